@@ -1,0 +1,80 @@
+# strata — GNU make build. `make` builds build/strata; `make SANITIZE=1` builds ASan+UBSan into build-san/.
+# `make test` and `make demo` first install missing Debian packages (scripts/install-deps), then
+# re-enter make so that pkg-config answers with the freshly installed libraries.
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+CC ?= gcc
+OPT ?= -O2
+PKGS := libelf libdw
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -MMD -MP $(SANFLAGS) $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) -lfdt -lm
+
+ALL_SRCS := $(shell find src -name '*.c' | sort)
+TEST_SRCS := $(filter %_test.c,$(ALL_SRCS))
+MAIN_SRCS := src/cli/main.c
+LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS),$(ALL_SRCS))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+TEST_BINS := $(TEST_SRCS:src/%_test.c=$(BUILD)/unit/%_test)
+
+.PHONY: all deps test check demo bench guests clean format unit
+all: $(BUILD)/strata
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libstrata.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/strata: $(BUILD)/obj/cli/main.o $(BUILD)/libstrata.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%_test: $(BUILD)/obj/%_test.o $(BUILD)/libstrata.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(TEST_BINS)
+
+deps:
+	@scripts/install-deps
+
+# Guest programs (bare-metal RISC-V) used by tests and benchmarks.
+guests:
+	@$(MAKE) --no-print-directory -C tests/guests
+	@$(MAKE) --no-print-directory -C bench/guest
+
+# The README's test command: install, build, run every test. Last line: "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: all unit guests
+	@BUILD=$(BUILD) tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo $(BUILD)/strata
+
+bench: all guests
+	@bench/run $(BUILD)/strata
+
+format:
+	clang-format -i $$(find src tests bench -name '*.[ch]')
+
+clean:
+	rm -rf build build-san
+	@$(MAKE) --no-print-directory -C tests/guests clean 2>/dev/null || true
+	@$(MAKE) --no-print-directory -C bench/guest clean 2>/dev/null || true
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,52 @@
+/* cpu — the RISC-V harts of one machine (RV64GC, M/S/U, Sv39/Sv48, PMP).
+ * struct cpu owns all harts plus what they share (the decoded-code cache); the machine drives
+ * them through this interface and they reach memory and devices through machine.h. */
+#ifndef STRATA_CPU_CPU_H
+#define STRATA_CPU_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct machine;
+struct cpu;
+struct hart;
+
+/* Interrupt-pending bits (mip/mie layout). */
+#define MIP_SSIP (1ull << 1)
+#define MIP_MSIP (1ull << 3)
+#define MIP_STIP (1ull << 5)
+#define MIP_MTIP (1ull << 7)
+#define MIP_SEIP (1ull << 9)
+#define MIP_MEIP (1ull << 11)
+
+/* Create nharts harts wired to machine m; NULL + errno on failure. */
+struct cpu *cpu_new(struct machine *m, unsigned nharts);
+void cpu_free(struct cpu *c);
+unsigned cpu_nharts(const struct cpu *c);
+struct hart *cpu_hart(struct cpu *c, unsigned hartid);
+
+/* Reset a hart to M mode at pc with all registers zero (a0..a2 are set by the boot ROM). */
+void hart_reset(struct hart *h, uint64_t pc);
+uint64_t hart_get_pc(const struct hart *h);
+uint64_t hart_get_xreg(const struct hart *h, unsigned r);
+void hart_set_xreg(struct hart *h, unsigned r, uint64_t v);
+unsigned hart_priv(const struct hart *h); /* 0 = U, 1 = S, 3 = M */
+uint64_t hart_instret(const struct hart *h);
+
+/* Run up to max_insns instructions. Returns how many retired. Returns early when the hart
+ * sleeps in WFI with no enabled interrupt pending (hart_waiting() is then true), or when
+ * the machine asked to stop (machine_stop_requested()). */
+uint64_t hart_run(struct hart *h, uint64_t max_insns);
+bool hart_waiting(const struct hart *h);
+
+/* Drive an interrupt line from a device (CLINT: MSIP/MTIP, PLIC: MEIP/SEIP). */
+void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level);
+
+/* Print the registers and the last 16 retired instructions (always-on ring) to f. */
+void hart_dump(const struct hart *h, FILE *f);
+
+/* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
+void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
+
+#endif

@@ -1,0 +1,73 @@
+/* machine — the QEMU `virt`-compatible board: RAM, boot ROM, devices, device tree, loader,
+ * and the run loop that interleaves harts and devices deterministically. */
+#ifndef STRATA_MACHINE_MACHINE_H
+#define STRATA_MACHINE_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct machine;
+struct cpu;
+
+/* QEMU virt memory map */
+#define VIRT_MROM_BASE     0x1000ull
+#define VIRT_MROM_SIZE     0xf000ull
+#define VIRT_TEST_BASE     0x100000ull /* sifive_test finisher */
+#define VIRT_TEST_SIZE     0x1000ull
+#define VIRT_CLINT_BASE    0x2000000ull
+#define VIRT_CLINT_SIZE    0x10000ull
+#define VIRT_PLIC_BASE     0xc000000ull
+#define VIRT_PLIC_SIZE     0x600000ull
+#define VIRT_UART0_BASE    0x10000000ull
+#define VIRT_UART0_SIZE    0x100ull
+#define VIRT_UART0_IRQ     10
+#define VIRT_VIRTIO_BASE   0x10001000ull
+#define VIRT_DRAM_BASE     0x80000000ull
+#define VIRT_TIMEBASE_FREQ 10000000ull /* 10 MHz, as QEMU */
+
+struct machine_config {
+	uint64_t ram_size;      /* bytes; default 128 MiB */
+	unsigned nharts;        /* 1..8 */
+	const char *bios;       /* path, or NULL for none ("-bios none") */
+	const char *kernel;     /* ELF or raw binary, or NULL */
+	const char *initrd;     /* or NULL */
+	const char *append;     /* kernel command line, or NULL */
+	const char *dtb;        /* use this device tree instead of the generated one, or NULL */
+	const char *dump_dtb;   /* write the device tree here (and still run), or NULL */
+	bool realtime;          /* mtime follows the host clock instead of retired instructions */
+	uint64_t max_insns;     /* stop after this many instructions in total; 0 = no limit */
+};
+
+/* How a run ended. */
+enum machine_exit {
+	MACHINE_EXIT_GUEST,     /* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
+	MACHINE_EXIT_MAX_INSNS, /* --max-insns reached */
+	MACHINE_EXIT_ERROR,     /* internal emulator error (already reported with a register dump) */
+};
+
+/* Build a machine from cfg: allocate RAM, load images, build the device tree, set up the boot
+ * ROM. Bad input -> NULL with err_set() describing it (util/err.h) and errno set. */
+struct machine *machine_new(const struct machine_config *cfg);
+void machine_free(struct machine *m);
+/* Run until the guest exits or a limit is hit. */
+enum machine_exit machine_run(struct machine *m, int *code);
+
+/* ---- The bus, as the CPU sees it ---- */
+
+/* Host pointer for guest-physical RAM [paddr, paddr+len), or NULL if that range is not entirely
+ * RAM. Valid for the machine's lifetime. */
+uint8_t *machine_ram_ptr(struct machine *m, uint64_t paddr, uint64_t len);
+/* Physical read/write of 1, 2, 4 or 8 bytes anywhere (RAM, ROM, MMIO). paddr is naturally
+ * aligned for MMIO. Returns 0, or -1 for an access fault (no device, read-only, bad size). */
+int machine_phys_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val);
+int machine_phys_write(struct machine *m, uint64_t paddr, unsigned size, uint64_t val);
+/* True if stores to the RAM page holding paddr must go through machine_phys_write (e.g. the
+ * page holding HTIF's tohost). The CPU's TLB never caches such pages for stores. */
+bool machine_page_watched(struct machine *m, uint64_t paddr);
+/* Current mtime (CLINT), for the time CSR. */
+uint64_t machine_mtime(struct machine *m);
+/* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
+bool machine_stop_requested(const struct machine *m);
+struct cpu *machine_cpu(struct machine *m);
+
+#endif
