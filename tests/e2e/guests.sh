@@ -1,0 +1,48 @@
+#!/bin/bash
+# e2e/guests — run each bare-metal guest (tests/guests/build/<name>.elf) on strata and compare
+# stdout plus "exit N" with tests/golden/guests/<name>.out (recorded on QEMU 7.2, the reference).
+# GUESTS="modes pmp" limits the run; GUEST_EMU=qemu runs the same checks on QEMU (harness check).
+set -u
+root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+strata=${STRATA:-$root/build/strata}
+emu=${GUEST_EMU:-strata}
+max_insns=${GUEST_MAX_INSNS:-200000000}
+time_limit=${GUEST_TIMEOUT:-60}
+gdir=$root/tests/guests
+golden=$root/tests/golden/guests
+
+names=${GUESTS:-$(cd "$gdir/src" && ls *.c | sed 's/\.c$//')}
+if [ "$emu" = strata ] && [ ! -x "$strata" ]; then
+	echo "FAIL guests: strata binary '$strata' not built"
+	exit 1
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for n in $names; do
+	elf=$gdir/build/$n.elf
+	if [ ! -f "$golden/$n.out" ]; then
+		echo "FAIL guests/$n: no golden file tests/golden/guests/$n.out (make -C tests/guests golden)"
+		continue
+	fi
+	if [ ! -f "$elf" ]; then
+		echo "FAIL guests/$n: $elf not built (make guests)"
+		continue
+	fi
+	if [ "$emu" = qemu ]; then
+		timeout "$time_limit" qemu-system-riscv64 -M virt -nographic -bios none -kernel "$elf" \
+			>"$out" 2>/dev/null </dev/null
+	else
+		timeout "$time_limit" "$strata" run -bios none -kernel "$elf" --max-insns "$max_insns" \
+			>"$out" 2>"$out.err" </dev/null
+	fi
+	echo "exit $?" >>"$out"
+	if cmp -s "$out" "$golden/$n.out"; then
+		echo "PASS guests/$n"
+	else
+		first=$(diff "$golden/$n.out" "$out" | grep -m1 '^[<>]')
+		echo "FAIL guests/$n: output differs from golden; first: $first"
+		diff -u "$golden/$n.out" "$out" | tail -n +3 | head -n 40 | sed 's/^/  /'
+		[ -s "$out.err" ] && head -n 20 "$out.err" | sed 's/^/  stderr: /'
+	fi
+	rm -f "$out.err"
+done
