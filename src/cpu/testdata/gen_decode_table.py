@@ -201,6 +201,14 @@ def gen_asm():
                 add("%s %s,%s" % (m, a, b))
         else:
             sys.exit("gen: no generator for signature %r of %s" % (sig, m))
+    # one immediate bit at a time: any misplaced bit in an immediate scramble shows up
+    for k in range(1, 12):
+        add("beq x8,x9,.%+d" % (1 << k))
+    for k in range(1, 20):
+        add("jal x1,.%+d" % (1 << k))
+    for k in range(0, 11):
+        add("addi x1,x2,%d" % (1 << k))
+        add("sd x1,%d(x2)" % (1 << k))
     add("fence.tso")
     add("fence w,r")
     add("fence r,w")
@@ -254,6 +262,31 @@ def gen_asm():
         add("c.mv x%d,x%d" % (rd, rs2))
         add("c.add x%d,x%d" % (rd, rs2))
     add("c.ebreak")
+    for k in range(1, 11):
+        add("c.j .%+d" % (1 << k))
+    for k in range(1, 8):
+        add("c.beqz x8,.%+d" % (1 << k))
+    for k in range(2, 10):
+        add("c.addi4spn x8,x2,%d" % (1 << k))
+    for k in range(4, 9):
+        add("c.addi16sp x2,%d" % (1 << k))
+    for k in range(0, 5):
+        add("c.lui x1,0x%x" % (1 << k))
+        add("c.addi x1,%d" % (1 << k))
+    for k in range(2, 7):
+        add("c.lw x8,%d(x9)" % (1 << k))
+        add("c.sw x8,%d(x9)" % (1 << k))
+    for k in range(3, 8):
+        add("c.ld x8,%d(x9)" % (1 << k))
+        add("c.sd x8,%d(x9)" % (1 << k))
+    for k in range(2, 8):
+        add("c.lwsp x8,%d(x2)" % (1 << k))
+        add("c.swsp x8,%d(x2)" % (1 << k))
+    for k in range(3, 9):
+        add("c.ldsp x8,%d(x2)" % (1 << k))
+        add("c.sdsp x8,%d(x2)" % (1 << k))
+        add("c.fldsp f8,%d(x2)" % (1 << k))
+        add("c.fsdsp f8,%d(x2)" % (1 << k))
     # HINTs: legal, decode as their ordinary expansion (gas rejects most of them as mnemonics)
     for raw in (0x0015, 0x1005, 0x0101 | 5 << 2, 0x4015, 0x4001, 0x6005, 0x0006, 0x0502, 0x802E, 0x902E):
         add(".insn 0x%04x" % raw)
