@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+"""difftest generator: a random RV64GC program (assembly) for runtime.S, from a seed.
+
+The program is a list of blocks; a block is a list of units; a unit is one random instruction
+or a short group that must stay together (lla+jalr, addi+AMO, LR..SC, li+csrw mstatus ..).
+Units are drawn from one seeded random.Random in a fixed order, so the same seed always gives
+the same instruction stream whatever the output mode (--fine only adds dump calls).
+
+Register discipline (random code never writes these):
+  gp  runtime scratch area      tp  dump link register
+  s0  dt_data + 2048            s1  dt_data + 3072      sp  dt_data + 1024
+Only the c.addi16sp pair moves sp, and moves it back two units later at the latest.
+"""
+import argparse
+import random
+import sys
+
+DATA_SIZE = 4096
+S0_OFF, S1_OFF, SP_OFF = 2048, 3072, 1024
+
+XNAMES = ['x%d' % i for i in range(32)]
+DEST = [1, 5, 6, 7] + list(range(10, 32))   # writable by random code
+DEST_C = list(range(10, 16))                # writable x8..x15 (compressed rd')
+RS_C = list(range(8, 16))
+
+RMS = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'dyn']
+
+# Every RV64GC mnemonic the generator emits (checked by `run --coverage`).
+ALU_RR = ('add sub sll slt sltu xor srl sra or and addw subw sllw srlw sraw '
+          'mul mulh mulhsu mulhu div divu rem remu mulw divw divuw remw remuw').split()
+ALU_RI = 'addi slti sltiu xori ori andi addiw'.split()
+SHIFT_I = 'slli srli srai'.split()
+SHIFT_IW = 'slliw srliw sraiw'.split()
+LOADS = [('lb', 1), ('lh', 2), ('lw', 4), ('ld', 8), ('lbu', 1), ('lhu', 2), ('lwu', 4)]
+STORES = [('sb', 1), ('sh', 2), ('sw', 4), ('sd', 8)]
+BRANCHES = 'beq bne blt bge bltu bgeu'.split()
+AMOS = 'amoswap amoadd amoxor amoand amoor amomin amomax amominu amomaxu'.split()
+AQRL = ['', '.aq', '.rl', '.aqrl']
+F3 = 'fadd fsub fmul fdiv'.split()
+F4 = 'fmadd fmsub fnmsub fnmadd'.split()
+FSGN = 'fsgnj fsgnjn fsgnjx fmin fmax'.split()
+FCMP = 'feq flt fle'.split()
+
+# Edge-case values.
+INT_EDGE = [0, 1, 2, 3, -1, -2, 0x7fffffffffffffff, -0x8000000000000000, 0x7fffffff, 0x80000000,
+            -0x80000000, 0xffffffff, 0x100000000, 0xffff, 0x8000, 0x7f, 0x80, 0xff, 63, 64, 31, 32,
+            0x8000000000000001, 0x00000000ffffffff, -0x7fffffff]
+F32_EDGE = [0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x00000001,
+            0x80000001, 0x007fffff, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff, 0x3f800000,
+            0xbf800000, 0x3f000000, 0x3fc00000, 0x40200000, 0x4b000000, 0x4b000001, 0x4effffff,
+            0x4f000000, 0xcf000000, 0xcf000001, 0x4f800000, 0x5f000000, 0xdf000000, 0x5f800000,
+            0x3f800001, 0x33800000, 0x34000000, 0x3effffff, 0x3f7fffff, 0x40000000, 0x00400000]
+F64_EDGE = [0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff0000000000000,
+            0x7ff8000000000000, 0xfff8000000000000, 0x0000000000000001, 0x8000000000000001,
+            0x000fffffffffffff, 0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff,
+            0x3ff0000000000000, 0xbff0000000000000, 0x3fe0000000000000, 0x3ff8000000000000,
+            0x4004000000000000, 0x4330000000000000, 0x4330000000000001, 0x41dfffffffc00000,
+            0x41e0000000000000, 0xc1e0000000000000, 0xc1e0000000200000, 0x41f0000000000000,
+            0x43e0000000000000, 0xc3e0000000000000, 0x43f0000000000000, 0x3ff0000000000001,
+            0x3ca0000000000000, 0x3fefffffffffffff, 0x4000000000000000, 0x47efffffe0000000,
+            0x47efffffe0000001, 0x36a0000000000000, 0x3690000000000000, 0x0008000000000000]
+M64 = (1 << 64) - 1
+
+
+class Gen:
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+
+    # ---- values ----
+    def ival(self):
+        r = self.r
+        k = r.random()
+        if k < 0.4:
+            return r.choice(INT_EDGE) & M64
+        if k < 0.6:
+            return r.randrange(-4096, 4096) & M64
+        if k < 0.7:
+            return (r.getrandbits(32) ^ (M64 << 32 if r.random() < 0.5 else 0)) & M64
+        return r.getrandbits(64)
+
+    def f32(self):
+        r = self.r
+        k = r.random()
+        if k < 0.45:
+            v = r.choice(F32_EDGE)
+        elif k < 0.55:    # NaN with random payload, quiet or signalling
+            v = 0x7f800000 | r.getrandbits(22) | (0x400000 if r.random() < 0.5 else 0)
+            v |= 1 if v & 0x7fffff == 0 else 0
+            v |= r.getrandbits(1) << 31
+        elif k < 0.65:    # subnormal
+            v = r.getrandbits(23) | (r.getrandbits(1) << 31)
+        elif k < 0.85:    # moderate exponent, so arithmetic stays in range
+            v = (r.getrandbits(1) << 31) | (r.randrange(100, 155) << 23) | r.getrandbits(23)
+        else:
+            v = r.getrandbits(32)
+        return v
+
+    def f64(self):
+        r = self.r
+        k = r.random()
+        if k < 0.45:
+            v = r.choice(F64_EDGE)
+        elif k < 0.55:
+            v = 0x7ff0000000000000 | r.getrandbits(51) | (1 << 51 if r.random() < 0.5 else 0)
+            v |= 1 if v & ((1 << 52) - 1) == 0 else 0
+            v |= r.getrandbits(1) << 63
+        elif k < 0.65:
+            v = r.getrandbits(52) | (r.getrandbits(1) << 63)
+        elif k < 0.85:
+            v = (r.getrandbits(1) << 63) | (r.randrange(900, 1150) << 52) | r.getrandbits(52)
+        else:
+            v = r.getrandbits(64)
+        return v
+
+    def fval(self):
+        """A 64-bit FP register image: boxed single, double, or (rarely) a non-boxed junk."""
+        k = self.r.random()
+        if k < 0.45:
+            return 0xffffffff00000000 | self.f32()
+        if k < 0.9:
+            return self.f64()
+        return self.r.getrandbits(64)
+
+    # ---- operands ----
+    def rd(self):
+        return XNAMES[self.r.choice(DEST)] if self.r.random() > 0.02 else 'x0'
+
+    def rs(self):
+        return XNAMES[self.r.randrange(32)]
+
+    def fr(self):
+        return 'f%d' % self.r.randrange(32)
+
+    def rm(self):
+        return self.r.choice(RMS)
+
+    def mem(self, size, base=None):
+        """A base register and an offset inside dt_data (misaligned 25% of the time)."""
+        r = self.r
+        base = base or r.choice(['s0', 's0', 's1', 'sp'])
+        lo, hi = {'s0': (-S0_OFF, DATA_SIZE - S0_OFF - 8), 's1': (-S1_OFF + 1024, DATA_SIZE - S1_OFF - 8),
+                  'sp': (-SP_OFF, 1016)}[base]
+        off = r.randrange(lo, hi + 1)
+        if r.random() < 0.75:
+            off &= ~(size - 1)
+        return '%d(%s)' % (off, base)
+
+    # ---- units: each returns a list of asm lines (label placeholders {L<n>} = n units ahead) ----
+    def u_alu_rr(self):
+        return ['%s %s, %s, %s' % (self.r.choice(ALU_RR), self.rd(), self.rs(), self.rs())]
+
+    def u_alu_ri(self):
+        r = self.r
+        k = r.random()
+        if k < 0.5:
+            return ['%s %s, %s, %d' % (r.choice(ALU_RI), self.rd(), self.rs(), r.randrange(-2048, 2048))]
+        if k < 0.75:
+            return ['%s %s, %s, %d' % (r.choice(SHIFT_I), self.rd(), self.rs(), r.randrange(64))]
+        if k < 0.9:
+            return ['%s %s, %s, %d' % (r.choice(SHIFT_IW), self.rd(), self.rs(), r.randrange(32))]
+        return ['%s %s, 0x%x' % (r.choice(['lui', 'auipc']), self.rd(), r.getrandbits(20))]
+
+    def u_li(self):
+        return ['li %s, 0x%x' % (XNAMES[self.r.choice(DEST)], self.ival())]
+
+    def u_load(self):
+        op, size = self.r.choice(LOADS + [('flw', 4), ('fld', 8)])
+        dst = self.fr() if op[0] == 'f' else self.rd()
+        return ['%s %s, %s' % (op, dst, self.mem(size))]
+
+    def u_store(self):
+        op, size = self.r.choice(STORES + [('fsw', 4), ('fsd', 8)])
+        src = self.fr() if op[0] == 'f' else self.rs()
+        return ['%s %s, %s' % (op, src, self.mem(size))]
+
+    def u_branch(self):
+        r = self.r
+        a = self.rs()
+        b = a if r.random() < 0.15 else self.rs()
+        return ['%s %s, %s, {L%d}' % (r.choice(BRANCHES), a, b, r.randrange(1, 12))]
+
+    def u_jal(self):
+        return ['jal %s, {L%d}' % (self.rd(), self.r.randrange(1, 12))]
+
+    def u_jalr(self):
+        r = self.r
+        t = XNAMES[r.choice(DEST)]
+        k = r.randrange(-64, 64)
+        return ['lla %s, {L%d}%+d' % (t, r.randrange(1, 10), -k + r.randrange(2)),
+                'jalr %s, %d(%s)' % (self.rd(), k, t)]
+
+    def u_amo(self):
+        r = self.r
+        w = r.choice(['w', 'd'])
+        size = 4 if w == 'w' else 8
+        t = XNAMES[r.choice(DEST)]
+        off = r.randrange(-2048, DATA_SIZE - S0_OFF - 8)
+        if r.random() < 0.9:
+            off &= ~(size - 1)
+        return ['addi %s, s0, %d' % (t, off),
+                '%s.%s%s %s, %s, (%s)' % (r.choice(AMOS), w, r.choice(AQRL), self.rd(), self.rs(), t)]
+
+    def u_lrsc(self):
+        r = self.r
+        w = r.choice(['w', 'd'])
+        size = 4 if w == 'w' else 8
+        t = r.choice(DEST)
+        off = r.randrange(-2048, DATA_SIZE - S0_OFF - 8)
+        if r.random() < 0.9:
+            off &= ~(size - 1)
+        lines = ['addi x%d, s0, %d' % (t, off)]
+        lone = r.random() < 0.15      # SC without a reservation: must fail
+        if not lone:
+            lines.append('lr.%s%s %s, (x%d)' % (w, r.choice(AQRL), XNAMES[r.choice([d for d in DEST if d != t])], t))
+            for _ in range(r.randrange(3)):
+                rd = r.choice([d for d in DEST if d != t])
+                lines.append('%s x%d, %s, %s' % (r.choice(['add', 'xor', 'sub']), rd, self.rs(), self.rs()))
+            if r.random() < 0.1:    # SC to a different address than the LR: must fail
+                t2 = r.choice([d for d in DEST if d != t])
+                lines.append('addi x%d, x%d, %d' % (t2, t, r.choice([8, 64, -8])))
+                t = t2
+        lines.append('sc.%s%s %s, %s, (x%d)' % (w, r.choice(AQRL), self.rd(), self.rs(), t))
+        return lines
+
+    def u_fp3(self):
+        r = self.r
+        s = r.choice('sd')
+        return ['%s.%s %s, %s, %s, %s' % (r.choice(F3), s, self.fr(), self.fr(), self.fr(), self.rm())]
+
+    def u_fp4(self):
+        r = self.r
+        s = r.choice('sd')
+        return ['%s.%s %s, %s, %s, %s, %s' % (r.choice(F4), s, self.fr(), self.fr(), self.fr(), self.fr(), self.rm())]
+
+    def u_fp2(self):
+        r = self.r
+        s = r.choice('sd')
+        k = r.random()
+        if k < 0.2:
+            return ['fsqrt.%s %s, %s, %s' % (s, self.fr(), self.fr(), self.rm())]
+        if k < 0.55:
+            a = self.fr()
+            return ['%s.%s %s, %s, %s' % (r.choice(FSGN), s, self.fr(), a, a if r.random() < 0.1 else self.fr())]
+        if k < 0.85:
+            return ['%s.%s %s, %s, %s' % (r.choice(FCMP), s, self.rd(), self.fr(), self.fr())]
+        return ['fclass.%s %s, %s' % (s, self.rd(), self.fr())]
+
+    def u_fcvt(self):
+        r = self.r
+        s = r.choice('sd')
+        ity = r.choice(['w', 'wu', 'l', 'lu'])
+        k = r.random()
+        if k < 0.45:    # float -> int
+            return ['fcvt.%s.%s %s, %s, %s' % (ity, s, self.rd(), self.fr(), self.rm())]
+        if k < 0.8:     # int -> float
+            if s == 'd' and ity in ('w', 'wu'):   # exact; gas takes no rm, so encode it
+                fd, rs1 = self.r.randrange(32), self.r.randrange(32)
+                if r.random() < 0.5:
+                    return ['fcvt.d.%s f%d, x%d' % (ity, fd, rs1)]
+                rm = r.choice([0, 1, 2, 3, 4, 7])
+                return ['.insn r 0x53, %d, 0x69, f%d, x%d, x%d' % (rm, fd, rs1, 0 if ity == 'w' else 1)]
+            return ['fcvt.%s.%s %s, %s, %s' % (s, ity, self.fr(), self.rs(), self.rm())]
+        if k < 0.9:
+            return ['fcvt.s.d %s, %s, %s' % (self.fr(), self.fr(), self.rm())]
+        if r.random() < 0.5:
+            return ['fcvt.d.s %s, %s' % (self.fr(), self.fr())]
+        rm = r.choice([0, 1, 2, 3, 4, 7])   # fcvt.d.s is exact; gas takes no rm
+        return ['.insn r 0x53, %d, 0x21, f%d, f%d, f0' % (rm, r.randrange(32), r.randrange(32))]
+
+    def u_fmv(self):
+        r = self.r
+        k = r.random()
+        if k < 0.25:
+            return ['fmv.x.%s %s, %s' % (r.choice('wd'), self.rd(), self.fr())]
+        if k < 0.5:
+            return ['fmv.%s.x %s, %s' % (r.choice('wd'), self.fr(), self.rs())]
+        # inject an edge value: li + fmv (single: boxed by fmv.w.x; double: raw; sometimes junk)
+        t = XNAMES[r.choice(DEST)]
+        if r.random() < 0.5:
+            return ['li %s, 0x%x' % (t, self.f32()), 'fmv.w.x %s, %s' % (self.fr(), t)]
+        v = self.f64() if r.random() < 0.8 else self.fval()
+        return ['li %s, 0x%x' % (t, v), 'fmv.d.x %s, %s' % (self.fr(), t)]
+
+    def u_csr(self):
+        r = self.r
+        k = r.random()
+        op = r.choice(['csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci'])
+        imm = op.endswith('i')
+
+        def src():
+            return str(r.randrange(32)) if imm else self.rs()
+        if k < 0.45:    # FP CSRs: any value (frm 5..7 then makes dynamic-rm instructions trap)
+            csr = r.choice(['fflags', 'frm', 'fcsr'])
+            if csr != 'fflags' and not imm:
+                t = XNAMES[r.choice(DEST)]
+                v = r.choice([0, 1, 2, 3, 4]) if r.random() < 0.85 else r.randrange(8)
+                v = v if csr == 'frm' else (v << 5) | r.getrandbits(5)
+                if r.random() < 0.2:
+                    v |= r.getrandbits(64) & ~0xff
+                return ['li %s, 0x%x' % (t, v), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
+            if csr != 'fflags' and imm:
+                v = r.randrange(5) if csr == 'frm' else r.randrange(32)
+                if op == 'csrrci' or (csr == 'frm' and op == 'csrrsi'):
+                    op = 'csrrwi'
+                return ['%s %s, %s, %d' % (op, self.rd(), csr, v)]
+            return ['%s %s, %s, %s' % (op, self.rd(), csr, src())]
+        if k < 0.75:    # scratch-like M/S CSRs: full read/write
+            csr = r.choice(['mscratch', 'sscratch', 'mepc', 'sepc', 'mtval', 'stval', 'mcause',
+                            'scause', 'stvec', 'mcounteren', 'scounteren'])
+            return ['%s %s, %s, %s' % (op, self.rd(), csr, src())]
+        if k < 0.85:    # read-only / read-mostly
+            csr = r.choice(['misa', 'mhartid', 'mie', 'mideleg', 'medeleg', 'mtvec'])
+            if r.random() < 0.3 and csr in ('mie', 'mideleg', 'medeleg'):
+                return ['%s %s, %s, %s' % (op, self.rd(), csr, src())]
+            return ['csrrs %s, %s, x0' % (self.rd(), csr)]
+        if k < 0.9:     # write to read-only CSR: illegal instruction
+            csr = r.choice(['mhartid', 'mvendorid', 'cycle', 'time', 'instret'])
+            return ['csrrw %s, %s, %s' % (self.rd(), csr, self.rs())]
+        if k < 0.95:    # satp (WARL, modes Bare/Sv39/Sv48; M mode does not translate)
+            t = XNAMES[r.choice(DEST)]
+            v = (r.choice([0, 8, 9, 1, 5]) << 60) | (r.getrandbits(16) << 44) | r.getrandbits(44)
+            return ['li %s, 0x%x' % (t, v), 'csrrw %s, satp, %s' % (self.rd(), t)]
+        # mstatus / sstatus, safe bits only: SIE SPIE MPIE SPP MPP FS (FS=Off -> FP traps)
+        t = XNAMES[r.choice(DEST)]
+        csr = r.choice(['mstatus', 'sstatus'])
+        bits = r.getrandbits(64) & (0x2 | 0x20 | 0x80 | 0x100 | 0x1800 | 0x6000)
+        fs_off = (bits & 0x6000) == 0
+        if csr == 'sstatus':
+            bits &= 0x2 | 0x20 | 0x100 | 0x6000
+        lines = ['li %s, 0x%x' % (t, bits), '%s %s, %s, %s' % (r.choice(['csrrs', 'csrrc', 'csrrw']), self.rd(), csr, t)]
+        if fs_off or r.random() < 0.5:   # keep the FPU mostly on: turn it on again soon
+            lines += self.u_fp3()
+            lines += ['li %s, 0x%x' % (t, r.choice([0x2000, 0x4000, 0x6000])), 'csrrs %s, mstatus, %s' % (self.rd(), t)]
+        return lines
+
+    def u_sys(self):
+        r = self.r
+        return [r.choice(['ecall', 'ebreak', 'fence', 'fence rw, rw', 'fence r, w', 'fence iorw, iorw',
+                          'fence.tso', 'fence.i', '.4byte 0x0100000f  # pause', 'sfence.vma',
+                          'sfence.vma %s, %s' % (self.rs(), self.rs())])]
+
+    def u_illegal(self):
+        r = self.r
+        rm = r.choice([5, 6])
+        return [r.choice([
+            '.2byte 0x0000  # c.illegal',
+            '.4byte 0x0000000b  # custom-0',
+            '.4byte 0x%08x  # fadd.s rm=%d (reserved)' % (0x00000053 | (rm << 12) | (r.randrange(32) << 7)
+                                                           | (r.randrange(32) << 15) | (r.randrange(32) << 20), rm),
+            '.4byte 0x%08x  # fadd.d rm=%d (reserved)' % (0x02000053 | (rm << 12), rm),
+            '.4byte 0x30208073  # mret with rs1 != 0 (reserved)',
+            '.2byte 0x%04x  # c.addi4spn imm=0 (reserved)' % (r.randrange(1, 8) << 2),
+            '.2byte 0x6101  # c.addi16sp imm=0 (reserved)',
+            '.2byte 0x%04x  # c.lui imm=0 (reserved)' % (0x6001 | (r.choice([5, 10, 12]) << 7)),
+            '.2byte 0x4002  # c.lwsp rd=0 (reserved)',
+            '.2byte 0x8002  # c.jr rs1=0 (reserved)',
+            '.2byte 0x2001  # c.addiw rd=0 (reserved)',
+            'unimp',
+        ])]
+
+    # ---- compressed ----
+    def c(self, line):
+        return '.option rvc\n\t%s\n\t.option norvc' % line
+
+    def u_compressed(self):
+        r = self.r
+        rdc = lambda: XNAMES[r.choice(DEST_C)]
+        rsc = lambda: XNAMES[r.choice(RS_C)]
+        cb = lambda: r.choice(['s0', 's1'])
+        nz = lambda lo, hi: r.choice([v for v in range(lo, hi) if v])
+        k = r.randrange(27)
+        if k == 0:
+            return [self.c('c.addi4spn %s, sp, %d' % (rdc(), 4 * r.randrange(1, 256)))]
+        if k == 1:
+            return [self.c('c.fld f%d, %d(%s)' % (r.randrange(8, 16), 8 * r.randrange(32), cb()))]
+        if k == 2:
+            return [self.c('c.lw %s, %d(%s)' % (rdc(), 4 * r.randrange(32), cb()))]
+        if k == 3:
+            return [self.c('c.ld %s, %d(%s)' % (rdc(), 8 * r.randrange(32), cb()))]
+        if k == 4:
+            return [self.c('c.fsd f%d, %d(%s)' % (r.randrange(8, 16), 8 * r.randrange(32), cb()))]
+        if k == 5:
+            return [self.c('c.sw %s, %d(%s)' % (rsc(), 4 * r.randrange(32), cb()))]
+        if k == 6:
+            return [self.c('c.sd %s, %d(%s)' % (rsc(), 8 * r.randrange(32), cb()))]
+        if k == 7:
+            return [self.c(r.choice(['c.nop', 'c.nop %d' % nz(-32, 32)]))]
+        if k == 8:
+            return [self.c('c.addi %s, %d' % (XNAMES[r.choice(DEST)], nz(-32, 32)))]
+        if k == 9:
+            return [self.c('c.addiw %s, %d' % (XNAMES[r.choice(DEST)], r.randrange(-32, 32)))]
+        if k == 10:
+            return [self.c('c.li %s, %d' % (XNAMES[r.choice(DEST)], r.randrange(-32, 32)))]
+        if k == 11:     # move sp, use it, move it back
+            d = 16 * nz(-32, 32)
+            mid = [self.c('c.%s %s, %d(sp)' % (r.choice(['ldsp', 'lwsp']), XNAMES[r.choice(DEST)], 8 * r.randrange(32))),
+                   self.c('c.sdsp %s, %d(sp)' % (self.rs(), 8 * r.randrange(64))),
+                   self.c('c.fldsp %s, %d(sp)' % (self.fr(), 8 * r.randrange(64)))]
+            return [self.c('c.addi16sp sp, %d' % d), r.choice(mid), self.c('c.addi16sp sp, %d' % -d)]
+        if k == 12:
+            v = r.choice(list(range(1, 32)) + list(range(0xfffe0, 0x100000)))
+            return [self.c('c.lui %s, 0x%x' % (XNAMES[r.choice([d for d in DEST if d != 2])], v))]
+        if k == 13:
+            return [self.c('c.%s %s, %d' % (r.choice(['srli', 'srai']), rdc(), r.randrange(1, 64)))]
+        if k == 14:
+            return [self.c('c.andi %s, %d' % (rdc(), r.randrange(-32, 32)))]
+        if k == 15:
+            return [self.c('c.%s %s, %s' % (r.choice(['sub', 'xor', 'or', 'and', 'subw', 'addw']), rdc(), rsc()))]
+        if k == 16:
+            return [self.c('c.j {L%d}' % r.randrange(1, 8))]
+        if k == 17:
+            return [self.c('c.%s %s, {L%d}' % (r.choice(['beqz', 'bnez']), rsc(), r.randrange(1, 4)))]
+        if k == 18:
+            return [self.c('c.slli %s, %d' % (XNAMES[r.choice(DEST)], r.randrange(1, 64)))]
+        if k == 19:
+            return [self.c('c.fldsp %s, %d(sp)' % (self.fr(), 8 * r.randrange(64)))]
+        if k == 20:
+            return [self.c('c.lwsp %s, %d(sp)' % (XNAMES[r.choice(DEST)], 4 * r.randrange(64)))]
+        if k == 21:
+            return [self.c('c.ldsp %s, %d(sp)' % (XNAMES[r.choice(DEST)], 8 * r.randrange(64)))]
+        if k == 22:
+            t = XNAMES[r.choice(DEST)]
+            return ['lla %s, {L%d}' % (t, r.randrange(1, 8)), self.c('c.%s %s' % (r.choice(['jr', 'jalr']), t))]
+        if k == 23:
+            return [self.c('c.%s %s, %s' % (r.choice(['mv', 'add']), XNAMES[r.choice(DEST)],
+                                            XNAMES[r.randrange(1, 32)]))]
+        if k == 24:
+            return [self.c('c.ebreak')]
+        if k == 25:
+            return [self.c('c.fsdsp %s, %d(sp)' % (self.fr(), 8 * r.randrange(64)))]
+        return [self.c('c.%s %s, %d(sp)' % (r.choice(['swsp', 'sdsp']), self.rs(), 8 * r.randrange(32)))]
+
+    UNITS = [('u_alu_rr', 14), ('u_alu_ri', 12), ('u_li', 3), ('u_load', 8), ('u_store', 7),
+             ('u_branch', 5), ('u_jal', 2), ('u_jalr', 2), ('u_amo', 5), ('u_lrsc', 3),
+             ('u_fp3', 9), ('u_fp4', 5), ('u_fp2', 7), ('u_fcvt', 8), ('u_fmv', 5), ('u_csr', 5),
+             ('u_sys', 1.5), ('u_illegal', 1), ('u_compressed', 16)]
+
+    def unit(self):
+        names = [n for n, _ in self.UNITS]
+        weights = [w for _, w in self.UNITS]
+        return getattr(self, self.r.choices(names, weights)[0])()
+
+    def init_state(self):
+        x = [self.ival() for _ in range(32)]
+        f = [self.fval() for _ in range(32)]
+        fcsr = self.r.randrange(5) << 5
+        data = []
+        for _ in range(DATA_SIZE // 8):
+            k = self.r.random()
+            if k < 0.4:
+                data.append(self.f64())
+            elif k < 0.7:
+                data.append(self.f32() | (self.f32() << 32))
+            else:
+                data.append(self.ival())
+        return x, f, fcsr, data
+
+
+def generate(seed, nblocks, blen, fine=None):
+    """Return (assembly text, blocks) where blocks[b][u] is the list of lines of unit u."""
+    g = Gen(seed)
+    x, f, fcsr, data = g.init_state()
+    blocks = [[g.unit() for _ in range(blen)] for _ in range(nblocks)]
+    out = ['# difftest program: seed %d, %d blocks of %d units%s' % (seed, nblocks, blen,
+           '' if fine is None else ', fine dumps in block %d' % fine),
+           '\t.option norvc', '\t.option norelax', '\t.text', '\t.globl dt_main', 'dt_main:']
+    for b, units in enumerate(blocks):
+        for u, lines in enumerate(units):
+            out.append('b%du%d:' % (b, u))
+            if fine == b:
+                out.append('\tjal tp, dt_dump')
+            for ln in lines:
+                if '{L' in ln:
+                    i = ln.index('{L')
+                    j = ln.index('}', i)
+                    ahead = int(ln[i + 2:j])
+                    ln = ln[:i] + 'b%du%d' % (b, min(u + ahead, blen)) + ln[j + 1:]
+                out.append('\t' + ln)
+        out.append('b%du%d:' % (b, blen))
+        out.append('\tjal tp, dt_dump')
+    out += ['\tj dt_exit', '\t.globl dt_main_end', 'dt_main_end:', '',
+            '\t.data', '\t.balign 8', '\t.globl dt_init', 'dt_init:']
+    regs = {2: 'dt_data+%d' % SP_OFF, 3: '0', 4: 'dt_main', 8: 'dt_data+%d' % S0_OFF, 9: 'dt_data+%d' % S1_OFF}
+    for i in range(32):
+        out.append('\t.dword %s' % regs.get(i, '0x%x' % (x[i] if i else 0)))
+    for v in f:
+        out.append('\t.dword 0x%x' % v)
+    out.append('\t.dword 0x%x' % fcsr)
+    out += ['\t.balign 4096', '\t.globl dt_data', 'dt_data:']
+    for i in range(0, len(data), 4):
+        out.append('\t.dword ' + ', '.join('0x%x' % v for v in data[i:i + 4]))
+    return '\n'.join(out) + '\n', blocks
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--seed', type=int, required=True)
+    ap.add_argument('--blocks', type=int, default=100)
+    ap.add_argument('--block-len', type=int, default=30)
+    ap.add_argument('--fine', type=int, help='dump before every unit of this block')
+    ap.add_argument('-o', '--output', default='-')
+    a = ap.parse_args()
+    text, _ = generate(a.seed, a.blocks, a.block_len, a.fine)
+    (sys.stdout if a.output == '-' else open(a.output, 'w')).write(text)
+
+
+if __name__ == '__main__':
+    main()
