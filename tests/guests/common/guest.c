@@ -217,7 +217,8 @@ void s_trap(struct trap_frame *f)
 
 uint64_t enter_mode(int mode, uint64_t (*fn)(uint64_t), uint64_t arg)
 {
-	return enter_mode_sp(mode, fn, arg, (uint64_t)__user_stack_top);
+	uint64_t sp = mode == PRV_U ? (uint64_t)__user_stack_top : (uint64_t)__sstack_top;
+	return enter_mode_sp(mode, fn, arg, sp);
 }
 
 static uint64_t pt_pool[96][512] __attribute__((aligned(4096)));

@@ -65,7 +65,7 @@
 /* Code and data that U mode reaches under paging (the 2 MiB user window). */
 #define USER_TEXT __attribute__((section(".usertext"), noinline))
 #define USER_DATA __attribute__((section(".userdata")))
-extern char __user_start[], __user_end[], __user_stack_top[], __stack_top[];
+extern char __user_start[], __user_end[], __user_stack_top[], __sstack_top[], __stack_top[];
 
 extern const char guest_name[];
 
@@ -106,23 +106,31 @@ struct trap_frame {
 
 /* Run fn(arg) in mode (PRV_U/PRV_S/PRV_M) on stack sp via mret; returns fn's return value. */
 uint64_t enter_mode_sp(int mode, uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t sp);
-/* Same, on the user-window stack (fine for U and S mode with the standard page tables). */
+/* Same, on the user-window stack for U and on a separate S-only stack for S and M (fits the
+ * standard page tables). */
 uint64_t enter_mode(int mode, uint64_t (*fn)(uint64_t), uint64_t arg);
 
-/* Probes: one 4-byte instruction each; on a trap it is skipped (result 0, or 7 for sc). */
-uint64_t probe_ld(uint64_t addr);
-uint64_t probe_lw(uint64_t addr);
-uint64_t probe_lb(uint64_t addr);
-void probe_sd(uint64_t addr, uint64_t val);
-void probe_sw(uint64_t addr, uint64_t val);
-void probe_sb(uint64_t addr, uint64_t val);
-void probe_fetch(uint64_t addr); /* jalr to addr; a fetch fault returns to the caller */
-void probe_ecall(void);
-uint64_t probe_amoadd_d(uint64_t addr, uint64_t val);
-uint64_t probe_lr_d(uint64_t addr);
-uint64_t probe_sc_d(uint64_t addr, uint64_t val);
-void user_ret(void); /* a bare 'ret' in the user window */
-void lower_return(void); /* where lower-mode functions return to: ecall ECALL_RETURN */
+/* Probes: one 4-byte instruction each; on a trap it is skipped (result 0, or 7 for sc).
+ * uprobe_* are the same code in the user window, for U mode under paging. */
+#define PROBE_DECLS(p)                                                   \
+	uint64_t p##probe_ld(uint64_t addr);                             \
+	uint64_t p##probe_lw(uint64_t addr);                             \
+	uint64_t p##probe_lb(uint64_t addr);                             \
+	void p##probe_sd(uint64_t addr, uint64_t val);                   \
+	void p##probe_sw(uint64_t addr, uint64_t val);                   \
+	void p##probe_sb(uint64_t addr, uint64_t val);                   \
+	void p##probe_fetch(uint64_t addr); /* fetch fault: returns */   \
+	void p##probe_ecall(void);                                       \
+	uint64_t p##probe_amoadd_d(uint64_t addr, uint64_t val);         \
+	uint64_t p##probe_lr_d(uint64_t addr);                           \
+	uint64_t p##probe_sc_d(uint64_t addr, uint64_t val);             \
+	void p##ret_insn(void); /* a bare 'ret' */                       \
+	void p##lower_return(void); /* ecall ECALL_RETURN */
+PROBE_DECLS()
+/* One M-mode load/store with MPRV=1 and MPP=mpp (no other memory touched meanwhile). */
+uint64_t mprv_ld(uint64_t addr, unsigned mpp);
+void mprv_sd(uint64_t addr, uint64_t val, unsigned mpp);
+PROBE_DECLS(u)
 
 /* Page tables: 4 KiB tables from a static pool. */
 #define PTE_V (1ul << 0)

@@ -91,9 +91,11 @@ enter_mode_sp:
 	csrc	mstatus, t0
 	slli	t1, a0, 11
 	csrs	mstatus, t1
-	mv	a0, a2
 	mv	sp, a3
 	la	ra, lower_return
+	bnez	a0, 1f
+	la	ra, ulower_return
+1:	mv	a0, a2
 	mret
 
 /* void back_to_m(uint64_t val): from the M trap handler, abandon the lower mode and return
@@ -122,79 +124,117 @@ back_to_m:
 	ret
 
 /* Probes: single 4-byte instructions whose traps the handlers skip by 4 (fetch faults
- * return to ra). They live in the user window so U mode may call them too. */
-	.section .usertext, "ax"
+ * return to ra). Assembled twice: probe_* in .text for M/S, uprobe_* in the user window for U
+ * under paging (S cannot execute U pages). */
+.macro PROBES p
 	.option push
 	.option norvc
-	.globl lower_return
-lower_return:
+	.globl \p\()lower_return
+\p\()lower_return:
 	li	a7, ECALL_RETURN
 	ecall
 1:	j	1b
-
-	.globl probe_ld
-probe_ld:
+	.globl \p\()probe_ld
+\p\()probe_ld:
 	mv	t0, a0
 	li	a0, 0
 	ld	a0, 0(t0)
 	ret
-	.globl probe_lw
-probe_lw:
+	.globl \p\()probe_lw
+\p\()probe_lw:
 	mv	t0, a0
 	li	a0, 0
 	lw	a0, 0(t0)
 	ret
-	.globl probe_lb
-probe_lb:
+	.globl \p\()probe_lb
+\p\()probe_lb:
 	mv	t0, a0
 	li	a0, 0
 	lbu	a0, 0(t0)
 	ret
-	.globl probe_sd
-probe_sd:
+	.globl \p\()probe_sd
+\p\()probe_sd:
 	sd	a1, 0(a0)
 	ret
-	.globl probe_sw
-probe_sw:
+	.globl \p\()probe_sw
+\p\()probe_sw:
 	sw	a1, 0(a0)
 	ret
-	.globl probe_sb
-probe_sb:
+	.globl \p\()probe_sb
+\p\()probe_sb:
 	sb	a1, 0(a0)
 	ret
-	.globl probe_fetch
-probe_fetch:
+	.globl \p\()probe_fetch
+\p\()probe_fetch:
+	addi	sp, sp, -16
+	sd	ra, 0(sp)
 	jalr	ra, 0(a0)
+	ld	ra, 0(sp)
+	addi	sp, sp, 16
 	ret
-	.globl probe_ecall
-probe_ecall:
+	.globl \p\()probe_ecall
+\p\()probe_ecall:
 	li	a7, 0
 	ecall
 	ret
-	.globl probe_amoadd_d
-probe_amoadd_d:
+	.globl \p\()probe_amoadd_d
+\p\()probe_amoadd_d:
 	mv	t0, a0
 	li	a0, 0
 	amoadd.d a0, a1, (t0)
 	ret
-	.globl probe_lr_d
-probe_lr_d:
+	.globl \p\()probe_lr_d
+\p\()probe_lr_d:
 	mv	t0, a0
 	li	a0, 0
 	lr.d	a0, (t0)
 	ret
-	.globl probe_sc_d
-probe_sc_d:
+	.globl \p\()probe_sc_d
+\p\()probe_sc_d:
 	mv	t0, a0
 	li	a0, 7
 	sc.d	a0, a1, (t0)
 	ret
-	.option pop
-
-/* A 'ret' in the user window: a fetch target that works. */
-	.globl user_ret
-user_ret:
+	.globl \p\()ret_insn
+\p\()ret_insn:
 	ret
+	.option pop
+.endm
+
+	.text
+	PROBES
+
+/* uint64_t mprv_ld(addr, mpp) / void mprv_sd(addr, val, mpp): one M-mode access with
+ * MPRV=1 and MPP=mpp, touching no other memory while MPRV is set. */
+	.option push
+	.option norvc
+	.globl mprv_ld
+mprv_ld:
+	li	t1, (3 << 11)
+	csrc	mstatus, t1
+	slli	a1, a1, 11
+	csrs	mstatus, a1
+	li	t1, (1 << 17)
+	csrs	mstatus, t1
+	mv	t0, a0
+	li	a0, 0
+	ld	a0, 0(t0)
+	csrc	mstatus, t1
+	ret
+	.globl mprv_sd
+mprv_sd:
+	li	t1, (3 << 11)
+	csrc	mstatus, t1
+	slli	a2, a2, 11
+	csrs	mstatus, a2
+	li	t1, (1 << 17)
+	csrs	mstatus, t1
+	sd	a1, 0(a0)
+	csrc	mstatus, t1
+	ret
+	.option pop
+	.section .usertext, "ax"
+	PROBES u
 
 	.bss
 	.align 3
