@@ -1,0 +1,28 @@
+/* console — the host side of the guest's console: stdin (raw mode when it is a terminal,
+ * polled without blocking) and stdout. One per process, since there is one stdin. */
+#ifndef STRATA_MACHINE_CONSOLE_H
+#define STRATA_MACHINE_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Take over stdin: raw mode if it is a terminal, restored at exit and on SIGINT/SIGTERM/SIGHUP
+ * (which are then re-raised). Idempotent; 0 or -errno. */
+int console_open(void);
+/* Give the terminal back as it was (also done automatically at exit). */
+void console_close(void);
+/* Read up to max bytes of pending input without blocking: count (0 = none now), or -1 when
+ * no more input can ever come (EOF, error, or console not open). */
+int console_read(uint8_t *buf, size_t max);
+/* True while more input may come. */
+bool console_input_open(void);
+/* Sleep up to timeout_ms or until input is pending. */
+void console_wait(int timeout_ms);
+/* True once the user typed Ctrl-A x on a terminal (the QEMU escape to quit). */
+bool console_quit_requested(void);
+/* Guest output: buffered, flushed by console_flush (each quantum) and at exit. */
+void console_putc(uint8_t byte);
+void console_flush(void);
+
+#endif
