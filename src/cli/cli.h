@@ -1,0 +1,28 @@
+/* cli — the strata command line: one file per subcommand behind a small table. */
+#ifndef STRATA_CLI_CLI_H
+#define STRATA_CLI_CLI_H
+
+#include <stdint.h>
+
+/* Exit statuses shared by all subcommands. */
+enum {
+	EXIT_BADINPUT = 2,   /* bad option or input file: one-line message on stderr */
+	EXIT_MAXINSNS = 124, /* --max-insns reached (like timeout(1)) */
+	EXIT_INTERNAL = 70,  /* internal emulator error (EX_SOFTWARE), after a register dump */
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv); /* returns the process exit status */
+};
+
+int cmd_run(int argc, char **argv);
+
+/* Parse a byte size such as "128M", "1G", "4096K" or "256" (MiB, as QEMU's -m). Returns 0 or
+ * -EINVAL. */
+int cli_parse_size(const char *s, uint64_t *bytes);
+/* Parse an unsigned decimal/hex count with optional k/M/G multiplier. Returns 0 or -EINVAL. */
+int cli_parse_count(const char *s, uint64_t *n);
+
+#endif

@@ -1,0 +1,178 @@
+/* cmd_run — `strata run`: build a virt machine from QEMU-style options and run it. */
+#include "cli/cli.h"
+#include "cpu/cpu.h"
+#include "machine/machine.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.elf"
+#define MAX_RAM	     (64ull << 30)
+
+static void run_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: strata run [options]\n"
+	    "Run a RISC-V machine compatible with qemu-system-riscv64 -machine virt (RV64GC, "
+	    "M/S/U,\n"
+	    "Sv39/Sv48; same memory map and boot protocol). Deterministic by default: time "
+	    "advances\n"
+	    "with retired instructions, so the same inputs give the same output.\n\n"
+	    "  -bios FILE|none    M-mode firmware, ELF or raw binary (default: Debian's OpenSBI\n"
+	    "                     " DEFAULT_BIOS ");\n"
+	    "                     'none' starts the -kernel image directly in M mode\n"
+	    "  -kernel FILE       kernel or bare-metal program, ELF or raw binary (raw images go "
+	    "to\n"
+	    "                     0x80200000 after a firmware, 0x80000000 with -bios none)\n"
+	    "  -initrd FILE       initial ramdisk, announced in the device tree\n"
+	    "  -append STRING     kernel command line (/chosen/bootargs)\n"
+	    "  -m SIZE            guest RAM at 0x80000000: 128M (default), 1G, 512 (= MiB) ...\n"
+	    "  -smp N             number of harts, 1..8 (default 1)\n"
+	    "  -dtb FILE          use this device tree blob instead of the generated one\n"
+	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
+	    "  --realtime         mtime follows the host clock (not deterministic)\n"
+	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
+	    "  --stats            print instructions, time and MIPS to stderr at the end\n"
+	    "  -h, --help         this text\n\n"
+	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for "
+	    "bad\n"
+	    "input; 124 when --max-insns stopped the run; 70 for an internal emulator error (the\n"
+	    "registers and the last instructions are printed).\n");
+}
+
+/* The option's argument, or NULL after reporting that it is missing. */
+static const char *arg_of(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		err_set(EINVAL, "option %s needs an argument (see 'strata run --help')", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *stats)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *a;
+
+		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+			run_usage(stdout);
+			return 1;
+		}
+		if (!strcmp(o, "--realtime")) {
+			cfg->realtime = true;
+			continue;
+		}
+		if (!strcmp(o, "--stats")) {
+			*stats = true;
+			continue;
+		}
+		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
+		    strcmp(o, "-append") && strcmp(o, "-m") && strcmp(o, "-dtb") &&
+		    strcmp(o, "--dump-dtb") && strcmp(o, "--max-insns") && strcmp(o, "-smp"))
+			return err_set(EINVAL, "unknown option '%s' (see 'strata run --help')", o);
+		a = arg_of(argc, argv, &i);
+		if (!a)
+			return -EINVAL;
+		if (!strcmp(o, "-bios")) {
+			cfg->bios = strcmp(a, "none") ? a : NULL;
+		} else if (!strcmp(o, "-kernel")) {
+			cfg->kernel = a;
+		} else if (!strcmp(o, "-initrd")) {
+			cfg->initrd = a;
+		} else if (!strcmp(o, "-append")) {
+			cfg->append = a;
+		} else if (!strcmp(o, "-dtb")) {
+			cfg->dtb = a;
+		} else if (!strcmp(o, "--dump-dtb")) {
+			cfg->dump_dtb = a;
+		} else if (!strcmp(o, "-m")) {
+			if (cli_parse_size(a, &cfg->ram_size) < 0 || cfg->ram_size == 0)
+				return err_set(EINVAL, "-m %s: not a RAM size (e.g. 128M, 1G)", a);
+			if (cfg->ram_size < (1ull << 20) || cfg->ram_size > MAX_RAM ||
+			    (cfg->ram_size & 0xfff))
+				return err_set(
+				    EINVAL,
+				    "-m %s: RAM must be a multiple of 4 KiB between 1M and "
+				    "64G",
+				    a);
+		} else if (!strcmp(o, "-smp")) {
+			uint64_t n;
+
+			if (cli_parse_count(a, &n) < 0 || n < 1 || n > 8)
+				return err_set(EINVAL, "-smp %s: the number of harts must be 1..8",
+					       a);
+			cfg->nharts = n;
+		} else if (!strcmp(o, "--max-insns")) {
+			if (cli_parse_count(a, &cfg->max_insns) < 0 || cfg->max_insns == 0)
+				return err_set(
+				    EINVAL, "--max-insns %s: not a positive instruction count", a);
+		}
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct machine_config cfg = {
+	    .ram_size = 128ull << 20,
+	    .nharts = 1,
+	    .bios = DEFAULT_BIOS,
+	};
+	struct machine *m = NULL;
+	struct timespec t0, t1;
+	bool stats = false;
+	int code = 0, r;
+	enum machine_exit why;
+
+	r = parse_args(argc, argv, &cfg, &stats);
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		goto bad;
+	if (!cfg.bios && !cfg.kernel) {
+		err_set(EINVAL, "-bios none needs -kernel FILE: there is nothing to run");
+		goto bad;
+	}
+	m = machine_new(&cfg);
+	if (!m)
+		goto bad;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	why = machine_run(m, &code);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fflush(stdout);
+	if (stats) {
+		struct cpu *c = machine_cpu(m);
+		uint64_t n = 0;
+		double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+		for (unsigned i = 0; i < cpu_nharts(c); i++)
+			n += hart_instret(cpu_hart(c, i));
+		fprintf(stderr, "strata: %" PRIu64 " instructions in %.3f s (%.1f MIPS)\n", n, s,
+			s > 0 ? n / s / 1e6 : 0.0);
+	}
+	switch (why) {
+	case MACHINE_EXIT_GUEST:
+		break;
+	case MACHINE_EXIT_MAX_INSNS:
+		fprintf(stderr, "strata: stopped after %" PRIu64 " instructions (--max-insns)\n",
+			cfg.max_insns);
+		code = EXIT_MAXINSNS;
+		break;
+	case MACHINE_EXIT_ERROR:
+		code = EXIT_INTERNAL;
+		break;
+	}
+	machine_free(m);
+	return code;
+bad:
+	fprintf(stderr, "strata: %s\n", err_msg() ? err_msg() : strerror(errno));
+	return EXIT_BADINPUT;
+}

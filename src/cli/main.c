@@ -1,0 +1,43 @@
+/* strata — entry point: dispatch to a subcommand. Only main() exits. */
+#include "cli/cli.h"
+#include "util/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define STRATA_VERSION "0.1.0"
+
+static const struct cli_cmd cmds[] = {
+    {"run", "run a QEMU-virt-compatible RISC-V machine (firmware, kernel, bare metal)", cmd_run},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "strata " STRATA_VERSION " — a tracing debugger for every layer of a RISC-V "
+		   "machine\n\n"
+		   "usage: strata <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\n'strata <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BADINPUT;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("strata " STRATA_VERSION "\n");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "strata: unknown command '%s' (try 'strata --help')\n", argv[1]);
+	return EXIT_BADINPUT;
+}

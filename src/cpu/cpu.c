@@ -1,0 +1,230 @@
+/* cpu — hart creation, the shared decoded-code cache, and the hart API used by the machine. */
+#include "cpu/hart.h"
+#include "machine/machine.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cpu *cpu_new(struct machine *m, unsigned nharts)
+{
+	struct cpu *c = calloc(1, sizeof(*c));
+	uint64_t lo = VIRT_DRAM_BASE, n = 0;
+
+	if (!c)
+		return NULL;
+	exec_run(NULL, 0);
+	c->m = m;
+	c->nharts = nharts;
+	/* find the extent of RAM from the machine */
+	while (machine_ram_ptr(m, lo + (n << PG_SHIFT), PG_SIZE))
+		n++;
+	c->ram_base = lo;
+	c->ram_pages = n;
+	c->ram_host = n ? machine_ram_ptr(m, lo, PG_SIZE) : NULL;
+	c->dpages = calloc(n ? n : 1, sizeof(*c->dpages));
+	c->harts = calloc(nharts, sizeof(*c->harts));
+	if (!c->dpages || !c->harts)
+		goto fail;
+	for (unsigned i = 0; i < nharts; i++) {
+		struct hart *h = aligned_alloc(64, (sizeof(struct hart) + 63) & ~63ul);
+
+		if (!h)
+			goto fail;
+		memset(h, 0, sizeof(*h));
+		h->hartid = i;
+		h->cpu = c;
+		h->m = m;
+		c->harts[i] = h;
+		hart_reset(h, VIRT_MROM_BASE);
+	}
+	return c;
+fail:
+	cpu_free(c);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void cpu_free(struct cpu *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; c->harts && i < c->nharts; i++)
+		free(c->harts[i]);
+	for (uint64_t i = 0; c->dpages && i < c->ram_pages; i++)
+		free(c->dpages[i]);
+	free(c->harts);
+	free(c->dpages);
+	free(c);
+}
+
+unsigned cpu_nharts(const struct cpu *c)
+{
+	return c->nharts;
+}
+
+struct hart *cpu_hart(struct cpu *c, unsigned hartid)
+{
+	return hartid < c->nharts ? c->harts[hartid] : NULL;
+}
+
+static void dpage_clear(struct dpage *dp, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i <= to; i++)
+		dp->d[i].handler = exec_label_decode;
+}
+
+struct dpage *cpu_dpage(struct cpu *c, uint64_t pa)
+{
+	uint64_t idx = (pa - c->ram_base) >> PG_SHIFT;
+	struct dpage *dp;
+
+	if (pa < c->ram_base || idx >= c->ram_pages)
+		return NULL;
+	dp = c->dpages[idx];
+	if (dp)
+		return dp;
+	dp = malloc(sizeof(*dp));
+	if (!dp)
+		return NULL;
+	dp->paddr = pa & ~PG_MASK;
+	dp->host = c->ram_host + (idx << PG_SHIFT);
+	dpage_clear(dp, 0, DPAGE_SLOTS - 1);
+	dp->d[DPAGE_SLOTS].handler = exec_label_page_end;
+	dp->d[DPAGE_SLOTS + 1].handler = exec_label_page_end;
+	c->dpages[idx] = dp;
+	/* stores to this page must now come through the slow path, which invalidates code */
+	mmu_flush_stores_all(c);
+	return dp;
+}
+
+void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len)
+{
+	uint64_t end = paddr + len;
+
+	if (!len || paddr >= c->ram_base + (c->ram_pages << PG_SHIFT) || end <= c->ram_base)
+		return;
+	if (paddr < c->ram_base)
+		paddr = c->ram_base;
+	while (paddr < end) {
+		uint64_t idx = (paddr - c->ram_base) >> PG_SHIFT;
+		uint64_t pend = (paddr | PG_MASK) + 1;
+		uint64_t stop = end < pend ? end : pend;
+		unsigned first, last;
+
+		if (idx >= c->ram_pages)
+			break;
+		if (c->dpages[idx]) {
+			/* an instruction starting one halfword earlier may cover the first byte */
+			first = (paddr & PG_MASK) >> 1;
+			first = first ? first - 1 : 0;
+			last = ((stop - 1) & PG_MASK) >> 1;
+			dpage_clear(c->dpages[idx], first, last);
+		}
+		paddr = stop;
+	}
+}
+
+void hart_reset(struct hart *h, uint64_t pc)
+{
+	memset(h->x, 0, sizeof(h->x));
+	memset(h->f, 0, sizeof(h->f));
+	h->pc = pc;
+	h->priv = PRV_M;
+	h->mstatus = 0;
+	h->medeleg = h->mideleg = h->mie = h->mip = 0;
+	h->mtvec = h->stvec = h->satp = 0;
+	h->mcounteren = h->scounteren = 0;
+	h->fflags = h->frm = 0;
+	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
+	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
+	h->pmp_active = false;
+	h->resv_valid = false;
+	h->waiting = false;
+	mmu_flush(h);
+	hart_update_tlb_sets(h);
+}
+
+uint64_t hart_get_pc(const struct hart *h)
+{
+	return h->pc;
+}
+
+uint64_t hart_get_xreg(const struct hart *h, unsigned r)
+{
+	return r && r < 32 ? h->x[r] : 0;
+}
+
+void hart_set_xreg(struct hart *h, unsigned r, uint64_t v)
+{
+	if (r && r < 32)
+		h->x[r] = v;
+}
+
+unsigned hart_priv(const struct hart *h)
+{
+	return h->priv;
+}
+
+uint64_t hart_instret(const struct hart *h)
+{
+	return h->instret;
+}
+
+bool hart_waiting(const struct hart *h)
+{
+	return h->waiting;
+}
+
+void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level)
+{
+	if (level)
+		h->mip_hw |= mip_bit;
+	else
+		h->mip_hw &= ~mip_bit;
+}
+
+uint64_t hart_run(struct hart *h, uint64_t max_insns)
+{
+	if (h->waiting) {
+		/* WFI resumes on any locally enabled pending interrupt, even if globally off */
+		if (!(csr_mip(h) & h->mie))
+			return 0;
+		h->waiting = false;
+	}
+	return exec_run(h, max_insns);
+}
+
+static const char *const abi[32] = {"zero", "ra", "sp",	 "gp",	"tp", "t0", "t1", "t2",
+				    "s0",   "s1", "a0",	 "a1",	"a2", "a3", "a4", "a5",
+				    "a6",   "a7", "s2",	 "s3",	"s4", "s5", "s6", "s7",
+				    "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+void hart_dump(const struct hart *h, FILE *f)
+{
+	static const char pn[4] = {'U', 'S', '?', 'M'};
+	unsigned n = h->instret < RING_SIZE ? (unsigned)h->instret : RING_SIZE;
+
+	fprintf(f, "hart %u: pc %016" PRIx64 " priv %c instret %" PRIu64 "\n", h->hartid, h->pc,
+		pn[h->priv & 3], h->instret);
+	for (unsigned i = 0; i < 32; i++)
+		fprintf(f, "  %-4s %016" PRIx64 "%s", abi[i], h->x[i], i % 4 == 3 ? "\n" : "");
+	fprintf(f,
+		"  mstatus %016" PRIx64 " mcause %016" PRIx64 " mepc %016" PRIx64
+		" mtval %016" PRIx64 "\n",
+		h->mstatus, h->mcause, h->mepc, h->mtval);
+	fprintf(f,
+		"  scause %016" PRIx64 " sepc %016" PRIx64 " stval %016" PRIx64 " satp %016" PRIx64
+		"\n",
+		h->scause, h->sepc, h->stval, h->satp);
+	fprintf(f, "last %u instructions (oldest first):\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (h->ring_pos - n + i) % RING_SIZE;
+		struct dinsn d;
+
+		decode(h->ring_raw[k], &d);
+		fprintf(f, "  %016" PRIx64 ":  %0*x  %s\n", h->ring_pc[k], d.len == 2 ? 4 : 8,
+			h->ring_raw[k], decode_op_name(d.op));
+	}
+}

@@ -1,0 +1,602 @@
+/* exec — the interpreter: threaded dispatch (computed goto) over decoded RAM pages.
+ *
+ * Every instruction passes through DISPATCH(), the single point where retirement is counted
+ * and the always-on ring of recent instructions is written; tracers hook in there. Sequential
+ * flow walks the decoded page slot by slot; a jump inside the page is a pointer computation;
+ * everything else (page crossing, traps, CSR writes, xRET) goes back through `refetch`, which
+ * also takes pending interrupts. Loads and stores probe the soft TLB inline and fall back to
+ * mmu.c. Guest values only ever index host memory through TLB entries that mmu.c filled from
+ * bounds-checked machine_ram_ptr() results. */
+#include "cpu/hart.h"
+#include "cpu/softfloat.h"
+#include "machine/machine.h"
+
+#include <string.h>
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the soft TLB copies guest memory directly: little-endian hosts only"
+#endif
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+const void *exec_label_decode;
+const void *exec_label_page_end;
+
+/* Ops whose rd names an FP register; every other op's rd = 0 is redirected to the x[32] sink. */
+static bool fp_rd(unsigned op)
+{
+	switch (op) {
+	case OP_FLW:
+	case OP_FLD:
+	case OP_FMADD_S:
+	case OP_FMSUB_S:
+	case OP_FNMSUB_S:
+	case OP_FNMADD_S:
+	case OP_FADD_S:
+	case OP_FSUB_S:
+	case OP_FMUL_S:
+	case OP_FDIV_S:
+	case OP_FSQRT_S:
+	case OP_FSGNJ_S:
+	case OP_FSGNJN_S:
+	case OP_FSGNJX_S:
+	case OP_FMIN_S:
+	case OP_FMAX_S:
+	case OP_FCVT_S_W:
+	case OP_FCVT_S_WU:
+	case OP_FMV_W_X:
+	case OP_FCVT_S_L:
+	case OP_FCVT_S_LU:
+	case OP_FMADD_D:
+	case OP_FMSUB_D:
+	case OP_FNMSUB_D:
+	case OP_FNMADD_D:
+	case OP_FADD_D:
+	case OP_FSUB_D:
+	case OP_FMUL_D:
+	case OP_FDIV_D:
+	case OP_FSQRT_D:
+	case OP_FSGNJ_D:
+	case OP_FSGNJN_D:
+	case OP_FSGNJX_D:
+	case OP_FMIN_D:
+	case OP_FMAX_D:
+	case OP_FCVT_S_D:
+	case OP_FCVT_D_S:
+	case OP_FCVT_D_W:
+	case OP_FCVT_D_WU:
+	case OP_FCVT_D_L:
+	case OP_FCVT_D_LU:
+	case OP_FMV_D_X:
+		return true;
+	}
+	return false;
+}
+
+static inline uint32_t unbox32(uint64_t f)
+{
+	return (f >> 32) == 0xffffffffu ? (uint32_t)f : SF32_CANON_NAN;
+}
+
+static inline uint64_t box32(uint32_t v)
+{
+	return 0xffffffff00000000ull | v;
+}
+
+static inline int64_t sext32(uint64_t v)
+{
+	return (int64_t)(int32_t)(uint32_t)v;
+}
+
+static inline uint64_t mulhu64(uint64_t a, uint64_t b)
+{
+	return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+
+static inline uint64_t mulh64(int64_t a, int64_t b)
+{
+	return (uint64_t)(((__int128)a * b) >> 64);
+}
+
+static inline uint64_t mulhsu64(int64_t a, uint64_t b)
+{
+	return (uint64_t)(((__int128)a * (unsigned __int128)b) >> 64);
+}
+
+uint64_t exec_run(struct hart *h, uint64_t max)
+{
+	static const void *const labels[OP_COUNT] = {
+#define RV_OP_LABEL(name) [OP_##name] = &&L_##name,
+	    RV_OPS(RV_OP_LABEL)
+#undef RV_OP_LABEL
+	};
+	if (!h) {
+		/* label addresses are constants valid for the program's life; gcc 12 mistakes them
+		 * for addresses of locals */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+		exec_label_decode = &&L_DECODE;
+		exec_label_page_end = &&L_PAGE_END;
+#pragma GCC diagnostic pop
+		return 0;
+	}
+
+	uint64_t *const x = h->x;
+	const int64_t start = max > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)max;
+	int64_t budget = start;
+	uint64_t instret_base = h->instret;
+	uint64_t pc = h->pc;
+	struct dinsn *e = NULL;
+	struct dpage *dp = NULL;
+	struct tlb_entry *tld = NULL, *tst = NULL;
+	unsigned rp = h->ring_pos;
+	uint64_t addr, val;
+	unsigned fl, rm;
+
+/* The single point every instruction passes: count, record in the ring, dispatch. */
+#define DISPATCH()                                                                                 \
+	do {                                                                                       \
+		if (unlikely(budget <= 0))                                                         \
+			goto out;                                                                  \
+		budget--;                                                                          \
+		h->ring_pc[rp % RING_SIZE] = pc;                                                   \
+		h->ring_raw[rp % RING_SIZE] = e->raw;                                              \
+		rp++;                                                                              \
+		goto * e->handler;                                                                 \
+	} while (0)
+#define NEXT()                                                                                     \
+	do {                                                                                       \
+		unsigned len_ = e->len;                                                            \
+		pc += len_;                                                                        \
+		e += len_ >> 1;                                                                    \
+		DISPATCH();                                                                        \
+	} while (0)
+#define JUMP(target)                                                                               \
+	do {                                                                                       \
+		uint64_t t_ = (target);                                                            \
+		if (likely(((t_ ^ pc) >> PG_SHIFT) == 0 && dp)) {                                  \
+			pc = t_;                                                                   \
+			e = &dp->d[(t_ & PG_MASK) >> 1];                                           \
+			DISPATCH();                                                                \
+		}                                                                                  \
+		pc = t_;                                                                           \
+		goto refetch;                                                                      \
+	} while (0)
+#define RD  x[e->rd]
+#define RS1 x[e->rs1]
+#define RS2 x[e->rs2]
+#define IMM ((int64_t)e->imm)
+#define ILLEGAL()                                                                                  \
+	do {                                                                                       \
+		h->exc_cause = EXC_ILLEGAL;                                                        \
+		h->exc_tval = e->raw;                                                              \
+		goto exc_insn;                                                                     \
+	} while (0)
+/* Inline TLB probe: the tag compare also fails for a misaligned address, sending it slow. */
+#define TLB_HIT(tlb, a, size)                                                                      \
+	((tlb)[((a) >> PG_SHIFT) & (TLB_SIZE - 1)].vtag ==                                         \
+	 ((a) & ~(PG_MASK & ~(uint64_t)((size)-1))))
+#define TLB_HOST(tlb, a) ((void *)((tlb)[((a) >> PG_SHIFT) & (TLB_SIZE - 1)].addend + (a)))
+#define LOAD(ctype, size)                                                                          \
+	do {                                                                                       \
+		addr = RS1 + IMM;                                                                  \
+		if (likely(TLB_HIT(tld, addr, size))) {                                            \
+			ctype v_;                                                                  \
+			memcpy(&v_, TLB_HOST(tld, addr), size);                                    \
+			val = (uint64_t)(int64_t)v_;                                               \
+		} else {                                                                           \
+			h->pc = pc;                                                                \
+			if (mmu_load(h, addr, size, &val) < 0)                                     \
+				goto exc_insn;                                                     \
+			val = (uint64_t)(int64_t)(ctype)val;                                       \
+		}                                                                                  \
+	} while (0)
+#define STORE(size, value)                                                                         \
+	do {                                                                                       \
+		addr = RS1 + IMM;                                                                  \
+		val = (value);                                                                     \
+		if (likely(TLB_HIT(tst, addr, size))) {                                            \
+			memcpy(TLB_HOST(tst, addr), &val, size);                                   \
+		} else {                                                                           \
+			h->pc = pc;                                                                \
+			if (mmu_store(h, addr, size, val) < 0)                                     \
+				goto exc_insn;                                                     \
+			pc += e->len;                                                              \
+			goto after_slow_store;                                                     \
+		}                                                                                  \
+	} while (0)
+
+	goto refetch;
+
+	/* ---------------- fetch ---------------- */
+refetch:
+	if (unlikely(csr_mip(h) & h->mie)) {
+		uint64_t irq = trap_pending_irq(h);
+
+		if (irq) {
+			h->pc = pc;
+			trap_take(h, irq, 0);
+			pc = h->pc;
+		}
+	}
+	tld = h->ts_data->ld;
+	tst = h->ts_data->st;
+	{
+		struct itlb_entry *ie = &h->ts_fetch->x[(pc >> PG_SHIFT) & (TLB_SIZE - 1)];
+
+		if (likely(ie->vtag == (pc & ~PG_MASK))) {
+			dp = ie->dp;
+		} else {
+			uint32_t raw = 0;
+			int raw_ok;
+
+			h->pc = pc;
+			dp = mmu_fetch(h, pc, &raw, &raw_ok);
+			if (!dp) {
+				if (!raw_ok)
+					goto exc_take;
+				e = &h->tmp[0];
+				decode(raw, e);
+				goto uncached;
+			}
+		}
+	}
+	e = &dp->d[(pc & PG_MASK) >> 1];
+	DISPATCH();
+
+L_DECODE : {
+	unsigned idx = e - dp->d;
+	const uint8_t *p = dp->host + 2 * idx;
+	uint32_t raw = p[0] | (uint32_t)p[1] << 8;
+
+	if ((raw & 3) == 3) {
+		if (idx == DPAGE_SLOTS - 1) {
+			/* a 32-bit instruction crossing into the next page: never cached */
+			h->pc = pc;
+			if (mmu_fetch_raw(h, pc, &raw) < 0) {
+				budget++;
+				goto exc_take;
+			}
+			budget++;
+			rp--;
+			e = &h->tmp[0];
+			decode(raw, e);
+			goto uncached;
+		}
+		raw |= (uint32_t)(p[2] | (uint32_t)p[3] << 8) << 16;
+	}
+	decode(raw, e);
+	e->handler = labels[e->op];
+	if (e->rd == 0 && !fp_rd(e->op))
+		e->rd = 32;
+	h->ring_raw[(rp - 1) % RING_SIZE] = e->raw;
+	goto * e->handler;
+}
+
+uncached:
+	e->handler = labels[e->op];
+	if (e->rd == 0 && !fp_rd(e->op))
+		e->rd = 32;
+	h->tmp[1].handler = h->tmp[2].handler = &&L_PAGE_END;
+	h->tmp[1].raw = h->tmp[2].raw = 0;
+	dp = NULL;
+	DISPATCH();
+
+L_PAGE_END:
+	goto refetch;
+
+after_slow_store:
+	/* an MMIO store may have raised an interrupt or asked the machine to stop */
+	if (unlikely(machine_stop_requested(h->m)))
+		goto out;
+	goto refetch;
+
+	/* ---------------- traps ---------------- */
+exc_insn: /* the instruction at pc raised h->exc_cause and did not retire */
+	budget++;
+exc_take:
+	h->pc = pc;
+	trap_take(h, h->exc_cause, h->exc_tval);
+	pc = h->pc;
+	goto refetch;
+
+	/* ---------------- RV64I ---------------- */
+L_ILLEGAL:
+	ILLEGAL();
+L_LUI:
+	RD = IMM;
+	NEXT();
+L_AUIPC:
+	RD = pc + IMM;
+	NEXT();
+L_JAL : {
+	uint64_t t = pc + IMM;
+	RD = pc + e->len;
+	JUMP(t);
+}
+L_JALR : {
+	uint64_t t = (RS1 + IMM) & ~1ull;
+	RD = pc + e->len;
+	JUMP(t);
+}
+#define BRANCH(cond)                                                                               \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			JUMP(pc + IMM);                                                            \
+		NEXT();                                                                            \
+	} while (0)
+L_BEQ:
+	BRANCH(RS1 == RS2);
+L_BNE:
+	BRANCH(RS1 != RS2);
+L_BLT:
+	BRANCH((int64_t)RS1 < (int64_t)RS2);
+L_BGE:
+	BRANCH((int64_t)RS1 >= (int64_t)RS2);
+L_BLTU:
+	BRANCH(RS1 < RS2);
+L_BGEU:
+	BRANCH(RS1 >= RS2);
+L_LB:
+	LOAD(int8_t, 1);
+	RD = val;
+	NEXT();
+L_LH:
+	LOAD(int16_t, 2);
+	RD = val;
+	NEXT();
+L_LW:
+	LOAD(int32_t, 4);
+	RD = val;
+	NEXT();
+L_LD:
+	LOAD(int64_t, 8);
+	RD = val;
+	NEXT();
+L_LBU:
+	LOAD(uint8_t, 1);
+	RD = val;
+	NEXT();
+L_LHU:
+	LOAD(uint16_t, 2);
+	RD = val;
+	NEXT();
+L_LWU:
+	LOAD(uint32_t, 4);
+	RD = val;
+	NEXT();
+L_SB:
+	STORE(1, RS2);
+	NEXT();
+L_SH:
+	STORE(2, RS2);
+	NEXT();
+L_SW:
+	STORE(4, RS2);
+	NEXT();
+L_SD:
+	STORE(8, RS2);
+	NEXT();
+L_ADDI:
+	RD = RS1 + IMM;
+	NEXT();
+L_SLTI:
+	RD = (int64_t)RS1 < IMM;
+	NEXT();
+L_SLTIU:
+	RD = RS1 < (uint64_t)IMM;
+	NEXT();
+L_XORI:
+	RD = RS1 ^ IMM;
+	NEXT();
+L_ORI:
+	RD = RS1 | IMM;
+	NEXT();
+L_ANDI:
+	RD = RS1 & IMM;
+	NEXT();
+L_SLLI:
+	RD = RS1 << (e->imm & 63);
+	NEXT();
+L_SRLI:
+	RD = RS1 >> (e->imm & 63);
+	NEXT();
+L_SRAI:
+	RD = (uint64_t)((int64_t)RS1 >> (e->imm & 63));
+	NEXT();
+L_ADD:
+	RD = RS1 + RS2;
+	NEXT();
+L_SUB:
+	RD = RS1 - RS2;
+	NEXT();
+L_SLL:
+	RD = RS1 << (RS2 & 63);
+	NEXT();
+L_SLT:
+	RD = (int64_t)RS1 < (int64_t)RS2;
+	NEXT();
+L_SLTU:
+	RD = RS1 < RS2;
+	NEXT();
+L_XOR:
+	RD = RS1 ^ RS2;
+	NEXT();
+L_SRL:
+	RD = RS1 >> (RS2 & 63);
+	NEXT();
+L_SRA:
+	RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63));
+	NEXT();
+L_OR:
+	RD = RS1 | RS2;
+	NEXT();
+L_AND:
+	RD = RS1 & RS2;
+	NEXT();
+L_ADDIW:
+	RD = sext32(RS1 + IMM);
+	NEXT();
+L_SLLIW:
+	RD = sext32((uint32_t)RS1 << (e->imm & 31));
+	NEXT();
+L_SRLIW:
+	RD = sext32((uint32_t)RS1 >> (e->imm & 31));
+	NEXT();
+L_SRAIW:
+	RD = (uint64_t)(int64_t)((int32_t)RS1 >> (e->imm & 31));
+	NEXT();
+L_ADDW:
+	RD = sext32(RS1 + RS2);
+	NEXT();
+L_SUBW:
+	RD = sext32(RS1 - RS2);
+	NEXT();
+L_SLLW:
+	RD = sext32((uint32_t)RS1 << (RS2 & 31));
+	NEXT();
+L_SRLW:
+	RD = sext32((uint32_t)RS1 >> (RS2 & 31));
+	NEXT();
+L_SRAW:
+	RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31));
+	NEXT();
+L_FENCE:
+	NEXT();
+L_FENCE_I:
+	NEXT(); /* stores invalidate decoded code as they happen */
+L_ECALL:
+	h->exc_cause = EXC_ECALL_U + h->priv;
+	h->exc_tval = 0;
+	goto exc_insn;
+L_EBREAK:
+	h->exc_cause = EXC_BREAKPOINT;
+	h->exc_tval = pc;
+	goto exc_insn;
+
+	/* ---------------- Zicsr ---------------- */
+#define CSR_OP(kind, operand, write)                                                               \
+	do {                                                                                       \
+		uint64_t old_, opnd_ = (operand);                                                  \
+		bool w_ = (write);                                                                 \
+		h->instret = instret_base + (start - budget) - 1;                                  \
+		h->pc = pc;                                                                        \
+		if (csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_) < 0) {         \
+			instret_base = h->instret + 1 - (start - budget);                          \
+			ILLEGAL();                                                                 \
+		}                                                                                  \
+		instret_base = h->instret + 1 - (start - budget);                                  \
+		RD = old_;                                                                         \
+		if (!w_)                                                                           \
+			NEXT();                                                                    \
+		pc += e->len;                                                                      \
+		goto refetch;                                                                      \
+	} while (0)
+L_CSRRW:
+	CSR_OP(CSR_RW, RS1, true);
+L_CSRRS:
+	CSR_OP(CSR_RS, RS1, e->rs1 != 0);
+L_CSRRC:
+	CSR_OP(CSR_RC, RS1, e->rs1 != 0);
+L_CSRRWI:
+	CSR_OP(CSR_RW, e->rs1, true);
+L_CSRRSI:
+	CSR_OP(CSR_RS, e->rs1, e->rs1 != 0);
+L_CSRRCI:
+	CSR_OP(CSR_RC, e->rs1, e->rs1 != 0);
+
+	/* ---------------- privileged ---------------- */
+L_MRET:
+	h->pc = pc;
+	if (trap_mret(h) < 0)
+		ILLEGAL();
+	pc = h->pc;
+	goto refetch;
+L_SRET:
+	h->pc = pc;
+	if (trap_sret(h) < 0)
+		ILLEGAL();
+	pc = h->pc;
+	goto refetch;
+L_WFI:
+	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
+		ILLEGAL();
+	pc += e->len;
+	if (!(csr_mip(h) & h->mie)) {
+		h->waiting = true;
+		goto out;
+	}
+	goto refetch;
+L_SFENCE_VMA:
+	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
+		ILLEGAL();
+	if (e->rs1)
+		mmu_flush_page(h, RS1);
+	else
+		mmu_flush(h);
+	pc += e->len;
+	goto refetch;
+
+	/* ---------------- M ---------------- */
+L_MUL:
+	RD = RS1 * RS2;
+	NEXT();
+L_MULH:
+	RD = mulh64((int64_t)RS1, (int64_t)RS2);
+	NEXT();
+L_MULHSU:
+	RD = mulhsu64((int64_t)RS1, RS2);
+	NEXT();
+L_MULHU:
+	RD = mulhu64(RS1, RS2);
+	NEXT();
+L_DIV : {
+	int64_t a = (int64_t)RS1, b = (int64_t)RS2;
+	RD = b == 0 ? ~0ull : (a == INT64_MIN && b == -1) ? (uint64_t)a : (uint64_t)(a / b);
+	NEXT();
+}
+L_DIVU:
+	RD = RS2 == 0 ? ~0ull : RS1 / RS2;
+	NEXT();
+L_REM : {
+	int64_t a = (int64_t)RS1, b = (int64_t)RS2;
+	RD = b == 0 ? (uint64_t)a : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
+	NEXT();
+}
+L_REMU:
+	RD = RS2 == 0 ? RS1 : RS1 % RS2;
+	NEXT();
+L_MULW:
+	RD = sext32((uint64_t)((int32_t)RS1 * (int64_t)(int32_t)RS2));
+	NEXT();
+L_DIVW : {
+	int32_t a = (int32_t)RS1, b = (int32_t)RS2;
+	RD = b == 0 ? ~0ull : (uint64_t)((a == INT32_MIN && b == -1) ? sext32(a) : sext32(a / b));
+	NEXT();
+}
+L_DIVUW : {
+	uint32_t a = (uint32_t)RS1, b = (uint32_t)RS2;
+	RD = b == 0 ? ~0ull : (uint64_t)sext32(a / b);
+	NEXT();
+}
+L_REMW : {
+	int32_t a = (int32_t)RS1, b = (int32_t)RS2;
+	RD = b == 0 ? sext32(a) : (a == INT32_MIN && b == -1) ? 0 : sext32(a % b);
+	NEXT();
+}
+L_REMUW : {
+	uint32_t a = (uint32_t)RS1, b = (uint32_t)RS2;
+	RD = b == 0 ? sext32(a) : sext32(a % b);
+	NEXT();
+}
+
+#include "cpu/exec_amo.h"
+#include "cpu/exec_fp.h"
+
+out:
+	h->pc = pc;
+	h->ring_pos = rp;
+	h->instret = instret_base + (start - budget);
+	return start - budget;
+}

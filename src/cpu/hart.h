@@ -1,0 +1,201 @@
+/* hart.h — the private state of a hart, shared by the cpu/ files only.
+ * Everything the interpreter touches per instruction (x, f, TLBs) sits at the front. */
+#ifndef STRATA_CPU_HART_H
+#define STRATA_CPU_HART_H
+
+#include "cpu/cpu.h"
+#include "cpu/decode.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PG_SHIFT 12
+#define PG_SIZE	 4096ull
+#define PG_MASK	 (PG_SIZE - 1)
+
+enum priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+/* exception causes */
+enum {
+	EXC_INSN_MISALIGNED = 0,
+	EXC_INSN_ACCESS = 1,
+	EXC_ILLEGAL = 2,
+	EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4,
+	EXC_LOAD_ACCESS = 5,
+	EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7,
+	EXC_ECALL_U = 8,
+	EXC_ECALL_S = 9,
+	EXC_ECALL_M = 11,
+	EXC_INSN_PAGE = 12,
+	EXC_LOAD_PAGE = 13,
+	EXC_STORE_PAGE = 15,
+};
+
+enum access { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
+
+/* mstatus bits */
+#define MSTATUS_SIE  (1ull << 1)
+#define MSTATUS_MIE  (1ull << 3)
+#define MSTATUS_SPIE (1ull << 5)
+#define MSTATUS_MPIE (1ull << 7)
+#define MSTATUS_SPP  (1ull << 8)
+#define MSTATUS_MPP  (3ull << 11)
+#define MSTATUS_FS   (3ull << 13)
+#define MSTATUS_MPRV (1ull << 17)
+#define MSTATUS_SUM  (1ull << 18)
+#define MSTATUS_MXR  (1ull << 19)
+#define MSTATUS_TVM  (1ull << 20)
+#define MSTATUS_TW   (1ull << 21)
+#define MSTATUS_TSR  (1ull << 22)
+#define MSTATUS_UXL  (3ull << 32)
+#define MSTATUS_SXL  (3ull << 34)
+#define MSTATUS_SD   (1ull << 63)
+
+/* A soft-TLB entry: a guest virtual page that maps to host memory. vtag is the page address
+ * (low 12 bits zero) or TLB_INVALID; host address = vaddr + addend. */
+struct tlb_entry {
+	uint64_t vtag;
+	uintptr_t addend;
+};
+#define TLB_BITS    8
+#define TLB_SIZE    (1u << TLB_BITS)
+#define TLB_INVALID (~0ull)
+
+/* Fetch-TLB entries also point at the decoded page (and its guest-physical address). */
+struct dpage;
+struct itlb_entry {
+	uint64_t vtag;
+	struct dpage *dp;
+};
+
+/* TLB sets: one per effective privilege for data (S with and without SUM differ), so that
+ * privilege changes and SUM toggles need no flush. */
+enum { TS_U = 0, TS_S = 1, TS_SSUM = 2, TS_M = 3, TS_COUNT = 4 };
+struct tlb_set {
+	struct tlb_entry ld[TLB_SIZE];
+	struct tlb_entry st[TLB_SIZE];
+	struct itlb_entry x[TLB_SIZE];
+};
+
+/* A guest-physical RAM page's decoded instructions, one slot per halfword, plus two sentinel
+ * slots that send execution that runs off the end of the page back to the fetch path. */
+#define DPAGE_SLOTS (PG_SIZE / 2)
+struct dpage {
+	struct dinsn d[DPAGE_SLOTS + 2];
+	uint8_t *host; /* the page's bytes */
+	uint64_t paddr;
+};
+
+#define RING_SIZE 16
+
+struct hart {
+	uint64_t x[33]; /* x[32] is a sink for writes to x0 */
+	uint64_t f[32];
+	uint64_t pc;
+	unsigned priv;
+	unsigned hartid;
+	struct tlb_set *ts_fetch, *ts_data; /* current sets */
+
+	/* CSRs */
+	uint64_t mstatus, medeleg, mideleg, mie, mip, mip_hw, mtvec, mscratch, mepc, mcause, mtval;
+	uint64_t stvec, sscratch, sepc, scause, stval, satp;
+	uint64_t menvcfg, senvcfg;
+	uint32_t mcounteren, scounteren, mcountinhibit;
+	uint32_t fflags, frm;
+	uint8_t pmpcfg[16];
+	uint64_t pmpaddr[16];
+	bool pmp_active; /* some PMP entry is not OFF */
+
+	/* counters: instret = instret_base + retired in the current hart_run call */
+	uint64_t instret;
+	uint64_t cycle_off; /* mcycle = instret + cycle_off */
+
+	/* LR/SC: like QEMU, SC succeeds if the reservation address matches and memory still holds
+	 * the value LR read. */
+	uint64_t resv_addr, resv_val;
+	bool resv_valid;
+
+	bool waiting; /* in WFI */
+
+	/* exception being raised from a slow path */
+	uint64_t exc_cause, exc_tval;
+
+	/* always-on ring of the last retired instructions (pc, raw encoding) */
+	uint64_t ring_pc[RING_SIZE];
+	uint32_t ring_raw[RING_SIZE];
+	unsigned ring_pos;
+
+	struct dinsn tmp[3]; /* for instructions that cannot be cached (ROM, MMIO, page-crossing) */
+
+	struct cpu *cpu;
+	struct machine *m;
+	struct tlb_set tlbs[TS_COUNT];
+};
+
+struct cpu {
+	struct machine *m;
+	unsigned nharts;
+	struct hart **harts;
+	/* decoded pages of RAM, indexed by (paddr - ram_base) >> 12 */
+	struct dpage **dpages;
+	uint64_t ram_base, ram_pages;
+	uint8_t *ram_host;
+};
+
+/* ---- csr.c ---- */
+enum { CSR_RW, CSR_RS, CSR_RC };
+/* Execute a CSR instruction's access (kind: CSR_RW/RS/RC with operand); returns 0 or -1
+ * (illegal instruction). *old receives the old value. write = false for CSRRS/CSRRC with
+ * x0/zimm 0, which must not have write side effects. */
+int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
+	       uint64_t *old);
+uint64_t csr_mip(const struct hart *h);
+
+/* ---- trap.c ---- */
+/* Enter the trap handler for cause (interrupt if bit 63 set) with tval; h->pc is the epc. */
+void trap_take(struct hart *h, uint64_t cause, uint64_t tval);
+/* The highest-priority interrupt that should be taken now, or 0. Returns cause | 1<<63. */
+uint64_t trap_pending_irq(const struct hart *h);
+/* mret/sret: return 0, or -1 if illegal here. */
+int trap_mret(struct hart *h);
+int trap_sret(struct hart *h);
+/* Recompute the current TLB sets after a change of priv or mstatus. */
+void hart_update_tlb_sets(struct hart *h);
+
+/* ---- mmu.c ---- */
+/* Translate and check a data access; fill the TLB when the page is uniform. On a fault
+ * returns -1 with h->exc_cause/exc_tval set. */
+int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val);
+int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val);
+/* Host pointer for an aligned atomic access (LR/SC/AMO), or NULL with the exception set. */
+uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_lr);
+/* Fetch translation for pc: returns the decoded page (TLB filled), or NULL with
+ * *raw_ok = 1 and the raw instruction in *raw for uncacheable code, or NULL with an exception
+ * set (*raw_ok = 0). */
+struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok);
+/* Read a (possibly page-crossing) instruction at pc through the MMU, caching nothing. */
+int mmu_fetch_raw(struct hart *h, uint64_t pc, uint32_t *raw);
+/* Forget all translations of this hart (satp write, SFENCE.VMA, PMP change). */
+void mmu_flush(struct hart *h);
+/* Forget the translations of one virtual page (SFENCE.VMA with an address). */
+void mmu_flush_page(struct hart *h, uint64_t vaddr);
+/* Drop cached store translations in all harts (a RAM page just became code). */
+void mmu_flush_stores_all(struct cpu *c);
+/* Walk the page table for vaddr; 0 and *paddr, or -1 with the exception set. */
+int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr);
+
+/* ---- cpu.c ---- */
+/* The decoded page for RAM page holding pa (created empty on first use), or NULL if not RAM. */
+struct dpage *cpu_dpage(struct cpu *c, uint64_t pa);
+
+/* ---- exec.c ---- */
+/* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */
+uint64_t exec_run(struct hart *h, uint64_t max_insns);
+/* Label that decodes the slot it is reached from (the initial handler of every slot). */
+extern const void *exec_label_decode;
+/* Label of the two sentinel slots past the end of a decoded page. */
+extern const void *exec_label_page_end;
+
+#endif

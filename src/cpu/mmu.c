@@ -1,0 +1,371 @@
+/* mmu — address translation (Sv39/Sv48 with hardware A/D updates), PMP, and the slow paths of
+ * the soft TLB: every access the interpreter's inline TLB probe cannot serve comes here. */
+#include "cpu/hart.h"
+#include "machine/machine.h"
+
+#include <string.h>
+
+#define PTE_V (1u << 0)
+#define PTE_R (1u << 1)
+#define PTE_W (1u << 2)
+#define PTE_X (1u << 3)
+#define PTE_U (1u << 4)
+#define PTE_A (1u << 6)
+#define PTE_D (1u << 7)
+
+#define PPN_MASK ((1ull << 44) - 1)
+
+static const uint64_t page_fault[3] = {EXC_LOAD_PAGE, EXC_STORE_PAGE, EXC_INSN_PAGE};
+static const uint64_t access_fault[3] = {EXC_LOAD_ACCESS, EXC_STORE_ACCESS, EXC_INSN_ACCESS};
+
+static int raise(struct hart *h, uint64_t cause, uint64_t tval)
+{
+	h->exc_cause = cause;
+	h->exc_tval = tval;
+	return -1;
+}
+
+/* The privilege data accesses are checked with (MPRV makes M-mode loads/stores act as MPP). */
+static unsigned data_priv(const struct hart *h)
+{
+	if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
+		return (h->mstatus & MSTATUS_MPP) >> 11;
+	return h->priv;
+}
+
+/* [lo, hi) covered by PMP entry i; false if the entry is off or empty. */
+static bool pmp_range(const struct hart *h, unsigned i, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t a = h->pmpaddr[i];
+
+	switch ((h->pmpcfg[i] >> 3) & 3) {
+	case 1: /* TOR */
+		*lo = i ? h->pmpaddr[i - 1] << 2 : 0;
+		*hi = a << 2;
+		return *lo < *hi;
+	case 2: /* NA4 */
+		*lo = a << 2;
+		*hi = *lo + 4;
+		return true;
+	case 3: { /* NAPOT */
+		unsigned n = __builtin_ctzll(~a);
+		*lo = (a & ~((1ull << n) - 1)) << 2;
+		*hi = *lo + (1ull << (n + 3));
+		return true;
+	}
+	}
+	return false;
+}
+
+/* PMP check of [pa, pa+size) for access acc at priv. *uniform is set false when a PMP region
+ * boundary falls inside the page, so that the page must not be cached in the TLB. */
+static bool pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, unsigned priv,
+		   bool *uniform)
+{
+	static const uint8_t need[3] = {1, 2, 4}; /* R, W, X */
+	uint64_t page = pa & ~PG_MASK;
+	int match = -1;
+
+	if (!h->pmp_active)
+		return priv == PRV_M;
+	for (unsigned i = 0; i < 16; i++) {
+		uint64_t lo, hi;
+
+		if (!pmp_range(h, i, &lo, &hi))
+			continue;
+		if (uniform && lo < page + PG_SIZE && hi > page &&
+		    !(lo <= page && hi >= page + PG_SIZE))
+			*uniform = false;
+		if (match < 0 && pa + size > lo && pa < hi) {
+			if (pa < lo || pa + size > hi)
+				return false; /* partial match fails */
+			match = i;
+		}
+	}
+	if (match < 0)
+		return priv == PRV_M;
+	if (priv == PRV_M && !(h->pmpcfg[match] & 0x80))
+		return true;
+	return (h->pmpcfg[match] & need[acc]) != 0;
+}
+
+int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr)
+{
+	unsigned mode = h->satp >> 60;
+	unsigned levels, va_bits;
+	uint64_t a, pte = 0, pte_addr;
+	uint8_t *p;
+	int i;
+
+	if (priv == PRV_M || mode == 0) {
+		*paddr = vaddr;
+		return 0;
+	}
+	levels = mode == 8 ? 3 : 4;
+	va_bits = 12 + 9 * levels;
+	if ((uint64_t)((int64_t)(vaddr << (64 - va_bits)) >> (64 - va_bits)) != vaddr)
+		return raise(h, page_fault[acc], vaddr);
+	a = (h->satp & PPN_MASK) << PG_SHIFT;
+	for (i = levels - 1;; i--) {
+		pte_addr = a + ((vaddr >> (PG_SHIFT + 9 * i)) & 0x1ff) * 8;
+		if (!pmp_ok(h, pte_addr, 8, ACC_LOAD, PRV_S, NULL))
+			return raise(h, access_fault[acc], vaddr);
+		p = machine_ram_ptr(h->m, pte_addr, 8);
+		if (!p)
+			return raise(h, access_fault[acc], vaddr);
+		memcpy(&pte, p, 8);
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
+			return raise(h, page_fault[acc], vaddr);
+		if (pte & (PTE_R | PTE_X))
+			break;
+		if (i == 0)
+			return raise(h, page_fault[acc], vaddr);
+		a = ((pte >> 10) & PPN_MASK) << PG_SHIFT;
+	}
+	/* leaf */
+	if (priv == PRV_U && !(pte & PTE_U))
+		return raise(h, page_fault[acc], vaddr);
+	if (priv == PRV_S && (pte & PTE_U) && (acc == ACC_FETCH || !(h->mstatus & MSTATUS_SUM)))
+		return raise(h, page_fault[acc], vaddr);
+	if ((acc == ACC_FETCH && !(pte & PTE_X)) || (acc == ACC_STORE && !(pte & PTE_W)) ||
+	    (acc == ACC_LOAD && !(pte & PTE_R) && !((h->mstatus & MSTATUS_MXR) && (pte & PTE_X))))
+		return raise(h, page_fault[acc], vaddr);
+	uint64_t ppn = (pte >> 10) & PPN_MASK;
+	uint64_t lowmask = (1ull << (9 * i)) - 1;
+	if (ppn & lowmask) /* misaligned superpage */
+		return raise(h, page_fault[acc], vaddr);
+	if (!(pte & PTE_A) || (acc == ACC_STORE && !(pte & PTE_D))) {
+		pte |= PTE_A | (acc == ACC_STORE ? PTE_D : 0);
+		memcpy(p, &pte, 8);
+	}
+	ppn |= (vaddr >> PG_SHIFT) & lowmask;
+	*paddr = (ppn << PG_SHIFT) | (vaddr & PG_MASK);
+	return 0;
+}
+
+/* Translate + PMP-check one access that stays within a page. */
+static int translate_check(struct hart *h, uint64_t vaddr, unsigned size, int acc, unsigned priv,
+			   uint64_t *pa, bool *uniform)
+{
+	if (mmu_translate(h, vaddr, acc, priv, pa) < 0)
+		return -1;
+	if (!pmp_ok(h, *pa, size, acc, priv, uniform))
+		return raise(h, access_fault[acc], vaddr);
+	return 0;
+}
+
+static bool page_has_code(const struct cpu *c, uint64_t pa)
+{
+	uint64_t idx = (pa - c->ram_base) >> PG_SHIFT;
+
+	return pa >= c->ram_base && idx < c->ram_pages && c->dpages[idx];
+}
+
+static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
+{
+	uint8_t *host = machine_ram_ptr(h->m, pa & ~PG_MASK, PG_SIZE);
+	struct tlb_entry *e;
+
+	if (!host)
+		return;
+	if (acc == ACC_STORE) {
+		if (page_has_code(h->cpu, pa) || machine_page_watched(h->m, pa))
+			return;
+		e = &h->ts_data->st[(vaddr >> PG_SHIFT) & (TLB_SIZE - 1)];
+	} else {
+		e = &h->ts_data->ld[(vaddr >> PG_SHIFT) & (TLB_SIZE - 1)];
+	}
+	e->vtag = vaddr & ~PG_MASK;
+	e->addend = (uintptr_t)host - (vaddr & ~PG_MASK);
+}
+
+/* Copy between guest bytes at pa and a little-endian value; RAM or MMIO. */
+static int phys_access(struct hart *h, uint64_t pa, unsigned size, int acc, uint64_t *val,
+		       uint64_t vaddr)
+{
+	uint8_t *host = machine_ram_ptr(h->m, pa, size);
+
+	if (host) {
+		if (acc == ACC_LOAD) {
+			*val = 0;
+			memcpy(val, host, size);
+		} else if (machine_page_watched(h->m, pa) && !(pa & (size - 1))) {
+			if (machine_phys_write(h->m, pa, size, *val) < 0)
+				return raise(h, access_fault[acc], vaddr);
+		} else {
+			memcpy(host, val, size);
+			if (page_has_code(h->cpu, pa))
+				cpu_invalidate_code(h->cpu, pa, size);
+		}
+		return 0;
+	}
+	if (pa & (size - 1))
+		return raise(h, access_fault[acc], vaddr);
+	if (acc == ACC_LOAD ? machine_phys_read(h->m, pa, size, val) < 0
+			    : machine_phys_write(h->m, pa, size, *val) < 0)
+		return raise(h, access_fault[acc], vaddr);
+	return 0;
+}
+
+static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, uint64_t *val)
+{
+	unsigned priv = data_priv(h);
+	unsigned off = vaddr & PG_MASK;
+	bool uniform = true;
+	uint64_t pa;
+
+	if (off + size > PG_SIZE) {
+		/* crosses a page: translate both halves first, so a fault leaves memory untouched
+		 */
+		unsigned n1 = PG_SIZE - off;
+		uint64_t pa2, lo = 0, hi = 0;
+
+		if (translate_check(h, vaddr, n1, acc, priv, &pa, NULL) < 0 ||
+		    translate_check(h, vaddr + n1, size - n1, acc, priv, &pa2, NULL) < 0)
+			return -1;
+		if (!machine_ram_ptr(h->m, pa, n1) || !machine_ram_ptr(h->m, pa2, size - n1))
+			return raise(h, access_fault[acc], vaddr);
+		if (acc == ACC_LOAD) {
+			if (phys_access(h, pa, n1, acc, &lo, vaddr) < 0 ||
+			    phys_access(h, pa2, size - n1, acc, &hi, vaddr) < 0)
+				return -1;
+			*val = lo | (hi << (8 * n1));
+			return 0;
+		}
+		lo = *val;
+		hi = *val >> (8 * n1);
+		if (phys_access(h, pa, n1, acc, &lo, vaddr) < 0)
+			return -1;
+		return phys_access(h, pa2, size - n1, acc, &hi, vaddr);
+	}
+	if (translate_check(h, vaddr, size, acc, priv, &pa, &uniform) < 0)
+		return -1;
+	if (phys_access(h, pa, size, acc, val, vaddr) < 0)
+		return -1;
+	if (uniform)
+		tlb_fill(h, acc, vaddr, pa);
+	return 0;
+}
+
+int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val)
+{
+	return access_slow(h, vaddr, size, ACC_LOAD, val);
+}
+
+int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val)
+{
+	return access_slow(h, vaddr, size, ACC_STORE, &val);
+}
+
+uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_lr)
+{
+	int acc = is_lr ? ACC_LOAD : ACC_STORE;
+	unsigned priv = data_priv(h);
+	uint64_t pa;
+	uint8_t *host;
+
+	if (vaddr & (size - 1)) {
+		raise(h, is_lr ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
+		return NULL;
+	}
+	if (translate_check(h, vaddr, size, acc, priv, &pa, NULL) < 0)
+		return NULL;
+	if (!is_lr && !pmp_ok(h, pa, size, ACC_LOAD, priv, NULL)) {
+		raise(h, EXC_STORE_ACCESS, vaddr);
+		return NULL;
+	}
+	host = machine_ram_ptr(h->m, pa, size);
+	if (!host) {
+		raise(h, access_fault[acc], vaddr);
+		return NULL;
+	}
+	if (!is_lr && page_has_code(h->cpu, pa))
+		cpu_invalidate_code(h->cpu, pa, size);
+	return host;
+}
+
+/* Read 16 instruction bits at vaddr without caching anything. */
+static int fetch16(struct hart *h, uint64_t vaddr, uint32_t *half)
+{
+	uint64_t pa, v;
+
+	if (translate_check(h, vaddr, 2, ACC_FETCH, h->priv, &pa, NULL) < 0)
+		return -1;
+	if (machine_phys_read(h->m, pa, 2, &v) < 0)
+		return raise(h, EXC_INSN_ACCESS, vaddr);
+	*half = v & 0xffff;
+	return 0;
+}
+
+/* A 32-bit instruction at pc that may cross a page, read through the MMU. */
+int mmu_fetch_raw(struct hart *h, uint64_t pc, uint32_t *raw)
+{
+	uint32_t lo, hi;
+
+	if (fetch16(h, pc, &lo) < 0)
+		return -1;
+	if ((lo & 3) == 3) {
+		if (fetch16(h, pc + 2, &hi) < 0)
+			return -1;
+		lo |= hi << 16;
+	}
+	*raw = lo;
+	return 0;
+}
+
+struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok)
+{
+	bool uniform = true;
+	uint64_t pa;
+	struct dpage *dp;
+	struct itlb_entry *e;
+
+	*raw_ok = 0;
+	if (translate_check(h, pc, 2, ACC_FETCH, h->priv, &pa, &uniform) < 0)
+		return NULL;
+	if (!uniform || !machine_ram_ptr(h->m, pa & ~PG_MASK, PG_SIZE)) {
+		if (mmu_fetch_raw(h, pc, raw) < 0)
+			return NULL;
+		*raw_ok = 1;
+		return NULL;
+	}
+	dp = cpu_dpage(h->cpu, pa);
+	if (!dp) {
+		raise(h, EXC_INSN_ACCESS, pc);
+		return NULL;
+	}
+	e = &h->ts_fetch->x[(pc >> PG_SHIFT) & (TLB_SIZE - 1)];
+	e->vtag = pc & ~PG_MASK;
+	e->dp = dp;
+	return dp;
+}
+
+void mmu_flush(struct hart *h)
+{
+	for (unsigned s = 0; s < TS_COUNT; s++) {
+		for (unsigned i = 0; i < TLB_SIZE; i++) {
+			h->tlbs[s].ld[i].vtag = TLB_INVALID;
+			h->tlbs[s].st[i].vtag = TLB_INVALID;
+			h->tlbs[s].x[i].vtag = TLB_INVALID;
+		}
+	}
+}
+
+void mmu_flush_page(struct hart *h, uint64_t vaddr)
+{
+	unsigned i = (vaddr >> PG_SHIFT) & (TLB_SIZE - 1);
+
+	for (unsigned s = 0; s < TS_COUNT; s++) {
+		h->tlbs[s].ld[i].vtag = TLB_INVALID;
+		h->tlbs[s].st[i].vtag = TLB_INVALID;
+		h->tlbs[s].x[i].vtag = TLB_INVALID;
+	}
+}
+
+void mmu_flush_stores_all(struct cpu *c)
+{
+	for (unsigned k = 0; k < c->nharts; k++)
+		for (unsigned s = 0; s < TS_COUNT; s++)
+			for (unsigned i = 0; i < TLB_SIZE; i++)
+				c->harts[k]->tlbs[s].st[i].vtag = TLB_INVALID;
+}

@@ -1,0 +1,121 @@
+/* trap — exception and interrupt entry, delegation, mret/sret. */
+#include "cpu/hart.h"
+
+#define IRQ_BIT (1ull << 63)
+
+void hart_update_tlb_sets(struct hart *h)
+{
+	unsigned dpriv = h->priv;
+	unsigned set;
+
+	if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
+		dpriv = (h->mstatus & MSTATUS_MPP) >> 11;
+	if (dpriv == PRV_M)
+		set = TS_M;
+	else if (dpriv == PRV_S)
+		set = (h->mstatus & MSTATUS_SUM) ? TS_SSUM : TS_S;
+	else
+		set = TS_U;
+	h->ts_data = &h->tlbs[set];
+	h->ts_fetch = &h->tlbs[h->priv == PRV_M ? TS_M : h->priv == PRV_S ? TS_S : TS_U];
+}
+
+void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
+{
+	bool irq = cause >> 63;
+	unsigned code = cause & 63;
+	uint64_t deleg = irq ? h->mideleg : h->medeleg;
+	uint64_t tvec;
+
+	h->waiting = false;
+	if (h->priv <= PRV_S && ((deleg >> code) & 1)) {
+		h->scause = cause;
+		h->sepc = h->pc;
+		h->stval = tval;
+		h->mstatus &= ~(MSTATUS_SPIE | MSTATUS_SPP);
+		if (h->mstatus & MSTATUS_SIE)
+			h->mstatus |= MSTATUS_SPIE;
+		if (h->priv == PRV_S)
+			h->mstatus |= MSTATUS_SPP;
+		h->mstatus &= ~MSTATUS_SIE;
+		h->priv = PRV_S;
+		tvec = h->stvec;
+	} else {
+		h->mcause = cause;
+		h->mepc = h->pc;
+		h->mtval = tval;
+		h->mstatus &= ~(MSTATUS_MPIE | MSTATUS_MPP);
+		if (h->mstatus & MSTATUS_MIE)
+			h->mstatus |= MSTATUS_MPIE;
+		h->mstatus |= (uint64_t)h->priv << 11;
+		h->mstatus &= ~MSTATUS_MIE;
+		h->priv = PRV_M;
+		tvec = h->mtvec;
+	}
+	h->pc = tvec & ~3ull;
+	if ((tvec & 3) == 1 && irq)
+		h->pc += 4 * code;
+	hart_update_tlb_sets(h);
+}
+
+uint64_t trap_pending_irq(const struct hart *h)
+{
+	uint64_t pending = csr_mip(h) & h->mie;
+	uint64_t m_en, s_en, cand;
+	/* priority order from the privileged spec */
+	static const unsigned order[] = {11, 3, 7, 9, 1, 5};
+
+	if (!pending)
+		return 0;
+	m_en = (h->priv < PRV_M || (h->mstatus & MSTATUS_MIE)) ? ~h->mideleg : 0;
+	s_en =
+	    (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_SIE))) ? h->mideleg : 0;
+	cand = pending & m_en;
+	if (!cand)
+		cand = pending & s_en;
+	if (!cand)
+		return 0;
+	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((cand >> order[i]) & 1)
+			return IRQ_BIT | order[i];
+	return 0;
+}
+
+int trap_mret(struct hart *h)
+{
+	unsigned mpp;
+
+	if (h->priv != PRV_M)
+		return -1;
+	mpp = (h->mstatus & MSTATUS_MPP) >> 11;
+	h->mstatus &= ~MSTATUS_MIE;
+	if (h->mstatus & MSTATUS_MPIE)
+		h->mstatus |= MSTATUS_MIE;
+	h->mstatus |= MSTATUS_MPIE;
+	h->mstatus &= ~MSTATUS_MPP; /* least-privileged mode: U */
+	if (mpp != PRV_M)
+		h->mstatus &= ~MSTATUS_MPRV;
+	h->priv = mpp;
+	h->pc = h->mepc;
+	hart_update_tlb_sets(h);
+	return 0;
+}
+
+int trap_sret(struct hart *h)
+{
+	unsigned spp;
+
+	if (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_TSR)))
+		return -1;
+	spp = (h->mstatus & MSTATUS_SPP) ? PRV_S : PRV_U;
+	h->mstatus &= ~MSTATUS_SIE;
+	if (h->mstatus & MSTATUS_SPIE)
+		h->mstatus |= MSTATUS_SIE;
+	h->mstatus |= MSTATUS_SPIE;
+	h->mstatus &= ~MSTATUS_SPP;
+	h->mstatus &= ~MSTATUS_MPRV;
+	h->priv = spp;
+	h->pc = h->sepc;
+	hart_update_tlb_sets(h);
+	return 0;
+}
