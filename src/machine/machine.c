@@ -1,0 +1,358 @@
+/* machine — builds the virt board from a config and owns its physical bus. The run loop is in
+ * run.c. */
+#include "machine/machine.h"
+
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "machine/bootrom.h"
+#include "machine/bus.h"
+#include "machine/console.h"
+#include "machine/fdt.h"
+#include "machine/loader.h"
+#include "machine/machine_impl.h"
+#include "util/err.h"
+
+#define MIB		    (1024ull * 1024)
+#define MACHINE_DEFAULT_RAM (128 * MIB)
+#define MACHINE_MIN_RAM	    (16 * MIB)
+#define MACHINE_MAX_RAM	    (64 * 1024 * MIB)
+#define MACHINE_MAX_HARTS   8
+#define KERNEL_ALIGN	    (2 * MIB) /* riscv_calc_kernel_start_addr for RV64 */
+#define FDT_ALIGN	    (2 * MIB)
+#define FDT_MAX_END	    (3072 * MIB) /* RV32 guests must reach it too (riscv_load_fdt) */
+#define INITRD_MAX_OFFSET   (128 * MIB)
+
+/* ---- device callbacks: the devices know nothing of harts or the machine ---- */
+
+static void cb_hart_irq(void *ctx, unsigned hart, uint64_t mip_bit, bool level)
+{
+	struct machine *m = ctx;
+
+	if (m->cpu && hart < m->nharts)
+		hart_set_irq(cpu_hart(m->cpu, hart), mip_bit, level);
+}
+
+static uint64_t cb_get_mtime(void *ctx)
+{
+	return machine_mtime(ctx);
+}
+
+static void cb_set_mtime(void *ctx, uint64_t mtime)
+{
+	struct machine *m = ctx;
+
+	m->mtime_off += mtime - machine_mtime(m);
+}
+
+static void cb_timer_changed(void *ctx)
+{
+	struct machine *m = ctx;
+
+	/* Leave hart_run so the run loop recomputes the quantum against the new deadline. */
+	m->yield = true;
+}
+
+static void cb_uart_tx(void *ctx, uint8_t byte)
+{
+	console_putc(byte);
+}
+
+static void cb_uart_irq(void *ctx, bool level)
+{
+	struct machine *m = ctx;
+
+	plic_set_irq(m->plic, VIRT_UART0_IRQ, level);
+}
+
+static void cb_stop(void *ctx, int code)
+{
+	machine_request_stop(ctx, code);
+}
+
+static void cb_reset(void *ctx)
+{
+	/* A true reset (reload images, reset harts and devices) is not implemented yet. */
+	fprintf(stderr, "strata: guest requested a reset; ending the run instead (exit 0)\n");
+	machine_request_stop(ctx, 0);
+}
+
+static uint8_t *cb_ram(void *ctx, uint64_t paddr, uint64_t len)
+{
+	struct machine *m = ctx;
+
+	return bus_ram_ptr(m->bus, paddr, len);
+}
+
+static void cb_ram_written(void *ctx, uint64_t paddr, uint64_t len)
+{
+	struct machine *m = ctx;
+
+	if (m->cpu)
+		cpu_invalidate_code(m->cpu, paddr, len);
+}
+
+static void cb_putc(void *ctx, uint8_t byte)
+{
+	console_putc(byte);
+}
+
+/* ---- construction ---- */
+
+static int validate(struct machine *m)
+{
+	struct machine_config *c = &m->cfg;
+
+	if (c->ram_size == 0)
+		c->ram_size = MACHINE_DEFAULT_RAM;
+	if (c->nharts == 0)
+		c->nharts = 1;
+	if (c->nharts > MACHINE_MAX_HARTS)
+		return err_set(EINVAL, "-smp %u: strata supports 1 to %u harts", c->nharts,
+			       MACHINE_MAX_HARTS);
+	if (c->ram_size < MACHINE_MIN_RAM || c->ram_size > MACHINE_MAX_RAM || c->ram_size % 4096)
+		return err_set(
+		    EINVAL, "-m %llu bytes: RAM must be a multiple of 4 KiB from 16 MiB to 64 GiB",
+		    (unsigned long long)c->ram_size);
+	if (!c->bios && !c->kernel)
+		return err_set(EINVAL, "nothing to run: give -bios or -kernel");
+	if (c->initrd && !c->kernel)
+		return err_set(EINVAL, "-initrd %s: needs -kernel", c->initrd);
+	m->nharts = c->nharts;
+	return 0;
+}
+
+static int add_devices(struct machine *m)
+{
+	const struct clint_host ch = {m, cb_get_mtime, cb_set_mtime, cb_hart_irq, cb_timer_changed};
+	const struct plic_host ph = {m, cb_hart_irq};
+	const struct uart_host uh = {m, cb_uart_tx, cb_uart_irq};
+	const struct finisher_host fh = {m, cb_stop, cb_reset};
+	int ret;
+
+	m->clint = clint_new(m->nharts, &ch);
+	m->plic = plic_new(m->nharts, &ph);
+	m->uart = uart_new(&uh);
+	m->finisher = finisher_new(&fh);
+	if (!m->clint || !m->plic || !m->uart || !m->finisher)
+		return -ENOMEM;
+	ret = bus_add_mmio(m->bus, VIRT_TEST_BASE, VIRT_TEST_SIZE, "test", &finisher_ops,
+			   m->finisher);
+	if (!ret)
+		ret = bus_add_mmio(m->bus, VIRT_CLINT_BASE, VIRT_CLINT_SIZE, "clint", &clint_ops,
+				   m->clint);
+	if (!ret)
+		ret = bus_add_mmio(m->bus, VIRT_PLIC_BASE, VIRT_PLIC_SIZE, "plic", &plic_ops,
+				   m->plic);
+	if (!ret)
+		ret = bus_add_mmio(m->bus, VIRT_UART0_BASE, VIRT_UART0_SIZE, "uart0", &uart_ops,
+				   m->uart);
+	return ret;
+}
+
+static int setup_htif(struct machine *m, const char *opt, const char *path,
+		      const struct loader_image *img)
+{
+	const struct htif_host hh = {m, cb_ram, cb_ram_written, cb_putc, cb_stop};
+
+	if (!img->has_tohost)
+		return 0;
+	if (img->tohost % 8 || !bus_ram_ptr(m->bus, img->tohost, 8) ||
+	    (img->fromhost && (img->fromhost % 8 || !bus_ram_ptr(m->bus, img->fromhost, 8))))
+		return err_set(EINVAL, "%s %s: tohost/fromhost must be 8-byte aligned words in RAM",
+			       opt, path);
+	htif_free(m->htif);
+	m->htif = htif_new(img->tohost, img->fromhost, &hh);
+	return m->htif ? 0 : -ENOMEM;
+}
+
+/* Place firmware, kernel, initrd and device tree as QEMU 7.2's virt_machine_done does, and
+ * write the reset vector. */
+static int load_images(struct machine *m, struct loader *l)
+{
+	const struct machine_config *c = &m->cfg;
+	uint64_t ram_end = VIRT_DRAM_BASE + c->ram_size;
+	uint64_t fw_end = VIRT_DRAM_BASE, start = 0, kernel_entry = 0, fdt_addr, top, rom_base,
+		 rom_size;
+	uint64_t initrd_start = 0, initrd_end = 0;
+	struct loader_image bios = {0}, kernel = {0}, initrd;
+	uint8_t *rom;
+	int ret;
+
+	if (c->bios) {
+		ret = loader_load(l, "-bios", c->bios, VIRT_DRAM_BASE, true, &bios);
+		if (ret < 0)
+			return ret;
+		fw_end = bios.hi;
+		start = bios.entry;
+		ret = setup_htif(m, "-bios", c->bios, &bios);
+		if (ret < 0)
+			return ret;
+	}
+	if (c->kernel) {
+		uint64_t kstart = (fw_end + KERNEL_ALIGN - 1) & ~(KERNEL_ALIGN - 1);
+		ret = loader_load(l, "-kernel", c->kernel, kstart, true, &kernel);
+		if (ret < 0)
+			return ret;
+		kernel_entry = kernel.entry;
+		if (!c->bios)
+			start = kernel_entry;
+		ret = setup_htif(m, "-kernel", c->kernel, &kernel);
+		if (ret < 0)
+			return ret;
+	}
+	if (c->initrd) {
+		uint64_t off =
+		    c->ram_size / 2 < INITRD_MAX_OFFSET ? c->ram_size / 2 : INITRD_MAX_OFFSET;
+		ret = loader_load(l, "-initrd", c->initrd, kernel_entry + off, false, &initrd);
+		if (ret < 0)
+			return ret;
+		initrd_start = initrd.lo;
+		initrd_end = initrd.hi;
+	}
+	ret = fdt_virt_set_chosen(m->fdt, c->append, initrd_start, initrd_end);
+	if (ret < 0)
+		return ret;
+	top = ram_end < FDT_MAX_END ? ram_end : FDT_MAX_END;
+	m->fdt_size = fdt_totalsize(m->fdt);
+	fdt_addr = (top - m->fdt_size) & ~(FDT_ALIGN - 1);
+	ret = loader_reserve(l, "device tree", fdt_addr, m->fdt_size);
+	if (ret < 0)
+		return ret;
+	memcpy(bus_ram_ptr(m->bus, fdt_addr, m->fdt_size), m->fdt, m->fdt_size);
+	m->fdt_addr = fdt_addr;
+	rom = bus_rom(m->bus, &rom_base, &rom_size);
+	return bootrom_build(rom, rom_size, start, fdt_addr, kernel_entry);
+}
+
+struct machine *machine_new(const struct machine_config *cfg)
+{
+	struct fdt_virt_desc desc = {0};
+	struct machine *m = calloc(1, sizeof(*m));
+	struct loader *l = NULL;
+	int ret;
+
+	if (!m)
+		return NULL;
+	m->cfg = *cfg;
+	ret = validate(m);
+	if (ret < 0)
+		goto out;
+	m->bus = bus_new(VIRT_DRAM_BASE, m->cfg.ram_size, VIRT_MROM_BASE, VIRT_MROM_SIZE);
+	if (!m->bus) {
+		ret = err_set(errno, "-m %llu bytes: cannot allocate guest RAM: %s",
+			      (unsigned long long)m->cfg.ram_size, strerror(errno));
+		goto out;
+	}
+	ret = add_devices(m);
+	if (ret < 0)
+		goto out;
+	m->cpu = cpu_new(m, m->nharts);
+	if (!m->cpu) {
+		ret = -errno;
+		goto out;
+	}
+	if (m->cfg.dtb) {
+		ret = fdt_virt_load(m->cfg.dtb, &m->fdt);
+	} else {
+		desc.nharts = m->nharts;
+		desc.ram_base = VIRT_DRAM_BASE;
+		desc.ram_size = m->cfg.ram_size;
+		ret = fdt_virt_build(&desc, &m->fdt);
+	}
+	if (ret < 0)
+		goto out;
+	l = loader_new(m->bus);
+	if (!l) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = load_images(m, l);
+	if (ret < 0)
+		goto out;
+	if (m->cfg.dump_dtb) {
+		ret = fdt_virt_save(m->fdt, m->cfg.dump_dtb);
+		if (ret < 0)
+			goto out;
+	}
+	for (unsigned h = 0; h < m->nharts; h++)
+		hart_reset(cpu_hart(m->cpu, h), VIRT_MROM_BASE);
+	ret = 0;
+out:
+	loader_free(l);
+	if (ret < 0) {
+		machine_free(m);
+		errno = -ret;
+		return NULL;
+	}
+	return m;
+}
+
+void machine_free(struct machine *m)
+{
+	if (!m)
+		return;
+	if (m->cpu)
+		cpu_free(m->cpu);
+	htif_free(m->htif);
+	finisher_free(m->finisher);
+	uart_free(m->uart);
+	plic_free(m->plic);
+	clint_free(m->clint);
+	bus_free(m->bus);
+	free(m->fdt);
+	free(m);
+}
+
+/* ---- the bus as the CPU sees it ---- */
+
+uint8_t *machine_ram_ptr(struct machine *m, uint64_t paddr, uint64_t len)
+{
+	return bus_ram_ptr(m->bus, paddr, len);
+}
+
+int machine_phys_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val)
+{
+	return bus_read(m->bus, paddr, size, val);
+}
+
+int machine_phys_write(struct machine *m, uint64_t paddr, unsigned size, uint64_t val)
+{
+	if (bus_write(m->bus, paddr, size, val) < 0)
+		return -1;
+	/* The slow path: a RAM store here may hit decoded code or HTIF's tohost. */
+	if (bus_ram_ptr(m->bus, paddr, size)) {
+		if (m->cpu)
+			cpu_invalidate_code(m->cpu, paddr, size);
+		if (m->htif)
+			htif_store(m->htif, paddr, size);
+	}
+	return 0;
+}
+
+bool machine_page_watched(struct machine *m, uint64_t paddr)
+{
+	return m->htif && (paddr >> 12) == (htif_tohost_addr(m->htif) >> 12);
+}
+
+bool machine_stop_requested(const struct machine *m)
+{
+	return m->stop || m->yield;
+}
+
+void machine_request_stop(struct machine *m, int code)
+{
+	if (!m->stop) {
+		m->stop = true;
+		m->exit_code = code;
+	}
+}
+
+struct cpu *machine_cpu(struct machine *m)
+{
+	return m->cpu;
+}

@@ -1,0 +1,52 @@
+/* machine_impl — struct machine, shared by machine.c (construction, bus) and run.c (the run
+ * loop). Not for use outside src/machine/. */
+#ifndef STRATA_MACHINE_MACHINE_IMPL_H
+#define STRATA_MACHINE_MACHINE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine/devices/clint.h"
+#include "machine/devices/finisher.h"
+#include "machine/devices/htif.h"
+#include "machine/devices/plic.h"
+#include "machine/devices/uart.h"
+#include "machine/machine.h"
+
+struct bus;
+
+struct machine {
+	struct machine_config cfg;
+	unsigned nharts;
+	struct bus *bus;
+	struct cpu *cpu;
+	struct clint *clint;
+	struct plic *plic;
+	struct uart *uart;
+	struct finisher *finisher;
+	struct htif *htif; /* NULL unless an image defines tohost */
+	void *fdt;	   /* the tree as handed to the guest */
+	size_t fdt_size;
+	uint64_t fdt_addr;
+
+	/* Time. Deterministic: mtime = vclock / MACHINE_INSNS_PER_TICK + mtime_off, where vclock
+	 * counts hart 0's instruction clock (sleeping in WFI included). Realtime: mtime =
+	 * host ticks since rt_start_ns + mtime_off. */
+	uint64_t vclock;
+	uint64_t mtime_off;
+	uint64_t rt_start_ns;
+	/* While a hart runs, its retired instructions advance the live clock. */
+	struct hart *running;
+	uint64_t running_instret0;
+
+	uint64_t total_insns;
+	bool stop;  /* the run is over (exit_code) */
+	bool yield; /* leave hart_run early; the run goes on */
+	int exit_code;
+};
+
+/* End the run with the guest's exit code (the first request wins). */
+void machine_request_stop(struct machine *m, int code);
+
+#endif

@@ -1,0 +1,198 @@
+/* run — the machine's run loop: harts in round-robin quanta, virtual or host time, timer
+ * interrupts, console input, and the end of the run. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "cpu/cpu.h"
+#include "machine/console.h"
+#include "machine/machine_impl.h"
+
+/* A 100 MIPS virtual CPU at the 10 MHz timebase: one mtime tick per 10 retired instructions. */
+#define MACHINE_INSNS_PER_TICK 10
+/* Instructions a hart runs before the others get a turn and devices are polled. */
+#define MACHINE_QUANTUM 10000
+/* Host nanoseconds per mtime tick in --realtime mode. */
+#define NS_PER_TICK (1000000000ull / VIRT_TIMEBASE_FREQ)
+/* Longest sleep while every hart waits, so Ctrl-A x and input stay responsive. */
+#define MAX_SLEEP_MS 10
+/* How often to look for input when only input could wake the guest. */
+#define IDLE_POLL_MS 50
+
+static uint64_t host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Hart 0's instruction clock, including what the running hart retired so far. */
+static uint64_t live_vclock(const struct machine *m)
+{
+	if (!m->running)
+		return m->vclock;
+	return m->vclock + (hart_instret(m->running) - m->running_instret0);
+}
+
+uint64_t machine_mtime(struct machine *m)
+{
+	if (m->cfg.realtime)
+		return (host_ns() - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
+	return live_vclock(m) / MACHINE_INSNS_PER_TICK + m->mtime_off;
+}
+
+/* Instructions until mtime reaches the earliest programmed deadline (at least 1), or
+ * UINT64_MAX if none is pending. */
+static uint64_t insns_to_deadline(struct machine *m)
+{
+	uint64_t now = machine_mtime(m), next = clint_next_deadline(m->clint, now);
+	uint64_t ticks = next - now;
+
+	if (next == UINT64_MAX || ticks > UINT64_MAX / MACHINE_INSNS_PER_TICK / 2)
+		return UINT64_MAX;
+	/* mtime ticks when vclock crosses a multiple of the ratio. */
+	return ticks * MACHINE_INSNS_PER_TICK - m->vclock % MACHINE_INSNS_PER_TICK;
+}
+
+/* Every hart sleeps: jump virtual time to the next deadline. False if there is none. */
+static bool skip_to_deadline(struct machine *m)
+{
+	uint64_t d = insns_to_deadline(m);
+
+	if (d == UINT64_MAX)
+		return false;
+	m->vclock += d;
+	return true;
+}
+
+static void poll_input(struct machine *m)
+{
+	uint8_t buf[UART_FIFO_SIZE];
+	unsigned room = uart_rx_room(m->uart);
+	int n;
+
+	if (!room || !console_input_open())
+		return;
+	n = console_read(buf, room);
+	for (int i = 0; i < n; i++)
+		uart_rx_push(m->uart, buf[i]);
+}
+
+static void dump_harts(struct machine *m)
+{
+	for (unsigned h = 0; h < m->nharts; h++)
+		hart_dump(cpu_hart(m->cpu, h), stderr);
+}
+
+/* One round: every hart runs up to q instructions. Returns the largest count retired. */
+static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
+{
+	uint64_t elapsed = 0, n, budget;
+
+	*all_waiting = true;
+	for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
+		struct hart *h = cpu_hart(m->cpu, i);
+		budget = q;
+		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
+			budget = m->cfg.max_insns - m->total_insns;
+		if (budget == 0)
+			break;
+		m->yield = false;
+		m->running = h;
+		m->running_instret0 = hart_instret(h);
+		n = hart_run(h, budget);
+		/* Fold this hart's progress into the clock only through elapsed below. */
+		m->running = NULL;
+		m->total_insns += n;
+		if (n > elapsed)
+			elapsed = n;
+		if (!hart_waiting(h))
+			*all_waiting = false;
+	}
+	m->yield = false;
+	return elapsed;
+}
+
+enum machine_exit machine_run(struct machine *m, int *code)
+{
+	enum machine_exit ret;
+	bool all_waiting, progress;
+	uint64_t q, elapsed, before, wait_ticks;
+	int ms;
+
+	*code = 0;
+	console_open();
+	m->rt_start_ns = host_ns();
+	for (;;) {
+		if (m->stop) {
+			*code = m->exit_code;
+			ret = MACHINE_EXIT_GUEST;
+			break;
+		}
+		if (console_quit_requested()) {
+			fprintf(stderr, "strata: terminated by Ctrl-A x\n");
+			ret = MACHINE_EXIT_GUEST;
+			break;
+		}
+		if (m->cfg.max_insns && m->total_insns >= m->cfg.max_insns) {
+			ret = MACHINE_EXIT_MAX_INSNS;
+			break;
+		}
+		q = MACHINE_QUANTUM;
+		if (!m->cfg.realtime) {
+			/* Stop exactly where MTIP rises, so timer interrupts land
+			 * deterministically. */
+			uint64_t d = insns_to_deadline(m);
+			if (d < q)
+				q = d;
+		}
+		before = m->total_insns;
+		elapsed = run_round(m, q, &all_waiting);
+		progress = m->total_insns != before;
+		if (!m->cfg.realtime)
+			m->vclock += elapsed;
+		if (all_waiting && !m->stop) {
+			if (!m->cfg.realtime) {
+				if (!skip_to_deadline(m))
+					goto idle;
+			} else {
+				wait_ticks = clint_next_deadline(m->clint, machine_mtime(m));
+				if (wait_ticks == UINT64_MAX && !console_input_open())
+					goto idle;
+				console_flush();
+				ms = MAX_SLEEP_MS;
+				if (wait_ticks != UINT64_MAX &&
+				    (wait_ticks - machine_mtime(m)) / (VIRT_TIMEBASE_FREQ / 1000) <
+					(uint64_t)ms)
+					ms = (int)((wait_ticks - machine_mtime(m)) /
+						   (VIRT_TIMEBASE_FREQ / 1000));
+				console_wait(ms);
+			}
+		} else if (!progress && !m->stop) {
+			fprintf(stderr, "strata: internal error: harts make no progress\n");
+			dump_harts(m);
+			ret = MACHINE_EXIT_ERROR;
+			break;
+		}
+		goto tick;
+	idle:
+		/* Every hart waits and no timer is due: only console input can wake the guest. */
+		if (!console_input_open()) {
+			fprintf(stderr,
+				"strata: every hart waits for an interrupt that cannot come "
+				"(no timer armed, no more input)\n");
+			dump_harts(m);
+			ret = MACHINE_EXIT_ERROR;
+			break;
+		}
+		console_flush();
+		console_wait(IDLE_POLL_MS);
+	tick:
+		clint_update_timers(m->clint, machine_mtime(m));
+		poll_input(m);
+		console_flush();
+	}
+	console_flush();
+	return ret;
+}
