@@ -1,6 +1,6 @@
 /* softfloat_test — differential test against the host x86-64 SSE unit (which, like RISC-V,
  * detects tininess after rounding), RMM checks, and hand-written RISC-V spec vectors.
- * Usage: softfloat_test [iterations per op and rounding mode] */
+ * Usage: softfloat_test [iterations per op and rounding mode [seed]] */
 #include "cpu/softfloat.h"
 
 #include <fenv.h>
@@ -231,6 +231,33 @@ static uint64_t gen_related(const struct tfmt *t, uint64_t a, char op)
 		break;
 	}
 	return mk(t, s, eb + t->bias, gen_frac(t));
+}
+
+/* An operand that puts a*b or a/b within a few ulps of the smallest normal, where tininess
+ * after rounding and before rounding disagree. */
+static uint64_t gen_near_minnorm(const struct tfmt *t, uint64_t a, char op)
+{
+	uint64_t sign = (rnd() & 1) << (t->mbits + t->ebits), b;
+
+	if (t == &T32) {
+		float x = u2f((uint32_t)a);
+		b = f2u(op == '*' ? 0x1p-126f / x : x / 0x1p-126f);
+	} else {
+		double x = u2d(a);
+		b = d2u(op == '*' ? 0x1p-1022 / x : x / 0x1p-1022);
+	}
+	return ((b + rnd_below(5) - 2) & ((1ull << (t->mbits + t->ebits)) - 1)) | sign;
+}
+
+/* A binary64 value at, or one ulp off, a binary32 rounding tie (normal or subnormal). */
+static uint64_t gen_f32_tie(void)
+{
+	uint32_t v = (uint32_t)gen_float(&T32) & 0x7fffffffu;
+	int be = bexp_of(&T32, v);
+	double half = ldexp(1.0, (be ? be : 1) - 127 - 24);
+	double x = (double)u2f(v) + ((rnd() & 1) ? half : -half);
+
+	return (d2u(x) + rnd_below(3) - 1) | ((rnd() & 1) << 63);
 }
 
 static uint64_t gen_int(int bits)
@@ -473,16 +500,16 @@ static const struct op ops[] = {
     {"f32_sub", 2, K_F32, 0, '+', S_sub32, H_sub32},
     {"f32_mul", 2, K_F32, 0, '*', S_mul32, H_mul32},
     {"f32_div", 2, K_F32, 0, '/', S_div32, H_div32},
-    {"f32_sqrt", 1, K_F32, 0, 0, S_sqrt32, H_sqrt32},
+    {"f32_sqrt", 1, K_F32, 0, 'q', S_sqrt32, H_sqrt32},
     {"f32_fma", 3, K_F32, 0, '*', S_fma32, H_fma32},
     {"f64_add", 2, K_F64, 1, '+', S_add64, H_add64},
     {"f64_sub", 2, K_F64, 1, '+', S_sub64, H_sub64},
     {"f64_mul", 2, K_F64, 1, '*', S_mul64, H_mul64},
     {"f64_div", 2, K_F64, 1, '/', S_div64, H_div64},
-    {"f64_sqrt", 1, K_F64, 1, 0, S_sqrt64, H_sqrt64},
+    {"f64_sqrt", 1, K_F64, 1, 'q', S_sqrt64, H_sqrt64},
     {"f64_fma", 3, K_F64, 1, '*', S_fma64, H_fma64},
     {"f32_to_f64", 1, K_F32, 1, 0, S_f32_to_f64, H_f32_to_f64},
-    {"f64_to_f32", 1, K_F64, 0, 0, S_f64_to_f32, H_f64_to_f32},
+    {"f64_to_f32", 1, K_F64, 0, 't', S_f64_to_f32, H_f64_to_f32},
     {"i32_to_f32", 1, K_I32, 0, 0, S_i32_to_f32, H_i32_to_f32},
     {"u32_to_f32", 1, K_I32, 0, 0, S_u32_to_f32, H_u32_to_f32},
     {"i64_to_f32", 1, K_I64, 0, 0, S_i64_to_f32, H_i64_to_f32},
@@ -529,9 +556,16 @@ static void gen_args(const struct op *op, uint64_t *x)
 		return;
 	}
 	x[0] = gen_float(t);
+	if (op->rel == 'q' && rnd_below(4)) /* mostly valid square roots */
+		x[0] &= ~(1ull << (t->mbits + t->ebits));
+	if (op->rel == 't' && rnd_below(2))
+		x[0] = gen_f32_tie();
 	if (op->nargs < 2)
 		return;
-	x[1] = rnd_below(3) ? gen_related(t, x[0], op->rel) : gen_float(t);
+	if ((op->rel == '*' || op->rel == '/') && rnd_below(8) == 0)
+		x[1] = gen_near_minnorm(t, x[0], op->rel);
+	else
+		x[1] = rnd_below(3) ? gen_related(t, x[0], op->rel) : gen_float(t);
 	if (op->nargs < 3)
 		return;
 	x[2] = gen_addend(op, x);
@@ -1078,7 +1112,7 @@ invalid:
 	return c->is_signed ? ~smax : 0;
 }
 
-static void test_to_int(void)
+static void test_to_int(long to_int_iters)
 {
 	static const double vals[] = {
 	    0.0,	   -0.0,	 0.5,	       -0.5,	      1.5,	     -1.5,
@@ -1107,6 +1141,31 @@ static void test_to_int(void)
 				snprintf(what, sizeof(what), "%s(%a) %s", c->name, v, rm_name[rm]);
 				check_vec(what, got, gf, want, wf);
 			}
+		}
+	}
+	/* random sources against the same model */
+	for (long i = 0; i < to_int_iters; i++) {
+		const struct cvt *c = &cvts[rnd_below(8)];
+		double v;
+		if (c->src64) {
+			uint64_t b = gen_float(&T64);
+			if (rnd() & 1) /* bring most values near the integer ranges */
+				b = mk(&T64, b >> 63, 1023 - 2 + (int)rnd_below(68), b);
+			v = u2d(b);
+		} else {
+			uint32_t b = (uint32_t)gen_float(&T32);
+			if (rnd() & 1)
+				b = (uint32_t)mk(&T32, b >> 31, 127 - 2 + (int)rnd_below(68), b);
+			v = u2f(b);
+		}
+		for (int rm = 0; rm < 5; rm++) {
+			unsigned gf = 0, wf;
+			uint64_t got = c->fn(v, rm, &gf);
+			uint64_t want = model_cvt(c, v, rm, &wf);
+			if (c->bits == 32)
+				got = (uint32_t)got, want = (uint32_t)want;
+			snprintf(what, sizeof(what), "%s(%a) %s", c->name, v, rm_name[rm]);
+			check_vec(what, got, gf, want, wf);
 		}
 	}
 	/* sNaN sources, and the few fixed points the model above also covers, spelled out */
@@ -1215,6 +1274,8 @@ int main(int argc, char **argv)
 
 	if (iters <= 0)
 		iters = 1;
+	if (argc > 2) /* a different seed explores different operands */
+		rng_state ^= strtoull(argv[2], NULL, 0) * 0xbf58476d1ce4e5b9ull;
 	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
 		test_host(&ops[k], iters);
 	test_rmm_vectors();
@@ -1222,7 +1283,7 @@ int main(int argc, char **argv)
 	test_minmax();
 	test_compare();
 	test_class();
-	test_to_int();
+	test_to_int(iters);
 	test_specials();
 	return any_failed;
 }
