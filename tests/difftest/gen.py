@@ -326,7 +326,7 @@ class Gen:
             csr = r.choice(['misa', 'mhartid', 'mie', 'mideleg', 'medeleg', 'mtvec'])
             if r.random() < 0.5 and csr in ('mie', 'mideleg', 'medeleg'):
                 t = XNAMES[r.choice(DEST)]
-                mask = {'mie': 0xaaa, 'mideleg': 0xaaa, 'medeleg': 0xfbff}[csr]   # bit 10: VS ecall
+                mask = {'mie': 0xaaa, 'mideleg': 0xaaa, 'medeleg': 0xf3ff}[csr]   # bits 10, 11: VS, M ecall
                 return ['li %s, 0x%x' % (t, self.ival() & mask),
                         '%s %s, %s, %s' % (r.choice(['csrrw', 'csrrs', 'csrrc']), self.rd(), csr, t)]
             return ['csrrs %s, %s, x0' % (self.rd(), csr)]
