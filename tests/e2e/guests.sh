@@ -29,7 +29,7 @@ for n in $names; do
 		continue
 	fi
 	if [ "$emu" = qemu ]; then
-		timeout "$time_limit" qemu-system-riscv64 -M virt -nographic -bios none -kernel "$elf" \
+		timeout "$time_limit" qemu-system-riscv64 -M virt -cpu rv64,h=false -nographic -bios none -kernel "$elf" \
 			>"$out" 2>/dev/null </dev/null
 	else
 		timeout "$time_limit" "$strata" run -bios none -kernel "$elf" --max-insns "$max_insns" \
