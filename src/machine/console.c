@@ -154,6 +154,15 @@ int console_read(uint8_t *buf, size_t max)
 	return (int)take;
 }
 
+void console_unread(const uint8_t *buf, size_t n)
+{
+	if (n > sizeof(con_in) - con_in_len)
+		n = sizeof(con_in) - con_in_len;
+	memmove(con_in + n, con_in, con_in_len);
+	memcpy(con_in, buf, n);
+	con_in_len += n;
+}
+
 bool console_input_open(void)
 {
 	return con_open && (!con_eof || con_in_len);

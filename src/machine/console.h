@@ -15,6 +15,8 @@ void console_close(void);
 /* Read up to max bytes of pending input without blocking: count (0 = none now), or -1 when
  * no more input can ever come (EOF, error, or console not open). */
 int console_read(uint8_t *buf, size_t max);
+/* Put n bytes back in front of the pending input (what does not fit is dropped). */
+void console_unread(const uint8_t *buf, size_t n);
 /* True while more input may come. */
 bool console_input_open(void);
 /* Sleep up to timeout_ms or until input is pending. */

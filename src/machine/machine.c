@@ -69,6 +69,11 @@ static void cb_uart_irq(void *ctx, bool level)
 	plic_set_irq(m->plic, VIRT_UART0_IRQ, level);
 }
 
+static void cb_uart_requeue(void *ctx, const uint8_t *bytes, unsigned n)
+{
+	console_unread(bytes, n);
+}
+
 static void cb_stop(void *ctx, int code)
 {
 	machine_request_stop(ctx, code);
@@ -130,7 +135,7 @@ static int add_devices(struct machine *m)
 {
 	const struct clint_host ch = {m, cb_get_mtime, cb_set_mtime, cb_hart_irq, cb_timer_changed};
 	const struct plic_host ph = {m, cb_hart_irq};
-	const struct uart_host uh = {m, cb_uart_tx, cb_uart_irq};
+	const struct uart_host uh = {m, cb_uart_tx, cb_uart_irq, cb_uart_requeue};
 	const struct finisher_host fh = {m, cb_stop, cb_reset};
 	int ret;
 

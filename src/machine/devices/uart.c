@@ -173,6 +173,18 @@ static void transmit(struct uart *u, uint8_t byte)
 	u->thr_ipending = true;
 }
 
+static void clear_rx(struct uart *u)
+{
+	uint8_t unread[UART_FIFO_SIZE];
+	unsigned n = 0;
+
+	while (u->count)
+		unread[n++] = rx_pop(u);
+	u->head = 0;
+	if (n && u->host.rx_requeue)
+		u->host.rx_requeue(u->host.ctx, unread, n);
+}
+
 static int uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct uart *u = opaque;
@@ -202,7 +214,7 @@ static int uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	case REG_IIR_FCR:
 		u->fcr = v & 0xc9; /* enable, DMA mode, trigger level; clear bits self-clear */
 		if ((v & FCR_CLEAR_RCVR) || !(v & FCR_ENABLE))
-			u->head = u->count = 0;
+			clear_rx(u);
 		break;
 	case REG_LCR:
 		u->lcr = v;

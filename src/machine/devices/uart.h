@@ -19,6 +19,9 @@ struct uart_host {
 	void (*tx)(void *ctx, uint8_t byte);
 	/* The interrupt line to the PLIC (level). */
 	void (*set_irq)(void *ctx, bool level);
+	/* The guest cleared the RX FIFO while these host bytes were unread: give them back so
+	 * input typed (or piped) ahead of the guest's UART setup is not lost. May be NULL. */
+	void (*rx_requeue)(void *ctx, const uint8_t *bytes, unsigned n);
 };
 
 extern const struct mmio_ops uart_ops;
