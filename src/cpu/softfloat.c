@@ -19,6 +19,9 @@
 
 typedef unsigned __int128 u128;
 
+/* Specialise every helper per format: with the descriptor a constant, the shifts and masks fold. */
+#define SF_INLINE static inline __attribute__((always_inline))
+
 /* What distinguishes binary32 from binary64 for this code. */
 struct sf_fmt {
 	int mbits;	    /* stored fraction bits */
@@ -85,7 +88,7 @@ static inline u128 shr_jam128(u128 v, int n)
 	return (v >> n) | ((v << (128 - n)) != 0);
 }
 
-static struct sf_unp unpack(const struct sf_fmt *f, uint64_t raw)
+SF_INLINE struct sf_unp unpack(const struct sf_fmt *f, uint64_t raw)
 {
 	struct sf_unp u;
 	uint64_t mmask = (1ull << f->mbits) - 1;
@@ -140,7 +143,7 @@ static inline bool round_up(uint64_t rem, uint64_t half, bool odd, bool sign, in
 	}
 }
 
-static uint64_t overflow(const struct sf_fmt *f, bool sign, int rm, unsigned *fl)
+SF_INLINE uint64_t overflow(const struct sf_fmt *f, bool sign, int rm, unsigned *fl)
 {
 	bool to_inf = rm == SF_RNE || rm == SF_RMM || (rm == SF_RUP && !sign) ||
 		      (rm == SF_RDN && sign) || rm > SF_RMM;
@@ -153,8 +156,8 @@ static uint64_t overflow(const struct sf_fmt *f, bool sign, int rm, unsigned *fl
 }
 
 /* Round (-1)^sign * sig * 2^(exp-63) (sig has bit 63 set, low bits sticky) into format f. */
-static uint64_t round_pack(const struct sf_fmt *f, bool sign, int exp, uint64_t sig, int rm,
-			   unsigned *fl)
+SF_INLINE uint64_t round_pack(const struct sf_fmt *f, bool sign, int exp, uint64_t sig, int rm,
+			      unsigned *fl)
 {
 	int drop = 63 - f->mbits;
 	uint64_t half = 1ull << (drop - 1);
@@ -198,8 +201,8 @@ static uint64_t round_pack(const struct sf_fmt *f, bool sign, int exp, uint64_t 
 }
 
 /* Round (-1)^sign * w * 2^(ew - 125), w != 0, into format f. */
-static uint64_t round_pack_wide(const struct sf_fmt *f, bool sign, int ew, u128 w, int rm,
-				unsigned *fl)
+SF_INLINE uint64_t round_pack_wide(const struct sf_fmt *f, bool sign, int ew, u128 w, int rm,
+				   unsigned *fl)
 {
 	int s = clz128(w);
 	uint64_t hi, lo;
@@ -213,8 +216,8 @@ static uint64_t round_pack_wide(const struct sf_fmt *f, bool sign, int ew, u128 
 /* Sum of two wide operands x * 2^(ex-125) and y * 2^(ey-125), each below 2^126, rounded.
  * The smaller-exponent operand is jammed into its sticky bit; with the leading ones at bit 124
  * or 125 that loses nothing the rounding could see, even under cancellation. */
-static uint64_t add_wide(const struct sf_fmt *f, bool sx, int ex, u128 x, bool sy, int ey, u128 y,
-			 int rm, unsigned *fl)
+SF_INLINE uint64_t add_wide(const struct sf_fmt *f, bool sx, int ex, u128 x, bool sy, int ey,
+			    u128 y, int rm, unsigned *fl)
 {
 	u128 w;
 	bool sign;
@@ -242,15 +245,15 @@ static uint64_t add_wide(const struct sf_fmt *f, bool sx, int ex, u128 x, bool s
 	return round_pack_wide(f, sign, ex, w, rm, fl);
 }
 
-static uint64_t nan_result(const struct sf_fmt *f, const struct sf_unp *a, const struct sf_unp *b,
-			   unsigned *fl)
+SF_INLINE uint64_t nan_result(const struct sf_fmt *f, const struct sf_unp *a,
+			      const struct sf_unp *b, unsigned *fl)
 {
 	if (a->cls == CL_SNAN || (b && b->cls == CL_SNAN))
 		*fl |= SF_NV;
 	return f->canon_nan;
 }
 
-static uint64_t gen_add(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, unsigned *fl)
+SF_INLINE uint64_t gen_add(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a), y = unpack(f, b);
 
@@ -275,7 +278,7 @@ static uint64_t gen_add(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, 
 			fl);
 }
 
-static uint64_t gen_mul(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, unsigned *fl)
+SF_INLINE uint64_t gen_mul(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a), y = unpack(f, b);
 	bool sign = x.sign != y.sign;
@@ -295,7 +298,7 @@ static uint64_t gen_mul(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, 
 	return round_pack_wide(f, sign, x.exp + y.exp - 1, (u128)x.sig * y.sig, rm, fl);
 }
 
-static uint64_t gen_div(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, unsigned *fl)
+SF_INLINE uint64_t gen_div(const struct sf_fmt *f, uint64_t a, uint64_t b, int rm, unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a), y = unpack(f, b);
 	bool sign = x.sign != y.sign;
@@ -367,7 +370,7 @@ static uint64_t isqrt128(u128 v)
 	}
 }
 
-static uint64_t gen_sqrt(const struct sf_fmt *f, uint64_t a, int rm, unsigned *fl)
+SF_INLINE uint64_t gen_sqrt(const struct sf_fmt *f, uint64_t a, int rm, unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a);
 	u128 m;
@@ -392,8 +395,8 @@ static uint64_t gen_sqrt(const struct sf_fmt *f, uint64_t a, int rm, unsigned *f
 	return round_pack(f, false, e, r | ((u128)r * r != m), rm, fl);
 }
 
-static uint64_t gen_fma(const struct sf_fmt *f, uint64_t a, uint64_t b, uint64_t c, int rm,
-			unsigned *fl)
+SF_INLINE uint64_t gen_fma(const struct sf_fmt *f, uint64_t a, uint64_t b, uint64_t c, int rm,
+			   unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a), y = unpack(f, b), z = unpack(f, c);
 	bool sp = x.sign != y.sign;
@@ -432,7 +435,7 @@ static uint64_t gen_fma(const struct sf_fmt *f, uint64_t a, uint64_t b, uint64_t
 }
 
 /* Ordering of two non-NaN values, treating -0 as below +0 (what min/max need). */
-static bool total_lt(const struct sf_fmt *f, uint64_t a, uint64_t b)
+SF_INLINE bool total_lt(const struct sf_fmt *f, uint64_t a, uint64_t b)
 {
 	bool sa = (a & fmt_signbit(f)) != 0, sb = (b & fmt_signbit(f)) != 0;
 
@@ -441,8 +444,8 @@ static bool total_lt(const struct sf_fmt *f, uint64_t a, uint64_t b)
 	return sa ? a > b : a < b;
 }
 
-static uint64_t gen_minmax(const struct sf_fmt *f, uint64_t a, uint64_t b, bool want_max,
-			   unsigned *fl)
+SF_INLINE uint64_t gen_minmax(const struct sf_fmt *f, uint64_t a, uint64_t b, bool want_max,
+			      unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a), y = unpack(f, b);
 
@@ -458,7 +461,7 @@ static uint64_t gen_minmax(const struct sf_fmt *f, uint64_t a, uint64_t b, bool 
 }
 
 /* IEEE ordering of two non-NaN values: -1, 0 or 1. */
-static int ieee_cmp(const struct sf_fmt *f, uint64_t a, uint64_t b)
+SF_INLINE int ieee_cmp(const struct sf_fmt *f, uint64_t a, uint64_t b)
 {
 	uint64_t mag = fmt_signbit(f) - 1;
 
@@ -470,7 +473,7 @@ static int ieee_cmp(const struct sf_fmt *f, uint64_t a, uint64_t b)
 }
 
 /* The ordering -1/0/1, or 2 when unordered (after raising NV as the comparison kind demands). */
-static int gen_cmp(const struct sf_fmt *f, uint64_t a, uint64_t b, bool signalling, unsigned *fl)
+SF_INLINE int gen_cmp(const struct sf_fmt *f, uint64_t a, uint64_t b, bool signalling, unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a), y = unpack(f, b);
 
@@ -482,7 +485,7 @@ static int gen_cmp(const struct sf_fmt *f, uint64_t a, uint64_t b, bool signalli
 	return ieee_cmp(f, a, b);
 }
 
-static unsigned gen_class(const struct sf_fmt *f, uint64_t a)
+SF_INLINE unsigned gen_class(const struct sf_fmt *f, uint64_t a)
 {
 	struct sf_unp x = unpack(f, a);
 	int bexp = (int)((a >> f->mbits) & ((1u << f->ebits) - 1));
@@ -505,8 +508,8 @@ static unsigned gen_class(const struct sf_fmt *f, uint64_t a)
 
 /* Float to integer of nbits bits, signed or not, with RISC-V saturation. The result is the
  * two's-complement bit pattern; callers narrow it. */
-static uint64_t gen_to_int(const struct sf_fmt *f, uint64_t a, int rm, bool is_signed, int nbits,
-			   unsigned *fl)
+SF_INLINE uint64_t gen_to_int(const struct sf_fmt *f, uint64_t a, int rm, bool is_signed, int nbits,
+			      unsigned *fl)
 {
 	struct sf_unp x = unpack(f, a);
 	uint64_t umax = nbits == 64 ? ~0ull : (1ull << nbits) - 1;
@@ -551,7 +554,8 @@ invalid:
 	return is_signed ? ~smax : 0;
 }
 
-static uint64_t gen_from_int(const struct sf_fmt *f, bool sign, uint64_t mag, int rm, unsigned *fl)
+SF_INLINE uint64_t gen_from_int(const struct sf_fmt *f, bool sign, uint64_t mag, int rm,
+				unsigned *fl)
 {
 	int s;
 
@@ -562,8 +566,8 @@ static uint64_t gen_from_int(const struct sf_fmt *f, bool sign, uint64_t mag, in
 }
 
 /* Re-round a value of format from into format to (exact when widening). */
-static uint64_t gen_convert(const struct sf_fmt *to, const struct sf_fmt *from, uint64_t a, int rm,
-			    unsigned *fl)
+SF_INLINE uint64_t gen_convert(const struct sf_fmt *to, const struct sf_fmt *from, uint64_t a,
+			       int rm, unsigned *fl)
 {
 	struct sf_unp x = unpack(from, a);
 
