@@ -472,7 +472,7 @@ L_ECALL:
 	goto exc_insn;
 L_EBREAK:
 	h->exc_cause = EXC_BREAKPOINT;
-	h->exc_tval = pc;
+	h->exc_tval = 0; /* the spec allows 0 or the pc; QEMU, our reference, writes 0 */
 	goto exc_insn;
 
 	/* ---------------- Zicsr ---------------- */

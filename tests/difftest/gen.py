@@ -341,12 +341,17 @@ class Gen:
         t = XNAMES[r.choice(DEST)]
         csr = r.choice(['mstatus', 'sstatus'])
         bits = r.getrandbits(64) & (0x2 | 0x20 | 0x80 | 0x100 | 0x1800 | 0x6000)
-        if bits & 0x1800 == 0x1000:     # MPP=2 is reserved; QEMU 7.2 keeps it (README)
+        op = r.choice(['csrrs', 'csrrc', 'csrrw'])
+        # MPP=2 is reserved; QEMU 7.2 keeps it (README). csrrw writes MPP in {0, 1, 3}; csrrs and
+        # csrrc touch both MPP bits or neither, so they can only reach 0 or 3 (or keep it).
+        if op == 'csrrw' and bits & 0x1800 == 0x1000:
             bits &= ~0x1000
+        if op != 'csrrw' and bits & 0x1800 not in (0, 0x1800):
+            bits |= 0x1800
         fs_off = (bits & 0x6000) == 0
         if csr == 'sstatus':
             bits &= 0x2 | 0x20 | 0x100 | 0x6000
-        lines = ['li %s, 0x%x' % (t, bits), '%s %s, %s, %s' % (r.choice(['csrrs', 'csrrc', 'csrrw']), self.rd(), csr, t)]
+        lines = ['li %s, 0x%x' % (t, bits), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
         if fs_off or r.random() < 0.5:   # keep the FPU mostly on: turn it on again soon
             lines += self.u_fp3()
             lines += ['li %s, 0x%x' % (t, r.choice([0x2000, 0x4000, 0x6000])), 'csrrs %s, mstatus, %s' % (self.rd(), t)]
