@@ -1,0 +1,80 @@
+#!/bin/bash
+# e2e/badinput — bad input to `strata run` gives exit status 2, nothing on stdout, and exactly one
+# line on stderr that names the offending file or option.
+set -u
+root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+strata=${STRATA:-$root/build/strata}
+if [ ! -x "$strata" ]; then
+	echo "FAIL badinput: strata binary '$strata' not built"
+	exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Fixtures.
+good=$tmp/good.elf
+printf '.globl _start\n_start: j _start\n' >"$tmp/loop.S"
+ld_flags="-nostdlib -nostartfiles -Wl,-N -Wl,--no-warn-rwx-segments"
+# shellcheck disable=SC2086
+riscv64-unknown-elf-gcc $ld_flags -Wl,-Ttext=0x80000000 -o "$good" "$tmp/loop.S"
+# shellcheck disable=SC2086
+riscv64-unknown-elf-gcc $ld_flags -Wl,-Ttext=0x10000000 -o "$tmp/at_uart.elf" "$tmp/loop.S"
+head -c 40 "$good" >"$tmp/truncated.elf"
+cp "$good" "$tmp/badphoff.elf"
+# e_phoff (offset 32, 8 bytes) pointing far past the end of the file.
+printf '\xff\xff\xff\x7f\x00\x00\x00\x00' | dd of="$tmp/badphoff.elf" bs=1 seek=32 conv=notrunc status=none
+cp /bin/true "$tmp/x86_64.elf"
+truncate -s 129M "$tmp/huge.bin" # larger than the default 128 MiB of RAM
+mkdir "$tmp/adir"
+printf 'not a device tree' >"$tmp/garbage.dtb"
+
+# check NAME WORD ARGS...: strata run ARGS must fail with status 2 and one stderr line with WORD.
+check() {
+	local name=$1 word=$2
+	shift 2
+	timeout 20 "$strata" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	local status=$? lines
+	lines=$(wc -l <"$tmp/err")
+	if [ "$status" -ne 2 ]; then
+		echo "FAIL badinput/$name: exit status $status, want 2 (stderr: $(head -c 300 "$tmp/err"))"
+	elif [ "$lines" -ne 1 ]; then
+		echo "FAIL badinput/$name: $lines stderr lines, want 1:"
+		head -n 5 "$tmp/err" | sed 's/^/  /'
+	elif ! grep -qF -- "$word" "$tmp/err"; then
+		echo "FAIL badinput/$name: stderr does not mention '$word': $(cat "$tmp/err")"
+	elif [ -s "$tmp/out" ]; then
+		echo "FAIL badinput/$name: unexpected stdout: $(head -c 200 "$tmp/out")"
+	else
+		echo "PASS badinput/$name"
+	fi
+}
+
+# Control: the good fixture is accepted and runs until --max-insns stops it (status 124).
+timeout 20 "$strata" run -bios none -kernel "$good" --max-insns 1000 >/dev/null 2>&1 </dev/null
+status=$?
+if [ $status -eq 124 ]; then
+	echo "PASS badinput/control_good_elf_runs"
+else
+	echo "FAIL badinput/control_good_elf_runs: status $status, want 124 (--max-insns stop)"
+fi
+
+check missing_kernel /nonexistent/k.elf run -bios none -kernel /nonexistent/k.elf
+check directory_kernel "$tmp/adir" run -bios none -kernel "$tmp/adir"
+check truncated_elf "$tmp/truncated.elf" run -bios none -kernel "$tmp/truncated.elf"
+check corrupt_phoff "$tmp/badphoff.elf" run -bios none -kernel "$tmp/badphoff.elf"
+check x86_64_elf "$tmp/x86_64.elf" run -bios none -kernel "$tmp/x86_64.elf"
+check larger_than_ram "$tmp/huge.bin" run -bios none -kernel "$tmp/huge.bin"
+check overlaps_device "$tmp/at_uart.elf" run -bios none -kernel "$tmp/at_uart.elf"
+check m_zero -m run -m 0 -bios none -kernel "$good"
+check m_abc -m run -m abc -bios none -kernel "$good"
+check m_100T -m run -m 100T -bios none -kernel "$good"
+check m_missing_value -m run -bios none -kernel "$good" -m
+check unknown_option --frobnicate run --frobnicate -bios none -kernel "$good"
+check max_insns_abc --max-insns run --max-insns abc -bios none -kernel "$good"
+check max_insns_negative --max-insns run --max-insns -5 -bios none -kernel "$good"
+check bios_missing /nonexistent/fw.bin run -bios /nonexistent/fw.bin -kernel "$good"
+check bios_no_value -bios run -bios
+check initrd_missing /nonexistent/initrd run -bios none -kernel "$good" -initrd /nonexistent/initrd
+check dtb_garbage "$tmp/garbage.dtb" run -bios none -kernel "$good" -dtb "$tmp/garbage.dtb"
+check unknown_command frobnicate frobnicate
+exit 0
