@@ -264,6 +264,14 @@ static int load_raw(struct loader *l, const char *opt, const char *path, int fd,
 	return add_placed(l, opt, path, addr, size);
 }
 
+/* True if the file starts with the ELF magic bytes. */
+static bool has_elf_magic(int fd)
+{
+	unsigned char m[4];
+
+	return pread(fd, m, 4, 0) == 4 && !memcmp(m, "\177ELF", 4);
+}
+
 int loader_load(struct loader *l, const char *opt, const char *path, uint64_t raw_addr,
 		bool allow_elf, struct loader_image *img)
 {
@@ -287,9 +295,12 @@ int loader_load(struct loader *l, const char *opt, const char *path, uint64_t ra
 		elf_version(EV_CURRENT);
 		e = elf_begin(fd, ELF_C_READ, NULL);
 	}
-	if (e && elf_kind(e) == ELF_K_ELF)
+	if (e && elf_kind(e) == ELF_K_ELF) {
 		ret = load_elf(l, opt, path, e, img);
-	else
+	} else if (allow_elf && has_elf_magic(fd)) {
+		/* it says it is ELF: loading it as raw bytes would only hide the damage */
+		ret = err_set(ENOEXEC, "%s %s: truncated or corrupt ELF header", opt, path);
+	} else
 		ret = load_raw(l, opt, path, fd, (uint64_t)st.st_size, raw_addr, img);
 out:
 	if (e)
