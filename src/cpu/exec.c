@@ -8,6 +8,7 @@
  * mmu.c. Guest values only ever index host memory through TLB entries that mmu.c filled from
  * bounds-checked machine_ram_ptr() results. */
 #include "cpu/hart.h"
+#include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
 #include "machine/machine.h"
 
@@ -133,6 +134,8 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	unsigned rp = h->ring_pos;
 	uint64_t addr, val;
 	unsigned fl, rm;
+
+	fpu_host_take_flags(); /* whatever the host left there is not this hart's */
 
 /* The single point every instruction passes: count, record in the ring, dispatch. */
 #define DISPATCH()                                                                                 \
@@ -482,6 +485,7 @@ L_EBREAK:
 		bool w_ = (write);                                                                 \
 		h->instret = instret_base + (start - budget) - 1;                                  \
 		h->pc = pc;                                                                        \
+		h->fflags |= fpu_host_take_flags();                                                \
 		if (csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_) < 0) {         \
 			instret_base = h->instret + 1 - (start - budget);                          \
 			ILLEGAL();                                                                 \
@@ -595,6 +599,7 @@ L_REMUW : {
 #include "cpu/exec_fp.h"
 
 out:
+	h->fflags |= fpu_host_take_flags();
 	h->pc = pc;
 	h->ring_pos = rp;
 	h->instret = instret_base + (start - budget);
