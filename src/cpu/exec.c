@@ -287,6 +287,9 @@ uncached:
 	DISPATCH();
 
 L_PAGE_END:
+	/* a sentinel, not an instruction: undo DISPATCH()'s count and ring entry */
+	budget++;
+	rp--;
 	goto refetch;
 
 after_slow_store:
