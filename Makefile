@@ -27,7 +27,7 @@ LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS),$(ALL_SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:src/%_test.c=$(BUILD)/unit/%_test)
 
-.PHONY: all deps test check demo bench guests clean format unit
+.PHONY: all deps test check demo bench guests clean format unit linux-image
 all: $(BUILD)/strata
 
 $(BUILD)/obj/%.o: src/%.c
@@ -68,6 +68,10 @@ demo: deps
 
 bench: all guests
 	@bench/run $(BUILD)/strata
+
+# Linux guest (kernel, init, initramfs, ext2 disk) for tests/e2e/linux.sh; prints its cache directory.
+linux-image:
+	@scripts/linux/build.sh -q
 
 format:
 	clang-format -i $$(find src tests bench -name '*.[ch]')

@@ -1,0 +1,156 @@
+#!/bin/bash
+# e2e/linux — Linux 6.1 boots on strata to tests/linux/init.c, which checks fork/exec/wait, pipes,
+# signals, FP, timers, SMP, threads and the virtio disk, then powers off through SBI SRST.
+#   boot:   fw_jump and fw_dynamic, 1 and 4 harts: the init's final line, every init check ok,
+#           "init: cpus: N", exit status 0
+#   disk:   the file the guest wrote is on the image afterwards (debugfs), and e2fsck finds it clean
+#   readonly: -drive ...,readonly=on: the guest's writes are refused and the image is unchanged
+#   deterministic: a second run prints byte-identical console output (1 and 4 harts)
+# The image comes from `make linux-image` (built on first use; see docs/LINUX.md).
+# LINUX_EMU=qemu runs the same cases on qemu-system-riscv64 (harness check; QEMU is not
+# deterministic, so that check is skipped there). LINUX_TIMEOUT: seconds per run (default 240).
+set -u
+root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+strata=${STRATA:-$root/build/strata}
+emu=${LINUX_EMU:-strata}
+tmo=${LINUX_TIMEOUT:-240}
+sbi=/usr/lib/riscv64-linux-gnu/opensbi/generic
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail_detail() { # print the last lines of the run's console and error output under a FAIL line
+	echo "  | exit status $(cat "$work/$1.rc"); last console lines:"
+	tail -n 12 "$work/$1.out" | tr -d '\r' | sed 's/^/  | /'
+	if [ -s "$work/$1.err" ]; then
+		echo "  | stderr:"
+		tail -n 12 "$work/$1.err" | sed 's/^/  | /'
+	fi
+}
+
+if ! img=$(cd "$root" && make -s --no-print-directory linux-image 2>"$work/build.err"); then
+	echo "FAIL linux/image: make linux-image failed:"
+	tail -n 15 "$work/build.err" | sed 's/^/  | /'
+	exit 1
+fi
+img=$(printf '%s\n' "$img" | tail -n 1)
+for f in Image vmlinux initramfs.cpio.gz disk.img guest.txt; do
+	if [ ! -s "$img/$f" ]; then
+		echo "FAIL linux/image: $img/$f missing after make linux-image"
+		exit 1
+	fi
+done
+echo "PASS linux/image"
+for tool in debugfs e2fsck; do
+	if ! command -v "$tool" >/dev/null && [ ! -x "/sbin/$tool" ]; then
+		echo "FAIL linux/tools: $tool missing (package e2fsprogs)"
+		exit 1
+	fi
+done
+export PATH=$PATH:/sbin:/usr/sbin
+if [ "$emu" = strata ] && [ ! -x "$strata" ]; then
+	echo "FAIL linux/strata: strata binary '$strata' not built"
+	exit 1
+fi
+
+# run NAME BIOS SMP DISK RO APPEND: boot once; console in NAME.out, errors in NAME.err, status NAME.rc
+run() {
+	local name=$1 bios=$2 smp=$3 disk=$4 ro=$5 append=$6 drive
+	if [ "$emu" = qemu ]; then
+		drive=file=$disk,format=raw,if=none,id=hd0${ro:+,readonly=on}
+		set -- qemu-system-riscv64 -M virt -nographic -m 128M -smp "$smp" -bios "$sbi/$bios.elf" \
+			-drive "$drive" -device virtio-blk-device,drive=hd0
+	else
+		drive=file=$disk,format=raw${ro:+,readonly=on}
+		set -- "$strata" run -m 128M -smp "$smp" -bios "$sbi/$bios.elf" -drive "$drive"
+	fi
+	timeout -k 5 "$tmo" "$@" -kernel "$img/Image" -initrd "$img/initramfs.cpio.gz" -append "$append" \
+		</dev/null >"$work/$name.out" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+}
+
+# check_boot NAME SMP [EXTRA_LINE]: the run reached the init's final line and powered off cleanly.
+check_boot() {
+	local name=$1 smp=$2 extra=${3:-} rc why=""
+	rc=$(cat "$work/$name.rc")
+	tr -d '\r' <"$work/$name.out" >"$work/$name.txt"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		why="timed out after ${tmo}s"
+	elif ! grep -qx "strata-init: all checks passed" "$work/$name.txt"; then
+		if grep -q "^init: .*FAIL" "$work/$name.txt"; then
+			why="init check failed: $(grep "^init: .*FAIL" "$work/$name.txt" | head -n 3 | tr '\n' ';')"
+		else
+			why="no 'strata-init: all checks passed' line"
+		fi
+	elif ! grep -qx "init: cpus: $smp" "$work/$name.txt"; then
+		why="want 'init: cpus: $smp', got '$(grep '^init: cpus:' "$work/$name.txt")'"
+	elif [ -n "$extra" ] && ! grep -qx "$extra" "$work/$name.txt"; then
+		why="no '$extra' line"
+	elif [ "$rc" != 0 ]; then
+		why="exit status $rc after the final line, want 0 (SBI SRST shutdown)"
+	fi
+	if [ -n "$why" ]; then
+		echo "FAIL linux/$name/boot: $why"
+		fail_detail "$name"
+		return 1
+	fi
+	echo "PASS linux/$name/boot"
+}
+
+# check_disk NAME DISK: the guest's /guest.txt is on the image and the file system is clean.
+check_disk() {
+	local name=$1 disk=$2 out
+	if ! debugfs -R "cat /guest.txt" "$disk" >"$work/$name.guest" 2>"$work/$name.debugfs"; then
+		echo "FAIL linux/$name/disk: debugfs failed: $(tail -n 1 "$work/$name.debugfs")"
+	elif ! cmp -s "$work/$name.guest" "$img/guest.txt"; then
+		echo "FAIL linux/$name/disk: /guest.txt on the image differs from $img/guest.txt" \
+			"($(wc -c <"$work/$name.guest") bytes, want $(wc -c <"$img/guest.txt"))"
+	elif ! out=$(e2fsck -fn "$disk" 2>&1); then
+		echo "FAIL linux/$name/disk: e2fsck -fn reports problems:"
+		printf '%s\n' "$out" | tail -n 8 | sed 's/^/  | /'
+	else
+		echo "PASS linux/$name/disk"
+	fi
+}
+
+for bios in fw_jump fw_dynamic; do
+	for smp in 1 4; do
+		name=$bios-smp$smp
+		cp "$img/disk.img" "$work/$name.img"
+		run "$name" "$bios" "$smp" "$work/$name.img" "" "console=ttyS0"
+		check_boot "$name" "$smp" "init: disk write/read: ok"
+		check_disk "$name" "$work/$name.img"
+	done
+done
+
+# readonly=on: the kernel sees a read-only disk, the init's readonly mode checks that writes fail.
+cp "$img/disk.img" "$work/ro.img"
+run readonly fw_dynamic 1 "$work/ro.img" 1 "console=ttyS0 strata.test=readonly"
+if check_boot readonly 1 "init: disk readonly: ok" >"$work/readonly.check"; then
+	if cmp -s "$work/ro.img" "$img/disk.img"; then
+		echo "PASS linux/readonly"
+	else
+		echo "FAIL linux/readonly: the read-only image changed during the run"
+	fi
+else
+	sed '1s|^FAIL linux/readonly/boot|FAIL linux/readonly|' "$work/readonly.check"
+fi
+
+# Determinism: the same inputs give byte-identical console output.
+for smp in 1 4; do
+	name=fw_jump-smp$smp
+	if [ "$emu" = qemu ]; then
+		echo "SKIP linux/deterministic-smp$smp: QEMU is not deterministic"
+		continue
+	fi
+	cp "$img/disk.img" "$work/again.img"
+	run "$name-again" fw_jump "$smp" "$work/again.img" "" "console=ttyS0"
+	if ! grep -q "strata-init: all checks passed" "$work/$name.out"; then
+		echo "FAIL linux/deterministic-smp$smp: the first run did not complete (see linux/$name/boot)"
+	elif cmp -s "$work/$name.out" "$work/$name-again.out"; then
+		echo "PASS linux/deterministic-smp$smp"
+	else
+		echo "FAIL linux/deterministic-smp$smp: console output differs between two runs:"
+		diff <(tr -d '\r' <"$work/$name.out") <(tr -d '\r' <"$work/$name-again.out") | head -n 10 | sed 's/^/  | /'
+	fi
+done
+exit 0
