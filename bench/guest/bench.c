@@ -1,6 +1,7 @@
 /* bench — CPU-bound bare-metal workload for the interpreter benchmark: integer sort, CRC32,
  * recursion (fib, ackermann), and double-precision matrix multiply. Prints one checksum per
- * kernel and exits through the finisher. Size: ROUNDS rounds of about 16 million instructions each. */
+ * kernel and exits through the finisher. Size: ROUNDS rounds of about 16 million instructions each.
+ */
 #include "guest.h"
 
 const char guest_name[] = "bench";
@@ -10,8 +11,8 @@ const char guest_name[] = "bench";
 #endif
 
 #define NSORT 20000
-#define NCRC 65536
-#define NMAT 48
+#define NCRC  65536
+#define NMAT  48
 
 static uint32_t sortbuf[NSORT];
 static uint8_t crcbuf[NCRC];

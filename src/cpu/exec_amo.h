@@ -57,25 +57,25 @@
 		NEXT();                                                                            \
 	} while (0)
 
-L_LR_W: LR(int32_t, 4);
-L_SC_W: SC(int32_t, 4);
-L_AMOSWAP_W: AMO(int32_t, 4, src_);
-L_AMOADD_W: AMO(int32_t, 4, (int32_t)((uint32_t)old_ + (uint32_t)src_));
-L_AMOXOR_W: AMO(int32_t, 4, old_ ^ src_);
-L_AMOAND_W: AMO(int32_t, 4, old_ & src_);
-L_AMOOR_W: AMO(int32_t, 4, old_ | src_);
-L_AMOMIN_W: AMO(int32_t, 4, old_ < src_ ? old_ : src_);
-L_AMOMAX_W: AMO(int32_t, 4, old_ > src_ ? old_ : src_);
-L_AMOMINU_W: AMO(int32_t, 4, (uint32_t)old_ < (uint32_t)src_ ? old_ : src_);
-L_AMOMAXU_W: AMO(int32_t, 4, (uint32_t)old_ > (uint32_t)src_ ? old_ : src_);
-L_LR_D: LR(int64_t, 8);
-L_SC_D: SC(int64_t, 8);
-L_AMOSWAP_D: AMO(int64_t, 8, src_);
-L_AMOADD_D: AMO(int64_t, 8, (int64_t)((uint64_t)old_ + (uint64_t)src_));
-L_AMOXOR_D: AMO(int64_t, 8, old_ ^ src_);
-L_AMOAND_D: AMO(int64_t, 8, old_ & src_);
-L_AMOOR_D: AMO(int64_t, 8, old_ | src_);
-L_AMOMIN_D: AMO(int64_t, 8, old_ < src_ ? old_ : src_);
-L_AMOMAX_D: AMO(int64_t, 8, old_ > src_ ? old_ : src_);
-L_AMOMINU_D: AMO(int64_t, 8, (uint64_t)old_ < (uint64_t)src_ ? old_ : src_);
-L_AMOMAXU_D: AMO(int64_t, 8, (uint64_t)old_ > (uint64_t)src_ ? old_ : src_);
+L_LR_W : LR(int32_t, 4);
+L_SC_W : SC(int32_t, 4);
+L_AMOSWAP_W : AMO(int32_t, 4, src_);
+L_AMOADD_W : AMO(int32_t, 4, (int32_t)((uint32_t)old_ + (uint32_t)src_));
+L_AMOXOR_W : AMO(int32_t, 4, old_ ^ src_);
+L_AMOAND_W : AMO(int32_t, 4, old_ &src_);
+L_AMOOR_W : AMO(int32_t, 4, old_ | src_);
+L_AMOMIN_W : AMO(int32_t, 4, old_ < src_ ? old_ : src_);
+L_AMOMAX_W : AMO(int32_t, 4, old_ > src_ ? old_ : src_);
+L_AMOMINU_W : AMO(int32_t, 4, (uint32_t)old_ < (uint32_t)src_ ? old_ : src_);
+L_AMOMAXU_W : AMO(int32_t, 4, (uint32_t)old_ > (uint32_t)src_ ? old_ : src_);
+L_LR_D : LR(int64_t, 8);
+L_SC_D : SC(int64_t, 8);
+L_AMOSWAP_D : AMO(int64_t, 8, src_);
+L_AMOADD_D : AMO(int64_t, 8, (int64_t)((uint64_t)old_ + (uint64_t)src_));
+L_AMOXOR_D : AMO(int64_t, 8, old_ ^ src_);
+L_AMOAND_D : AMO(int64_t, 8, old_ &src_);
+L_AMOOR_D : AMO(int64_t, 8, old_ | src_);
+L_AMOMIN_D : AMO(int64_t, 8, old_ < src_ ? old_ : src_);
+L_AMOMAX_D : AMO(int64_t, 8, old_ > src_ ? old_ : src_);
+L_AMOMINU_D : AMO(int64_t, 8, (uint64_t)old_ < (uint64_t)src_ ? old_ : src_);
+L_AMOMAXU_D : AMO(int64_t, 8, (uint64_t)old_ > (uint64_t)src_ ? old_ : src_);

@@ -39,8 +39,8 @@ static int finisher_exit(void)
 	CHECK(m, "machine_new: %s", err_msg());
 	CHECK(machine_run(m, &code) == MACHINE_EXIT_GUEST && code == 3, "exit code %d", code);
 	/* 6 boot ROM instructions and 4 of ours: the run stops right after the finisher store */
-	CHECK(hart_instret(cpu_hart(machine_cpu(m), 0)) == 10,
-	      "instret %llu", (unsigned long long)hart_instret(cpu_hart(machine_cpu(m), 0)));
+	CHECK(hart_instret(cpu_hart(machine_cpu(m), 0)) == 10, "instret %llu",
+	      (unsigned long long)hart_instret(cpu_hart(machine_cpu(m), 0)));
 	machine_free(m);
 	return 0;
 }

@@ -109,7 +109,8 @@ void trap_clear(void)
 	last_trap.from = 0;
 }
 
-static void trap_check(const char *what, unsigned handler, uint64_t cause, uint64_t tval, int use_tval)
+static void trap_check(const char *what, unsigned handler, uint64_t cause, uint64_t tval,
+		       int use_tval)
 {
 	if (last_trap.count == 1 && last_trap.handler == handler && last_trap.cause == cause &&
 	    (!use_tval || last_trap.tval == tval)) {
@@ -117,9 +118,10 @@ static void trap_check(const char *what, unsigned handler, uint64_t cause, uint6
 		return;
 	}
 	check_failures++;
-	gprintf("%s: %s: FAIL got %u traps, last by %c cause 0x%lx tval 0x%lx; want by %c cause 0x%lx",
-		guest_name, what, last_trap.count, last_trap.handler == PRV_M ? 'M' : 'S',
-		last_trap.cause, last_trap.tval, handler == PRV_M ? 'M' : 'S', cause);
+	gprintf(
+	    "%s: %s: FAIL got %u traps, last by %c cause 0x%lx tval 0x%lx; want by %c cause 0x%lx",
+	    guest_name, what, last_trap.count, last_trap.handler == PRV_M ? 'M' : 'S',
+	    last_trap.cause, last_trap.tval, handler == PRV_M ? 'M' : 'S', cause);
 	if (use_tval)
 		gprintf(" tval 0x%lx", tval);
 	gputc('\n');
@@ -143,14 +145,16 @@ void check_no_trap(const char *what)
 	}
 	check_failures++;
 	gprintf("%s: %s: FAIL unexpected trap cause 0x%lx tval 0x%lx epc 0x%lx by %c\n", guest_name,
-		what, last_trap.cause, last_trap.tval, last_trap.epc, last_trap.handler == PRV_M ? 'M' : 'S');
+		what, last_trap.cause, last_trap.tval, last_trap.epc,
+		last_trap.handler == PRV_M ? 'M' : 'S');
 }
 
 /* Where to resume after an exception at epc: fetch faults return to the caller (the probe's
  * jalr set ra); everything else skips the instruction. */
 static uint64_t resume_pc(uint64_t cause, uint64_t epc, const struct trap_frame *f)
 {
-	if (cause == CAUSE_FETCH_ACCESS || cause == CAUSE_FETCH_PAGE || cause == CAUSE_MISALIGNED_FETCH)
+	if (cause == CAUSE_FETCH_ACCESS || cause == CAUSE_FETCH_PAGE ||
+	    cause == CAUSE_MISALIGNED_FETCH)
 		return f->x[1];
 	uint16_t lo = *(volatile uint16_t *)epc;
 	return epc + ((lo & 3) == 3 ? 4 : 2);

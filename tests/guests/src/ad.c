@@ -71,7 +71,8 @@ int main(void)
 	check("fetch sets A", ad(p2), PTE_A);
 	trap_clear();
 	enter_mode(PRV_S, s_store, 0x40003000ul);
-	check_trap("store to read-only page: store page fault", PRV_M, CAUSE_STORE_PAGE, 0x40003000ul);
+	check_trap("store to read-only page: store page fault", PRV_M, CAUSE_STORE_PAGE,
+		   0x40003000ul);
 	check("faulting store leaves D clear", ad(p3), PTE_A);
 	trap_clear();
 	enter_mode(PRV_U, u_load, 0x40004000ul);
@@ -82,8 +83,8 @@ int main(void)
 	enter_mode(PRV_S, s_store, 0x40200000ul + (dp & 0x1ffffful) + 16);
 	check("store through a 2 MiB leaf sets A and D on the leaf", ad(p5), PTE_A | PTE_D);
 	check("non-leaf entries keep A=0 D=0", ad(pt_lookup(root, 3, 0x40000000ul, 1)), 0);
-	check("stored values reached memory", *(volatile uint64_t *)dp + *(volatile uint64_t *)(dp + 16),
-	      0x88 + 0x77);
+	check("stored values reached memory",
+	      *(volatile uint64_t *)dp + *(volatile uint64_t *)(dp + 16), 0x88 + 0x77);
 
 	/* MPRV: an M-mode access translated as S updates A/D too. */
 	uint64_t v = mprv_ld(0x40005000ul, PRV_S);

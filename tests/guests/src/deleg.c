@@ -39,7 +39,8 @@ int main(void)
 {
 	/* Which bits are delegable. */
 	csr_write(mideleg, ~0ul);
-	check("mideleg: SSIP/STIP/SEIP writable, M bits read-only zero", csr_read(mideleg) & 0xaaa, 0x222);
+	check("mideleg: SSIP/STIP/SEIP writable, M bits read-only zero", csr_read(mideleg) & 0xaaa,
+	      0x222);
 	csr_write(mideleg, 0);
 	csr_write(medeleg, ~0ul);
 	uint64_t md = csr_read(medeleg);
@@ -64,20 +65,24 @@ int main(void)
 	csr_write(medeleg, 1ul << CAUSE_ILLEGAL);
 	trap_clear();
 	enter_mode(PRV_U, do_illegal, 0);
-	check_trap("illegal from U delegated to S, stval = encoding", PRV_S, CAUSE_ILLEGAL, 0xffffffff);
+	check_trap("illegal from U delegated to S, stval = encoding", PRV_S, CAUSE_ILLEGAL,
+		   0xffffffff);
 	trap_clear();
 	enter_mode(PRV_S, do_illegal, 0);
-	check_trap("illegal from S delegated to S, stval = encoding", PRV_S, CAUSE_ILLEGAL, 0xffffffff);
+	check_trap("illegal from S delegated to S, stval = encoding", PRV_S, CAUSE_ILLEGAL,
+		   0xffffffff);
 	check("illegal from S delegated to S: SPP = S", last_trap.from, PRV_S);
 	trap_clear();
 	do_illegal(0);
 	check_trap("illegal from M with medeleg[2]: stays in M", PRV_M, CAUSE_ILLEGAL, 0xffffffff);
 	trap_clear();
 	enter_mode(PRV_M, do_illegal, 0);
-	check_trap("illegal from M via mret: stays in M", PRV_M, CAUSE_ILLEGAL, insn_at(last_trap.epc));
+	check_trap("illegal from M via mret: stays in M", PRV_M, CAUSE_ILLEGAL,
+		   insn_at(last_trap.epc));
 	csr_write(medeleg, 0);
 
-	/* A delegated trap sets SPIE = old SIE and clears SIE; the S handler's sret restores SIE. */
+	/* A delegated trap sets SPIE = old SIE and clears SIE; the S handler's sret restores SIE.
+	 */
 	csr_write(medeleg, 0);
 	trap_clear();
 	uint64_t st = enter_mode(PRV_S, s_status_after, 0);
@@ -111,7 +116,8 @@ int main(void)
 	trap_clear();
 	csr_set(mip, 1ul << IRQ_S_SOFT);
 	enter_mode(PRV_S, spin, 100);
-	check_trap("SSIP not delegated, in S with MIE=0: taken by M", PRV_M, CAUSE_IRQ | IRQ_S_SOFT, 0);
+	check_trap("SSIP not delegated, in S with MIE=0: taken by M", PRV_M, CAUSE_IRQ | IRQ_S_SOFT,
+		   0);
 	check("SSIP not delegated: MPP = S", last_trap.from, PRV_S);
 	csr_clear(mip, 1ul << IRQ_S_SOFT);
 	csr_write(mie, 0);

@@ -60,14 +60,41 @@ static void show(const char *op, const char *rm, uint64_t bits)
 	gputc('\n');
 }
 
-#define OP2D(insn, a, b) ({ double r_; flags_clear(); \
-	__asm__ volatile(insn " %0, %1, %2" : "=f"(r_) : "f"(a), "f"(b)); r_; })
-#define OP2S(insn, a, b) ({ float r_; flags_clear(); \
-	__asm__ volatile(insn " %0, %1, %2" : "=f"(r_) : "f"(a), "f"(b)); r_; })
-#define OP1D(insn, a) ({ double r_; flags_clear(); __asm__ volatile(insn " %0, %1" : "=f"(r_) : "f"(a)); r_; })
-#define CVT_I(insn, a) ({ uint64_t r_; flags_clear(); __asm__ volatile(insn " %0, %1" : "=r"(r_) : "f"(a)); r_; })
-#define CMP(insn, a, b) ({ uint64_t r_; flags_clear(); \
-	__asm__ volatile(insn " %0, %1, %2" : "=r"(r_) : "f"(a), "f"(b)); r_; })
+#define OP2D(insn, a, b)                                                                           \
+	({                                                                                         \
+		double r_;                                                                         \
+		flags_clear();                                                                     \
+		__asm__ volatile(insn " %0, %1, %2" : "=f"(r_) : "f"(a), "f"(b));                  \
+		r_;                                                                                \
+	})
+#define OP2S(insn, a, b)                                                                           \
+	({                                                                                         \
+		float r_;                                                                          \
+		flags_clear();                                                                     \
+		__asm__ volatile(insn " %0, %1, %2" : "=f"(r_) : "f"(a), "f"(b));                  \
+		r_;                                                                                \
+	})
+#define OP1D(insn, a)                                                                              \
+	({                                                                                         \
+		double r_;                                                                         \
+		flags_clear();                                                                     \
+		__asm__ volatile(insn " %0, %1" : "=f"(r_) : "f"(a));                              \
+		r_;                                                                                \
+	})
+#define CVT_I(insn, a)                                                                             \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		flags_clear();                                                                     \
+		__asm__ volatile(insn " %0, %1" : "=r"(r_) : "f"(a));                              \
+		r_;                                                                                \
+	})
+#define CMP(insn, a, b)                                                                            \
+	({                                                                                         \
+		uint64_t r_;                                                                       \
+		flags_clear();                                                                     \
+		__asm__ volatile(insn " %0, %1, %2" : "=r"(r_) : "f"(a), "f"(b));                  \
+		r_;                                                                                \
+	})
 
 static uint64_t fadd_any(uint64_t a)
 {
@@ -94,7 +121,8 @@ int main(void)
 		show("fsqrt.d 2", n, d2u(OP1D("fsqrt.d", two)));
 		show("fmul.d max*2 (overflow)", n, d2u(OP2D("fmul.d", big, two)));
 		show("fmul.d -max*2 (overflow)", n, d2u(OP2D("fmul.d", -big, two)));
-		show("fmul.d min*min/3 (underflow)", n, d2u(OP2D("fmul.d", tiny, u2d(0x3cd5555555555555ull))));
+		show("fmul.d min*min/3 (underflow)", n,
+		     d2u(OP2D("fmul.d", tiny, u2d(0x3cd5555555555555ull))));
 		show("fcvt.w.d 2.5", n, CVT_I("fcvt.w.d", p25));
 		show("fcvt.w.d -2.5", n, CVT_I("fcvt.w.d", m25));
 		show("fcvt.l.d 1e30 (invalid)", n, CVT_I("fcvt.l.d", huge));
@@ -104,7 +132,9 @@ int main(void)
 		show("fcvt.s.d 1/3", n, f2u(s));
 		double m;
 		flags_clear();
-		__asm__ volatile("fmadd.d %0, %1, %2, %3" : "=f"(m) : "f"(one / 3), "f"(three), "f"(mone));
+		__asm__ volatile("fmadd.d %0, %1, %2, %3"
+				 : "=f"(m)
+				 : "f"(one / 3), "f"(three), "f"(mone));
 		show("fmadd.d (1/3)*3-1", n, d2u(m));
 	}
 	csr_write(frm, 0);
@@ -127,7 +157,8 @@ int main(void)
 	show("feq.d sNaN,1", 0, CMP("feq.d", snan, one));
 	show("flt.d qNaN,1", 0, CMP("flt.d", qnan, one));
 	show("fle.d 1,1", 0, CMP("fle.d", one, one));
-	const double cls[] = {-inf, -one, u2d(0x800fffffffffffffull), -zero, zero, tiny / 2, one, inf, snan, qnan};
+	const double cls[] = {
+	    -inf, -one, u2d(0x800fffffffffffffull), -zero, zero, tiny / 2, one, inf, snan, qnan};
 	for (int i = 0; i < 10; i++) {
 		uint64_t c;
 		flags_clear();
@@ -178,13 +209,15 @@ int main(void)
 		csr_write(frm, bad_rm);
 		trap_clear();
 		__asm__ volatile(".4byte 0x02007053"); /* fadd.d f0, f0, f0, rm=dyn */
-		check_trap(bad_rm == 5 ? "dynamic rm with frm=5: illegal" :
-			   bad_rm == 6 ? "dynamic rm with frm=6: illegal" : "dynamic rm with frm=7: illegal",
+		check_trap(bad_rm == 5	 ? "dynamic rm with frm=5: illegal"
+			   : bad_rm == 6 ? "dynamic rm with frm=6: illegal"
+					 : "dynamic rm with frm=7: illegal",
 			   PRV_M, CAUSE_ILLEGAL, 0x02007053);
 	}
 	csr_write(frm, 0);
 	trap_clear();
-	__asm__ volatile(".4byte 0x22000053"); /* fsgnj.d f0,f0,f0: rm field is funct3, frm unused */
+	__asm__ volatile(
+	    ".4byte 0x22000053"); /* fsgnj.d f0,f0,f0: rm field is funct3, frm unused */
 	check_no_trap("fsgnj.d ignores frm");
 
 	/* mstatus.FS. */

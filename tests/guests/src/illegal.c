@@ -4,26 +4,27 @@
 
 const char guest_name[] = "illegal";
 
-#define INSN(name, text)                                                                  \
-	__attribute__((noinline)) static void name(void)                                   \
-	{                                                                                  \
-		__asm__ volatile(".option push\n.option norvc\n" text "\n.option pop" ::: "memory", "a0"); \
+#define INSN(name, text)                                                                           \
+	__attribute__((noinline)) static void name(void)                                           \
+	{                                                                                          \
+		__asm__ volatile(".option push\n.option norvc\n" text "\n.option pop" ::           \
+				     : "memory", "a0");                                            \
 	}
 
-INSN(i_zero16, ".2byte 0x0000\n.2byte 0x0001")    /* c.unimp, then c.nop */
+INSN(i_zero16, ".2byte 0x0000\n.2byte 0x0001") /* c.unimp, then c.nop */
 INSN(i_ones32, ".4byte 0xffffffff")
 INSN(i_custom0, ".4byte 0x0000000b")
-INSN(i_unknown_csr, ".4byte 0x0ff02573")         /* csrr a0, 0x0ff */
-INSN(i_hstatus, ".4byte 0x60002573")             /* csrr a0, hstatus (no H extension) */
-INSN(i_write_mvendorid, ".4byte 0xf1151073")     /* csrw mvendorid, a0 */
-INSN(i_read_mvendorid, ".4byte 0xf1102573")      /* csrr a0, mvendorid */
-INSN(i_write_cycle, ".4byte 0xc0051073")         /* csrw cycle, a0 */
-INSN(i_set_cycle_x0, ".4byte 0xc0002573")        /* csrrs a0, cycle, x0: a read */
-INSN(i_c_lwsp_x0, ".2byte 0x4002\n.2byte 0x0001") /* c.lwsp x0: reserved */
+INSN(i_unknown_csr, ".4byte 0x0ff02573")	    /* csrr a0, 0x0ff */
+INSN(i_hstatus, ".4byte 0x60002573")		    /* csrr a0, hstatus (no H extension) */
+INSN(i_write_mvendorid, ".4byte 0xf1151073")	    /* csrw mvendorid, a0 */
+INSN(i_read_mvendorid, ".4byte 0xf1102573")	    /* csrr a0, mvendorid */
+INSN(i_write_cycle, ".4byte 0xc0051073")	    /* csrw cycle, a0 */
+INSN(i_set_cycle_x0, ".4byte 0xc0002573")	    /* csrrs a0, cycle, x0: a read */
+INSN(i_c_lwsp_x0, ".2byte 0x4002\n.2byte 0x0001")   /* c.lwsp x0: reserved */
 INSN(i_c_addi4spn0, ".2byte 0x0004\n.2byte 0x0001") /* c.addi4spn imm=0: reserved */
-INSN(i_c_ldsp_x0, ".2byte 0x6002\n.2byte 0x0001") /* c.ldsp x0: reserved */
-INSN(i_slli_bad, ".4byte 0x04051513")            /* slli a0,a0 with imm[11:6]=1 (shamt 64+) */
-INSN(i_slliw_bad, ".4byte 0x0205151b")           /* slliw a0,a0,32: shamt[5]=1 reserved */
+INSN(i_c_ldsp_x0, ".2byte 0x6002\n.2byte 0x0001")   /* c.ldsp x0: reserved */
+INSN(i_slli_bad, ".4byte 0x04051513")		    /* slli a0,a0 with imm[11:6]=1 (shamt 64+) */
+INSN(i_slliw_bad, ".4byte 0x0205151b")		    /* slliw a0,a0,32: shamt[5]=1 reserved */
 INSN(i_ebreak, "ebreak")
 INSN(i_c_ebreak, ".2byte 0x9002\n.2byte 0x0001")
 INSN(i_ecall, "li a7, 0\necall")

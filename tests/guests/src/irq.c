@@ -93,7 +93,8 @@ int main(void)
 	csr_set(mstatus, MSTATUS_MIE);
 	wait_trap(100000);
 	csr_clear(mstatus, MSTATUS_MIE);
-	check_trap("MSIP, MIE=1: taken, mcause = 0x8000000000000003", PRV_M, CAUSE_IRQ | IRQ_M_SOFT, 0);
+	check_trap("MSIP, MIE=1: taken, mcause = 0x8000000000000003", PRV_M, CAUSE_IRQ | IRQ_M_SOFT,
+		   0);
 	check("MSIP cleared by handler", *msip, 0);
 
 	/* Timer: MTIP rises when mtime >= mtimecmp and falls when mtimecmp moves ahead. */
@@ -117,7 +118,8 @@ int main(void)
 	csr_set(mstatus, MSTATUS_MIE);
 	wait_trap(50000000);
 	csr_clear(mstatus, MSTATUS_MIE);
-	check_trap("timer interrupt taken in M, mcause = 0x8000000000000007", PRV_M, CAUSE_IRQ | IRQ_M_TIMER, 0);
+	check_trap("timer interrupt taken in M, mcause = 0x8000000000000007", PRV_M,
+		   CAUSE_IRQ | IRQ_M_TIMER, 0);
 
 	/* Priority among pending M-handled interrupts. The spec orders MEI > MSI > MTI > SEI >
 	 * SSI > STI; QEMU 7.2 without AIA takes the lowest-numbered pending bit first (SSI before
@@ -168,7 +170,8 @@ int main(void)
 	check("STIP set by M: visible in sip", (csr_read(sip) >> IRQ_S_TIMER) & 1, 1);
 	trap_clear();
 	check("delegated STIP: S saw it", enter_mode(PRV_S, s_wait, 100000), 1);
-	check_trap("delegated STIP: taken by S, scause = 0x8000000000000005", PRV_S, CAUSE_IRQ | IRQ_S_TIMER, 0);
+	check_trap("delegated STIP: taken by S, scause = 0x8000000000000005", PRV_S,
+		   CAUSE_IRQ | IRQ_S_TIMER, 0);
 	check("delegated STIP: SPP = S", last_trap.from, PRV_S);
 	csr_clear(mip, 1ul << IRQ_S_TIMER);
 	check("STIP cleared by M", (csr_read(sip) >> IRQ_S_TIMER) & 1, 0);
@@ -177,7 +180,8 @@ int main(void)
 	csr_write(sie, 1ul << IRQ_S_SOFT);
 	trap_clear();
 	check("delegated SSIP: S saw it", enter_mode(PRV_S, s_self_ssip, 100000), 1);
-	check_trap("delegated SSIP: taken by S, scause = 0x8000000000000001", PRV_S, CAUSE_IRQ | IRQ_S_SOFT, 0);
+	check_trap("delegated SSIP: taken by S, scause = 0x8000000000000001", PRV_S,
+		   CAUSE_IRQ | IRQ_S_SOFT, 0);
 	check("SSIP cleared by S handler", (csr_read(mip) >> IRQ_S_SOFT) & 1, 0);
 
 	/* Delegated interrupts are not taken in M, even with MIE=1. */

@@ -34,12 +34,12 @@ static uint64_t sc_w(volatile void *a, uint64_t v)
 	return r;
 }
 
-#define AMO(name, insn)                                                              \
-	static uint64_t name(volatile void *a, uint64_t v)                           \
-	{                                                                            \
-		uint64_t r;                                                          \
-		__asm__ volatile(insn " %0, %2, (%1)" : "=r"(r) : "r"(a), "r"(v) : "memory"); \
-		return r;                                                            \
+#define AMO(name, insn)                                                                            \
+	static uint64_t name(volatile void *a, uint64_t v)                                         \
+	{                                                                                          \
+		uint64_t r;                                                                        \
+		__asm__ volatile(insn " %0, %2, (%1)" : "=r"(r) : "r"(a), "r"(v) : "memory");      \
+		return r;                                                                          \
 	}
 AMO(amoswap_d, "amoswap.d")
 AMO(amoadd_d, "amoadd.d")
@@ -90,8 +90,9 @@ int main(void)
 	check("sc.w succeeds", sc_w(&mem[2], 0x7fffffff), 0);
 	check("sc.w stored 32 bits", mem[2], 0x7fffffff);
 
-	/* A trap between LR and SC: an ecall (mret back) — sc must still be well-formed; spec allows
-	 * either result only for xRET, so we check only that memory is consistent with the result. */
+	/* A trap between LR and SC: an ecall (mret back) — sc must still be well-formed; spec
+	 * allows either result only for xRET, so we check only that memory is consistent with the
+	 * result. */
 	mem[3] = 1;
 	lr_d(&mem[3]);
 	probe_ecall();
@@ -130,7 +131,8 @@ int main(void)
 	uint64_t mis = (uint64_t)&mem[0] + 4;
 	trap_clear();
 	probe_amoadd_d(mis, 1);
-	check_trap("misaligned amoadd.d: store/AMO address misaligned", PRV_M, CAUSE_MISALIGNED_STORE, mis);
+	check_trap("misaligned amoadd.d: store/AMO address misaligned", PRV_M,
+		   CAUSE_MISALIGNED_STORE, mis);
 	trap_clear();
 	probe_amoadd_d((uint64_t)&mem[0] + 1, 1);
 	check_trap("amoadd.d at +1: store/AMO address misaligned", PRV_M, CAUSE_MISALIGNED_STORE,
@@ -141,6 +143,7 @@ int main(void)
 	trap_clear();
 	check("misaligned sc.d without reservation: fails (QEMU: no trap)", probe_sc_d(mis, 1), 1);
 	check_no_trap("misaligned sc.d without reservation: no trap (QEMU)");
-	check("amo/lr/sc misaligned stored nothing", mem[0] == 0x80000000ul && mem[1] == 0x3333333322222222ul, 1);
+	check("amo/lr/sc misaligned stored nothing",
+	      mem[0] == 0x80000000ul && mem[1] == 0x3333333322222222ul, 1);
 	return check_failures;
 }

@@ -76,17 +76,21 @@ int main(void)
 	csr_write(satp, SATP_SV39 | ((uint64_t)root >> 12));
 	sfence_vma();
 	trap_clear();
-	check("S ld crossing two mapped pages", enter_mode(PRV_S, s_load, 0x40000ffcul), 0x5555555533333333ul);
+	check("S ld crossing two mapped pages", enter_mode(PRV_S, s_load, 0x40000ffcul),
+	      0x5555555533333333ul);
 	check_no_trap("S ld crossing two mapped pages: no trap");
 	trap_clear();
 	enter_mode(PRV_S, s_load, 0x40001ffcul);
-	check_trap_cause("S ld crossing into an unmapped page: load page fault", PRV_M, CAUSE_LOAD_PAGE);
+	check_trap_cause("S ld crossing into an unmapped page: load page fault", PRV_M,
+			 CAUSE_LOAD_PAGE);
 	trap_clear();
 	enter_mode(PRV_S, s_store, 0x40001ffcul);
-	check_trap_cause("S sd crossing into an unmapped page: store page fault", PRV_M, CAUSE_STORE_PAGE);
+	check_trap_cause("S sd crossing into an unmapped page: store page fault", PRV_M,
+			 CAUSE_STORE_PAGE);
 	/* Which address lands in mtval is implementation-defined (the access's or the page's);
 	 * it must be within the access. */
-	check("  ...mtval within the access", last_trap.tval >= 0x40001ffcul && last_trap.tval < 0x40002004ul, 1);
+	check("  ...mtval within the access",
+	      last_trap.tval >= 0x40001ffcul && last_trap.tval < 0x40002004ul, 1);
 	csr_write(satp, 0);
 	sfence_vma();
 	return check_failures;

@@ -100,12 +100,16 @@ int main(void)
 
 		trap_clear();
 		enter_mode(m, do_ecall, 0);
-		uint64_t want = m == PRV_U ? CAUSE_ECALL_U : m == PRV_S ? CAUSE_ECALL_S : CAUSE_ECALL_M;
-		check_trap(m == PRV_U ? "ecall from U: cause 8, tval 0" :
-			   m == PRV_S ? "ecall from S: cause 9, tval 0" : "ecall from M: cause 11, tval 0",
+		uint64_t want = m == PRV_U   ? CAUSE_ECALL_U
+				: m == PRV_S ? CAUSE_ECALL_S
+					     : CAUSE_ECALL_M;
+		check_trap(m == PRV_U	? "ecall from U: cause 8, tval 0"
+			   : m == PRV_S ? "ecall from S: cause 9, tval 0"
+					: "ecall from M: cause 11, tval 0",
 			   PRV_M, want, 0);
-		check(m == PRV_U ? "ecall from U: MPP recorded U" :
-		      m == PRV_S ? "ecall from S: MPP recorded S" : "ecall from M: MPP recorded M",
+		check(m == PRV_U   ? "ecall from U: MPP recorded U"
+		      : m == PRV_S ? "ecall from S: MPP recorded S"
+				   : "ecall from M: MPP recorded M",
 		      last_trap.from, (uint64_t)m);
 	}
 
@@ -166,7 +170,8 @@ int main(void)
 	trap_clear();
 	r = enter_mode(PRV_S, s_then_sret_to_u, 5);
 	check("sret S->U then U ecalls back: result", r, 105);
-	check_trap("sret S->U: U code traps on sstatus", PRV_M, CAUSE_ILLEGAL, insn_at(last_trap.epc));
+	check_trap("sret S->U: U code traps on sstatus", PRV_M, CAUSE_ILLEGAL,
+		   insn_at(last_trap.epc));
 	check("sret S->U: trap came from U", last_trap.from, PRV_U);
 
 	/* mret to M: MPP becomes U (least privileged), MPIE becomes 1, MIE takes MPIE (0). */

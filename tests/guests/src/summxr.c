@@ -40,9 +40,9 @@ USER_TEXT static uint64_t u_fetch(uint64_t va)
 	return 0;
 }
 
-#define U_DATA 0x40000000ul  /* U=1 RW */
-#define U_CODE 0x40001000ul  /* U=1 X */
-#define S_DATA 0x40002000ul  /* U=0 RW */
+#define U_DATA	0x40000000ul /* U=1 RW */
+#define U_CODE	0x40001000ul /* U=1 X */
+#define S_DATA	0x40002000ul /* U=0 RW */
 #define S_XONLY 0x40003000ul /* U=0 X only */
 #define U_XONLY 0x40004000ul /* U=1 X only */
 
@@ -100,26 +100,30 @@ int main(void)
 	/* MXR. */
 	trap_clear();
 	enter_mode(PRV_S, s_load, S_XONLY);
-	check_trap("S load from X-only page, MXR=0: load page fault", PRV_M, CAUSE_LOAD_PAGE, S_XONLY);
+	check_trap("S load from X-only page, MXR=0: load page fault", PRV_M, CAUSE_LOAD_PAGE,
+		   S_XONLY);
 	csr_set(sstatus, MSTATUS_MXR);
 	trap_clear();
-	check("S load from X-only page, MXR=1: reads the ret", enter_mode(PRV_S, s_load, S_XONLY) & 0xffffffff,
-	      0x00008067);
+	check("S load from X-only page, MXR=1: reads the ret",
+	      enter_mode(PRV_S, s_load, S_XONLY) & 0xffffffff, 0x00008067);
 	check_no_trap("S load from X-only page, MXR=1: no fault");
 	trap_clear();
 	enter_mode(PRV_S, s_store, S_XONLY);
-	check_trap("S store to X-only page, MXR=1: store page fault", PRV_M, CAUSE_STORE_PAGE, S_XONLY);
+	check_trap("S store to X-only page, MXR=1: store page fault", PRV_M, CAUSE_STORE_PAGE,
+		   S_XONLY);
 	trap_clear();
-	check("U load from U X-only page, MXR=1: value", enter_mode(PRV_U, u_load, U_XONLY) & 0xffffffff,
-	      0x00008067);
+	check("U load from U X-only page, MXR=1: value",
+	      enter_mode(PRV_U, u_load, U_XONLY) & 0xffffffff, 0x00008067);
 	check_no_trap("U load from U X-only page, MXR=1: no fault");
 	trap_clear();
 	enter_mode(PRV_S, s_load, U_XONLY);
-	check_trap("S load from U X-only page, MXR=1 SUM=0: load page fault", PRV_M, CAUSE_LOAD_PAGE, U_XONLY);
+	check_trap("S load from U X-only page, MXR=1 SUM=0: load page fault", PRV_M,
+		   CAUSE_LOAD_PAGE, U_XONLY);
 	csr_clear(sstatus, MSTATUS_MXR);
 	trap_clear();
 	enter_mode(PRV_U, u_load, U_XONLY);
-	check_trap("U load from U X-only page, MXR=0: load page fault", PRV_M, CAUSE_LOAD_PAGE, U_XONLY);
+	check_trap("U load from U X-only page, MXR=0: load page fault", PRV_M, CAUSE_LOAD_PAGE,
+		   U_XONLY);
 
 	/* MPRV: M loads/stores translated with MPP's privilege; fetches are not. */
 	trap_clear();
@@ -131,7 +135,8 @@ int main(void)
 	check_trap("M load, MPRV=1 MPP=U, S page: load page fault", PRV_M, CAUSE_LOAD_PAGE, S_DATA);
 	trap_clear();
 	mprv_sd(U_XONLY, 1, PRV_U);
-	check_trap("M store, MPRV=1 MPP=U, X-only page: store page fault", PRV_M, CAUSE_STORE_PAGE, U_XONLY);
+	check_trap("M store, MPRV=1 MPP=U, X-only page: store page fault", PRV_M, CAUSE_STORE_PAGE,
+		   U_XONLY);
 	trap_clear();
 	mprv_sd(S_DATA + 16, 0x1234, PRV_S);
 	check_no_trap("M store, MPRV=1 MPP=S, S page: no fault");

@@ -68,10 +68,10 @@ static void run(int lv)
 	uint64_t top = lv == 3 ? 1ul << 38 : 1ul << 47; /* first non-canonical positive VA */
 
 	/* Leaves at every level map data_page. */
-	pt_map(root, lv, 0x40000000ul, 0, 0, 0); /* placeholder, replaced below */
-	pt_map(root, lv, 0x40000000ul, dp, 0, rw);                      /* 4 KiB */
-	pt_map(root, lv, 0x40200000ul, dp & ~0x1ffffful, 1, rw);        /* 2 MiB */
-	pt_map(root, lv, 0xc0000000ul, 0x80000000ul, 2, rw);            /* 1 GiB */
+	pt_map(root, lv, 0x40000000ul, 0, 0, 0);		 /* placeholder, replaced below */
+	pt_map(root, lv, 0x40000000ul, dp, 0, rw);		 /* 4 KiB */
+	pt_map(root, lv, 0x40200000ul, dp & ~0x1ffffful, 1, rw); /* 2 MiB */
+	pt_map(root, lv, 0xc0000000ul, 0x80000000ul, 2, rw);	 /* 1 GiB */
 	if (lv == 4)
 		pt_map(root, lv, 0x8000000000ul, 0, 3, rw); /* 512 GiB */
 	csr_write(satp, (lv == 3 ? SATP_SV39 : SATP_SV48) | ((uint64_t)root >> 12));
@@ -79,11 +79,12 @@ static void run(int lv)
 	check(w("satp mode reads back"), csr_read(satp) >> 60, lv == 3 ? 8 : 9);
 
 	*(volatile uint64_t *)dp = 0x1122334455667788ul;
-	check(w("load via 4 KiB leaf"), enter_mode(PRV_S, s_load, 0x40000000ul), 0x1122334455667788ul);
+	check(w("load via 4 KiB leaf"), enter_mode(PRV_S, s_load, 0x40000000ul),
+	      0x1122334455667788ul);
 	check(w("load via 2 MiB leaf"), enter_mode(PRV_S, s_load, 0x40200000ul + (dp & 0x1ffffful)),
 	      0x1122334455667788ul);
-	check(w("load via 1 GiB leaf"), enter_mode(PRV_S, s_load, 0xc0000000ul + (dp - 0x80000000ul)),
-	      0x1122334455667788ul);
+	check(w("load via 1 GiB leaf"),
+	      enter_mode(PRV_S, s_load, 0xc0000000ul + (dp - 0x80000000ul)), 0x1122334455667788ul);
 	if (lv == 4)
 		check(w("load via 512 GiB leaf"), enter_mode(PRV_S, s_load, 0x8000000000ul + dp),
 		      0x1122334455667788ul);
@@ -124,13 +125,15 @@ static void run(int lv)
 	/* Permissions. */
 	pt_map(root, lv, 0x40002000ul, dp, 0, PTE_V | PTE_R | PTE_A | PTE_D);
 	pt_map(root, lv, 0x40003000ul, (uint64_t)code_page, 0, PTE_V | PTE_X | PTE_A);
-	pt_map(root, lv, 0x40004000ul, (uint64_t)code_page, 0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+	pt_map(root, lv, 0x40004000ul, (uint64_t)code_page, 0,
+	       PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
 	*(volatile uint32_t *)code_page = 0x00008067; /* ret */
 	__asm__ volatile("fence.i");
 	sfence_vma();
 	trap_clear();
 	enter_mode(PRV_S, s_store, 0x40002000ul);
-	check_trap(w("store to read-only page: store page fault"), PRV_M, CAUSE_STORE_PAGE, 0x40002000ul);
+	check_trap(w("store to read-only page: store page fault"), PRV_M, CAUSE_STORE_PAGE,
+		   0x40002000ul);
 	trap_clear();
 	enter_mode(PRV_S, s_load, 0x40002000ul);
 	check_no_trap(w("load from read-only page: ok"));
@@ -139,17 +142,20 @@ static void run(int lv)
 	check_no_trap(w("fetch from execute-only page: ok"));
 	trap_clear();
 	enter_mode(PRV_S, s_load, 0x40003000ul);
-	check_trap(w("load from execute-only page: load page fault"), PRV_M, CAUSE_LOAD_PAGE, 0x40003000ul);
+	check_trap(w("load from execute-only page: load page fault"), PRV_M, CAUSE_LOAD_PAGE,
+		   0x40003000ul);
 	trap_clear();
 	enter_mode(PRV_S, s_fetch, 0x40004000ul);
 	check_trap(w("fetch from non-executable page: fetch page fault"), PRV_M, CAUSE_FETCH_PAGE,
 		   0x40004000ul);
 
 	/* Delegated page faults reach S with scause/stval. */
-	csr_write(medeleg, (1ul << CAUSE_LOAD_PAGE) | (1ul << CAUSE_STORE_PAGE) | (1ul << CAUSE_FETCH_PAGE));
+	csr_write(medeleg,
+		  (1ul << CAUSE_LOAD_PAGE) | (1ul << CAUSE_STORE_PAGE) | (1ul << CAUSE_FETCH_PAGE));
 	trap_clear();
 	enter_mode(PRV_S, s_load, 0x40005008ul);
-	check_trap(w("delegated load page fault: scause 13, stval = VA"), PRV_S, CAUSE_LOAD_PAGE, 0x40005008ul);
+	check_trap(w("delegated load page fault: scause 13, stval = VA"), PRV_S, CAUSE_LOAD_PAGE,
+		   0x40005008ul);
 	trap_clear();
 	enter_mode(PRV_S, s_store, 0x40002010ul);
 	check_trap(w("delegated store page fault: scause 15, stval = VA"), PRV_S, CAUSE_STORE_PAGE,
@@ -174,6 +180,7 @@ int main(void)
 	run(3);
 	run(4);
 	/* Bare mode after clearing satp: S accesses are physical. */
-	check("bare: S load physical", enter_mode(PRV_S, s_load, (uint64_t)data_page), 0x1122334455667788ul);
+	check("bare: S load physical", enter_mode(PRV_S, s_load, (uint64_t)data_page),
+	      0x1122334455667788ul);
 	return check_failures;
 }
