@@ -36,6 +36,12 @@ static void run_usage(FILE *f)
 	    "  -m SIZE            guest RAM at 0x80000000: 128M (default), 1G, 512 (= MiB) ...\n"
 	    "  -smp N             number of harts, 1..8 (default 1)\n"
 	    "  -dtb FILE          use this device tree blob instead of the generated one\n"
+	    "  -drive file=IMG[,format=raw][,readonly=on]\n"
+	    "                     a raw disk image (size a multiple of 512) as a virtio-blk\n"
+	    "                     device; the n-th -drive is virtio-mmio slot n (0x10001000 +\n"
+	    "                     n*0x1000, IRQ 1+n), up to 8. Unlike QEMU, no -device is needed;\n"
+	    "                     if=virtio|none and id= are accepted and ignored. Writes go to\n"
+	    "                     the file (readonly=on: the guest gets I/O errors)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
@@ -45,6 +51,55 @@ static void run_usage(FILE *f)
 	    "bad\n"
 	    "input; 124 when --max-insns stopped the run; 70 for an internal emulator error (the\n"
 	    "registers and the last instructions are printed).\n");
+}
+
+/* Parse QEMU-style "file=IMG,format=raw,readonly=on" into d, in place (",," is a literal
+ * comma, as in QEMU). 0, or -EINVAL with err_set naming the bad key or value. */
+static int parse_drive(char *spec, struct machine_drive *d)
+{
+	char *p = spec;
+
+	while (*p) {
+		char *key = p, *val, *w;
+
+		/* Split off one key=value, folding ",," into ",". */
+		for (w = p; *p && !(*p == ',' && p[1] != ','); p++)
+			*w++ = *p == ',' ? *++p : *p;
+		if (*p)
+			p++;
+		*w = '\0';
+		val = strchr(key, '=');
+		if (!val)
+			return err_set(EINVAL, "-drive %s: expected key=value", key);
+		*val++ = '\0';
+		if (!strcmp(key, "file")) {
+			if (!*val)
+				return err_set(EINVAL, "-drive: file= is empty");
+			d->file = val;
+		} else if (!strcmp(key, "format")) {
+			if (strcmp(val, "raw"))
+				return err_set(EINVAL, "-drive format=%s: only raw images are supported",
+					       val);
+		} else if (!strcmp(key, "readonly")) {
+			if (!strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "true"))
+				d->readonly = true;
+			else if (!strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "false"))
+				d->readonly = false;
+			else
+				return err_set(EINVAL, "-drive readonly=%s: expected on or off", val);
+		} else if (!strcmp(key, "if")) {
+			if (strcmp(val, "virtio") && strcmp(val, "none"))
+				return err_set(EINVAL, "-drive if=%s: only virtio (or none) is supported",
+					       val);
+		} else if (strcmp(key, "id")) {
+			return err_set(EINVAL,
+				       "-drive %s=%s: unknown key (file, format, readonly, if, id)",
+				       key, val);
+		}
+	}
+	if (!d->file)
+		return err_set(EINVAL, "-drive: needs file=IMAGE");
+	return 0;
 }
 
 /* The option's argument, or NULL after reporting that it is missing. */
@@ -76,7 +131,8 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *s
 		}
 		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
 		    strcmp(o, "-append") && strcmp(o, "-m") && strcmp(o, "-dtb") &&
-		    strcmp(o, "--dump-dtb") && strcmp(o, "--max-insns") && strcmp(o, "-smp"))
+		    strcmp(o, "--dump-dtb") && strcmp(o, "--max-insns") && strcmp(o, "-smp") &&
+		    strcmp(o, "-drive"))
 			return err_set(EINVAL, "unknown option '%s' (see 'strata run --help')", o);
 		a = arg_of(argc, argv, &i);
 		if (!a)
@@ -89,6 +145,13 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *s
 			cfg->initrd = a;
 		} else if (!strcmp(o, "-append")) {
 			cfg->append = a;
+		} else if (!strcmp(o, "-drive")) {
+			if (cfg->ndrives == VIRT_VIRTIO_COUNT)
+				return err_set(EINVAL, "-drive %s: at most %u drives", a,
+					       VIRT_VIRTIO_COUNT);
+			if (parse_drive(argv[i], &cfg->drives[cfg->ndrives]) < 0)
+				return -EINVAL;
+			cfg->ndrives++;
 		} else if (!strcmp(o, "-dtb")) {
 			cfg->dtb = a;
 		} else if (!strcmp(o, "--dump-dtb")) {

@@ -101,6 +101,13 @@ static void cb_ram_written(void *ctx, uint64_t paddr, uint64_t len)
 		cpu_invalidate_code(m->cpu, paddr, len);
 }
 
+static void cb_virtio_irq(void *ctx, unsigned slot, bool level)
+{
+	struct machine *m = ctx;
+
+	plic_set_irq(m->plic, VIRT_VIRTIO_IRQ + slot, level);
+}
+
 static void cb_putc(void *ctx, uint8_t byte)
 {
 	console_putc(byte);
@@ -127,6 +134,9 @@ static int validate(struct machine *m)
 		return err_set(EINVAL, "nothing to run: give -bios or -kernel");
 	if (c->initrd && !c->kernel)
 		return err_set(EINVAL, "-initrd %s: needs -kernel", c->initrd);
+	if (c->ndrives > VIRT_VIRTIO_COUNT)
+		return err_set(EINVAL, "-drive: at most %u drives (virtio slots)",
+			       VIRT_VIRTIO_COUNT);
 	m->nharts = c->nharts;
 	return 0;
 }
@@ -157,6 +167,37 @@ static int add_devices(struct machine *m)
 		ret = bus_add_mmio(m->bus, VIRT_UART0_BASE, VIRT_UART0_SIZE, "uart0", &uart_ops,
 				   m->uart);
 	return ret;
+}
+
+/* All eight virtio-mmio slots exist, as on QEMU virt; the n-th -drive fills slot n. */
+static int add_virtio(struct machine *m)
+{
+	const struct virtio_mmio_host vh = {m, cb_ram, cb_ram_written, cb_virtio_irq};
+	static const char *const names[VIRT_VIRTIO_COUNT] = {
+	    "virtio0", "virtio1", "virtio2", "virtio3",
+	    "virtio4", "virtio5", "virtio6", "virtio7"};
+
+	for (unsigned n = 0; n < VIRT_VIRTIO_COUNT; n++) {
+		const struct machine_drive *d = &m->cfg.drives[n];
+		int ret;
+
+		if (n < m->cfg.ndrives) {
+			if (!d->file)
+				return err_set(EINVAL, "-drive: needs file=IMAGE");
+			m->blk[n] = virtio_blk_open(d->file, d->readonly);
+			if (!m->blk[n])
+				return -errno;
+		}
+		m->virtio[n] = virtio_mmio_new(n, &vh, m->blk[n] ? &virtio_blk_dev_ops : NULL,
+					       m->blk[n]);
+		if (!m->virtio[n])
+			return -ENOMEM;
+		ret = bus_add_mmio(m->bus, VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_SIZE,
+				   VIRT_VIRTIO_SIZE, names[n], &virtio_mmio_ops, m->virtio[n]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 static int setup_htif(struct machine *m, const char *opt, const char *path,
@@ -254,6 +295,8 @@ struct machine *machine_new(const struct machine_config *cfg)
 		goto out;
 	}
 	ret = add_devices(m);
+	if (!ret)
+		ret = add_virtio(m);
 	if (ret < 0)
 		goto out;
 	m->cpu = cpu_new(m, m->nharts);
@@ -267,6 +310,11 @@ struct machine *machine_new(const struct machine_config *cfg)
 		desc.nharts = m->nharts;
 		desc.ram_base = VIRT_DRAM_BASE;
 		desc.ram_size = m->cfg.ram_size;
+		desc.nvirtio = VIRT_VIRTIO_COUNT;
+		for (unsigned n = 0; n < VIRT_VIRTIO_COUNT; n++)
+			desc.virtio[n] = (struct fdt_virt_mmio_dev){
+			    VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_SIZE, VIRT_VIRTIO_SIZE,
+			    VIRT_VIRTIO_IRQ + n};
 		ret = fdt_virt_build(&desc, &m->fdt);
 	}
 	if (ret < 0)
@@ -304,6 +352,10 @@ void machine_free(struct machine *m)
 	if (m->cpu)
 		cpu_free(m->cpu);
 	htif_free(m->htif);
+	for (unsigned n = 0; n < VIRT_VIRTIO_COUNT; n++) {
+		virtio_mmio_free(m->virtio[n]);
+		virtio_blk_free(m->blk[n]); /* flushes the image */
+	}
 	finisher_free(m->finisher);
 	uart_free(m->uart);
 	plic_free(m->plic);

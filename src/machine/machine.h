@@ -21,9 +21,18 @@ struct cpu;
 #define VIRT_UART0_BASE    0x10000000ull
 #define VIRT_UART0_SIZE    0x100ull
 #define VIRT_UART0_IRQ     10
-#define VIRT_VIRTIO_BASE   0x10001000ull
+#define VIRT_VIRTIO_BASE   0x10001000ull /* slot n at +n*VIRT_VIRTIO_SIZE, PLIC source 1+n */
+#define VIRT_VIRTIO_SIZE   0x1000ull
+#define VIRT_VIRTIO_IRQ    1
+#define VIRT_VIRTIO_COUNT  8
 #define VIRT_DRAM_BASE     0x80000000ull
 #define VIRT_TIMEBASE_FREQ 10000000ull /* 10 MHz, as QEMU */
+
+/* -drive: a raw image behind a virtio-blk device. */
+struct machine_drive {
+	const char *file;
+	bool readonly;
+};
 
 struct machine_config {
 	uint64_t ram_size;      /* bytes; default 128 MiB */
@@ -36,6 +45,8 @@ struct machine_config {
 	const char *dump_dtb;   /* write the device tree here (and still run), or NULL */
 	bool realtime;          /* mtime follows the host clock instead of retired instructions */
 	uint64_t max_insns;     /* stop after this many instructions in total; 0 = no limit */
+	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n */
+	unsigned ndrives;
 };
 
 /* How a run ended. */

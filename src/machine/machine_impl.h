@@ -12,6 +12,8 @@
 #include "machine/devices/htif.h"
 #include "machine/devices/plic.h"
 #include "machine/devices/uart.h"
+#include "machine/devices/virtio_blk.h"
+#include "machine/devices/virtio_mmio.h"
 #include "machine/machine.h"
 
 struct bus;
@@ -26,6 +28,8 @@ struct machine {
 	struct uart *uart;
 	struct finisher *finisher;
 	struct htif *htif; /* NULL unless an image defines tohost */
+	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT]; /* all slots exist, as on QEMU virt */
+	struct virtio_blk *blk[VIRT_VIRTIO_COUNT];     /* NULL: empty slot */
 	void *fdt;	   /* the tree as handed to the guest */
 	size_t fdt_size;
 	uint64_t fdt_addr;

@@ -1,0 +1,43 @@
+/* virtio_blk — a virtio block device (device ID 2) backed by a raw image file, behind a
+ * virtio_mmio transport. Requests are carried out synchronously with pread/pwrite straight
+ * into/out of guest RAM; guest writes reach the file at once and are fdatasync'ed on guest
+ * flush requests, on virtio_blk_free and at process exit. */
+#ifndef STRATA_MACHINE_DEVICES_VIRTIO_BLK_H
+#define STRATA_MACHINE_DEVICES_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine/devices/virtio_mmio.h"
+
+#define VIRTIO_BLK_SECTOR_SIZE 512
+#define VIRTIO_BLK_ID_BYTES    20
+
+/* Device feature bits. */
+#define VIRTIO_BLK_F_SEG_MAX  2
+#define VIRTIO_BLK_F_RO	      5
+#define VIRTIO_BLK_F_BLK_SIZE 6
+#define VIRTIO_BLK_F_FLUSH    9
+
+/* Request types and status values. */
+#define VIRTIO_BLK_T_IN	    0
+#define VIRTIO_BLK_T_OUT    1
+#define VIRTIO_BLK_T_FLUSH  4
+#define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_S_OK	    0
+#define VIRTIO_BLK_S_IOERR  1
+#define VIRTIO_BLK_S_UNSUPP 2
+
+struct virtio_blk;
+
+extern const struct virtio_dev_ops virtio_blk_dev_ops;
+
+/* Open the raw image at path (O_RDWR, or O_RDONLY when readonly). Its size must be a multiple
+ * of 512 bytes. NULL + errno, with err_set("-drive file=PATH: why"), on failure. */
+struct virtio_blk *virtio_blk_open(const char *path, bool readonly);
+/* Flush and close. */
+void virtio_blk_free(struct virtio_blk *b);
+/* Capacity in 512-byte sectors. */
+uint64_t virtio_blk_capacity(const struct virtio_blk *b);
+
+#endif
