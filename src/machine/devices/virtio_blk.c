@@ -27,7 +27,8 @@ static struct virtio_blk *open_list;
 static void flush_all(void)
 {
 	for (struct virtio_blk *b = open_list; b; b = b->next_open)
-		fdatasync(b->fd);
+		if (!b->readonly)
+			fdatasync(b->fd);
 }
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
@@ -109,7 +110,8 @@ void virtio_blk_free(struct virtio_blk *b)
 			*p = b->next_open;
 			break;
 		}
-	fdatasync(b->fd);
+	if (!b->readonly)
+		fdatasync(b->fd);
 	close(b->fd);
 	free(b);
 }
@@ -200,7 +202,8 @@ static uint8_t do_request(struct virtio_blk *b, struct virtio_mmio *t, const str
 			   ? VIRTIO_BLK_S_IOERR
 			   : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_FLUSH:
-		return fdatasync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		/* Nothing to flush on a read-only image (and some file systems refuse it). */
+		return !b->readonly && fdatasync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
 		virtq_req_write(t, r, 0, id, in_data < sizeof(id) ? in_data : sizeof(id));
 		return VIRTIO_BLK_S_OK;
