@@ -185,7 +185,7 @@ static uint8_t do_request(struct virtio_blk *b, struct virtio_mmio *t, const str
 			  uint32_t type, uint64_t sector)
 {
 	uint64_t in_data = r->in_bytes - 1, out_data = r->out_bytes - HDR_BYTES;
-	uint8_t id[VIRTIO_BLK_ID_BYTES] = {0}; /* no serial number, as QEMU without serial= */
+	static const char serial[] = ""; /* no serial number, as QEMU without serial= */
 
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
@@ -205,7 +205,9 @@ static uint8_t do_request(struct virtio_blk *b, struct virtio_mmio *t, const str
 		/* Nothing to flush on a read-only image (and some file systems refuse it). */
 		return !b->readonly && fdatasync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
-		virtq_req_write(t, r, 0, id, in_data < sizeof(id) ? in_data : sizeof(id));
+		/* As QEMU: the string and its NUL, unless it fills all 20 bytes. */
+		virtq_req_write(t, r, 0, serial,
+				in_data < sizeof(serial) ? in_data : sizeof(serial));
 		return VIRTIO_BLK_S_OK;
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
