@@ -201,10 +201,64 @@ static const char *const abi[32] = {"zero", "ra", "sp",	 "gp",	"tp", "t0", "t1",
 				    "a6",   "a7", "s2",	 "s3",	"s4", "s5", "s6", "s7",
 				    "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 
+/* Rebuild the last n retired instructions from the ring of straight-line runs: each run
+ * covers the instructions from its mark up to the next mark's retired count. */
+static unsigned ring_rebuild(const struct hart *h, uint64_t *pcs, uint32_t *raws, unsigned n)
+{
+	unsigned got = 0, marks = h->ring_pos < RING_SIZE ? h->ring_pos : RING_SIZE;
+	uint64_t end = h->instret;
+
+	/* newest run first; fill the output from its end */
+	for (unsigned m = 0; m < marks && got < n; m++) {
+		const struct ring_ent *r = &h->ring[(h->ring_pos - 1 - m) % RING_SIZE];
+		uint64_t cnt = end - r->instret, pc = r->pc;
+		const struct dinsn *e = r->e;
+		uint64_t tpc[RING_SIZE];
+		uint32_t traw[RING_SIZE];
+		unsigned k = 0;
+
+		if (end < r->instret)
+			break;
+		end = r->instret;
+		if (cnt > RING_SIZE) { /* only the tail of a long run matters */
+			uint64_t skip = cnt - RING_SIZE;
+
+			for (; e && skip; skip--) {
+				pc += e->len;
+				e += e->len >> 1;
+			}
+			cnt = RING_SIZE;
+		}
+		for (; k < cnt; k++) {
+			tpc[k] = pc;
+			traw[k] = e ? e->raw : r->raw;
+			if (!e)
+				break;
+			pc += e->len;
+			e += e->len >> 1;
+		}
+		if (!e && cnt)
+			k = 1;
+		while (k-- && got < n) {
+			pcs[n - 1 - got] = tpc[k];
+			raws[n - 1 - got] = traw[k];
+			got++;
+		}
+	}
+	/* move to the front */
+	for (unsigned i = 0; i < got; i++) {
+		pcs[i] = pcs[n - got + i];
+		raws[i] = raws[n - got + i];
+	}
+	return got;
+}
+
 void hart_dump(const struct hart *h, FILE *f)
 {
 	static const char pn[4] = {'U', 'S', '?', 'M'};
-	unsigned n = h->instret < RING_SIZE ? (unsigned)h->instret : RING_SIZE;
+	uint64_t pcs[16];
+	uint32_t raws[16];
+	unsigned n = ring_rebuild(h, pcs, raws, 16);
 
 	fprintf(f, "hart %u: pc %016" PRIx64 " priv %c instret %" PRIu64 "\n", h->hartid, h->pc,
 		pn[h->priv & 3], h->instret);
@@ -220,11 +274,10 @@ void hart_dump(const struct hart *h, FILE *f)
 		h->scause, h->sepc, h->stval, h->satp);
 	fprintf(f, "last %u instructions (oldest first):\n", n);
 	for (unsigned i = 0; i < n; i++) {
-		unsigned k = (h->ring_pos - n + i) % RING_SIZE;
 		struct dinsn d;
 
-		decode(h->ring_raw[k], &d);
-		fprintf(f, "  %016" PRIx64 ":  %0*x  %s\n", h->ring_pc[k], d.len == 2 ? 4 : 8,
-			h->ring_raw[k], decode_op_name(d.op));
+		decode(raws[i], &d);
+		fprintf(f, "  %016" PRIx64 ":  %0*x  %s\n", pcs[i], d.len == 2 ? 4 : 8, raws[i],
+			decode_op_name(d.op));
 	}
 }

@@ -12,13 +12,14 @@
 	X(ILLEGAL)                                                                                 \
 	/* RV64I */                                                                                \
 	X(LUI)                                                                                     \
-	X(AUIPC) X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) X(LB) X(LH) X(LW)      \
-	    X(LD) X(LBU) X(LHU) X(LWU) X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI) X(SLTIU) X(XORI)    \
-		X(ORI) X(ANDI) X(SLLI) X(SRLI) X(SRAI) X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU) X(XOR)  \
-		    X(SRL) X(SRA) X(OR) X(AND) X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW) \
-			X(SLLW) X(SRLW) X(SRAW) X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) /* Zicsr */ \
-	    X(CSRRW) X(CSRRS) X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI) /* privileged */              \
-	    X(MRET) X(SRET) X(WFI) X(SFENCE_VMA)		     /* M */                       \
+	X(AUIPC)                                                                                   \
+	X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) X(LB) X(LH) X(LW) X(LD) X(LBU)  \
+	    X(LHU) X(LWU) X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI) X(SLTIU) X(XORI) X(ORI) X(ANDI)  \
+		X(SLLI) X(SRLI) X(SRAI) X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU) X(XOR) X(SRL) X(SRA)   \
+		    X(OR) X(AND) X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW) X(SLLW)       \
+			X(SRLW) X(SRAW) X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) /* Zicsr */         \
+	    X(CSRRW) X(CSRRS) X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI)	       /* privileged */    \
+	    X(MRET) X(SRET) X(WFI) X(SFENCE_VMA)			       /* M */             \
 	    X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW) X(DIVW)        \
 		X(DIVUW) X(REMW) X(REMUW) /* A */                                                  \
 	    X(LR_W) X(SC_W) X(AMOSWAP_W) X(AMOADD_W) X(AMOXOR_W) X(AMOAND_W) X(AMOOR_W)            \
@@ -58,7 +59,12 @@ struct dinsn {
 	uint8_t len;
 	int32_t imm;
 	uint32_t raw;
+	/* owned by the interpreter: bytes from this slot to the next instruction's slot */
+	uint8_t step;
+	uint8_t reserved[7];
 };
+/* 32 bytes, so that the interpreter turns a slot pointer into a pc with one shift */
+_Static_assert(sizeof(struct dinsn) == 32, "struct dinsn must stay 32 bytes");
 
 /* Decode one instruction. If (insn & 3) != 3 only the low 16 bits are used (compressed).
  * Reserved and illegal encodings give op = OP_ILLEGAL (raw still set). Never fails otherwise. */

@@ -1,12 +1,13 @@
 /* exec — the interpreter: threaded dispatch (computed goto) over decoded RAM pages.
  *
- * Every instruction passes through DISPATCH(), the single point where retirement is counted
- * and the always-on ring of recent instructions is written; tracers hook in there. Sequential
- * flow walks the decoded page slot by slot; a jump inside the page is a pointer computation;
- * everything else (page crossing, traps, CSR writes, xRET) goes back through `refetch`, which
- * also takes pending interrupts. Loads and stores probe the soft TLB inline and fall back to
- * mmu.c. Guest values only ever index host memory through TLB entries that mmu.c filled from
- * bounds-checked machine_ram_ptr() results. */
+ * Every instruction passes through DISPATCH(), the single point where retirement is counted;
+ * tracers hook in there. The always-on ring of recent instructions is written only where
+ * straight-line execution starts (RING_MARK), and rebuilt from the decoded slots when printed.
+ * Sequential flow walks the decoded page slot by slot; a jump inside the page is a pointer
+ * computation; everything else (page crossing, traps, CSR writes, xRET) goes back through
+ * `refetch`, which also takes pending interrupts. Loads and stores probe the soft TLB inline and
+ * fall back to mmu.c. Guest values only ever index host memory through TLB entries that mmu.c
+ * filled from bounds-checked machine_ram_ptr() results. */
 #include "cpu/hart.h"
 #include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
@@ -127,8 +128,9 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	const int64_t start = max > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 	int64_t budget = start;
 	uint64_t instret_base = h->instret;
-	uint64_t pc = h->pc;
-	struct dinsn *e = NULL;
+	/* pc is only live on the way to refetch; elsewhere PC() derives it from the slot */
+	uint64_t pc = h->pc, pc_page = 0;
+	struct dinsn *e = NULL, *base = NULL;
 	struct dpage *dp = NULL;
 	struct tlb_entry *tld = NULL, *tst = NULL;
 	unsigned rp = h->ring_pos;
@@ -137,30 +139,36 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 
 	fpu_host_take_flags(); /* whatever the host left there is not this hart's */
 
-/* The single point every instruction passes: count, record in the ring, dispatch. */
+/* The single point every instruction passes: count and dispatch. */
 #define DISPATCH()                                                                                 \
 	do {                                                                                       \
 		if (unlikely(budget <= 0))                                                         \
 			goto out;                                                                  \
 		budget--;                                                                          \
-		h->ring_pc[rp % RING_SIZE] = pc;                                                   \
-		h->ring_raw[rp % RING_SIZE] = e->raw;                                              \
-		rp++;                                                                              \
 		goto * e->handler;                                                                 \
+	} while (0)
+/* The guest pc of the current slot: slots are 32 bytes per 2 bytes of code. */
+#define PC() (pc_page + (((uintptr_t)e - (uintptr_t)base) >> 4))
+/* Execution starts a straight-line run at pcv/slot: remember it in the ring. */
+#define RING_MARK(pcv, slot, rawv)                                                                 \
+	do {                                                                                       \
+		struct ring_ent *r_ = &h->ring[rp++ % RING_SIZE];                                  \
+		r_->pc = (pcv);                                                                    \
+		r_->instret = instret_base + (start - budget);                                     \
+		r_->e = (slot);                                                                    \
+		r_->raw = (rawv);                                                                  \
 	} while (0)
 #define NEXT()                                                                                     \
 	do {                                                                                       \
-		unsigned len_ = e->len;                                                            \
-		pc += len_;                                                                        \
-		e += len_ >> 1;                                                                    \
+		e = (struct dinsn *)((char *)e + e->step);                                         \
 		DISPATCH();                                                                        \
 	} while (0)
 #define JUMP(target)                                                                               \
 	do {                                                                                       \
 		uint64_t t_ = (target);                                                            \
-		if (likely(((t_ ^ pc) >> PG_SHIFT) == 0 && dp)) {                                  \
-			pc = t_;                                                                   \
-			e = &dp->d[(t_ & PG_MASK) >> 1];                                           \
+		if (likely(t_ - pc_page < PG_SIZE && dp)) {                                        \
+			e = base + ((t_ - pc_page) >> 1);                                          \
+			RING_MARK(t_, e, 0);                                                       \
 			DISPATCH();                                                                \
 		}                                                                                  \
 		pc = t_;                                                                           \
@@ -189,7 +197,6 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 			memcpy(&v_, TLB_HOST(tld, addr), size);                                    \
 			val = (uint64_t)(int64_t)v_;                                               \
 		} else {                                                                           \
-			h->pc = pc;                                                                \
 			if (mmu_load(h, addr, size, &val) < 0)                                     \
 				goto exc_insn;                                                     \
 			val = (uint64_t)(int64_t)(ctype)val;                                       \
@@ -202,10 +209,9 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		if (likely(TLB_HIT(tst, addr, size))) {                                            \
 			memcpy(TLB_HOST(tst, addr), &val, size);                                   \
 		} else {                                                                           \
-			h->pc = pc;                                                                \
 			if (mmu_store(h, addr, size, val) < 0)                                     \
 				goto exc_insn;                                                     \
-			pc += e->len;                                                              \
+			pc = PC() + e->len;                                                        \
 			goto after_slow_store;                                                     \
 		}                                                                                  \
 	} while (0)
@@ -245,7 +251,10 @@ refetch:
 			}
 		}
 	}
-	e = &dp->d[(pc & PG_MASK) >> 1];
+	pc_page = pc & ~PG_MASK;
+	base = dp->d;
+	e = base + ((pc & PG_MASK) >> 1);
+	RING_MARK(pc, e, 0);
 	DISPATCH();
 
 L_DECODE : {
@@ -256,13 +265,13 @@ L_DECODE : {
 	if ((raw & 3) == 3) {
 		if (idx == DPAGE_SLOTS - 1) {
 			/* a 32-bit instruction crossing into the next page: never cached */
+			pc = PC();
 			h->pc = pc;
 			if (mmu_fetch_raw(h, pc, &raw) < 0) {
 				budget++;
 				goto exc_take;
 			}
-			budget++;
-			rp--;
+			budget++; /* counted again on the uncached path */
 			e = &h->tmp[0];
 			decode(raw, e);
 			goto uncached;
@@ -271,36 +280,41 @@ L_DECODE : {
 	}
 	decode(raw, e);
 	e->handler = labels[e->op];
+	e->step = e->len * (sizeof(struct dinsn) / 2);
 	if (e->rd == 0 && !fp_rd(e->op))
 		e->rd = 32;
-	h->ring_raw[(rp - 1) % RING_SIZE] = e->raw;
 	goto * e->handler;
 }
 
-uncached:
+uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to refetch */
 	e->handler = labels[e->op];
+	e->step = e->len * (sizeof(struct dinsn) / 2);
 	if (e->rd == 0 && !fp_rd(e->op))
 		e->rd = 32;
 	h->tmp[1].handler = h->tmp[2].handler = &&L_PAGE_END;
 	h->tmp[1].raw = h->tmp[2].raw = 0;
 	dp = NULL;
+	base = e;
+	pc_page = pc;
+	RING_MARK(pc, NULL, e->raw);
 	DISPATCH();
 
 L_PAGE_END:
-	/* a sentinel, not an instruction: undo DISPATCH()'s count and ring entry */
+	/* a sentinel, not an instruction: undo DISPATCH()'s count */
 	budget++;
-	rp--;
+	pc = PC();
 	goto refetch;
 
 after_slow_store:
 	/* an MMIO store may have raised an interrupt or asked the machine to stop */
 	if (unlikely(machine_stop_requested(h->m)))
-		goto out;
+		goto out_pc;
 	goto refetch;
 
 	/* ---------------- traps ---------------- */
-exc_insn: /* the instruction at pc raised h->exc_cause and did not retire */
+exc_insn: /* the instruction in slot e raised h->exc_cause and did not retire */
 	budget++;
+	pc = PC();
 exc_take:
 	h->pc = pc;
 	trap_take(h, h->exc_cause, h->exc_tval);
@@ -314,22 +328,22 @@ L_LUI:
 	RD = IMM;
 	NEXT();
 L_AUIPC:
-	RD = pc + IMM;
+	RD = PC() + IMM;
 	NEXT();
 L_JAL : {
-	uint64_t t = pc + IMM;
-	RD = pc + e->len;
+	uint64_t t = PC() + IMM;
+	RD = PC() + e->len;
 	JUMP(t);
 }
 L_JALR : {
 	uint64_t t = (RS1 + IMM) & ~1ull;
-	RD = pc + e->len;
+	RD = PC() + e->len;
 	JUMP(t);
 }
 #define BRANCH(cond)                                                                               \
 	do {                                                                                       \
 		if (cond)                                                                          \
-			JUMP(pc + IMM);                                                            \
+			JUMP(PC() + IMM);                                                          \
 		NEXT();                                                                            \
 	} while (0)
 L_BEQ:
@@ -487,7 +501,7 @@ L_EBREAK:
 		uint64_t old_, opnd_ = (operand);                                                  \
 		bool w_ = (write);                                                                 \
 		h->instret = instret_base + (start - budget) - 1;                                  \
-		h->pc = pc;                                                                        \
+		h->pc = PC();                                                                      \
 		h->fflags |= fpu_host_take_flags();                                                \
 		if (csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_) < 0) {         \
 			instret_base = h->instret + 1 - (start - budget);                          \
@@ -497,7 +511,7 @@ L_EBREAK:
 		RD = old_;                                                                         \
 		if (!w_)                                                                           \
 			NEXT();                                                                    \
-		pc += e->len;                                                                      \
+		pc = PC() + e->len;                                                                \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:
@@ -515,13 +529,11 @@ L_CSRRCI:
 
 	/* ---------------- privileged ---------------- */
 L_MRET:
-	h->pc = pc;
 	if (trap_mret(h) < 0)
 		ILLEGAL();
 	pc = h->pc;
 	goto refetch;
 L_SRET:
-	h->pc = pc;
 	if (trap_sret(h) < 0)
 		ILLEGAL();
 	pc = h->pc;
@@ -529,10 +541,10 @@ L_SRET:
 L_WFI:
 	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
 		ILLEGAL();
-	pc += e->len;
+	pc = PC() + e->len;
 	if (!(csr_mip(h) & h->mie)) {
 		h->waiting = true;
-		goto out;
+		goto out_pc;
 	}
 	goto refetch;
 L_SFENCE_VMA:
@@ -542,7 +554,7 @@ L_SFENCE_VMA:
 		mmu_flush_page(h, RS1);
 	else
 		mmu_flush(h);
-	pc += e->len;
+	pc = PC() + e->len;
 	goto refetch;
 
 	/* ---------------- M ---------------- */
@@ -601,7 +613,9 @@ L_REMUW : {
 #include "cpu/exec_amo.h"
 #include "cpu/exec_fp.h"
 
-out:
+out: /* e is the next instruction to run */
+	pc = PC();
+out_pc: /* pc is the next instruction to run */
 	h->fflags |= fpu_host_take_flags();
 	h->pc = pc;
 	h->ring_pos = rp;

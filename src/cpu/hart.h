@@ -88,7 +88,16 @@ struct dpage {
 	uint64_t paddr;
 };
 
-#define RING_SIZE 16
+/* The always-on ring records where execution entered straight-line code (like Intel PT's
+ * taken-branch packets): the pc, the retired count at that moment, and the decoded slot. The last
+ * instructions are rebuilt from it when printed, so the hot path writes nothing per instruction. */
+#define RING_SIZE 32
+struct ring_ent {
+	uint64_t pc;
+	uint64_t instret;      /* retired instructions before the first one of this run */
+	const struct dinsn *e; /* decoded slot of pc (RAM code), or NULL */
+	uint32_t raw;	       /* the encoding, for uncached code (e == NULL) */
+};
 
 struct hart {
 	uint64_t x[33]; /* x[32] is a sink for writes to x0 */
@@ -122,9 +131,8 @@ struct hart {
 	/* exception being raised from a slow path */
 	uint64_t exc_cause, exc_tval;
 
-	/* always-on ring of the last retired instructions (pc, raw encoding) */
-	uint64_t ring_pc[RING_SIZE];
-	uint32_t ring_raw[RING_SIZE];
+	/* always-on ring of straight-line runs, see struct ring_ent */
+	struct ring_ent ring[RING_SIZE];
 	unsigned ring_pos;
 
 	struct dinsn tmp[3]; /* for instructions that cannot be cached (ROM, MMIO, page-crossing) */
