@@ -187,13 +187,22 @@ void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level)
 
 uint64_t hart_run(struct hart *h, uint64_t max_insns)
 {
+	uint64_t n;
+
 	if (h->waiting) {
 		/* WFI resumes on any locally enabled pending interrupt, even if globally off */
 		if (!(csr_mip(h) & h->mie))
 			return 0;
 		h->waiting = false;
 	}
-	return exec_run(h, max_insns);
+	n = exec_run(h, max_insns);
+	/* Other harts run next and may store to the reserved address; dropping the reservation
+	 * at the end of the quantum makes any SC after that fail, as the spec requires, without
+	 * a check on every store. Spurious failures are allowed, and a constrained LR/SC loop
+	 * succeeds on its retry within one quantum. */
+	if (h->cpu->nharts > 1)
+		h->resv_valid = false;
+	return n;
 }
 
 static const char *const abi[32] = {"zero", "ra", "sp",	 "gp",	"tp", "t0", "t1", "t2",
