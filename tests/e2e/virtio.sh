@@ -65,6 +65,27 @@ EOF
 cat "$tmp/img"
 [ "$emu" = qemu ] && exit 0
 
+# A real driver: S-mode U-Boot (OpenSBI) reads sector 2 and writes sector 5 of the image.
+uboot=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+if [ -f "$uboot" ]; then
+	cp "$tmp/orig.img" "$tmp/ub.img"
+	python3 "$root/tests/e2e/boot_driver.py" --name virtio/uboot --timeout 60 \
+		--cmd "virtio scan" --cmd "virtio info" --expect "virtio info=64 x 512" \
+		--cmd "virtio read 0x84000000 2 1" --expect "virtio read 0x84000000 2 1=1 blocks read: OK" \
+		--cmd "md.b 0x84000000 0x8" --expect "md.b 0x84000000 0x8=02 03 04 05 06 07 08 09" \
+		--cmd "mw.b 0x84000000 0x42 0x200" --cmd "virtio write 0x84000000 5 1" \
+		--expect "virtio write 0x84000000 5 1=1 blocks written: OK" \
+		-- "$strata" run -kernel "$uboot" -drive file="$tmp/ub.img"
+	python3 - "$tmp/orig.img" "$tmp/ub.img" <<'EOF2'
+import sys
+orig, ub = (open(p, 'rb').read() for p in sys.argv[1:])
+want = orig[:5 * 512] + b'\x42' * 512 + orig[6 * 512:]
+print('PASS virtio/uboot_image' if ub == want else 'FAIL virtio/uboot_image: sector 5 not written as 0x42 or other sectors changed')
+EOF2
+else
+	echo "SKIP virtio/uboot: $uboot missing"
+fi
+
 # -drive errors: status 2, exactly one stderr line mentioning WORD, nothing on stdout.
 check() {
 	local name=$1 word=$2
