@@ -78,18 +78,20 @@ static int parse_drive(char *spec, struct machine_drive *d)
 			d->file = val;
 		} else if (!strcmp(key, "format")) {
 			if (strcmp(val, "raw"))
-				return err_set(EINVAL, "-drive format=%s: only raw images are supported",
-					       val);
+				return err_set(
+				    EINVAL, "-drive format=%s: only raw images are supported", val);
 		} else if (!strcmp(key, "readonly")) {
 			if (!strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "true"))
 				d->readonly = true;
 			else if (!strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "false"))
 				d->readonly = false;
 			else
-				return err_set(EINVAL, "-drive readonly=%s: expected on or off", val);
+				return err_set(EINVAL, "-drive readonly=%s: expected on or off",
+					       val);
 		} else if (!strcmp(key, "if")) {
 			if (strcmp(val, "virtio") && strcmp(val, "none"))
-				return err_set(EINVAL, "-drive if=%s: only virtio (or none) is supported",
+				return err_set(EINVAL,
+					       "-drive if=%s: only virtio (or none) is supported",
 					       val);
 		} else if (strcmp(key, "id")) {
 			return err_set(EINVAL,

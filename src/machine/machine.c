@@ -174,8 +174,7 @@ static int add_virtio(struct machine *m)
 {
 	const struct virtio_mmio_host vh = {m, cb_ram, cb_ram_written, cb_virtio_irq};
 	static const char *const names[VIRT_VIRTIO_COUNT] = {
-	    "virtio0", "virtio1", "virtio2", "virtio3",
-	    "virtio4", "virtio5", "virtio6", "virtio7"};
+	    "virtio0", "virtio1", "virtio2", "virtio3", "virtio4", "virtio5", "virtio6", "virtio7"};
 
 	for (unsigned n = 0; n < VIRT_VIRTIO_COUNT; n++) {
 		const struct machine_drive *d = &m->cfg.drives[n];
@@ -188,8 +187,8 @@ static int add_virtio(struct machine *m)
 			if (!m->blk[n])
 				return -errno;
 		}
-		m->virtio[n] = virtio_mmio_new(n, &vh, m->blk[n] ? &virtio_blk_dev_ops : NULL,
-					       m->blk[n]);
+		m->virtio[n] =
+		    virtio_mmio_new(n, &vh, m->blk[n] ? &virtio_blk_dev_ops : NULL, m->blk[n]);
 		if (!m->virtio[n])
 			return -ENOMEM;
 		ret = bus_add_mmio(m->bus, VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_SIZE,
@@ -312,9 +311,9 @@ struct machine *machine_new(const struct machine_config *cfg)
 		desc.ram_size = m->cfg.ram_size;
 		desc.nvirtio = VIRT_VIRTIO_COUNT;
 		for (unsigned n = 0; n < VIRT_VIRTIO_COUNT; n++)
-			desc.virtio[n] = (struct fdt_virt_mmio_dev){
-			    VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_SIZE, VIRT_VIRTIO_SIZE,
-			    VIRT_VIRTIO_IRQ + n};
+			desc.virtio[n] =
+			    (struct fdt_virt_mmio_dev){VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_SIZE,
+						       VIRT_VIRTIO_SIZE, VIRT_VIRTIO_IRQ + n};
 		ret = fdt_virt_build(&desc, &m->fdt);
 	}
 	if (ret < 0)

@@ -67,9 +67,9 @@ static int open_image(struct virtio_blk *b, const char *path)
 		return err_set(errno, "-drive file=%s: %s", path, strerror(errno));
 	/* Refuse rather than round: a partial last sector would be silently unreachable. */
 	if (size % VIRTIO_BLK_SECTOR_SIZE)
-		return err_set(EINVAL,
-			       "-drive file=%s: size %lld bytes is not a multiple of 512 (raw image)",
-			       path, (long long)size);
+		return err_set(
+		    EINVAL, "-drive file=%s: size %lld bytes is not a multiple of 512 (raw image)",
+		    path, (long long)size);
 	b->sectors = (uint64_t)size / VIRTIO_BLK_SECTOR_SIZE;
 	return 0;
 }
@@ -90,10 +90,10 @@ struct virtio_blk *virtio_blk_open(const char *path, bool readonly)
 		errno = -ret;
 		return NULL;
 	}
-	put_le(b->config + 0, b->sectors, 8);			 /* capacity */
-	put_le(b->config + 12, SEG_MAX, 4);			 /* seg_max */
-	put_le(b->config + 20, VIRTIO_BLK_SECTOR_SIZE, 4);	 /* blk_size */
-	put_le(b->config + 34, 1, 2);				 /* num_queues */
+	put_le(b->config + 0, b->sectors, 8);		   /* capacity */
+	put_le(b->config + 12, SEG_MAX, 4);		   /* seg_max */
+	put_le(b->config + 20, VIRTIO_BLK_SECTOR_SIZE, 4); /* blk_size */
+	put_le(b->config + 34, 1, 2);			   /* num_queues */
 	if (!open_list)
 		atexit(flush_all);
 	b->next_open = open_list;
@@ -197,8 +197,7 @@ static uint8_t do_request(struct virtio_blk *b, struct virtio_mmio *t, const str
 	case VIRTIO_BLK_T_OUT:
 		if (b->readonly || !range_ok(b, sector, out_data))
 			return VIRTIO_BLK_S_IOERR;
-		return transfer(b, t, r, true, HDR_BYTES, out_data,
-				sector * VIRTIO_BLK_SECTOR_SIZE)
+		return transfer(b, t, r, true, HDR_BYTES, out_data, sector * VIRTIO_BLK_SECTOR_SIZE)
 			   ? VIRTIO_BLK_S_IOERR
 			   : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_FLUSH:

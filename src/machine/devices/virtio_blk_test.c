@@ -26,12 +26,30 @@
 #define DATA	 (BASE + 0x4000)
 
 enum {
-	R_MAGIC = 0x000, R_VERSION = 0x004, R_DEVICE_ID = 0x008, R_VENDOR = 0x00c,
-	R_DEV_FEAT = 0x010, R_DEV_FEAT_SEL = 0x014, R_DRV_FEAT = 0x020, R_DRV_FEAT_SEL = 0x024,
-	R_QSEL = 0x030, R_QNUM_MAX = 0x034, R_QNUM = 0x038, R_QREADY = 0x044, R_NOTIFY = 0x050,
-	R_ISR = 0x060, R_ACK = 0x064, R_STATUS = 0x070, R_DESC_LO = 0x080, R_DESC_HI = 0x084,
-	R_AVAIL_LO = 0x090, R_AVAIL_HI = 0x094, R_USED_LO = 0x0a0, R_USED_HI = 0x0a4,
-	R_GEN = 0x0fc, R_CONFIG = 0x100,
+	R_MAGIC = 0x000,
+	R_VERSION = 0x004,
+	R_DEVICE_ID = 0x008,
+	R_VENDOR = 0x00c,
+	R_DEV_FEAT = 0x010,
+	R_DEV_FEAT_SEL = 0x014,
+	R_DRV_FEAT = 0x020,
+	R_DRV_FEAT_SEL = 0x024,
+	R_QSEL = 0x030,
+	R_QNUM_MAX = 0x034,
+	R_QNUM = 0x038,
+	R_QREADY = 0x044,
+	R_NOTIFY = 0x050,
+	R_ISR = 0x060,
+	R_ACK = 0x064,
+	R_STATUS = 0x070,
+	R_DESC_LO = 0x080,
+	R_DESC_HI = 0x084,
+	R_AVAIL_LO = 0x090,
+	R_AVAIL_HI = 0x094,
+	R_USED_LO = 0x0a0,
+	R_USED_HI = 0x0a4,
+	R_GEN = 0x0fc,
+	R_CONFIG = 0x100,
 };
 
 static uint8_t ram[RAM_SIZE];
@@ -285,8 +303,8 @@ static int good_requests(void)
 	      (unsigned)get(USED + 4, 4), (unsigned)get(USED + 8, 4));
 	CHECK(ram[DATA - BASE] == 's' + 2 && ram[DATA - BASE + 511] == 's' + 2 &&
 		  ram[DATA - BASE + 512] == 's' + 3 && ram[DATA - BASE + 699] == 's' + 3 &&
-		  ram[DATA - BASE + 0x800] == 's' + 3 && ram[DATA - BASE + 0x800 + 323] == 's' + 3 &&
-		  ram[DATA - BASE + 0x800 + 324] == 0,
+		  ram[DATA - BASE + 0x800] == 's' + 3 &&
+		  ram[DATA - BASE + 0x800 + 323] == 's' + 3 && ram[DATA - BASE + 0x800 + 324] == 0,
 	      "read data");
 	CHECK(!dma_outside && dma_reported(DATA, 700) && dma_reported(DATA + 0x800, 324) &&
 		  dma_reported(STATUS, 1) && dma_reported(USED + 4, 8) && dma_reported(USED + 2, 2),
@@ -385,7 +403,8 @@ static int bad_ranges(void)
 	CHECK(t, "new: %s", err_msg());
 	setup(t, QNUM);
 	CHECK(request(t, VIRTIO_BLK_T_IN, SECTORS, 512) == VIRTIO_BLK_S_IOERR, "sector = capacity");
-	CHECK(request(t, VIRTIO_BLK_T_IN, SECTORS - 1, 1024) == VIRTIO_BLK_S_IOERR, "runs past end");
+	CHECK(request(t, VIRTIO_BLK_T_IN, SECTORS - 1, 1024) == VIRTIO_BLK_S_IOERR,
+	      "runs past end");
 	CHECK(request(t, VIRTIO_BLK_T_OUT, UINT64_MAX, 512) == VIRTIO_BLK_S_IOERR, "huge sector");
 	CHECK(request(t, VIRTIO_BLK_T_OUT, UINT64_MAX / 512 + 1, 512) == VIRTIO_BLK_S_IOERR,
 	      "sector*512 overflows");

@@ -245,8 +245,8 @@ static uint64_t used_size(uint32_t num)
  * rings are known to lie in RAM. */
 static bool queue_valid(struct virtio_mmio *t, const struct virtq *q)
 {
-	return q->num && q->num <= VIRTQ_MAX_SIZE && !(q->num & (q->num - 1)) &&
-	       !(q->desc % 16) && !(q->avail % 2) && !(q->used % 4) &&
+	return q->num && q->num <= VIRTQ_MAX_SIZE && !(q->num & (q->num - 1)) && !(q->desc % 16) &&
+	       !(q->avail % 2) && !(q->used % 4) &&
 	       t->host.ram(t->host.ctx, q->desc, (uint64_t)q->num * DESC_SIZE) &&
 	       t->host.ram(t->host.ctx, q->avail, avail_size(q->num)) &&
 	       t->host.ram(t->host.ctx, q->used, used_size(q->num));
@@ -321,8 +321,8 @@ int virtq_req_read(const struct virtq_req *r, uint64_t off, void *dst, uint64_t 
 	return 0;
 }
 
-int virtq_req_write(struct virtio_mmio *t, const struct virtq_req *r, uint64_t off,
-		    const void *src, uint64_t len)
+int virtq_req_write(struct virtio_mmio *t, const struct virtq_req *r, uint64_t off, const void *src,
+		    uint64_t len)
 {
 	const uint8_t *in = src;
 
@@ -437,8 +437,7 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(t->status & VIRTIO_STATUS_FEATURES_OK)) {
 		/* Refuse features we did not offer, and legacy (pre-1.0) drivers. */
 		offered = device_features(t);
-		if ((t->drv_features & ~offered) ||
-		    !(t->drv_features & 1ull << VIRTIO_F_VERSION_1))
+		if ((t->drv_features & ~offered) || !(t->drv_features & 1ull << VIRTIO_F_VERSION_1))
 			v &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
 	t->status = v;
@@ -501,8 +500,8 @@ static int mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	case REG_DRIVER_FEATURES:
 		if (t->drv_features_sel < 2 && !(t->status & VIRTIO_STATUS_FEATURES_OK)) {
 			unsigned shift = 32 * t->drv_features_sel;
-			t->drv_features = (t->drv_features & ~(0xffffffffull << shift)) |
-					  (uint64_t)v << shift;
+			t->drv_features =
+			    (t->drv_features & ~(0xffffffffull << shift)) | (uint64_t)v << shift;
 		}
 		return 0;
 	case REG_QUEUE_SEL:

@@ -11,9 +11,9 @@
 
 #include "machine/mmio.h"
 
-#define VIRTIO_MMIO_SIZE      0x1000
+#define VIRTIO_MMIO_SIZE       0x1000
 #define VIRTIO_MMIO_MAX_QUEUES 1
-#define VIRTQ_MAX_SIZE	      256 /* QueueNumMax, and the longest chain a request may have */
+#define VIRTQ_MAX_SIZE	       256 /* QueueNumMax, and the longest chain a request may have */
 
 /* Feature bits the transport knows about. */
 #define VIRTIO_F_RING_INDIRECT_DESC 28
@@ -63,7 +63,8 @@ struct virtio_dev_ops {
 	unsigned nqueues; /* 1..VIRTIO_MMIO_MAX_QUEUES */
 	/* Device feature bits (the transport adds VERSION_1 and its ring features). */
 	uint64_t (*features)(void *dev);
-	/* Config space access at offset (relative to 0x100), 1/2/4 bytes; reads outside it give 0. */
+	/* Config space access at offset (relative to 0x100), 1/2/4 bytes; reads outside it give 0.
+	 */
 	uint64_t (*config_read)(void *dev, uint64_t offset, unsigned size);
 	/* Carry out one request on queue q and write its results into the request's writable
 	 * buffers; *written = bytes written there (the used element's len). 0, or a negative
@@ -83,8 +84,8 @@ void virtio_mmio_free(struct virtio_mmio *t);
 int virtq_req_read(const struct virtq_req *r, uint64_t off, void *dst, uint64_t len);
 /* Copy len bytes into r's writable bytes at offset off (DMA into guest RAM, code invalidated);
  * 0, or -EINVAL if r has fewer. */
-int virtq_req_write(struct virtio_mmio *t, const struct virtq_req *r, uint64_t off,
-		    const void *src, uint64_t len);
+int virtq_req_write(struct virtio_mmio *t, const struct virtq_req *r, uint64_t off, const void *src,
+		    uint64_t len);
 /* The device wrote guest RAM [paddr, paddr+len) directly through a virtq_buf's host pointer. */
 void virtio_mmio_dma_done(struct virtio_mmio *t, uint64_t paddr, uint64_t len);
 

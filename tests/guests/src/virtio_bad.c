@@ -22,21 +22,37 @@ const char guest_name[] = "virtio_bad";
 #define SECTORS	    64
 
 enum {
-	R_MAGIC = 0x000, R_VERSION = 0x004, R_DEVICE_ID = 0x008, R_DEV_FEAT = 0x010,
-	R_DEV_FEAT_SEL = 0x014, R_DRV_FEAT = 0x020, R_DRV_FEAT_SEL = 0x024, R_QSEL = 0x030,
-	R_QNUM_MAX = 0x034, R_QNUM = 0x038, R_QREADY = 0x044, R_NOTIFY = 0x050, R_ISR = 0x060,
-	R_ACK = 0x064, R_STATUS = 0x070, R_DESC_LO = 0x080, R_DESC_HI = 0x084,
-	R_AVAIL_LO = 0x090, R_AVAIL_HI = 0x094, R_USED_LO = 0x0a0, R_USED_HI = 0x0a4,
+	R_MAGIC = 0x000,
+	R_VERSION = 0x004,
+	R_DEVICE_ID = 0x008,
+	R_DEV_FEAT = 0x010,
+	R_DEV_FEAT_SEL = 0x014,
+	R_DRV_FEAT = 0x020,
+	R_DRV_FEAT_SEL = 0x024,
+	R_QSEL = 0x030,
+	R_QNUM_MAX = 0x034,
+	R_QNUM = 0x038,
+	R_QREADY = 0x044,
+	R_NOTIFY = 0x050,
+	R_ISR = 0x060,
+	R_ACK = 0x064,
+	R_STATUS = 0x070,
+	R_DESC_LO = 0x080,
+	R_DESC_HI = 0x084,
+	R_AVAIL_LO = 0x090,
+	R_AVAIL_HI = 0x094,
+	R_USED_LO = 0x0a0,
+	R_USED_HI = 0x0a4,
 	R_CONFIG = 0x100,
 };
 
-#define F_NEXT	   1
-#define F_WRITE	   2
-#define F_INDIRECT 4
-#define T_IN	   0
-#define T_OUT	   1
-#define T_FLUSH	   4
-#define T_GET_ID   8
+#define F_NEXT	    1
+#define F_WRITE	    2
+#define F_INDIRECT  4
+#define T_IN	    0
+#define T_OUT	    1
+#define T_FLUSH	    4
+#define T_GET_ID    8
 #define NEEDS_RESET 0x40
 
 struct desc {
@@ -194,7 +210,7 @@ static void test_rw(uint64_t base, unsigned irq)
 	check("rw: QueueReady", rd(base, R_QREADY), 1);
 
 	/* First read by hand, to look at the interrupt path. */
-	*(volatile uint32_t *)(PLIC_BASE + 4 * irq) = 1;     /* priority */
+	*(volatile uint32_t *)(PLIC_BASE + 4 * irq) = 1;	/* priority */
 	*(volatile uint32_t *)(PLIC_BASE + 0x2000) = 1u << irq; /* enable, hart 0 M */
 	hdr.type = T_IN;
 	hdr.sector = 5;
@@ -348,7 +364,8 @@ int main(void)
 	for (unsigned s = 0; s < NSLOTS; s++) {
 		uint64_t base = VIRTIO_BASE + 0x1000ul * s;
 
-		/* Version is 1 on QEMU without force-legacy=false, so only block devices check it. */
+		/* Version is 1 on QEMU without force-legacy=false, so only block devices check it.
+		 */
 		magic_ok += rd(base, R_MAGIC) == 0x74726976;
 		if (rd(base, R_DEVICE_ID) != 2)
 			continue;
