@@ -135,7 +135,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	struct tlb_entry *tld = NULL, *tst = NULL;
 	unsigned rp = h->ring_pos;
 	uint64_t addr, val;
-	unsigned fl, rm;
+	unsigned rm;
 
 	fpu_host_take_flags(); /* whatever the host left there is not this hart's */
 
@@ -197,9 +197,10 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 			memcpy(&v_, TLB_HOST(tld, addr), size);                                    \
 			val = (uint64_t)(int64_t)v_;                                               \
 		} else {                                                                           \
-			if (mmu_load(h, addr, size, &val) < 0)                                     \
+			uint64_t s_; /* its address escapes: keep it out of the hot locals */      \
+			if (mmu_load(h, addr, size, &s_) < 0)                                      \
 				goto exc_insn;                                                     \
-			val = (uint64_t)(int64_t)(ctype)val;                                       \
+			val = (uint64_t)(int64_t)(ctype)s_;                                        \
 		}                                                                                  \
 	} while (0)
 #define STORE(size, value)                                                                         \
