@@ -407,7 +407,7 @@ static int csr_write(struct hart *h, unsigned csr, uint64_t v)
 int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
 	       uint64_t *old)
 {
-	uint64_t newval;
+	uint64_t newval, rmw;
 
 	unsigned min_priv = (csr >> 8) & 3;
 
@@ -421,7 +421,12 @@ int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bo
 		return -1;
 	if (!write)
 		return 0;
-	newval = kind == CSR_RW ? operand : kind == CSR_RS ? *old | operand : *old & ~operand;
+	rmw = *old;
+	/* mip.SEIP reads as the software bit OR the PLIC's line, but CSRRS/CSRRC modify only the
+	 * software bit (privileged spec 3.1.9): otherwise setting STIP would latch SEIP forever */
+	if (csr == CSR_MIP)
+		rmw = (rmw & ~MIP_SEIP) | (h->mip & MIP_SEIP);
+	newval = kind == CSR_RW ? operand : kind == CSR_RS ? rmw | operand : rmw & ~operand;
 	if (csr <= CSR_FCSR)
 		h->mstatus |= MSTATUS_FS;
 	return csr_write(h, csr, newval);
