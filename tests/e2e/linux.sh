@@ -17,11 +17,20 @@ emu=${LINUX_EMU:-strata}
 tmo=${LINUX_TIMEOUT:-120}
 sbi=/usr/lib/riscv64-linux-gnu/opensbi/generic
 work=$(mktemp -d)
+kernel_trouble='Oops|BUG:|WARNING:|Kernel panic|rcu: INFO|soft lockup|hung_task|Unable to handle'
 trap 'rm -rf "$work"' EXIT
 
-fail_detail() { # print the last lines of the run's console and error output under a FAIL line
-	echo "  | exit status $(cat "$work/$1.rc"); last console lines:"
-	tail -n 12 "$work/$1.out" | tr -d '\r' | sed 's/^/  | /'
+fail_detail() { # under a FAIL line: the init's last lines, the kernel's first complaint, the end
+	local txt=$work/$1.txt
+	tr -d '\r' <"$work/$1.out" >"$txt"
+	echo "  | exit status $(cat "$work/$1.rc"); last init lines:"
+	grep -E '^(init|strata-init|Run /init)' "$txt" | tail -n 4 | sed 's/^/  | /'
+	if grep -Eq "$kernel_trouble" "$txt"; then
+		echo "  | first kernel complaint:"
+		grep -E -m 1 -A 5 "$kernel_trouble" "$txt" | sed 's/^/  | /'
+	fi
+	echo "  | last console lines:"
+	tail -n 6 "$txt" | sed 's/^/  | /'
 	if [ -s "$work/$1.err" ]; then
 		echo "  | stderr:"
 		tail -n 12 "$work/$1.err" | sed 's/^/  | /'
@@ -68,8 +77,6 @@ run() {
 		</dev/null >"$work/$name.out" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"
 }
-
-kernel_trouble='Oops|BUG:|WARNING:|Kernel panic|rcu: INFO|soft lockup|hung_task|Unable to handle'
 
 # check_boot NAME SMP [EXTRA_LINE]: the run reached the init's final line and powered off cleanly.
 check_boot() {
