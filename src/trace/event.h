@@ -1,0 +1,80 @@
+/* event — the trace's event model and its compact binary encoding.
+ *
+ * Recording is cheap and dumb: the emulator appends encoded events to a per-hart buffer;
+ * everything expensive (symbols, call stacks, SBI/syscall names, disassembly) happens when the
+ * trace is read. An EVENTS chunk of the trace file (tfile.h) holds the events of one hart in
+ * order; events carry the hart's retired-instruction count and the machine clock.
+ *
+ * Instruction tracing works like Intel PT: a TEV_RUN marks where straight-line execution
+ * starts; the instructions of a run are the ones from its pc up to the next event's instret,
+ * rebuilt from the code bytes that TEV_CODE events carry (a page's bytes are recorded when the
+ * page is first executed and again whenever it changes). */
+#ifndef STRATA_TRACE_EVENT_H
+#define STRATA_TRACE_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum tev_type {
+	TEV_RUN = 1,   /* pc: first instruction of a straight-line run */
+	TEV_CALL = 2,  /* pc: the call instruction; addr: target; sp: sp after the call */
+	TEV_RET = 3,   /* pc: the return instruction; addr: target; sp: sp after the return */
+	TEV_TAIL = 4,  /* pc: the jump; addr: target (a function entry); sp */
+	TEV_TRAP = 5,  /* cause (bit 63 = interrupt), tval, pc = epc, addr = handler,
+			* priv -> new_priv; a[0..7] = a0..a7 at the trap */
+	TEV_XRET = 6,  /* mret/sret: pc = the xret, addr = target, priv -> new_priv;
+			* a[0], a[1] = a0, a1 (SBI/syscall return values) */
+	TEV_MEM = 7,   /* mtrace: addr = vaddr, paddr, size, value, kind = TEV_MEM_* */
+	TEV_MMIO = 8,  /* dtrace: paddr, size, value, kind = TEV_MEM_LOAD/STORE */
+	TEV_CODE = 9,  /* code bytes: addr = vaddr of the page, paddr = its physical page,
+			* data/len = the bytes (len <= 4096), satp = translation in force */
+	TEV_MARK = 10, /* free text (data/len): start/stop of tracing, guest exit, notes */
+};
+
+enum tev_mem_kind { TEV_MEM_LOAD = 0, TEV_MEM_STORE = 1, TEV_MEM_AMO = 2 };
+
+/* One decoded event. Fields not listed for a type are zero. */
+struct tev {
+	uint8_t type;     /* enum tev_type */
+	uint8_t hart;     /* hart id */
+	uint8_t priv;     /* privilege at the event: 0 U, 1 S, 3 M */
+	uint8_t new_priv; /* TRAP/XRET: privilege after */
+	uint8_t size;     /* MEM/MMIO: access size in bytes */
+	uint8_t kind;     /* MEM/MMIO: enum tev_mem_kind */
+	uint64_t instret; /* hart's retired instructions before the event's instruction */
+	uint64_t time;    /* machine clock in instructions (mtime = time / 10 when deterministic);
+			   * views use it as the timeline, 1 instruction = 1 ns */
+	uint64_t pc;
+	uint64_t addr;
+	uint64_t paddr;
+	uint64_t value;
+	uint64_t cause, tval; /* TRAP */
+	uint64_t sp;          /* CALL/RET/TAIL */
+	uint64_t satp;        /* TRAP/XRET/CODE: address space in force (ASID and root) */
+	uint64_t a[8];        /* TRAP: a0..a7; XRET: a0, a1 */
+	const uint8_t *data;  /* CODE/MARK payload (points into the decoder's buffer) */
+	uint32_t len;
+};
+
+/* Encoder state: events are delta-encoded against the previous one of the same hart. */
+struct tev_enc {
+	uint64_t last_instret, last_time, last_pc;
+};
+
+/* Decoder state (one per hart stream). */
+struct tev_dec {
+	uint64_t last_instret, last_time, last_pc;
+};
+
+/* Largest encoded size of an event without payload; CODE/MARK add their len. */
+#define TEV_MAX_ENCODED 160
+
+/* Encode ev at buf (room for TEV_MAX_ENCODED + ev->len bytes). Returns the bytes written. */
+size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf);
+/* Decode one event from [*p, end); advances *p. Returns 1, 0 at end, or -EINVAL if malformed
+ * (the caller reports the offset). */
+int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct tev *ev);
+/* Human name of a type ("call", "trap", ...), or "?" */
+const char *tev_type_name(unsigned type);
+
+#endif
