@@ -1,0 +1,338 @@
+/* event — the compact binary encoding of struct tev (docs/TRACE-FORMAT.md, "Events").
+ *
+ * An event is a head byte, an optional hart byte, then LEB128 varints. The head byte packs the
+ * type (bits 0-3), the privilege (bits 4-5), H (bit 6: a hart byte follows; absent = hart 0) and
+ * T (bit 7: a time delta follows; absent = time advanced exactly as instret did, which is the
+ * rule on one hart and within a hart's quantum on several). instret, time and pc are deltas
+ * against the previous event of the stream, so a TEV_RUN on hart 0 is typically 3-4 bytes. */
+#include "trace/event.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define HEAD_TYPE  0x0f
+#define HEAD_PRIV  0x30
+#define HEAD_HART  0x40
+#define HEAD_TIME  0x80
+#define MAX_TYPE   TEV_MARK
+#define CODE_LIMIT 4096u
+
+/* ---- encoding ---- */
+
+static uint8_t *put_u(uint8_t *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		*b++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*b++ = (uint8_t)v;
+	return b;
+}
+
+/* Zigzag: small magnitudes of either sign become small unsigned numbers. */
+static uint64_t zz(uint64_t v)
+{
+	return (v << 1) ^ (uint64_t)((int64_t)v >> 63);
+}
+
+static uint64_t unzz(uint64_t v)
+{
+	return (v >> 1) ^ (uint64_t) - (int64_t)(v & 1);
+}
+
+/* Signed quantities (sign-extended kernel addresses, deltas, a-registers) go through zigzag. */
+static uint8_t *put_s(uint8_t *b, uint64_t v)
+{
+	return put_u(b, zz(v));
+}
+
+/* Interrupt causes have bit 63 set; rotating it to bit 0 keeps every cause in one byte. */
+static uint64_t rotl1(uint64_t v)
+{
+	return v << 1 | v >> 63;
+}
+
+static uint64_t rotr1(uint64_t v)
+{
+	return v >> 1 | v << 63;
+}
+
+/* Code addresses: bit 0 of a RISC-V pc (and of any jump target) is always 0, so deltas between
+ * them are stored halved; a run +0x40 bytes further on then fits in one byte. */
+static uint8_t *put_pcd(uint8_t *b, uint64_t delta)
+{
+	return put_s(b, (uint64_t)((int64_t)delta >> 1));
+}
+
+size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
+{
+	uint8_t *b = buf;
+	uint64_t d_insn = ev->instret - st->last_instret;
+	uint64_t d_time = ev->time - st->last_time;
+	uint8_t head = (uint8_t)((ev->type & HEAD_TYPE) | (ev->priv & 3) << 4);
+
+	if (ev->hart)
+		head |= HEAD_HART;
+	if (d_time != d_insn)
+		head |= HEAD_TIME;
+	*b++ = head;
+	if (ev->hart)
+		*b++ = ev->hart;
+	b = put_u(b, d_insn);
+	if (d_time != d_insn)
+		b = put_u(b, d_time);
+	st->last_instret = ev->instret;
+	st->last_time = ev->time;
+
+	switch (ev->type) {
+	case TEV_RUN:
+	case TEV_CALL:
+	case TEV_RET:
+	case TEV_TAIL:
+	case TEV_TRAP:
+	case TEV_XRET:
+		b = put_pcd(b, ev->pc - st->last_pc);
+		st->last_pc = ev->pc;
+		break;
+	default:
+		break;
+	}
+
+	switch (ev->type) {
+	case TEV_CALL:
+	case TEV_RET:
+	case TEV_TAIL:
+		b = put_pcd(b, ev->addr - ev->pc);
+		b = put_s(b, ev->sp);
+		break;
+	case TEV_TRAP:
+		b = put_pcd(b, ev->addr - ev->pc);
+		*b++ = ev->new_priv & 3;
+		b = put_u(b, rotl1(ev->cause));
+		b = put_s(b, ev->tval);
+		b = put_u(b, ev->satp);
+		for (int i = 0; i < 8; i++)
+			b = put_s(b, ev->a[i]);
+		break;
+	case TEV_XRET:
+		b = put_pcd(b, ev->addr - ev->pc);
+		*b++ = ev->new_priv & 3;
+		b = put_u(b, ev->satp);
+		b = put_s(b, ev->a[0]);
+		b = put_s(b, ev->a[1]);
+		break;
+	case TEV_MEM:
+		*b++ = (uint8_t)(ev->size | ev->kind << 4);
+		b = put_s(b, ev->addr);
+		b = put_s(b, ev->paddr - ev->addr); /* 0 when identity-mapped */
+		b = put_u(b, ev->value);
+		break;
+	case TEV_MMIO:
+		*b++ = (uint8_t)(ev->size | ev->kind << 4);
+		b = put_u(b, ev->paddr);
+		b = put_u(b, ev->value);
+		break;
+	case TEV_CODE:
+		b = put_s(b, ev->addr);
+		b = put_s(b, ev->paddr - ev->addr);
+		b = put_u(b, ev->satp);
+		/* fall through: the payload follows */
+		__attribute__((fallthrough));
+	case TEV_MARK:
+		b = put_u(b, ev->len);
+		if (ev->len)
+			memcpy(b, ev->data, ev->len);
+		b += ev->len;
+		break;
+	default:
+		break;
+	}
+	return (size_t)(b - buf);
+}
+
+/* ---- decoding: every read is bounded by end; anything non-canonical is rejected ---- */
+
+struct cur {
+	const uint8_t *p, *end;
+	int bad;
+};
+
+static uint8_t get_byte(struct cur *c)
+{
+	if (c->p >= c->end) {
+		c->bad = 1;
+		return 0;
+	}
+	return *c->p++;
+}
+
+static uint64_t get_u(struct cur *c)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 10; i++) {
+		if (c->p >= c->end) {
+			c->bad = 1; /* truncated */
+			return 0;
+		}
+		uint8_t x = *c->p++;
+		/* the 10th byte may only carry bit 63; a final 0 byte after others is overlong */
+		if ((i == 9 && x > 1) || (i > 0 && x == 0)) {
+			c->bad = 1;
+			return 0;
+		}
+		v |= (uint64_t)(x & 0x7f) << (7 * i);
+		if (!(x & 0x80))
+			return v;
+	}
+	c->bad = 1;
+	return 0;
+}
+
+static uint64_t get_s(struct cur *c)
+{
+	return unzz(get_u(c));
+}
+
+static uint64_t get_pcd(struct cur *c)
+{
+	return get_s(c) << 1;
+}
+
+static uint8_t get_priv(struct cur *c)
+{
+	uint8_t x = get_byte(c);
+
+	if (x > 3)
+		c->bad = 1;
+	return x;
+}
+
+static void get_size_kind(struct cur *c, struct tev *ev)
+{
+	uint8_t x = get_byte(c);
+
+	ev->size = x & 0x0f;
+	ev->kind = x >> 4;
+	if ((ev->size != 1 && ev->size != 2 && ev->size != 4 && ev->size != 8) ||
+	    ev->kind > TEV_MEM_AMO)
+		c->bad = 1;
+}
+
+static void get_payload(struct cur *c, struct tev *ev, uint64_t limit)
+{
+	uint64_t len = get_u(c);
+
+	if (c->bad || len > limit || len > (uint64_t)(c->end - c->p)) {
+		c->bad = 1;
+		return;
+	}
+	ev->len = (uint32_t)len;
+	ev->data = len ? c->p : NULL;
+	c->p += len;
+}
+
+int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct tev *ev)
+{
+	struct cur c = {*p, end, 0};
+	uint64_t d_insn, d_time;
+	uint8_t head;
+
+	if (c.p >= end)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	head = get_byte(&c);
+	ev->type = head & HEAD_TYPE;
+	ev->priv = (head & HEAD_PRIV) >> 4;
+	if (ev->type < TEV_RUN || ev->type > MAX_TYPE)
+		return -EINVAL;
+	if (head & HEAD_HART)
+		ev->hart = get_byte(&c);
+	d_insn = get_u(&c);
+	d_time = (head & HEAD_TIME) ? get_u(&c) : d_insn;
+	if (c.bad)
+		return -EINVAL;
+	ev->instret = st->last_instret + d_insn;
+	ev->time = st->last_time + d_time;
+
+	uint64_t pc = st->last_pc;
+	switch (ev->type) {
+	case TEV_RUN:
+	case TEV_CALL:
+	case TEV_RET:
+	case TEV_TAIL:
+	case TEV_TRAP:
+	case TEV_XRET:
+		pc += get_pcd(&c);
+		ev->pc = pc;
+		break;
+	default:
+		break;
+	}
+
+	switch (ev->type) {
+	case TEV_CALL:
+	case TEV_RET:
+	case TEV_TAIL:
+		ev->addr = ev->pc + get_pcd(&c);
+		ev->sp = get_s(&c);
+		break;
+	case TEV_TRAP:
+		ev->addr = ev->pc + get_pcd(&c);
+		ev->new_priv = get_priv(&c);
+		ev->cause = rotr1(get_u(&c));
+		ev->tval = get_s(&c);
+		ev->satp = get_u(&c);
+		for (int i = 0; i < 8; i++)
+			ev->a[i] = get_s(&c);
+		break;
+	case TEV_XRET:
+		ev->addr = ev->pc + get_pcd(&c);
+		ev->new_priv = get_priv(&c);
+		ev->satp = get_u(&c);
+		ev->a[0] = get_s(&c);
+		ev->a[1] = get_s(&c);
+		break;
+	case TEV_MEM:
+		get_size_kind(&c, ev);
+		ev->addr = get_s(&c);
+		ev->paddr = ev->addr + get_s(&c);
+		ev->value = get_u(&c);
+		break;
+	case TEV_MMIO:
+		get_size_kind(&c, ev);
+		ev->paddr = get_u(&c);
+		ev->value = get_u(&c);
+		break;
+	case TEV_CODE:
+		ev->addr = get_s(&c);
+		ev->paddr = ev->addr + get_s(&c);
+		ev->satp = get_u(&c);
+		get_payload(&c, ev, CODE_LIMIT);
+		break;
+	case TEV_MARK:
+		get_payload(&c, ev, UINT32_MAX);
+		break;
+	}
+	if (c.bad)
+		return -EINVAL;
+	/* commit the stream state only for a whole, valid event */
+	st->last_instret = ev->instret;
+	st->last_time = ev->time;
+	st->last_pc = pc;
+	*p = c.p;
+	return 1;
+}
+
+const char *tev_type_name(unsigned type)
+{
+	static const char *const names[] = {
+	    [TEV_RUN] = "run",	 [TEV_CALL] = "call", [TEV_RET] = "ret", [TEV_TAIL] = "tail",
+	    [TEV_TRAP] = "trap", [TEV_XRET] = "xret", [TEV_MEM] = "mem", [TEV_MMIO] = "mmio",
+	    [TEV_CODE] = "code", [TEV_MARK] = "mark",
+	};
+
+	if (type >= sizeof(names) / sizeof(names[0]) || !names[type])
+		return "?";
+	return names[type];
+}

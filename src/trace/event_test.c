@@ -1,0 +1,280 @@
+#include "trace/event.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/test_util.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* A random value that is often small, often a sign-extended address, sometimes anything. */
+static uint64_t rval(void)
+{
+	switch (rnd() % 4) {
+	case 0:
+		return rnd() % 100;
+	case 1:
+		return 0xffffffc000000000ull | (rnd() & 0xfffffffff);
+	case 2:
+		return 0x80000000ull + (rnd() & 0xffffff);
+	default:
+		return rnd();
+	}
+}
+
+static uint8_t payload[5000];
+
+/* A random event of type t with only the fields event.h lists for t. */
+static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t *time)
+{
+	static const uint8_t sizes[] = {1, 2, 4, 8};
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (uint8_t)t;
+	ev->hart = rnd() % 3 ? 0 : (uint8_t)rnd();
+	ev->priv = (uint8_t)(rnd() % 4);
+	*instret += rnd() % 8 ? rnd() % 300 : rnd();
+	*time += rnd() % 2 ? 0 : rnd() % 1000;
+	ev->instret = *instret;
+	ev->time = (*time += ev->instret & 0xff);
+	/* pc and jump targets are even (bit 0 of a RISC-V pc is always 0) */
+	switch (t) {
+	case TEV_RUN:
+		ev->pc = rval();
+		break;
+	case TEV_CALL:
+	case TEV_RET:
+	case TEV_TAIL:
+		ev->pc = rval();
+		ev->addr = rval();
+		ev->sp = rval();
+		break;
+	case TEV_TRAP:
+		ev->pc = rval();
+		ev->addr = rval();
+		ev->new_priv = (uint8_t)(rnd() % 4);
+		ev->cause = rnd() % 2 ? (1ull << 63) | (rnd() % 16) : rnd() % 24;
+		ev->tval = rval();
+		ev->satp = rval();
+		for (int i = 0; i < 8; i++)
+			ev->a[i] = rval();
+		break;
+	case TEV_XRET:
+		ev->pc = rval();
+		ev->addr = rval();
+		ev->new_priv = (uint8_t)(rnd() % 4);
+		ev->satp = rval();
+		ev->a[0] = rval();
+		ev->a[1] = rval();
+		break;
+	}
+	ev->pc &= ~1ull;
+	if (t <= TEV_XRET)
+		ev->addr &= ~1ull;
+	switch (t) {
+	case TEV_MEM:
+	case TEV_MMIO:
+		if (t == TEV_MEM)
+			ev->addr = rval();
+		ev->paddr = rval();
+		ev->size = sizes[rnd() % 4];
+		ev->kind = (uint8_t)(rnd() % (t == TEV_MEM ? 3 : 2));
+		ev->value = rval();
+		break;
+	case TEV_CODE:
+		ev->addr = rval() & ~0xfffull;
+		ev->paddr = rval() & ~0xfffull;
+		ev->satp = rval();
+		__attribute__((fallthrough));
+	case TEV_MARK:
+		ev->len = (uint32_t)(rnd() % (t == TEV_CODE ? 4097 : 300));
+		for (uint32_t i = 0; i < ev->len; i++)
+			payload[i] = (uint8_t)rnd();
+		ev->data = ev->len ? payload : NULL;
+		break;
+	}
+}
+
+static int same(const struct tev *a, const struct tev *b)
+{
+	if (a->type != b->type || a->hart != b->hart || a->priv != b->priv ||
+	    a->new_priv != b->new_priv || a->size != b->size || a->kind != b->kind ||
+	    a->instret != b->instret || a->time != b->time || a->pc != b->pc ||
+	    a->addr != b->addr || a->paddr != b->paddr || a->value != b->value ||
+	    a->cause != b->cause || a->tval != b->tval || a->sp != b->sp || a->satp != b->satp ||
+	    memcmp(a->a, b->a, sizeof(a->a)) || a->len != b->len)
+		return 0;
+	return a->len == 0 || !memcmp(a->data, b->data, a->len);
+}
+
+/* Each type, many random events in one stream, decoded back field by field. */
+static int roundtrip(void)
+{
+	static uint8_t buf[TEV_MAX_ENCODED + 5000];
+
+	for (unsigned t = TEV_RUN; t <= TEV_MARK; t++) {
+		struct tev_enc enc = {0};
+		struct tev_dec dec = {0};
+		uint64_t instret = 0, time = 0;
+
+		for (int i = 0; i < 2000; i++) {
+			struct tev ev, out;
+			random_event(i % 3 ? t : TEV_RUN + rnd() % 10, &ev, &instret, &time);
+			size_t n = tev_encode(&enc, &ev, buf);
+			CHECK(n <= TEV_MAX_ENCODED + ev.len, "%s: %zu bytes", tev_type_name(t), n);
+			const uint8_t *p = buf;
+			int rc = tev_decode(&dec, &p, buf + n, &out);
+			CHECK(rc == 1 && p == buf + n, "%s #%d: rc %d, used %td of %zu",
+			      tev_type_name(ev.type), i, rc, p - buf, n);
+			CHECK(same(&ev, &out), "%s #%d: fields differ", tev_type_name(ev.type), i);
+			CHECK(tev_decode(&dec, &p, buf + n, &out) == 0, "end of buffer gives 0");
+		}
+	}
+	return 0;
+}
+
+/* The most frequent event must stay small: hart 0, a short run, a nearby branch target. */
+static int run_size(void)
+{
+	uint8_t buf[TEV_MAX_ENCODED];
+	struct tev_enc enc = {0x1000, 0x1000, 0x80001000};
+	struct tev ev = {
+	    .type = TEV_RUN, .priv = 1, .instret = 0x1005, .time = 0x1005, .pc = 0x80001040};
+
+	size_t n = tev_encode(&enc, &ev, buf);
+	CHECK(n == 3, "run 5 insns +0x40: %zu bytes, want 3", n);
+	ev.instret += 40, ev.time += 40, ev.pc -= 0x800;
+	n = tev_encode(&enc, &ev, buf);
+	CHECK(n == 4, "run 40 insns -0x800: %zu bytes, want 4", n);
+	CHECK(!strcmp(tev_type_name(TEV_CALL), "call") && !strcmp(tev_type_name(0), "?") &&
+		  !strcmp(tev_type_name(99), "?"),
+	      "tev_type_name");
+	return 0;
+}
+
+static int expect_bad(const uint8_t *b, size_t n)
+{
+	struct tev_dec dec = {0};
+	struct tev ev;
+	const uint8_t *p = b;
+	int rc = tev_decode(&dec, &p, b + n, &ev);
+
+	return rc == -EINVAL && p == b && dec.last_instret == 0 && dec.last_pc == 0;
+}
+
+/* Each kind of malformed input, hand-written. */
+static int malformed(void)
+{
+	static const uint8_t unknown0[] = {0x00, 0x01, 0x00};
+	static const uint8_t unknown11[] = {0x0b, 0x01, 0x00};
+	static const uint8_t trunc_varint[] = {0x01, 0x81};
+	static const uint8_t no_pc[] = {0x01, 0x05};
+	static const uint8_t overlong[] = {0x01, 0x85, 0x00, 0x02};
+	static const uint8_t too_big[] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0x02, 0x00};
+	static const uint8_t eleven[] = {0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					 0x80, 0x80, 0x80, 0x80, 0x01, 0x00};
+	static const uint8_t no_hart[] = {0x41};
+	static const uint8_t size3[] = {0x08, 0x01, 0x03, 0x10, 0x00};
+	static const uint8_t kind3[] = {0x08, 0x01, 0x34, 0x10, 0x00};
+	static const uint8_t mark_len[] = {0x0a, 0x01, 0x05, 'a', 'b'};
+	static const uint8_t code_len[] = {0x09, 0x01, 0x00, 0x00, 0x00, 0x81, 0x20};
+	static const uint8_t trap_priv[] = {0x05, 0x01, 0x00, 0x00, 0x07};
+	static const uint8_t max_ok[] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff,
+					 0xff, 0xff, 0xff, 0xff, 0x01, 0x00};
+	struct {
+		const char *name;
+		const uint8_t *b;
+		size_t n;
+	} bad[] = {
+	    {"type 0", unknown0, sizeof(unknown0)},
+	    {"type 11", unknown11, sizeof(unknown11)},
+	    {"truncated varint", trunc_varint, sizeof(trunc_varint)},
+	    {"missing pc", no_pc, sizeof(no_pc)},
+	    {"overlong varint", overlong, sizeof(overlong)},
+	    {"varint beyond 64 bits", too_big, sizeof(too_big)},
+	    {"11-byte varint", eleven, sizeof(eleven)},
+	    {"missing hart byte", no_hart, sizeof(no_hart)},
+	    {"size 3", size3, sizeof(size3)},
+	    {"kind 3", kind3, sizeof(kind3)},
+	    {"len beyond end", mark_len, sizeof(mark_len)},
+	    {"code longer than a page", code_len, sizeof(code_len)},
+	    {"new_priv 7", trap_priv, sizeof(trap_priv)},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(expect_bad(bad[i].b, bad[i].n), "%s accepted", bad[i].name);
+
+	struct tev_dec dec = {0};
+	struct tev ev;
+	const uint8_t *p = max_ok;
+	CHECK(tev_decode(&dec, &p, max_ok + sizeof(max_ok), &ev) == 1 && ev.instret == UINT64_MAX,
+	      "10-byte varint for 2^64-1");
+	return 0;
+}
+
+/* Random and mutated bytes: decoding must stop with 1/0/-EINVAL inside the buffer (ASan checks
+ * the reads: each buffer is malloc'd to its exact length). */
+static int fuzz(void)
+{
+	uint8_t good[4096];
+	size_t ngood = 0;
+	struct tev_enc enc = {0};
+	uint64_t instret = 0, time = 0;
+
+	while (ngood < sizeof(good) - TEV_MAX_ENCODED - 400) {
+		struct tev ev;
+		random_event(TEV_RUN + rnd() % 10, &ev, &instret, &time);
+		if (ev.len > 300)
+			continue;
+		ngood += tev_encode(&enc, &ev, good + ngood);
+	}
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t n = rnd() % 64;
+		uint8_t *b;
+		if (iter % 2) {
+			n = 1 + rnd() % ngood;
+			b = malloc(n);
+			memcpy(b, good, n);
+			for (int k = rnd() % 4; k >= 0; k--)
+				b[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
+		} else {
+			b = malloc(n ? n : 1);
+			for (size_t i = 0; i < n; i++)
+				b[i] = (uint8_t)(rnd() % 3 ? rnd() : (rnd() % 11) | (rnd() & 0xc0));
+		}
+		struct tev_dec dec = {0};
+		const uint8_t *p = b;
+		struct tev ev;
+		int rc, events = 0;
+		while ((rc = tev_decode(&dec, &p, b + n, &ev)) == 1) {
+			CHECK(p <= b + n && ev.len <= n, "decoder ran past the end");
+			CHECK(ev.type >= TEV_RUN && ev.type <= TEV_MARK, "type %u", ev.type);
+			events++;
+		}
+		CHECK(rc == 0 || rc == -EINVAL, "rc %d", rc);
+		CHECK(p <= b + n, "position past the end");
+		free(b);
+	}
+	return 0;
+}
+
+int main(void)
+{
+	int failed = 0;
+
+	failed += RUN(roundtrip);
+	failed += RUN(run_size);
+	failed += RUN(malformed);
+	failed += RUN(fuzz);
+	return failed != 0;
+}
