@@ -18,7 +18,13 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -MMD -MP $(SANFLAGS) $(PKG_CFLAGS)
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lfdt -lm
+# LLVM's C disassembler and libiberty's demangler (src/symbols/). Only LLVM's include directory:
+# its --cflags add -D_GNU_SOURCE, which clashes with sources that #define it themselves.
+LLVM_CONFIG ?= llvm-config-14
+LLVM_INCDIR = $(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
+LLVM_LIBS = $(addprefix -L,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)) $(shell $(LLVM_CONFIG) --libs 2>/dev/null)
+LDLIBS += $(PKG_LIBS) $(LLVM_LIBS) -liberty -lfdt -lm
+LDLIBS += -lz # crc32 for the trace file's chunk checksums (src/trace/tfile.c)
 
 ALL_SRCS := $(shell find src -name '*.c' | sort)
 TEST_SRCS := $(filter %_test.c,$(ALL_SRCS))
@@ -37,6 +43,7 @@ $(BUILD)/obj/%.o: src/%.c
 # The interpreter is one large computed-goto function; -O3 measured 10-15% faster there
 # (bench/run), and nowhere else matters as much.
 $(BUILD)/obj/cpu/exec.o: CFLAGS += -O3
+$(BUILD)/obj/symbols/disasm.o: CFLAGS += -I$(LLVM_INCDIR)
 
 $(BUILD)/libstrata.a: $(LIB_OBJS)
 	@rm -f $@

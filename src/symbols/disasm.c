@@ -1,0 +1,81 @@
+/* disasm — RV64GC disassembly through LLVM's C API, for trace views (never on the hot path). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Disassembler.h>
+#include <llvm-c/Target.h>
+
+#include "symbols/symbols.h"
+#include "util/err.h"
+
+struct disasm {
+	LLVMDisasmContextRef ctx;
+};
+
+struct disasm *disasm_new(void)
+{
+	static bool inited;
+	if (!inited) {
+		LLVMInitializeRISCVTargetInfo();
+		LLVMInitializeRISCVTargetMC();
+		LLVMInitializeRISCVDisassembler();
+		inited = true;
+	}
+	struct disasm *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	/* LLVM's RISC-V printer uses ABI register names and prints compressed instructions as
+	 * their 32-bit equivalents (c.addi -> addi), like objdump; immediates stay decimal. */
+	d->ctx = LLVMCreateDisasmCPUFeatures("riscv64-unknown-elf", "generic-rv64", "+m,+a,+f,+d,+c",
+					     NULL, 0, NULL, NULL);
+	if (!d->ctx) {
+		free(d);
+		errno = -err_set(ENOENT, "disasm: LLVM has no RISC-V target");
+		return NULL;
+	}
+	return d;
+}
+
+void disasm_free(struct disasm *d)
+{
+	if (!d)
+		return;
+	LLVMDisasmDispose(d->ctx);
+	free(d);
+}
+
+/* LLVM writes "\tmnemonic\toperands" (sometimes with a trailing tab): make it "mnemonic operands". */
+static void tidy(const char *in, char *out, size_t n)
+{
+	while (*in == '\t' || *in == ' ')
+		in++;
+	size_t k = 0;
+	for (; *in && k + 1 < n; in++)
+		out[k++] = *in == '\t' ? ' ' : *in;
+	while (k > 0 && out[k - 1] == ' ')
+		k--;
+	out[k] = 0;
+}
+
+int disasm_insn(struct disasm *d, uint64_t pc, uint32_t raw, unsigned len, char *out, size_t n)
+{
+	uint8_t bytes[4] = { (uint8_t)raw, (uint8_t)(raw >> 8), (uint8_t)(raw >> 16),
+			     (uint8_t)(raw >> 24) };
+	char text[128];
+	/* The length must be the one the encoding declares: LLVM would otherwise decode a prefix. */
+	if ((len == 2 || len == 4) &&
+	    LLVMDisasmInstruction(d->ctx, bytes, len, pc, text, sizeof(text)) == len) {
+		if (n > 0)
+			tidy(text, out, n);
+		return 0;
+	}
+	if (n > 0) {
+		if (len == 2)
+			snprintf(out, n, ".2byte 0x%04x", raw & 0xffff);
+		else
+			snprintf(out, n, ".4byte 0x%08x", raw);
+	}
+	return -EINVAL;
+}
