@@ -18,6 +18,7 @@ struct cli_cmd {
 };
 
 int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv); /* strata info FILE: describe a trace file */
 
 /* Parse a byte size such as "128M", "1G", "4096K" or "256" (MiB, as QEMU's -m). Returns 0 or
  * -EINVAL. */

@@ -9,6 +9,7 @@
 
 static const struct cli_cmd cmds[] = {
     {"run", "run a QEMU-virt-compatible RISC-V machine (firmware, kernel, bare metal)", cmd_run},
+    {"info", "describe a trace file: machine, symbols, devices, chunk and event counts", cmd_info},
 };
 
 static void usage(FILE *f)

@@ -286,6 +286,8 @@ static int handle_chunk(struct trace_reader *r, uint32_t type, const uint8_t *d,
 			return bad(r, off, "hart id out of range");
 		if (!hart_get(r, id))
 			return err_set(ENOMEM, "%s: out of memory", r->path);
+		/* deltas restart in every chunk, so each chunk decodes on its own */
+		memset(&r->harts[id]->dec, 0, sizeof(r->harts[id]->dec));
 		r->hart = id;
 		r->data = d;
 		r->p = d + 4;

@@ -28,6 +28,7 @@ static void chunk_begin(struct chunk *c, struct tev_enc *enc, uint32_t hart)
 	c->buf[1] = c->buf[2] = c->buf[3] = 0;
 	c->len = 4;
 	c->enc = enc;
+	memset(enc, 0, sizeof(*enc)); /* every chunk starts from zero */
 }
 
 static void chunk_add(struct chunk *c, const struct tev *ev)
