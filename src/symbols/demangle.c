@@ -25,9 +25,9 @@ static void strip_rust_hash(char *s)
 
 char *sym_demangle(const char *name)
 {
-	/* DMGL_AUTO: both Rust manglings (legacy _ZN...E and v0 _R...) and the Itanium C++ ABI; with
-	 * DMGL_GNU_V3 alone, v0 names fail and legacy names keep "$LT$" escapes and the hash. Only
-	 * those two prefixes are tried: AUTO would also read some plain names as Java or D. */
+	/* DMGL_AUTO: both Rust manglings (legacy _ZN...E and v0 _R...) and the Itanium C++ ABI;
+	 * with DMGL_GNU_V3 alone, v0 names fail and legacy names keep "$LT$" escapes and the hash.
+	 * Only those two prefixes are tried: AUTO would also read some plain names as Java or D. */
 	if (strncmp(name, "_Z", 2) == 0 || strncmp(name, "_R", 2) == 0) {
 		char *d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 		if (d) {

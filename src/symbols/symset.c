@@ -71,7 +71,7 @@ static int entryset_build(struct entryset *e, const struct symset *s, int qpriv)
 	if (!slots)
 		return -ENOMEM;
 	free(e->slots);
-	*e = (struct entryset){ .slots = slots, .mask = cap - 1 };
+	*e = (struct entryset){.slots = slots, .mask = cap - 1};
 	for (size_t i = 0; i < s->n; i++) {
 		const struct symtab *t = s->tabs[i];
 		if (!serves(t->priv, qpriv))
@@ -113,7 +113,7 @@ int symset_add(struct symset *s, struct symtab *t)
 	for (int p = 0; p < NPRIV_SETS; p++) {
 		int rc = entryset_build(&s->entries[p], s, p == NPRIV_SETS - 1 ? SYM_PRIV_ANY : p);
 		if (rc < 0) {
-			s->n--; /* not added: the caller keeps t */
+			s->n--;			    /* not added: the caller keeps t */
 			for (int q = 0; q < p; q++) /* back to sets without t */
 				if (entryset_build(&s->entries[q], s,
 						   q == NPRIV_SETS - 1 ? SYM_PRIV_ANY : q) < 0)

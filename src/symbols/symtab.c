@@ -22,8 +22,8 @@ struct cand {
 	uint64_t size;
 	uint64_t sec_end; /* end of the symbol's section (runtime address) */
 	size_t shndx;
-	int rank_bind; /* 0 global, 1 weak, 2 local: lower wins */
-	int rank_type; /* 0 FUNC, 1 NOTYPE */
+	int rank_bind;	 /* 0 global, 1 weak, 2 local: lower wins */
+	int rank_type;	 /* 0 FUNC, 1 NOTYPE */
 	const char *raw; /* in libelf's string table, valid until elf_end */
 };
 
@@ -41,7 +41,8 @@ static size_t leading_underscores(const char *s)
 }
 
 /* Among aliases, the deterministic favourite: global before weak before local, a function before
- * a label, a known size before none, fewer leading underscores (memcpy over __memcpy), then name. */
+ * a label, a known size before none, fewer leading underscores (memcpy over __memcpy), then name.
+ */
 static int cand_better(const struct cand *a, const struct cand *b)
 {
 	if (a->rank_bind != b->rank_bind)
@@ -153,17 +154,20 @@ static int build_from_elf(struct symtab *t, Elf *elf, Elf_Scn *scn, const GElf_S
 			continue;
 		int bind = GELF_ST_BIND(s.st_info);
 		c[n] = (struct cand){
-			.addr = s.st_value + (uint64_t)t->offset,
-			.size = s.st_size,
-			.sec_end = sec_addr + sec_size + (uint64_t)t->offset,
-			.shndx = s.st_shndx,
-			.rank_bind = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2,
-			.rank_type = GELF_ST_TYPE(s.st_info) == STT_FUNC ? 0 : 1,
-			.raw = name,
+		    .addr = s.st_value + (uint64_t)t->offset,
+		    .size = s.st_size,
+		    .sec_end = sec_addr + sec_size + (uint64_t)t->offset,
+		    .shndx = s.st_shndx,
+		    .rank_bind = bind == STB_GLOBAL ? 0
+				 : bind == STB_WEAK ? 1
+						    : 2,
+		    .rank_type = GELF_ST_TYPE(s.st_info) == STT_FUNC ? 0 : 1,
+		    .raw = name,
 		};
 		n++;
 	}
-	qsort(c, n, sizeof(*c), cand_cmp);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cand_cmp);
 
 	t->syms = n ? calloc(n, sizeof(*t->syms)) : NULL;
 	if (n && !t->syms) {
@@ -193,7 +197,7 @@ static int build_from_elf(struct symtab *t, Elf *elf, Elf_Scn *scn, const GElf_S
 			free(c);
 			return -ENOMEM;
 		}
-		t->syms[k++] = (struct sym){ .addr = c[i].addr, .size = size, .name = dn };
+		t->syms[k++] = (struct sym){.addr = c[i].addr, .size = size, .name = dn};
 		t->count = k;
 	}
 	free(c);
@@ -394,7 +398,7 @@ static struct symtab *bad_chunk(struct symtab *t, const char *why)
 
 struct symtab *symtab_deserialize(const uint8_t *buf, size_t len)
 {
-	struct rd r = { buf, len };
+	struct rd r = {buf, len};
 	uint32_t plen, priv, count;
 	uint64_t offset;
 	if (!get_u32(&r, &plen) || plen > r.left)
