@@ -1,8 +1,10 @@
 /* cmd_run — `strata run`: build a virt machine from QEMU-style options and run it. */
 #include "cli/cli.h"
+#include "cli/trace_opts.h"
 #include "cpu/cpu.h"
 #include "machine/machine.h"
 #include "util/err.h"
+#include "util/sigstop.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -114,15 +116,23 @@ static const char *arg_of(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *stats)
+static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *stats,
+		      struct trace_opts *topts)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *a;
+		int t;
 
 		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			run_usage(stdout);
+			trace_opts_usage(stdout);
 			return 1;
 		}
+		t = trace_opts_parse(topts, argc, argv, &i);
+		if (t < 0)
+			return t;
+		if (t > 0)
+			continue;
 		if (!strcmp(o, "--realtime")) {
 			cfg->realtime = true;
 			continue;
@@ -192,12 +202,13 @@ int cmd_run(int argc, char **argv)
 	    .bios = DEFAULT_BIOS,
 	};
 	struct machine *m = NULL;
+	struct trace_opts topts = {0};
 	struct timespec t0, t1;
 	bool stats = false;
 	int code = 0, r;
 	enum machine_exit why;
 
-	r = parse_args(argc, argv, &cfg, &stats);
+	r = parse_args(argc, argv, &cfg, &stats, &topts);
 	if (r > 0)
 		return 0;
 	if (r < 0)
@@ -209,6 +220,13 @@ int cmd_run(int argc, char **argv)
 	m = machine_new(&cfg);
 	if (!m)
 		goto bad;
+	if (trace_opts_start(&topts, m, &cfg, argc, argv) < 0) {
+		trace_opts_finish(&topts, m);
+		machine_free(m);
+		goto bad;
+	}
+	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
+	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	why = machine_run(m, &code);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -234,6 +252,16 @@ int cmd_run(int argc, char **argv)
 	case MACHINE_EXIT_ERROR:
 		code = EXIT_INTERNAL;
 		break;
+	case MACHINE_EXIT_SIGNAL:
+		fprintf(stderr, "strata: stopped by signal %d%s\n", code,
+			topts.rec ? "; the trace is complete up to here" : "");
+		code = 128 + code;
+		break;
+	}
+	if (trace_opts_finish(&topts, m) < 0) {
+		fprintf(stderr, "strata: %s\n", err_msg());
+		if (!code)
+			code = EXIT_BADINPUT;
 	}
 	machine_free(m);
 	return code;

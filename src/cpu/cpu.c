@@ -1,6 +1,7 @@
 /* cpu — hart creation, the shared decoded-code cache, and the hart API used by the machine. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
+#include "trace/record.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -89,6 +90,7 @@ struct dpage *cpu_dpage(struct cpu *c, uint64_t pa)
 	if (!dp)
 		return NULL;
 	dp->paddr = pa & ~PG_MASK;
+	dp->gen = 0;
 	dp->host = c->ram_host + (idx << PG_SHIFT);
 	dpage_clear(dp, 0, DPAGE_SLOTS - 1);
 	dp->d[DPAGE_SLOTS].handler = exec_label_page_end;
@@ -121,6 +123,7 @@ void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len)
 			first = first ? first - 1 : 0;
 			last = ((stop - 1) & PG_MASK) >> 1;
 			dpage_clear(c->dpages[idx], first, last);
+			c->dpages[idx]->gen++;
 		}
 		paddr = stop;
 	}
@@ -194,6 +197,16 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 		if (!(csr_mip(h) & h->mie))
 			return 0;
 		h->waiting = false;
+	}
+	if (h->rec) {
+		unsigned what = rec_what(h->rec);
+
+		/* pages watched by mtrace must not stay in the TLB from an untraced run */
+		if (what != h->tmask)
+			mmu_flush(h);
+		h->tmask = what;
+		h->time0 = machine_clock(h->m);
+		h->instret0 = h->instret;
 	}
 	n = exec_run(h, max_insns);
 	/* Other harts run next and may store to the reserved address; dropping the reservation

@@ -46,6 +46,10 @@ void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level);
 /* Print the registers and the last 16 retired instructions (always-on ring) to f. */
 void hart_dump(const struct hart *h, FILE *f);
 
+struct recorder;
+/* Record this machine's harts into r (NULL stops recording); see trace/record.h. */
+void cpu_set_recorder(struct cpu *c, struct recorder *r);
+
 /* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
 

@@ -12,6 +12,7 @@
 #include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
 #include "machine/machine.h"
+#include "trace/record.h"
 
 #include <string.h>
 
@@ -134,6 +135,10 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	struct dpage *dp = NULL;
 	struct tlb_entry *tld = NULL, *tst = NULL;
 	unsigned rp = h->ring_pos;
+	const unsigned tmask = h->tmask; /* what is being traced: fixed for this run */
+	/* a jump to t stays in the decoded page if t - pc_page < jump_limit (PG_SIZE, or 0 to send
+	 * every jump through refetch: uncached code, or itrace recording each run) */
+	uint64_t jump_limit = 0;
 	uint64_t addr, val;
 	unsigned rm;
 
@@ -147,6 +152,8 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		budget--;                                                                          \
 		goto * e->handler;                                                                 \
 	} while (0)
+/* Instructions retired so far in this hart's life (before the one being dispatched). */
+#define INSNS() (instret_base + (start - budget))
 /* The guest pc of the current slot: slots are 32 bytes per 2 bytes of code. */
 #define PC() (pc_page + (((uintptr_t)e - (uintptr_t)base) >> 4))
 /* Execution starts a straight-line run at pcv/slot: remember it in the ring. */
@@ -158,6 +165,16 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		r_->e = (slot);                                                                    \
 		r_->raw = (rawv);                                                                  \
 	} while (0)
+/* The same where a run may start while itrace records (refetch, uncached code): in-page jumps
+ * never get here with itrace on, because jump_limit sends them through refetch. */
+#define RING_MARK_TRACED(pcv, slot, rawv)                                                          \
+	do {                                                                                       \
+		RING_MARK(pcv, slot, rawv);                                                        \
+		if (unlikely(tmask & REC_ITRACE)) {                                                \
+			h->instret = INSNS();                                                      \
+			trace_run(h, (pcv), (slot) ? dp : NULL, (rawv), (slot) ? 0 : e->len);      \
+		}                                                                                  \
+	} while (0)
 #define NEXT()                                                                                     \
 	do {                                                                                       \
 		e = (struct dinsn *)((char *)e + e->step);                                         \
@@ -166,7 +183,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 #define JUMP(target)                                                                               \
 	do {                                                                                       \
 		uint64_t t_ = (target);                                                            \
-		if (likely(t_ - pc_page < PG_SIZE && dp)) {                                        \
+		if (likely(t_ - pc_page < jump_limit)) {                                           \
 			e = base + ((t_ - pc_page) >> 1);                                          \
 			RING_MARK(t_, e, 0);                                                       \
 			DISPATCH();                                                                \
@@ -198,6 +215,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 			val = (uint64_t)(int64_t)v_;                                               \
 		} else {                                                                           \
 			uint64_t s_; /* its address escapes: keep it out of the hot locals */      \
+			h->instret = INSNS() - 1;                                                  \
 			if (mmu_load(h, addr, size, &s_) < 0)                                      \
 				goto exc_insn;                                                     \
 			val = (uint64_t)(int64_t)(ctype)s_;                                        \
@@ -210,6 +228,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		if (likely(TLB_HIT(tst, addr, size))) {                                            \
 			memcpy(TLB_HOST(tst, addr), &val, size);                                   \
 		} else {                                                                           \
+			h->instret = INSNS() - 1;                                                  \
 			if (mmu_store(h, addr, size, val) < 0)                                     \
 				goto exc_insn;                                                     \
 			pc = PC() + e->len;                                                        \
@@ -226,6 +245,7 @@ refetch:
 
 		if (irq) {
 			h->pc = pc;
+			h->instret = INSNS();
 			trap_take(h, irq, 0);
 			pc = h->pc;
 		}
@@ -254,8 +274,9 @@ refetch:
 	}
 	pc_page = pc & ~PG_MASK;
 	base = dp->d;
+	jump_limit = (tmask & REC_ITRACE) ? 0 : PG_SIZE;
 	e = base + ((pc & PG_MASK) >> 1);
-	RING_MARK(pc, e, 0);
+	RING_MARK_TRACED(pc, e, 0);
 	DISPATCH();
 
 L_DECODE : {
@@ -297,7 +318,8 @@ uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to r
 	dp = NULL;
 	base = e;
 	pc_page = pc;
-	RING_MARK(pc, NULL, e->raw);
+	jump_limit = 0; /* no page to jump within */
+	RING_MARK_TRACED(pc, NULL, e->raw);
 	DISPATCH();
 
 L_PAGE_END:
@@ -318,6 +340,7 @@ exc_insn: /* the instruction in slot e raised h->exc_cause and did not retire */
 	pc = PC();
 exc_take:
 	h->pc = pc;
+	h->instret = INSNS();
 	trap_take(h, h->exc_cause, h->exc_tval);
 	pc = h->pc;
 	goto refetch;
@@ -331,13 +354,23 @@ L_LUI:
 L_AUIPC:
 	RD = PC() + IMM;
 	NEXT();
+#define TRACE_JUMP(target)                                                                         \
+	do {                                                                                       \
+		if (unlikely(tmask & REC_FTRACE)) {                                                \
+			h->instret = INSNS() - 1;                                                  \
+			trace_jump(h, PC(), (target), e->rd, e->op == OP_JALR ? e->rs1 : 0);       \
+		}                                                                                  \
+	} while (0)
 L_JAL : {
 	uint64_t t = PC() + IMM;
 	RD = PC() + e->len;
+	TRACE_JUMP(t);
 	JUMP(t);
 }
 L_JALR : {
 	uint64_t t = (RS1 + IMM) & ~1ull;
+	/* the hook reads the link register's old value through rs1: trace before writing rd */
+	TRACE_JUMP(t);
 	RD = PC() + e->len;
 	JUMP(t);
 }
@@ -530,11 +563,15 @@ L_CSRRCI:
 
 	/* ---------------- privileged ---------------- */
 L_MRET:
+	h->pc = PC(); /* for the xRET trace event */
+	h->instret = INSNS() - 1;
 	if (trap_mret(h) < 0)
 		ILLEGAL();
 	pc = h->pc;
 	goto refetch;
 L_SRET:
+	h->pc = PC();
+	h->instret = INSNS() - 1;
 	if (trap_sret(h) < 0)
 		ILLEGAL();
 	pc = h->pc;

@@ -6,7 +6,7 @@
 	do {                                                                                       \
 		uint8_t *p_;                                                                       \
 		stype old_, src_ = (stype)RS2, new_;                                               \
-		h->pc = pc;                                                                        \
+		h->instret = INSNS() - 1;                                                          \
 		p_ = mmu_atomic_ptr(h, RS1, size, false);                                          \
 		if (!p_)                                                                           \
 			goto exc_insn;                                                             \
@@ -21,7 +21,7 @@
 	do {                                                                                       \
 		uint8_t *p_;                                                                       \
 		stype v_;                                                                          \
-		h->pc = pc;                                                                        \
+		h->instret = INSNS() - 1;                                                          \
 		p_ = mmu_atomic_ptr(h, RS1, size, true);                                           \
 		if (!p_)                                                                           \
 			goto exc_insn;                                                             \
@@ -42,7 +42,7 @@
 			RD = 1;                                                                    \
 			NEXT();                                                                    \
 		}                                                                                  \
-		h->pc = pc;                                                                        \
+		h->instret = INSNS() - 1;                                                          \
 		p_ = mmu_atomic_ptr(h, RS1, size, false);                                          \
 		if (!p_)                                                                           \
 			goto exc_insn;                                                             \

@@ -86,6 +86,7 @@ struct dpage {
 	struct dinsn d[DPAGE_SLOTS + 2];
 	uint8_t *host; /* the page's bytes */
 	uint64_t paddr;
+	uint32_t gen; /* bumped whenever code in the page is overwritten (traces re-record it) */
 };
 
 /* The always-on ring records where execution entered straight-line code (like Intel PT's
@@ -136,6 +137,15 @@ struct hart {
 	unsigned ring_pos;
 
 	struct dinsn tmp[3]; /* for instructions that cannot be cached (ROM, MMIO, page-crossing) */
+
+	/* tracing (trace_hooks.c): what is recorded during this run, and the clocks at its start */
+	struct recorder *rec;
+	unsigned tmask;
+	uint64_t time0, instret0;
+	struct code_seen {
+		uint64_t vpage, ppage, satp;
+		uint32_t gen;
+	} code_seen[512]; /* code pages already in the trace, direct-mapped by virtual page */
 
 	struct cpu *cpu;
 	struct machine *m;
@@ -197,6 +207,18 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64
 /* ---- cpu.c ---- */
 /* The decoded page for RAM page holding pa (created empty on first use), or NULL if not RAM. */
 struct dpage *cpu_dpage(struct cpu *c, uint64_t pa);
+
+/* ---- trace_hooks.c: hand events to the recorder; h->instret holds the instructions retired
+ * before the event's instruction ---- */
+void trace_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw, unsigned len);
+void trace_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsigned rs1);
+void trace_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, unsigned old_priv);
+void trace_xret(struct hart *h, uint64_t pc, unsigned old_priv);
+void trace_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
+	       unsigned kind);
+void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+/* Whether a data page must stay out of the TLB because mtrace watches it. */
+bool trace_mem_page(const struct hart *h, uint64_t vpage, int acc);
 
 /* ---- exec.c ---- */
 /* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */

@@ -2,6 +2,8 @@
  * the soft TLB: every access the interpreter's inline TLB probe cannot serve comes here. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
+#include "trace/event.h"
+#include "trace/record.h"
 
 #include <string.h>
 
@@ -166,7 +168,7 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 	uint8_t *host = machine_ram_ptr(h->m, pa & ~PG_MASK, PG_SIZE);
 	struct tlb_entry *e;
 
-	if (!host)
+	if (!host || trace_mem_page(h, vaddr & ~PG_MASK, acc))
 		return;
 	if (acc == ACC_STORE) {
 		if (page_has_code(h->cpu, pa) || machine_page_watched(h->m, pa))
@@ -204,6 +206,8 @@ static int phys_access(struct hart *h, uint64_t pa, unsigned size, int acc, uint
 	if (acc == ACC_LOAD ? machine_phys_read(h->m, pa, size, val) < 0
 			    : machine_phys_write(h->m, pa, size, *val) < 0)
 		return raise(h, access_fault[acc], vaddr);
+	if (h->tmask & REC_DTRACE)
+		trace_mmio(h, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
 	return 0;
 }
 
@@ -242,6 +246,8 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 		return -1;
 	if (phys_access(h, pa, size, acc, val, vaddr) < 0)
 		return -1;
+	if ((h->tmask & REC_MTRACE) && machine_ram_ptr(h->m, pa, size))
+		trace_mem(h, vaddr, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
 	if (uniform)
 		tlb_fill(h, acc, vaddr, pa);
 	return 0;
@@ -281,6 +287,8 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 	}
 	if (!is_lr && page_has_code(h->cpu, pa))
 		cpu_invalidate_code(h->cpu, pa, size);
+	if (h->tmask & REC_MTRACE)
+		trace_mem(h, vaddr, pa, size, 0, is_lr ? TEV_MEM_LOAD : TEV_MEM_AMO);
 	return host;
 }
 

@@ -1,5 +1,6 @@
 /* trap — exception and interrupt entry, delegation, mret/sret. */
 #include "cpu/hart.h"
+#include "trace/record.h"
 
 #define IRQ_BIT (1ull << 63)
 
@@ -25,7 +26,8 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 	bool irq = cause >> 63;
 	unsigned code = cause & 63;
 	uint64_t deleg = irq ? h->mideleg : h->medeleg;
-	uint64_t tvec;
+	uint64_t tvec, epc = h->pc;
+	unsigned old_priv = h->priv;
 
 	h->waiting = false;
 	if (h->priv <= PRV_S && ((deleg >> code) & 1)) {
@@ -56,6 +58,8 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 	if ((tvec & 3) == 1 && irq)
 		h->pc += 4 * code;
 	hart_update_tlb_sets(h);
+	if (h->tmask & REC_ETRACE)
+		trace_trap(h, epc, cause, tval, old_priv);
 }
 
 uint64_t trap_pending_irq(const struct hart *h)
@@ -84,6 +88,7 @@ uint64_t trap_pending_irq(const struct hart *h)
 int trap_mret(struct hart *h)
 {
 	unsigned mpp;
+	uint64_t xret_pc;
 
 	if (h->priv != PRV_M)
 		return -1;
@@ -96,14 +101,18 @@ int trap_mret(struct hart *h)
 	if (mpp != PRV_M)
 		h->mstatus &= ~MSTATUS_MPRV;
 	h->priv = mpp;
+	xret_pc = h->pc;
 	h->pc = h->mepc;
 	hart_update_tlb_sets(h);
+	if (h->tmask & REC_ETRACE)
+		trace_xret(h, xret_pc, PRV_M);
 	return 0;
 }
 
 int trap_sret(struct hart *h)
 {
-	unsigned spp;
+	unsigned spp, old_priv;
+	uint64_t xret_pc;
 
 	if (h->priv < PRV_S || (h->priv == PRV_S && (h->mstatus & MSTATUS_TSR)))
 		return -1;
@@ -114,8 +123,12 @@ int trap_sret(struct hart *h)
 	h->mstatus |= MSTATUS_SPIE;
 	h->mstatus &= ~MSTATUS_SPP;
 	h->mstatus &= ~MSTATUS_MPRV;
+	old_priv = h->priv;
 	h->priv = spp;
+	xret_pc = h->pc;
 	h->pc = h->sepc;
 	hart_update_tlb_sets(h);
+	if (h->tmask & REC_ETRACE)
+		trace_xret(h, xret_pc, old_priv);
 	return 0;
 }

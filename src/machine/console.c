@@ -1,4 +1,5 @@
 #include "machine/console.h"
+#include "util/sigstop.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -62,7 +63,8 @@ int console_open(void)
 	if (tcgetattr(STDIN_FILENO, &con_orig) < 0)
 		return -errno;
 	con_saved = true;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	/* with sigstop the run ends cleanly on these signals and atexit restores the terminal */
+	for (size_t i = 0; !sigstop_active() && i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;

@@ -54,6 +54,7 @@ enum machine_exit {
 	MACHINE_EXIT_GUEST,     /* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
 	MACHINE_EXIT_MAX_INSNS, /* --max-insns reached */
 	MACHINE_EXIT_ERROR,     /* internal emulator error (already reported with a register dump) */
+	MACHINE_EXIT_SIGNAL,    /* SIGINT, SIGTERM or SIGHUP (util/sigstop.h): *code = the signal */
 };
 
 /* Build a machine from cfg: allocate RAM, load images, build the device tree, set up the boot
@@ -75,6 +76,9 @@ int machine_phys_write(struct machine *m, uint64_t paddr, unsigned size, uint64_
 /* True if stores to the RAM page holding paddr must go through machine_phys_write (e.g. the
  * page holding HTIF's tohost). The CPU's TLB never caches such pages for stores. */
 bool machine_page_watched(struct machine *m, uint64_t paddr);
+/* The machine clock in instructions (hart 0's instruction clock, including what the running
+ * hart retired so far): the timeline of traces. */
+uint64_t machine_clock(const struct machine *m);
 /* Current mtime (CLINT), for the time CSR. */
 uint64_t machine_mtime(struct machine *m);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */

@@ -7,6 +7,7 @@
 #include "cpu/cpu.h"
 #include "machine/console.h"
 #include "machine/machine_impl.h"
+#include "util/sigstop.h"
 
 /* A 100 MIPS virtual CPU at the 10 MHz timebase: one mtime tick per 10 retired instructions. */
 #define MACHINE_INSNS_PER_TICK 10
@@ -33,6 +34,11 @@ static uint64_t live_vclock(const struct machine *m)
 	if (!m->running)
 		return m->vclock;
 	return m->vclock + (hart_instret(m->running) - m->running_instret0);
+}
+
+uint64_t machine_clock(const struct machine *m)
+{
+	return live_vclock(m);
 }
 
 uint64_t machine_mtime(struct machine *m)
@@ -128,6 +134,11 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		if (m->stop) {
 			*code = m->exit_code;
 			ret = MACHINE_EXIT_GUEST;
+			break;
+		}
+		if (sigstop_pending()) {
+			*code = sigstop_pending();
+			ret = MACHINE_EXIT_SIGNAL;
 			break;
 		}
 		if (console_quit_requested()) {

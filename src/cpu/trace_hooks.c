@@ -1,0 +1,154 @@
+/* trace_hooks — the CPU's side of tracing: turn what the interpreter and the MMU see into
+ * events (trace/event.h) for the recorder. Called only when h->tmask enables the tracer, so the
+ * untraced path pays nothing beyond a test at control transfers. */
+#include "cpu/hart.h"
+#include "machine/machine.h"
+#include "symbols/symbols.h"
+#include "trace/record.h"
+
+#include <string.h>
+
+static void ev_init(struct hart *h, struct tev *ev, unsigned type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->hart = h->hartid;
+	ev->priv = h->priv;
+	ev->instret = h->instret;
+	ev->time = h->time0 + (h->instret - h->instret0);
+}
+
+void cpu_set_recorder(struct cpu *c, struct recorder *r)
+{
+	for (unsigned i = 0; i < c->nharts; i++) {
+		struct hart *h = c->harts[i];
+
+		h->rec = r;
+		h->tmask = 0;
+		memset(h->code_seen, 0xff, sizeof(h->code_seen));
+		mmu_flush(h);
+	}
+}
+
+void trace_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw, unsigned len)
+{
+	struct tev ev;
+
+	if (dp) {
+		/* the reader rebuilds instructions from page bytes: record a page when this
+		 * virtual page first runs, maps elsewhere, or its code changed */
+		struct code_seen *cs = &h->code_seen[(pc >> PG_SHIFT) % 512];
+		uint64_t vpage = pc & ~PG_MASK;
+
+		if (cs->vpage != vpage || cs->ppage != dp->paddr || cs->gen != dp->gen ||
+		    cs->satp != h->satp) {
+			ev_init(h, &ev, TEV_CODE);
+			ev.addr = vpage;
+			ev.paddr = dp->paddr;
+			ev.satp = h->satp;
+			ev.data = dp->host;
+			ev.len = PG_SIZE;
+			rec_event(h->rec, &ev);
+			cs->vpage = vpage;
+			cs->ppage = dp->paddr;
+			cs->gen = dp->gen;
+			cs->satp = h->satp;
+		}
+	}
+	ev_init(h, &ev, TEV_RUN);
+	ev.pc = pc;
+	if (!dp) { /* uncached code (ROM, page-crossing): the run carries its one instruction */
+		ev.value = raw;
+		ev.size = len;
+	}
+	rec_event(h->rec, &ev);
+}
+
+void trace_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsigned rs1)
+{
+	struct tev ev;
+	unsigned type;
+	bool link = rd == 1 || rd == 5;
+
+	/* the calling convention's hints (RISC-V unprivileged spec, table for JAL/JALR) */
+	if (link)
+		type = TEV_CALL;
+	else if (rd == 32 && (rs1 == 1 || rs1 == 5))
+		type = TEV_RET;
+	else if (rd == 32 && symset_is_entry(rec_symbols(h->rec), h->priv, target))
+		type = TEV_TAIL;
+	else
+		return;
+	ev_init(h, &ev, type);
+	ev.pc = pc;
+	ev.addr = target;
+	ev.sp = h->x[2];
+	ev.satp = h->satp;
+	rec_event(h->rec, &ev);
+}
+
+void trace_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, unsigned old_priv)
+{
+	struct tev ev;
+
+	ev_init(h, &ev, TEV_TRAP);
+	ev.priv = old_priv;
+	ev.new_priv = h->priv;
+	ev.pc = epc;
+	ev.addr = h->pc;
+	ev.cause = cause;
+	ev.tval = tval;
+	ev.satp = h->satp;
+	memcpy(ev.a, &h->x[10], sizeof(ev.a));
+	rec_event(h->rec, &ev);
+}
+
+void trace_xret(struct hart *h, uint64_t pc, unsigned old_priv)
+{
+	struct tev ev;
+
+	ev_init(h, &ev, TEV_XRET);
+	ev.priv = old_priv;
+	ev.new_priv = h->priv;
+	ev.pc = pc;
+	ev.addr = h->pc;
+	ev.satp = h->satp;
+	ev.a[0] = h->x[10];
+	ev.a[1] = h->x[11];
+	rec_event(h->rec, &ev);
+}
+
+void trace_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
+	       unsigned kind)
+{
+	struct tev ev;
+
+	if (!rec_mem_wanted(h->rec, vaddr, size, kind == TEV_MEM_LOAD ? 1 : 2))
+		return;
+	ev_init(h, &ev, TEV_MEM);
+	ev.addr = vaddr;
+	ev.paddr = paddr;
+	ev.size = size;
+	ev.value = val;
+	ev.kind = kind;
+	rec_event(h->rec, &ev);
+}
+
+void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind)
+{
+	struct tev ev;
+
+	ev_init(h, &ev, TEV_MMIO);
+	ev.paddr = paddr;
+	ev.addr = paddr;
+	ev.size = size;
+	ev.value = val;
+	ev.kind = kind;
+	rec_event(h->rec, &ev);
+}
+
+bool trace_mem_page(const struct hart *h, uint64_t vpage, int acc)
+{
+	return (h->tmask & REC_MTRACE) &&
+	       rec_mem_wanted(h->rec, vpage, PG_SIZE, acc == ACC_STORE ? 2 : 1);
+}

@@ -1,0 +1,242 @@
+/* record — see record.h. */
+#include "trace/record.h"
+#include "symbols/symbols.h"
+#include "trace/tfile.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define REC_HARTS     8
+#define REC_CHUNK     (64u * 1024) /* flush a hart's buffer when it holds this much */
+#define REC_BUF_BYTES (REC_CHUNK + 4096 + TEV_MAX_ENCODED + 64)
+
+struct rec_buf {
+	uint8_t *data; /* u32 hart id, then encoded events */
+	size_t len;
+	struct tev_enc enc;
+};
+
+struct recorder {
+	struct rec_config cfg;
+	struct tf_writer *w;
+	struct symset *syms;
+	struct rec_buf hart[REC_HARTS];
+	unsigned what; /* cfg.what while recording is on, else 0 */
+	bool started, stopped;
+	int error; /* first write error (-errno) */
+	uint64_t events, dropped;
+};
+
+struct recorder *rec_open(const struct rec_config *cfg)
+{
+	struct recorder *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->cfg = *cfg;
+	if (!r->cfg.priv_mask)
+		r->cfg.priv_mask = 0xb;
+	r->syms = symset_new();
+	if (!r->syms)
+		goto fail;
+	for (unsigned i = 0; i < REC_HARTS; i++) {
+		r->hart[i].data = malloc(REC_BUF_BYTES);
+		if (!r->hart[i].data)
+			goto fail;
+		memcpy(r->hart[i].data, &i, 4); /* little-endian host: the u32 hart id */
+		r->hart[i].len = 4;
+	}
+	r->w = tf_writer_open(cfg->path);
+	if (!r->w)
+		goto fail_quiet;
+	r->started = !cfg->start_insn && !cfg->start_pc;
+	r->what = r->started ? cfg->what : 0;
+	return r;
+fail:
+	err_set(ENOMEM, "--trace-out %s: out of memory", cfg->path);
+fail_quiet:
+	for (unsigned i = 0; i < REC_HARTS; i++)
+		free(r->hart[i].data);
+	symset_free(r->syms);
+	free(r);
+	return NULL;
+}
+
+int rec_meta(struct recorder *r, const char *text)
+{
+	return tf_write_chunk(r->w, TF_META, text, strlen(text));
+}
+
+int rec_devices(struct recorder *r, const char *text)
+{
+	return tf_write_chunk(r->w, TF_DEVS, text, strlen(text));
+}
+
+int rec_add_symtab(struct recorder *r, struct symtab *t)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret = symtab_serialize(t, &buf, &len);
+
+	if (ret < 0) {
+		symtab_free(t);
+		return ret;
+	}
+	ret = tf_write_chunk(r->w, TF_SYMS, buf, len);
+	free(buf);
+	if (symset_add(r->syms, t) < 0) {
+		symtab_free(t);
+		return -ENOMEM;
+	}
+	return ret;
+}
+
+struct symset *rec_symbols(struct recorder *r)
+{
+	return r->syms;
+}
+
+unsigned rec_what(const struct recorder *r)
+{
+	return r ? r->what : 0;
+}
+
+const struct rec_config *rec_config(const struct recorder *r)
+{
+	return &r->cfg;
+}
+
+void rec_restart_window(struct recorder *r)
+{
+	r->started = !r->cfg.start_insn && !r->cfg.start_pc;
+	r->stopped = false;
+	r->what = r->started ? r->cfg.what : 0;
+}
+
+uint64_t rec_event_count(const struct recorder *r)
+{
+	return r->events;
+}
+
+static void flush_hart(struct recorder *r, struct rec_buf *b)
+{
+	int ret;
+
+	if (b->len <= 4)
+		return;
+	ret = tf_write_chunk(r->w, TF_EVENTS, b->data, b->len);
+	if (ret < 0 && !r->error)
+		r->error = ret;
+	b->len = 4;
+	/* each chunk decodes on its own: restart the deltas */
+	memset(&b->enc, 0, sizeof(b->enc));
+}
+
+static bool in_ranges(const struct rec_range *rg, unsigned n, uint64_t a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a >= rg[i].lo && a < rg[i].hi)
+			return true;
+	return false;
+}
+
+bool rec_mem_wanted(const struct recorder *r, uint64_t vaddr, unsigned size, unsigned rw)
+{
+	if (!r->cfg.nmem)
+		return true;
+	for (unsigned i = 0; i < r->cfg.nmem; i++)
+		if ((r->cfg.mem[i].rw & rw) && vaddr < r->cfg.mem[i].hi &&
+		    vaddr + size > r->cfg.mem[i].lo)
+			return true;
+	return false;
+}
+
+/* Start/stop conditions: by instruction count, or by reaching an address. */
+static void update_window(struct recorder *r, const struct tev *ev)
+{
+	if (!r->started) {
+		if ((r->cfg.start_insn && ev->instret >= r->cfg.start_insn) ||
+		    (r->cfg.start_pc && (ev->pc == r->cfg.start_pc ||
+					 ((ev->type == TEV_CALL || ev->type == TEV_TAIL) &&
+					  ev->addr == r->cfg.start_pc)))) {
+			r->started = true;
+			r->what = r->cfg.what;
+		}
+	}
+	if (r->started && !r->stopped &&
+	    ((r->cfg.stop_insn && ev->instret >= r->cfg.stop_insn) ||
+	     (r->cfg.stop_pc &&
+	      (ev->pc == r->cfg.stop_pc ||
+	       ((ev->type == TEV_CALL || ev->type == TEV_TAIL) && ev->addr == r->cfg.stop_pc))))) {
+		r->stopped = true;
+		r->what = 0;
+	}
+}
+
+void rec_event(struct recorder *r, const struct tev *ev)
+{
+	struct rec_buf *b;
+
+	if (ev->hart >= REC_HARTS)
+		return;
+	update_window(r, ev);
+	if (!r->what)
+		return;
+	if (ev->type != TEV_CODE && !((r->cfg.priv_mask >> ev->priv) & 1) &&
+	    !(ev->type == TEV_TRAP || ev->type == TEV_XRET ? (r->cfg.priv_mask >> ev->new_priv) & 1
+							   : 0))
+		return;
+	if (r->cfg.npc && ev->type != TEV_CODE && ev->type != TEV_TRAP && ev->type != TEV_XRET &&
+	    ev->type != TEV_MMIO && !in_ranges(r->cfg.pc, r->cfg.npc, ev->pc))
+		return;
+	b = &r->hart[ev->hart];
+	if (b->len + TEV_MAX_ENCODED + ev->len > REC_BUF_BYTES)
+		flush_hart(r, b);
+	if (ev->len > REC_BUF_BYTES - 4 - TEV_MAX_ENCODED) {
+		r->dropped++;
+		return;
+	}
+	b->len += tev_encode(&b->enc, ev, b->data + b->len);
+	r->events++;
+	if (b->len >= REC_CHUNK)
+		flush_hart(r, b);
+}
+
+void rec_flush_emergency(struct recorder *r)
+{
+	if (!r)
+		return;
+	for (unsigned i = 0; i < REC_HARTS; i++)
+		flush_hart(r, &r->hart[i]);
+}
+
+int rec_close(struct recorder *r, uint64_t insns)
+{
+	char end[256];
+	int ret;
+
+	if (!r)
+		return 0;
+	for (unsigned i = 0; i < REC_HARTS; i++)
+		flush_hart(r, &r->hart[i]);
+	snprintf(end, sizeof(end), "events=%llu\ndropped=%llu\ninsns=%llu\n",
+		 (unsigned long long)r->events, (unsigned long long)r->dropped,
+		 (unsigned long long)insns);
+	ret = tf_write_chunk(r->w, TF_END, end, strlen(end));
+	if (!r->error && ret < 0)
+		r->error = ret;
+	ret = tf_writer_close(r->w);
+	if (!r->error && ret < 0)
+		r->error = ret;
+	ret = r->error;
+	if (ret < 0)
+		err_set(-ret, "--trace-out %s: %s", r->cfg.path, strerror(-ret));
+	for (unsigned i = 0; i < REC_HARTS; i++)
+		free(r->hart[i].data);
+	symset_free(r->syms);
+	free(r);
+	return ret;
+}

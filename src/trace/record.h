@@ -1,0 +1,78 @@
+/* record — writing a trace while the machine runs. The CPU and devices hand over events
+ * (event.h); the recorder filters them (privilege, pc ranges, start/stop), encodes them into a
+ * per-hart buffer and writes full buffers as EVENTS chunks (tfile.h), so memory stays bounded
+ * and everything up to the last chunk survives a crash or a signal. */
+#ifndef STRATA_TRACE_RECORD_H
+#define STRATA_TRACE_RECORD_H
+
+#include "trace/event.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct symtab;
+struct symset;
+
+/* What to record (--trace=LIST). */
+enum {
+	REC_ITRACE = 1u << 0, /* straight-line runs + code pages: every retired instruction */
+	REC_MTRACE = 1u << 1, /* loads, stores, AMOs in --mtrace ranges (all if none) */
+	REC_FTRACE = 1u << 2, /* calls, returns, tail calls */
+	REC_ETRACE =
+	    1u << 3, /* traps, interrupts, xRET (SBI calls and syscalls are decoded later) */
+	REC_DTRACE = 1u << 4, /* MMIO accesses */
+	REC_ALL = 0x1f,
+};
+
+struct rec_range {
+	uint64_t lo, hi; /* [lo, hi) */
+	unsigned rw;	 /* mtrace: 1 loads, 2 stores, 3 both */
+};
+
+#define REC_MAX_RANGES 16
+
+struct rec_config {
+	const char *path;   /* trace file */
+	unsigned what;	    /* REC_* */
+	unsigned priv_mask; /* bit p set: record at privilege p (1 << 0 U, 1 << 1 S, 1 << 3 M) */
+	struct rec_range pc[REC_MAX_RANGES];
+	unsigned npc; /* --trace-filter: pc ranges (0 = everything) */
+	struct rec_range mem[REC_MAX_RANGES];
+	unsigned nmem;		    /* --mtrace ranges (0 = every access) */
+	uint64_t start_insn;	    /* record from this instruction count on (0 = from the start) */
+	uint64_t stop_insn;	    /* stop recording at this count (0 = never) */
+	uint64_t start_pc, stop_pc; /* start/stop when execution reaches this address (0 = off) */
+};
+
+struct recorder;
+
+/* Create the trace file and write its header. NULL with err_set(). */
+struct recorder *rec_open(const struct rec_config *cfg);
+/* Write a META key=value line block (machine description). 0 or -errno. */
+int rec_meta(struct recorder *r, const char *text);
+/* Add a symbol table: written as a SYMS chunk, used for tail-call detection; r owns t. */
+int rec_add_symtab(struct recorder *r, struct symtab *t);
+/* Write the DEVS chunk (device map text, see docs/TRACE-FORMAT.md). */
+int rec_devices(struct recorder *r, const char *text);
+/* The symbols added so far (for tail-call detection by the CPU hooks). */
+struct symset *rec_symbols(struct recorder *r);
+/* What is being recorded (REC_*), or 0 when recording is off (not yet started or stopped). */
+unsigned rec_what(const struct recorder *r);
+const struct rec_config *rec_config(const struct recorder *r);
+/* Re-evaluate the start condition after the caller filled in symbolic start/stop points. */
+void rec_restart_window(struct recorder *r);
+
+/* Record one event of hart ev->hart if the filters let it through. Never fails: a write error
+ * is remembered, counted as dropped events and reported by rec_close(). */
+void rec_event(struct recorder *r, const struct tev *ev);
+/* True if an address is inside an --mtrace range for the access (1 load, 2 store). */
+bool rec_mem_wanted(const struct recorder *r, uint64_t vaddr, unsigned size, unsigned rw);
+
+/* Flush everything and write the END chunk with the totals; close the file. Returns 0, or
+ * -errno if any write failed (the message names the file). */
+int rec_close(struct recorder *r, uint64_t insns);
+/* From a signal handler or a crash path: write what is buffered (write(2) only). */
+void rec_flush_emergency(struct recorder *r);
+uint64_t rec_event_count(const struct recorder *r);
+
+#endif

@@ -1,0 +1,17 @@
+/* sigstop — turn SIGINT, SIGTERM and SIGHUP into a request to stop the run cleanly, so that
+ * traces and disk images are complete when strata exits (with status 128 + signal). */
+#ifndef STRATA_UTIL_SIGSTOP_H
+#define STRATA_UTIL_SIGSTOP_H
+
+#include <stdbool.h>
+
+/* Install the handlers (idempotent). */
+void sigstop_install(void);
+/* True once installed (the console then leaves these signals alone). */
+bool sigstop_active(void);
+/* The first signal received, or 0. */
+int sigstop_pending(void);
+/* Record sig as received (for a handler that also has its own work, e.g. the console). */
+void sigstop_note(int sig);
+
+#endif
