@@ -184,9 +184,10 @@ static int build_from_elf(struct symtab *t, Elf *elf, Elf_Scn *scn, const GElf_S
 		if (size == 0) {
 			/* A label runs to the next symbol of its section, or the section's end. */
 			uint64_t end = c[i].sec_end;
-			for (size_t j = i + 1; j < n; j++) {
+			/* Symbols past the section's end cannot be in it: stop there. */
+			for (size_t j = i + 1; j < n && c[j].addr < end; j++) {
 				if (c[j].shndx == c[i].shndx && c[j].addr > c[i].addr) {
-					end = c[j].addr < end ? c[j].addr : end;
+					end = c[j].addr;
 					break;
 				}
 			}
