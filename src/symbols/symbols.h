@@ -43,6 +43,8 @@ size_t symset_ntables(const struct symset *s);
 struct symtab *symset_table(const struct symset *s, size_t i);
 /* The function containing addr in a table bound to priv (or to any privilege), or NULL. */
 const struct sym *symset_lookup(const struct symset *s, int priv, uint64_t addr);
+/* The function named name (demangled, or as in the ELF) in any table, or NULL (symfind.c). */
+const struct sym *symset_find(const struct symset *s, const char *name);
 /* True if addr is the first instruction of a function at priv (tail-call detection; fast). */
 bool symset_is_entry(const struct symset *s, int priv, uint64_t addr);
 
