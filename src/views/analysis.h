@@ -71,6 +71,7 @@ struct ana_names_ops {
 	const char *(*func)(void *ctx, unsigned priv, uint64_t addr);
 	int (*code)(void *ctx, unsigned hart, uint64_t vaddr, uint32_t *raw);
 	const char *(*mmio)(void *ctx, uint64_t paddr, char *buf, size_t n);
+	const char *(*sbi_ext)(uint64_t eid);
 	const char *(*sbi_name)(uint64_t eid, uint64_t fid);
 	int (*sbi_call)(uint64_t eid, uint64_t fid, const uint64_t a[6], char *buf, size_t n);
 	int (*sbi_ret)(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, char *buf, size_t n);

@@ -1,0 +1,98 @@
+/* text — uftrace-replay-like listing: one line per call and return, indented by depth, plus
+ * traps, SBI calls, syscalls, MMIO/memory accesses, marks and (--insns) instructions. */
+#include "views/view.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+struct text {
+	FILE *out;
+	struct view_opts o;
+};
+
+static void *text_begin(FILE *out, const struct view_opts *o)
+{
+	struct text *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->out = out;
+	t->o = *o;
+	fprintf(out, "#%11s %4s %s  %s\n", "TIME", "HART", "P", "FUNCTION");
+	return t;
+}
+
+static const char *const kinds[] = {"load", "store", "amo"};
+
+static int text_event(void *v, const struct ana_ev *e)
+{
+	struct text *t = v;
+	FILE *f = t->out;
+	const struct tev *ev = e->ev;
+	/* ENTER/EXIT draw at the frame's own depth, everything else inside the top frame. */
+	unsigned indent = e->depth;
+	if (e->kind == ANA_ENTER || e->kind == ANA_EXIT)
+		indent--;
+	fprintf(f, "%12" PRIu64 " %4u %c  %*s", e->time, e->hart, ana_priv_char(e->priv),
+		2 * indent, "");
+	const char *kind = ev && ev->kind < 3 ? kinds[ev->kind] : "?";
+	char buf[160];
+	switch (e->kind) {
+	case ANA_ENTER:
+		if (e->stack[e->depth - 1].kind == ANA_FRAME_TRAP)
+			fprintf(f, "%s {\n", e->name);
+		else
+			fprintf(f, "%s() {\n", e->name);
+		break;
+	case ANA_EXIT:
+		fprintf(f, "} /* %s: %" PRIu64 " self, %" PRIu64 " total%s */\n", e->name,
+			e->self_insns, e->total_insns, e->at_end ? ", trace ended" : "");
+		break;
+	case ANA_TRAP:
+		fprintf(f, "trap %s epc=0x%" PRIx64 " tval=0x%" PRIx64 " -> %c\n", e->name, ev->pc,
+			ev->tval, ana_priv_char(ev->new_priv));
+		break;
+	case ANA_SBI_BEGIN: fprintf(f, "sbi %s\n", e->text); break;
+	case ANA_SYS_BEGIN: fprintf(f, "syscall %s\n", e->text); break;
+	case ANA_SBI_END:
+	case ANA_SYS_END:
+		fprintf(f, "%s %s = %s\n", e->kind == ANA_SBI_END ? "sbi" : "syscall", e->name,
+			e->text ? e->text : "(trace ended)");
+		break;
+	case ANA_MMIO:
+		fprintf(f, "mmio %s %s 0x%" PRIx64 " [%u] = 0x%" PRIx64 "\n", kind,
+			e->name ? e->name : "?", ev->paddr, ev->size, ev->value);
+		break;
+	case ANA_MEM:
+		fprintf(f, "mem %s 0x%" PRIx64 " (pa 0x%" PRIx64 ") [%u] = 0x%" PRIx64 "\n", kind,
+			ev->addr, ev->paddr, ev->size, ev->value);
+		break;
+	case ANA_INSN:
+		if (!e->len)
+			snprintf(buf, sizeof(buf), "(code not in the trace)");
+		else if (!t->o.names || !t->o.names->disasm ||
+			 t->o.names->disasm(t->o.ctx, e->pc, e->raw, e->len, buf, sizeof(buf)) < 0)
+			snprintf(buf, sizeof(buf), ".insn 0x%0*" PRIx32, e->len * 2, e->raw);
+		fprintf(f, "0x%" PRIx64 ": %s\n", e->pc, buf);
+		break;
+	case ANA_MARK: fprintf(f, "mark %s\n", e->text); break;
+	default: fprintf(f, "?\n"); break;
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static int text_end(void *v, const struct ana_stats *st)
+{
+	struct text *t = v;
+	if (st->unmatched_rets || st->resyncs || st->unmatched_xrets)
+		fprintf(t->out,
+			"# %" PRIu64 " unmatched returns, %" PRIu64 " stack resyncs, %" PRIu64
+			" xRETs without a trap\n",
+			st->unmatched_rets, st->resyncs, st->unmatched_xrets);
+	int rc = ferror(t->out) ? -EIO : 0;
+	free(t);
+	return rc;
+}
+
+const struct view_ops view_text = {
+    .name = "text", .begin = text_begin, .event = text_event, .end = text_end};
