@@ -131,8 +131,8 @@ static int scan_chunks(const char *path, struct counts *c, uint64_t *trunc_off)
 		if (type == TF_META)
 			print_text("  ", d, len);
 	}
-	if (rc == 0 && tf_reader_truncated(tf))
-		*trunc_off = tf_reader_offset(tf);
+	/* where reading stopped: the incomplete chunk, or the end of the file */
+	*trunc_off = tf_reader_offset(tf);
 	tf_reader_close(tf);
 	return rc;
 }
@@ -159,7 +159,7 @@ static int info(const char *path)
 {
 	struct counts *c = calloc(1, sizeof(*c));
 	struct trace_reader *r = NULL;
-	uint64_t trunc_off = UINT64_MAX;
+	uint64_t trunc_off = 0;
 	int rc = -ENOMEM;
 
 	if (!c)
@@ -208,8 +208,9 @@ static int info(const char *path)
 	} else {
 		printf("instructions: unknown (no END chunk)\n");
 	}
-	if (trunc_off != UINT64_MAX)
-		printf("truncated at offset %" PRIu64 "\n", trunc_off);
+	if (trace_truncated(r))
+		printf("truncated at offset %" PRIu64 "%s\n", trunc_off,
+		       c->chunks[TF_END] ? "" : " (no END chunk)");
 	rc = 0;
 out:
 	trace_close(r);

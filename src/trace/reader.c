@@ -68,6 +68,7 @@ struct trace_reader {
 	bool pending;
 	uint32_t pend_type;
 	size_t pend_len;
+	bool at_end, saw_end; /* iteration finished; an END chunk was read */
 };
 
 /* ---- text chunks ---- */
@@ -272,6 +273,7 @@ static int handle_chunk(struct trace_reader *r, uint32_t type, const uint8_t *d,
 	case TF_META:
 		return parse_kv(r, off, d, len, &r->meta, false);
 	case TF_END:
+		r->saw_end = true;
 		return parse_kv(r, off, d, len, &r->totals, true);
 	case TF_DEVS:
 		return parse_devs(r, off, d, len);
@@ -409,9 +411,11 @@ uint64_t trace_total(const struct trace_reader *r, const char *key)
 	return 0;
 }
 
+/* A file that ends cleanly between chunks but without END was cut short too (the recorder did
+ * not finish), so that counts as truncated once the iteration is over. */
 bool trace_truncated(const struct trace_reader *r)
 {
-	return tf_reader_truncated(r->tf);
+	return tf_reader_truncated(r->tf) || (r->at_end && !r->saw_end);
 }
 
 /* ---- code pages ---- */
@@ -539,6 +543,7 @@ int trace_next(struct trace_reader *r, struct tev *ev)
 			d = r->data;
 			len = r->pend_len;
 		} else if ((rc = tf_reader_next(r->tf, &type, &d, &len)) <= 0) {
+			r->at_end = rc == 0;
 			return rc;
 		}
 		if ((rc = handle_chunk(r, type, d, len)) < 0)

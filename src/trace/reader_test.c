@@ -242,6 +242,9 @@ static int truncation(void)
 	bool tr;
 
 	CHECK(second > 0 && count(path, &rc, &tr) == 104 && rc == 0 && !tr, "whole file");
+	/* cut exactly before END: every event, but the run did not finish */
+	spill(path2, size - 12 - strlen("events=104\ndropped=7\ninsns=2000\n"));
+	CHECK(count(path2, &rc, &tr) == 104 && rc == 0 && tr, "cut before END: truncated");
 	for (size_t cut = 16; cut < size; cut += 1 + cut % 13) {
 		spill(path2, cut);
 		int n = count(path2, &rc, &tr);
