@@ -10,6 +10,8 @@
 static const struct cli_cmd cmds[] = {
     {"run", "run a QEMU-virt-compatible RISC-V machine (firmware, kernel, bare metal)", cmd_run},
     {"info", "describe a trace file: machine, symbols, devices, chunk and event counts", cmd_info},
+    {"dump", "show a trace: text, Perfetto, Chrome JSON or folded stacks", cmd_dump},
+    {"report", "summarise a trace: top functions, traps, SBI calls, syscalls", cmd_report},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,84 @@
+/* cmd_dump — `strata dump FILE`: a trace as text, Perfetto protobuf, Chrome JSON or folded
+ * stacks (src/views). */
+#include "cli/cli.h"
+#include "util/err.h"
+#include "views/view.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void dump_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: strata dump FILE [--format=text|perfetto|chrome|folded] [-o OUT] [--insns]\n\n"
+		"Interpret a strata trace: call stacks per hart, privilege level and address space,\n"
+		"traps, SBI calls, syscalls, MMIO.\n\n"
+		"  --format=text      one line per call/return, indented by depth (default)\n"
+		"  --format=perfetto  Perfetto protobuf trace for ui.perfetto.dev (needs -o or a pipe)\n"
+		"  --format=chrome    Chrome JSON trace events (small traces)\n"
+		"  --format=folded    \"hart0;S;a;b;c count\" lines for flame graphs / speedscope\n"
+		"  -o OUT             write to OUT instead of standard output\n"
+		"  --insns            text: also each instruction of the recorded runs, disassembled\n");
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	const char *path = NULL, *outpath = NULL, *format = "text";
+	struct view_opts o = {0};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			dump_usage(stdout);
+			return 0;
+		} else if (!strncmp(a, "--format=", 9)) {
+			format = a + 9;
+		} else if (!strcmp(a, "--format") && i + 1 < argc) {
+			format = argv[++i];
+		} else if (!strcmp(a, "-o") && i + 1 < argc) {
+			outpath = argv[++i];
+		} else if (!strcmp(a, "--insns")) {
+			o.insns = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "strata dump: unknown option '%s' (try --help)\n", a);
+			return EXIT_BADINPUT;
+		} else if (!path) {
+			path = a;
+		} else {
+			fprintf(stderr, "strata dump: more than one FILE ('%s')\n", a);
+			return EXIT_BADINPUT;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "strata dump: no trace FILE (try --help)\n");
+		return EXIT_BADINPUT;
+	}
+	const struct view_ops *ops = view_find(format);
+	if (!ops) {
+		fprintf(stderr, "strata dump: --format=%s: not text, perfetto, chrome or folded\n",
+			format);
+		return EXIT_BADINPUT;
+	}
+	if (ops->binary && !outpath && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "strata dump: --format=%s is binary: use -o FILE or a pipe\n", format);
+		return EXIT_BADINPUT;
+	}
+	FILE *out = stdout;
+	if (outpath && !(out = fopen(outpath, ops->binary ? "wb" : "w"))) {
+		fprintf(stderr, "strata dump: -o %s: %s\n", outpath, strerror(errno));
+		return EXIT_BADINPUT;
+	}
+	bool truncated;
+	int rc = view_run_file(ops, &o, path, out, &truncated);
+	if (out != stdout && fclose(out) && !rc)
+		rc = err_set(EIO, "-o %s: %s", outpath, strerror(errno));
+	if (truncated)
+		fprintf(stderr, "strata dump: %s: the trace is truncated; dumped what it holds\n",
+			path);
+	if (rc) {
+		fprintf(stderr, "strata dump: %s\n", err_msg() ? err_msg() : strerror(-rc));
+		return EXIT_BADINPUT;
+	}
+	return 0;
+}
