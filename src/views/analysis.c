@@ -41,6 +41,7 @@ struct hart {
 	bool run_on; /* a RUN is being rebuilt */
 	uint8_t run_priv;
 	uint64_t run_pc, run_next;
+	uint64_t run_dt; /* time - instret at the RUN: instructions between events get times */
 };
 
 struct name_slot {
@@ -350,7 +351,7 @@ static int emit_insn(struct ana *a, struct hart *h, unsigned id, uint64_t pc)
 	if (!s)
 		return -ENOMEM;
 	struct ana_ev e;
-	ev_init(&e, ANA_INSN, s, NULL, h->last_time);
+	ev_init(&e, ANA_INSN, s, NULL, h->run_next + h->run_dt);
 	e.pc = pc;
 	uint32_t raw;
 	if (a->names && a->names->code && !a->names->code(a->ctx, id, pc, &raw)) {
@@ -633,6 +634,7 @@ int ana_feed(struct ana *a, const struct tev *ev)
 			h->run_priv = ev->priv;
 			h->run_pc = ev->pc;
 			h->run_next = ev->instret;
+			h->run_dt = ev->time - ev->instret;
 		}
 		return 0;
 	case TEV_CALL:
