@@ -258,6 +258,14 @@ int cmd_run(int argc, char **argv)
 		code = 128 + code;
 		break;
 	}
+	if (why == MACHINE_EXIT_GUEST && code != 0) {
+		/* a failing guest: show where each hart was, from the always-on ring */
+		struct cpu *c = machine_cpu(m);
+
+		fprintf(stderr, "strata: guest exit code %d\n", code);
+		for (unsigned i = 0; i < cpu_nharts(c); i++)
+			hart_dump(cpu_hart(c, i), stderr);
+	}
 	if (trace_opts_finish(&topts, m) < 0) {
 		fprintf(stderr, "strata: %s\n", err_msg());
 		if (!code)

@@ -312,6 +312,7 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 	size_t n = 0;
 	int ret;
 
+	cpu_set_ring_dump(machine_cpu(m), t->ring_causes);
 	if (!t->on)
 		return 0;
 	if (!t->rc.path)

@@ -1,7 +1,9 @@
 /* cpu — hart creation, the shared decoded-code cache, and the hart API used by the machine. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
+#include "symbols/symbols.h"
 #include "trace/record.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -58,6 +60,12 @@ void cpu_free(struct cpu *c)
 	free(c->harts);
 	free(c->dpages);
 	free(c);
+}
+
+void cpu_set_ring_dump(struct cpu *c, uint64_t causes)
+{
+	for (unsigned i = 0; i < c->nharts; i++)
+		c->harts[i]->ring_causes = causes;
 }
 
 unsigned cpu_nharts(const struct cpu *c)
@@ -277,6 +285,7 @@ static unsigned ring_rebuild(const struct hart *h, uint64_t *pcs, uint32_t *raws
 
 void hart_dump(const struct hart *h, FILE *f)
 {
+	static struct disasm *dis; /* LLVM's, created on first use and kept */
 	static const char pn[4] = {'U', 'S', '?', 'M'};
 	uint64_t pcs[16];
 	uint32_t raws[16];
@@ -297,9 +306,21 @@ void hart_dump(const struct hart *h, FILE *f)
 	fprintf(f, "last %u instructions (oldest first):\n", n);
 	for (unsigned i = 0; i < n; i++) {
 		struct dinsn d;
+		char text[96], where[128] = "";
+		const struct sym *sym = NULL;
 
 		decode(raws[i], &d);
-		fprintf(f, "  %016" PRIx64 ":  %0*x  %s\n", pcs[i], d.len == 2 ? 4 : 8, raws[i],
-			decode_op_name(d.op));
+		if (!dis)
+			dis = disasm_new();
+		if (!dis || disasm_insn(dis, pcs[i], raws[i], d.len, text, sizeof(text)) < 0)
+			snprintf(text, sizeof(text), "%s", decode_op_name(d.op));
+		if (h->rec)
+			sym = symset_lookup(rec_symbols(h->rec), h->priv, pcs[i]);
+		if (sym)
+			snprintf(where, sizeof(where), "  <%s+0x%" PRIx64 ">", sym->name,
+				 pcs[i] - sym->addr);
+		fprintf(f, "  %016" PRIx64 ":  %0*x  %-*s%s\n", pcs[i], d.len == 2 ? 4 : 8, raws[i],
+			*where ? 32 : 0, text, where);
 	}
+	err_clear(); /* a missing disassembler is not the user's error */
 }

@@ -50,6 +50,10 @@ struct recorder;
 /* Record this machine's harts into r (NULL stops recording); see trace/record.h. */
 void cpu_set_recorder(struct cpu *c, struct recorder *r);
 
+/* Print registers and the instruction ring to stderr whenever a hart takes an exception whose
+ * cause bit is set in causes (--dump-ring-on). */
+void cpu_set_ring_dump(struct cpu *c, uint64_t causes);
+
 /* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
 

@@ -341,6 +341,7 @@ exc_insn: /* the instruction in slot e raised h->exc_cause and did not retire */
 exc_take:
 	h->pc = pc;
 	h->instret = INSNS();
+	h->ring_pos = rp; /* --dump-ring-on prints it from trap_take */
 	trap_take(h, h->exc_cause, h->exc_tval);
 	pc = h->pc;
 	goto refetch;

@@ -141,6 +141,7 @@ struct hart {
 	/* tracing (trace_hooks.c): what is recorded during this run, and the clocks at its start */
 	struct recorder *rec;
 	unsigned tmask;
+	uint64_t ring_causes; /* --dump-ring-on: print the ring when these exceptions are taken */
 	uint64_t time0, instret0;
 	struct code_seen {
 		uint64_t vpage, ppage, satp;

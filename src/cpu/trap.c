@@ -2,6 +2,9 @@
 #include "cpu/hart.h"
 #include "trace/record.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #define IRQ_BIT (1ull << 63)
 
 void hart_update_tlb_sets(struct hart *h)
@@ -30,6 +33,12 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 	unsigned old_priv = h->priv;
 
 	h->waiting = false;
+	if (!irq && ((h->ring_causes >> code) & 1)) {
+		fprintf(stderr,
+			"strata: hart %u: exception %u, tval 0x%" PRIx64 " (--dump-ring-on)\n",
+			h->hartid, code, tval);
+		hart_dump(h, stderr);
+	}
 	if (h->priv <= PRV_S && ((deleg >> code) & 1)) {
 		h->scause = cause;
 		h->sepc = h->pc;
