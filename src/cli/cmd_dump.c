@@ -11,16 +11,19 @@
 
 static void dump_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: strata dump FILE [--format=text|perfetto|chrome|folded] [-o OUT] [--insns]\n\n"
-		"Interpret a strata trace: call stacks per hart, privilege level and address space,\n"
-		"traps, SBI calls, syscalls, MMIO.\n\n"
-		"  --format=text      one line per call/return, indented by depth (default)\n"
-		"  --format=perfetto  Perfetto protobuf trace for ui.perfetto.dev (needs -o or a pipe)\n"
-		"  --format=chrome    Chrome JSON trace events (small traces)\n"
-		"  --format=folded    \"hart0;S;a;b;c count\" lines for flame graphs / speedscope\n"
-		"  -o OUT             write to OUT instead of standard output\n"
-		"  --insns            text: also each instruction of the recorded runs, disassembled\n");
+	fprintf(
+	    f,
+	    "usage: strata dump FILE [--format=text|perfetto|chrome|folded] [-o OUT] [--insns]\n\n"
+	    "Interpret a strata trace: call stacks per hart, privilege level and address space,\n"
+	    "traps, SBI calls, syscalls, MMIO.\n\n"
+	    "  --format=text      one line per call/return, indented by depth (default)\n"
+	    "  --format=perfetto  Perfetto protobuf trace for ui.perfetto.dev (needs -o or a "
+	    "pipe)\n"
+	    "  --format=chrome    Chrome JSON trace events (small traces)\n"
+	    "  --format=folded    \"hart0;S;a;b;c count\" lines for flame graphs / speedscope\n"
+	    "  -o OUT             write to OUT instead of standard output\n"
+	    "  --insns            text: also each instruction of the recorded runs, "
+	    "disassembled\n");
 }
 
 int cmd_dump(int argc, char **argv)
@@ -61,7 +64,8 @@ int cmd_dump(int argc, char **argv)
 		return EXIT_BADINPUT;
 	}
 	if (ops->binary && !outpath && isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "strata dump: --format=%s is binary: use -o FILE or a pipe\n", format);
+		fprintf(stderr, "strata dump: --format=%s is binary: use -o FILE or a pipe\n",
+			format);
 		return EXIT_BADINPUT;
 	}
 	FILE *out = stdout;

@@ -9,10 +9,11 @@
 
 static void report_usage(FILE *f)
 {
-	fprintf(f, "usage: strata report FILE [--top N]\n\n"
-		   "Summarise a strata trace: per hart and privilege level the functions with the\n"
-		   "most self and total instructions (top N, default 20), traps by cause, SBI calls\n"
-		   "by extension and function, Linux syscalls by name.\n");
+	fprintf(f,
+		"usage: strata report FILE [--top N]\n\n"
+		"Summarise a strata trace: per hart and privilege level the functions with the\n"
+		"most self and total instructions (top N, default 20), traps by cause, SBI calls\n"
+		"by extension and function, Linux syscalls by name.\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -27,7 +28,8 @@ int cmd_report(int argc, char **argv)
 		} else if (!strcmp(a, "--top") && i + 1 < argc) {
 			uint64_t n;
 			if (cli_parse_count(argv[++i], &n) || !n || n > 1000000) {
-				fprintf(stderr, "strata report: --top %s: not a count from 1 to 1000000\n",
+				fprintf(stderr,
+					"strata report: --top %s: not a count from 1 to 1000000\n",
 					argv[i]);
 				return EXIT_BADINPUT;
 			}
@@ -49,7 +51,8 @@ int cmd_report(int argc, char **argv)
 	bool truncated;
 	int rc = view_run_file(&view_report, &o, path, stdout, &truncated);
 	if (truncated)
-		fprintf(stderr, "strata report: %s: the trace is truncated; reported what it holds\n",
+		fprintf(stderr,
+			"strata report: %s: the trace is truncated; reported what it holds\n",
 			path);
 	if (rc) {
 		fprintf(stderr, "strata report: %s\n", err_msg() ? err_msg() : strerror(-rc));

@@ -24,10 +24,10 @@ struct stack {
 	uint64_t satp;
 	struct ana_frame *f;
 	unsigned n, cap;
-	uint64_t away;    /* instructions the hart spent on other stacks */
+	uint64_t away;	  /* instructions the hart spent on other stacks */
 	uint64_t left_at; /* hart boundary when this stack was left */
 	bool used;
-	bool keyed; /* U: satp known (a stack entered before any trap/xRET is not) */
+	bool keyed;	     /* U: satp known (a stack entered before any trap/xRET is not) */
 	struct pending call; /* SBI call (S stack) or syscall (U stack) awaiting its return */
 };
 
@@ -64,11 +64,22 @@ struct ana {
 	char mark[4097];
 };
 
-static const char *const exc_names[16] = {
-    "insn_misaligned",  "insn_access_fault", "illegal_insn",     "breakpoint",
-    "load_misaligned",  "load_access_fault", "store_misaligned", "store_access_fault",
-    "ecall_u",          "ecall_s",           NULL,               "ecall_m",
-    "insn_page_fault",  "load_page_fault",   NULL,               "store_page_fault"};
+static const char *const exc_names[16] = {"insn_misaligned",
+					  "insn_access_fault",
+					  "illegal_insn",
+					  "breakpoint",
+					  "load_misaligned",
+					  "load_access_fault",
+					  "store_misaligned",
+					  "store_access_fault",
+					  "ecall_u",
+					  "ecall_s",
+					  NULL,
+					  "ecall_m",
+					  "insn_page_fault",
+					  "load_page_fault",
+					  NULL,
+					  "store_page_fault"};
 static const char *const irq_names[12] = {NULL, "s_soft",  NULL, "m_soft", NULL, "s_timer",
 					  NULL, "m_timer", NULL, "s_ext",  NULL, "m_ext"};
 
@@ -406,11 +417,17 @@ static int on_call(struct ana *a, struct stack *s, const struct tev *ev)
 			if (rc)
 				return rc;
 		}
-		struct ana_frame fr = {.name = name, .addr = ev->addr, .sp = ev->sp,
-				       .call_pc = ret_pc, .start = clock_at(s, b)};
+		struct ana_frame fr = {.name = name,
+				       .addr = ev->addr,
+				       .sp = ev->sp,
+				       .call_pc = ret_pc,
+				       .start = clock_at(s, b)};
 		return push(a, s, &fr, ev, ev->time);
 	}
-	struct ana_frame fr = {.name = name, .addr = ev->addr, .sp = ev->sp, .call_pc = ev->pc,
+	struct ana_frame fr = {.name = name,
+			       .addr = ev->addr,
+			       .sp = ev->sp,
+			       .call_pc = ev->pc,
 			       .start = clock_at(s, b)};
 	return push(a, s, &fr, ev, ev->time);
 }
@@ -452,8 +469,9 @@ static int on_ret(struct ana *a, struct stack *s, const struct tev *ev)
 
 static void fmt_args(char *buf, size_t n, const char *name, const uint64_t a[6])
 {
-	snprintf(buf, n, "%s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-			 ", 0x%" PRIx64 ")",
+	snprintf(buf, n,
+		 "%s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
+		 ", 0x%" PRIx64 ")",
 		 name, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
@@ -542,8 +560,11 @@ static int on_trap(struct ana *a, struct hart *h, unsigned id, struct stack *fro
 		return -ENOMEM;
 	switch_to(h, to, ev->instret);
 	snprintf(fname, sizeof(fname), "%s:%s", irq ? "irq" : "trap", cause);
-	struct ana_frame fr = {.kind = ANA_FRAME_TRAP, .addr = ev->addr, .call_pc = NO_RET_ADDR,
-			       .sp = UINT64_MAX, .start = clock_at(to, ev->instret)};
+	struct ana_frame fr = {.kind = ANA_FRAME_TRAP,
+			       .addr = ev->addr,
+			       .call_pc = NO_RET_ADDR,
+			       .sp = UINT64_MAX,
+			       .start = clock_at(to, ev->instret)};
 	if (!(fr.name = intern(a, fname)))
 		return -ENOMEM;
 	return push(a, to, &fr, ev, ev->time);

@@ -34,33 +34,33 @@ enum ana_frame_kind { ANA_FRAME_FUNC = 0, ANA_FRAME_TRAP = 1 };
 
 struct ana_frame {
 	const char *name; /* interned: equal names are the same pointer */
-	uint64_t addr;    /* function entry, or trap handler */
-	uint64_t sp;      /* sp at entry (resynchronisation) */
+	uint64_t addr;	  /* function entry, or trap handler */
+	uint64_t sp;	  /* sp at entry (resynchronisation) */
 	uint64_t call_pc; /* the call instruction (return address matching); ~0 if none */
-	uint64_t start;   /* stack clock at entry */
-	uint64_t child;   /* instructions spent in callees */
-	uint8_t kind;     /* enum ana_frame_kind */
-	bool recursive;   /* the same function is deeper on this stack */
+	uint64_t start;	  /* stack clock at entry */
+	uint64_t child;	  /* instructions spent in callees */
+	uint8_t kind;	  /* enum ana_frame_kind */
+	bool recursive;	  /* the same function is deeper on this stack */
 };
 
 struct ana_ev {
-	uint8_t kind;  /* enum ana_kind */
+	uint8_t kind; /* enum ana_kind */
 	uint8_t hart;
-	uint8_t priv;  /* the track: 0 U, 1 S, 3 M */
+	uint8_t priv;	/* the track: 0 U, 1 S, 3 M */
 	uint32_t space; /* U: address space number on this hart (0, 1, ... in order seen) */
-	uint64_t satp;  /* U: the address space (ASID and root PPN) */
+	uint64_t satp;	/* U: the address space (ASID and root PPN) */
 	uint64_t time;
-	unsigned depth;                /* frames on the track's stack */
+	unsigned depth;		       /* frames on the track's stack */
 	const struct ana_frame *stack; /* stack[0] bottom .. stack[depth - 1] top */
-	const char *name;              /* see enum ana_kind */
+	const char *name;	       /* see enum ana_kind */
 	const char *text;
 	const struct tev *ev; /* the trace event behind this one; NULL for INSN and at the end */
 	uint64_t self_insns, total_insns; /* EXIT */
-	bool at_end;                      /* EXIT/SBI_END/SYS_END: closed because the trace ended */
-	uint64_t id, fid;                 /* SBI: eid, fid; syscall: nr */
-	uint64_t args[6];                 /* SBI/syscall BEGIN: a0..a5 */
-	uint64_t ret[2];                  /* SBI END: a0, a1; syscall END: a0 */
-	uint64_t pc;                      /* INSN */
+	bool at_end;			  /* EXIT/SBI_END/SYS_END: closed because the trace ended */
+	uint64_t id, fid;		  /* SBI: eid, fid; syscall: nr */
+	uint64_t args[6];		  /* SBI/syscall BEGIN: a0..a5 */
+	uint64_t ret[2];		  /* SBI END: a0, a1; syscall END: a0 */
+	uint64_t pc;			  /* INSN */
 	uint32_t raw;
 	unsigned len;
 };
@@ -84,7 +84,7 @@ struct ana_names_ops {
 struct ana_stats {
 	uint64_t events;
 	uint64_t unmatched_rets;  /* RET with nothing to return from (counted, not fatal) */
-	uint64_t resyncs;         /* RET that did not match the top: stack resynchronised */
+	uint64_t resyncs;	  /* RET that did not match the top: stack resynchronised */
 	uint64_t unmatched_xrets; /* xRET without a trap frame on its stack */
 	unsigned max_depth;
 };

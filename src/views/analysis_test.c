@@ -38,13 +38,23 @@ static int collect(void *arg, const struct ana_ev *e)
 		logf_("X %c%s %s %" PRIu64 "/%" PRIu64 "%s\n", p, sp, e->name, e->self_insns,
 		      e->total_insns, e->at_end ? " end" : "");
 		break;
-	case ANA_TRAP: logf_("T %c%s %s\n", p, sp, e->name); break;
+	case ANA_TRAP:
+		logf_("T %c%s %s\n", p, sp, e->name);
+		break;
 	case ANA_SBI_BEGIN:
-	case ANA_SYS_BEGIN: logf_("B %c%s %s\n", p, sp, e->text); break;
+	case ANA_SYS_BEGIN:
+		logf_("B %c%s %s\n", p, sp, e->text);
+		break;
 	case ANA_SBI_END:
-	case ANA_SYS_END: logf_("R %c%s %s %s\n", p, sp, e->name, e->text ? e->text : "-"); break;
-	case ANA_INSN: logf_("I %c %" PRIx64 " %x\n", p, e->pc, e->raw); break;
-	default: logf_("? %d\n", e->kind); break;
+	case ANA_SYS_END:
+		logf_("R %c%s %s %s\n", p, sp, e->name, e->text ? e->text : "-");
+		break;
+	case ANA_INSN:
+		logf_("I %c %" PRIx64 " %x\n", p, e->pc, e->raw);
+		break;
+	default:
+		logf_("? %d\n", e->kind);
+		break;
 	}
 	return 0;
 }
@@ -54,13 +64,20 @@ static const char *fake_func(void *ctx, unsigned priv, uint64_t addr)
 	(void)ctx;
 	(void)priv;
 	switch (addr) {
-	case 0x1000: return "main";
-	case 0x2000: return "foo";
-	case 0x3000: return "bar";
-	case 0x4000: return "baz";
-	case 0x5000: return "a";
-	case 0x6000: return "b";
-	default: return NULL;
+	case 0x1000:
+		return "main";
+	case 0x2000:
+		return "foo";
+	case 0x3000:
+		return "bar";
+	case 0x4000:
+		return "baz";
+	case 0x5000:
+		return "a";
+	case 0x6000:
+		return "b";
+	default:
+		return NULL;
 	}
 }
 
@@ -95,23 +112,29 @@ static void feed(struct tev ev)
 
 static struct tev call(unsigned priv, uint64_t n, uint64_t pc, uint64_t to, uint64_t sp)
 {
-	return (struct tev){.type = TEV_CALL, .priv = priv, .instret = n, .pc = pc, .addr = to,
-			    .sp = sp};
+	return (struct tev){
+	    .type = TEV_CALL, .priv = priv, .instret = n, .pc = pc, .addr = to, .sp = sp};
 }
 static struct tev ret(unsigned priv, uint64_t n, uint64_t to, uint64_t sp)
 {
-	return (struct tev){.type = TEV_RET, .priv = priv, .instret = n, .pc = 0xffe, .addr = to,
-			    .sp = sp};
+	return (struct tev){
+	    .type = TEV_RET, .priv = priv, .instret = n, .pc = 0xffe, .addr = to, .sp = sp};
 }
 static struct tev trap(unsigned from, unsigned to, uint64_t n, uint64_t cause, uint64_t satp)
 {
-	return (struct tev){.type = TEV_TRAP, .priv = from, .new_priv = to, .instret = n,
-			    .cause = cause, .pc = 0x1234, .addr = 0x7000, .satp = satp};
+	return (struct tev){.type = TEV_TRAP,
+			    .priv = from,
+			    .new_priv = to,
+			    .instret = n,
+			    .cause = cause,
+			    .pc = 0x1234,
+			    .addr = 0x7000,
+			    .satp = satp};
 }
 static struct tev xret(unsigned from, unsigned to, uint64_t n, uint64_t satp)
 {
-	return (struct tev){.type = TEV_XRET, .priv = from, .new_priv = to, .instret = n,
-			    .satp = satp};
+	return (struct tev){
+	    .type = TEV_XRET, .priv = from, .new_priv = to, .instret = n, .satp = satp};
 }
 
 static void expect(const char *name, const char *want)
@@ -166,8 +189,12 @@ static void test_tail(void)
 {
 	start(false);
 	feed(call(1, 10, 0x1010, 0x2000, 0x8000));
-	feed((struct tev){.type = TEV_TAIL, .priv = 1, .instret = 15, .pc = 0x2020,
-			  .addr = 0x3000, .sp = 0x8000});
+	feed((struct tev){.type = TEV_TAIL,
+			  .priv = 1,
+			  .instret = 15,
+			  .pc = 0x2020,
+			  .addr = 0x3000,
+			  .sp = 0x8000});
 	feed(ret(1, 20, 0x1014, 0x8000));
 	const struct ana_stats *st = ana_stats(A);
 	expect("tail_call", "E S foo 1\nX S foo 5/5\nE S bar 1\nX S bar 5/5\n");
@@ -232,11 +259,12 @@ static void test_traps(void)
 	feed(sr);
 	feed(ret(0, 75, 0x1024, 0x7f00));
 	ana_finish(A);
-	expect("trap_frames",
-	       "E U0 main 1\nE U0 foo 2\nT U0 ecall_u\nB U0 syscall_64(0x1, 0x0, 0x0, 0x0, 0x0, 0x0)\n"
-	       "E S trap:ecall_u 1\nE S bar 2\nT S m_timer\nE M irq:m_timer 1\n"
-	       "X M irq:m_timer 10/10\nX S bar 20/20\nX S trap:ecall_u 20/40\nR U0 syscall_64 5\n"
-	       "X U0 foo 15/15\nX U0 main 10/25 end\n");
+	expect(
+	    "trap_frames",
+	    "E U0 main 1\nE U0 foo 2\nT U0 ecall_u\nB U0 syscall_64(0x1, 0x0, 0x0, 0x0, 0x0, 0x0)\n"
+	    "E S trap:ecall_u 1\nE S bar 2\nT S m_timer\nE M irq:m_timer 1\n"
+	    "X M irq:m_timer 10/10\nX S bar 20/20\nX S trap:ecall_u 20/40\nR U0 syscall_64 5\n"
+	    "X U0 foo 15/15\nX U0 main 10/25 end\n");
 	ana_free(A);
 }
 
@@ -296,8 +324,9 @@ static void test_insns(void)
 	feed(call(3, 3, 0x100c, 0x1100, 0x8000));
 	feed((struct tev){.type = TEV_RUN, .priv = 3, .instret = 4, .pc = 0x1100});
 	feed(ret(3, 6, 0x1010, 0x8000));
-	expect("run_instructions", "I M 1000 13\nI M 1004 13\n? 9\nI M 1008 13\nI M 100c 13\n"
-				   "E M 0x1100 1\nI M 1100 1\nI M 1102 1\nI M ffe 13\nX M 0x1100 3/3\n");
+	expect("run_instructions",
+	       "I M 1000 13\nI M 1004 13\n? 9\nI M 1008 13\nI M 100c 13\n"
+	       "E M 0x1100 1\nI M 1100 1\nI M 1102 1\nI M ffe 13\nX M 0x1100 3/3\n");
 	ana_free(A);
 }
 

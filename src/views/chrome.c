@@ -72,8 +72,9 @@ static int name_track(struct chrome *c, const struct ana_ev *e)
 	else
 		fprintf(c->out, "\"args\":{\"name\":\"hart%u %c\"}}", e->hart,
 			ana_priv_char(e->priv));
-	fprintf(c->out, ",\n{\"ph\":\"M\",\"pid\":%u,\"name\":\"process_name\","
-			"\"args\":{\"name\":\"hart%u\"}}",
+	fprintf(c->out,
+		",\n{\"ph\":\"M\",\"pid\":%u,\"name\":\"process_name\","
+		"\"args\":{\"name\":\"hart%u\"}}",
 		e->hart, e->hart);
 	c->first = false;
 	return 0;
@@ -106,13 +107,16 @@ static int chrome_event(void *v, const struct ana_ev *e)
 		head(c, "i", e);
 		fputs("\"s\":\"t\",\"cat\":\"trap\",\"name\":", f);
 		str(f, e->name);
-		fprintf(f, ",\"args\":{\"epc\":\"0x%" PRIx64 "\",\"tval\":\"0x%" PRIx64 "\",\"to\":\"%c\"}}",
+		fprintf(f,
+			",\"args\":{\"epc\":\"0x%" PRIx64 "\",\"tval\":\"0x%" PRIx64
+			"\",\"to\":\"%c\"}}",
 			ev->pc, ev->tval, ana_priv_char(ev->new_priv));
 		break;
 	case ANA_SBI_BEGIN:
 	case ANA_SYS_BEGIN:
 		head(c, "B", e);
-		fprintf(f, "\"cat\":\"%s\",\"name\":", e->kind == ANA_SBI_BEGIN ? "sbi" : "syscall");
+		fprintf(f,
+			"\"cat\":\"%s\",\"name\":", e->kind == ANA_SBI_BEGIN ? "sbi" : "syscall");
 		str(f, e->name);
 		fputs(",\"args\":{\"call\":", f);
 		str(f, e->text);
@@ -131,9 +135,11 @@ static int chrome_event(void *v, const struct ana_ev *e)
 		head(c, "i", e);
 		fputs("\"s\":\"t\",\"cat\":\"mmio\",\"name\":", f);
 		str(f, e->name ? e->name : "mmio");
-		fprintf(f, ",\"args\":{\"paddr\":\"0x%" PRIx64 "\",\"value\":\"0x%" PRIx64
-			   "\",\"size\":%u,\"store\":%s}}",
-			ev->paddr, ev->value, ev->size, ev->kind == TEV_MEM_STORE ? "true" : "false");
+		fprintf(f,
+			",\"args\":{\"paddr\":\"0x%" PRIx64 "\",\"value\":\"0x%" PRIx64
+			"\",\"size\":%u,\"store\":%s}}",
+			ev->paddr, ev->value, ev->size,
+			ev->kind == TEV_MEM_STORE ? "true" : "false");
 		break;
 	case ANA_MARK:
 		head(c, "i", e);
@@ -141,7 +147,8 @@ static int chrome_event(void *v, const struct ana_ev *e)
 		str(f, e->text);
 		fputs("}", f);
 		break;
-	default: return 0;
+	default:
+		return 0;
 	}
 	return ferror(f) ? -EIO : 0;
 }

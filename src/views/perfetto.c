@@ -336,7 +336,8 @@ static int perfetto_event(void *v, const struct ana_ev *e)
 			return rc;
 		ann_str(b, "text", e->text);
 		break;
-	default: return 0;
+	default:
+		return 0;
 	}
 	return event_end(p);
 }

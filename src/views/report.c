@@ -91,7 +91,8 @@ static int report_event(void *v, const struct ana_ev *e)
 		struct ckey k = {e->name, e->id};
 		return count(r->sys, &k, sizeof(k));
 	}
-	default: return 0;
+	default:
+		return 0;
 	}
 }
 
@@ -159,9 +160,10 @@ static int print_funcs(struct report *r, int total)
 		if (!group || group->hart != k->hart || group->priv != k->priv) {
 			group = k;
 			shown = 0;
-			fprintf(r->out, "\nhart %u, %c mode: functions by %s instructions\n", k->hart,
-				ana_priv_char(k->priv), total ? "total" : "self");
-			fprintf(r->out, "%14s %14s %10s  %s\n", "self", "total", "calls", "function");
+			fprintf(r->out, "\nhart %u, %c mode: functions by %s instructions\n",
+				k->hart, ana_priv_char(k->priv), total ? "total" : "self");
+			fprintf(r->out, "%14s %14s %10s  %s\n", "self", "total", "calls",
+				"function");
 		}
 		if (shown++ < r->o.top)
 			fprintf(r->out, "%14" PRIu64 " %14" PRIu64 " %10" PRIu64 "  %s\n", f->self,
@@ -208,8 +210,9 @@ static int print_counts(struct report *r, struct vmap *m, const char *title, int
 static int report_end(void *v, const struct ana_stats *st)
 {
 	struct report *r = v;
-	fprintf(r->out, "%" PRIu64 " events; %" PRIu64 " unmatched returns, %" PRIu64
-			" stack resyncs, %" PRIu64 " xRETs without a trap, deepest stack %u\n",
+	fprintf(r->out,
+		"%" PRIu64 " events; %" PRIu64 " unmatched returns, %" PRIu64
+		" stack resyncs, %" PRIu64 " xRETs without a trap, deepest stack %u\n",
 		st->events, st->unmatched_rets, st->resyncs, st->unmatched_xrets, st->max_depth);
 	int rc = print_funcs(r, 0);
 	if (!rc)

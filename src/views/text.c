@@ -52,8 +52,12 @@ static int text_event(void *v, const struct ana_ev *e)
 		fprintf(f, "trap %s epc=0x%" PRIx64 " tval=0x%" PRIx64 " -> %c\n", e->name, ev->pc,
 			ev->tval, ana_priv_char(ev->new_priv));
 		break;
-	case ANA_SBI_BEGIN: fprintf(f, "sbi %s\n", e->text); break;
-	case ANA_SYS_BEGIN: fprintf(f, "syscall %s\n", e->text); break;
+	case ANA_SBI_BEGIN:
+		fprintf(f, "sbi %s\n", e->text);
+		break;
+	case ANA_SYS_BEGIN:
+		fprintf(f, "syscall %s\n", e->text);
+		break;
 	case ANA_SBI_END:
 	case ANA_SYS_END:
 		fprintf(f, "%s %s = %s\n", e->kind == ANA_SBI_END ? "sbi" : "syscall", e->name,
@@ -75,8 +79,12 @@ static int text_event(void *v, const struct ana_ev *e)
 			snprintf(buf, sizeof(buf), ".insn 0x%0*" PRIx32, e->len * 2, e->raw);
 		fprintf(f, "0x%" PRIx64 ": %s\n", e->pc, buf);
 		break;
-	case ANA_MARK: fprintf(f, "mark %s\n", e->text); break;
-	default: fprintf(f, "?\n"); break;
+	case ANA_MARK:
+		fprintf(f, "mark %s\n", e->text);
+		break;
+	default:
+		fprintf(f, "?\n");
+		break;
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -9,8 +9,8 @@
 #include <stdio.h>
 
 struct view_opts {
-	bool insns;                        /* text: disassemble RUN instructions */
-	unsigned top;                      /* report: rows per table (0: 20) */
+	bool insns;			   /* text: disassemble RUN instructions */
+	unsigned top;			   /* report: rows per table (0: 20) */
 	const struct ana_names_ops *names; /* disassembly and names (may be NULL) */
 	void *ctx;
 };

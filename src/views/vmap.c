@@ -15,7 +15,7 @@ struct vmap {
 	size_t val_size;
 	struct entry *e;
 	unsigned char *vals;
-	size_t n, cap;   /* entries */
+	size_t n, cap;	 /* entries */
 	uint32_t *index; /* entry number + 1, 0 = empty */
 	size_t nindex;
 };
