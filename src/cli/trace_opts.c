@@ -330,11 +330,12 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 	if (n < sizeof(meta) - 2)
 		n += snprintf(meta + n, sizeof(meta) - n, "\n");
 	ret = rec_meta(t->rec, meta);
-	/* symbols: firmware in M; the kernel in S under a firmware, in M without one */
+	/* symbols: firmware in M; the kernel in S under a firmware */
 	if (!ret && cfg->bios)
 		ret = add_syms(t, cfg->bios, 3, 0, false);
+	/* a bare-metal program (-bios none) runs its own code in M, S and U alike */
 	if (!ret && cfg->kernel)
-		ret = add_syms(t, cfg->kernel, cfg->bios ? 1 : 3, 0, false);
+		ret = add_syms(t, cfg->kernel, cfg->bios ? 1 : SYM_PRIV_ANY, 0, false);
 	for (unsigned i = 0; !ret && i < t->nsym; i++)
 		ret = add_syms(t, t->sym[i].path, t->sym[i].priv, t->sym[i].offset, true);
 	if (ret < 0)

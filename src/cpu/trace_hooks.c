@@ -138,6 +138,14 @@ void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, uns
 {
 	struct tev ev;
 
+	if (!rec_mmio_known(h->rec, paddr)) {
+		char line[200];
+
+		/* the boot ROM is not a device: its reads are not dtrace's business */
+		if (machine_mmio_describe(h->m, paddr, line, sizeof(line)) < 0)
+			return;
+		rec_mmio_register(h->rec, paddr, line);
+	}
 	ev_init(h, &ev, TEV_MMIO);
 	ev.paddr = paddr;
 	ev.addr = paddr;

@@ -203,6 +203,22 @@ enum bus_kind bus_find(const struct bus *b, uint64_t paddr, uint64_t len, const 
 	return BUS_NONE;
 }
 
+int bus_describe(const struct bus *b, uint64_t paddr, char *buf, size_t bufsz)
+{
+	const struct mmio_region *r = mmio_lookup(b, paddr, 1);
+	const char *reg;
+
+	if (!r)
+		return -ENOENT;
+	reg = r->ops->reg_name ? r->ops->reg_name(r->opaque, paddr - r->base) : NULL;
+	snprintf(buf, bufsz, "0x%llx 0x%llx %s", (unsigned long long)r->base,
+		 (unsigned long long)r->size, r->name);
+	if (reg && !strpbrk(reg, " ,:"))
+		snprintf(buf + strlen(buf), bufsz - strlen(buf), " 0x%llx:%s",
+			 (unsigned long long)(paddr - r->base), reg);
+	return 0;
+}
+
 const char *bus_reg_name(const struct bus *b, uint64_t paddr, char *buf, size_t bufsz)
 {
 	const struct mmio_region *r = mmio_lookup(b, paddr, 1);

@@ -38,6 +38,9 @@ int bus_write(struct bus *b, uint64_t paddr, unsigned size, uint64_t val);
 /* What overlaps [paddr, paddr+len): the first region found, its name (for messages) and kind. */
 enum bus_kind bus_find(const struct bus *b, uint64_t paddr, uint64_t len, const char **name);
 /* Name of the register at paddr ("uart0.THR") written into buf, or NULL if not MMIO. */
+/* A trace DEVS line for the device at paddr: "0xBASE 0xSIZE NAME [0xOFF:REG]" (the register
+ * part when the device names it). 0, or -ENOENT if no device is there. */
+int bus_describe(const struct bus *b, uint64_t paddr, char *buf, size_t bufsz);
 const char *bus_reg_name(const struct bus *b, uint64_t paddr, char *buf, size_t bufsz);
 
 #endif

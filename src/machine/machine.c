@@ -395,6 +395,11 @@ bool machine_page_watched(struct machine *m, uint64_t paddr)
 	return m->htif && (paddr >> 12) == (htif_tohost_addr(m->htif) >> 12);
 }
 
+int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n)
+{
+	return bus_describe(m->bus, paddr, buf, n);
+}
+
 bool machine_stop_requested(const struct machine *m)
 {
 	return m->stop || m->yield;

@@ -4,6 +4,7 @@
 #define STRATA_MACHINE_MACHINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct machine;
@@ -79,6 +80,8 @@ bool machine_page_watched(struct machine *m, uint64_t paddr);
 /* The machine clock in instructions (hart 0's instruction clock, including what the running
  * hart retired so far): the timeline of traces. */
 uint64_t machine_clock(const struct machine *m);
+/* Describe the MMIO register at paddr for a trace (bus_describe's DEVS line). 0 or -ENOENT. */
+int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n);
 /* Current mtime (CLINT), for the time CSR. */
 uint64_t machine_mtime(struct machine *m);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */

@@ -209,6 +209,34 @@ static int parse_dev(char *line, struct dev *d)
 	return 0;
 }
 
+/* The device already described with the same base, size and name, or NULL. */
+static struct dev *dev_same(struct trace_reader *r, const struct dev *d)
+{
+	for (size_t i = 0; i < r->ndevs; i++)
+		if (r->devs[i].base == d->base && r->devs[i].size == d->size &&
+		    !strcmp(r->devs[i].name, d->name))
+			return &r->devs[i];
+	return NULL;
+}
+
+/* Add src's registers to dst (moving their names). 0 or -ENOMEM. */
+static int dev_merge(struct dev *dst, struct dev *src)
+{
+	struct reg *nr;
+
+	if (!src->nregs)
+		return 0;
+	nr = realloc(dst->regs, (dst->nregs + src->nregs) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	dst->regs = nr;
+	for (size_t i = 0; i < src->nregs; i++) {
+		nr[dst->nregs++] = src->regs[i];
+		src->regs[i].name = NULL;
+	}
+	return 0;
+}
+
 static int parse_devs(struct trace_reader *r, uint64_t off, const uint8_t *data, size_t len)
 {
 	char *s = text_copy(r, off, data, len), *save = NULL, *line;
@@ -222,6 +250,12 @@ static int parse_devs(struct trace_reader *r, uint64_t off, const uint8_t *data,
 			dev_free(&d);
 			rc = rc == -ENOMEM ? err_set(ENOMEM, "%s: out of memory", r->path)
 					   : bad(r, off, "malformed device line");
+		} else if ((nd = dev_same(r, &d))) {
+			/* the recorder names registers as they are first touched: one line each */
+			rc = dev_merge(nd, &d);
+			dev_free(&d);
+			if (rc < 0)
+				rc = err_set(ENOMEM, "%s: out of memory", r->path);
 		} else if (!(nd = realloc(r->devs, (r->ndevs + 1) * sizeof(*nd)))) {
 			dev_free(&d);
 			rc = err_set(ENOMEM, "%s: out of memory", r->path);

@@ -26,7 +26,9 @@ struct recorder {
 	struct rec_buf hart[REC_HARTS];
 	unsigned what; /* cfg.what while recording is on, else 0 */
 	bool started, stopped;
-	int error; /* first write error (-errno) */
+	int error;		 /* first write error (-errno) */
+	uint64_t mmio_seen[256]; /* registers already named in a DEVS chunk (open addressing) */
+	unsigned nmmio;
 	uint64_t events, dropped;
 };
 
@@ -107,6 +109,36 @@ unsigned rec_what(const struct recorder *r)
 const struct rec_config *rec_config(const struct recorder *r)
 {
 	return &r->cfg;
+}
+
+static unsigned mmio_slot(const struct recorder *r, uint64_t paddr)
+{
+	unsigned i = (unsigned)((paddr >> 2) * 2654435761u) % 256;
+
+	while (r->mmio_seen[i] && r->mmio_seen[i] != paddr + 1)
+		i = (i + 1) % 256;
+	return i;
+}
+
+bool rec_mmio_known(const struct recorder *r, uint64_t paddr)
+{
+	/* a full table names no more registers: the rest read as NAME+0xOFF */
+	return r->nmmio >= 200 || r->mmio_seen[mmio_slot(r, paddr)] == paddr + 1;
+}
+
+void rec_mmio_register(struct recorder *r, uint64_t paddr, const char *line)
+{
+	char buf[256];
+	int ret;
+
+	if (rec_mmio_known(r, paddr))
+		return;
+	r->mmio_seen[mmio_slot(r, paddr)] = paddr + 1;
+	r->nmmio++;
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	ret = tf_write_chunk(r->w, TF_DEVS, buf, strlen(buf));
+	if (ret < 0 && !r->error)
+		r->error = ret;
 }
 
 void rec_restart_window(struct recorder *r)

@@ -65,6 +65,10 @@ void rec_restart_window(struct recorder *r);
 /* Record one event of hart ev->hart if the filters let it through. Never fails: a write error
  * is remembered, counted as dropped events and reported by rec_close(). */
 void rec_event(struct recorder *r, const struct tev *ev);
+/* Name an MMIO register in the trace the first time it is accessed: line is a DEVS line
+ * ("0xBASE 0xSIZE NAME 0xOFF:REG"), written as its own chunk before any event that uses it. */
+void rec_mmio_register(struct recorder *r, uint64_t paddr, const char *line);
+bool rec_mmio_known(const struct recorder *r, uint64_t paddr);
 /* True if an address is inside an --mtrace range for the access (1 load, 2 store). */
 bool rec_mem_wanted(const struct recorder *r, uint64_t vaddr, unsigned size, unsigned rw);
 
