@@ -3,6 +3,7 @@
 #include "util/err.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -208,6 +209,33 @@ static int bad_files(void)
 	return 0;
 }
 
+static struct tf_writer *sig_writer;
+static volatile int sig_rc = 1;
+
+static void on_signal(int sig)
+{
+	sig_rc = tf_write_chunk(sig_writer, TF_END, "events=0\n", 9);
+}
+
+/* The last chunk written from a signal handler (as strata does on SIGINT/SIGTERM) is complete. */
+static int from_signal(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction old;
+	bool tr;
+	uint64_t stop;
+
+	sig_writer = tf_writer_open(path2);
+	CHECK(sig_writer && tf_write_chunk(sig_writer, TF_META, "a=1\n", 4) == 0, "write");
+	CHECK(sigaction(SIGUSR1, &sa, &old) == 0 && raise(SIGUSR1) == 0, "raise");
+	sigaction(SIGUSR1, &old, NULL);
+	CHECK(sig_rc == 0, "tf_write_chunk in the handler: %d", sig_rc);
+	/* the chunk is in the kernel before close: a second reader sees it now */
+	CHECK(read_all(path2, &tr, &stop) == 2 && !tr, "both chunks readable before close");
+	CHECK(tf_writer_close(sig_writer) == 0, "close");
+	return 0;
+}
+
 int main(void)
 {
 	int failed = 0;
@@ -222,6 +250,7 @@ int main(void)
 	failed += RUN(truncation);
 	failed += RUN(corruption);
 	failed += RUN(bad_files);
+	failed += RUN(from_signal);
 	unlink(path);
 	unlink(path2);
 	rmdir(dir);
