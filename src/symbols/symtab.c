@@ -152,6 +152,11 @@ static int build_from_elf(struct symtab *t, Elf *elf, Elf_Scn *scn, const GElf_S
 		uint64_t sec_addr, sec_size;
 		if (!keep_sym(elf, &s, name, &sec_addr, &sec_size))
 			continue;
+		/* A stripped ELF's .dynsym names a few exported functions among unnamed code:
+		 * a size-less label there would swallow everything up to the section's end, so
+		 * only sized symbols count (the rest shows as addresses, as it should). */
+		if (sh->sh_type == SHT_DYNSYM && s.st_size == 0)
+			continue;
 		int bind = GELF_ST_BIND(s.st_info);
 		c[n] = (struct cand){
 		    .addr = s.st_value + (uint64_t)t->offset,
