@@ -13,12 +13,16 @@
 #   host.txt guest.txt  what /host.txt holds, and what the init writes to /guest.txt
 # <key> hashes every input (package version, fragment, init sources, this script, the compilers),
 # so an unchanged input set is never rebuilt; the kernel is cached separately under
-# kernel-<hash> so that editing the init does not rebuild the kernel. Builds out of tree; the
+# kernel-<hash> (package, compiler, fragment, this script's kernel part) so that editing the init
+# does not rebuild the kernel. Builds out of tree; the
 # extracted source in src-<version>/ stays clean. -q: no build log on stderr (it stays in build.log).
 # Missing Debian packages are installed (root) or named with exit 2 (not root).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# Under `make -s linux-image` the kernel's make would inherit -s (an empty build.log) and the
+# caller's jobserver; it gets its own flags instead.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 quiet=0
 [ "${1:-}" = -q ] && quiet=1
 cache=${STRATA_CACHE:-$HOME/.cache/strata}/linux
@@ -55,10 +59,14 @@ kver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -f "$tarball" ] || die "$tarball missing (package linux-source-6.1)"
 fragment=$root/scripts/linux/strata.config
+# The kernel's key covers only the parts of this script that build the kernel (between the
+# "kernel source" and "init" markers, plus the make variables), so other edits reuse it.
 kkey=$( {
 	echo "linux-source-6.1 $kver"
 	"${cross}gcc" --version | head -n 1
-	cat "$fragment" "$0"
+	cat "$fragment"
+	grep -A1 '^kmake_vars=' "$0"
+	sed -n '/^# --- kernel source/,/^# --- init/p' "$0"
 } | sha256sum | cut -c1-16)
 key=$( {
 	echo "$kkey"
@@ -68,6 +76,7 @@ key=$( {
 		echo "== ${f##*/}"
 		cat "$f"
 	done
+	cat "$0"
 } | sha256sum | cut -c1-16)
 out=$cache/$key
 if [ -f "$out/.complete" ]; then
@@ -150,6 +159,7 @@ dir /sys 0755 0 0
 dir /mnt 0755 0 0
 file /init $tmp/init 0755 0 0
 EOF
+touch -d @0 "$tmp/init" # reproducible archive: gen_init_cpio records the file's mtime
 "$tmp/gen_init_cpio" -t 0 "$tmp/initramfs.list" >"$tmp/initramfs.cpio"
 gzip -n -9 <"$tmp/initramfs.cpio" >"$tmp/initramfs.cpio.gz"
 rm -f "$tmp/gen_init_cpio" "$tmp/initramfs.list"
@@ -159,9 +169,13 @@ awk 'BEGIN { for (i = 0; i < 1000; i++) printf "strata host line %04d\n", i }' >
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "strata guest line %05d\n", i }' >"$tmp/guest.txt"
 mkdir "$tmp/disk"
 cp "$tmp/host.txt" "$tmp/disk/host.txt"
+touch -d @1704067200 "$tmp/disk" "$tmp/disk/host.txt" # with E2FSPROGS_FAKE_TIME: reproducible
 E2FSPROGS_FAKE_TIME=1704067200 run mke2fs -q -F -t ext2 -b 1024 -L strata -U 5f0d1d2e-6a3b-4c1e-9d8f-0123456789ab \
 	-E root_owner=0:0,hash_seed=5f0d1d2e-6a3b-4c1e-9d8f-0123456789ab -d "$tmp/disk" "$tmp/disk.img" 8M
-rm -rf "$tmp/disk"
+# mke2fs -d copies the host file's atime and ctime, which touch cannot pin down; set them here.
+printf 'sif /host.txt atime @1704067200\nsif /host.txt ctime @1704067200\n' >"$tmp/debugfs.cmd"
+run debugfs -w -f "$tmp/debugfs.cmd" "$tmp/disk.img"
+rm -rf "$tmp/disk" "$tmp/debugfs.cmd"
 
 rm -rf "$out"
 mv "$tmp" "$out"
