@@ -5,6 +5,7 @@
 #include "machine/machine.h"
 #include "symbols/symbols.h"
 #include "util/err.h"
+#include "views/view.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +24,8 @@ void trace_opts_usage(FILE *f)
 	    "                     (loads/stores/AMOs), ftrace (calls, returns, tail calls), "
 	    "etrace\n"
 	    "                     (traps, interrupts, SBI calls, syscalls), dtrace (MMIO), all\n"
+	    "  --trace-text[=FILE]  also write the trace as text (strata dump's) to FILE or\n"
+	    "                     stderr when the run ends\n"
 	    "  --trace-out FILE   trace file (default strata.trace); read it with strata dump,\n"
 	    "                     strata report, strata info\n"
 	    "  --trace-priv=m,s,u record only at these privilege levels\n"
@@ -141,6 +144,12 @@ int trace_opts_parse(struct trace_opts *t, int argc, char **argv, int *i)
 			return -EINVAL;
 		t->on = true;
 		return parse_what(v, &t->rc.what) < 0 ? -EINVAL : 1;
+	}
+	if (!strcmp(argv[*i], "--trace-text") || !strncmp(argv[*i], "--trace-text=", 13)) {
+		t->text = argv[*i][12] == '=' ? argv[*i] + 13 : "-";
+		if (!*t->text)
+			return err_set(EINVAL, "--trace-text=: empty file name");
+		return 1;
 	}
 	if ((v = opt_value("--trace-out", argc, argv, i, &m)) || m) {
 		if (!v || !*v)
@@ -373,6 +382,25 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 	return 0;
 }
 
+/* --trace-text: the text view of the finished trace, exactly what `strata dump` prints. */
+static int write_text(struct trace_opts *t)
+{
+	struct view_opts o = {0};
+	bool truncated;
+	FILE *out = stderr;
+	int ret;
+
+	if (strcmp(t->text, "-")) {
+		out = fopen(t->text, "w");
+		if (!out)
+			return err_set(errno, "--trace-text=%s: %s", t->text, strerror(errno));
+	}
+	ret = view_run_file(&view_text, &o, t->rc.path, out, &truncated);
+	if (out != stderr && fclose(out) != 0 && !ret)
+		ret = err_set(errno, "--trace-text=%s: %s", t->text, strerror(errno));
+	return ret;
+}
+
 int trace_opts_finish(struct trace_opts *t, struct machine *m)
 {
 	struct cpu *c;
@@ -387,5 +415,7 @@ int trace_opts_finish(struct trace_opts *t, struct machine *m)
 	cpu_set_recorder(c, NULL);
 	ret = rec_close(t->rec, insns);
 	t->rec = NULL;
+	if (!ret && t->text)
+		ret = write_text(t);
 	return ret;
 }

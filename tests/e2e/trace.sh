@@ -167,3 +167,13 @@ if img=$("$root/scripts/linux/build.sh" -q 2>"$tmp/linux-build.err"); then
 else
 	fail linux/image "make linux-image failed: $(tail -n 1 "$tmp/linux-build.err")"
 fi
+
+# --trace-text writes exactly what strata dump prints.
+"$STRATA" run -bios none -kernel "$g/mutual.elf" --trace=ftrace,etrace --trace-out "$tmp/tt.trace" \
+	--trace-text="$tmp/tt.txt" </dev/null >/dev/null 2>&1
+"$STRATA" dump "$tmp/tt.trace" >"$tmp/tt.dump" 2>&1
+if [ -s "$tmp/tt.txt" ] && cmp -s "$tmp/tt.txt" "$tmp/tt.dump"; then
+	pass trace_text/same_as_dump
+else
+	fail trace_text/same_as_dump "differs or empty"
+fi
