@@ -207,7 +207,7 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 		h->waiting = false;
 	}
 	if (h->rec) {
-		unsigned what = rec_what(h->rec);
+		unsigned what = rec_hooks(h->rec);
 
 		/* pages watched by mtrace must not stay in the TLB from an untraced run */
 		if (what != h->tmask)

@@ -106,6 +106,37 @@ unsigned rec_what(const struct recorder *r)
 	return r ? r->what : 0;
 }
 
+unsigned rec_hooks(const struct recorder *r)
+{
+	if (!r)
+		return 0;
+	if (!r->started && !r->stopped)
+		return REC_FTRACE;
+	return r->what;
+}
+
+/* The tracer an event type belongs to. */
+static unsigned type_tracer(unsigned type)
+{
+	switch (type) {
+	case TEV_RUN:
+	case TEV_CODE:
+		return REC_ITRACE;
+	case TEV_MEM:
+		return REC_MTRACE;
+	case TEV_CALL:
+	case TEV_RET:
+	case TEV_TAIL:
+		return REC_FTRACE;
+	case TEV_TRAP:
+	case TEV_XRET:
+		return REC_ETRACE;
+	case TEV_MMIO:
+		return REC_DTRACE;
+	}
+	return REC_ALL;
+}
+
 const struct rec_config *rec_config(const struct recorder *r)
 {
 	return &r->cfg;
@@ -215,7 +246,7 @@ void rec_event(struct recorder *r, const struct tev *ev)
 	if (ev->hart >= REC_HARTS)
 		return;
 	update_window(r, ev);
-	if (!r->what)
+	if (!(r->what & type_tracer(ev->type)))
 		return;
 	if (ev->type != TEV_CODE && !((r->cfg.priv_mask >> ev->priv) & 1) &&
 	    !(ev->type == TEV_TRAP || ev->type == TEV_XRET ? (r->cfg.priv_mask >> ev->new_priv) & 1

@@ -58,6 +58,9 @@ int rec_devices(struct recorder *r, const char *text);
 struct symset *rec_symbols(struct recorder *r);
 /* What is being recorded (REC_*), or 0 when recording is off (not yet started or stopped). */
 unsigned rec_what(const struct recorder *r);
+/* The hooks the CPU must run: rec_what(), or, while waiting for --trace-start, the call hooks
+ * that let the recorder see the start point (their events are dropped until then). */
+unsigned rec_hooks(const struct recorder *r);
 const struct rec_config *rec_config(const struct recorder *r);
 /* Re-evaluate the start condition after the caller filled in symbolic start/stop points. */
 void rec_restart_window(struct recorder *r);
