@@ -288,66 +288,36 @@ static uint64_t gen_int(int bits)
 
 /* ---- host reference (operands through volatile so nothing is folded or hoisted) ---- */
 
-static NOINL float h_add32(float a, float b)
-{
-	volatile float x = a, y = b;
-	return x + y;
-}
-static NOINL float h_sub32(float a, float b)
-{
-	volatile float x = a, y = b;
-	return x - y;
-}
-static NOINL float h_mul32(float a, float b)
-{
-	volatile float x = a, y = b;
-	return x * y;
-}
-static NOINL float h_div32(float a, float b)
-{
-	volatile float x = a, y = b;
-	return x / y;
-}
-static NOINL float h_sqrt32(float a)
-{
-	volatile float x = a;
-	return sqrtf(x);
-}
-static NOINL float h_fma32(float a, float b, float c)
-{
-	volatile float x = a, y = b, z = c;
-	return fmaf(x, y, z);
-}
-static NOINL double h_add64(double a, double b)
-{
-	volatile double x = a, y = b;
-	return x + y;
-}
-static NOINL double h_sub64(double a, double b)
-{
-	volatile double x = a, y = b;
-	return x - y;
-}
-static NOINL double h_mul64(double a, double b)
-{
-	volatile double x = a, y = b;
-	return x * y;
-}
-static NOINL double h_div64(double a, double b)
-{
-	volatile double x = a, y = b;
-	return x / y;
-}
-static NOINL double h_sqrt64(double a)
-{
-	volatile double x = a;
-	return sqrt(x);
-}
-static NOINL double h_fma64(double a, double b, double c)
-{
-	volatile double x = a, y = b, z = c;
-	return fma(x, y, z);
-}
+#define H_BIN(name, T, op)                                                                         \
+	static NOINL T name(T a, T b)                                                              \
+	{                                                                                          \
+		volatile T x = a, y = b;                                                           \
+		return x op y;                                                                     \
+	}
+#define H_FN1(name, T, fn)                                                                         \
+	static NOINL T name(T a)                                                                   \
+	{                                                                                          \
+		volatile T x = a;                                                                  \
+		return fn(x);                                                                      \
+	}
+#define H_FN3(name, T, fn)                                                                         \
+	static NOINL T name(T a, T b, T c)                                                         \
+	{                                                                                          \
+		volatile T x = a, y = b, z = c;                                                    \
+		return fn(x, y, z);                                                                \
+	}
+H_BIN(h_add32, float, +)
+H_BIN(h_sub32, float, -)
+H_BIN(h_mul32, float, *)
+H_BIN(h_div32, float, /)
+H_FN1(h_sqrt32, float, sqrtf)
+H_FN3(h_fma32, float, fmaf)
+H_BIN(h_add64, double, +)
+H_BIN(h_sub64, double, -)
+H_BIN(h_mul64, double, *)
+H_BIN(h_div64, double, /)
+H_FN1(h_sqrt64, double, sqrt)
+H_FN3(h_fma64, double, fma)
 static NOINL double h_f32_to_f64(float a)
 {
 	volatile float x = a;
