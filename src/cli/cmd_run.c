@@ -209,8 +209,10 @@ int cmd_run(int argc, char **argv)
 	enum machine_exit why;
 
 	r = parse_args(argc, argv, &cfg, &stats, &topts);
-	if (r > 0)
+	if (r > 0) {
+		trace_opts_free(&topts);
 		return 0;
+	}
 	if (r < 0)
 		goto bad;
 	if (!cfg.bios && !cfg.kernel) {
@@ -272,8 +274,10 @@ int cmd_run(int argc, char **argv)
 			code = EXIT_BADINPUT;
 	}
 	machine_free(m);
+	trace_opts_free(&topts);
 	return code;
 bad:
 	fprintf(stderr, "strata: %s\n", err_msg() ? err_msg() : strerror(errno));
+	trace_opts_free(&topts);
 	return EXIT_BADINPUT;
 }

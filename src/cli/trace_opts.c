@@ -236,7 +236,7 @@ int trace_opts_parse(struct trace_opts *t, int argc, char **argv, int *i)
 		if (t->nsym == TRACE_MAX_SYMS)
 			return err_set(EINVAL, "--sym %s: at most %d symbol files", v,
 				       TRACE_MAX_SYMS);
-		copy = strdup(v); /* lives as long as the process: the path is kept */
+		copy = strdup(v); /* freed by trace_opts_free() */
 		if (!copy)
 			return -ENOMEM;
 		while ((at = strrchr(copy, '@'))) {
@@ -245,10 +245,14 @@ int trace_opts_parse(struct trace_opts *t, int argc, char **argv, int *i)
 			*at = 0;
 			if (parse_priv(at + 1, &priv) == 0)
 				continue;
-			if (parse_u64(at + 1, &o) < 0)
-				return err_set(EINVAL,
-					       "--sym %s: '@%s' is neither m/s/u nor an offset", v,
-					       at + 1);
+			if (parse_u64(at + 1, &o) < 0) {
+				int ret = err_set(EINVAL,
+						  "--sym %s: '@%s' is neither m/s/u nor an offset",
+						  v, at + 1);
+
+				free(copy);
+				return ret;
+			}
 			off = (int64_t)o;
 		}
 		t->sym[t->nsym].path = copy;
@@ -418,4 +422,11 @@ int trace_opts_finish(struct trace_opts *t, struct machine *m)
 	if (!ret && t->text)
 		ret = write_text(t);
 	return ret;
+}
+
+void trace_opts_free(struct trace_opts *t)
+{
+	for (unsigned i = 0; i < t->nsym; i++)
+		free(t->sym[i].path);
+	t->nsym = 0;
 }

@@ -21,7 +21,7 @@ struct trace_opts {
 	const char *filter[REC_MAX_RANGES];
 	unsigned nfilter;
 	struct {
-		const char *path;
+		char *path; /* malloc'd: the @priv/@offset suffixes are cut off */
 		int priv;
 		int64_t offset;
 	} sym[TRACE_MAX_SYMS];
@@ -41,5 +41,8 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 		     int argc, char **argv);
 /* Detach, write the totals and close the trace; then --trace-text. 0 or negative (err_set). */
 int trace_opts_finish(struct trace_opts *t, struct machine *m);
+
+/* Free what parsing allocated (safe after trace_opts_finish, or without any start). */
+void trace_opts_free(struct trace_opts *t);
 
 #endif
