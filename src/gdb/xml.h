@@ -1,0 +1,17 @@
+/* xml — the two documents the stub serves through qXfer: the rv64 target description (GDB's
+ * RISC-V feature names and register numbers, see stub.h) and the library list. */
+#ifndef STRATA_GDB_XML_H
+#define STRATA_GDB_XML_H
+
+#include <stddef.h>
+
+#include "gdb/stub.h"
+
+/* The target description: malloc'd NUL-terminated text in *xml, its length in *len; 0 or -errno. */
+int gdb_xml_target(char **xml, size_t *len);
+/* The <library-list> of n libraries (paths XML-escaped), returned like gdb_xml_target(). */
+int gdb_xml_libraries(const struct gdb_library *libs, unsigned n, char **xml, size_t *len);
+/* Size in bytes of register regno as the target description declares it. */
+unsigned gdb_xml_reg_bytes(unsigned regno);
+
+#endif
