@@ -318,56 +318,23 @@ H_BIN(h_mul64, double, *)
 H_BIN(h_div64, double, /)
 H_FN1(h_sqrt64, double, sqrt)
 H_FN3(h_fma64, double, fma)
-static NOINL double h_f32_to_f64(float a)
-{
-	volatile float x = a;
-	return x;
-}
-static NOINL float h_f64_to_f32(double a)
-{
-	volatile double x = a;
-	return (float)x;
-}
-static NOINL float h_i32_to_f32(int32_t a)
-{
-	volatile int32_t x = a;
-	return (float)x;
-}
-static NOINL float h_u32_to_f32(uint32_t a)
-{
-	volatile uint32_t x = a;
-	return (float)x;
-}
-static NOINL float h_i64_to_f32(int64_t a)
-{
-	volatile int64_t x = a;
-	return (float)x;
-}
-static NOINL float h_u64_to_f32(uint64_t a)
-{
-	volatile uint64_t x = a;
-	return (float)x;
-}
-static NOINL double h_i32_to_f64(int32_t a)
-{
-	volatile int32_t x = a;
-	return (double)x;
-}
-static NOINL double h_u32_to_f64(uint32_t a)
-{
-	volatile uint32_t x = a;
-	return (double)x;
-}
-static NOINL double h_i64_to_f64(int64_t a)
-{
-	volatile int64_t x = a;
-	return (double)x;
-}
-static NOINL double h_u64_to_f64(uint64_t a)
-{
-	volatile uint64_t x = a;
-	return (double)x;
-}
+/* Conversion through the host FPU: (To)x with x read through a volatile. */
+#define H_CVT(name, To, From)                                                                      \
+	static NOINL To name(From a)                                                               \
+	{                                                                                          \
+		volatile From x = a;                                                               \
+		return (To)x;                                                                      \
+	}
+H_CVT(h_f32_to_f64, double, float)
+H_CVT(h_f64_to_f32, float, double)
+H_CVT(h_i32_to_f32, float, int32_t)
+H_CVT(h_u32_to_f32, float, uint32_t)
+H_CVT(h_i64_to_f32, float, int64_t)
+H_CVT(h_u64_to_f32, float, uint64_t)
+H_CVT(h_i32_to_f64, double, int32_t)
+H_CVT(h_u32_to_f64, double, uint32_t)
+H_CVT(h_i64_to_f64, double, int64_t)
+H_CVT(h_u64_to_f64, double, uint64_t)
 
 static unsigned host_flags(void)
 {
@@ -979,38 +946,20 @@ static void test_class(void)
  * representable in the source format), so one table serves all eight. */
 typedef uint64_t (*cvt_fn)(double v, int rm, unsigned *fl);
 
-static uint64_t c_s_w(double v, int rm, unsigned *fl)
-{
-	return (uint32_t)sf32_to_i32(f2u((float)v), rm, fl);
-}
-static uint64_t c_s_wu(double v, int rm, unsigned *fl)
-{
-	return sf32_to_u32(f2u((float)v), rm, fl);
-}
-static uint64_t c_s_l(double v, int rm, unsigned *fl)
-{
-	return (uint64_t)sf32_to_i64(f2u((float)v), rm, fl);
-}
-static uint64_t c_s_lu(double v, int rm, unsigned *fl)
-{
-	return sf32_to_u64(f2u((float)v), rm, fl);
-}
-static uint64_t c_d_w(double v, int rm, unsigned *fl)
-{
-	return (uint32_t)sf64_to_i32(d2u(v), rm, fl);
-}
-static uint64_t c_d_wu(double v, int rm, unsigned *fl)
-{
-	return sf64_to_u32(d2u(v), rm, fl);
-}
-static uint64_t c_d_l(double v, int rm, unsigned *fl)
-{
-	return (uint64_t)sf64_to_i64(d2u(v), rm, fl);
-}
-static uint64_t c_d_lu(double v, int rm, unsigned *fl)
-{
-	return sf64_to_u64(d2u(v), rm, fl);
-}
+/* softfloat's float->int conversion of v (as f32 or f64), result bits zero-extended. */
+#define C_CVT(name, fn, ret_t, arg)                                                                \
+	static uint64_t name(double v, int rm, unsigned *fl)                                       \
+	{                                                                                          \
+		return (ret_t)fn(arg, rm, fl);                                                     \
+	}
+C_CVT(c_s_w, sf32_to_i32, uint32_t, f2u((float)v))
+C_CVT(c_s_wu, sf32_to_u32, uint32_t, f2u((float)v))
+C_CVT(c_s_l, sf32_to_i64, uint64_t, f2u((float)v))
+C_CVT(c_s_lu, sf32_to_u64, uint64_t, f2u((float)v))
+C_CVT(c_d_w, sf64_to_i32, uint32_t, d2u(v))
+C_CVT(c_d_wu, sf64_to_u32, uint32_t, d2u(v))
+C_CVT(c_d_l, sf64_to_i64, uint64_t, d2u(v))
+C_CVT(c_d_lu, sf64_to_u64, uint64_t, d2u(v))
 
 /* Conversion kinds: signed/unsigned, 32/64 bits. */
 struct cvt {
