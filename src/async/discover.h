@@ -43,6 +43,7 @@ struct adisc_variant {
 	int64_t awaitee_off;	   /* SuspendN: offset of __awaitee in the future, else -1 */
 	uint64_t awaitee_size;	   /* its byte size */
 	const char *awaitee_type;  /* its type name (the future being awaited), or NULL */
+	long awaitee_future;	   /* adisc_future() index of the awaitee's type, or -1 */
 };
 
 /* Where a poll function leaves its Poll<T> and how to tell Pending from Ready. */
@@ -75,6 +76,8 @@ struct adisc_future {
 	const struct adisc_variant *variants; /* coroutines: the state enum's variants */
 	unsigned nvariants;
 	struct adisc_poll poll;
+	const struct adisc_child *children; /* hand-written: fields that are futures */
+	unsigned nchildren;
 };
 
 enum adisc_wkind { ADISC_WAKE_CLONE = 0, ADISC_WAKE = 1, ADISC_WAKE_BY_REF = 2, ADISC_WAKE_DROP = 3 };
@@ -113,6 +116,27 @@ size_t adisc_nvtables(const struct adisc *d);
 const struct adisc_vtable *adisc_vtable(const struct adisc *d, size_t i);
 /* If pc is the entry of a waker vtable function, its kind (enum adisc_wkind), else -1. */
 int adisc_waker_fn(const struct adisc *d, uint64_t pc);
+
+/* Where the waker sits, from DWARF (rustc reorders fields: RawWaker is {vtable, data} on 1.96):
+ * the waker data pointer of a poll is *(*(cx + ctx_waker) + waker_raw + raw_data). -1 when a
+ * type was not found. vt[] are the offsets of clone, wake, wake_by_ref, drop in the vtable. */
+struct adisc_waker_layout {
+	int64_t ctx_waker;  /* Context.waker (a &Waker) */
+	int64_t waker_raw;  /* Waker.waker (the RawWaker) */
+	int64_t raw_data;   /* RawWaker.data */
+	int64_t raw_vtable; /* RawWaker.vtable */
+	int64_t vt[4];	    /* RawWakerVTable.{clone, wake, wake_by_ref, drop} */
+};
+const struct adisc_waker_layout *adisc_waker_layout(const struct adisc *d);
+
+/* Hand-written futures: fields whose type is itself a known future (Join's halves), so a
+ * tracer can walk the await tree below them. */
+struct adisc_child {
+	uint64_t off;
+	const char *name;
+	size_t future; /* index for adisc_future() */
+};
+/* The future polled by a SuspendN variant's __awaitee, as an adisc_future() index, or -1. */
 
 /* Decode a poll result: regs are the return registers (a0, a1 / rax, rdx) for RET_REGS; for
  * RET_PTR mem is the value's bytes (p->size of them) read through the return pointer.
