@@ -782,7 +782,8 @@ static int find_vtables(struct adisc *d)
 		const char *t = tname_of(d, d->sv[i].type);
 		struct adisc_vtable *v;
 
-		if (!t || strcmp(t, "core::task::wake::RawWakerVTable"))
+		/* address 0: a static of a library's debug info that the linker dropped */
+		if (!t || strcmp(t, "core::task::wake::RawWakerVTable") || !d->sv[i].addr)
 			continue;
 		struct adisc_vtable *nv = reallocarray(d->vt, d->nvt + 1, sizeof(*nv));
 		if (!nv)
@@ -791,9 +792,14 @@ static int find_vtables(struct adisc *d)
 		v = &d->vt[d->nvt++];
 		v->addr = d->sv[i].addr;
 		v->name = d->sv[i].qname;
-		for (int k = 0; k < 4; k++)
+		unsigned found = 0;
+		for (int k = 0; k < 4; k++) {
 			if (wl->vt[k] < 0 || read_word(d, v->addr + (uint64_t)wl->vt[k], &v->fn[k]) < 0)
 				v->fn[k] = 0;
+			found += v->fn[k] != 0;
+		}
+		if (!found)
+			d->nvt--;
 	}
 	d->wfn = calloc(4 * d->nvt + 1, sizeof(*d->wfn));
 	if (!d->wfn)
