@@ -146,6 +146,8 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		b = put_s(b, ev->addr);
 		b = put_s(b, ev->task - ev->addr); /* 0 for the task's own poll */
 		b = put_u(b, ev->value + 1);	   /* TEV_STATE_NONE is one byte */
+		if (ev->type == TEV_POLL)
+			b = put_s(b, ev->waker);
 		break;
 	case TEV_WAKE:
 		*b++ = (uint8_t)(ev->kind | ev->size << 4);
@@ -356,6 +358,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		ev->addr = get_s(&c);
 		ev->task = ev->addr + get_s(&c);
 		ev->value = get_u(&c) - 1;
+		if (ev->type == TEV_POLL)
+			ev->waker = get_s(&c);
 		if ((ev->kind & ~TEV_POLL_INLINED) > (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
 			c.bad = 1;
 		break;

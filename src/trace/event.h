@@ -33,7 +33,8 @@ enum tev_type {
 	 * top-level future the executor polls; task == addr for the task's own poll), `size` is
 	 * the nesting depth (0 = the task), `pc` the poll function's entry (or the inlined copy's
 	 * entry when kind has TEV_POLL_INLINED), which keys the TEV_FUTURE description. */
-	TEV_POLL = 11,	   /* poll entry: value = __state before (TEV_STATE_NONE if none) */
+	TEV_POLL = 11,	   /* poll entry: value = __state before (TEV_STATE_NONE if none);
+			    * waker = the Context's waker data pointer (task polls; else 0) */
 	TEV_POLL_END = 12, /* poll exit: value = __state after; kind = enum tev_poll_result
 			    * (| TEV_POLL_INLINED) */
 	TEV_WAKE = 13,	   /* a waker vtable function was called: pc = its entry, kind = enum
@@ -74,6 +75,7 @@ struct tev {
 	uint64_t satp;        /* TRAP/XRET/CODE: address space in force (ASID and root) */
 	uint64_t a[8];        /* TRAP: a0..a7; XRET: a0, a1 */
 	uint64_t task;        /* POLL/POLL_END/WAKE: the task (top-level future) */
+	uint64_t waker;       /* POLL: waker data pointer of the poll's Context (0 unknown) */
 	const uint8_t *data;  /* CODE/MARK payload (points into the decoder's buffer) */
 	uint32_t len;
 };

@@ -96,6 +96,7 @@ static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t
 		ev->addr = rval();
 		ev->task = rnd() % 2 ? ev->addr : rval();
 		ev->value = rnd() % 4 ? rnd() % 8 : TEV_STATE_NONE;
+		ev->waker = t == TEV_POLL && rnd() % 2 ? rval() : 0;
 		ev->size = (uint8_t)(rnd() % 5);
 		ev->kind = (uint8_t)((t == TEV_POLL_END ? rnd() % 3 : 0) |
 				     (rnd() % 2 ? TEV_POLL_INLINED : 0));
@@ -143,7 +144,8 @@ static int same(const struct tev *a, const struct tev *b)
 	    a->instret != b->instret || a->time != b->time || a->pc != b->pc ||
 	    a->addr != b->addr || a->paddr != b->paddr || a->value != b->value ||
 	    a->cause != b->cause || a->tval != b->tval || a->sp != b->sp || a->satp != b->satp ||
-	    memcmp(a->a, b->a, sizeof(a->a)) || a->len != b->len || a->task != b->task)
+	    memcmp(a->a, b->a, sizeof(a->a)) || a->len != b->len || a->task != b->task ||
+	    a->waker != b->waker)
 		return 0;
 	return a->len == 0 || !memcmp(a->data, b->data, a->len);
 }
@@ -211,7 +213,7 @@ static int malformed(void)
 	static const uint8_t unknown0[] = {0x00, 0x01, 0x00};
 	static const uint8_t ext5[] = {0x0f, 0x05, 0x01, 0x00};
 	static const uint8_t ext_unknown[] = {0x0f, TEV_NTYPES, 0x01, 0x00};
-	static const uint8_t poll_kind[] = {0x0b, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x01};
+	static const uint8_t poll_kind[] = {0x0b, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x01, 0x00};
 	static const uint8_t wake_kind[] = {0x0d, 0x01, 0x00, 0x05, 0x02, 0x00};
 	static const uint8_t trunc_varint[] = {0x01, 0x81};
 	static const uint8_t no_pc[] = {0x01, 0x05};
