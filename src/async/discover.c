@@ -943,6 +943,12 @@ const struct adisc_future *adisc_future(const struct adisc *d, size_t i)
 	return i < d->nfut ? &d->fut[i].pub : NULL;
 }
 
+size_t adisc_index(const struct adisc *d, const struct adisc_future *f)
+{
+	/* pub is the first member of struct fut */
+	return (size_t)((const struct fut *)(const void *)f - d->fut);
+}
+
 static size_t lower_bound(const struct pcent *a, size_t n, uint64_t pc)
 {
 	size_t lo = 0, hi = n;

@@ -104,6 +104,8 @@ const char *adisc_rustc(const struct adisc *d);
 
 size_t adisc_nfutures(const struct adisc *d);
 const struct adisc_future *adisc_future(const struct adisc *d, size_t i);
+/* The index of f (from adisc_future/by_entry/by_pc) for adisc_future(). */
+size_t adisc_index(const struct adisc *d, const struct adisc_future *f);
 /* The future whose out-of-line entry is pc, or NULL (fast: binary search). */
 const struct adisc_future *adisc_by_entry(const struct adisc *d, uint64_t pc);
 /* The future whose code (out-of-line or an inlined copy) contains pc; the innermost inlined

@@ -1,0 +1,407 @@
+/* tracer — see tracer.h. */
+#define _GNU_SOURCE
+#include "async/tracer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ATR_HARTS     8
+#define ATR_MAX_CHAIN 32
+#define ATR_MAX_TRAPS 8
+
+enum { ST_UNRESUMED = 0, ST_RETURNED = 1, ST_PANICKED = 2 };
+
+struct link { /* one future of a task's await chain, as read from memory */
+	uint64_t addr, state;
+	uint32_t fi;
+	uint8_t depth;
+};
+
+struct dent {
+	struct adisc *d;
+	int64_t bias;
+	bool *described; /* per future: its TEV_FUTURE was emitted */
+};
+
+struct hst {
+	bool in_poll;
+	uint32_t di, fi; /* the task's future */
+	uint64_t task, sp, retptr, satp;
+	unsigned priv, trap_at_entry;
+	unsigned traps; /* trap nesting (TRAP .. xRET) */
+	uint64_t cause[ATR_MAX_TRAPS];
+	struct link before[ATR_MAX_CHAIN];
+	unsigned nbefore;
+};
+
+struct task_seen {
+	uint64_t addr, key;
+};
+
+struct atr {
+	struct atr_ops ops;
+	void *ctx;
+	struct dent *dv;
+	size_t nd;
+	struct hst h[ATR_HARTS];
+	struct task_seen *tasks;
+	size_t ntasks, captasks;
+};
+
+struct atr *atr_new(const struct atr_ops *ops, void *ctx)
+{
+	struct atr *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->ops = *ops;
+	a->ctx = ctx;
+	return a;
+}
+
+int atr_add(struct atr *a, struct adisc *d, int64_t bias)
+{
+	struct dent *nd = reallocarray(a->dv, a->nd + 1, sizeof(*nd));
+
+	if (!nd)
+		return -ENOMEM;
+	a->dv = nd;
+	nd[a->nd].d = d;
+	nd[a->nd].bias = bias;
+	nd[a->nd].described = calloc(adisc_nfutures(d) + 1, sizeof(bool));
+	if (!nd[a->nd].described)
+		return -ENOMEM;
+	a->nd++;
+	return 0;
+}
+
+void atr_free(struct atr *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nd; i++) {
+		adisc_free(a->dv[i].d);
+		free(a->dv[i].described);
+	}
+	free(a->dv);
+	free(a->tasks);
+	free(a);
+}
+
+char *atr_describe(const struct adisc_future *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	fprintf(m, "%s %s\ntype %s\n",
+		f->kind == ADISC_COROUTINE ? "coroutine" : f->kind == ADISC_GENFUTURE ? "genfuture" : "poll",
+		f->name, f->type_name);
+	for (unsigned i = 0; i < f->nvariants; i++) {
+		const struct adisc_variant *v = &f->variants[i];
+
+		fprintf(m, "variant %llu %s %u %s\n", (unsigned long long)v->discr, v->name, v->line,
+			v->file ? v->file : "");
+	}
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The pc that keys a future in the trace: its out-of-line entry, else its first inlined copy. */
+static uint64_t fkey(const struct dent *e, const struct adisc_future *f)
+{
+	if (f->entry)
+		return f->entry + (uint64_t)e->bias;
+	if (f->ninl)
+		return f->inl_entry[0] + (uint64_t)e->bias;
+	return 0;
+}
+
+static void base_ev(struct tev *o, const struct tev *ev, unsigned type)
+{
+	memset(o, 0, sizeof(*o));
+	o->type = (uint8_t)type;
+	o->hart = ev->hart;
+	o->priv = ev->priv;
+	o->instret = ev->instret;
+	o->time = ev->time;
+}
+
+static void describe(struct atr *a, struct dent *e, uint32_t fi, const struct tev *ev)
+{
+	const struct adisc_future *f = adisc_future(e->d, fi);
+	struct tev o;
+	char *text;
+
+	if (e->described[fi])
+		return;
+	e->described[fi] = true;
+	text = atr_describe(f);
+	if (!text)
+		return;
+	base_ev(&o, ev, TEV_FUTURE);
+	o.pc = fkey(e, f);
+	o.data = (const uint8_t *)text;
+	o.len = (uint32_t)strlen(text);
+	a->ops.emit(a->ctx, &o);
+	free(text);
+}
+
+static uint64_t read_state(struct atr *a, const struct hst *h, unsigned hart,
+			   const struct adisc_future *f, uint64_t addr)
+{
+	uint64_t v = 0;
+
+	if (f->kind != ADISC_COROUTINE || f->state_off < 0 || !f->state_size || f->state_size > 8)
+		return TEV_STATE_NONE;
+	if (a->ops.read(a->ctx, hart, h->satp, h->priv, addr + (uint64_t)f->state_off, &v,
+			f->state_size) < 0)
+		return TEV_STATE_NONE;
+	return v; /* little-endian guest and host */
+}
+
+/* Append the await chain below the future fi at addr (pre-order). */
+static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsigned hart,
+		 uint32_t fi, uint64_t addr, unsigned depth, struct link *out, unsigned *n)
+{
+	const struct adisc_future *f = adisc_future(e->d, fi);
+	struct link *l;
+
+	if (*n >= ATR_MAX_CHAIN || depth > 255)
+		return;
+	l = &out[(*n)++];
+	l->addr = addr;
+	l->fi = fi;
+	l->depth = (uint8_t)depth;
+	l->state = read_state(a, h, hart, f, addr);
+	if (f->kind == ADISC_COROUTINE) {
+		const struct adisc_variant *v =
+		    l->state == TEV_STATE_NONE ? NULL : adisc_variant(f, l->state);
+
+		if (v && v->awaitee_future >= 0 && v->awaitee_off >= 0)
+			walk(a, e, h, hart, (uint32_t)v->awaitee_future,
+			     addr + (uint64_t)v->awaitee_off, depth + 1, out, n);
+		return;
+	}
+	/* a hand-written future polls the futures it holds, unless they are finished */
+	for (unsigned k = 0; k < f->nchildren; k++) {
+		const struct adisc_child *c = &f->children[k];
+		const struct adisc_future *cf = adisc_future(e->d, c->future);
+		uint64_t st = read_state(a, h, hart, cf, addr + c->off);
+
+		if (st == ST_RETURNED || st == ST_PANICKED)
+			continue;
+		walk(a, e, h, hart, (uint32_t)c->future, addr + c->off, depth + 1, out, n);
+	}
+}
+
+static void emit_poll(struct atr *a, const struct dent *e, const struct tev *ev, unsigned type,
+		      const struct link *l, uint64_t task, unsigned kind, uint64_t waker)
+{
+	const struct adisc_future *f = adisc_future(e->d, l->fi);
+	struct tev o;
+
+	base_ev(&o, ev, type);
+	o.pc = fkey(e, f);
+	o.addr = l->addr;
+	o.task = task;
+	o.value = l->state;
+	o.size = l->depth;
+	o.kind = (uint8_t)(kind | (f->entry ? 0 : TEV_POLL_INLINED));
+	o.waker = waker;
+	a->ops.emit(a->ctx, &o);
+}
+
+static bool task_is_new(struct atr *a, uint64_t addr, uint64_t key)
+{
+	for (size_t i = 0; i < a->ntasks; i++)
+		if (a->tasks[i].addr == addr && a->tasks[i].key == key)
+			return false;
+	if (a->ntasks == a->captasks) {
+		size_t nc = a->captasks ? 2 * a->captasks : 16;
+		struct task_seen *t = reallocarray(a->tasks, nc, sizeof(*t));
+		if (!t)
+			return false;
+		a->tasks = t;
+		a->captasks = nc;
+	}
+	a->tasks[a->ntasks++] = (struct task_seen){addr, key};
+	return true;
+}
+
+/* The waker data pointer of a Context: *(*(cx + ctx_waker) + waker_raw + raw_data). */
+static uint64_t waker_data(struct atr *a, const struct dent *e, const struct hst *h,
+			   unsigned hart, uint64_t cx)
+{
+	const struct adisc_waker_layout *wl = adisc_waker_layout(e->d);
+	unsigned ps = adisc_ptr_size(e->d);
+	uint64_t w = 0, data = 0;
+
+	if (!cx || wl->ctx_waker < 0 || wl->waker_raw < 0 || wl->raw_data < 0 ||
+	    a->ops.read(a->ctx, hart, h->satp, h->priv, cx + (uint64_t)wl->ctx_waker, &w, ps) < 0 ||
+	    a->ops.read(a->ctx, hart, h->satp, h->priv,
+			w + (uint64_t)wl->waker_raw + (uint64_t)wl->raw_data, &data, ps) < 0)
+		return 0;
+	return data;
+}
+
+static void poll_begin(struct atr *a, struct hst *h, uint32_t di,
+		       const struct adisc_future *f, const struct tev *ev)
+{
+	struct dent *e = &a->dv[di];
+	unsigned hart = ev->hart, r0 = 10;
+	uint64_t self = a->ops.reg(a->ctx, hart, r0 + f->self_arg);
+	uint64_t cx = a->ops.reg(a->ctx, hart, r0 + f->self_arg + 1);
+	uint32_t fi = (uint32_t)adisc_index(e->d, f);
+	struct tev o;
+
+	h->in_poll = true;
+	h->di = di;
+	h->fi = fi;
+	h->task = self;
+	h->sp = ev->sp;
+	h->satp = ev->satp;
+	h->priv = ev->priv;
+	h->trap_at_entry = h->traps;
+	h->retptr = f->poll.ret == ADISC_RET_PTR ? a->ops.reg(a->ctx, hart, r0) : 0;
+	h->nbefore = 0;
+	walk(a, e, h, hart, fi, self, 0, h->before, &h->nbefore);
+	if (task_is_new(a, self, fkey(e, f))) {
+		describe(a, e, fi, ev);
+		base_ev(&o, ev, TEV_TASK);
+		o.pc = fkey(e, f);
+		o.addr = self;
+		a->ops.emit(a->ctx, &o);
+	}
+	for (unsigned i = 0; i < h->nbefore; i++)
+		describe(a, e, h->before[i].fi, ev);
+	/* the task's own poll carries its waker: the reader turns wakes into wake -> task edges */
+	for (unsigned i = 0; i < h->nbefore; i++)
+		emit_poll(a, e, ev, TEV_POLL, &h->before[i], self, 0,
+			  i ? 0 : waker_data(a, e, h, hart, cx));
+}
+
+static bool in_chain(const struct link *c, unsigned n, const struct link *l)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (c[i].addr == l->addr && c[i].fi == l->fi)
+			return true;
+	return false;
+}
+
+static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
+{
+	struct dent *e = &a->dv[h->di];
+	const struct adisc_future *f = adisc_future(e->d, h->fi);
+	struct link after[ATR_MAX_CHAIN];
+	unsigned nafter = 0, hart = ev->hart;
+	int pending = -1;
+
+	h->in_poll = false;
+	walk(a, e, h, hart, h->fi, h->task, 0, after, &nafter);
+	if (f->poll.ret == ADISC_RET_REGS) {
+		uint64_t regs[2] = {a->ops.reg(a->ctx, hart, 10), a->ops.reg(a->ctx, hart, 11)};
+		pending = adisc_poll_pending(&f->poll, regs, NULL);
+	} else if (f->poll.size <= 4096) {
+		uint8_t buf[4096];
+		if (a->ops.read(a->ctx, hart, h->satp, h->priv, h->retptr, buf, f->poll.size) == 0)
+			pending = adisc_poll_pending(&f->poll, NULL, buf);
+	}
+	/* futures that appeared during the poll were created and polled in it */
+	for (unsigned i = 1; i < nafter; i++) {
+		if (in_chain(h->before, h->nbefore, &after[i]))
+			continue;
+		struct link l = after[i];
+		const struct adisc_future *lf = adisc_future(e->d, l.fi);
+
+		describe(a, e, l.fi, ev);
+		l.state = lf->kind == ADISC_COROUTINE ? ST_UNRESUMED : TEV_STATE_NONE;
+		emit_poll(a, e, ev, TEV_POLL, &l, h->task, 0, 0);
+	}
+	/* those gone from the chain finished: Ready */
+	for (unsigned i = h->nbefore; i-- > 1;) {
+		struct link l = h->before[i];
+		const struct adisc_future *lf = adisc_future(e->d, l.fi);
+
+		if (in_chain(after, nafter, &l))
+			continue;
+		l.state = lf->kind == ADISC_COROUTINE ? ST_RETURNED : TEV_STATE_NONE;
+		emit_poll(a, e, ev, TEV_POLL_END, &l, h->task, TEV_READY, 0);
+	}
+	for (unsigned i = nafter; i-- > 1;) {
+		unsigned res = after[i].state == ST_RETURNED ? TEV_READY : TEV_PENDING;
+		emit_poll(a, e, ev, TEV_POLL_END, &after[i], h->task, res, 0);
+	}
+	emit_poll(a, e, ev, TEV_POLL_END, &after[0], h->task,
+		  pending < 0 ? TEV_RESULT_UNKNOWN : pending ? TEV_PENDING : TEV_READY, 0);
+}
+
+static void on_call(struct atr *a, const struct tev *ev)
+{
+	struct hst *h = &a->h[ev->hart];
+
+	for (size_t di = 0; di < a->nd; di++) {
+		struct dent *e = &a->dv[di];
+		uint64_t pc = ev->addr - (uint64_t)e->bias;
+		int k = adisc_waker_fn(e->d, pc);
+
+		if (k >= 0) {
+			bool trapped = h->traps > (h->in_poll ? h->trap_at_entry : 0);
+			struct tev o;
+
+			base_ev(&o, ev, TEV_WAKE);
+			o.pc = ev->addr;
+			o.kind = (uint8_t)k;
+			o.addr = a->ops.reg(a->ctx, ev->hart, 10);
+			o.task = h->in_poll ? h->task : 0;
+			o.size = trapped;
+			o.cause = trapped ? h->cause[(h->traps - 1) % ATR_MAX_TRAPS] : 0;
+			a->ops.emit(a->ctx, &o);
+			return;
+		}
+		if (!h->in_poll) {
+			const struct adisc_future *f = adisc_by_entry(e->d, pc);
+
+			if (f) {
+				poll_begin(a, h, (uint32_t)di, f, ev);
+				return;
+			}
+		}
+	}
+}
+
+void atr_observe(struct atr *a, const struct tev *ev)
+{
+	struct hst *h;
+
+	if (ev->hart >= ATR_HARTS)
+		return;
+	h = &a->h[ev->hart];
+	switch (ev->type) {
+	case TEV_CALL:
+	case TEV_TAIL:
+		on_call(a, ev);
+		break;
+	case TEV_RET:
+		if (h->in_poll && ev->sp >= h->sp && h->traps == h->trap_at_entry)
+			poll_end(a, h, ev);
+		break;
+	case TEV_TRAP:
+		h->cause[h->traps % ATR_MAX_TRAPS] = ev->cause;
+		h->traps++;
+		break;
+	case TEV_XRET:
+		if (h->traps)
+			h->traps--;
+		break;
+	default:
+		break;
+	}
+}
