@@ -188,6 +188,11 @@ int tasks_by_waker(const struct tasks *t, uint64_t data)
 	return -1;
 }
 
+uint64_t tasks_task_key(const struct tasks *t, int id)
+{
+	return id >= 0 && (size_t)id < t->nt ? t->t[id].key : 0;
+}
+
 int tasks_by_addr(const struct tasks *t, uint64_t addr)
 {
 	for (size_t i = t->nt; i-- > 0;)

@@ -31,6 +31,8 @@ const char *tasks_await_point(const struct tasks *t, uint64_t key, uint64_t stat
 			      size_t n);
 /* The task id (0, 1, ... in order of first poll) whose waker data pointer is data, or -1. */
 int tasks_by_waker(const struct tasks *t, uint64_t data);
+/* The future key (poll function pc) of task id, or 0. */
+uint64_t tasks_task_key(const struct tasks *t, int id);
 /* The task id of a task future address (the latest task at that address), or -1. */
 int tasks_by_addr(const struct tasks *t, uint64_t addr);
 

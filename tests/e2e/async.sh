@@ -81,6 +81,25 @@ else
 	fail views/text_polls_and_wakes "no poll/wake lines in the text dump"
 fi
 
+# Perfetto: a track per task under "async tasks", poll slices named by their state transition,
+# one flow per wake (2 interrupt wakes + 3 self-wakes in the kernel) ending at a task poll
+if command -v protoc >/dev/null; then
+	protoc --decode=perfetto.protos.Trace --proto_path="$root/proto" "$root/proto/strata_trace.proto" \
+		<"$tmp/k.perfetto" >"$tmp/k.pftxt" 2>"$tmp/pf.err"
+	nf=$(grep -cE '^ *flow_ids: ' "$tmp/k.pftxt")
+	nt=$(grep -cE '^ *terminating_flow_ids: ' "$tmp/k.pftxt")
+	if grep -q 'name: "task 0: kernel::rust_main::{async_block#0}"' "$tmp/k.pftxt" &&
+		grep -q 'name: "task 1: kernel::rust_main::{async_block#1}"' "$tmp/k.pftxt" &&
+		grep -q 'name: "Unresumed -> Suspend0"' "$tmp/k.pftxt" &&
+		grep -q 'name: "Suspend0 -> Returned"' "$tmp/k.pftxt" && [ "$nf" = 5 ] && [ "$nt" = 5 ]; then
+		pass views/perfetto_task_tracks_and_wake_flows
+	else
+		fail views/perfetto_task_tracks_and_wake_flows "$nf flows, $nt flow ends: $(head -c 300 "$tmp/pf.err")"
+	fi
+else
+	fail views/perfetto_task_tracks_and_wake_flows "protoc missing (scripts/install-deps)"
+fi
+
 # Bad inputs: one clear line on stderr, the run and the other tracers go on.
 stripped=$g/exec-stripped.elf
 if run stripped "$stripped" async,ftrace -bios none; then
