@@ -143,16 +143,19 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	case TEV_POLL_END:
 		*b++ = ev->kind;
 		*b++ = ev->size;
-		b = put_s(b, ev->addr);
-		b = put_s(b, ev->task - ev->addr); /* 0 for the task's own poll */
-		b = put_u(b, ev->value + 1);	   /* TEV_STATE_NONE is one byte */
+		/* nested futures live inside their task: both deltas are small */
+		b = put_s(b, ev->task - st->last_task);
+		b = put_s(b, ev->addr - ev->task);
+		st->last_task = ev->task;
+		b = put_u(b, ev->value + 1); /* TEV_STATE_NONE is one byte */
 		if (ev->type == TEV_POLL)
 			b = put_s(b, ev->waker);
 		break;
 	case TEV_WAKE:
 		*b++ = (uint8_t)(ev->kind | ev->size << 4);
 		b = put_s(b, ev->addr);
-		b = put_s(b, ev->task);
+		b = put_s(b, ev->task - st->last_task);
+		st->last_task = ev->task;
 		if (ev->size)
 			b = put_u(b, rotl1(ev->cause));
 		break;
@@ -355,8 +358,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	case TEV_POLL_END:
 		ev->kind = get_byte(&c);
 		ev->size = get_byte(&c);
-		ev->addr = get_s(&c);
-		ev->task = ev->addr + get_s(&c);
+		ev->task = st->last_task + get_s(&c);
+		ev->addr = ev->task + get_s(&c);
 		ev->value = get_u(&c) - 1;
 		if (ev->type == TEV_POLL)
 			ev->waker = get_s(&c);
@@ -371,7 +374,7 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		if (ev->kind > TEV_WAKE_DROP || ev->size > 1)
 			c.bad = 1;
 		ev->addr = get_s(&c);
-		ev->task = get_s(&c);
+		ev->task = st->last_task + get_s(&c);
 		if (ev->size)
 			ev->cause = rotr1(get_u(&c));
 		break;
@@ -389,6 +392,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	st->last_instret = ev->instret;
 	st->last_time = ev->time;
 	st->last_pc = pc;
+	if (ev->type == TEV_POLL || ev->type == TEV_POLL_END || ev->type == TEV_WAKE)
+		st->last_task = ev->task;
 	*p = c.p;
 	return 1;
 }
