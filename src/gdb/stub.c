@@ -12,7 +12,7 @@
 
 #define MAX_HARTS   1024
 #define MAX_LIBS    64
-#define MONITOR_OUT 4096
+#define MONITOR_OUT 8000 /* hex-encoded in one O packet: within RSP_MAX_PACKET */
 /* m/M/X move at most this much: its hex form must fit in one packet. */
 #define MAX_MEM ((RSP_MAX_PACKET - 1) / 2)
 
@@ -485,6 +485,16 @@ static int stop_reply(struct gdb_stub *s)
 
 	if (e < 0)
 		return e;
+	st.note[sizeof(st.note) - 1] = 0;
+	if (st.note[0]) { /* console text first, as its own O packet */
+		r_str(s, "O");
+		r_hex(s, st.note, strlen(st.note));
+		e = send_reply(s);
+		s->rlen = 0;
+		s->overflow = false;
+		if (e < 0)
+			return e;
+	}
 	if (st.kind == GDB_STOP_EXITED) {
 		r_fmt(s, "W%02x", (unsigned)st.exit_code & 0xff);
 		return 0;
