@@ -265,12 +265,12 @@ bool hart_debug_stopped(const struct hart *h, struct hart_stop *st)
 	return h->dbg_stop;
 }
 
-void hart_debug_resume(struct hart *h, bool step)
+void hart_debug_resume(struct hart *h, bool step, bool past_bp)
 {
 	h->dbg_stop = false;
 	h->dbg_reason.kind = HART_STOP_NONE;
 	h->dbg_step = step;
-	h->dbg_skip = true;
+	h->dbg_skip = past_bp;
 	h->dbg_skip_pc = h->pc;
 	h->dbg_skip_at = h->instret;
 }

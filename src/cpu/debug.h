@@ -22,7 +22,7 @@ struct hart;
 #define CPU_MAX_WATCHPOINTS 16
 
 enum cpu_bp_type { CPU_BP_SW, CPU_BP_HW };
-enum cpu_wp_type { CPU_WP_WRITE = 1, CPU_WP_READ = 2, CPU_WP_ACCESS = 3 };
+enum cpu_wp_type { CPU_WP_READ = 1, CPU_WP_WRITE = 2, CPU_WP_ACCESS = 3 }; /* bit 0 loads, bit 1 stores */
 
 /* 0, -EEXIST (same address and type already set: GDB re-inserts, so callers may ignore it),
  * -ENOSPC. Breakpoints apply to every hart and address space (virtual addresses). */
@@ -67,10 +67,11 @@ struct hart_stop {
 
 /* Why the hart last left hart_run() for the debugger (kind NONE if it did not). */
 bool hart_debug_stopped(const struct hart *h, struct hart_stop *st);
-/* Forget the stop and prepare to run on: a breakpoint at the current pc does not fire again
- * before its instruction has run. step: the next hart_run() executes one instruction (or enters
- * one trap) and stops, taking no interrupt first (as QEMU's default single-step does). */
-void hart_debug_resume(struct hart *h, bool step);
+/* Forget the stop and prepare to run on. step: the next hart_run() executes one instruction (or
+ * enters one trap) and stops, taking no interrupt first (as QEMU's default single-step does).
+ * past_bp: a breakpoint at the current pc does not fire before its instruction has run (the
+ * debugger was told about it); otherwise a hart stopped at a breakpoint reports it again. */
+void hart_debug_resume(struct hart *h, bool step, bool past_bp);
 
 /* Register access in GDB's numbering (see gdb/stub.h): 0..31 x, 32 pc, 33..64 f, 65 + CSR
  * address, 4161 priv. 0, or -ENOENT for a register the hart lacks. */

@@ -116,7 +116,7 @@ static void drop(struct gdb_server *s, const char *why)
 	s->target.interrupted = false;
 	machine_debug_resume(s->m, ~0ull);
 	for (unsigned i = 0; i < s->target.nharts; i++)
-		hart_debug_resume(cpu_hart(s->target.cpu, i), false);
+		hart_debug_resume(cpu_hart(s->target.cpu, i), false, false);
 }
 
 static void accept_one(struct gdb_server *s)
@@ -142,7 +142,7 @@ static void accept_one(struct gdb_server *s)
 	/* halt as QEMU does, so GDB finds the machine stopped; nothing is pending for it */
 	machine_debug_halt(s->m);
 	for (unsigned i = 0; i < s->target.nharts; i++)
-		hart_debug_resume(cpu_hart(s->target.cpu, i), false);
+		hart_debug_resume(cpu_hart(s->target.cpu, i), false, false);
 	fprintf(stderr, "strata: gdb: connection from %s:%u\n", inet_ntoa(peer.sin_addr),
 		ntohs(peer.sin_port));
 }

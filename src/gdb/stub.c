@@ -58,7 +58,7 @@ static void r_str(struct gdb_stub *s, const char *str)
 
 static void r_fmt(struct gdb_stub *s, const char *fmt, ...)
 {
-	char tmp[128];
+	char tmp[256];
 	va_list ap;
 	int n;
 
@@ -545,6 +545,7 @@ static int build_libxml(struct gdb_stub *s)
 static int cmd_xfer(struct gdb_stub *s, const char *p, const char *end)
 {
 	static const char feat[] = "features:read:", libs[] = "libraries:read::";
+	static const char exe[] = "exec-file:read:";
 	static const char annex[] = "target.xml:";
 	const char *doc;
 	size_t doclen;
@@ -561,6 +562,15 @@ static int cmd_xfer(struct gdb_stub *s, const char *p, const char *end)
 		p += sizeof(libs) - 1;
 		doc = NULL;
 		doclen = 0;
+	} else if ((size_t)(end - p) > sizeof(exe) - 1 && !memcmp(p, exe, sizeof(exe) - 1) &&
+		   s->ops->exec_file && (doc = s->ops->exec_file(s->t))) {
+		p += sizeof(exe) - 1;
+		while (p < end && *p != ':') /* the annex: a process id, or empty; one machine */
+			p++;
+		if (p == end)
+			return -EINVAL;
+		p++;
+		doclen = strlen(doc);
 	} else {
 		return 0; /* an object or annex we do not serve: unsupported */
 	}
@@ -701,8 +711,8 @@ static int dispatch(struct gdb_stub *s, const char *p, const char *end)
 	if (IS("qSupported")) {
 		r_fmt(s,
 		      "PacketSize=%x;qXfer:features:read+;qXfer:libraries:read+;"
-		      "QStartNoAckMode+;vContSupported+;swbreak+;hwbreak+",
-		      RSP_MAX_PACKET);
+		      "QStartNoAckMode+;vContSupported+;swbreak+;hwbreak+%s",
+		      RSP_MAX_PACKET, s->ops->exec_file ? ";qXfer:exec-file:read+" : "");
 		return 0;
 	}
 	if (IS("qXfer:"))

@@ -69,7 +69,7 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	if (step)
 		run = step;
 	for (unsigned i = 0; i < t->nharts; i++)
-		hart_debug_resume(cpu_hart(t->cpu, i), (step >> i) & 1);
+		hart_debug_resume(cpu_hart(t->cpu, i), (step >> i) & 1, i == t->last_hart);
 	t->interrupted = false;
 	machine_debug_resume(t->m, run);
 	return 0;
@@ -136,6 +136,7 @@ static int t_stop_reason(void *tp, struct gdb_stop *st)
 
 	memset(st, 0, sizeof(*st));
 	st->signal = 5; /* SIGTRAP */
+
 	if (t->exited) {
 		st->kind = GDB_STOP_EXITED;
 		st->exit_code = t->exit_code;
@@ -161,12 +162,33 @@ static int t_stop_reason(void *tp, struct gdb_stop *st)
 	return 0;
 }
 
+/* The first symbol file that needs no relocation is GDB's executable; the others are its
+ * libraries (the same file in both would give every breakpoint two locations). */
+static int exec_index(const struct gdb_target *t)
+{
+	for (unsigned i = 0; i < t->nlibs; i++)
+		if (t->libs_offset[i] == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *t_exec_file(void *tp)
+{
+	struct gdb_target *t = tp;
+	int x = exec_index(t);
+
+	return x < 0 ? NULL : t->libs[x].path;
+}
+
 static int t_libraries(void *tp, struct gdb_library *libs, unsigned max)
 {
 	struct gdb_target *t = tp;
-	unsigned n = t->nlibs < max ? t->nlibs : max;
+	int x = exec_index(t);
+	unsigned n = 0;
 
-	memcpy(libs, t->libs, n * sizeof(*libs));
+	for (unsigned i = 0; i < t->nlibs && n < max; i++)
+		if ((int)i != x)
+			libs[n++] = t->libs[i];
 	return (int)n;
 }
 
@@ -182,6 +204,7 @@ const struct gdb_target_ops gdb_target_ops = {
     .clear_bp = t_clear_bp,
     .stop_reason = t_stop_reason,
     .libraries = t_libraries,
+    .exec_file = t_exec_file,
     .monitor = gdb_monitor,
 };
 
@@ -236,6 +259,7 @@ int gdb_target_init(struct gdb_target *t, struct machine *m, const struct gdb_se
 		if (!t->libs[t->nlibs].path)
 			return err_set(ENOMEM, "--gdb: out of memory");
 		t->libs[t->nlibs].addr = base + (uint64_t)cfg->files[i].offset;
+		t->libs_offset[t->nlibs] = cfg->files[i].offset;
 		t->nlibs++;
 	}
 	return 0;

@@ -21,7 +21,9 @@ struct gdb_target {
 	bool exited;	  /* the guest ended the run */
 	int exit_code;
 	unsigned last_hart; /* the hart of the last stop */
+
 	struct gdb_library libs[GDB_SERVER_MAX_FILES];
+	int64_t libs_offset[GDB_SERVER_MAX_FILES]; /* --sym @OFFSET of each */
 	unsigned nlibs;
 	const struct gdb_server_config *cfg;
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */

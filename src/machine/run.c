@@ -101,7 +101,9 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 	uint64_t elapsed = 0, n, budget;
 
 	*all_waiting = true;
-	for (unsigned i = 0; i < m->nharts && !m->stop && !m->dbg_halted; i++) {
+	/* A hart halting for the debugger does not end the round: the others run their quantum,
+	 * the same stretch of virtual time, so runs with and without a debugger agree. */
+	for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
 		struct hart *h = cpu_hart(m->cpu, i);
 
 		if (m->dbg && !((m->dbg_mask >> i) & 1))
@@ -123,7 +125,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 		if (!hart_waiting(h))
 			*all_waiting = false;
 		if (m->dbg && hart_debug_stopped(h, NULL))
-			m->dbg_halted = true; /* all-stop: the other harts wait too */
+			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
 	return elapsed;
