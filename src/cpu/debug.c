@@ -228,6 +228,26 @@ static void event_stop(struct hart *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cpu_set_libcheck(struct cpu *c, unsigned what)
+{
+	c->dbg.libcheck = what;
+}
+
+static void libcheck_stop(struct hart *h)
+{
+	if (h->dbg_stop || h->dbg_step)
+		return;
+	h->dbg_stop = true;
+	h->dbg_reason.kind = HART_STOP_LIBCHECK;
+	h->dbg_reason.addr = 0;
+	h->dbg_reason.why[0] = 0;
+}
+
+void dbg_libcheck_event(struct hart *h)
+{
+	libcheck_stop(h);
+}
+
 void dbg_trap_event(struct hart *h, uint64_t cause, unsigned old_priv)
 {
 	const struct dbg_state *d = &h->cpu->dbg;
@@ -247,6 +267,8 @@ void dbg_trap_event(struct hart *h, uint64_t cause, unsigned old_priv)
 	else if ((d->events & CPU_BRK_PRIV) && old_priv != h->priv)
 		event_stop(h, "privilege change by %s %u: %c -> %c", what, code,
 			   priv_name[old_priv & 3], priv_name[h->priv & 3]);
+	if ((d->libcheck & CPU_LIBCHECK_PRIV) && old_priv != h->priv)
+		libcheck_stop(h);
 }
 
 void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn)
@@ -254,6 +276,8 @@ void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn)
 	if ((h->cpu->dbg.events & CPU_BRK_PRIV) && old_priv != h->priv)
 		event_stop(h, "privilege change by %s: %c -> %c", insn, priv_name[old_priv & 3],
 			   priv_name[h->priv & 3]);
+	if ((h->cpu->dbg.libcheck & CPU_LIBCHECK_PRIV) && old_priv != h->priv)
+		libcheck_stop(h);
 }
 
 /* ---- stopping and resuming ---- */
@@ -477,6 +501,25 @@ static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, boo
 		} else {
 			break;
 		}
+		done += n;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t va = addr + done, pa;
+		size_t n = PG_SIZE - (va & PG_MASK);
+		uint8_t *host;
+
+		if (n > len - done)
+			n = len - done;
+		if (walk(h, va, &pa, NULL, 0) < 0 || !(host = machine_ram_ptr(h->m, pa, n)))
+			break;
+		memcpy((uint8_t *)buf + done, host, n);
 		done += n;
 	}
 	return done ? (long)done : -EFAULT;

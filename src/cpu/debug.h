@@ -46,6 +46,15 @@ enum {
 	CPU_BRK_TRAP = 1u << 3,
 };
 void cpu_break_on(struct cpu *c, unsigned events, uint64_t exc_mask, uint64_t irq_mask);
+
+/* Library checks for the debugger's symbol-file list: stop (HART_STOP_LIBCHECK) when satp is
+ * written and/or when the privilege level changes, so the debugger can see whether the set of
+ * symbol files that applies has changed. Not during single steps. */
+enum { CPU_LIBCHECK_PRIV = 1u << 0, CPU_LIBCHECK_SATP = 1u << 1 };
+void cpu_set_libcheck(struct cpu *c, unsigned what);
+/* Read guest memory through satp as user-mode code would see it (bare: physical), whatever the
+ * hart's privilege. Bytes done or -EFAULT. */
+long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len);
 unsigned cpu_break_events(const struct cpu *c, uint64_t *exc_mask, uint64_t *irq_mask);
 
 enum hart_stop_kind {
@@ -56,7 +65,8 @@ enum hart_stop_kind {
 	HART_STOP_WATCH, /* the accessing instruction completed; addr is the data address */
 	HART_STOP_RWATCH,
 	HART_STOP_AWATCH,
-	HART_STOP_EVENT, /* a break-on event; why says which */
+	HART_STOP_EVENT,    /* a break-on event; why says which */
+	HART_STOP_LIBCHECK, /* satp or the privilege changed (cpu_set_libcheck) */
 };
 
 struct hart_stop {

@@ -579,6 +579,8 @@ L_EBREAK:
 		if (!w_)                                                                           \
 			NEXT();                                                                    \
 		pc = PC() + e->len;                                                                \
+		if (unlikely(h->dbg_stop))                                                         \
+			goto out_pc; /* a satp write for the debugger's library check */          \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:

@@ -179,7 +179,8 @@ struct dbg_state {
 	struct dbg_wp wp[CPU_MAX_WATCHPOINTS];
 	struct dbg_mark *marks;
 	unsigned nmarks, cap;
-	unsigned events; /* CPU_BRK_* */
+	unsigned events;   /* CPU_BRK_* */
+	unsigned libcheck; /* CPU_LIBCHECK_* */
 	uint64_t exc_mask, irq_mask;
 };
 
@@ -266,6 +267,8 @@ void dbg_watch_access(struct hart *h, uint64_t vaddr, unsigned size, unsigned rw
 /* Event stops after a trap was taken / an xRET ran. */
 void dbg_trap_event(struct hart *h, uint64_t cause, unsigned old_priv);
 void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn);
+/* satp was written (cpu_set_libcheck). */
+void dbg_libcheck_event(struct hart *h);
 /* A single step ended (one instruction retired or a trap entered). */
 void dbg_step_done(struct hart *h);
 

@@ -113,6 +113,7 @@ static void drop(struct gdb_server *s, const char *why)
 	close(s->cfd);
 	s->cfd = -1;
 	gdb_target_clear(&s->target);
+	gdb_target_disconnected(&s->target);
 	s->target.interrupted = false;
 	machine_debug_resume(s->m, ~0ull);
 	for (unsigned i = 0; i < s->target.nharts; i++)
@@ -141,6 +142,7 @@ static void accept_one(struct gdb_server *s)
 	}
 	/* halt as QEMU does, so GDB finds the machine stopped; nothing is pending for it */
 	machine_debug_halt(s->m);
+	gdb_target_connected(&s->target);
 	for (unsigned i = 0; i < s->target.nharts; i++)
 		hart_debug_resume(cpu_hart(s->target.cpu, i), false, false);
 	fprintf(stderr, "strata: gdb: connection from %s:%u\n", inet_ntoa(peer.sin_addr),
@@ -179,7 +181,7 @@ static int srv_poll(void *ctx, struct machine *m)
 		int nf = 0, n, r;
 
 		if (s->stub && halted && gdb_stub_running(s->stub) &&
-		    gdb_stub_stopped(s->stub) < 0)
+		    !gdb_target_quiet_resume(&s->target) && gdb_stub_stopped(s->stub) < 0)
 			drop(s, "connection lost");
 		halted = machine_debug_halted(m);
 		pf[nf++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};

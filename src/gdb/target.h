@@ -12,6 +12,7 @@
 
 struct machine;
 struct cpu;
+struct hart;
 
 struct gdb_target {
 	struct machine *m;
@@ -23,8 +24,18 @@ struct gdb_target {
 	unsigned last_hart; /* the hart of the last stop */
 
 	struct gdb_library libs[GDB_SERVER_MAX_FILES];
-	int64_t libs_offset[GDB_SERVER_MAX_FILES]; /* --sym @OFFSET of each */
+	struct gdb_lib_info {
+		int64_t offset;	 /* --sym @OFFSET */
+		int priv;	 /* 3 M, 1 S, 0 U, -1 any */
+		uint64_t lo, hi; /* the loadable segments' span, relocated */
+		uint64_t sig_addr; /* where the first bytes of its code must be for it to apply */
+		uint8_t sig[64];
+		unsigned siglen;
+	} info[GDB_SERVER_MAX_FILES];
 	unsigned nlibs;
+	int exec;	      /* the library offered as GDB's executable, or -1 */
+	uint32_t cur, reported; /* libraries that apply now / as GDB last read them (bit masks) */
+	uint64_t run_mask;    /* harts the last resume ran */
 	const struct gdb_server_config *cfg;
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */
 };
@@ -36,6 +47,14 @@ int gdb_target_init(struct gdb_target *t, struct machine *m, const struct gdb_se
 /* Forget every breakpoint, watchpoint and event stop (the debugger went away). */
 void gdb_target_clear(struct gdb_target *t);
 void gdb_target_fini(struct gdb_target *t);
+/* The libraries that apply to code running on h now (bit i: libs[i]). */
+uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h);
+/* A debugger connected / went away: library checks on and the list GDB reads first / off. */
+void gdb_target_connected(struct gdb_target *t);
+void gdb_target_disconnected(struct gdb_target *t);
+/* The machine halted only for library checks and the list did not change: it was resumed as
+ * it ran before, and GDB need not hear of it. */
+bool gdb_target_quiet_resume(struct gdb_target *t);
 /* `monitor CMD`: text into out; 0 or -ENOENT for an unknown command (stub.h). */
 int gdb_monitor(void *target, const char *cmd, char *out, size_t size);
 

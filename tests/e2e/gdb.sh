@@ -61,6 +61,7 @@ case_() {
 mkdir -p "$golden"
 case_ levels levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u"
 case_ breakpoints breakpoints -- -bios none -kernel "$t/recursion.elf"
+case_ processes processes -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u" --sym "$g/prog2.elf@u"
 case_ smp smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u"
 case_ opensbi opensbi -- -kernel "$t/s_kernel.elf"
 

@@ -43,6 +43,9 @@ k_trap_vector:
 k_sret:
 	sret
 
-	/* the user program (prog.elf as a flat image), mapped at virtual 0x10000 */
+	/* the user programs (prog.elf and prog2.elf as flat images), each at virtual 0x10000 of
+	 * its own address space */
 	.section .user, "a"
 	.incbin	"build/prog.bin"
+	.section .user2, "a"
+	.incbin	"build/prog2.bin"

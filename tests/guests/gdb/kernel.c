@@ -14,10 +14,15 @@ struct regs {
 #define PTE_A 0x40
 #define PTE_D 0x80
 
+/* two address spaces: prog (0x10000 -> 0x80410000) and prog2 (0x10000 -> 0x80610000) */
 static uint64_t root[512] __attribute__((aligned(4096)));
 static uint64_t l1_user[512] __attribute__((aligned(4096)));
+static uint64_t root2[512] __attribute__((aligned(4096)));
+static uint64_t l1_user2[512] __attribute__((aligned(4096)));
+static uint64_t satp2;
 
 static unsigned long syscalls;
+static int prog2_started;
 
 __attribute__((noinline)) long sbi_call(long eid, long arg0)
 {
@@ -42,6 +47,11 @@ uint64_t kmain(void)
 	root[0] = ((uint64_t)(uintptr_t)l1_user >> 12 << 10) | PTE_V;
 	l1_user[0] =
 	    (0x80400000ull >> 12 << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+	root2[2] = root[2];
+	root2[0] = ((uint64_t)(uintptr_t)l1_user2 >> 12 << 10) | PTE_V;
+	l1_user2[0] =
+	    (0x80600000ull >> 12 << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+	satp2 = (8ull << 60) | ((uint64_t)(uintptr_t)root2 >> 12);
 	return (8ull << 60) | ((uint64_t)(uintptr_t)root >> 12);
 }
 
@@ -67,8 +77,15 @@ void ktrap(struct regs *r)
 	case 64: /* write(fd, buf, len) */
 		r->x[10] = (uint64_t)sys_write((const char *)r->x[11], r->x[12]);
 		break;
-	case 93: /* exit(code) */
-		kputs("kernel: the program exited\n");
+	case 93: /* exit(code): the first program's exit starts the second one */
+		if (!prog2_started) {
+			prog2_started = 1;
+			kputs("kernel: the program exited; starting prog2\n");
+			__asm__ volatile("csrw satp, %0; sfence.vma" ::"r"(satp2) : "memory");
+			epc = 0x10000 - 4;
+			break;
+		}
+		kputs("kernel: prog2 exited\n");
 		sbi_call(8, 0);
 		break;
 	default:
