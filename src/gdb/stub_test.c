@@ -468,6 +468,7 @@ static int resume(void)
 		want_packet("O68690a", 7);
 		want_packet("T05thread:1;", 12);
 		CHECK(ngot == nwant && !memcmp(got, want, ngot), "the note's O packet, then T05");
+		ft.stop.note[0] = 0;
 	}
 	ASK(s, "C", "E22");
 	ASK(s, "C100", "E22");
