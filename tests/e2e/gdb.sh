@@ -60,6 +60,17 @@ case_() {
 
 mkdir -p "$golden"
 case_ levels levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u"
+(cd "$work" && case_ monitor monitor -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u" \
+	--trace-out monitor.trace)
+# what `monitor trace` recorded: ftrace and etrace from the start to main, nothing after
+if "$strata" report "$work/monitor.trace" >"$work/monitor.report" 2>&1 &&
+	{ [ "${GOLDEN_UPDATE:-}" = 1 ] && cp "$work/monitor.report" "$golden/monitor.report" || true; } &&
+	cmp -s "$work/monitor.report" "$golden/monitor.report"; then
+	echo "PASS gdb/monitor-trace"
+else
+	echo "FAIL gdb/monitor-trace: strata report differs from tests/golden/gdb/monitor.report"
+	diff "$golden/monitor.report" "$work/monitor.report" | head -n 20 | sed 's/^/  | /'
+fi
 case_ breakpoints breakpoints -- -bios none -kernel "$t/recursion.elf"
 case_ processes processes -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u" --sym "$g/prog2.elf@u"
 case_ smp smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u"
