@@ -1,0 +1,23 @@
+# Monitor commands: tracers switched at run time, page-table walks, machine state, the ring,
+# event stops.
+monitor help
+monitor trace
+monitor trace ftrace,etrace on
+monitor trace
+break main
+continue
+monitor trace ftrace,etrace off
+monitor trace
+monitor walk 0x10000
+monitor walk 0x80200000
+monitor walk 0x40000000
+monitor info
+monitor ring
+monitor break-on trap 2
+monitor break-on syscall
+monitor break-on
+continue
+p $a7
+monitor break-on off
+delete
+continue
