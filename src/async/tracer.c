@@ -17,6 +17,7 @@ struct link { /* one future of a task's await chain, as read from memory */
 	uint64_t addr, state;
 	uint32_t fi;
 	uint8_t depth;
+	int parent; /* index of the parent link in its chain (-1: the task itself) */
 };
 
 struct dent {
@@ -169,10 +170,11 @@ static uint64_t read_state(struct atr *a, const struct hst *h, unsigned hart,
 
 /* Append the await chain below the future fi at addr (pre-order). */
 static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsigned hart,
-		 uint32_t fi, uint64_t addr, unsigned depth, struct link *out, unsigned *n)
+		 uint32_t fi, uint64_t addr, unsigned depth, int parent, struct link *out, unsigned *n)
 {
 	const struct adisc_future *f = adisc_future(e->d, fi);
 	struct link *l;
+	int me = (int)*n;
 
 	if (*n >= ATR_MAX_CHAIN || depth > 255)
 		return;
@@ -180,6 +182,7 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 	l->addr = addr;
 	l->fi = fi;
 	l->depth = (uint8_t)depth;
+	l->parent = parent;
 	l->state = read_state(a, h, hart, f, addr);
 	if (f->kind == ADISC_COROUTINE) {
 		const struct adisc_variant *v =
@@ -187,7 +190,7 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 
 		if (v && v->awaitee_future >= 0 && v->awaitee_off >= 0)
 			walk(a, e, h, hart, (uint32_t)v->awaitee_future,
-			     addr + (uint64_t)v->awaitee_off, depth + 1, out, n);
+			     addr + (uint64_t)v->awaitee_off, depth + 1, me, out, n);
 		return;
 	}
 	/* a hand-written future polls the futures it holds, unless they are finished */
@@ -198,7 +201,7 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 
 		if (st == ST_RETURNED || st == ST_PANICKED)
 			continue;
-		walk(a, e, h, hart, (uint32_t)c->future, addr + c->off, depth + 1, out, n);
+		walk(a, e, h, hart, (uint32_t)c->future, addr + c->off, depth + 1, me, out, n);
 	}
 }
 
@@ -279,7 +282,7 @@ static void poll_begin(struct atr *a, struct hst *h, uint32_t di,
 	h->trap_at_entry = h->traps;
 	h->retptr = f->poll.ret == ADISC_RET_PTR ? a->ops.reg(a->ctx, hart, r0) : 0;
 	h->nbefore = 0;
-	walk(a, e, h, hart, fi, self, 0, h->before, &h->nbefore);
+	walk(a, e, h, hart, fi, self, 0, -1, h->before, &h->nbefore);
 	if (task_is_new(a, self, fkey(e, f))) {
 		describe(a, e, fi, ev);
 		base_ev(&o, ev, TEV_TASK);
@@ -289,18 +292,37 @@ static void poll_begin(struct atr *a, struct hst *h, uint32_t di,
 	}
 	for (unsigned i = 0; i < h->nbefore; i++)
 		describe(a, e, h->before[i].fi, ev);
-	/* the task's own poll carries its waker: the reader turns wakes into wake -> task edges */
-	for (unsigned i = 0; i < h->nbefore; i++)
-		emit_poll(a, e, ev, TEV_POLL, &h->before[i], self, 0,
-			  i ? 0 : waker_data(a, e, h, hart, cx));
+	/* the task's own poll carries its waker: the reader turns wakes into wake -> task edges;
+	 * the nested futures go into the POLL_END's chain */
+	emit_poll(a, e, ev, TEV_POLL, &h->before[0], self, 0, waker_data(a, e, h, hart, cx));
 }
 
-static bool in_chain(const struct link *c, unsigned n, const struct link *l)
+static int chain_index(const struct link *c, unsigned n, const struct link *l)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (c[i].addr == l->addr && c[i].fi == l->fi)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+/* One link of the POLL_END chain: futures of the chain at the start (their states before and
+ * after; gone = finished, Ready) and those that appeared during the poll (late). */
+static size_t put_link(const struct dent *e, uint64_t task, uint64_t tkey, const struct link *l,
+		       unsigned parent, uint64_t before, uint64_t after, unsigned result, bool late,
+		       uint8_t *buf)
+{
+	const struct adisc_future *f = adisc_future(e->d, l->fi);
+	struct tev_link k = {.key = fkey(e, f),
+			     .addr = l->addr,
+			     .before = before,
+			     .after = after,
+			     .parent = parent,
+			     .depth = l->depth,
+			     .result = (uint8_t)result,
+			     .inlined = !f->entry,
+			     .late = late};
+
+	return tev_link_put(buf, task, tkey, &k);
 }
 
 static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
@@ -310,9 +332,14 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 	struct link after[ATR_MAX_CHAIN];
 	unsigned nafter = 0, hart = ev->hart;
 	int pending = -1;
+	uint8_t chain[2 * ATR_MAX_CHAIN * TEV_LINK_MAX];
+	size_t len = 0;
+	int out_of[ATR_MAX_CHAIN]; /* after[i] -> link number in the chain (1-based; 0 task) */
+	uint64_t tkey = fkey(e, f);
+	struct tev o;
 
 	h->in_poll = false;
-	walk(a, e, h, hart, h->fi, h->task, 0, after, &nafter);
+	walk(a, e, h, hart, h->fi, h->task, 0, -1, after, &nafter);
 	if (f->poll.ret == ADISC_RET_REGS) {
 		uint64_t regs[2] = {a->ops.reg(a->ctx, hart, 10), a->ops.reg(a->ctx, hart, 11)};
 		pending = adisc_poll_pending(&f->poll, regs, NULL);
@@ -321,33 +348,53 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 		if (a->ops.read(a->ctx, hart, h->satp, h->priv, h->retptr, buf, f->poll.size) == 0)
 			pending = adisc_poll_pending(&f->poll, NULL, buf);
 	}
-	/* futures that appeared during the poll were created and polled in it */
+	/* links 1..nbefore-1: the chain at the start, in its order (parents first) */
+	for (unsigned i = 0; i < nafter; i++)
+		out_of[i] = 0;
+	for (unsigned i = 1; i < h->nbefore; i++) {
+		const struct link *l = &h->before[i];
+		const struct adisc_future *lf = adisc_future(e->d, l->fi);
+		int j = chain_index(after, nafter, l);
+		uint64_t st = j >= 0 ? after[j].state
+				     : lf->kind == ADISC_COROUTINE ? ST_RETURNED : TEV_STATE_NONE;
+		unsigned res = j < 0 || st == ST_RETURNED ? TEV_READY : TEV_PENDING;
+
+		if (j >= 0)
+			out_of[j] = (int)i;
+		len += put_link(e, h->task, tkey, l, l->parent <= 0 ? 0 : (unsigned)l->parent, l->state,
+				st, res, false, chain + len);
+	}
+	/* then the futures created in this poll; their parents are earlier links */
+	unsigned next = h->nbefore ? h->nbefore : 1;
 	for (unsigned i = 1; i < nafter; i++) {
-		if (in_chain(h->before, h->nbefore, &after[i]))
-			continue;
-		struct link l = after[i];
-		const struct adisc_future *lf = adisc_future(e->d, l.fi);
+		const struct link *l = &after[i];
+		const struct adisc_future *lf = adisc_future(e->d, l->fi);
 
-		describe(a, e, l.fi, ev);
-		l.state = lf->kind == ADISC_COROUTINE ? ST_UNRESUMED : TEV_STATE_NONE;
-		emit_poll(a, e, ev, TEV_POLL, &l, h->task, 0, 0);
-	}
-	/* those gone from the chain finished: Ready */
-	for (unsigned i = h->nbefore; i-- > 1;) {
-		struct link l = h->before[i];
-		const struct adisc_future *lf = adisc_future(e->d, l.fi);
-
-		if (in_chain(after, nafter, &l))
+		if (out_of[i])
 			continue;
-		l.state = lf->kind == ADISC_COROUTINE ? ST_RETURNED : TEV_STATE_NONE;
-		emit_poll(a, e, ev, TEV_POLL_END, &l, h->task, TEV_READY, 0);
+		describe(a, e, l->fi, ev);
+		out_of[i] = (int)next++;
+		len += put_link(e, h->task, tkey, l,
+				l->parent <= 0 ? 0 : (unsigned)out_of[l->parent], 
+				lf->kind == ADISC_COROUTINE ? ST_UNRESUMED : TEV_STATE_NONE, l->state,
+				l->state == ST_RETURNED ? TEV_READY : TEV_PENDING, true, chain + len);
 	}
-	for (unsigned i = nafter; i-- > 1;) {
-		unsigned res = after[i].state == ST_RETURNED ? TEV_READY : TEV_PENDING;
-		emit_poll(a, e, ev, TEV_POLL_END, &after[i], h->task, res, 0);
-	}
-	emit_poll(a, e, ev, TEV_POLL_END, &after[0], h->task,
-		  pending < 0 ? TEV_RESULT_UNKNOWN : pending ? TEV_PENDING : TEV_READY, 0);
+	o.type = TEV_POLL_END;
+	o.hart = ev->hart;
+	o.priv = ev->priv;
+	o.instret = ev->instret;
+	o.time = ev->time;
+	o.pc = tkey;
+	o.addr = h->task;
+	o.task = h->task;
+	o.value = after[0].state;
+	o.size = 0;
+	o.kind = (uint8_t)((pending < 0 ? TEV_RESULT_UNKNOWN : pending ? TEV_PENDING : TEV_READY) |
+			   (f->entry ? 0 : TEV_POLL_INLINED) | (len ? TEV_POLL_CHAIN : 0));
+	o.waker = 0;
+	o.data = len ? chain : NULL;
+	o.len = (uint32_t)len;
+	a->ops.emit(a->ctx, &o);
 }
 
 static void on_call(struct atr *a, const struct tev *ev)

@@ -15,6 +15,7 @@
 #define HEAD_HART  0x40
 #define HEAD_TIME  0x80
 #define CODE_LIMIT 4096u
+#define CHAIN_LIMIT 65536u
 
 /* ---- encoding ---- */
 
@@ -150,6 +151,12 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		b = put_u(b, ev->value + 1); /* TEV_STATE_NONE is one byte */
 		if (ev->type == TEV_POLL)
 			b = put_s(b, ev->waker);
+		if (ev->type == TEV_POLL_END && (ev->kind & TEV_POLL_CHAIN)) {
+			b = put_u(b, ev->len);
+			if (ev->len)
+				memcpy(b, ev->data, ev->len);
+			b += ev->len;
+		}
 		break;
 	case TEV_WAKE:
 		*b++ = (uint8_t)(ev->kind | ev->size << 4);
@@ -363,7 +370,10 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		ev->value = get_u(&c) - 1;
 		if (ev->type == TEV_POLL)
 			ev->waker = get_s(&c);
-		if ((ev->kind & ~TEV_POLL_INLINED) > (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
+		if (ev->type == TEV_POLL_END && (ev->kind & TEV_POLL_CHAIN))
+			get_payload(&c, ev, CHAIN_LIMIT);
+		if ((ev->kind & ~(TEV_POLL_INLINED | (ev->type == TEV_POLL_END ? TEV_POLL_CHAIN : 0))) >
+		    (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
 			c.bad = 1;
 		break;
 	case TEV_WAKE: {
@@ -395,6 +405,44 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	if (ev->type == TEV_POLL || ev->type == TEV_POLL_END || ev->type == TEV_WAKE)
 		st->last_task = ev->task;
 	*p = c.p;
+	return 1;
+}
+
+size_t tev_link_put(uint8_t *buf, uint64_t task, uint64_t key, const struct tev_link *l)
+{
+	uint8_t *b = buf;
+
+	*b++ = (uint8_t)((l->result & 3) | (l->inlined ? 4 : 0) | (l->late ? 8 : 0));
+	*b++ = l->depth;
+	b = put_u(b, l->parent);
+	b = put_pcd(b, l->key - key);
+	b = put_s(b, l->addr - task);
+	b = put_u(b, l->before + 1);
+	b = put_u(b, l->after + 1);
+	return (size_t)(b - buf);
+}
+
+int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l)
+{
+	struct cur c;
+	uint8_t f;
+
+	if (!(ev->kind & TEV_POLL_CHAIN) || *off >= ev->len)
+		return 0;
+	c = (struct cur){ev->data + *off, ev->data + ev->len, 0};
+	f = get_byte(&c);
+	l->result = f & 3;
+	l->inlined = f & 4;
+	l->late = f & 8;
+	l->depth = get_byte(&c);
+	l->parent = (unsigned)get_u(&c);
+	l->key = ev->pc + get_pcd(&c);
+	l->addr = ev->addr + get_s(&c);
+	l->before = get_u(&c) - 1;
+	l->after = get_u(&c) - 1;
+	if (c.bad || f > 15 || l->result > TEV_RESULT_UNKNOWN || !l->depth)
+		return -EINVAL;
+	*off = (size_t)(c.p - ev->data);
 	return 1;
 }
 

@@ -389,6 +389,57 @@ static const char *state_or(const struct perfetto *p, uint64_t key, uint64_t st,
 
 static const char *const results[] = {"Ready", "Pending", "?"};
 
+static int nested_slice(struct perfetto *p, uint64_t time, uint64_t track, unsigned type,
+			const struct tev_link *l)
+{
+	char s1[32];
+	int rc;
+
+	if (type == TYPE_SLICE_BEGIN) {
+		const char *nf = tasks_future_name(p->tasks, l->key);
+		if ((rc = event_begin_on(p, time, track, type, nf ? nf : "?")))
+			return rc;
+		ann_str(&p->pb, "from", state_or(p, l->key, l->before, s1, sizeof(s1)));
+		ann_hex(&p->pb, "future_addr", l->addr);
+	} else {
+		if ((rc = event_begin_on(p, time, track, type, NULL)))
+			return rc;
+		ann_str(&p->pb, "to", state_or(p, l->key, l->after, s1, sizeof(s1)));
+		ann_str(&p->pb, "result", results[l->result < 2 ? l->result : 2]);
+	}
+	return event_end(p);
+}
+
+/* A task poll's await chain (TEV_POLL_CHAIN) as slices inside the poll's: the futures polled
+ * from its start span it, those created during it are instants at its end. */
+static int write_chain(struct perfetto *p, const struct apoll *a, const struct tev *ev,
+		       uint64_t track)
+{
+	struct tev_link l, early[ASYNC_NESTED];
+	unsigned ne = 0;
+	size_t off = 0;
+	int rc;
+
+	while ((rc = tev_link_next(ev, &off, &l)) == 1) {
+		if (!l.late && ne < ASYNC_NESTED) {
+			early[ne++] = l;
+			if ((rc = nested_slice(p, a->start, track, TYPE_SLICE_BEGIN, &l)))
+				return rc;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	off = 0;
+	while (tev_link_next(ev, &off, &l) == 1)
+		if (l.late && ((rc = nested_slice(p, ev->time, track, TYPE_SLICE_BEGIN, &l)) ||
+			       (rc = nested_slice(p, ev->time, track, TYPE_SLICE_END, &l))))
+			return rc;
+	while (ne)
+		if ((rc = nested_slice(p, ev->time, track, TYPE_SLICE_END, &early[--ne])))
+			return rc;
+	return 0;
+}
+
 /* The whole task poll, written when it ends: its slice, the nested polls inside, the flows. */
 static int write_task_poll(struct perfetto *p, struct apoll *a, const struct tev *ev)
 {
@@ -432,6 +483,8 @@ static int write_task_poll(struct perfetto *p, struct apoll *a, const struct tev
 		if ((rc = event_end(p)))
 			return rc;
 	}
+	if ((rc = write_chain(p, a, ev, track)))
+		return rc;
 	if ((rc = event_begin_on(p, ev->time, track, TYPE_SLICE_END, NULL)))
 		return rc;
 	return event_end(p);

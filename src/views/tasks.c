@@ -373,12 +373,31 @@ static int on_poll(struct tasks *t, struct hst *h, const struct tev *ev)
 static int on_poll_end(struct tasks *t, struct hst *h, const struct tev *ev)
 {
 	struct task *k;
-	unsigned res = ev->kind & ~TEV_POLL_INLINED;
+	unsigned res = ev->kind & 3; /* enum tev_poll_result */
 
 	if (ev->size != 0 || h->cur < 0)
 		return 0;
 	k = &t->t[h->cur];
 	h->cur = -1;
+	/* the await chain: each link is one poll of a nested future, under its parent */
+	if (ev->kind & TEV_POLL_CHAIN) {
+		int node_of[MAX_DEPTH * 4];
+		struct tev_link l;
+		size_t off = 0;
+		unsigned n = 0;
+		int rc;
+
+		while ((rc = tev_link_next(ev, &off, &l)) == 1 && n < MAX_DEPTH * 4) {
+			int parent = l.parent && l.parent <= n ? node_of[l.parent - 1] : 0;
+			int node = child_node(k, parent, l.key);
+			if (node < 0)
+				return -ENOMEM;
+			k->nodes[node].polls++;
+			node_of[n++] = node;
+		}
+		if (rc < 0)
+			return rc;
+	}
 	t->polls++;
 	k->polls++;
 	if (res == TEV_PENDING)

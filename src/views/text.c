@@ -34,6 +34,24 @@ static const char *const kinds[] = {"load", "store", "amo"};
 static const char *const wake_kinds[] = {"clone", "wake", "wake_by_ref", "drop"};
 static const char *const poll_results[] = {"Ready", "Pending", "?"};
 
+/* The nested polls of a task poll's await chain, one line each below it. */
+static void text_chain(struct text *t, const struct tev *ev)
+{
+	struct tev_link l;
+	size_t off = 0;
+
+	while (tev_link_next(ev, &off, &l) == 1) {
+		const char *name = tasks_future_name(t->tasks, l.key);
+		const char *s1 = tasks_state_name(t->tasks, l.key, l.before);
+		const char *s2 = tasks_state_name(t->tasks, l.key, l.after);
+
+		fprintf(t->out, "%*s  %*s%s at 0x%" PRIx64 "%s%s%s%s %s%s\n", 20, "", 2 * l.depth, "",
+			name ? name : "?", l.addr, s1 || s2 ? " " : "", s1 ? s1 : "",
+			s1 || s2 ? " -> " : "", s2 ? s2 : "",
+			poll_results[l.result < 2 ? l.result : 2], l.late ? " (created in this poll)" : "");
+	}
+}
+
 /* One line per async event: futures and states by name (tasks.h), tasks by number. */
 static void text_async(struct text *t, const struct tev *ev)
 {
@@ -62,6 +80,7 @@ static void text_async(struct text *t, const struct tev *ev)
 		if (ev->kind & TEV_POLL_INLINED)
 			fprintf(f, " [inlined]");
 		fputc('\n', f);
+		text_chain(t, ev);
 		break;
 	case TEV_WAKE: {
 		int to = tasks_by_waker(t->tasks, ev->addr);
