@@ -41,9 +41,12 @@ struct task_seen {
 	uint64_t addr, key;
 };
 
+#define ATR_FILTER_BITS 16 /* call targets that may matter, hashed: most calls stop here */
+
 struct atr {
 	struct atr_ops ops;
 	void *ctx;
+	uint64_t filter[(1u << ATR_FILTER_BITS) / 64];
 	struct dent *dv;
 	size_t nd;
 	struct hst h[ATR_HARTS];
@@ -62,6 +65,25 @@ struct atr *atr_new(const struct atr_ops *ops, void *ctx)
 	return a;
 }
 
+static unsigned filter_slot(uint64_t pc)
+{
+	return (unsigned)((pc >> 1) * 0x9e3779b97f4a7c15ull >> (64 - ATR_FILTER_BITS));
+}
+
+static void filter_add(struct atr *a, uint64_t pc)
+{
+	unsigned k = filter_slot(pc);
+
+	a->filter[k / 64] |= 1ull << (k % 64);
+}
+
+static bool filter_has(const struct atr *a, uint64_t pc)
+{
+	unsigned k = filter_slot(pc);
+
+	return (a->filter[k / 64] >> (k % 64)) & 1;
+}
+
 int atr_add(struct atr *a, struct adisc *d, int64_t bias)
 {
 	struct dent *nd = reallocarray(a->dv, a->nd + 1, sizeof(*nd));
@@ -75,6 +97,13 @@ int atr_add(struct atr *a, struct adisc *d, int64_t bias)
 	if (!nd[a->nd].described)
 		return -ENOMEM;
 	a->nd++;
+	for (size_t i = 0; i < adisc_nfutures(d); i++)
+		if (adisc_future(d, i)->entry)
+			filter_add(a, adisc_future(d, i)->entry + (uint64_t)bias);
+	for (size_t i = 0; i < adisc_nvtables(d); i++)
+		for (int k = 0; k < 4; k++)
+			if (adisc_vtable(d, i)->fn[k])
+				filter_add(a, adisc_vtable(d, i)->fn[k] + (uint64_t)bias);
 	return 0;
 }
 
@@ -401,6 +430,8 @@ static void on_call(struct atr *a, const struct tev *ev)
 {
 	struct hst *h = &a->h[ev->hart];
 
+	if (!filter_has(a, ev->addr))
+		return;
 	for (size_t di = 0; di < a->nd; di++) {
 		struct dent *e = &a->dv[di];
 		uint64_t pc = ev->addr - (uint64_t)e->bias;
@@ -410,7 +441,14 @@ static void on_call(struct atr *a, const struct tev *ev)
 			bool trapped = h->traps > (h->in_poll ? h->trap_at_entry : 0);
 			struct tev o;
 
-			base_ev(&o, ev, TEV_WAKE);
+			/* frequent (executors drop a waker per poll): no memset of the event */
+			o.type = TEV_WAKE;
+			o.hart = ev->hart;
+			o.priv = ev->priv;
+			o.instret = ev->instret;
+			o.time = ev->time;
+			o.len = 0;
+			o.data = NULL;
 			o.pc = ev->addr;
 			o.kind = (uint8_t)k;
 			o.addr = a->ops.reg(a->ctx, ev->hart, 10);
