@@ -444,13 +444,19 @@ static int write_chain(struct perfetto *p, const struct apoll *a, const struct t
 static int write_task_poll(struct perfetto *p, struct apoll *a, const struct tev *ev)
 {
 	struct pb *b = &p->pb;
-	char name[160], s1[32], s2[32], ap[160];
+	char name[320], s1[32], s2[32], ap[160];
 	const char *fn = tasks_future_name(p->tasks, a->key);
 	uint64_t track = task_track(a->task);
 	int rc;
 
-	snprintf(name, sizeof(name), "%s -> %s", state_or(p, a->key, a->before, s1, sizeof(s1)),
-		 state_or(p, a->key, ev->value, s2, sizeof(s2)));
+	/* "Suspend0 -> Suspend1 (demo.rs:42)": the transition and the await point reached */
+	if (tasks_await_point(p->tasks, a->key, ev->value, ap, sizeof(ap)))
+		snprintf(name, sizeof(name), "%s -> %s (%s)",
+			 state_or(p, a->key, a->before, s1, sizeof(s1)),
+			 state_or(p, a->key, ev->value, s2, sizeof(s2)), ap);
+	else
+		snprintf(name, sizeof(name), "%s -> %s", state_or(p, a->key, a->before, s1, sizeof(s1)),
+			 state_or(p, a->key, ev->value, s2, sizeof(s2)));
 	if ((rc = event_begin_on(p, a->start, track, TYPE_SLICE_BEGIN, name)))
 		return rc;
 	if ((unsigned)a->task < p->nflows) {

@@ -90,7 +90,7 @@ if command -v protoc >/dev/null; then
 	nt=$(grep -cE '^ *terminating_flow_ids: ' "$tmp/k.pftxt")
 	if grep -q 'name: "task 0: kernel::rust_main::{async_block#0}"' "$tmp/k.pftxt" &&
 		grep -q 'name: "task 1: kernel::rust_main::{async_block#1}"' "$tmp/k.pftxt" &&
-		grep -q 'name: "Unresumed -> Suspend0"' "$tmp/k.pftxt" &&
+		grep -q 'name: "Unresumed -> Suspend0 (kernel.rs:[0-9]*)"' "$tmp/k.pftxt" &&
 		grep -q 'name: "Suspend0 -> Returned"' "$tmp/k.pftxt" && [ "$nf" = 5 ] && [ "$nt" = 5 ]; then
 		pass views/perfetto_task_tracks_and_wake_flows
 	else
