@@ -29,6 +29,7 @@ struct dent {
 struct hst {
 	bool in_poll;
 	uint32_t di, fi; /* the task's future */
+	long ti;	 /* its index in atr.tasks, or -1 */
 	uint64_t task, sp, retptr, satp;
 	unsigned priv, trap_at_entry;
 	unsigned traps; /* trap nesting (TRAP .. xRET) */
@@ -39,6 +40,8 @@ struct hst {
 
 struct task_seen {
 	uint64_t addr, key;
+	struct link *chain; /* the await chain at the end of its last poll (n links), or NULL */
+	unsigned n;
 };
 
 #define ATR_FILTER_BITS 16 /* call targets that may matter, hashed: most calls stop here */
@@ -52,6 +55,8 @@ struct atr {
 	struct hst h[ATR_HARTS];
 	struct task_seen *tasks;
 	size_t ntasks, captasks;
+	uint32_t *hash; /* open addressing over tasks by address: index + 1, 0 empty */
+	size_t hcap;
 };
 
 struct atr *atr_new(const struct atr_ops *ops, void *ctx)
@@ -116,7 +121,10 @@ void atr_free(struct atr *a)
 		free(a->dv[i].described);
 	}
 	free(a->dv);
+	for (size_t i = 0; i < a->ntasks; i++)
+		free(a->tasks[i].chain);
 	free(a->tasks);
+	free(a->hash);
 	free(a);
 }
 
@@ -258,21 +266,63 @@ static void emit_poll(struct atr *a, const struct dent *e, const struct tev *ev,
 	a->ops.emit(a->ctx, &o);
 }
 
-static bool task_is_new(struct atr *a, uint64_t addr, uint64_t key)
+static size_t hslot(uint64_t addr, size_t cap)
 {
-	for (size_t i = 0; i < a->ntasks; i++)
-		if (a->tasks[i].addr == addr && a->tasks[i].key == key)
-			return false;
+	return (size_t)((addr >> 3) * 0x9e3779b97f4a7c15ull >> 32) & (cap - 1);
+}
+
+static int rehash(struct atr *a, size_t cap)
+{
+	uint32_t *h = calloc(cap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->ntasks; i++) {
+		size_t k = hslot(a->tasks[i].addr, cap);
+		while (h[k])
+			k = (k + 1) & (cap - 1);
+		h[k] = (uint32_t)i + 1;
+	}
+	free(a->hash);
+	a->hash = h;
+	a->hcap = cap;
+	return 0;
+}
+
+/* The task (addr, key): its index, *created if first seen; -1 if out of memory. */
+static long task_find(struct atr *a, uint64_t addr, uint64_t key, bool *created)
+{
+	size_t k;
+
+	*created = false;
+	if (a->hcap) {
+		for (k = hslot(addr, a->hcap); a->hash[k]; k = (k + 1) & (a->hcap - 1)) {
+			struct task_seen *t = &a->tasks[a->hash[k] - 1];
+			if (t->addr == addr && t->key == key)
+				return (long)(a->hash[k] - 1);
+		}
+	}
 	if (a->ntasks == a->captasks) {
 		size_t nc = a->captasks ? 2 * a->captasks : 16;
 		struct task_seen *t = reallocarray(a->tasks, nc, sizeof(*t));
 		if (!t)
-			return false;
+			return -1;
 		a->tasks = t;
 		a->captasks = nc;
 	}
-	a->tasks[a->ntasks++] = (struct task_seen){addr, key};
-	return true;
+	a->tasks[a->ntasks++] = (struct task_seen){addr, key, NULL, 0};
+	if (2 * a->ntasks > a->hcap) { /* keep the table at most half full */
+		if (rehash(a, a->hcap ? 2 * a->hcap : 64) < 0) {
+			a->ntasks--;
+			return -1;
+		}
+	} else {
+		for (k = hslot(addr, a->hcap); a->hash[k]; k = (k + 1) & (a->hcap - 1))
+			;
+		a->hash[k] = (uint32_t)a->ntasks;
+	}
+	*created = true;
+	return (long)a->ntasks - 1;
 }
 
 /* The waker data pointer of a Context: *(*(cx + ctx_waker) + waker_raw + raw_data). */
@@ -311,8 +361,18 @@ static void poll_begin(struct atr *a, struct hst *h, uint32_t di,
 	h->trap_at_entry = h->traps;
 	h->retptr = f->poll.ret == ADISC_RET_PTR ? a->ops.reg(a->ctx, hart, r0) : 0;
 	h->nbefore = 0;
-	walk(a, e, h, hart, fi, self, 0, -1, h->before, &h->nbefore);
-	if (task_is_new(a, self, fkey(e, f))) {
+	bool created;
+	h->ti = task_find(a, self, fkey(e, f), &created);
+	/* between two polls only the task's own poll changes its futures' states: the chain left
+	 * by the last poll is the chain now, if the task's state says it is the same future */
+	struct task_seen *ts = h->ti >= 0 ? &a->tasks[h->ti] : NULL;
+	if (ts && ts->n && read_state(a, h, hart, f, self) == ts->chain[0].state) {
+		memcpy(h->before, ts->chain, ts->n * sizeof(*ts->chain));
+		h->nbefore = ts->n;
+	} else {
+		walk(a, e, h, hart, fi, self, 0, -1, h->before, &h->nbefore);
+	}
+	if (created) {
 		describe(a, e, fi, ev);
 		base_ev(&o, ev, TEV_TASK);
 		o.pc = fkey(e, f);
@@ -369,6 +429,15 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 
 	h->in_poll = false;
 	walk(a, e, h, hart, h->fi, h->task, 0, -1, after, &nafter);
+	if (h->ti >= 0) {
+		struct task_seen *ts = &a->tasks[h->ti];
+		if (!ts->chain)
+			ts->chain = malloc(ATR_MAX_CHAIN * sizeof(*ts->chain));
+		if (ts->chain) {
+			memcpy(ts->chain, after, nafter * sizeof(*after));
+			ts->n = nafter;
+		}
+	}
 	if (f->poll.ret == ADISC_RET_REGS) {
 		uint64_t regs[2] = {a->ops.reg(a->ctx, hart, 10), a->ops.reg(a->ctx, hart, 11)};
 		pending = adisc_poll_pending(&f->poll, regs, NULL);
