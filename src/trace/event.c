@@ -160,7 +160,8 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		break;
 	case TEV_WAKE:
 		*b++ = (uint8_t)(ev->kind | ev->size << 4);
-		b = put_s(b, ev->addr);
+		b = put_s(b, ev->addr - st->last_wdata); /* a waker is used several times in a row */
+		st->last_wdata = ev->addr;
 		b = put_s(b, ev->task - st->last_task);
 		st->last_task = ev->task;
 		if (ev->size)
@@ -383,7 +384,7 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		ev->size = x >> 4;
 		if (ev->kind > TEV_WAKE_DROP || ev->size > 1)
 			c.bad = 1;
-		ev->addr = get_s(&c);
+		ev->addr = st->last_wdata + get_s(&c);
 		ev->task = st->last_task + get_s(&c);
 		if (ev->size)
 			ev->cause = rotr1(get_u(&c));
@@ -404,6 +405,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	st->last_pc = pc;
 	if (ev->type == TEV_POLL || ev->type == TEV_POLL_END || ev->type == TEV_WAKE)
 		st->last_task = ev->task;
+	if (ev->type == TEV_WAKE)
+		st->last_wdata = ev->addr;
 	*p = c.p;
 	return 1;
 }
@@ -412,8 +415,11 @@ size_t tev_link_put(uint8_t *buf, uint64_t task, uint64_t key, const struct tev_
 {
 	uint8_t *b = buf;
 
-	*b++ = (uint8_t)((l->result & 3) | (l->inlined ? 4 : 0) | (l->late ? 8 : 0));
-	*b++ = l->depth;
+	/* depth in the high nibble: 15 means it follows in a byte */
+	*b++ = (uint8_t)((l->result & 3) | (l->inlined ? 4 : 0) | (l->late ? 8 : 0) |
+			 (l->depth < 15 ? l->depth : 15) << 4);
+	if (l->depth >= 15)
+		*b++ = l->depth;
 	b = put_u(b, l->parent);
 	b = put_pcd(b, l->key - key);
 	b = put_s(b, l->addr - task);
@@ -434,13 +440,13 @@ int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l)
 	l->result = f & 3;
 	l->inlined = f & 4;
 	l->late = f & 8;
-	l->depth = get_byte(&c);
+	l->depth = f >> 4 == 15 ? get_byte(&c) : f >> 4;
 	l->parent = (unsigned)get_u(&c);
 	l->key = ev->pc + get_pcd(&c);
 	l->addr = ev->addr + get_s(&c);
 	l->before = get_u(&c) - 1;
 	l->after = get_u(&c) - 1;
-	if (c.bad || f > 15 || l->result > TEV_RESULT_UNKNOWN || !l->depth)
+	if (c.bad || l->result > TEV_RESULT_UNKNOWN || !l->depth)
 		return -EINVAL;
 	*off = (size_t)(c.p - ev->data);
 	return 1;

@@ -86,13 +86,14 @@ struct tev {
 /* Encoder state: events are delta-encoded against the previous one of the same hart. */
 struct tev_enc {
 	uint64_t last_instret, last_time, last_pc;
-	uint64_t last_task; /* async events: task addresses are deltas against the previous one */
+	uint64_t last_task;  /* async events: task addresses are deltas against the previous one */
+	uint64_t last_wdata; /* WAKE: waker data pointers too */
 };
 
 /* Decoder state (one per hart stream). */
 struct tev_dec {
 	uint64_t last_instret, last_time, last_pc;
-	uint64_t last_task;
+	uint64_t last_task, last_wdata;
 };
 
 /* Largest encoded size of an event without payload; CODE/MARK/FUTURE add their len. */

@@ -182,7 +182,7 @@ static int roundtrip(void)
 static int run_size(void)
 {
 	uint8_t buf[TEV_MAX_ENCODED];
-	struct tev_enc enc = {0x1000, 0x1000, 0x80001000, 0};
+	struct tev_enc enc = {0x1000, 0x1000, 0x80001000, 0, 0};
 	struct tev ev = {
 	    .type = TEV_RUN, .priv = 1, .instret = 0x1005, .time = 0x1005, .pc = 0x80001040};
 
