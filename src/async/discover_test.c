@@ -282,6 +282,19 @@ static int host_x86_64(void)
 		const struct adisc_future *w = by_name(d, "host::wide::{async_fn#0}");
 		r = r || !w || w->poll.ret != ADISC_RET_PTR || w->poll.size != 40 || w->self_arg != 1;
 		r = r || adisc_nvtables(d) != 1 || !adisc_vtable(d, 0)->fn[0];
+		/* the PIE's vtable holds RELATIVE relocations: its slots are the executor's */
+		struct symtab *st = r ? NULL : symtab_load(path(elf), SYM_PRIV_ANY, 0);
+		static const char *const fns[4] = {"waker_clone", "waker_wake", "waker_wake_by_ref",
+						   "waker_drop"};
+		r = r || !st;
+		for (int k = 0; !r && k < 4; k++) {
+			const struct sym *sy = symtab_lookup(st, adisc_vtable(d, 0)->fn[k]);
+			char want[64];
+			snprintf(want, sizeof(want), "host::executor::%s", fns[k]);
+			r = !sy || sy->addr != adisc_vtable(d, 0)->fn[k] ||
+			    (strcmp(sy->name, want) && !(k >= 1 && k <= 2 && strstr(sy->name, "waker_wake")));
+		}
+		symtab_free(st);
 		adisc_free(d);
 		CHECK(!r, "%s: x86-64 discovery", elf);
 	}
