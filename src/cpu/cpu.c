@@ -193,6 +193,11 @@ bool hart_waiting(const struct hart *h)
 	return h->waiting;
 }
 
+bool hart_trap_storm(const struct hart *h)
+{
+	return h->trap_repeats >= TRAP_STORM && h->instret == h->trap_insns;
+}
+
 void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level)
 {
 	if (level)

@@ -376,6 +376,13 @@ exc_take:
 	pc = h->pc;
 	if (unlikely(h->dbg_step || h->dbg_stop))
 		goto out_pc; /* a step ends on entering a trap; an event stop on taking one */
+	if (unlikely(h->instret == h->trap_insns)) {
+		if (++h->trap_repeats >= TRAP_STORM)
+			goto out_pc;
+	} else {
+		h->trap_insns = h->instret;
+		h->trap_repeats = 0;
+	}
 	goto refetch;
 
 	/* ---------------- RV64I ---------------- */

@@ -130,6 +130,11 @@ struct hart {
 
 	bool waiting; /* in WFI */
 
+	/* traps taken with no instruction retired in between (a trap vector that faults): past
+	 * TRAP_STORM of them hart_run returns, so a broken guest cannot hang the host */
+	uint64_t trap_insns;
+	unsigned trap_repeats;
+
 	/* exception being raised from a slow path */
 	uint64_t exc_cause, exc_tval;
 

@@ -202,7 +202,17 @@ enum machine_exit machine_run(struct machine *m, int *code)
 				console_wait(ms);
 			}
 		} else if (!progress && !m->stop && !m->dbg_halted) {
-			fprintf(stderr, "strata: internal error: harts make no progress\n");
+			struct hart *h = NULL;
+
+			for (unsigned i = 0; i < m->nharts && !h; i++)
+				if (hart_trap_storm(cpu_hart(m->cpu, i)))
+					h = cpu_hart(m->cpu, i);
+			if (h)
+				fprintf(stderr,
+					"strata: the guest makes no progress: every hart traps without "
+					"retiring an instruction (a trap vector that faults?)\n");
+			else
+				fprintf(stderr, "strata: internal error: harts make no progress\n");
 			dump_harts(m);
 			ret = MACHINE_EXIT_ERROR;
 			break;

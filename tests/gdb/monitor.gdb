@@ -11,6 +11,11 @@ monitor trace
 monitor walk 0x10000
 monitor walk 0x80200000
 monitor walk 0x40000000
+# the program's first words through satp, then the same physical bytes
+x/2wx 0x10000
+monitor phys on
+x/2wx 0x80410000
+monitor phys off
 monitor info
 monitor ring
 monitor break-on trap 2
