@@ -82,7 +82,8 @@ struct adisc_future {
 
 enum adisc_wkind { ADISC_WAKE_CLONE = 0, ADISC_WAKE = 1, ADISC_WAKE_BY_REF = 2, ADISC_WAKE_DROP = 3 };
 
-/* A RawWakerVTable instance (a static or a promoted constant with DWARF) and its functions. */
+/* A RawWakerVTable instance and its functions: a static with a DWARF variable, or an anonymous
+ * (promoted) constant found by its shape in read-only data (name NULL). */
 struct adisc_vtable {
 	uint64_t addr;	  /* where the vtable lives */
 	const char *name; /* the variable's name, or NULL */
