@@ -442,27 +442,31 @@ static bool backed(struct hart *h, uint64_t pa)
 	return machine_ram_ptr(h->m, pa, 1) || machine_debug_read(h->m, pa, 1, &v) == 0;
 }
 
-/* The physical address the debugger means by addr. M mode without MPRV sees physical memory;
- * an address that is not backed there but translates through satp (a kernel's virtual address
- * while stopped in the firmware) is taken through satp, so backtraces cross privilege levels. */
-static int debug_pa(struct hart *h, uint64_t addr, bool phys, uint64_t *pa)
+/* How a debugger address becomes physical. */
+enum view { VIEW_HART, VIEW_PHYS, VIEW_SATP };
+
+/* The physical address the debugger means by addr. VIEW_HART: as the hart's loads would see
+ * it, except that M mode (without MPRV) reads an address that is not backed physically but
+ * translates through satp (a kernel's virtual address while stopped in the firmware) through
+ * satp, so backtraces cross privilege levels. VIEW_SATP: always through satp. */
+static int debug_pa(struct hart *h, uint64_t addr, enum view view, uint64_t *pa)
 {
 	unsigned priv = h->priv;
 
-	if (phys) {
+	if (view == VIEW_PHYS) {
 		*pa = addr;
 		return 0;
 	}
 	if (priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
 		priv = (h->mstatus & MSTATUS_MPP) >> 11;
-	if (priv == PRV_M && backed(h, addr)) {
+	if (view == VIEW_HART && priv == PRV_M && backed(h, addr)) {
 		*pa = addr;
 		return 0;
 	}
 	return walk(h, addr, pa, NULL, 0);
 }
 
-static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, bool phys,
+static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, enum view view,
 		       bool write)
 {
 	size_t done = 0;
@@ -474,7 +478,7 @@ static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, boo
 
 		if (n > len - done)
 			n = len - done;
-		if (debug_pa(h, va, phys, &pa) < 0)
+		if (debug_pa(h, va, view, &pa) < 0)
 			break;
 		host = machine_ram_ptr(h->m, pa, n);
 		if (host) {
@@ -508,29 +512,15 @@ static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, boo
 
 long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		uint64_t va = addr + done, pa;
-		size_t n = PG_SIZE - (va & PG_MASK);
-		uint8_t *host;
-
-		if (n > len - done)
-			n = len - done;
-		if (walk(h, va, &pa, NULL, 0) < 0 || !(host = machine_ram_ptr(h->m, pa, n)))
-			break;
-		memcpy((uint8_t *)buf + done, host, n);
-		done += n;
-	}
-	return done ? (long)done : -EFAULT;
+	return debug_copy(h, addr, buf, len, VIEW_SATP, false);
 }
 
 long hart_debug_read_mem(struct hart *h, uint64_t addr, void *buf, size_t len, bool phys)
 {
-	return debug_copy(h, addr, buf, len, phys, false);
+	return debug_copy(h, addr, buf, len, phys ? VIEW_PHYS : VIEW_HART, false);
 }
 
 long hart_debug_write_mem(struct hart *h, uint64_t addr, const void *buf, size_t len, bool phys)
 {
-	return debug_copy(h, addr, (void *)buf, len, phys, true);
+	return debug_copy(h, addr, (void *)buf, len, phys ? VIEW_PHYS : VIEW_HART, true);
 }

@@ -1,4 +1,6 @@
 /* fw.S — the M-mode firmware's entry and trap vector (see README.md). */
+#include "regs.h"
+
 	.section .text.start
 	.globl _start
 _start:
@@ -40,17 +42,12 @@ park:	/* other harts wait forever */
 	.globl fw_trap_vector
 fw_trap_vector:
 	csrrw	sp, mscratch, sp
-	addi	sp, sp, -256
-	.irp	r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\r, (\r * 8)(sp)
-	.endr
+	SAVE_REGS
 	csrr	t0, mscratch
 	sd	t0, 16(sp)		/* the interrupted sp */
 	mv	a0, sp
 	call	fw_trap
-	.irp	r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\r, (\r * 8)(sp)
-	.endr
+	RESTORE_REGS
 	addi	sp, sp, 256
 	csrrw	sp, mscratch, sp
 	.globl fw_mret

@@ -1,4 +1,6 @@
 /* kernel.S — the S-mode kernel's entry, trap vector and the user program's image. */
+#include "regs.h"
+
 	.section .text.entry
 	.globl _start
 _start:
@@ -25,19 +27,14 @@ k_sret_to_user:
 	.globl k_trap_vector
 k_trap_vector:
 	csrrw	sp, sscratch, sp
-	addi	sp, sp, -256
-	.irp	r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\r, (\r * 8)(sp)
-	.endr
+	SAVE_REGS
 	csrr	t0, sscratch
 	sd	t0, 16(sp)
 	addi	t0, sp, 256
 	csrw	sscratch, t0
 	mv	a0, sp
 	call	ktrap
-	.irp	r, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\r, (\r * 8)(sp)
-	.endr
+	RESTORE_REGS
 	ld	sp, 16(sp)
 	.globl k_sret
 k_sret:
