@@ -58,11 +58,14 @@ static uint64_t rotr1(uint64_t v)
 }
 
 /* Code addresses: bit 0 of a RISC-V pc (and of any jump target) is always 0, so deltas between
- * them are stored halved; a run +0x40 bytes further on then fits in one byte. */
-static uint8_t *put_pcd(uint8_t *b, uint64_t delta)
+ * them are stored halved; a run +0x40 bytes further on then fits in one byte. x86-64 code (the
+ * eBPF back-end) is byte-granular: its streams set byte_pc and store deltas whole. The macro
+ * reads the stream state `st` of tev_encode/tev_decode. */
+static uint8_t *put_pcd_shift(uint8_t *b, uint64_t delta, unsigned shift)
 {
-	return put_s(b, (uint64_t)((int64_t)delta >> 1));
+	return put_s(b, (uint64_t)((int64_t)delta >> shift));
 }
+#define put_pcd(b, delta) put_pcd_shift(b, delta, st->byte_pc ? 0 : 1)
 
 size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 {
@@ -194,10 +197,11 @@ static uint64_t get_s(struct cur *c)
 	return unzz(get_u(c));
 }
 
-static uint64_t get_pcd(struct cur *c)
+static uint64_t get_pcd_shift(struct cur *c, unsigned shift)
 {
-	return get_s(c) << 1;
+	return get_s(c) << shift;
 }
+#define get_pcd(c) get_pcd_shift(c, st->byte_pc ? 0 : 1)
 
 static uint8_t get_priv(struct cur *c)
 {

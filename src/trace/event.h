@@ -12,6 +12,7 @@
 #ifndef STRATA_TRACE_EVENT_H
 #define STRATA_TRACE_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,11 +60,13 @@ struct tev {
 /* Encoder state: events are delta-encoded against the previous one of the same hart. */
 struct tev_enc {
 	uint64_t last_instret, last_time, last_pc;
+	bool byte_pc; /* code addresses are byte-granular (x86-64): pc deltas are not halved */
 };
 
 /* Decoder state (one per hart stream). */
 struct tev_dec {
 	uint64_t last_instret, last_time, last_pc;
+	bool byte_pc; /* as in tev_enc: set from the EVENTS chunk's B flag */
 };
 
 /* Largest encoded size of an event without payload; CODE/MARK add their len. */
