@@ -306,7 +306,10 @@ int cmd_record(int argc, char **argv)
 	if (!fn)
 		goto out;
 	if (!funcs_count(fn)) {
-		err_set(ENOENT, "--filter: no function of %s matches", exe);
+		if (o.nfilters)
+			err_set(ENOENT, "--filter: no function of %s matches", exe);
+		else
+			err_set(ENOENT, "%s: no function symbols (stripped?)", exe);
 		goto out;
 	}
 	st.fn = fn;
