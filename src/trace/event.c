@@ -14,7 +14,6 @@
 #define HEAD_PRIV  0x30
 #define HEAD_HART  0x40
 #define HEAD_TIME  0x80
-#define MAX_TYPE   TEV_MARK
 #define CODE_LIMIT 4096u
 
 /* ---- encoding ---- */
@@ -72,7 +71,8 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	uint8_t *b = buf;
 	uint64_t d_insn = ev->instret - st->last_instret;
 	uint64_t d_time = ev->time - st->last_time;
-	uint8_t head = (uint8_t)((ev->type & HEAD_TYPE) | (ev->priv & 3) << 4);
+	unsigned htype = ev->type >= TEV_EXT ? TEV_EXT : ev->type;
+	uint8_t head = (uint8_t)((htype & HEAD_TYPE) | (ev->priv & 3) << 4);
 
 	if (ev->hart)
 		head |= HEAD_HART;
@@ -81,6 +81,8 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	*b++ = head;
 	if (ev->hart)
 		*b++ = ev->hart;
+	if (htype == TEV_EXT)
+		*b++ = ev->type;
 	b = put_u(b, d_insn);
 	if (d_time != d_insn)
 		b = put_u(b, d_time);
@@ -94,6 +96,11 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	case TEV_TAIL:
 	case TEV_TRAP:
 	case TEV_XRET:
+	case TEV_POLL:
+	case TEV_POLL_END:
+	case TEV_WAKE:
+	case TEV_TASK:
+	case TEV_FUTURE:
 		b = put_pcd(b, ev->pc - st->last_pc);
 		st->last_pc = ev->pc;
 		break;
@@ -135,12 +142,33 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		b = put_u(b, ev->paddr);
 		b = put_u(b, ev->value);
 		break;
+	case TEV_POLL:
+	case TEV_POLL_END:
+		*b++ = ev->kind;
+		*b++ = ev->size;
+		b = put_s(b, ev->addr);
+		b = put_s(b, ev->task - ev->addr); /* 0 for the task's own poll */
+		b = put_u(b, ev->value + 1);	   /* TEV_STATE_NONE is one byte */
+		if (ev->type == TEV_POLL)
+			b = put_s(b, ev->waker);
+		break;
+	case TEV_WAKE:
+		*b++ = (uint8_t)(ev->kind | ev->size << 4);
+		b = put_s(b, ev->addr);
+		b = put_s(b, ev->task);
+		if (ev->size)
+			b = put_u(b, rotl1(ev->cause));
+		break;
+	case TEV_TASK:
+		b = put_s(b, ev->addr);
+		break;
 	case TEV_CODE:
 		b = put_s(b, ev->addr);
 		b = put_s(b, ev->paddr - ev->addr);
 		b = put_u(b, ev->satp);
 		/* fall through: the payload follows */
 		__attribute__((fallthrough));
+	case TEV_FUTURE:
 	case TEV_MARK:
 		b = put_u(b, ev->len);
 		if (ev->len)
@@ -248,10 +276,15 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	head = get_byte(&c);
 	ev->type = head & HEAD_TYPE;
 	ev->priv = (head & HEAD_PRIV) >> 4;
-	if (ev->type < TEV_RUN || ev->type > MAX_TYPE)
+	if (ev->type < TEV_RUN)
 		return -EINVAL;
 	if (head & HEAD_HART)
 		ev->hart = get_byte(&c);
+	if (ev->type == TEV_EXT) {
+		ev->type = get_byte(&c);
+		if (ev->type < TEV_EXT + 1 || ev->type >= TEV_NTYPES)
+			return -EINVAL;
+	}
 	d_insn = get_u(&c);
 	d_time = (head & HEAD_TIME) ? get_u(&c) : d_insn;
 	if (c.bad)
@@ -267,6 +300,11 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	case TEV_TAIL:
 	case TEV_TRAP:
 	case TEV_XRET:
+	case TEV_POLL:
+	case TEV_POLL_END:
+	case TEV_WAKE:
+	case TEV_TASK:
+	case TEV_FUTURE:
 		pc += get_pcd(&c);
 		ev->pc = pc;
 		break;
@@ -317,6 +355,37 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	case TEV_MARK:
 		get_payload(&c, ev, UINT32_MAX);
 		break;
+	case TEV_POLL:
+	case TEV_POLL_END:
+		ev->kind = get_byte(&c);
+		ev->size = get_byte(&c);
+		ev->addr = get_s(&c);
+		ev->task = ev->addr + get_s(&c);
+		ev->value = get_u(&c) - 1;
+		if (ev->type == TEV_POLL)
+			ev->waker = get_s(&c);
+		if ((ev->kind & ~TEV_POLL_INLINED) > (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
+			c.bad = 1;
+		break;
+	case TEV_WAKE: {
+		uint8_t x = get_byte(&c);
+
+		ev->kind = x & 0x0f;
+		ev->size = x >> 4;
+		if (ev->kind > TEV_WAKE_DROP || ev->size > 1)
+			c.bad = 1;
+		ev->addr = get_s(&c);
+		ev->task = get_s(&c);
+		if (ev->size)
+			ev->cause = rotr1(get_u(&c));
+		break;
+	}
+	case TEV_TASK:
+		ev->addr = get_s(&c);
+		break;
+	case TEV_FUTURE:
+		get_payload(&c, ev, 1u << 20);
+		break;
 	}
 	if (c.bad)
 		return -EINVAL;
@@ -333,7 +402,8 @@ const char *tev_type_name(unsigned type)
 	static const char *const names[] = {
 	    [TEV_RUN] = "run",	 [TEV_CALL] = "call", [TEV_RET] = "ret", [TEV_TAIL] = "tail",
 	    [TEV_TRAP] = "trap", [TEV_XRET] = "xret", [TEV_MEM] = "mem", [TEV_MMIO] = "mmio",
-	    [TEV_CODE] = "code", [TEV_MARK] = "mark",
+	    [TEV_CODE] = "code", [TEV_MARK] = "mark", [TEV_POLL] = "poll", [TEV_POLL_END] = "polled",
+	    [TEV_WAKE] = "wake", [TEV_TASK] = "task", [TEV_FUTURE] = "future",
 	};
 
 	if (type >= sizeof(names) / sizeof(names[0]) || !names[type])

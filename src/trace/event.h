@@ -30,13 +30,35 @@ enum tev_type {
 	TEV_CODE = 9,  /* code bytes: addr = vaddr of the page, paddr = its physical page,
 			* data/len = the bytes (len <= 4096), satp = translation in force */
 	TEV_MARK = 10, /* free text (data/len): start/stop of tracing, guest exit, notes */
+	/* async tracing (--trace=async, src/async/): the future is `addr`, its task `task` (the
+	 * top-level future the executor polls; task == addr for the task's own poll), `size` is
+	 * the nesting depth (0 = the task), `pc` the poll function's entry (or the inlined copy's
+	 * entry when kind has TEV_POLL_INLINED), which keys the TEV_FUTURE description. */
+	TEV_POLL = 11,	   /* poll entry: value = __state before (TEV_STATE_NONE if none);
+			    * waker = the Context's waker data pointer (task polls; else 0) */
+	TEV_POLL_END = 12, /* poll exit: value = __state after; kind = enum tev_poll_result
+			    * (| TEV_POLL_INLINED) */
+	TEV_WAKE = 13,	   /* a waker vtable function was called: pc = its entry, kind = enum
+			    * tev_wake_kind, addr = the waker's data pointer, task = the task
+			    * running on this hart (0 if none); size = 1 if inside a trap
+			    * handler, cause = that trap's cause */
+	TEV_TASK = 14,	   /* a task seen for the first time: addr = future, pc = its poll fn */
+	TEV_EXT = 15,	   /* encoding only: the real type (>= 16) follows in a byte */
+	TEV_FUTURE = 16,   /* describes the future kind polled at pc: data/len = text
+			    * (docs/TRACE-FORMAT.md "Futures"), written before its first poll */
+	TEV_NTYPES
 };
+
+#define TEV_STATE_NONE	 UINT64_MAX /* hand-written futures have no __state */
+#define TEV_POLL_INLINED 4u	    /* POLL/POLL_END kind bit: an inlined copy of the body */
+enum tev_poll_result { TEV_READY = 0, TEV_PENDING = 1, TEV_RESULT_UNKNOWN = 2 };
+enum tev_wake_kind { TEV_WAKE_CLONE = 0, TEV_WAKE_WAKE = 1, TEV_WAKE_BY_REF = 2, TEV_WAKE_DROP = 3 };
 
 enum tev_mem_kind { TEV_MEM_LOAD = 0, TEV_MEM_STORE = 1, TEV_MEM_AMO = 2 };
 
 /* One decoded event. Fields not listed for a type are zero. */
 struct tev {
-	uint8_t type;     /* enum tev_type */
+	uint8_t type;     /* enum tev_type (never TEV_EXT) */
 	uint8_t hart;     /* hart id */
 	uint8_t priv;     /* privilege at the event: 0 U, 1 S, 3 M */
 	uint8_t new_priv; /* TRAP/XRET: privilege after */
@@ -53,6 +75,8 @@ struct tev {
 	uint64_t sp;          /* CALL/RET/TAIL */
 	uint64_t satp;        /* TRAP/XRET/CODE: address space in force (ASID and root) */
 	uint64_t a[8];        /* TRAP: a0..a7; XRET: a0, a1 */
+	uint64_t task;        /* POLL/POLL_END/WAKE: the task (top-level future) */
+	uint64_t waker;       /* POLL: waker data pointer of the poll's Context (0 unknown) */
 	const uint8_t *data;  /* CODE/MARK payload (points into the decoder's buffer) */
 	uint32_t len;
 };
@@ -69,7 +93,7 @@ struct tev_dec {
 	bool byte_pc; /* as in tev_enc: set from the EVENTS chunk's B flag */
 };
 
-/* Largest encoded size of an event without payload; CODE/MARK add their len. */
+/* Largest encoded size of an event without payload; CODE/MARK/FUTURE add their len. */
 #define TEV_MAX_ENCODED 160
 
 /* Encode ev at buf (room for TEV_MAX_ENCODED + ev->len bytes). Returns the bytes written. */

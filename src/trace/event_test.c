@@ -90,18 +90,51 @@ static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t
 		ev->kind = (uint8_t)(rnd() % (t == TEV_MEM ? 3 : 2));
 		ev->value = rval();
 		break;
+	case TEV_POLL:
+	case TEV_POLL_END:
+		ev->pc = rval() & ~1ull;
+		ev->addr = rval();
+		ev->task = rnd() % 2 ? ev->addr : rval();
+		ev->value = rnd() % 4 ? rnd() % 8 : TEV_STATE_NONE;
+		ev->waker = t == TEV_POLL && rnd() % 2 ? rval() : 0;
+		ev->size = (uint8_t)(rnd() % 5);
+		ev->kind = (uint8_t)((t == TEV_POLL_END ? rnd() % 3 : 0) |
+				     (rnd() % 2 ? TEV_POLL_INLINED : 0));
+		break;
+	case TEV_WAKE:
+		ev->pc = rval() & ~1ull;
+		ev->addr = rval();
+		ev->task = rnd() % 2 ? 0 : rval();
+		ev->kind = (uint8_t)(rnd() % 4);
+		ev->size = (uint8_t)(rnd() % 2);
+		ev->cause = ev->size ? (1ull << 63) | (rnd() % 16) : 0;
+		break;
+	case TEV_TASK:
+		ev->pc = rval() & ~1ull;
+		ev->addr = rval();
+		break;
 	case TEV_CODE:
 		ev->addr = rval() & ~0xfffull;
 		ev->paddr = rval() & ~0xfffull;
 		ev->satp = rval();
 		__attribute__((fallthrough));
+	case TEV_FUTURE:
 	case TEV_MARK:
+		if (t == TEV_FUTURE)
+			ev->pc = rval() & ~1ull;
 		ev->len = (uint32_t)(rnd() % (t == TEV_CODE ? 4097 : 300));
 		for (uint32_t i = 0; i < ev->len; i++)
 			payload[i] = (uint8_t)rnd();
 		ev->data = ev->len ? payload : NULL;
 		break;
 	}
+}
+
+static unsigned random_type(void)
+{
+	unsigned t = TEV_RUN + rnd() % (TEV_NTYPES - 1);
+
+	return t == TEV_EXT ? TEV_RUN : t;
 }
 
 static int same(const struct tev *a, const struct tev *b)
@@ -111,7 +144,8 @@ static int same(const struct tev *a, const struct tev *b)
 	    a->instret != b->instret || a->time != b->time || a->pc != b->pc ||
 	    a->addr != b->addr || a->paddr != b->paddr || a->value != b->value ||
 	    a->cause != b->cause || a->tval != b->tval || a->sp != b->sp || a->satp != b->satp ||
-	    memcmp(a->a, b->a, sizeof(a->a)) || a->len != b->len)
+	    memcmp(a->a, b->a, sizeof(a->a)) || a->len != b->len || a->task != b->task ||
+	    a->waker != b->waker)
 		return 0;
 	return a->len == 0 || !memcmp(a->data, b->data, a->len);
 }
@@ -121,14 +155,16 @@ static int roundtrip(void)
 {
 	static uint8_t buf[TEV_MAX_ENCODED + 5000];
 
-	for (unsigned t = TEV_RUN; t <= TEV_MARK; t++) {
+	for (unsigned t = TEV_RUN; t < TEV_NTYPES; t++) {
+		if (t == TEV_EXT)
+			continue;
 		struct tev_enc enc = {0};
 		struct tev_dec dec = {0};
 		uint64_t instret = 0, time = 0;
 
 		for (int i = 0; i < 2000; i++) {
 			struct tev ev, out;
-			random_event(i % 3 ? t : TEV_RUN + rnd() % 10, &ev, &instret, &time);
+			random_event(i % 3 ? t : random_type(), &ev, &instret, &time);
 			size_t n = tev_encode(&enc, &ev, buf);
 			CHECK(n <= TEV_MAX_ENCODED + ev.len, "%s: %zu bytes", tev_type_name(t), n);
 			const uint8_t *p = buf;
@@ -175,7 +211,10 @@ static int expect_bad(const uint8_t *b, size_t n)
 static int malformed(void)
 {
 	static const uint8_t unknown0[] = {0x00, 0x01, 0x00};
-	static const uint8_t unknown11[] = {0x0b, 0x01, 0x00};
+	static const uint8_t ext5[] = {0x0f, 0x05, 0x01, 0x00};
+	static const uint8_t ext_unknown[] = {0x0f, TEV_NTYPES, 0x01, 0x00};
+	static const uint8_t poll_kind[] = {0x0b, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x01, 0x00};
+	static const uint8_t wake_kind[] = {0x0d, 0x01, 0x00, 0x05, 0x02, 0x00};
 	static const uint8_t trunc_varint[] = {0x01, 0x81};
 	static const uint8_t no_pc[] = {0x01, 0x05};
 	static const uint8_t overlong[] = {0x01, 0x85, 0x00, 0x02};
@@ -197,7 +236,10 @@ static int malformed(void)
 		size_t n;
 	} bad[] = {
 	    {"type 0", unknown0, sizeof(unknown0)},
-	    {"type 11", unknown11, sizeof(unknown11)},
+	    {"extended type 5", ext5, sizeof(ext5)},
+	    {"unknown extended type", ext_unknown, sizeof(ext_unknown)},
+	    {"poll kind 1", poll_kind, sizeof(poll_kind)},
+	    {"wake kind 5", wake_kind, sizeof(wake_kind)},
 	    {"truncated varint", trunc_varint, sizeof(trunc_varint)},
 	    {"missing pc", no_pc, sizeof(no_pc)},
 	    {"overlong varint", overlong, sizeof(overlong)},
@@ -233,7 +275,7 @@ static int fuzz(void)
 
 	while (ngood < sizeof(good) - TEV_MAX_ENCODED - 400) {
 		struct tev ev;
-		random_event(TEV_RUN + rnd() % 10, &ev, &instret, &time);
+		random_event(random_type(), &ev, &instret, &time);
 		if (ev.len > 300)
 			continue;
 		ngood += tev_encode(&enc, &ev, good + ngood);
@@ -258,7 +300,8 @@ static int fuzz(void)
 		int rc, events = 0;
 		while ((rc = tev_decode(&dec, &p, b + n, &ev)) == 1) {
 			CHECK(p <= b + n && ev.len <= n, "decoder ran past the end");
-			CHECK(ev.type >= TEV_RUN && ev.type <= TEV_MARK, "type %u", ev.type);
+			CHECK(ev.type >= TEV_RUN && ev.type < TEV_NTYPES && ev.type != TEV_EXT,
+			      "type %u", ev.type);
 			events++;
 		}
 		CHECK(rc == 0 || rc == -EINVAL, "rc %d", rc);
