@@ -2,8 +2,11 @@
  * (src/ebpf/) into a strata trace that `strata dump`, `report` and `info` read. */
 #define _GNU_SOURCE
 #include "cli/cli.h"
+#include "async/discover.h"
 #include "ebpf/funcs.h"
+#include "ebpf/nasync.h"
 #include "ebpf/nwriter.h"
+#include "ebpf/probes.h"
 #include "ebpf/session.h"
 #include "symbols/symbols.h"
 #include "util/err.h"
@@ -37,18 +40,27 @@ struct rec_opts {
 	enum attach_mode mode;
 	uint64_t ring_bytes;
 	bool stats;
+	bool ftrace, async;
 };
 
 struct rec_state {
 	struct nwriter *w;
-	const struct funcs *fn;
+	const struct probes *probes;
+	struct nasync *as;
 	uint64_t bias;
+};
+
+/* The runtimes' task-run functions: their first argument is the task (tokio's task header,
+ * async-task's raw task), which is also the data pointer of that task's wakers. */
+static const char *const task_run_res[] = {
+    "^tokio::runtime::task::raw::poll$",
+    "^async_task::raw::RawTask<F,T,S>::run$",
 };
 
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: strata record [--trace=ftrace] [--filter=REGEX ...] [-o FILE]\n"
+		"usage: strata record [--trace=ftrace,async] [--filter=REGEX ...] [-o FILE]\n"
 		"                     (-p PID | -- CMD [ARGS...])\n\n"
 		"Trace a native x86-64 Linux process with eBPF uprobes, without recompiling it:\n"
 		"entry and return of every function of the executable whose demangled name matches\n"
@@ -58,7 +70,8 @@ static void record_usage(FILE *f)
 		"finished. Read it with strata dump, report, info. Needs root or CAP_BPF and\n"
 		"CAP_PERFMON. See docs/EBPF.md.\n\n"
 		"  -o FILE            trace file (default strata.trace)\n"
-		"  --trace=ftrace     what to record (function entries and returns)\n"
+		"  --trace=LIST       ftrace (function entries and returns, the default), async\n"
+		"                     (polls, wakes and tasks of Rust async code, from DWARF)\n"
 		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
 		"  --ring-size=SIZE   BPF ring buffer bytes, a power of two >= 4K (default 16M)\n"
 		"  --stats            print the attach mode, links and attach time on stderr\n"
@@ -119,12 +132,19 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 		} else if (!strncmp(a, "--trace=", 8)) {
 			char buf[128], *save = NULL;
 			snprintf(buf, sizeof(buf), "%s", a + 8);
+			o->ftrace = o->async = false;
 			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-				if (strcmp(t, "ftrace"))
+				if (!strcmp(t, "ftrace"))
+					o->ftrace = true;
+				else if (!strcmp(t, "async"))
+					o->async = true;
+				else
 					return err_set(EINVAL,
 						       "--trace=%s: unknown tracer '%s' (strata "
-						       "record knows: ftrace)",
+						       "record knows: ftrace, async)",
 						       a + 8, t);
+			if (!o->ftrace && !o->async)
+				return err_set(EINVAL, "--trace=%s: no tracer", a + 8);
 		} else if (!strncmp(a, "--attach=", 9)) {
 			const char *m = a + 9;
 			if (!strcmp(m, "auto"))
@@ -229,12 +249,15 @@ static int on_event(void *ctx, const struct probe_event *e)
 {
 	struct rec_state *s = ctx;
 
-	if (e->probe >= funcs_count(s->fn))
+	if (e->probe >= probes_count(s->probes))
 		return 0;
-	uint64_t func = funcs_at(s->fn, e->probe)->vaddr + s->bias;
-	if (e->kind == PEV_ENTRY)
+	const struct probe *p = probes_at(s->probes, e->probe);
+	uint64_t func = p->vaddr + s->bias;
+	if ((p->cfg.what & PCFG_FUNC) && e->kind == PEV_ENTRY)
 		nw_call(s->w, e->pid, e->tid, e->cpu, e->ts_ns, func, e->ret_addr, e->sp);
-	else
+	if (s->as && (p->cfg.what & (PCFG_POLL | PCFG_WAKE | PCFG_TASK)))
+		nas_event(s->as, e);
+	if ((p->cfg.what & PCFG_FUNC) && e->kind == PEV_EXIT)
 		nw_ret(s->w, e->pid, e->tid, e->cpu, e->ts_ns, func, e->ip, e->sp);
 	return 0;
 }
@@ -264,10 +287,12 @@ static char *meta_text(const struct rec_opts *o, const char *exe, int pid)
 
 int cmd_record(int argc, char **argv)
 {
-	struct rec_opts o = {.out = "strata.trace"};
+	struct rec_opts o = {.out = "strata.trace", .ftrace = true};
 	struct rec_state st = {0};
 	struct ebpf_session *ses = NULL;
-	struct funcs *fn = NULL;
+	struct funcs *fn = NULL, *rt = NULL;
+	struct probes *probes = NULL;
+	struct adisc *disc = NULL;
 	struct symtab *syms = NULL;
 	char exe[PATH_MAX], link[64], *meta = NULL, note[128];
 	int pid = 0, pidfd = -1, ret = EXIT_BADINPUT, status = 0, sig = 0;
@@ -302,18 +327,44 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	exe[len] = 0;
-	fn = funcs_load(exe, o.filters, o.nfilters);
-	if (!fn)
+	if (o.ftrace) {
+		fn = funcs_load(exe, o.filters, o.nfilters);
+		if (!fn)
+			goto out;
+		if (!funcs_count(fn)) {
+			if (o.nfilters)
+				err_set(ENOENT, "--filter: no function of %s matches", exe);
+			else
+				err_set(ENOENT, "%s: no function symbols (stripped?)", exe);
+			goto out;
+		}
+	}
+	if (o.async) {
+		rt = funcs_load(exe, task_run_res, 2);
+		if (!rt)
+			goto out;
+		disc = adisc_open(exe);
+		if (!disc) {
+			err_set(EINVAL, "--trace=async: %s: %s", exe,
+				err_msg() ? err_msg() : "no DWARF debug information");
+			goto out;
+		}
+		if (!adisc_nfutures(disc)) {
+			err_set(ENOENT, "--trace=async: %s: no Rust async code found in its DWARF",
+				exe);
+			goto out;
+		}
+	}
+	probes = probes_build(fn, disc, rt, fn ? fn : rt);
+	if (!probes)
 		goto out;
-	if (!funcs_count(fn)) {
-		if (o.nfilters)
-			err_set(ENOENT, "--filter: no function of %s matches", exe);
-		else
-			err_set(ENOENT, "%s: no function symbols (stripped?)", exe);
+	if (!probes_count(probes)) {
+		err_set(ENOENT, "--trace=async: %s: no poll function has code of its own to probe",
+			exe);
 		goto out;
 	}
-	st.fn = fn;
-	st.bias = load_bias(pid, exe, fn);
+	st.probes = probes;
+	st.bias = load_bias(pid, exe, fn ? fn : rt);
 	meta = meta_text(&o, exe, pid);
 	syms = symtab_load(exe, 0, (int64_t)st.bias);
 	if (!meta || !syms)
@@ -321,17 +372,32 @@ int cmd_record(int argc, char **argv)
 	st.w = nw_open(o.out, meta);
 	if (!st.w || nw_symtab(st.w, syms) < 0)
 		goto out;
+	if (o.async && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
+		err_set(ENOMEM, "strata record: out of memory");
+		goto out;
+	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	sigstop_install();
-	struct ebpf_opts eo = {.exe = exe, .funcs = fn, .pid = pid, .mode = o.mode,
-			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st};
+	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
+	struct ebpf_opts eo = {.exe = exe, .probes = probes, .pid = pid, .mode = o.mode,
+			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st,
+			       .ctx_waker = -1, .waker_data = -1};
+	if (wl && wl->ctx_waker >= 0 && wl->waker_raw >= 0 && wl->raw_data >= 0) {
+		eo.ctx_waker = wl->ctx_waker;
+		eo.waker_data = wl->waker_raw + wl->raw_data;
+	}
 	ses = ebpf_open(&eo);
 	if (!ses)
 		goto out;
 	if (o.stats)
-		fprintf(stderr, "strata record: %zu functions, %s, %zu links, attached in %.3f ms\n",
-			funcs_count(fn), ebpf_mode(ses) == ATTACH_MULTI ? "uprobe_multi" : "single",
-			ebpf_nlinks(ses), (double)ebpf_attach_ns(ses) / 1e6);
+		fprintf(stderr,
+			"strata record: %zu probes (%zu functions, %zu polls, %zu wakers, %zu task "
+			"runs), %s, %zu links, attached in %.3f ms\n",
+			probes_count(probes), probes_count_what(probes, PCFG_FUNC),
+			probes_count_what(probes, PCFG_POLL), probes_count_what(probes, PCFG_WAKE),
+			probes_count_what(probes, PCFG_TASK),
+			ebpf_mode(ses) == ATTACH_MULTI ? "uprobe_multi" : "single", ebpf_nlinks(ses),
+			(double)ebpf_attach_ns(ses) / 1e6);
 	if (child && ptrace(PTRACE_DETACH, pid, NULL, NULL)) {
 		err_set(errno, "strata record: cannot release %s: %s", o.cmd[0], strerror(errno));
 		goto out;
@@ -385,6 +451,10 @@ out:
 	if (pidfd >= 0)
 		close(pidfd);
 	symtab_free(syms);
+	nas_free(st.as);
+	probes_free(probes);
+	adisc_free(disc);
+	funcs_free(rt);
 	funcs_free(fn);
 	free(meta);
 	return ret;

@@ -25,6 +25,8 @@ struct funcs {
 	size_t n;
 	uint64_t base;
 	int pie;
+	struct load ld[MAX_LOADS];
+	int nld;
 };
 
 /* PT_LOAD segments that hold code. Returns how many, or -errno with err_set(). */
@@ -104,6 +106,8 @@ struct funcs *funcs_load(const char *path, const char *const *re, unsigned nre)
 	nld = read_loads(path, ld, &f->base, &f->pie);
 	if (nld < 0)
 		goto fail;
+	memcpy(f->ld, ld, sizeof(ld));
+	f->nld = nld;
 	f->syms = symtab_load(path, 0, 0);
 	if (!f->syms) {
 		err_set(EINVAL, "%s: no function symbols (stripped?)", path);
@@ -166,4 +170,9 @@ uint64_t funcs_base(const struct funcs *f)
 int funcs_is_pie(const struct funcs *f)
 {
 	return f->pie;
+}
+
+int funcs_file_offset(const struct funcs *f, uint64_t vaddr, uint64_t *off)
+{
+	return file_offset(f->ld, f->nld, vaddr, off);
 }

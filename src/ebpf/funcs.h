@@ -25,6 +25,8 @@ size_t funcs_count(const struct funcs *f);
 const struct func *funcs_at(const struct funcs *f, size_t i);
 /* The lowest PT_LOAD address, page-aligned: the load bias is where that page is mapped minus it. */
 uint64_t funcs_base(const struct funcs *f);
+/* The file offset of the code at link-time address vaddr: 0, or -ENOENT outside the code. */
+int funcs_file_offset(const struct funcs *f, uint64_t vaddr, uint64_t *off);
 /* True for a position-independent executable or shared object (ET_DYN). */
 int funcs_is_pie(const struct funcs *f);
 

@@ -183,6 +183,21 @@ void nw_ret(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_
 	fn_event(w, TEV_RET, pid, tid, cpu, ts_ns, func, ret_addr, sp);
 }
 
+void nw_event(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_t ts_ns,
+	      struct tev *ev)
+{
+	uint64_t time = rel(w, ts_ns);
+	struct thread *t = thread(w, pid, tid, cpu, time);
+
+	if (!t) {
+		w->over++;
+		return;
+	}
+	ev->hart = (uint8_t)(t - w->th);
+	ev->instret = ev->time = time;
+	put(w, t, ev);
+}
+
 void nw_mark(struct nwriter *w, uint32_t tid, uint64_t ts_ns, const char *text)
 {
 	uint64_t time = rel(w, ts_ns);

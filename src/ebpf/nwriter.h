@@ -12,6 +12,7 @@
 
 struct nwriter;
 struct symtab;
+struct tev;
 
 /* Create path, write the header and the META text (key=value lines). NULL with err_set(). */
 struct nwriter *nw_open(const char *path, const char *meta);
@@ -23,6 +24,10 @@ void nw_call(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64
 	     uint64_t func, uint64_t ret_addr, uint64_t sp);
 void nw_ret(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_t ts_ns,
 	    uint64_t func, uint64_t ret_addr, uint64_t sp);
+/* Any other event (POLL, POLL_END, WAKE, TASK, FUTURE) of thread tid at ts_ns: hart, instret
+ * and time are filled in here. */
+void nw_event(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_t ts_ns,
+	      struct tev *ev);
 /* A MARK with free text on thread tid (or on the first thread if tid is 0). */
 void nw_mark(struct nwriter *w, uint32_t tid, uint64_t ts_ns, const char *text);
 uint64_t nw_events(const struct nwriter *w);

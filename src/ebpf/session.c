@@ -1,6 +1,6 @@
 /* session — see session.h. */
 #include "ebpf/session.h"
-#include "ebpf/funcs.h"
+#include "ebpf/probes.h"
 #include "util/err.h"
 
 #include "record.skel.h" /* generated: bpftool gen skeleton (Makefile) */
@@ -64,6 +64,9 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 	if (!s->skel)
 		return -errno;
 	s->skel->rodata->target_tgid = (uint32_t)o->pid;
+	s->skel->rodata->ctx_waker = o->ctx_waker;
+	s->skel->rodata->waker_data = o->waker_data;
+	bpf_map__set_max_entries(s->skel->maps.cfg, (uint32_t)(probes_count(o->probes) + 1));
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 (uint32_t)(o->ring_bytes ? o->ring_bytes : 1u << 24));
 	bpf_program__set_autoload(s->skel->progs.strata_entry_multi, multi);
@@ -77,6 +80,10 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 						      STRATA_BPF_TRACE_UPROBE_MULTI);
 	}
 	ret = record_bpf__load(s->skel);
+	for (uint32_t i = 0; !ret && i < probes_count(o->probes); i++)
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.cfg), &i,
+					&probes_at(o->probes, i)->cfg, BPF_ANY))
+			ret = -errno;
 	if (ret) {
 		record_bpf__destroy(s->skel);
 		s->skel = NULL;
@@ -87,16 +94,24 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 
 static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode)
 {
-	size_t n = funcs_count(o->funcs);
+	size_t n = probes_count(o->probes), nret = 0;
 	uint64_t *off = calloc(n + 1, sizeof(*off)), *cookie = calloc(n + 1, sizeof(*cookie));
+	uint64_t *roff = calloc(n + 1, sizeof(*roff)), *rcookie = calloc(n + 1, sizeof(*rcookie));
 	bool multi = mode == ATTACH_MULTI;
 	int ret = -ENOMEM;
 
-	if (!off || !cookie)
+	if (!off || !cookie || !roff || !rcookie)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		off[i] = funcs_at(o->funcs, i)->foff;
+		const struct probe *p = probes_at(o->probes, i);
+
+		off[i] = p->foff;
 		cookie[i] = i;
+		/* a waker function's return tells nothing; the others pair with their entry */
+		if (p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK)) {
+			roff[nret] = p->foff;
+			rcookie[nret++] = i;
+		}
 	}
 	s->links = attach_new();
 	if (!s->links)
@@ -108,10 +123,12 @@ static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach
 		ret = attach_uprobes(
 		    s->links, mode,
 		    multi ? s->skel->progs.strata_exit_multi : s->skel->progs.strata_exit, o->exe,
-		    off, cookie, n, o->pid, 1);
+		    roff, rcookie, nret, o->pid, 1);
 out:
 	free(off);
 	free(cookie);
+	free(roff);
+	free(rcookie);
 	return ret;
 }
 

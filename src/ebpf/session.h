@@ -1,6 +1,6 @@
 /* session — the BPF side of `strata record`: load the programs (libbpf skeleton of
- * record.bpf.c), attach entry and return probes to the chosen functions of one executable for
- * one process, hand every ring-buffer record to a callback, count what the kernel dropped, and
+ * record.bpf.c), attach entry probes (and return probes, except on waker functions) at every
+ * address of the probe list for one process, hand every ring-buffer record to a callback, count what the kernel dropped, and
  * detach everything when closed. */
 #ifndef STRATA_EBPF_SESSION_H
 #define STRATA_EBPF_SESSION_H
@@ -10,14 +10,15 @@
 
 #include <stdint.h>
 
-struct funcs;
+struct probes;
 struct ebpf_session;
 
 typedef int (*ebpf_event_fn)(void *ctx, const struct probe_event *e);
 
 struct ebpf_opts {
 	const char *exe;	    /* the executable whose functions are probed */
-	const struct funcs *funcs;  /* which functions (cookie = index) */
+	const struct probes *probes; /* where and what (cookie = index) */
+	int64_t ctx_waker, waker_data; /* Context -> waker data offsets (-1: unknown) */
 	int pid;		    /* the traced process */
 	enum attach_mode mode;	    /* AUTO: uprobe_multi, single uprobes if the kernel refuses */
 	uint64_t ring_bytes;	    /* ring buffer size (power of two >= 4096); 0 = 16 MiB */
