@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NTYPES 11 /* enum tev_type values 1..10 */
+#define NTYPES TEV_NTYPES /* enum tev_type values 1.. */
 #define NHARTS 256
 
 struct counts {

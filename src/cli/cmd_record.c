@@ -54,7 +54,7 @@ struct rec_state {
  * async-task's raw task), which is also the data pointer of that task's wakers. */
 static const char *const task_run_res[] = {
     "^tokio::runtime::task::raw::poll$",
-    "^async_task::raw::RawTask<F,T,S>::run$",
+    "^async_task::raw::RawTask<F,T,S>::(run|wake|wake_by_ref|clone_waker|drop_waker)$",
 };
 
 static void record_usage(FILE *f)

@@ -67,6 +67,21 @@ static void add_poll(struct probes *ps, const struct funcs *layout, const struct
 	}
 }
 
+/* The waker kind of a runtime function by its name's last component, or -1. */
+static int wake_kind(const char *name)
+{
+	static const char *const last[4] = {"::clone_waker", "::wake", "::wake_by_ref",
+					    "::drop_waker"};
+	size_t n = strlen(name);
+
+	for (int k = 0; k < 4; k++) {
+		size_t m = strlen(last[k]);
+		if (n >= m && !strcmp(name + n - m, last[k]))
+			return k;
+	}
+	return -1;
+}
+
 struct probes *probes_build(const struct funcs *fn, const struct adisc *d, const struct funcs *rt,
 			    const struct funcs *layout)
 {
@@ -95,9 +110,18 @@ struct probes *probes_build(const struct funcs *fn, const struct adisc *d, const
 	}
 	for (size_t i = 0; rt && i < funcs_count(rt); i++) {
 		const struct func *f = funcs_at(rt, i);
+		int wk = wake_kind(f->name);
 
-		if ((p = at(ps, layout, f->vaddr, f->name)))
+		if (!(p = at(ps, layout, f->vaddr, f->name)))
+			continue;
+		if (wk >= 0) {
+			/* async-task's waker functions: their vtable is a promoted constant without
+			 * DWARF of its own, so they are found by name */
+			p->cfg.what |= PCFG_WAKE;
+			p->cfg.wake_kind = (uint8_t)wk;
+		} else {
 			p->cfg.what |= PCFG_TASK;
+		}
 	}
 	return ps;
 nomem:
