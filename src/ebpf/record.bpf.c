@@ -21,6 +21,8 @@ const volatile __u32 target_tgid = 0;
 /* where a Context's waker data pointer is: *(*(cx + ctx_waker) + waker_data) (src/async) */
 const volatile __s64 ctx_waker = -1;
 const volatile __s64 waker_data = -1;
+/* half the ring buffer's size in bytes (set by the loader) */
+const volatile __u64 ring_half = 1 << 23;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -197,7 +199,11 @@ static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
 	} else if (c && (c->what & (PCFG_WAKE | PCFG_TASK)) && kind == PEV_ENTRY) {
 		e->fut = PT_REGS_PARM1_CORE(ctx);
 	}
-	bpf_ringbuf_submit(e, 0);
+	/* waking the consumer costs an irq_work per record: it polls every 50 ms anyway, so
+	 * only a ring more than half full calls for it now */
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ring_half
+				  ? BPF_RB_FORCE_WAKEUP
+				  : BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -69,6 +69,7 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->skel->maps.cfg, (uint32_t)(probes_count(o->probes) + 1));
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 (uint32_t)(o->ring_bytes ? o->ring_bytes : 1u << 24));
+	s->skel->rodata->ring_half = (o->ring_bytes ? o->ring_bytes : 1u << 24) / 2;
 	bpf_program__set_autoload(s->skel->progs.strata_entry_multi, multi);
 	bpf_program__set_autoload(s->skel->progs.strata_exit_multi, multi);
 	bpf_program__set_autoload(s->skel->progs.strata_entry, !multi);
@@ -197,7 +198,16 @@ int ebpf_poll(struct ebpf_session *s, int timeout_ms)
 {
 	int ret = ring_buffer__poll(s->rb, timeout_ms);
 
-	return ret == -EINTR ? 0 : ret;
+	if (ret == -EINTR)
+		ret = 0;
+	/* the probes wake the consumer only when the ring is half full (record.bpf.c): what
+	 * arrived without a wakeup is taken here */
+	if (ret >= 0) {
+		int more = ring_buffer__consume(s->rb);
+
+		ret = more < 0 ? more : ret + more;
+	}
+	return ret;
 }
 
 uint64_t ebpf_drops(const struct ebpf_session *s)
