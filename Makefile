@@ -33,7 +33,7 @@ LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS),$(ALL_SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:src/%_test.c=$(BUILD)/unit/%_test)
 
-.PHONY: all deps test check demo bench guests clean format unit linux-image
+.PHONY: all deps test check demo bench guests clean format unit linux-image fuzz
 all: $(BUILD)/strata
 
 $(BUILD)/obj/%.o: src/%.c
@@ -72,6 +72,16 @@ $(BUILD)/unit/%_test: $(BUILD)/obj/%_test.o $(BUILD)/libstrata.a
 
 unit: $(TEST_BINS)
 
+# libFuzzer target for the GDB stub's packet path (tests/fuzz, run by tests/e2e/fuzz.sh): clang's
+# fuzzer runtime with ASan and UBSan, whatever SANITIZE says.
+FUZZ_CC ?= clang
+FUZZ_SRCS := tests/fuzz/rsp_stub_fuzz.c src/gdb/rsp.c src/gdb/stub.c src/gdb/xml.c
+$(BUILD)/fuzz/rsp_stub_fuzz: $(FUZZ_SRCS) $(wildcard src/gdb/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRCS)
+fuzz: $(BUILD)/fuzz/rsp_stub_fuzz
+
 deps:
 	@scripts/install-deps
 
@@ -84,7 +94,7 @@ guests:
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: all unit guests
+check: all unit guests fuzz
 	@BUILD=$(BUILD) tests/run
 
 demo: deps

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/trace_opts.h"
 #include "cpu/cpu.h"
+#include "gdb/server.h"
 #include "machine/machine.h"
 #include "util/err.h"
 #include "util/sigstop.h"
@@ -48,6 +49,10 @@ static void run_usage(FILE *f)
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
 	    "  --stats            print instructions, time and MIPS to stderr at the end\n"
+	    "  --gdb [HOST:]PORT  GDB remote stub on HOST (default 127.0.0.1) and PORT; see\n"
+	    "                     docs/GDB.md (target remote :PORT, symbol files per privilege)\n"
+	    "  -s                 --gdb 1234, as in QEMU\n"
+	    "  -S                 halt before the first instruction until GDB continues\n"
 	    "  -h, --help         this text\n\n"
 	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for "
 	    "bad\n"
@@ -116,7 +121,13 @@ static const char *arg_of(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *stats,
+struct run_opts {
+	bool stats;
+	const char *gdb; /* --gdb / -s */
+	bool gdb_wait;	 /* -S */
+};
+
+static int parse_args(int argc, char **argv, struct machine_config *cfg, struct run_opts *ro,
 		      struct trace_opts *topts)
 {
 	for (int i = 1; i < argc; i++) {
@@ -138,7 +149,27 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *s
 			continue;
 		}
 		if (!strcmp(o, "--stats")) {
-			*stats = true;
+			ro->stats = true;
+			continue;
+		}
+		if (!strcmp(o, "-s")) {
+			ro->gdb = "1234";
+			continue;
+		}
+		if (!strcmp(o, "-S")) {
+			ro->gdb_wait = true;
+			continue;
+		}
+		if (!strcmp(o, "--gdb")) {
+			char host[64];
+			unsigned port;
+
+			if (!(a = arg_of(argc, argv, &i)))
+				return -EINVAL;
+			if (gdb_server_parse_listen(a, host, sizeof(host), &port) < 0)
+				return err_set(EINVAL,
+					       "--gdb %s: expected [HOST:]PORT with PORT 1..65535", a);
+			ro->gdb = a;
 			continue;
 		}
 		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
@@ -194,6 +225,38 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, bool *s
 	return 0;
 }
 
+/* What `monitor trace X on` needs to start a trace the command line did not ask for. */
+struct lazy_trace {
+	struct trace_opts *topts;
+	struct machine *m;
+	const struct machine_config *cfg;
+	int argc;
+	char **argv;
+};
+
+static struct recorder *open_trace(void *ctx)
+{
+	struct lazy_trace *lt = ctx;
+
+	lt->topts->on = true;
+	if (trace_opts_start(lt->topts, lt->m, lt->cfg, lt->argc, lt->argv) < 0)
+		return NULL;
+	return lt->topts->rec;
+}
+
+/* The symbol files GDB is told about, with the privilege each belongs to. */
+static void gdb_files(struct gdb_server_config *g, const struct machine_config *cfg,
+		      const struct trace_opts *topts)
+{
+	if (cfg->bios)
+		g->files[g->nfiles++] = (struct gdb_server_file){cfg->bios, 3, 0};
+	if (cfg->kernel)
+		g->files[g->nfiles++] = (struct gdb_server_file){cfg->kernel, cfg->bios ? 1 : -1, 0};
+	for (unsigned i = 0; i < topts->nsym && g->nfiles < GDB_SERVER_MAX_FILES; i++)
+		g->files[g->nfiles++] = (struct gdb_server_file){
+		    topts->sym[i].path, topts->sym[i].priv, topts->sym[i].offset};
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct machine_config cfg = {
@@ -204,11 +267,14 @@ int cmd_run(int argc, char **argv)
 	struct machine *m = NULL;
 	struct trace_opts topts = {0};
 	struct timespec t0, t1;
-	bool stats = false;
+	struct run_opts ro = {0};
+	struct gdb_server_config gcfg = {0};
+	struct gdb_server *gdb = NULL;
+	struct lazy_trace lt;
 	int code = 0, r;
 	enum machine_exit why;
 
-	r = parse_args(argc, argv, &cfg, &stats, &topts);
+	r = parse_args(argc, argv, &cfg, &ro, &topts);
 	if (r > 0) {
 		trace_opts_free(&topts);
 		return 0;
@@ -227,13 +293,31 @@ int cmd_run(int argc, char **argv)
 		machine_free(m);
 		goto bad;
 	}
+	if (ro.gdb_wait && !ro.gdb)
+		ro.gdb = "1234"; /* QEMU's -S alone waits for a monitor; ours means the stub */
+	if (ro.gdb) {
+		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv};
+		gcfg.listen = ro.gdb;
+		gcfg.wait = ro.gdb_wait;
+		gcfg.rec = topts.rec;
+		gcfg.open_trace = open_trace;
+		gcfg.ctx = &lt;
+		gdb_files(&gcfg, &cfg, &topts);
+		gdb = gdb_server_new(&gcfg, m);
+		if (!gdb) {
+			trace_opts_finish(&topts, m);
+			machine_free(m);
+			goto bad;
+		}
+	}
 	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
 	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	why = machine_run(m, &code);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fflush(stdout);
-	if (stats) {
+	gdb_server_free(gdb);
+	if (ro.stats) {
 		struct cpu *c = machine_cpu(m);
 		uint64_t n = 0;
 		double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
 struct cpu *cpu_new(struct machine *m, unsigned nharts)
 {
 	struct cpu *c = calloc(1, sizeof(*c));
@@ -59,6 +61,7 @@ void cpu_free(struct cpu *c)
 		free(c->dpages[i]);
 	free(c->harts);
 	free(c->dpages);
+	free(c->dbg.marks);
 	free(c);
 }
 
@@ -132,6 +135,8 @@ void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len)
 			last = ((stop - 1) & PG_MASK) >> 1;
 			dpage_clear(c->dpages[idx], first, last);
 			c->dpages[idx]->gen++;
+			if (c->dbg.nmarks)
+				dbg_remark(c, c->dpages[idx]);
 		}
 		paddr = stop;
 	}
@@ -188,6 +193,11 @@ bool hart_waiting(const struct hart *h)
 	return h->waiting;
 }
 
+bool hart_trap_storm(const struct hart *h)
+{
+	return h->trap_repeats >= TRAP_STORM && h->instret == h->trap_insns;
+}
+
 void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level)
 {
 	if (level)
@@ -216,7 +226,11 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 		h->time0 = machine_clock(h->m);
 		h->instret0 = h->instret;
 	}
+	if (unlikely(h->dbg_step))
+		max_insns = 1;
 	n = exec_run(h, max_insns);
+	if (unlikely(h->dbg_step))
+		dbg_step_done(h);
 	/* Other harts run next and may store to the reserved address; dropping the reservation
 	 * at the end of the quantum makes any SC after that fail, as the spec requires, without
 	 * a check on every store. Spurious failures are allowed, and a constrained LR/SC loop

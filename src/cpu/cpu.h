@@ -39,6 +39,10 @@ uint64_t hart_instret(const struct hart *h);
  * the machine asked to stop (machine_stop_requested()). */
 uint64_t hart_run(struct hart *h, uint64_t max_insns);
 bool hart_waiting(const struct hart *h);
+/* Traps without progress: the hart took TRAP_STORM traps in a row without retiring anything
+ * (its trap vector faults). hart_run() then returns at once; the machine should give up. */
+#define TRAP_STORM 10000
+bool hart_trap_storm(const struct hart *h);
 
 /* Drive an interrupt line from a device (CLINT: MSIP/MTIP, PLIC: MEIP/SEIP). */
 void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level);

@@ -332,6 +332,8 @@ static int csr_write(struct hart *h, unsigned csr, uint64_t v)
 			break; /* unsupported mode: the write has no effect */
 		h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
 		mmu_flush(h);
+		if (h->cpu->dbg.libcheck & CPU_LIBCHECK_SATP)
+			dbg_libcheck_event(h);
 		break;
 	}
 	case CSR_MSTATUS:

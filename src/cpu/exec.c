@@ -25,6 +25,7 @@
 
 const void *exec_label_decode;
 const void *exec_label_page_end;
+const void *exec_label_bkpt;
 
 /* Ops whose rd names an FP register; every other op's rd = 0 is redirected to the x[32] sink. */
 static bool fp_rd(unsigned op)
@@ -121,12 +122,13 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
 		exec_label_decode = &&L_DECODE;
 		exec_label_page_end = &&L_PAGE_END;
+		exec_label_bkpt = &&L_BKPT;
 #pragma GCC diagnostic pop
 		return 0;
 	}
 
 	uint64_t *const x = h->x;
-	const int64_t start = max > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)max;
+	int64_t start = max > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 	int64_t budget = start;
 	uint64_t instret_base = h->instret;
 	/* pc is only live on the way to refetch; elsewhere PC() derives it from the slot */
@@ -151,6 +153,15 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 			goto out;                                                                  \
 		budget--;                                                                          \
 		goto * e->handler;                                                                 \
+	} while (0)
+/* The debugger stopped the hart inside the current instruction (a watchpoint): end the run
+ * after it, keeping INSNS() as it is. */
+#define END_IF_DEBUG_STOP()                                                                        \
+	do {                                                                                       \
+		if (unlikely(h->dbg_stop)) {                                                       \
+			start -= budget;                                                           \
+			budget = 0;                                                                \
+		}                                                                                  \
 	} while (0)
 /* Instructions retired so far in this hart's life (before the one being dispatched). */
 #define INSNS() (instret_base + (start - budget))
@@ -219,6 +230,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 			if (mmu_load(h, addr, size, &s_) < 0)                                      \
 				goto exc_insn;                                                     \
 			val = (uint64_t)(int64_t)(ctype)s_;                                        \
+			END_IF_DEBUG_STOP();                                                       \
 		}                                                                                  \
 	} while (0)
 #define STORE(size, value)                                                                         \
@@ -243,7 +255,7 @@ refetch:
 	if (unlikely(csr_mip(h) & h->mie)) {
 		uint64_t irq = trap_pending_irq(h);
 
-		if (irq) {
+		if (irq && !h->dbg_step) {
 			h->pc = pc;
 			h->instret = INSNS();
 			trap_take(h, irq, 0);
@@ -309,6 +321,9 @@ L_DECODE : {
 }
 
 uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to refetch */
+	if (unlikely(h->cpu->dbg.nbp) && dbg_break(h, pc, INSNS()))
+		goto out_pc;
+uncached_nobreak:
 	e->handler = labels[e->op];
 	e->step = e->len * (sizeof(struct dinsn) / 2);
 	if (e->rd == 0 && !fp_rd(e->op))
@@ -328,9 +343,24 @@ L_PAGE_END:
 	pc = PC();
 	goto refetch;
 
+L_BKPT : { /* a slot marked for a breakpoint (debug.c): stop, or run its instruction uncached */
+	uint32_t raw;
+
+	budget++; /* not retired here: counted again when it runs */
+	pc = PC();
+	if (dbg_break(h, pc, INSNS()))
+		goto out_pc;
+	h->pc = pc;
+	if (mmu_fetch_raw(h, pc, &raw) < 0)
+		goto exc_take;
+	e = &h->tmp[0];
+	decode(raw, e);
+	goto uncached_nobreak;
+}
+
 after_slow_store:
 	/* an MMIO store may have raised an interrupt or asked the machine to stop */
-	if (unlikely(machine_stop_requested(h->m)))
+	if (unlikely(machine_stop_requested(h->m) || h->dbg_stop))
 		goto out_pc;
 	goto refetch;
 
@@ -344,6 +374,15 @@ exc_take:
 	h->ring_pos = rp; /* --dump-ring-on prints it from trap_take */
 	trap_take(h, h->exc_cause, h->exc_tval);
 	pc = h->pc;
+	if (unlikely(h->dbg_step || h->dbg_stop))
+		goto out_pc; /* a step ends on entering a trap; an event stop on taking one */
+	if (unlikely(h->instret == h->trap_insns)) {
+		if (++h->trap_repeats >= TRAP_STORM)
+			goto out_pc;
+	} else {
+		h->trap_insns = h->instret;
+		h->trap_repeats = 0;
+	}
 	goto refetch;
 
 	/* ---------------- RV64I ---------------- */
@@ -547,6 +586,8 @@ L_EBREAK:
 		if (!w_)                                                                           \
 			NEXT();                                                                    \
 		pc = PC() + e->len;                                                                \
+		if (unlikely(h->dbg_stop))                                                         \
+			goto out_pc; /* a satp write for the debugger's library check */          \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:
@@ -569,6 +610,8 @@ L_MRET:
 	if (trap_mret(h) < 0)
 		ILLEGAL();
 	pc = h->pc;
+	if (unlikely(h->dbg_stop))
+		goto out_pc;
 	goto refetch;
 L_SRET:
 	h->pc = PC();
@@ -576,6 +619,8 @@ L_SRET:
 	if (trap_sret(h) < 0)
 		ILLEGAL();
 	pc = h->pc;
+	if (unlikely(h->dbg_stop))
+		goto out_pc;
 	goto refetch;
 L_WFI:
 	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))

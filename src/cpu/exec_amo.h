@@ -14,6 +14,7 @@
 		new_ = (expr);                                                                     \
 		memcpy(p_, &new_, size);                                                           \
 		RD = (uint64_t)(int64_t)old_;                                                      \
+		END_IF_DEBUG_STOP();                                                               \
 		NEXT();                                                                            \
 	} while (0)
 
@@ -30,6 +31,7 @@
 		h->resv_val = (uint64_t)(int64_t)v_;                                               \
 		h->resv_valid = true;                                                              \
 		RD = (uint64_t)(int64_t)v_;                                                        \
+		END_IF_DEBUG_STOP();                                                               \
 		NEXT();                                                                            \
 	} while (0)
 
@@ -54,6 +56,7 @@
 		} else {                                                                           \
 			RD = 1;                                                                    \
 		}                                                                                  \
+		END_IF_DEBUG_STOP();                                                               \
 		NEXT();                                                                            \
 	} while (0)
 

@@ -4,6 +4,7 @@
 #define STRATA_CPU_HART_H
 
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/decode.h"
 
 #include <stdbool.h>
@@ -129,6 +130,11 @@ struct hart {
 
 	bool waiting; /* in WFI */
 
+	/* traps taken with no instruction retired in between (a trap vector that faults): past
+	 * TRAP_STORM of them hart_run returns, so a broken guest cannot hang the host */
+	uint64_t trap_insns;
+	unsigned trap_repeats;
+
 	/* exception being raised from a slow path */
 	uint64_t exc_cause, exc_tval;
 
@@ -148,9 +154,39 @@ struct hart {
 		uint32_t gen;
 	} code_seen[512]; /* code pages already in the trace, direct-mapped by virtual page */
 
+	/* debugger (debug.c): dbg_stop means the hart left hart_run for the debugger */
+	bool dbg_stop, dbg_step;
+	bool dbg_skip; /* the breakpoint at dbg_skip_pc does not fire at instret dbg_skip_at */
+	uint64_t dbg_skip_pc, dbg_skip_at;
+	struct hart_stop dbg_reason;
+
 	struct cpu *cpu;
 	struct machine *m;
 	struct tlb_set tlbs[TS_COUNT];
+};
+
+/* What the debugger set (debug.c). marks: decoded slots whose handler is exec_label_bkpt. */
+struct dbg_bp {
+	uint64_t addr;
+	unsigned type;
+};
+struct dbg_wp {
+	uint64_t lo, hi;
+	unsigned type;
+};
+struct dbg_mark {
+	struct dpage *dp;
+	unsigned idx;
+};
+struct dbg_state {
+	unsigned nbp, nwp;
+	struct dbg_bp bp[CPU_MAX_BREAKPOINTS];
+	struct dbg_wp wp[CPU_MAX_WATCHPOINTS];
+	struct dbg_mark *marks;
+	unsigned nmarks, cap;
+	unsigned events;   /* CPU_BRK_* */
+	unsigned libcheck; /* CPU_LIBCHECK_* */
+	uint64_t exc_mask, irq_mask;
 };
 
 struct cpu {
@@ -161,6 +197,7 @@ struct cpu {
 	struct dpage **dpages;
 	uint64_t ram_base, ram_pages;
 	uint8_t *ram_host;
+	struct dbg_state dbg;
 };
 
 /* ---- csr.c ---- */
@@ -221,6 +258,25 @@ void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, uns
 /* Whether a data page must stay out of the TLB because mtrace watches it. */
 bool trace_mem_page(const struct hart *h, uint64_t vpage, int acc);
 
+/* ---- debug.c (the rest is in debug.h) ---- */
+/* Mark the slots of breakpoints in vpage in dp (a fetch translation vpage -> dp was filled). */
+void dbg_mark_page(struct cpu *c, struct dpage *dp, uint64_t vpage);
+/* dp's slots were reset to exec_label_decode: mark again those that were marked. */
+void dbg_remark(struct cpu *c, struct dpage *dp);
+/* A marked slot or uncached code at pc is about to run (retired: instructions before it):
+ * true if a breakpoint stops the hart there (dbg_stop set). */
+bool dbg_break(struct hart *h, uint64_t pc, uint64_t retired);
+/* Watchpoints: whether vpage holds one; check one completed access (rw: 1 read, 2 write). */
+bool dbg_watch_page(const struct cpu *c, uint64_t vpage);
+void dbg_watch_access(struct hart *h, uint64_t vaddr, unsigned size, unsigned rw);
+/* Event stops after a trap was taken / an xRET ran. */
+void dbg_trap_event(struct hart *h, uint64_t cause, unsigned old_priv);
+void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn);
+/* satp was written (cpu_set_libcheck). */
+void dbg_libcheck_event(struct hart *h);
+/* A single step ended (one instruction retired or a trap entered). */
+void dbg_step_done(struct hart *h);
+
 /* ---- exec.c ---- */
 /* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */
 uint64_t exec_run(struct hart *h, uint64_t max_insns);
@@ -228,5 +284,7 @@ uint64_t exec_run(struct hart *h, uint64_t max_insns);
 extern const void *exec_label_decode;
 /* Label of the two sentinel slots past the end of a decoded page. */
 extern const void *exec_label_page_end;
+/* Label of a slot marked for a breakpoint (debug.c). */
+extern const void *exec_label_bkpt;
 
 #endif

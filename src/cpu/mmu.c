@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
 #define PTE_V (1u << 0)
 #define PTE_R (1u << 1)
 #define PTE_W (1u << 2)
@@ -170,6 +172,8 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 
 	if (!host || trace_mem_page(h, vaddr & ~PG_MASK, acc))
 		return;
+	if (unlikely(h->cpu->dbg.nwp) && dbg_watch_page(h->cpu, vaddr & ~PG_MASK))
+		return;
 	if (acc == ACC_STORE) {
 		if (page_has_code(h->cpu, pa) || machine_page_watched(h->m, pa))
 			return;
@@ -255,12 +259,20 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 
 int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val)
 {
-	return access_slow(h, vaddr, size, ACC_LOAD, val);
+	int r = access_slow(h, vaddr, size, ACC_LOAD, val);
+
+	if (unlikely(h->cpu->dbg.nwp) && r == 0)
+		dbg_watch_access(h, vaddr, size, 1);
+	return r;
 }
 
 int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val)
 {
-	return access_slow(h, vaddr, size, ACC_STORE, &val);
+	int r = access_slow(h, vaddr, size, ACC_STORE, &val);
+
+	if (unlikely(h->cpu->dbg.nwp) && r == 0)
+		dbg_watch_access(h, vaddr, size, 2);
+	return r;
 }
 
 uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_lr)
@@ -289,6 +301,8 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 		cpu_invalidate_code(h->cpu, pa, size);
 	if (h->tmask & REC_MTRACE)
 		trace_mem(h, vaddr, pa, size, 0, is_lr ? TEV_MEM_LOAD : TEV_MEM_AMO);
+	if (unlikely(h->cpu->dbg.nwp))
+		dbg_watch_access(h, vaddr, size, is_lr ? 1 : 3); /* an AMO reads and writes */
 	return host;
 }
 
@@ -345,6 +359,8 @@ struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok)
 	e = &h->ts_fetch->x[(pc >> PG_SHIFT) & (TLB_SIZE - 1)];
 	e->vtag = pc & ~PG_MASK;
 	e->dp = dp;
+	if (unlikely(h->cpu->dbg.nbp))
+		dbg_mark_page(h->cpu, dp, pc & ~PG_MASK);
 	return dp;
 }
 

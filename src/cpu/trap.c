@@ -69,6 +69,8 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 	hart_update_tlb_sets(h);
 	if (h->tmask & REC_ETRACE)
 		trace_trap(h, epc, cause, tval, old_priv);
+	if (h->cpu->dbg.events | h->cpu->dbg.libcheck)
+		dbg_trap_event(h, cause, old_priv);
 }
 
 uint64_t trap_pending_irq(const struct hart *h)
@@ -115,6 +117,8 @@ int trap_mret(struct hart *h)
 	hart_update_tlb_sets(h);
 	if (h->tmask & REC_ETRACE)
 		trace_xret(h, xret_pc, PRV_M);
+	if (h->cpu->dbg.events | h->cpu->dbg.libcheck)
+		dbg_xret_event(h, PRV_M, "mret");
 	return 0;
 }
 
@@ -139,5 +143,7 @@ int trap_sret(struct hart *h)
 	hart_update_tlb_sets(h);
 	if (h->tmask & REC_ETRACE)
 		trace_xret(h, xret_pc, old_priv);
+	if (h->cpu->dbg.events | h->cpu->dbg.libcheck)
+		dbg_xret_event(h, old_priv, "sret");
 	return 0;
 }

@@ -12,7 +12,7 @@
 
 #define MAX_HARTS   1024
 #define MAX_LIBS    64
-#define MONITOR_OUT 4096
+#define MONITOR_OUT 8000 /* hex-encoded in one O packet: within RSP_MAX_PACKET */
 /* m/M/X move at most this much: its hex form must fit in one packet. */
 #define MAX_MEM ((RSP_MAX_PACKET - 1) / 2)
 
@@ -58,7 +58,7 @@ static void r_str(struct gdb_stub *s, const char *str)
 
 static void r_fmt(struct gdb_stub *s, const char *fmt, ...)
 {
-	char tmp[128];
+	char tmp[256];
 	va_list ap;
 	int n;
 
@@ -485,6 +485,16 @@ static int stop_reply(struct gdb_stub *s)
 
 	if (e < 0)
 		return e;
+	st.note[sizeof(st.note) - 1] = 0;
+	if (st.note[0]) { /* console text first, as its own O packet */
+		r_str(s, "O");
+		r_hex(s, st.note, strlen(st.note));
+		e = send_reply(s);
+		s->rlen = 0;
+		s->overflow = false;
+		if (e < 0)
+			return e;
+	}
 	if (st.kind == GDB_STOP_EXITED) {
 		r_fmt(s, "W%02x", (unsigned)st.exit_code & 0xff);
 		return 0;
@@ -535,6 +545,7 @@ static int build_libxml(struct gdb_stub *s)
 static int cmd_xfer(struct gdb_stub *s, const char *p, const char *end)
 {
 	static const char feat[] = "features:read:", libs[] = "libraries:read::";
+	static const char exe[] = "exec-file:read:";
 	static const char annex[] = "target.xml:";
 	const char *doc;
 	size_t doclen;
@@ -551,6 +562,15 @@ static int cmd_xfer(struct gdb_stub *s, const char *p, const char *end)
 		p += sizeof(libs) - 1;
 		doc = NULL;
 		doclen = 0;
+	} else if ((size_t)(end - p) > sizeof(exe) - 1 && !memcmp(p, exe, sizeof(exe) - 1) &&
+		   s->ops->exec_file && (doc = s->ops->exec_file(s->t))) {
+		p += sizeof(exe) - 1;
+		while (p < end && *p != ':') /* the annex: a process id, or empty; one machine */
+			p++;
+		if (p == end)
+			return -EINVAL;
+		p++;
+		doclen = strlen(doc);
 	} else {
 		return 0; /* an object or annex we do not serve: unsupported */
 	}
@@ -691,8 +711,8 @@ static int dispatch(struct gdb_stub *s, const char *p, const char *end)
 	if (IS("qSupported")) {
 		r_fmt(s,
 		      "PacketSize=%x;qXfer:features:read+;qXfer:libraries:read+;"
-		      "QStartNoAckMode+;vContSupported+;swbreak+;hwbreak+",
-		      RSP_MAX_PACKET);
+		      "QStartNoAckMode+;vContSupported+;swbreak+;hwbreak+%s",
+		      RSP_MAX_PACKET, s->ops->exec_file ? ";qXfer:exec-file:read+" : "");
 		return 0;
 	}
 	if (IS("qXfer:"))

@@ -67,6 +67,7 @@ struct gdb_stop {
 	uint64_t addr;	      /* data address of a watchpoint hit */
 	int exit_code;	      /* GDB_STOP_EXITED */
 	bool library_changed; /* libraries() changed: a library event (see above) */
+	char note[160];	      /* shown on GDB's console before the stop (an O packet), or "" */
 };
 
 struct gdb_library {
@@ -91,6 +92,9 @@ struct gdb_target_ops {
 	int (*stop_reason)(void *t, struct gdb_stop *st);
 	/* Up to max entries into libs; returns how many, or -errno. May be NULL. */
 	int (*libraries)(void *t, struct gdb_library *libs, unsigned max);
+	/* The executable GDB should load when it has none (qXfer:exec-file), or NULL. GDB reads
+	 * the library list at connection only when it has an executable. May be NULL. */
+	const char *(*exec_file)(void *t);
 	/* Run a monitor command; NUL-terminated text into out (size bytes). May be NULL. */
 	int (*monitor)(void *t, const char *cmd, char *out, size_t size);
 };

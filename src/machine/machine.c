@@ -376,6 +376,15 @@ int machine_phys_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t
 	return bus_read(m->bus, paddr, size, val);
 }
 
+int machine_debug_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val)
+{
+	enum bus_kind k = bus_find(m->bus, paddr, size, NULL);
+
+	if (k != BUS_RAM && k != BUS_ROM)
+		return -1; /* device registers may have read side effects */
+	return bus_read(m->bus, paddr, size, val);
+}
+
 int machine_phys_write(struct machine *m, uint64_t paddr, unsigned size, uint64_t val)
 {
 	if (bus_write(m->bus, paddr, size, val) < 0)

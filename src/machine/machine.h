@@ -74,6 +74,8 @@ uint8_t *machine_ram_ptr(struct machine *m, uint64_t paddr, uint64_t len);
  * aligned for MMIO. Returns 0, or -1 for an access fault (no device, read-only, bad size). */
 int machine_phys_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val);
 int machine_phys_write(struct machine *m, uint64_t paddr, unsigned size, uint64_t val);
+/* machine_phys_read() for a debugger: RAM and ROM only, never a device register. */
+int machine_debug_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val);
 /* True if stores to the RAM page holding paddr must go through machine_phys_write (e.g. the
  * page holding HTIF's tohost). The CPU's TLB never caches such pages for stores. */
 bool machine_page_watched(struct machine *m, uint64_t paddr);
@@ -87,5 +89,23 @@ uint64_t machine_mtime(struct machine *m);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
 bool machine_stop_requested(const struct machine *m);
 struct cpu *machine_cpu(struct machine *m);
+
+/* ---- A debugger on the run loop (the GDB stub, gdb/server.h) ----
+ * While halted no hart runs and the loop calls poll() (which may block until the debugger
+ * resumes or a signal arrives); while running it calls poll() every few rounds (it must not
+ * block then). A hart that stops for the debugger (cpu/debug.h) halts the whole machine. */
+#define MACHINE_DEBUG_KILL 1
+struct machine_debugger {
+	void *ctx;
+	/* 0 to go on, MACHINE_DEBUG_KILL to end the run. */
+	int (*poll)(void *ctx, struct machine *m);
+	/* The guest ended the run with code (tell the debugger before the process exits). */
+	void (*exited)(void *ctx, struct machine *m, int code);
+};
+void machine_set_debugger(struct machine *m, const struct machine_debugger *d);
+void machine_debug_halt(struct machine *m);
+bool machine_debug_halted(const struct machine *m);
+/* Run the harts whose bit is set in mask; the others stay where they are. */
+void machine_debug_resume(struct machine *m, uint64_t mask);
 
 #endif

@@ -48,6 +48,12 @@ struct machine {
 	bool stop;  /* the run is over (exit_code) */
 	bool yield; /* leave hart_run early; the run goes on */
 	int exit_code;
+
+	/* debugger (run.c): harts outside dbg_mask do not run; nothing runs while halted */
+	const struct machine_debugger *dbg;
+	bool dbg_halted;
+	uint64_t dbg_mask;
+	unsigned dbg_rounds; /* rounds since the last poll while running */
 };
 
 /* End the run with the guest's exit code (the first request wins). */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "machine/console.h"
 #include "machine/machine_impl.h"
 #include "util/sigstop.h"
@@ -19,6 +20,9 @@
 #define MAX_SLEEP_MS 10
 /* How often to look for input when only input could wake the guest. */
 #define IDLE_POLL_MS 50
+/* Rounds between two looks at the debugger's connection while the guest runs (Ctrl-C comes
+ * within about a millisecond; a poll(2) per round would cost several percent). */
+#define DEBUG_POLL_ROUNDS 32
 
 static uint64_t host_ns(void)
 {
@@ -97,8 +101,13 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 	uint64_t elapsed = 0, n, budget;
 
 	*all_waiting = true;
+	/* A hart halting for the debugger does not end the round: the others run their quantum,
+	 * the same stretch of virtual time, so runs with and without a debugger agree. */
 	for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
 		struct hart *h = cpu_hart(m->cpu, i);
+
+		if (m->dbg && !((m->dbg_mask >> i) & 1))
+			continue;
 		budget = q;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
@@ -115,6 +124,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			elapsed = n;
 		if (!hart_waiting(h))
 			*all_waiting = false;
+		if (m->dbg && hart_debug_stopped(h, NULL))
+			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
 	return elapsed;
@@ -150,6 +161,16 @@ enum machine_exit machine_run(struct machine *m, int *code)
 			ret = MACHINE_EXIT_MAX_INSNS;
 			break;
 		}
+		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
+			m->dbg_rounds = 0;
+			if (m->dbg->poll(m->dbg->ctx, m) == MACHINE_DEBUG_KILL) {
+				fprintf(stderr, "strata: killed by the debugger\n");
+				ret = MACHINE_EXIT_GUEST;
+				break;
+			}
+			if (m->dbg_halted)
+				continue; /* still halted: look at signals, then ask again */
+		}
 		q = MACHINE_QUANTUM;
 		if (!m->cfg.realtime) {
 			/* Stop exactly where MTIP rises, so timer interrupts land
@@ -180,8 +201,18 @@ enum machine_exit machine_run(struct machine *m, int *code)
 						   (VIRT_TIMEBASE_FREQ / 1000));
 				console_wait(ms);
 			}
-		} else if (!progress && !m->stop) {
-			fprintf(stderr, "strata: internal error: harts make no progress\n");
+		} else if (!progress && !m->stop && !m->dbg_halted) {
+			struct hart *h = NULL;
+
+			for (unsigned i = 0; i < m->nharts && !h; i++)
+				if (hart_trap_storm(cpu_hart(m->cpu, i)))
+					h = cpu_hart(m->cpu, i);
+			if (h)
+				fprintf(stderr,
+					"strata: the guest makes no progress: every hart traps without "
+					"retiring an instruction (a trap vector that faults?)\n");
+			else
+				fprintf(stderr, "strata: internal error: harts make no progress\n");
 			dump_harts(m);
 			ret = MACHINE_EXIT_ERROR;
 			break;
@@ -205,5 +236,30 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		console_flush();
 	}
 	console_flush();
+	if (m->dbg && ret == MACHINE_EXIT_GUEST && m->stop)
+		m->dbg->exited(m->dbg->ctx, m, *code);
 	return ret;
+}
+
+void machine_set_debugger(struct machine *m, const struct machine_debugger *d)
+{
+	m->dbg = d;
+	m->dbg_mask = ~0ull;
+	m->dbg_halted = false;
+}
+
+void machine_debug_halt(struct machine *m)
+{
+	m->dbg_halted = true;
+}
+
+bool machine_debug_halted(const struct machine *m)
+{
+	return m->dbg_halted;
+}
+
+void machine_debug_resume(struct machine *m, uint64_t mask)
+{
+	m->dbg_mask = mask;
+	m->dbg_halted = false;
 }

@@ -179,6 +179,13 @@ void rec_restart_window(struct recorder *r)
 	r->what = r->started ? r->cfg.what : 0;
 }
 
+void rec_set_what(struct recorder *r, unsigned what)
+{
+	r->cfg.what = what & REC_ALL;
+	if (r->started && !r->stopped)
+		r->what = r->cfg.what;
+}
+
 uint64_t rec_event_count(const struct recorder *r)
 {
 	return r->events;

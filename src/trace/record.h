@@ -62,6 +62,9 @@ unsigned rec_what(const struct recorder *r);
  * that let the recorder see the start point (their events are dropped until then). */
 unsigned rec_hooks(const struct recorder *r);
 const struct rec_config *rec_config(const struct recorder *r);
+/* Change what is recorded from now on (a debugger's `monitor trace`); harts see it when they
+ * next enter hart_run(). */
+void rec_set_what(struct recorder *r, unsigned what);
 /* Re-evaluate the start condition after the caller filled in symbolic start/stop points. */
 void rec_restart_window(struct recorder *r);
 

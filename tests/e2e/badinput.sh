@@ -77,4 +77,16 @@ check bios_no_value -bios run -bios
 check initrd_missing /nonexistent/initrd run -bios none -kernel "$good" -initrd /nonexistent/initrd
 check dtb_garbage "$tmp/garbage.dtb" run -bios none -kernel "$good" -dtb "$tmp/garbage.dtb"
 check unknown_command frobnicate frobnicate
+check gdb_port_zero --gdb run --gdb 0 -bios none -kernel "$good"
+check gdb_port_text --gdb run --gdb abc -bios none -kernel "$good"
+check gdb_port_range --gdb run --gdb 127.0.0.1:70000 -bios none -kernel "$good"
+check gdb_bad_host --gdb run --gdb 999.1.1.1:1234 -bios none -kernel "$good"
+check gdb_no_value --gdb run -bios none -kernel "$good" --gdb
+# a port someone else listens on
+busy=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $busy)); s.listen(); time.sleep(15)" &
+holder=$!
+sleep 0.5
+check gdb_port_in_use --gdb run --gdb "127.0.0.1:$busy" -bios none -kernel "$good"
+kill $holder 2>/dev/null
 exit 0

@@ -40,3 +40,21 @@ if [ "$n" = 16 ] && [ "$last2" = "0000000080000008: addiw 000000008000000c: wfi 
 else
 	echo "FAIL internal_error/ring: $n entries, last two: $last2"
 fi
+
+# A guest whose trap vector faults (mtvec = 0, nothing there) takes traps forever without
+# retiring an instruction: strata must not hang (not even --max-insns would end it otherwise).
+printf '.globl _start\n_start:\n\tli t0, -1\n\tsw t0, 0(t0)\n' >"$tmp/storm.S"
+if riscv64-unknown-elf-gcc -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -Wl,-N \
+	-Wl,-Ttext=0x80000000 -o "$tmp/storm.elf" "$tmp/storm.S" 2>"$tmp/cc.err"; then
+	timeout 20 "$STRATA" run -bios none -kernel "$tmp/storm.elf" --max-insns 1000 </dev/null \
+		>"$tmp/out" 2>"$tmp/err"
+	status=$?
+	if [ $status -eq 70 ] && grep -q "every hart traps without retiring" "$tmp/err" &&
+		grep -q "pc 0000000000000000 priv M" "$tmp/err"; then
+		echo "PASS internal_error/trap_storm"
+	else
+		echo "FAIL internal_error/trap_storm: status $status, $(head -n 1 "$tmp/err")"
+	fi
+else
+	echo "FAIL internal_error/trap_storm build: $(head -n 1 "$tmp/cc.err")"
+fi

@@ -1,0 +1,315 @@
+/* monitor — `monitor ...` commands of strata's GDB stub. They inspect and steer the machine;
+ * none of them runs anything on the host. */
+#include "cpu/cpu.h"
+#include "cpu/debug.h"
+#include "gdb/target.h"
+#include "machine/machine.h"
+#include "trace/record.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct out {
+	char *buf;
+	size_t size, used;
+};
+
+static void say(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->used >= o->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->size - o->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->used += (size_t)n < o->size - o->used ? (size_t)n : o->size - o->used - 1;
+}
+
+static const char *const priv_names[4] = {"U", "S", "?", "M"};
+
+/* Next whitespace-separated word of *p, NUL-terminated in place; NULL at the end. */
+static char *word(char **p)
+{
+	char *w = *p, *e;
+
+	while (*w == ' ' || *w == '\t')
+		w++;
+	if (!*w)
+		return NULL;
+	e = w;
+	while (*e && *e != ' ' && *e != '\t')
+		e++;
+	*p = *e ? e + 1 : e;
+	*e = 0;
+	return w;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+static uint64_t csr(struct hart *h, unsigned addr)
+{
+	uint64_t v = 0;
+
+	hart_debug_read_reg(h, 65 + addr, &v);
+	return v;
+}
+
+static int m_help(struct gdb_target *t, char *args, struct out *o)
+{
+	say(o, "strata monitor commands:\n"
+	       "  info                   each hart: pc, privilege, satp, pending and enabled "
+	       "interrupts\n"
+	       "  ring [HART]            the last instructions of a hart (default: the one that "
+	       "stopped),\n"
+	       "                         disassembled, with its registers\n"
+	       "  walk ADDR [HART]       the page-table walk for a virtual address under satp\n"
+	       "  phys on|off            m/M/X packets use physical (on) or virtual (off) "
+	       "addresses\n"
+	       "  trace                  which tracers record; trace NAME[,NAME] on|off switches\n"
+	       "                         itrace, mtrace, ftrace, etrace, dtrace or all at run time\n"
+	       "  break-on               the event stops in force; break-on EVENT adds one:\n"
+	       "                           priv (any privilege change), sbi (ecall from S),\n"
+	       "                           syscall (ecall from U), trap N (exception cause N),\n"
+	       "                           irq N (interrupt N); break-on off clears them all\n"
+	       "  help                   this text\n");
+	return 0;
+}
+
+static int m_info(struct gdb_target *t, char *args, struct out *o)
+{
+	static const char *const irq_names[12] = {"", "SSI", "", "MSI", "", "STI",
+						  "", "MTI", "", "SEI", "", "MEI"};
+
+	for (unsigned i = 0; i < t->nharts; i++) {
+		struct hart *h = cpu_hart(t->cpu, i);
+		uint64_t mip = csr(h, 0x344), mie = csr(h, 0x304), satp = csr(h, 0x180);
+		unsigned mode = satp >> 60;
+
+		say(o, "hart %u: pc 0x%016" PRIx64 " priv %s%s\n", i, hart_get_pc(h),
+		    priv_names[hart_priv(h) & 3], hart_waiting(h) ? " (waiting in wfi)" : "");
+		say(o, "  satp 0x%016" PRIx64 " (%s", satp,
+		    mode == 8 ? "Sv39" : mode == 9 ? "Sv48" : "bare");
+		if (mode == 8 || mode == 9)
+			say(o, ", asid %" PRIu64 ", root 0x%" PRIx64, (uint64_t)((satp >> 44) & 0xffff),
+			    (uint64_t)((satp & ((1ull << 44) - 1)) << 12));
+		say(o, ")\n  mstatus 0x%016" PRIx64 "  mip 0x%03" PRIx64 "  mie 0x%03" PRIx64
+		       "  pending:",
+		    csr(h, 0x300), mip, mie);
+		if (!mip)
+			say(o, " none");
+		for (unsigned b = 0; b < 12; b++)
+			if ((mip >> b) & 1)
+				say(o, " %s%s", irq_names[b], (mie >> b) & 1 ? "" : "(masked)");
+		say(o, "\n");
+	}
+	return 0;
+}
+
+static struct hart *hart_arg(struct gdb_target *t, const char *a, struct out *o)
+{
+	uint64_t n = t->last_hart;
+
+	if (a && (!parse_u64(a, &n) || n >= t->nharts)) {
+		say(o, "no hart '%s' (harts 0..%u)\n", a, t->nharts - 1);
+		return NULL;
+	}
+	return cpu_hart(t->cpu, (unsigned)n);
+}
+
+static int m_ring(struct gdb_target *t, char *args, struct out *o)
+{
+	struct hart *h = hart_arg(t, word(&args), o);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!h)
+		return 0;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	hart_dump(h, f);
+	fclose(f);
+	say(o, "%s", text ? text : "");
+	free(text);
+	return 0;
+}
+
+static int m_walk(struct gdb_target *t, char *args, struct out *o)
+{
+	const char *a = word(&args);
+	uint64_t va, pa;
+	struct hart *h;
+	char text[1024];
+
+	if (!parse_u64(a, &va)) {
+		say(o, "usage: monitor walk ADDR [HART]\n");
+		return 0;
+	}
+	h = hart_arg(t, word(&args), o);
+	if (!h)
+		return 0;
+	if (hart_debug_translate(h, va, &pa, text, sizeof(text)) < 0)
+		say(o, "%s0x%" PRIx64 ": no translation (a page fault)\n", text, va);
+	else
+		say(o, "%s", text);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} tracers[] = {
+    {"itrace", REC_ITRACE}, {"mtrace", REC_MTRACE}, {"ftrace", REC_FTRACE},
+    {"etrace", REC_ETRACE}, {"dtrace", REC_DTRACE}, {"all", REC_ALL},
+};
+
+static int m_trace(struct gdb_target *t, char *args, struct out *o)
+{
+	char *list = word(&args), *onoff = word(&args), *name, *save = NULL;
+	unsigned bits = 0, what;
+
+	if (list && !onoff) {
+		say(o, "usage: monitor trace NAME[,NAME...] on|off\n");
+		return 0;
+	}
+	if (list) {
+		if (strcmp(onoff, "on") && strcmp(onoff, "off")) {
+			say(o, "monitor trace: '%s' is neither on nor off\n", onoff);
+			return 0;
+		}
+		for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+			unsigned k;
+
+			for (k = 0; k < sizeof(tracers) / sizeof(tracers[0]); k++)
+				if (!strcmp(name, tracers[k].name))
+					break;
+			if (k == sizeof(tracers) / sizeof(tracers[0])) {
+				say(o, "monitor trace: no tracer '%s' (itrace, mtrace, ftrace, "
+				       "etrace, dtrace, all)\n",
+				    name);
+				return 0;
+			}
+			bits |= tracers[k].bit;
+		}
+		if (!t->rec && onoff[1] == 'n') {
+			t->rec = t->cfg->open_trace ? t->cfg->open_trace(t->cfg->ctx) : NULL;
+			if (!t->rec) {
+				say(o, "monitor trace: %s\n",
+				    err_msg() ? err_msg() : "cannot open a trace file");
+				return 0;
+			}
+		}
+		if (t->rec) {
+			what = rec_config(t->rec)->what;
+			rec_set_what(t->rec, onoff[1] == 'n' ? what | bits : what & ~bits);
+		}
+	}
+	if (!t->rec) {
+		say(o, "no trace is being written (monitor trace NAME on starts one)\n");
+		return 0;
+	}
+	what = rec_config(t->rec)->what;
+	say(o, "recording to %s:", rec_config(t->rec)->path);
+	for (unsigned k = 0; k + 1 < sizeof(tracers) / sizeof(tracers[0]); k++)
+		say(o, " %s %s", tracers[k].name, what & tracers[k].bit ? "on" : "off");
+	say(o, "\n");
+	return 0;
+}
+
+static int m_break_on(struct gdb_target *t, char *args, struct out *o)
+{
+	uint64_t exc, irq, n;
+	unsigned ev = cpu_break_events(t->cpu, &exc, &irq);
+	char *a = word(&args);
+
+	if (a) {
+		if (!strcmp(a, "off")) {
+			ev = 0;
+			exc = irq = 0;
+		} else if (!strcmp(a, "priv")) {
+			ev |= CPU_BRK_PRIV;
+		} else if (!strcmp(a, "sbi")) {
+			ev |= CPU_BRK_SBI;
+		} else if (!strcmp(a, "syscall")) {
+			ev |= CPU_BRK_SYSCALL;
+		} else if (!strcmp(a, "trap") || !strcmp(a, "irq")) {
+			if (!parse_u64(word(&args), &n) || n > 63) {
+				say(o, "usage: monitor break-on %s CAUSE (0..63)\n", a);
+				return 0;
+			}
+			ev |= CPU_BRK_TRAP;
+			if (a[0] == 't')
+				exc |= 1ull << n;
+			else
+				irq |= 1ull << n;
+		} else {
+			say(o, "monitor break-on: unknown event '%s' (priv, sbi, syscall, trap N, "
+			       "irq N, off)\n",
+			    a);
+			return 0;
+		}
+		cpu_break_on(t->cpu, ev, exc, irq);
+	}
+	say(o, "break on:");
+	if (!ev)
+		say(o, " nothing");
+	if (ev & CPU_BRK_PRIV)
+		say(o, " priv");
+	if (ev & CPU_BRK_SBI)
+		say(o, " sbi");
+	if (ev & CPU_BRK_SYSCALL)
+		say(o, " syscall");
+	for (unsigned b = 0; b < 64; b++)
+		if ((exc >> b) & 1)
+			say(o, " trap %u", b);
+	for (unsigned b = 0; b < 64; b++)
+		if ((irq >> b) & 1)
+			say(o, " irq %u", b);
+	say(o, "\n");
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct gdb_target *t, char *args, struct out *o);
+} cmds[] = {
+    {"help", m_help}, {"info", m_info},	  {"ring", m_ring},
+    {"walk", m_walk}, {"trace", m_trace}, {"break-on", m_break_on},
+};
+
+int gdb_monitor(void *target, const char *cmd, char *outbuf, size_t size)
+{
+	struct out o = {outbuf, size, 0};
+	char line[512], *p = line, *name;
+
+	if (size)
+		outbuf[0] = 0;
+	snprintf(line, sizeof(line), "%s", cmd);
+	name = word(&p);
+	if (!name)
+		name = "help";
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(name, cmds[i].name))
+			return cmds[i].fn(target, p, &o);
+	say(&o, "unknown monitor command '%s' (monitor help lists them)\n", name);
+	return -ENOENT;
+}
