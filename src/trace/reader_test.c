@@ -280,7 +280,7 @@ static int corrupt_events(void)
 	char want[80];
 
 	/* the second hart-0 chunk: hart id at +8, then the CODE event's head byte at +12 */
-	patch((size_t)second, (size_t)second + 12, 0x0e, size);
+	patch((size_t)second, (size_t)second + 12, 0x00, size); /* type 0: never valid */
 	snprintf(want, sizeof(want), "offset %ld: malformed event", second + 12);
 	CHECK(count(path2, &rc, &tr) == 102 && rc == -EINVAL && strstr(err_msg(), want) &&
 		  strstr(err_msg(), path2),
