@@ -355,7 +355,7 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
-	probes = probes_build(fn, disc, rt, fn ? fn : rt);
+	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt);
 	if (!probes)
 		goto out;
 	if (!probes_count(probes)) {
@@ -392,10 +392,10 @@ int cmd_record(int argc, char **argv)
 	if (o.stats)
 		fprintf(stderr,
 			"strata record: %zu probes (%zu functions, %zu polls, %zu wakers, %zu task "
-			"runs), %s, %zu links, attached in %.3f ms\n",
+			"runs; %zu not probeable), %s, %zu links, attached in %.3f ms\n",
 			probes_count(probes), probes_count_what(probes, PCFG_FUNC),
 			probes_count_what(probes, PCFG_POLL), probes_count_what(probes, PCFG_WAKE),
-			probes_count_what(probes, PCFG_TASK),
+			probes_count_what(probes, PCFG_TASK), probes_refused(probes),
 			ebpf_mode(ses) == ATTACH_MULTI ? "uprobe_multi" : "single", ebpf_nlinks(ses),
 			(double)ebpf_attach_ns(ses) / 1e6);
 	if (child && ptrace(PTRACE_DETACH, pid, NULL, NULL)) {

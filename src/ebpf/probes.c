@@ -5,13 +5,48 @@
 #include "util/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct probes {
 	struct probe *p;
 	size_t n, cap;
+	int fd; /* the executable, to look at first instructions */
+	size_t refused;
 };
+
+/* x86 uprobes refuse an instruction with a LOCK or a segment prefix (the kernel's
+ * is_prefix_bad(): ENOTSUPP), and one refused offset fails a whole uprobe_multi link. Rust's
+ * Arc clones often start with `lock incq`. */
+static bool probeable(int fd, uint64_t off)
+{
+	uint8_t b[4];
+
+	if (fd < 0 || pread(fd, b, sizeof(b), (off_t)off) != (ssize_t)sizeof(b))
+		return true; /* let the kernel decide */
+	for (unsigned i = 0; i < sizeof(b); i++) {
+		switch (b[i]) {
+		case 0xf0: /* lock */
+		case 0x26: /* es */
+		case 0x2e: /* cs */
+		case 0x36: /* ss */
+		case 0x3e: /* ds */
+			return false;
+		case 0x64: /* fs, gs, operand and address size, rep: fine, keep looking */
+		case 0x65:
+		case 0x66:
+		case 0x67:
+		case 0xf2:
+		case 0xf3:
+			continue;
+		default:
+			return true;
+		}
+	}
+	return true;
+}
 
 /* The probe at vaddr, created if new (so one address carries every role it has). */
 static struct probe *at(struct probes *ps, const struct funcs *layout, uint64_t vaddr,
@@ -24,6 +59,10 @@ static struct probe *at(struct probes *ps, const struct funcs *layout, uint64_t 
 			return &ps->p[i];
 	if (funcs_file_offset(layout, vaddr, &off))
 		return NULL; /* not in the file's code: nothing to probe */
+	if (!probeable(ps->fd, off)) {
+		ps->refused++;
+		return NULL;
+	}
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? 2 * ps->cap : 256;
 		struct probe *t = realloc(ps->p, cap * sizeof(*t));
@@ -82,19 +121,24 @@ static int wake_kind(const char *name)
 	return -1;
 }
 
-struct probes *probes_build(const struct funcs *fn, const struct adisc *d, const struct funcs *rt,
-			    const struct funcs *layout)
+struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
+			    const struct funcs *rt, const struct funcs *layout)
 {
 	struct probes *ps = calloc(1, sizeof(*ps));
 	struct probe *p;
 
 	if (!ps)
 		goto nomem;
+	ps->fd = open(exe, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; fn && i < funcs_count(fn); i++) {
 		const struct func *f = funcs_at(fn, i);
+		size_t refused = ps->refused;
 
-		if (!(p = at(ps, layout, f->vaddr, f->name)))
+		if (!(p = at(ps, layout, f->vaddr, f->name))) {
+			if (ps->refused > refused)
+				continue;
 			goto nomem;
+		}
 		p->cfg.what |= PCFG_FUNC;
 	}
 	for (size_t i = 0; d && i < adisc_nfutures(d); i++)
@@ -123,6 +167,9 @@ struct probes *probes_build(const struct funcs *fn, const struct adisc *d, const
 			p->cfg.what |= PCFG_TASK;
 		}
 	}
+	if (ps->fd >= 0)
+		close(ps->fd);
+	ps->fd = -1;
 	return ps;
 nomem:
 	probes_free(ps);
@@ -130,9 +177,16 @@ nomem:
 	return NULL;
 }
 
+size_t probes_refused(const struct probes *p)
+{
+	return p->refused;
+}
+
 void probes_free(struct probes *p)
 {
 	if (p) {
+		if (p->fd >= 0)
+			close(p->fd);
 		free(p->p);
 		free(p);
 	}

@@ -25,9 +25,13 @@ struct probe {
 struct probes;
 
 /* Probes for the functions of fn (may be NULL) and, if d is not NULL, for d's async code and
- * the task-run functions among rt (may be NULL). NULL with err_set() when out of memory. */
-struct probes *probes_build(const struct funcs *fn, const struct adisc *d, const struct funcs *rt,
-			    const struct funcs *layout);
+ * the task-run functions among rt (may be NULL), in the executable exe; functions whose first
+ * instruction x86 uprobes cannot take are left out (probes_refused). NULL with err_set() when
+ * out of memory. */
+struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
+			    const struct funcs *rt, const struct funcs *layout);
+/* How many functions were left out because their first instruction cannot be probed. */
+size_t probes_refused(const struct probes *p);
 void probes_free(struct probes *p);
 size_t probes_count(const struct probes *p);
 const struct probe *probes_at(const struct probes *p, size_t i);

@@ -222,3 +222,21 @@ else
 	fail drops "calls $c + returns $r + dropped $d != 3354 or not printed: $(cat "$tmp/drops.err")"
 fi
 no_leftovers drops
+
+# --- a function whose first instruction x86 uprobes refuse (lock prefix) is left out, the rest
+# is traced (one refused offset would fail a whole uprobe_multi link) ---------------------------
+cat >"$tmp/lock.c" <<'C'
+#include <stdio.h>
+__attribute__((naked, noinline)) void lock_first(long *p) { __asm__("lock incq (%rdi)\n\tret"); }
+__attribute__((noipa)) long plain(long x) { return x + 1; }
+int main(void) { long v = 0, s = 0; for (int i = 0; i < 7; i++) { lock_first(&v); s += plain(i); } printf("%ld %ld\n", v, s); return 0; }
+C
+gcc -O2 -o "$tmp/lock" "$tmp/lock.c"
+if "$strata" record --stats -o "$tmp/lock.trace" --filter '^(lock_first|plain)$' -- "$tmp/lock" \
+	>"$tmp/lock.out" 2>"$tmp/lock.err" && grep -q '1 not probeable' "$tmp/lock.err" &&
+	[ "$(calls "$tmp/lock.trace" plain)" = 7 ] && grep -qx '7 28' "$tmp/lock.out"; then
+	pass lock-prefix
+else
+	fail lock-prefix "$(cat "$tmp/lock.err") calls $(calls "$tmp/lock.trace" plain)"
+fi
+no_leftovers lock-prefix
