@@ -82,7 +82,8 @@ struct adisc_future {
 
 enum adisc_wkind { ADISC_WAKE_CLONE = 0, ADISC_WAKE = 1, ADISC_WAKE_BY_REF = 2, ADISC_WAKE_DROP = 3 };
 
-/* A RawWakerVTable instance (a static or a promoted constant with DWARF) and its functions. */
+/* A RawWakerVTable instance and its functions: a static with a DWARF variable, or an anonymous
+ * (promoted) constant found by its shape in read-only data (name NULL). */
 struct adisc_vtable {
 	uint64_t addr;	  /* where the vtable lives */
 	const char *name; /* the variable's name, or NULL */
@@ -104,6 +105,8 @@ const char *adisc_rustc(const struct adisc *d);
 
 size_t adisc_nfutures(const struct adisc *d);
 const struct adisc_future *adisc_future(const struct adisc *d, size_t i);
+/* The index of f (from adisc_future/by_entry/by_pc) for adisc_future(). */
+size_t adisc_index(const struct adisc *d, const struct adisc_future *f);
 /* The future whose out-of-line entry is pc, or NULL (fast: binary search). */
 const struct adisc_future *adisc_by_entry(const struct adisc *d, uint64_t pc);
 /* The future whose code (out-of-line or an inlined copy) contains pc; the innermost inlined

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NTYPES TEV_NTYPES /* enum tev_type values 1.. */
+#define NTYPES TEV_NTYPES /* enum tev_type values (async ones included) */
 #define NHARTS 256
 
 struct counts {

@@ -1,5 +1,6 @@
 /* trace_opts — see trace_opts.h. */
 #include "cli/trace_opts.h"
+#include "async/emu.h"
 #include "cli/cli.h"
 #include "cpu/cpu.h"
 #include "machine/machine.h"
@@ -23,7 +24,8 @@ void trace_opts_usage(FILE *f)
 	    "mtrace\n"
 	    "                     (loads/stores/AMOs), ftrace (calls, returns, tail calls), "
 	    "etrace\n"
-	    "                     (traps, interrupts, SBI calls, syscalls), dtrace (MMIO), all\n"
+	    "                     (traps, interrupts, SBI calls, syscalls), dtrace (MMIO), all,\n"
+	    "                     async (Rust futures' polls and wakes, from DWARF)\n"
 	    "  --trace-text[=FILE]  also write the trace as text (strata dump's) to FILE or\n"
 	    "                     stderr when the run ends\n"
 	    "  --trace-out FILE   trace file (default strata.trace); read it with strata dump,\n"
@@ -89,7 +91,8 @@ static int parse_what(const char *list, unsigned *what)
 		const char *name;
 		unsigned bit;
 	} names[] = {{"itrace", REC_ITRACE}, {"mtrace", REC_MTRACE}, {"ftrace", REC_FTRACE},
-		     {"etrace", REC_ETRACE}, {"dtrace", REC_DTRACE}, {"all", REC_ALL}};
+		     {"etrace", REC_ETRACE}, {"dtrace", REC_DTRACE}, {"all", REC_ALL},
+		     {"async", REC_ASYNC}};
 	char buf[256], *tok, *save;
 
 	if (strlen(list) >= sizeof(buf))
@@ -104,7 +107,7 @@ static int parse_what(const char *list, unsigned *what)
 		if (k == sizeof(names) / sizeof(names[0]))
 			return err_set(EINVAL,
 				       "--trace=%s: unknown tracer '%s' (itrace, mtrace, ftrace, "
-				       "etrace, dtrace, all)",
+				       "etrace, dtrace, all, async)",
 				       list, tok);
 		*what |= names[k].bit;
 	}
@@ -351,6 +354,18 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 		ret = add_syms(t, cfg->kernel, cfg->bios ? 1 : SYM_PRIV_ANY, 0, false);
 	for (unsigned i = 0; !ret && i < t->nsym; i++)
 		ret = add_syms(t, t->sym[i].path, t->sym[i].priv, t->sym[i].offset, true);
+	if (!ret && (t->rc.what & REC_ASYNC)) {
+		const char *elfs[2 + TRACE_MAX_SYMS];
+		unsigned n = 0;
+
+		if (cfg->bios)
+			elfs[n++] = cfg->bios;
+		if (cfg->kernel)
+			elfs[n++] = cfg->kernel;
+		for (unsigned i = 0; i < t->nsym; i++)
+			elfs[n++] = t->sym[i].path;
+		ret = aemu_attach(t->rec, m, elfs, n);
+	}
 	if (ret < 0)
 		return ret;
 	/* symbolic filters need the symbols; the recorder copied rc, so patch its config */

@@ -15,6 +15,7 @@
 #define HEAD_HART  0x40
 #define HEAD_TIME  0x80
 #define CODE_LIMIT 4096u
+#define CHAIN_LIMIT 65536u
 
 /* ---- encoding ---- */
 
@@ -146,16 +147,26 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	case TEV_POLL_END:
 		*b++ = ev->kind;
 		*b++ = ev->size;
-		b = put_s(b, ev->addr);
-		b = put_s(b, ev->task - ev->addr); /* 0 for the task's own poll */
-		b = put_u(b, ev->value + 1);	   /* TEV_STATE_NONE is one byte */
+		/* nested futures live inside their task: both deltas are small */
+		b = put_s(b, ev->task - st->last_task);
+		b = put_s(b, ev->addr - ev->task);
+		st->last_task = ev->task;
+		b = put_u(b, ev->value + 1); /* TEV_STATE_NONE is one byte */
 		if (ev->type == TEV_POLL)
 			b = put_s(b, ev->waker);
+		if (ev->type == TEV_POLL_END && (ev->kind & TEV_POLL_CHAIN)) {
+			b = put_u(b, ev->len);
+			if (ev->len)
+				memcpy(b, ev->data, ev->len);
+			b += ev->len;
+		}
 		break;
 	case TEV_WAKE:
 		*b++ = (uint8_t)(ev->kind | ev->size << 4);
-		b = put_s(b, ev->addr);
-		b = put_s(b, ev->task);
+		b = put_s(b, ev->addr - st->last_wdata); /* a waker is used several times in a row */
+		st->last_wdata = ev->addr;
+		b = put_s(b, ev->task - st->last_task);
+		st->last_task = ev->task;
 		if (ev->size)
 			b = put_u(b, rotl1(ev->cause));
 		break;
@@ -359,12 +370,15 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	case TEV_POLL_END:
 		ev->kind = get_byte(&c);
 		ev->size = get_byte(&c);
-		ev->addr = get_s(&c);
-		ev->task = ev->addr + get_s(&c);
+		ev->task = st->last_task + get_s(&c);
+		ev->addr = ev->task + get_s(&c);
 		ev->value = get_u(&c) - 1;
 		if (ev->type == TEV_POLL)
 			ev->waker = get_s(&c);
-		if ((ev->kind & ~TEV_POLL_INLINED) > (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
+		if (ev->type == TEV_POLL_END && (ev->kind & TEV_POLL_CHAIN))
+			get_payload(&c, ev, CHAIN_LIMIT);
+		if ((ev->kind & ~(TEV_POLL_INLINED | (ev->type == TEV_POLL_END ? TEV_POLL_CHAIN : 0))) >
+		    (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
 			c.bad = 1;
 		break;
 	case TEV_WAKE: {
@@ -374,8 +388,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		ev->size = x >> 4;
 		if (ev->kind > TEV_WAKE_DROP || ev->size > 1)
 			c.bad = 1;
-		ev->addr = get_s(&c);
-		ev->task = get_s(&c);
+		ev->addr = st->last_wdata + get_s(&c);
+		ev->task = st->last_task + get_s(&c);
 		if (ev->size)
 			ev->cause = rotr1(get_u(&c));
 		break;
@@ -393,7 +407,52 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	st->last_instret = ev->instret;
 	st->last_time = ev->time;
 	st->last_pc = pc;
+	if (ev->type == TEV_POLL || ev->type == TEV_POLL_END || ev->type == TEV_WAKE)
+		st->last_task = ev->task;
+	if (ev->type == TEV_WAKE)
+		st->last_wdata = ev->addr;
 	*p = c.p;
+	return 1;
+}
+
+size_t tev_link_put(uint8_t *buf, uint64_t task, uint64_t key, const struct tev_link *l)
+{
+	uint8_t *b = buf;
+
+	/* depth in the high nibble: 15 means it follows in a byte */
+	*b++ = (uint8_t)((l->result & 3) | (l->inlined ? 4 : 0) | (l->late ? 8 : 0) |
+			 (l->depth < 15 ? l->depth : 15) << 4);
+	if (l->depth >= 15)
+		*b++ = l->depth;
+	b = put_u(b, l->parent);
+	b = put_pcd_shift(b, l->key - key, 1); /* links come from the RISC-V emulator only */
+	b = put_s(b, l->addr - task);
+	b = put_u(b, l->before + 1);
+	b = put_u(b, l->after + 1);
+	return (size_t)(b - buf);
+}
+
+int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l)
+{
+	struct cur c;
+	uint8_t f;
+
+	if (!(ev->kind & TEV_POLL_CHAIN) || *off >= ev->len)
+		return 0;
+	c = (struct cur){ev->data + *off, ev->data + ev->len, 0};
+	f = get_byte(&c);
+	l->result = f & 3;
+	l->inlined = f & 4;
+	l->late = f & 8;
+	l->depth = f >> 4 == 15 ? get_byte(&c) : f >> 4;
+	l->parent = (unsigned)get_u(&c);
+	l->key = ev->pc + get_pcd_shift(&c, 1);
+	l->addr = ev->addr + get_s(&c);
+	l->before = get_u(&c) - 1;
+	l->after = get_u(&c) - 1;
+	if (c.bad || l->result > TEV_RESULT_UNKNOWN || !l->depth)
+		return -EINVAL;
+	*off = (size_t)(c.p - ev->data);
 	return 1;
 }
 

@@ -51,6 +51,8 @@ enum tev_type {
 
 #define TEV_STATE_NONE	 UINT64_MAX /* hand-written futures have no __state */
 #define TEV_POLL_INLINED 4u	    /* POLL/POLL_END kind bit: an inlined copy of the body */
+#define TEV_POLL_CHAIN	 8u	    /* POLL_END kind bit (task polls): data/len hold the task's
+				     * await chain (struct tev_link list) instead of nested events */
 enum tev_poll_result { TEV_READY = 0, TEV_PENDING = 1, TEV_RESULT_UNKNOWN = 2 };
 enum tev_wake_kind { TEV_WAKE_CLONE = 0, TEV_WAKE_WAKE = 1, TEV_WAKE_BY_REF = 2, TEV_WAKE_DROP = 3 };
 
@@ -85,12 +87,15 @@ struct tev {
 struct tev_enc {
 	uint64_t last_instret, last_time, last_pc;
 	bool byte_pc; /* code addresses are byte-granular (x86-64): pc deltas are not halved */
+	uint64_t last_task;  /* async events: task addresses are deltas against the previous one */
+	uint64_t last_wdata; /* WAKE: waker data pointers too */
 };
 
 /* Decoder state (one per hart stream). */
 struct tev_dec {
 	uint64_t last_instret, last_time, last_pc;
 	bool byte_pc; /* as in tev_enc: set from the EVENTS chunk's B flag */
+	uint64_t last_task, last_wdata;
 };
 
 /* Largest encoded size of an event without payload; CODE/MARK/FUTURE add their len. */
@@ -101,6 +106,25 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf);
 /* Decode one event from [*p, end); advances *p. Returns 1, 0 at end, or -EINVAL if malformed
  * (the caller reports the offset). */
 int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct tev *ev);
+/* One future of a task poll's await chain (a TEV_POLL_CHAIN payload): polled from the task
+ * poll's start (late = 0) or created and polled during it (late = 1) until its end. */
+struct tev_link {
+	uint64_t key;	     /* the future kind (a pc, as TEV_POLL's pc) */
+	uint64_t addr;	     /* the future */
+	uint64_t before;     /* __state at the start (late: Unresumed), or TEV_STATE_NONE */
+	uint64_t after;	     /* __state at the end (gone: Returned), or TEV_STATE_NONE */
+	unsigned parent;     /* 0: the task; else 1 + the index of the parent link */
+	uint8_t depth;	     /* 1 = awaited by the task itself */
+	uint8_t result;	     /* enum tev_poll_result */
+	bool inlined, late;
+};
+/* Append link l of a chain (task: the task's future address, key: its pc) at buf, room for n
+ * bytes (TEV_LINK_MAX is enough). Returns the bytes written. */
+#define TEV_LINK_MAX 64
+size_t tev_link_put(uint8_t *buf, uint64_t task, uint64_t key, const struct tev_link *l);
+/* The next link of a POLL_END's chain at *off: 1, 0 at the end, -EINVAL if malformed. */
+int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l);
+
 /* Human name of a type ("call", "trap", ...), or "?" */
 const char *tev_type_name(unsigned type);
 

@@ -30,6 +30,9 @@ struct recorder {
 	uint64_t mmio_seen[256]; /* registers already named in a DEVS chunk (open addressing) */
 	unsigned nmmio;
 	uint64_t events, dropped;
+	void (*observe)(void *ctx, const struct tev *ev);
+	void (*fini)(void *ctx);
+	void *obs_ctx;
 };
 
 struct recorder *rec_open(const struct rec_config *cfg)
@@ -112,6 +115,9 @@ unsigned rec_hooks(const struct recorder *r)
 		return 0;
 	if (!r->started && !r->stopped)
 		return REC_FTRACE;
+	/* async tracing watches calls, returns and traps whether or not they are recorded */
+	if (r->what & REC_ASYNC)
+		return r->what | REC_FTRACE | REC_ETRACE;
 	return r->what;
 }
 
@@ -133,6 +139,12 @@ static unsigned type_tracer(unsigned type)
 		return REC_ETRACE;
 	case TEV_MMIO:
 		return REC_DTRACE;
+	case TEV_POLL:
+	case TEV_POLL_END:
+	case TEV_WAKE:
+	case TEV_TASK:
+	case TEV_FUTURE:
+		return REC_ASYNC;
 	}
 	return REC_ALL;
 }
@@ -246,23 +258,10 @@ static void update_window(struct recorder *r, const struct tev *ev)
 	}
 }
 
-void rec_event(struct recorder *r, const struct tev *ev)
+static void append(struct recorder *r, const struct tev *ev)
 {
-	struct rec_buf *b;
+	struct rec_buf *b = &r->hart[ev->hart];
 
-	if (ev->hart >= REC_HARTS)
-		return;
-	update_window(r, ev);
-	if (!(r->what & type_tracer(ev->type)))
-		return;
-	if (ev->type != TEV_CODE && !((r->cfg.priv_mask >> ev->priv) & 1) &&
-	    !(ev->type == TEV_TRAP || ev->type == TEV_XRET ? (r->cfg.priv_mask >> ev->new_priv) & 1
-							   : 0))
-		return;
-	if (r->cfg.npc && ev->type != TEV_CODE && ev->type != TEV_TRAP && ev->type != TEV_XRET &&
-	    ev->type != TEV_MMIO && !in_ranges(r->cfg.pc, r->cfg.npc, ev->pc))
-		return;
-	b = &r->hart[ev->hart];
 	if (b->len + TEV_MAX_ENCODED + ev->len > REC_BUF_BYTES)
 		flush_hart(r, b);
 	if (ev->len > REC_BUF_BYTES - 4 - TEV_MAX_ENCODED) {
@@ -273,6 +272,41 @@ void rec_event(struct recorder *r, const struct tev *ev)
 	r->events++;
 	if (b->len >= REC_CHUNK)
 		flush_hart(r, b);
+}
+
+void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struct tev *ev),
+		      void (*fini)(void *ctx), void *ctx)
+{
+	if (r->fini)
+		r->fini(r->obs_ctx);
+	r->observe = observe;
+	r->fini = fini;
+	r->obs_ctx = ctx;
+}
+
+void rec_emit(struct recorder *r, const struct tev *ev)
+{
+	if (ev->hart < REC_HARTS && (r->what & REC_ASYNC))
+		append(r, ev);
+}
+
+void rec_event(struct recorder *r, const struct tev *ev)
+{
+	if (ev->hart >= REC_HARTS)
+		return;
+	update_window(r, ev);
+	if (r->observe && (r->what & REC_ASYNC) && ev->type >= TEV_CALL && ev->type <= TEV_XRET)
+		r->observe(r->obs_ctx, ev);
+	if (!(r->what & type_tracer(ev->type)))
+		return;
+	if (ev->type != TEV_CODE && !((r->cfg.priv_mask >> ev->priv) & 1) &&
+	    !(ev->type == TEV_TRAP || ev->type == TEV_XRET ? (r->cfg.priv_mask >> ev->new_priv) & 1
+							   : 0))
+		return;
+	if (r->cfg.npc && ev->type != TEV_CODE && ev->type != TEV_TRAP && ev->type != TEV_XRET &&
+	    ev->type != TEV_MMIO && !in_ranges(r->cfg.pc, r->cfg.npc, ev->pc))
+		return;
+	append(r, ev);
 }
 
 void rec_flush_emergency(struct recorder *r)
@@ -290,6 +324,10 @@ int rec_close(struct recorder *r, uint64_t insns)
 
 	if (!r)
 		return 0;
+	if (r->fini)
+		r->fini(r->obs_ctx);
+	r->fini = NULL;
+	r->observe = NULL;
 	for (unsigned i = 0; i < REC_HARTS; i++)
 		flush_hart(r, &r->hart[i]);
 	snprintf(end, sizeof(end), "events=%llu\ndropped=%llu\ninsns=%llu\n",

@@ -21,7 +21,9 @@ enum {
 	REC_ETRACE =
 	    1u << 3, /* traps, interrupts, xRET (SBI calls and syscalls are decoded later) */
 	REC_DTRACE = 1u << 4, /* MMIO accesses */
-	REC_ALL = 0x1f,
+	REC_ALL = 0x1f,	      /* the five above; async needs DWARF, so it is asked for by name */
+	REC_ASYNC = 1u << 5,  /* polls, tasks, wakes (src/async/): an observer of the call, return
+			       * and trap hooks emits them (rec_set_observer) */
 };
 
 struct rec_range {
@@ -77,6 +79,14 @@ void rec_mmio_register(struct recorder *r, uint64_t paddr, const char *line);
 bool rec_mmio_known(const struct recorder *r, uint64_t paddr);
 /* True if an address is inside an --mtrace range for the access (1 load, 2 store). */
 bool rec_mem_wanted(const struct recorder *r, uint64_t vaddr, unsigned size, unsigned rw);
+
+/* An observer sees every CALL, RET, TAIL, TRAP and XRET event while async recording is on,
+ * before the filters (it needs them even when ftrace/etrace are not recorded) and may add
+ * events with rec_emit(). The recorder owns it: fini(ctx) runs at rec_close(). */
+void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struct tev *ev),
+		      void (*fini)(void *ctx), void *ctx);
+/* Record an event made by the observer (async events pass the start/stop window only). */
+void rec_emit(struct recorder *r, const struct tev *ev);
 
 /* Flush everything and write the END chunk with the totals; close the file. Returns 0, or
  * -errno if any write failed (the message names the file). */

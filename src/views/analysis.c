@@ -684,6 +684,13 @@ int ana_feed(struct ana *a, const struct tev *ev)
 		e.text = a->mark;
 		return a->emit(a->arg, &e);
 	}
+	case TEV_POLL:
+	case TEV_POLL_END:
+	case TEV_WAKE:
+	case TEV_TASK:
+	case TEV_FUTURE:
+		ev_init(&e, ANA_ASYNC, s, ev, ev->time);
+		return a->emit(a->arg, &e);
 	default:
 		return 0;
 	}

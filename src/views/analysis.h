@@ -28,6 +28,7 @@ enum ana_kind {
 	ANA_MEM,
 	ANA_INSN, /* pc, raw, len (len 0: code bytes unknown) */
 	ANA_MARK, /* text = the mark's text */
+	ANA_ASYNC, /* ev = a POLL, POLL_END, WAKE, TASK or FUTURE event (views/tasks.h names it) */
 };
 
 enum ana_frame_kind { ANA_FRAME_FUNC = 0, ANA_FRAME_TRAP = 1 };

@@ -2,7 +2,12 @@
  * trace.proto we emit), encoded by hand and streamed one TracePacket at a time (bounded memory).
  * One track per hart x privilege level (and U address space), grouped under a process per hart;
  * functions, trap handlers, SBI calls and syscalls are slices, traps and MMIO instants. Event
- * names are interned (InternedData.event_names + name_iid) so big traces stay small. */
+ * names are interned (InternedData.event_names + name_iid) so big traces stay small.
+ * Async tasks (--trace=async) get a track each under an "async tasks" process: a slice per poll
+ * named by its state transition ("Suspend0 -> Suspend1") with the nested polls inside it, and
+ * a flow arrow from every wake (an instant on the waker's hart track) to the woken task's next
+ * poll. */
+#include "views/tasks.h"
 #include "views/view.h"
 #include "views/vmap.h"
 
@@ -24,6 +29,8 @@ enum {
 	TE_TYPE = 9,
 	TE_NAME_IID = 10,
 	TE_TRACK_UUID = 11,
+	TE_FLOW_IDS = 47,	     /* repeated fixed64 */
+	TE_TERMINATING_FLOW_IDS = 48, /* repeated fixed64 */
 	TD_UUID = 1,
 	TD_NAME = 2,
 	TD_PROCESS = 3,
@@ -98,6 +105,16 @@ static void pb_bytes(struct pb *p, unsigned field, const void *s, size_t len)
 	}
 }
 
+static void pb_fixed64(struct pb *p, unsigned field, uint64_t v)
+{
+	pb_varint(p, (uint64_t)field << 3 | 1);
+	pb_room(p, 8);
+	if (!p->oom) {
+		memcpy(p->b + p->n, &v, 8); /* little-endian host, as protobuf's fixed64 */
+		p->n += 8;
+	}
+}
+
 static void pb_str(struct pb *p, unsigned field, const char *s)
 {
 	pb_bytes(p, field, s, strlen(s));
@@ -122,9 +139,36 @@ static void pb_end(struct pb *p)
 	p->n += k;
 }
 
+#define ASYNC_FLOWS 8	  /* wakes remembered per task until its next poll */
+#define ASYNC_NESTED 64 /* nested polls kept for one task poll */
+
+struct nested { /* a nested POLL or POLL_END, written inside its task's poll slice */
+	uint64_t time, key, state;
+	uint8_t type, depth, result;
+};
+
+struct apoll { /* the task poll running on a hart */
+	bool on;
+	int task;
+	uint64_t start, before, key;
+	struct nested n[ASYNC_NESTED];
+	unsigned nn;
+};
+
+struct aflows {
+	uint64_t id[ASYNC_FLOWS];
+	unsigned n;
+};
+
 struct perfetto {
 	FILE *out;
 	struct pb pb;
+	struct tasks *tasks;
+	struct apoll ap[256];
+	struct aflows *flows; /* per task id */
+	unsigned nflows;
+	uint64_t next_flow;
+	bool async_process;
 	struct vmap *tracks; /* (hart, priv, space) and processes already described */
 	struct vmap *names;  /* event name -> iid */
 	uint64_t next_iid;
@@ -138,9 +182,11 @@ static void *perfetto_begin(FILE *out, const struct view_opts *o)
 		return NULL;
 	p->tracks = vmap_new(1);
 	p->names = vmap_new(sizeof(uint64_t));
-	if (!p->tracks || !p->names) {
+	p->tasks = tasks_new();
+	if (!p->tracks || !p->names || !p->tasks) {
 		vmap_free(p->tracks);
 		vmap_free(p->names);
+		tasks_free(p->tasks);
 		free(p);
 		return NULL;
 	}
@@ -235,8 +281,9 @@ static void ann_hex(struct pb *b, const char *name, uint64_t v)
 	ann_str(b, name, s);
 }
 
-/* Open a TracePacket holding a TrackEvent of type on e's track; name interned (NULL: none). */
-static int event_begin(struct perfetto *p, const struct ana_ev *e, unsigned type, const char *name)
+/* Open a TracePacket holding a TrackEvent of type on a track at time; name interned. */
+static int event_begin_on(struct perfetto *p, uint64_t time, uint64_t track, unsigned type,
+			  const char *name)
 {
 	struct pb *b = &p->pb;
 	uint64_t iid = 0;
@@ -250,7 +297,7 @@ static int event_begin(struct perfetto *p, const struct ana_ev *e, unsigned type
 		iid = *slot;
 	}
 	pb_begin(b, TRACE_PACKET);
-	pb_uint(b, PKT_TIMESTAMP, e->time);
+	pb_uint(b, PKT_TIMESTAMP, time);
 	pb_uint(b, PKT_SEQ_ID, SEQ_ID);
 	pb_uint(b, PKT_SEQ_FLAGS,
 		p->cleared ? SEQ_NEEDS_INCREMENTAL_STATE
@@ -266,10 +313,16 @@ static int event_begin(struct perfetto *p, const struct ana_ev *e, unsigned type
 	}
 	pb_begin(b, PKT_TRACK_EVENT);
 	pb_uint(b, TE_TYPE, type);
-	pb_uint(b, TE_TRACK_UUID, track_uuid(e));
+	pb_uint(b, TE_TRACK_UUID, track);
 	if (name)
 		pb_uint(b, TE_NAME_IID, iid);
 	return 0;
+}
+
+/* Open a TracePacket holding a TrackEvent of type on e's track; name interned (NULL: none). */
+static int event_begin(struct perfetto *p, const struct ana_ev *e, unsigned type, const char *name)
+{
+	return event_begin_on(p, e->time, track_uuid(e), type, name);
 }
 
 static int event_end(struct perfetto *p)
@@ -277,6 +330,235 @@ static int event_end(struct perfetto *p)
 	pb_end(&p->pb);
 	pb_end(&p->pb);
 	return flush(p);
+}
+
+/* ---- async tasks ---- */
+
+#define ASYNC_PROCESS_UUID 0x2000
+#define ASYNC_PID	   0x7ffe
+
+static uint64_t task_track(int task)
+{
+	return 0x3000000000000000ull | (uint64_t)task;
+}
+
+static int describe_task(struct perfetto *p, int task)
+{
+	struct pb *b = &p->pb;
+	char name[256];
+	const char *fn;
+
+	if (!p->async_process) {
+		p->async_process = true;
+		pb_begin(b, TRACE_PACKET);
+		pb_uint(b, PKT_SEQ_ID, SEQ_ID);
+		pb_begin(b, PKT_TRACK_DESCRIPTOR);
+		pb_uint(b, TD_UUID, ASYNC_PROCESS_UUID);
+		pb_str(b, TD_NAME, "async tasks");
+		pb_begin(b, TD_PROCESS);
+		pb_uint(b, PD_PID, ASYNC_PID);
+		pb_str(b, PD_PROCESS_NAME, "async tasks");
+		pb_end(b);
+		pb_end(b);
+		pb_end(b);
+	}
+	/* TASK follows its future's description: the track is named after it */
+	fn = tasks_future_name(p->tasks, tasks_task_key(p->tasks, task));
+	snprintf(name, sizeof(name), "task %d: %s", task, fn ? fn : "?");
+	pb_begin(b, TRACE_PACKET);
+	pb_uint(b, PKT_SEQ_ID, SEQ_ID);
+	pb_begin(b, PKT_TRACK_DESCRIPTOR);
+	pb_uint(b, TD_UUID, task_track(task));
+	pb_uint(b, TD_PARENT_UUID, ASYNC_PROCESS_UUID);
+	pb_str(b, TD_NAME, name);
+	pb_end(b);
+	pb_end(b);
+	return flush(p);
+}
+
+static const char *state_or(const struct perfetto *p, uint64_t key, uint64_t st, char *buf,
+			    size_t n)
+{
+	const char *s = tasks_state_name(p->tasks, key, st);
+
+	if (s)
+		return s;
+	snprintf(buf, n, st == TEV_STATE_NONE ? "poll" : "state %" PRIu64, st);
+	return buf;
+}
+
+static const char *const results[] = {"Ready", "Pending", "?"};
+
+static int nested_slice(struct perfetto *p, uint64_t time, uint64_t track, unsigned type,
+			const struct tev_link *l)
+{
+	char s1[32];
+	int rc;
+
+	if (type == TYPE_SLICE_BEGIN) {
+		const char *nf = tasks_future_name(p->tasks, l->key);
+		if ((rc = event_begin_on(p, time, track, type, nf ? nf : "?")))
+			return rc;
+		ann_str(&p->pb, "from", state_or(p, l->key, l->before, s1, sizeof(s1)));
+		ann_hex(&p->pb, "future_addr", l->addr);
+	} else {
+		if ((rc = event_begin_on(p, time, track, type, NULL)))
+			return rc;
+		ann_str(&p->pb, "to", state_or(p, l->key, l->after, s1, sizeof(s1)));
+		ann_str(&p->pb, "result", results[l->result < 2 ? l->result : 2]);
+	}
+	return event_end(p);
+}
+
+/* A task poll's await chain (TEV_POLL_CHAIN) as slices inside the poll's: the futures polled
+ * from its start span it, those created during it are instants at its end. */
+static int write_chain(struct perfetto *p, const struct apoll *a, const struct tev *ev,
+		       uint64_t track)
+{
+	struct tev_link l, early[ASYNC_NESTED];
+	unsigned ne = 0;
+	size_t off = 0;
+	int rc;
+
+	while ((rc = tev_link_next(ev, &off, &l)) == 1) {
+		if (!l.late && ne < ASYNC_NESTED) {
+			early[ne++] = l;
+			if ((rc = nested_slice(p, a->start, track, TYPE_SLICE_BEGIN, &l)))
+				return rc;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	off = 0;
+	while (tev_link_next(ev, &off, &l) == 1)
+		if (l.late && ((rc = nested_slice(p, ev->time, track, TYPE_SLICE_BEGIN, &l)) ||
+			       (rc = nested_slice(p, ev->time, track, TYPE_SLICE_END, &l))))
+			return rc;
+	while (ne)
+		if ((rc = nested_slice(p, ev->time, track, TYPE_SLICE_END, &early[--ne])))
+			return rc;
+	return 0;
+}
+
+/* The whole task poll, written when it ends: its slice, the nested polls inside, the flows. */
+static int write_task_poll(struct perfetto *p, struct apoll *a, const struct tev *ev)
+{
+	struct pb *b = &p->pb;
+	char name[320], s1[32], s2[32], ap[160];
+	const char *fn = tasks_future_name(p->tasks, a->key);
+	uint64_t track = task_track(a->task);
+	int rc;
+
+	/* "Suspend0 -> Suspend1 (demo.rs:42)": the transition and the await point reached */
+	if (tasks_await_point(p->tasks, a->key, ev->value, ap, sizeof(ap)))
+		snprintf(name, sizeof(name), "%s -> %s (%s)",
+			 state_or(p, a->key, a->before, s1, sizeof(s1)),
+			 state_or(p, a->key, ev->value, s2, sizeof(s2)), ap);
+	else
+		snprintf(name, sizeof(name), "%s -> %s", state_or(p, a->key, a->before, s1, sizeof(s1)),
+			 state_or(p, a->key, ev->value, s2, sizeof(s2)));
+	if ((rc = event_begin_on(p, a->start, track, TYPE_SLICE_BEGIN, name)))
+		return rc;
+	if ((unsigned)a->task < p->nflows) {
+		struct aflows *f = &p->flows[a->task];
+		for (unsigned i = 0; i < f->n; i++)
+			pb_fixed64(b, TE_TERMINATING_FLOW_IDS, f->id[i]);
+		f->n = 0;
+	}
+	ann_str(b, "future", fn ? fn : "?");
+	ann_str(b, "result", results[(ev->kind & 3) < 2 ? ev->kind & 3 : 2]);
+	if (tasks_await_point(p->tasks, a->key, ev->value, ap, sizeof(ap)))
+		ann_str(b, "await_point", ap);
+	ann_hex(b, "future_addr", ev->addr);
+	if ((rc = event_end(p)))
+		return rc;
+	for (unsigned i = 0; i < a->nn; i++) {
+		const struct nested *n = &a->n[i];
+		const char *nf = tasks_future_name(p->tasks, n->key);
+
+		if (n->type == TEV_POLL) {
+			if ((rc = event_begin_on(p, n->time, track, TYPE_SLICE_BEGIN, nf ? nf : "?")))
+				return rc;
+			ann_str(b, "from", state_or(p, n->key, n->state, s1, sizeof(s1)));
+		} else {
+			if ((rc = event_begin_on(p, n->time, track, TYPE_SLICE_END, NULL)))
+				return rc;
+			ann_str(b, "to", state_or(p, n->key, n->state, s1, sizeof(s1)));
+			ann_str(b, "result", results[n->result < 2 ? n->result : 2]);
+		}
+		if ((rc = event_end(p)))
+			return rc;
+	}
+	if ((rc = write_chain(p, a, ev, track)))
+		return rc;
+	if ((rc = event_begin_on(p, ev->time, track, TYPE_SLICE_END, NULL)))
+		return rc;
+	return event_end(p);
+}
+
+static int async_event(struct perfetto *p, const struct ana_ev *e)
+{
+	const struct tev *ev = e->ev;
+	struct apoll *a = &p->ap[ev->hart];
+	unsigned before = tasks_count(p->tasks);
+	int rc = tasks_feed(p->tasks, ev);
+
+	if (rc)
+		return rc;
+	for (unsigned t = before; t < tasks_count(p->tasks); t++)
+		if ((rc = describe_task(p, (int)t)))
+			return rc;
+	switch (ev->type) {
+	case TEV_POLL:
+		if (ev->size == 0) {
+			a->on = true;
+			a->task = tasks_by_addr(p->tasks, ev->addr);
+			a->start = ev->time;
+			a->before = ev->value;
+			a->key = ev->pc;
+			a->nn = 0;
+			return 0;
+		}
+		__attribute__((fallthrough));
+	case TEV_POLL_END:
+		if (!a->on)
+			return 0;
+		if (ev->size) {
+			if (a->nn < ASYNC_NESTED)
+				a->n[a->nn++] = (struct nested){ev->time, ev->pc, ev->value, ev->type,
+								ev->size, (uint8_t)(ev->kind & 3)};
+			return 0;
+		}
+		a->on = false;
+		return a->task >= 0 ? write_task_poll(p, a, ev) : 0;
+	case TEV_WAKE: {
+		int to = tasks_by_waker(p->tasks, ev->addr);
+		char name[48];
+
+		if (ev->kind != TEV_WAKE_WAKE && ev->kind != TEV_WAKE_BY_REF)
+			return 0;
+		if (to >= 0 && (unsigned)to >= p->nflows) {
+			struct aflows *f = realloc(p->flows, (size_t)(to + 16) * sizeof(*f));
+			if (!f)
+				return -ENOMEM;
+			memset(f + p->nflows, 0, (to + 16 - p->nflows) * sizeof(*f));
+			p->flows = f;
+			p->nflows = (unsigned)to + 16;
+		}
+		snprintf(name, sizeof(name), to >= 0 ? "wake task %d" : "wake", to);
+		if ((rc = event_begin(p, e, TYPE_INSTANT, name)))
+			return rc;
+		if (to >= 0 && p->flows[to].n < ASYNC_FLOWS) {
+			uint64_t id = ++p->next_flow;
+			pb_fixed64(&p->pb, TE_FLOW_IDS, id);
+			p->flows[to].id[p->flows[to].n++] = id;
+		}
+		ann_hex(&p->pb, "waker_data", ev->addr);
+		return event_end(p);
+	}
+	default:
+		return 0;
+	}
 }
 
 static int perfetto_event(void *v, const struct ana_ev *e)
@@ -336,6 +618,8 @@ static int perfetto_event(void *v, const struct ana_ev *e)
 			return rc;
 		ann_str(b, "text", e->text);
 		break;
+	case ANA_ASYNC:
+		return async_event(p, e);
 	default:
 		return 0;
 	}
@@ -348,6 +632,8 @@ static int perfetto_end(void *v, const struct ana_stats *st)
 	int rc = fflush(p->out) ? -EIO : 0;
 	vmap_free(p->tracks);
 	vmap_free(p->names);
+	tasks_free(p->tasks);
+	free(p->flows);
 	free(p->pb.b);
 	free(p);
 	return rc;

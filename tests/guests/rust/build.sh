@@ -66,6 +66,13 @@ if ! [ -f "$out/done" ]; then
 			-o "$tmp/kernel-O$o.elf" "$tmp/kstart.o" "$tmp/rt.o" "$tmp/kernel-O$o.o" \
 			"$sysroot/libcompiler_builtins.rlib" "$sysroot/libcore.rlib"
 	done
+	# the async-heavy benchmark guest (bench/async)
+	RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=2 -C debuginfo=2 \
+		-C panic=abort -C relocation-model=static -C code-model=medium -C codegen-units=1 \
+		--emit obj -L "$sysroot" -o "$tmp/spin-O2.o" "$here/spin.rs"
+	"${CROSS}ld" -T "$here/link.ld" --no-warn-rwx-segments -static --gc-sections \
+		-o "$tmp/spin-O2.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/spin-O2.o" \
+		"$sysroot/libcompiler_builtins.rlib" "$sysroot/libcore.rlib"
 	# the same executor for the host (x86-64, std): the discovery library's other architecture
 	for o in 0 3; do
 		"$RUSTC" --edition 2024 -C opt-level=$o -C debuginfo=2 -C codegen-units=1 \

@@ -1,0 +1,108 @@
+/* cmd_tasks — `strata tasks FILE`: the Rust async tasks of a trace recorded with --trace=async
+ * (src/views/tasks.c); `strata tasks --discover ELF`: what the DWARF says (src/async/). */
+#include "async/discover.h"
+#include "cli/cli.h"
+#include "trace/reader.h"
+#include "util/err.h"
+#include "views/tasks.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void tasks_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: strata tasks FILE [--json]\n"
+		"       strata tasks --discover ELF\n\n"
+		"Show the Rust async tasks of a trace recorded with --trace=async: per task its\n"
+		"future, polls (Pending/Ready), busy instructions, first and last poll, final state,\n"
+		"state transitions with await points and await tree; who woke whom (tasks,\n"
+		"interrupt handlers); how long tasks waited at each await point (histogram).\n"
+		"--json prints the same as JSON. --discover lists the coroutines, poll functions,\n"
+		"state layouts, await points and waker vtables found in an ELF's DWARF.\n");
+}
+
+static int discover(const char *elf)
+{
+	struct adisc *d = adisc_open(elf);
+
+	if (!d) {
+		fprintf(stderr, "strata tasks: %s\n", err_msg() ? err_msg() : strerror(errno));
+		return EXIT_BADINPUT;
+	}
+	adisc_print(d, stdout);
+	adisc_free(d);
+	return 0;
+}
+
+int cmd_tasks(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool json = false;
+	struct trace_reader *r;
+	struct tasks *t;
+	struct tev ev;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			tasks_usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--discover")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "strata tasks: --discover needs an ELF file\n");
+				return EXIT_BADINPUT;
+			}
+			return discover(argv[i + 1]);
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "strata tasks: unknown option '%s' (try --help)\n", a);
+			return EXIT_BADINPUT;
+		} else if (!path) {
+			path = a;
+		} else {
+			fprintf(stderr, "strata tasks: more than one FILE ('%s')\n", a);
+			return EXIT_BADINPUT;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "strata tasks: no trace FILE (try --help)\n");
+		return EXIT_BADINPUT;
+	}
+	r = trace_open(path);
+	if (!r) {
+		fprintf(stderr, "strata tasks: %s\n", err_msg());
+		return EXIT_BADINPUT;
+	}
+	t = tasks_new();
+	if (!t) {
+		trace_close(r);
+		fprintf(stderr, "strata tasks: out of memory\n");
+		return EXIT_BADINPUT;
+	}
+	while ((rc = trace_next(r, &ev)) == 1)
+		if ((rc = tasks_feed(t, &ev)) < 0)
+			break;
+	if (rc < 0) {
+		fprintf(stderr, "strata tasks: %s\n",
+			rc == -ENOMEM ? "out of memory" : err_msg() ? err_msg() : strerror(-rc));
+		rc = EXIT_BADINPUT;
+	} else if (!tasks_events(t)) {
+		fprintf(stderr,
+			"strata tasks: %s: no async events (record with --trace=async on a program "
+			"with Rust async code and DWARF)\n",
+			path);
+		rc = EXIT_BADINPUT;
+	} else {
+		if (trace_truncated(r))
+			fprintf(stderr, "strata tasks: %s: the trace is truncated; showing what it holds\n",
+				path);
+		rc = tasks_print(t, stdout, json) < 0 ? EXIT_BADINPUT : 0;
+	}
+	tasks_free(t);
+	trace_close(r);
+	return rc;
+}

@@ -1,0 +1,145 @@
+#!/bin/bash
+# Acceptance of async tracing (docs/ASYNC.md) on the Rust guests of tests/guests/rust, each at
+# opt-level 0, 1, 2 and 3: `strata tasks --json` must report exactly the tasks, polls,
+# Pending/Ready results, state transitions (with await points), await trees and wake edges
+# that the programs produce by construction. tests/guests/rust/README.md derives every number
+# from the code; check.py holds them. Then bad inputs: no DWARF, no async code.
+set -u
+root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+STRATA=${STRATA:-$root/build/strata}
+g=$root/tests/guests/rust/build
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS async/$1"; }
+fail() { echo "FAIL async/$1: $2"; }
+
+# run NAME GUEST TRACERS [strata run options...]: trace and check the guest's own output lines
+run() {
+	local name=$1 elf=$2 tracers=$3
+	shift 3
+	if [ ! -f "$elf" ]; then
+		fail "$name/build" "$elf missing (make guests)"
+		return 1
+	fi
+	"$STRATA" run "$@" -kernel "$elf" --trace="$tracers" --trace-out "$tmp/$name.trace" \
+		</dev/null >"$tmp/$name.out" 2>"$tmp/$name.err"
+	local st=$?
+	if [ $st -ne 0 ]; then
+		fail "$name/run" "exit $st: $(head -n 1 "$tmp/$name.err")"
+		return 1
+	fi
+	return 0
+}
+
+# the guests' output, as QEMU prints it too (the programs are deterministic)
+exec_out='exec: nested=41
+exec: joined=1,2
+exec: consumer sum=6
+exec: done'
+kernel_out='kernel: worker done
+kernel: tick 1
+kernel: tick 2
+kernel: done'
+
+for o in 0 1 2 3; do
+	if run "exec-O$o" "$g/exec-O$o.elf" async -bios none; then
+		if [ "$(tr -d '\r' <"$tmp/exec-O$o.out")" = "$exec_out" ]; then
+			pass "exec-O$o/output"
+		else
+			fail "exec-O$o/output" "$(head -n 2 "$tmp/exec-O$o.out" | tr '\n' ' ')"
+		fi
+		"$STRATA" tasks --json "$tmp/exec-O$o.trace" >"$tmp/exec-O$o.json" 2>"$tmp/exec-O$o.terr" ||
+			fail "exec-O$o/tasks" "exit $?: $(head -n 1 "$tmp/exec-O$o.terr")"
+		python3 "$root/tests/e2e/async/check.py" exec "exec-O$o" "$root" "$tmp/exec-O$o.json"
+	fi
+	# ftrace and etrace alongside: the same picture, and an S-mode kernel under OpenSBI
+	if run "kernel-O$o" "$g/kernel-O$o.elf" async,ftrace,etrace; then
+		if [ "$(tr -d '\r' <"$tmp/kernel-O$o.out" | grep -a '^kernel: ')" = "$kernel_out" ]; then
+			pass "kernel-O$o/output"
+		else
+			fail "kernel-O$o/output" "$(grep -a '^kernel' "$tmp/kernel-O$o.out" | head -n 2 | tr '\n' ' ')"
+		fi
+		"$STRATA" tasks --json "$tmp/kernel-O$o.trace" >"$tmp/kernel-O$o.json" 2>"$tmp/kernel-O$o.terr" ||
+			fail "kernel-O$o/tasks" "exit $?: $(head -n 1 "$tmp/kernel-O$o.terr")"
+		python3 "$root/tests/e2e/async/check.py" kernel "kernel-O$o" "$root" "$tmp/kernel-O$o.json"
+	fi
+done
+
+# the other views read async traces: text dump, Perfetto, report
+for v in text perfetto chrome; do
+	if "$STRATA" dump --format=$v -o "$tmp/k.$v" "$tmp/kernel-O2.trace" 2>"$tmp/dump.err"; then
+		pass "views/dump_$v"
+	else
+		fail "views/dump_$v" "$(head -n 1 "$tmp/dump.err")"
+	fi
+done
+if grep -q 'poll .*kernel::rust_main::{async_block#0}' "$tmp/k.text" &&
+	grep -q 'wake .*irq s_timer' "$tmp/k.text"; then
+	pass views/text_polls_and_wakes
+else
+	fail views/text_polls_and_wakes "no poll/wake lines in the text dump"
+fi
+
+# Perfetto: a track per task under "async tasks", poll slices named by their state transition,
+# one flow per wake (2 interrupt wakes + 3 self-wakes in the kernel) ending at a task poll
+if command -v protoc >/dev/null; then
+	protoc --decode=perfetto.protos.Trace --proto_path="$root/proto" "$root/proto/strata_trace.proto" \
+		<"$tmp/k.perfetto" >"$tmp/k.pftxt" 2>"$tmp/pf.err"
+	nf=$(grep -cE '^ *flow_ids: ' "$tmp/k.pftxt")
+	nt=$(grep -cE '^ *terminating_flow_ids: ' "$tmp/k.pftxt")
+	if grep -q 'name: "task 0: kernel::rust_main::{async_block#0}"' "$tmp/k.pftxt" &&
+		grep -q 'name: "task 1: kernel::rust_main::{async_block#1}"' "$tmp/k.pftxt" &&
+		grep -q 'name: "Unresumed -> Suspend0 (kernel.rs:[0-9]*)"' "$tmp/k.pftxt" &&
+		grep -q 'name: "Suspend0 -> Returned"' "$tmp/k.pftxt" && [ "$nf" = 5 ] && [ "$nt" = 5 ]; then
+		pass views/perfetto_task_tracks_and_wake_flows
+	else
+		fail views/perfetto_task_tracks_and_wake_flows "$nf flows, $nt flow ends: $(head -c 300 "$tmp/pf.err")"
+	fi
+else
+	fail views/perfetto_task_tracks_and_wake_flows "protoc missing (scripts/install-deps)"
+fi
+
+# Bad inputs: one clear line on stderr, the run and the other tracers go on.
+stripped=$g/exec-stripped.elf
+if run stripped "$stripped" async,ftrace -bios none; then
+	# (the symbol loader adds its own note that the ELF has no symbol table)
+	n=$(grep -c -- '--trace=async' "$tmp/stripped.err")
+	if [ "$n" = 1 ] && grep -q "exec-stripped.elf: no DWARF debug information" "$tmp/stripped.err"; then
+		pass bad/no_dwarf_one_line
+	else
+		fail bad/no_dwarf_one_line "$n lines: $(head -n 2 "$tmp/stripped.err" | tr '\n' ' ')"
+	fi
+	if "$STRATA" info "$tmp/stripped.trace" | grep -qE '^events: [1-9]'; then
+		pass bad/no_dwarf_ftrace_still_runs
+	else
+		fail bad/no_dwarf_ftrace_still_runs "no events"
+	fi
+	if "$STRATA" tasks "$tmp/stripped.trace" >/dev/null 2>"$tmp/t.err"; then
+		fail bad/tasks_without_async_events "exit 0"
+	elif [ $? = 2 ] && [ "$(grep -c . "$tmp/t.err")" = 1 ] && grep -q "no async events" "$tmp/t.err"; then
+		pass bad/tasks_without_async_events
+	else
+		fail bad/tasks_without_async_events "$(head -n 2 "$tmp/t.err" | tr '\n' ' ')"
+	fi
+fi
+c_guest=$root/tests/guests/trace/build/recursion.elf
+if run c_guest "$c_guest" async,ftrace -bios none; then
+	if [ "$(grep -c . "$tmp/c_guest.err")" = 1 ] && grep -q "recursion.elf: no async code" "$tmp/c_guest.err"; then
+		pass bad/no_async_code_one_line
+	else
+		fail bad/no_async_code_one_line "$(head -n 2 "$tmp/c_guest.err" | tr '\n' ' ')"
+	fi
+	if "$STRATA" report "$tmp/c_guest.trace" | grep -qE '^ +[0-9]+ +[0-9]+ +67  fib$'; then
+		pass bad/no_async_code_ftrace_still_runs
+	else
+		fail bad/no_async_code_ftrace_still_runs "fib's 67 calls missing from the report"
+	fi
+fi
+if "$STRATA" tasks --discover "$root/tests/guests/rust/exec.rs" >/dev/null 2>"$tmp/d.err"; then
+	fail bad/discover_not_elf "exit 0"
+elif [ $? = 2 ] && [ "$(grep -c . "$tmp/d.err")" = 1 ] && grep -q "not an ELF" "$tmp/d.err"; then
+	pass bad/discover_not_elf
+else
+	fail bad/discover_not_elf "$(head -n 2 "$tmp/d.err" | tr '\n' ' ')"
+fi
