@@ -12,7 +12,7 @@ endif
 
 CC ?= gcc
 OPT ?= -O2
-PKGS := libelf libdw
+PKGS := libelf libdw libbpf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
@@ -26,7 +26,7 @@ LLVM_LIBS = $(addprefix -L,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)) $(shell
 LDLIBS += $(PKG_LIBS) $(LLVM_LIBS) -liberty -lfdt -lm
 LDLIBS += -lz # crc32 for the trace file's chunk checksums (src/trace/tfile.c)
 
-ALL_SRCS := $(shell find src -name '*.c' | sort)
+ALL_SRCS := $(shell find src -name '*.c' ! -name '*.bpf.c' | sort)
 TEST_SRCS := $(filter %_test.c,$(ALL_SRCS))
 MAIN_SRCS := src/cli/main.c
 LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS),$(ALL_SRCS))
@@ -44,6 +44,20 @@ $(BUILD)/obj/%.o: src/%.c
 # (bench/run), and nowhere else matters as much.
 $(BUILD)/obj/cpu/exec.o: CFLAGS += -O3
 $(BUILD)/obj/symbols/disasm.o: CFLAGS += -I$(LLVM_INCDIR)
+
+# eBPF programs (src/ebpf/*.bpf.c): clang -target bpf against the running kernel's BTF, then a
+# libbpf skeleton (bpftool gen skeleton) that the loader includes.
+BPFTOOL ?= bpftool
+BPF_CLANG ?= clang
+$(BUILD)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
+$(BUILD)/bpf/%.bpf.o: src/ebpf/%.bpf.c src/ebpf/probe_event.h $(BUILD)/bpf/vmlinux.h
+	$(BPF_CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc -c -o $@ $<
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/ebpf/%.o: CFLAGS += -I$(BUILD)/bpf
+$(BUILD)/obj/ebpf/session.o: $(BUILD)/bpf/record.skel.h
 
 $(BUILD)/libstrata.a: $(LIB_OBJS)
 	@rm -f $@

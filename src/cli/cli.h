@@ -21,6 +21,7 @@ int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv); /* strata info FILE: describe a trace file */
 int cmd_dump(int argc, char **argv);   /* strata dump FILE: text/perfetto/chrome/folded */
 int cmd_report(int argc, char **argv); /* strata report FILE: top functions, traps, calls */
+int cmd_record(int argc, char **argv); /* strata record: eBPF uprobes on a native process */
 int cmd_tasks(int argc, char **argv);  /* strata tasks FILE: Rust async tasks (--trace=async) */
 
 /* Parse a byte size such as "128M", "1G", "4096K" or "256" (MiB, as QEMU's -m). Returns 0 or

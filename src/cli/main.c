@@ -12,6 +12,7 @@ static const struct cli_cmd cmds[] = {
     {"info", "describe a trace file: machine, symbols, devices, chunk and event counts", cmd_info},
     {"dump", "show a trace: text, Perfetto, Chrome JSON or folded stacks", cmd_dump},
     {"report", "summarise a trace: top functions, traps, SBI calls, syscalls", cmd_report},
+    {"record", "trace a native Linux process with eBPF uprobes (functions)", cmd_record},
     {"tasks", "Rust async tasks of a trace: polls, states, await trees, wakes", cmd_tasks},
 };
 

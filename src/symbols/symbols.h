@@ -25,6 +25,8 @@ struct symset; /* several tables, looked up by (privilege, address) */
 struct symtab *symtab_load(const char *path, int priv, int64_t offset);
 void symtab_free(struct symtab *t);
 size_t symtab_count(const struct symtab *t);
+/* The i-th symbol (address order, one per address), i < symtab_count(t). */
+const struct sym *symtab_at(const struct symtab *t, size_t i);
 const char *symtab_path(const struct symtab *t);
 int symtab_priv(const struct symtab *t);
 /* The function containing addr, or NULL. */

@@ -272,6 +272,11 @@ size_t symtab_count(const struct symtab *t)
 	return t->count;
 }
 
+const struct sym *symtab_at(const struct symtab *t, size_t i)
+{
+	return &t->syms[i];
+}
+
 const char *symtab_path(const struct symtab *t)
 {
 	return t->path;

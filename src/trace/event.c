@@ -58,11 +58,14 @@ static uint64_t rotr1(uint64_t v)
 }
 
 /* Code addresses: bit 0 of a RISC-V pc (and of any jump target) is always 0, so deltas between
- * them are stored halved; a run +0x40 bytes further on then fits in one byte. */
-static uint8_t *put_pcd(uint8_t *b, uint64_t delta)
+ * them are stored halved; a run +0x40 bytes further on then fits in one byte. x86-64 code (the
+ * eBPF back-end) is byte-granular: its streams set byte_pc and store deltas whole. The macro
+ * reads the stream state `st` of tev_encode/tev_decode. */
+static uint8_t *put_pcd_shift(uint8_t *b, uint64_t delta, unsigned shift)
 {
-	return put_s(b, (uint64_t)((int64_t)delta >> 1));
+	return put_s(b, (uint64_t)((int64_t)delta >> shift));
 }
+#define put_pcd(b, delta) put_pcd_shift(b, delta, st->byte_pc ? 0 : 1)
 
 size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 {
@@ -233,10 +236,11 @@ static uint64_t get_s(struct cur *c)
 	return unzz(get_u(c));
 }
 
-static uint64_t get_pcd(struct cur *c)
+static uint64_t get_pcd_shift(struct cur *c, unsigned shift)
 {
-	return get_s(c) << 1;
+	return get_s(c) << shift;
 }
+#define get_pcd(c) get_pcd_shift(c, st->byte_pc ? 0 : 1)
 
 static uint8_t get_priv(struct cur *c)
 {
@@ -421,7 +425,7 @@ size_t tev_link_put(uint8_t *buf, uint64_t task, uint64_t key, const struct tev_
 	if (l->depth >= 15)
 		*b++ = l->depth;
 	b = put_u(b, l->parent);
-	b = put_pcd(b, l->key - key);
+	b = put_pcd_shift(b, l->key - key, 1); /* links come from the RISC-V emulator only */
 	b = put_s(b, l->addr - task);
 	b = put_u(b, l->before + 1);
 	b = put_u(b, l->after + 1);
@@ -442,7 +446,7 @@ int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l)
 	l->late = f & 8;
 	l->depth = f >> 4 == 15 ? get_byte(&c) : f >> 4;
 	l->parent = (unsigned)get_u(&c);
-	l->key = ev->pc + get_pcd(&c);
+	l->key = ev->pc + get_pcd_shift(&c, 1);
 	l->addr = ev->addr + get_s(&c);
 	l->before = get_u(&c) - 1;
 	l->after = get_u(&c) - 1;

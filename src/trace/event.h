@@ -86,6 +86,7 @@ struct tev {
 /* Encoder state: events are delta-encoded against the previous one of the same hart. */
 struct tev_enc {
 	uint64_t last_instret, last_time, last_pc;
+	bool byte_pc; /* code addresses are byte-granular (x86-64): pc deltas are not halved */
 	uint64_t last_task;  /* async events: task addresses are deltas against the previous one */
 	uint64_t last_wdata; /* WAKE: waker data pointers too */
 };
@@ -93,6 +94,7 @@ struct tev_enc {
 /* Decoder state (one per hart stream). */
 struct tev_dec {
 	uint64_t last_instret, last_time, last_pc;
+	bool byte_pc; /* as in tev_enc: set from the EVENTS chunk's B flag */
 	uint64_t last_task, last_wdata;
 };
 

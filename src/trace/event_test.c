@@ -182,7 +182,7 @@ static int roundtrip(void)
 static int run_size(void)
 {
 	uint8_t buf[TEV_MAX_ENCODED];
-	struct tev_enc enc = {0x1000, 0x1000, 0x80001000, 0, 0};
+	struct tev_enc enc = {.last_instret = 0x1000, .last_time = 0x1000, .last_pc = 0x80001000};
 	struct tev ev = {
 	    .type = TEV_RUN, .priv = 1, .instret = 0x1005, .time = 0x1005, .pc = 0x80001040};
 
@@ -311,6 +311,45 @@ static int fuzz(void)
 	return 0;
 }
 
+/* x86-64 streams (eBPF back-end): odd code addresses survive when byte_pc is set on both ends,
+ * and a stream without it keeps RISC-V's halved deltas (bit 0 lost, one byte shorter). */
+static int byte_pc(void)
+{
+	uint8_t buf[4 * TEV_MAX_ENCODED];
+	struct tev_enc enc = {.byte_pc = true};
+	struct tev_dec dec = {.byte_pc = true};
+	struct tev in[3] = {
+	    {.type = TEV_CALL, .hart = 3, .instret = 10, .time = 10, .pc = 0x55555555a1c3,
+	     .addr = 0x555555555131, .sp = 0x7ffd1234567},
+	    {.type = TEV_RET, .hart = 3, .instret = 25, .time = 25, .pc = 0x555555555131,
+	     .addr = 0x55555555a1c3, .sp = 0x7ffd123456f},
+	    {.type = TEV_CALL, .hart = 3, .instret = 26, .time = 26, .pc = 0x55555555a1c8,
+	     .addr = 0x555555555007, .sp = 0x7ffd1234567},
+	};
+	size_t n = 0;
+	for (int i = 0; i < 3; i++)
+		n += tev_encode(&enc, &in[i], buf + n);
+	const uint8_t *p = buf;
+	for (int i = 0; i < 3; i++) {
+		struct tev out;
+		CHECK(tev_decode(&dec, &p, buf + n, &out) == 1, "event %d decodes", i);
+		CHECK(out.pc == in[i].pc && out.addr == in[i].addr && out.sp == in[i].sp &&
+			  out.time == in[i].time,
+		      "event %d: pc %#llx addr %#llx, want %#llx %#llx", i,
+		      (unsigned long long)out.pc, (unsigned long long)out.addr,
+		      (unsigned long long)in[i].pc, (unsigned long long)in[i].addr);
+	}
+	struct tev_enc rv = {0};
+	struct tev_dec rvd = {0};
+	n = tev_encode(&rv, &in[0], buf);
+	p = buf;
+	struct tev out;
+	CHECK(tev_decode(&rvd, &p, buf + n, &out) == 1 && out.pc == (in[0].pc & ~1ull) &&
+		  out.addr == (in[0].addr & ~1ull),
+	      "without byte_pc bit 0 is dropped: pc %#llx", (unsigned long long)out.pc);
+	return 0;
+}
+
 int main(void)
 {
 	int failed = 0;
@@ -319,5 +358,6 @@ int main(void)
 	failed += RUN(run_size);
 	failed += RUN(malformed);
 	failed += RUN(fuzz);
+	failed += RUN(byte_pc);
 	return failed != 0;
 }

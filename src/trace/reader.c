@@ -318,12 +318,16 @@ static int handle_chunk(struct trace_reader *r, uint32_t type, const uint8_t *d,
 			return bad(r, off, "EVENTS chunk without a hart id");
 		uint32_t id =
 		    d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+		/* bits 0-7 the hart, bit 31 byte-granular code addresses (x86-64, eBPF back-end) */
+		bool byte_pc = id & TF_EVENTS_BYTE_PC;
+		id &= ~(uint32_t)TF_EVENTS_BYTE_PC;
 		if (id >= MAX_HARTS)
 			return bad(r, off, "hart id out of range");
 		if (!hart_get(r, id))
 			return err_set(ENOMEM, "%s: out of memory", r->path);
 		/* deltas restart in every chunk, so each chunk decodes on its own */
 		memset(&r->harts[id]->dec, 0, sizeof(r->harts[id]->dec));
+		r->harts[id]->dec.byte_pc = byte_pc;
 		r->hart = id;
 		r->data = d;
 		r->p = d + 4;

@@ -16,9 +16,13 @@ enum tf_chunk_type {
 	TF_META = 1,   /* machine description: key=value text lines (harts, ram, isa, command) */
 	TF_SYMS = 2,   /* one ELF's symbols: see symbols.h symtab_serialize() */
 	TF_DEVS = 3,   /* MMIO devices: "base size name reg_off:reg_name,..." text lines */
-	TF_EVENTS = 4, /* u32 hart id, then encoded events (event.h) of that hart */
+	TF_EVENTS = 4, /* u32 hart id (| TF_EVENTS_BYTE_PC), then encoded events of that hart */
 	TF_END = 5,    /* totals: "key=value" text lines (events, dropped, instructions) */
 };
+
+/* EVENTS chunk flag next to the hart id: code addresses are byte-granular (x86-64 traces of
+ * the eBPF back-end), so pc deltas are stored whole (event.h tev_enc.byte_pc). */
+#define TF_EVENTS_BYTE_PC 0x80000000u
 
 struct tf_writer;
 struct tf_reader;

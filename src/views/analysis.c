@@ -434,8 +434,10 @@ static int on_call(struct ana *a, struct stack *s, const struct tev *ev)
 
 static bool returns_to(const struct ana_frame *f, uint64_t target)
 {
+	/* RISC-V: the call's pc + its length; native x86-64 traces (eBPF back-end) record the
+	 * return address itself as the call's pc, x86 call lengths being variable */
 	return f->kind == ANA_FRAME_FUNC && f->call_pc != NO_RET_ADDR &&
-	       (target == f->call_pc + 4 || target == f->call_pc + 2);
+	       (target == f->call_pc + 4 || target == f->call_pc + 2 || target == f->call_pc);
 }
 
 static int on_ret(struct ana *a, struct stack *s, const struct tev *ev)

@@ -1,0 +1,461 @@
+/* cmd_record — `strata record`: trace a native x86-64 Linux process with eBPF uprobes
+ * (src/ebpf/) into a strata trace that `strata dump`, `report` and `info` read. */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+#include "async/discover.h"
+#include "ebpf/funcs.h"
+#include "ebpf/nasync.h"
+#include "ebpf/nwriter.h"
+#include "ebpf/probes.h"
+#include "ebpf/session.h"
+#include "symbols/symbols.h"
+#include "util/err.h"
+#include "util/sigstop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FILTERS 64
+
+struct rec_opts {
+	const char *out;
+	const char *filters[MAX_FILTERS];
+	unsigned nfilters;
+	int pid;
+	char **cmd;
+	enum attach_mode mode;
+	uint64_t ring_bytes;
+	bool stats;
+	bool ftrace, async;
+};
+
+struct rec_state {
+	struct nwriter *w;
+	const struct probes *probes;
+	struct nasync *as;
+	uint64_t bias;
+};
+
+/* The runtimes' task-run functions: their first argument is the task (tokio's task header,
+ * async-task's raw task), which is also the data pointer of that task's wakers. */
+static const char *const task_run_res[] = {
+    "^tokio::runtime::task::raw::poll$",
+    "^async_task::raw::RawTask<F,T,S>::(run|wake|wake_by_ref|clone_waker|drop_waker)$",
+};
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: strata record [--trace=ftrace,async] [--filter=REGEX ...] [-o FILE]\n"
+		"                     (-p PID | -- CMD [ARGS...])\n\n"
+		"Trace a native x86-64 Linux process with eBPF uprobes, without recompiling it:\n"
+		"entry and return of every function of the executable whose demangled name matches\n"
+		"a --filter (POSIX extended regex, repeatable; all functions if none), per thread.\n"
+		"Runs CMD, or attaches to process PID, until it exits or strata gets SIGINT/SIGTERM;\n"
+		"then every probe is detached (an attached process keeps running) and the trace is\n"
+		"finished. Read it with strata dump, report, info. Needs root or CAP_BPF and\n"
+		"CAP_PERFMON. See docs/EBPF.md.\n\n"
+		"  -o FILE            trace file (default strata.trace)\n"
+		"  --trace=LIST       ftrace (function entries and returns, the default), async\n"
+		"                     (polls, wakes and tasks of Rust async code, from DWARF)\n"
+		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
+		"  --ring-size=SIZE   BPF ring buffer bytes, a power of two >= 4K (default 16M)\n"
+		"  --stats            print the attach mode, links and attach time on stderr\n"
+		"Exit status: CMD's own (128+N if killed by signal N), 0 for -p when the process\n"
+		"exits, 128+N when strata stops on signal N, 2 for bad input.\n");
+}
+
+/* Root, or CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN stands for both). 0 or -EPERM with err_set. */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	bool admin, bpf, perfmon;
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		return err_set(errno, "strata record: cannot read capabilities: %s", strerror(errno));
+	admin = d[0].effective >> 21 & 1;	  /* CAP_SYS_ADMIN */
+	perfmon = d[1].effective >> (38 - 32) & 1; /* CAP_PERFMON */
+	bpf = d[1].effective >> (39 - 32) & 1;	  /* CAP_BPF */
+	if (admin || (bpf && perfmon))
+		return 0;
+	return err_set(EPERM, "strata record: needs root or CAP_BPF and CAP_PERFMON (missing:%s%s)",
+		       bpf ? "" : " CAP_BPF", perfmon ? "" : " CAP_PERFMON");
+}
+
+static int parse_args(int argc, char **argv, struct rec_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			if (i + 1 >= argc)
+				return err_set(EINVAL, "strata record: -- without a command");
+			o->cmd = argv + i + 1;
+			break;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "-p") || !strcmp(a, "--filter")) {
+			if (i + 1 >= argc)
+				return err_set(EINVAL, "strata record: %s needs a value", a);
+			const char *v = argv[++i];
+			if (a[1] == 'o') {
+				o->out = v;
+			} else if (a[1] == 'p') {
+				char *end;
+				long pid = strtol(v, &end, 10);
+				if (*end || pid <= 0 || pid > INT_MAX)
+					return err_set(EINVAL, "-p %s: not a process id", v);
+				o->pid = (int)pid;
+			} else if (o->nfilters == MAX_FILTERS) {
+				return err_set(EINVAL, "--filter: more than %d filters", MAX_FILTERS);
+			} else {
+				o->filters[o->nfilters++] = v;
+			}
+		} else if (!strncmp(a, "--filter=", 9)) {
+			if (o->nfilters == MAX_FILTERS)
+				return err_set(EINVAL, "--filter: more than %d filters", MAX_FILTERS);
+			o->filters[o->nfilters++] = a + 9;
+		} else if (!strncmp(a, "--trace=", 8)) {
+			char buf[128], *save = NULL;
+			snprintf(buf, sizeof(buf), "%s", a + 8);
+			o->ftrace = o->async = false;
+			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				if (!strcmp(t, "ftrace"))
+					o->ftrace = true;
+				else if (!strcmp(t, "async"))
+					o->async = true;
+				else
+					return err_set(EINVAL,
+						       "--trace=%s: unknown tracer '%s' (strata "
+						       "record knows: ftrace, async)",
+						       a + 8, t);
+			if (!o->ftrace && !o->async)
+				return err_set(EINVAL, "--trace=%s: no tracer", a + 8);
+		} else if (!strncmp(a, "--attach=", 9)) {
+			const char *m = a + 9;
+			if (!strcmp(m, "auto"))
+				o->mode = ATTACH_AUTO;
+			else if (!strcmp(m, "multi"))
+				o->mode = ATTACH_MULTI;
+			else if (!strcmp(m, "single"))
+				o->mode = ATTACH_SINGLE;
+			else
+				return err_set(EINVAL, "--attach=%s: not auto, multi or single", m);
+		} else if (!strncmp(a, "--ring-size=", 12)) {
+			uint64_t n;
+			/* cli_parse_size reads a bare number as MiB (QEMU's -m); here bytes are
+			 * more natural, so a plain number is bytes */
+			char *end;
+			n = strtoull(a + 12, &end, 0);
+			if (*end && cli_parse_size(a + 12, &n))
+				n = 0;
+			if (!n || n < 4096 || (n & (n - 1)) || n > (1u << 30))
+				return err_set(EINVAL,
+					       "--ring-size=%s: not a power of two from 4K to 1G",
+					       a + 12);
+			o->ring_bytes = n;
+		} else if (!strcmp(a, "--stats")) {
+			o->stats = true;
+		} else {
+			return err_set(EINVAL, "strata record: unknown option '%s' (try --help)", a);
+		}
+	}
+	if (!o->cmd == !o->pid)
+		return err_set(EINVAL, o->cmd ? "strata record: both -p and a command given"
+					      : "strata record: no -p PID and no -- CMD (try --help)");
+	return 0;
+}
+
+/* Fork CMD stopped at its exec (PTRACE_TRACEME), so probes are in place before its first
+ * instruction. Returns the pid, or -errno with err_set() if CMD could not be started. */
+static int start_cmd(char **cmd)
+{
+	int pfd[2], status, err = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return err_set(errno, "strata record: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return err_set(errno, "strata record: fork: %s", strerror(errno));
+	if (!pid) {
+		close(pfd[0]);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		execvp(cmd[0], cmd);
+		err = errno;
+		if (write(pfd[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return err_set(errno, "strata record: waitpid: %s", strerror(errno));
+	if (err || !WIFSTOPPED(status)) {
+		if (WIFSTOPPED(status))
+			kill(pid, SIGKILL), waitpid(pid, &status, 0);
+		return err_set(err ? err : ECHILD, "strata record: %s: %s", cmd[0],
+			       strerror(err ? err : ECHILD));
+	}
+	return pid;
+}
+
+/* Where the executable's lowest page is mapped in pid, minus its link-time address. */
+static uint64_t load_bias(int pid, const char *exe, const struct funcs *fn)
+{
+	char path[64], line[PATH_MAX + 128];
+	struct stat st;
+	uint64_t bias = 0;
+	FILE *f;
+
+	if (!funcs_is_pie(fn) || stat(exe, &st))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, off, ino;
+		unsigned maj, min;
+
+		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &lo, &hi, &off, &maj, &min,
+			   &ino) == 6 &&
+		    ino == st.st_ino && off == 0) {
+			bias = lo - funcs_base(fn);
+			break;
+		}
+	}
+	fclose(f);
+	return bias;
+}
+
+static int on_event(void *ctx, const struct probe_event *e)
+{
+	struct rec_state *s = ctx;
+
+	if (e->probe >= probes_count(s->probes))
+		return 0;
+	const struct probe *p = probes_at(s->probes, e->probe);
+	uint64_t func = p->vaddr + s->bias;
+	if ((p->cfg.what & PCFG_FUNC) && e->kind == PEV_ENTRY)
+		nw_call(s->w, e->pid, e->tid, e->cpu, e->ts_ns, func, e->ret_addr, e->sp);
+	if (s->as && (p->cfg.what & (PCFG_POLL | PCFG_WAKE | PCFG_TASK)))
+		nas_event(s->as, e);
+	if ((p->cfg.what & PCFG_FUNC) && e->kind == PEV_EXIT)
+		nw_ret(s->w, e->pid, e->tid, e->cpu, e->ts_ns, func, e->ip, e->sp);
+	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static char *meta_text(const struct rec_opts *o, const char *exe, int pid)
+{
+	char *m = NULL, cmd[1024] = "";
+	size_t n = 0;
+
+	for (char **a = o->cmd; a && *a && n + 2 < sizeof(cmd); a++)
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", n ? " " : "", *a);
+	if (asprintf(&m,
+		     "strata=0.1.0\nmachine=linux-native\nisa=x86_64\nbackend=ebpf\nclock=ns\n"
+		     "pid=%d\nexecutable=%s\ncommand=%s\n",
+		     pid, exe, o->cmd ? cmd : "(attached with -p)") < 0)
+		return NULL;
+	return m;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct rec_opts o = {.out = "strata.trace", .ftrace = true};
+	struct rec_state st = {0};
+	struct ebpf_session *ses = NULL;
+	struct funcs *fn = NULL, *rt = NULL;
+	struct probes *probes = NULL;
+	struct adisc *disc = NULL;
+	struct symtab *syms = NULL;
+	char exe[PATH_MAX], link[64], *meta = NULL, note[128];
+	int pid = 0, pidfd = -1, ret = EXIT_BADINPUT, status = 0, sig = 0;
+	bool child = false, exited = false;
+	ssize_t len;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			record_usage(stdout);
+			return 0;
+		}
+	if (parse_args(argc, argv, &o) || check_privileges())
+		goto out;
+	if (o.pid) {
+		pid = o.pid;
+		if (kill(pid, 0) && errno == ESRCH) {
+			err_set(ESRCH, "-p %d: no such process", pid);
+			goto out;
+		}
+	}
+	/* the executable first, so that bad filters fail before a command starts */
+	if (o.cmd) {
+		pid = start_cmd(o.cmd);
+		if (pid < 0)
+			goto out;
+		child = true;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	len = readlink(link, exe, sizeof(exe) - 1);
+	if (len <= 0) {
+		err_set(errno, "-p %d: cannot read %s: %s", pid, link, strerror(errno));
+		goto out;
+	}
+	exe[len] = 0;
+	if (o.ftrace) {
+		fn = funcs_load(exe, o.filters, o.nfilters);
+		if (!fn)
+			goto out;
+		if (!funcs_count(fn)) {
+			if (o.nfilters)
+				err_set(ENOENT, "--filter: no function of %s matches", exe);
+			else
+				err_set(ENOENT, "%s: no function symbols (stripped?)", exe);
+			goto out;
+		}
+	}
+	if (o.async) {
+		rt = funcs_load(exe, task_run_res, 2);
+		if (!rt)
+			goto out;
+		disc = adisc_open(exe);
+		if (!disc) {
+			err_set(EINVAL, "--trace=async: %s: %s", exe,
+				err_msg() ? err_msg() : "no DWARF debug information");
+			goto out;
+		}
+		if (!adisc_nfutures(disc)) {
+			err_set(ENOENT, "--trace=async: %s: no Rust async code found in its DWARF",
+				exe);
+			goto out;
+		}
+	}
+	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt);
+	if (!probes)
+		goto out;
+	if (!probes_count(probes)) {
+		err_set(ENOENT, "--trace=async: %s: no poll function has code of its own to probe",
+			exe);
+		goto out;
+	}
+	st.probes = probes;
+	st.bias = load_bias(pid, exe, fn ? fn : rt);
+	meta = meta_text(&o, exe, pid);
+	syms = symtab_load(exe, 0, (int64_t)st.bias);
+	if (!meta || !syms)
+		goto out;
+	st.w = nw_open(o.out, meta);
+	if (!st.w || nw_symtab(st.w, syms) < 0)
+		goto out;
+	if (o.async && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
+		err_set(ENOMEM, "strata record: out of memory");
+		goto out;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	sigstop_install();
+	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
+	struct ebpf_opts eo = {.exe = exe, .probes = probes, .pid = pid, .mode = o.mode,
+			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st,
+			       .ctx_waker = -1, .waker_data = -1};
+	if (wl && wl->ctx_waker >= 0 && wl->waker_raw >= 0 && wl->raw_data >= 0) {
+		eo.ctx_waker = wl->ctx_waker;
+		eo.waker_data = wl->waker_raw + wl->raw_data;
+	}
+	ses = ebpf_open(&eo);
+	if (!ses)
+		goto out;
+	if (o.stats)
+		fprintf(stderr,
+			"strata record: %zu probes (%zu functions, %zu polls, %zu wakers, %zu task "
+			"runs; %zu not probeable), %s, %zu links, attached in %.3f ms\n",
+			probes_count(probes), probes_count_what(probes, PCFG_FUNC),
+			probes_count_what(probes, PCFG_POLL), probes_count_what(probes, PCFG_WAKE),
+			probes_count_what(probes, PCFG_TASK), probes_refused(probes),
+			ebpf_mode(ses) == ATTACH_MULTI ? "uprobe_multi" : "single", ebpf_nlinks(ses),
+			(double)ebpf_attach_ns(ses) / 1e6);
+	if (child && ptrace(PTRACE_DETACH, pid, NULL, NULL)) {
+		err_set(errno, "strata record: cannot release %s: %s", o.cmd[0], strerror(errno));
+		goto out;
+	}
+	ret = 0;
+	while (!exited && !(sig = sigstop_pending())) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+		if (ebpf_poll(ses, 50) < 0)
+			break;
+		if (pidfd >= 0 ? poll(&p, 1, 0) > 0 : (kill(pid, 0) && errno == ESRCH))
+			exited = true;
+	}
+	/* what the probes wrote before the end is still in the ring */
+	while (ebpf_poll(ses, 0) > 0)
+		;
+	if (child && exited && waitpid(pid, &status, 0) == pid) {
+		if (WIFSIGNALED(status)) {
+			snprintf(note, sizeof(note), "exit: killed by signal %d", WTERMSIG(status));
+			ret = 128 + WTERMSIG(status);
+		} else {
+			snprintf(note, sizeof(note), "exit: status %d", WEXITSTATUS(status));
+			ret = WEXITSTATUS(status);
+		}
+	} else if (exited) {
+		snprintf(note, sizeof(note), "exit: process %d ended", pid);
+	} else {
+		snprintf(note, sizeof(note), "detached: strata got signal %d", sig);
+		ret = 128 + sig;
+	}
+	nw_mark(st.w, 0, mono_ns(), note);
+out:
+	if (ret == EXIT_BADINPUT && child && pid > 0) {
+		/* never leave a stopped child behind */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	uint64_t drops = ses ? ebpf_drops(ses) : 0;
+	ebpf_close(ses); /* every probe detached before the trace is declared complete */
+	if (st.w) {
+		uint64_t events = nw_events(st.w);
+		if (nw_close(st.w, drops) < 0 && ret != EXIT_BADINPUT)
+			ret = EXIT_BADINPUT;
+		else if (ret != EXIT_BADINPUT || err_msg() == NULL)
+			fprintf(stderr, "strata record: %" PRIu64 " events, %" PRIu64
+					" dropped (ring buffer full) -> %s\n",
+				events, drops, o.out);
+	}
+	if (ret == EXIT_BADINPUT && err_msg())
+		fprintf(stderr, "%s\n", err_msg());
+	if (pidfd >= 0)
+		close(pidfd);
+	symtab_free(syms);
+	nas_free(st.as);
+	probes_free(probes);
+	adisc_free(disc);
+	funcs_free(rt);
+	funcs_free(fn);
+	free(meta);
+	return ret;
+}

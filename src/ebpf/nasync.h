@@ -1,0 +1,26 @@
+/* nasync — probe records of poll, waker and task-run functions turned into the async trace
+ * events of event.h (TEV_TASK, TEV_FUTURE, TEV_POLL, TEV_POLL_END, TEV_WAKE), per thread:
+ * the task is the one a runtime's task-run function is running on the thread (its argument,
+ * tokio's task header / async-task's raw task, which is also the data pointer of the task's
+ * wakers, so wakes name the task they wake), or, outside any task run (a block_on future), the
+ * outermost future being polled. The nesting depth of polls inside the task is `size`. */
+#ifndef STRATA_EBPF_NASYNC_H
+#define STRATA_EBPF_NASYNC_H
+
+#include "ebpf/probe_event.h"
+
+#include <stdint.h>
+
+struct nasync;
+struct nwriter;
+struct probes;
+struct adisc;
+
+/* NULL if out of memory. d may be NULL (no descriptions). */
+struct nasync *nas_new(struct nwriter *w, const struct probes *p, const struct adisc *d,
+		       uint64_t bias);
+void nas_free(struct nasync *a);
+/* Handle one record of a POLL, WAKE or TASK probe. */
+void nas_event(struct nasync *a, const struct probe_event *e);
+
+#endif

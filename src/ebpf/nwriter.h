@@ -1,0 +1,40 @@
+/* nwriter — a native process's probe records written as a strata trace (docs/TRACE-FORMAT.md,
+ * docs/EBPF.md): each thread becomes a "hart" of the trace (numbered in order of appearance),
+ * entries become TEV_CALL and returns TEV_RET in U mode with byte-granular code addresses,
+ * timestamps are nanoseconds since the recording started. The first event of a thread is a
+ * MARK "thread TID pid PID"; a MARK "cpu N" precedes the first event a thread records on
+ * another CPU. Events are buffered per thread and written as EVENTS chunks (64 KiB), so
+ * memory stays bounded and everything up to the last chunk survives a crash. */
+#ifndef STRATA_EBPF_NWRITER_H
+#define STRATA_EBPF_NWRITER_H
+
+#include <stdint.h>
+
+struct nwriter;
+struct symtab;
+struct tev;
+
+/* Create path, write the header and the META text (key=value lines). NULL with err_set(). */
+struct nwriter *nw_open(const char *path, const char *meta);
+/* Write t as a SYMS chunk (t stays the caller's). 0 or -errno. */
+int nw_symtab(struct nwriter *w, const struct symtab *t);
+/* Record a function entry (CALL from ret_addr to func at sp) or return (RET from func to
+ * ret_addr, sp after the return) of thread tid at ts_ns (CLOCK_MONOTONIC). */
+void nw_call(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_t ts_ns,
+	     uint64_t func, uint64_t ret_addr, uint64_t sp);
+void nw_ret(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_t ts_ns,
+	    uint64_t func, uint64_t ret_addr, uint64_t sp);
+/* Any other event (POLL, POLL_END, WAKE, TASK, FUTURE) of thread tid at ts_ns: hart, instret
+ * and time are filled in here. */
+void nw_event(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint64_t ts_ns,
+	      struct tev *ev);
+/* A MARK with free text on thread tid (or on the first thread if tid is 0). */
+void nw_mark(struct nwriter *w, uint32_t tid, uint64_t ts_ns, const char *text);
+uint64_t nw_events(const struct nwriter *w);
+/* Flush everything from a signal handler (write(2) only). */
+void nw_flush_emergency(struct nwriter *w);
+/* Flush, write the END chunk (events, dropped = ring-buffer drops + events of threads beyond
+ * the 256 the format numbers, threads) and close. 0 or -errno with err_set(). */
+int nw_close(struct nwriter *w, uint64_t ring_drops);
+
+#endif

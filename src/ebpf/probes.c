@@ -1,0 +1,212 @@
+/* probes — see probes.h. */
+#include "ebpf/probes.h"
+#include "async/discover.h"
+#include "ebpf/funcs.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct probes {
+	struct probe *p;
+	size_t n, cap;
+	int fd; /* the executable, to look at first instructions */
+	size_t refused;
+};
+
+/* x86 uprobes refuse an instruction with a LOCK or a segment prefix (the kernel's
+ * is_prefix_bad(): ENOTSUPP), and one refused offset fails a whole uprobe_multi link. Rust's
+ * Arc clones often start with `lock incq`. */
+static bool probeable(int fd, uint64_t off)
+{
+	uint8_t b[4];
+
+	if (fd < 0 || pread(fd, b, sizeof(b), (off_t)off) != (ssize_t)sizeof(b))
+		return true; /* let the kernel decide */
+	for (unsigned i = 0; i < sizeof(b); i++) {
+		switch (b[i]) {
+		case 0xf0: /* lock */
+		case 0x26: /* es */
+		case 0x2e: /* cs */
+		case 0x36: /* ss */
+		case 0x3e: /* ds */
+			return false;
+		case 0x64: /* fs, gs, operand and address size, rep: fine, keep looking */
+		case 0x65:
+		case 0x66:
+		case 0x67:
+		case 0xf2:
+		case 0xf3:
+			continue;
+		default:
+			return true;
+		}
+	}
+	return true;
+}
+
+/* The probe at vaddr, created if new (so one address carries every role it has). */
+static struct probe *at(struct probes *ps, const struct funcs *layout, uint64_t vaddr,
+			const char *name)
+{
+	uint64_t off;
+
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i].vaddr == vaddr)
+			return &ps->p[i];
+	if (funcs_file_offset(layout, vaddr, &off))
+		return NULL; /* not in the file's code: nothing to probe */
+	if (!probeable(ps->fd, off)) {
+		ps->refused++;
+		return NULL;
+	}
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? 2 * ps->cap : 256;
+		struct probe *t = realloc(ps->p, cap * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		ps->p = t;
+		ps->cap = cap;
+	}
+	struct probe *p = &ps->p[ps->n++];
+	memset(p, 0, sizeof(*p));
+	p->vaddr = vaddr;
+	p->foff = off;
+	p->name = name;
+	p->future = -1;
+	return p;
+}
+
+static void add_poll(struct probes *ps, const struct funcs *layout, const struct adisc *d,
+		     size_t i)
+{
+	const struct adisc_future *f = adisc_future(d, i);
+	struct probe *p;
+
+	/* an inlined-only body has no entry of its own: its polls happen inside its caller */
+	if (!f->entry || !(p = at(ps, layout, f->entry, f->name)))
+		return;
+	p->cfg.what |= PCFG_POLL;
+	p->future = (long)i;
+	p->cfg.self_arg = (uint8_t)(f->self_arg <= 1 ? f->self_arg : 1);
+	if (f->state_off >= 0 && f->state_size >= 1 && f->state_size <= 8) {
+		p->cfg.state_off = (uint32_t)f->state_off;
+		p->cfg.state_size = (uint8_t)f->state_size;
+	}
+	p->cfg.ret_ptr = f->poll.ret == ADISC_RET_PTR;
+	if (f->poll.discr_size >= 1 && f->poll.discr_size <= 8 &&
+	    (f->poll.ret == ADISC_RET_PTR || f->poll.discr_off + f->poll.discr_size <= 16)) {
+		p->cfg.discr_off = f->poll.discr_off;
+		p->cfg.discr_size = (uint8_t)f->poll.discr_size;
+		p->cfg.pending = f->poll.pending;
+	}
+}
+
+/* The waker kind of a runtime function by its name's last component, or -1. */
+static int wake_kind(const char *name)
+{
+	static const char *const last[4] = {"::clone_waker", "::wake", "::wake_by_ref",
+					    "::drop_waker"};
+	size_t n = strlen(name);
+
+	for (int k = 0; k < 4; k++) {
+		size_t m = strlen(last[k]);
+		if (n >= m && !strcmp(name + n - m, last[k]))
+			return k;
+	}
+	return -1;
+}
+
+struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
+			    const struct funcs *rt, const struct funcs *layout)
+{
+	struct probes *ps = calloc(1, sizeof(*ps));
+	struct probe *p;
+
+	if (!ps)
+		goto nomem;
+	ps->fd = open(exe, O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; fn && i < funcs_count(fn); i++) {
+		const struct func *f = funcs_at(fn, i);
+		size_t refused = ps->refused;
+
+		if (!(p = at(ps, layout, f->vaddr, f->name))) {
+			if (ps->refused > refused)
+				continue;
+			goto nomem;
+		}
+		p->cfg.what |= PCFG_FUNC;
+	}
+	for (size_t i = 0; d && i < adisc_nfutures(d); i++)
+		add_poll(ps, layout, d, i);
+	for (size_t i = 0; d && i < adisc_nvtables(d); i++) {
+		const struct adisc_vtable *v = adisc_vtable(d, i);
+
+		for (unsigned k = 0; k < 4; k++)
+			if (v->fn[k] && (p = at(ps, layout, v->fn[k], NULL))) {
+				p->cfg.what |= PCFG_WAKE;
+				p->cfg.wake_kind = (uint8_t)k;
+			}
+	}
+	for (size_t i = 0; rt && i < funcs_count(rt); i++) {
+		const struct func *f = funcs_at(rt, i);
+		int wk = wake_kind(f->name);
+
+		if (!(p = at(ps, layout, f->vaddr, f->name)))
+			continue;
+		if (wk >= 0) {
+			/* async-task's waker functions: their vtable is a promoted constant without
+			 * DWARF of its own, so they are found by name */
+			p->cfg.what |= PCFG_WAKE;
+			p->cfg.wake_kind = (uint8_t)wk;
+		} else {
+			p->cfg.what |= PCFG_TASK;
+		}
+	}
+	if (ps->fd >= 0)
+		close(ps->fd);
+	ps->fd = -1;
+	return ps;
+nomem:
+	probes_free(ps);
+	err_set(ENOMEM, "strata record: out of memory");
+	return NULL;
+}
+
+size_t probes_refused(const struct probes *p)
+{
+	return p->refused;
+}
+
+void probes_free(struct probes *p)
+{
+	if (p) {
+		if (p->fd >= 0)
+			close(p->fd);
+		free(p->p);
+		free(p);
+	}
+}
+
+size_t probes_count(const struct probes *p)
+{
+	return p->n;
+}
+
+const struct probe *probes_at(const struct probes *p, size_t i)
+{
+	return &p->p[i];
+}
+
+size_t probes_count_what(const struct probes *p, unsigned what)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += (p->p[i].cfg.what & what) != 0;
+	return n;
+}

@@ -1,0 +1,232 @@
+/* record.bpf — the kernel half of `strata record`: one program for entries (uprobe) and one for
+ * returns (uretprobe), each in two copies — loaded for uprobe_multi links or for single
+ * uprobes, since a program's expected attach type is fixed at load. The attach cookie indexes
+ * `cfg`, which says what the probed function is: a plain function, a poll function (read self,
+ * __state and the Context's waker at entry; __state and the Poll result at exit), a waker
+ * vtable function or a runtime's task-run function. Each hit reserves a record in the ring
+ * buffer; when it is full the hit is counted in `drops` instead, so user space can say exactly
+ * how many events were lost. Compiled with clang -target bpf against the running kernel's BTF
+ * (vmlinux.h): pt_regs is read with CO-RE relocations. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "ebpf/probe_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* 0: every process (the links already filter by pid); else only this tgid */
+const volatile __u32 target_tgid = 0;
+/* where a Context's waker data pointer is: *(*(cx + ctx_waker) + waker_data) (src/async) */
+const volatile __s64 ctx_waker = -1;
+const volatile __s64 waker_data = -1;
+/* half the ring buffer's size in bytes (set by the loader) */
+const volatile __u64 ring_half = 1 << 23;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24); /* resized by the loader (--ring-size) */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* one per probe: resized by the loader */
+	__type(key, __u32);
+	__type(value, struct probe_cfg);
+} cfg SEC(".maps");
+
+/* The poll functions a thread is inside: their self, return pointer and entry sp, so the exit
+ * can read __state and the result (a frame whose return was never seen, e.g. unwound by a
+ * panic, is dropped when a return with a higher sp comes). */
+struct pframe {
+	__u64 self, retp, sp;
+};
+struct pstack {
+	__u32 n, pad;
+	struct pframe f[PEV_MAX_NEST];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pstack);
+} pstacks SEC(".maps");
+
+static const struct pstack empty_stack;
+
+static __always_inline __u64 read_uint(__u64 addr, __u32 size)
+{
+	__u64 v = 0;
+
+	if (size > 8)
+		size = 8;
+	if (size && bpf_probe_read_user(&v, size & 0xf, (void *)addr))
+		return PEV_STATE_NONE;
+	return v;
+}
+
+static __always_inline __u64 arg(struct pt_regs *ctx, unsigned i)
+{
+	if (i == 0)
+		return PT_REGS_PARM1_CORE(ctx);
+	if (i == 1)
+		return PT_REGS_PARM2_CORE(ctx);
+	return PT_REGS_PARM3_CORE(ctx);
+}
+
+static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *e,
+				       const struct probe_cfg *c, __u32 tid)
+{
+	__u64 cx = arg(ctx, c->self_arg + 1), w = 0;
+	struct pstack *ps;
+
+	e->fut = arg(ctx, c->self_arg);
+	e->state = c->state_size ? read_uint(e->fut + c->state_off, c->state_size) : PEV_STATE_NONE;
+	if (ctx_waker >= 0 && waker_data >= 0 &&
+	    !bpf_probe_read_user(&w, sizeof(w), (void *)(cx + ctx_waker)) &&
+	    bpf_probe_read_user(&e->waker, sizeof(e->waker), (void *)(w + waker_data)))
+		e->waker = 0;
+	ps = bpf_map_lookup_elem(&pstacks, &tid);
+	if (!ps) {
+		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
+		ps = bpf_map_lookup_elem(&pstacks, &tid);
+		if (!ps)
+			return;
+	}
+	__u32 n = ps->n;
+	if (n < PEV_MAX_NEST) {
+		ps->f[n].self = e->fut;
+		ps->f[n].retp = c->ret_ptr ? arg(ctx, 0) : 0;
+		ps->f[n].sp = e->sp;
+	}
+	ps->n = n + 1; /* deeper than PEV_MAX_NEST: counted, not remembered */
+}
+
+static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e,
+				      const struct probe_cfg *c, __u32 tid)
+{
+	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
+	__u64 entry_sp = e->sp - 8; /* the return popped the return address */
+	struct pframe f = {};
+	bool found = false;
+
+	e->state = PEV_STATE_NONE;
+	e->result = PEV_RESULT_UNK;
+	if (!ps)
+		return;
+	for (int i = 0; i < PEV_MAX_NEST + 1 && ps->n; i++) {
+		__u32 n = ps->n - 1;
+
+		if (n >= PEV_MAX_NEST) { /* beyond what is remembered */
+			ps->n = n;
+			return;
+		}
+		ps->n = n;
+		f = ps->f[n];
+		if (f.sp >= entry_sp) {
+			found = f.sp == entry_sp;
+			break;
+		}
+	}
+	if (!found)
+		return;
+	e->fut = f.self;
+	if (c->state_size)
+		e->state = read_uint(f.self + c->state_off, c->state_size);
+	if (!c->discr_size)
+		return;
+	__u64 d;
+	if (c->ret_ptr) {
+		d = read_uint(f.retp + c->discr_off, c->discr_size);
+	} else {
+		__u64 r = c->discr_off < 8 ? PT_REGS_RC_CORE(ctx) : BPF_CORE_READ(ctx, dx);
+		d = r >> (8 * (c->discr_off & 7));
+	}
+	if (c->discr_size < 8)
+		d &= (1ull << (8 * c->discr_size)) - 1;
+	e->result = d == c->pending ? PEV_RESULT_PEND : PEV_RESULT_READY;
+}
+
+static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, probe;
+	const struct probe_cfg *c;
+	struct probe_event *e;
+
+	if (target_tgid && (__u32)(id >> 32) != target_tgid)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u32 k = 0;
+		__u64 *d = bpf_map_lookup_elem(&drops, &k);
+
+		if (d)
+			*d += 1;
+		return 0;
+	}
+	probe = (__u32)bpf_get_attach_cookie(ctx);
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = tid;
+	e->cpu = (__u16)bpf_get_smp_processor_id();
+	e->kind = kind;
+	e->probe = probe;
+	e->ip = PT_REGS_IP_CORE(ctx);
+	e->sp = PT_REGS_SP_CORE(ctx);
+	e->ret_addr = 0;
+	e->fut = 0;
+	e->state = PEV_STATE_NONE;
+	e->waker = 0;
+	e->result = PEV_RESULT_UNK;
+	if (kind == PEV_ENTRY &&
+	    bpf_probe_read_user(&e->ret_addr, sizeof(e->ret_addr), (void *)e->sp))
+		e->ret_addr = 0;
+	c = bpf_map_lookup_elem(&cfg, &probe);
+	if (c && (c->what & PCFG_POLL)) {
+		if (kind == PEV_ENTRY)
+			poll_entry(ctx, e, c, tid);
+		else
+			poll_exit(ctx, e, c, tid);
+	} else if (c && (c->what & (PCFG_WAKE | PCFG_TASK)) && kind == PEV_ENTRY) {
+		e->fut = PT_REGS_PARM1_CORE(ctx);
+	}
+	/* waking the consumer costs an irq_work per record: it polls every 50 ms anyway, so
+	 * only a ring more than half full calls for it now */
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ring_half
+				  ? BPF_RB_FORCE_WAKEUP
+				  : BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("uprobe")
+int strata_entry_multi(struct pt_regs *ctx)
+{
+	return emit(ctx, PEV_ENTRY);
+}
+
+SEC("uretprobe")
+int strata_exit_multi(struct pt_regs *ctx)
+{
+	return emit(ctx, PEV_EXIT);
+}
+
+SEC("uprobe")
+int strata_entry(struct pt_regs *ctx)
+{
+	return emit(ctx, PEV_ENTRY);
+}
+
+SEC("uretprobe")
+int strata_exit(struct pt_regs *ctx)
+{
+	return emit(ctx, PEV_EXIT);
+}
