@@ -16,87 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PATH_MAX_DEPTH 64
-
-struct cand { /* a subprogram DIE with a name: maybe a future's poll function */
-	Dwarf_Off off;
-	char *qname; /* namespace path :: name */
-	long fidx;   /* -2 not classified yet, -1 not a future, else index */
-};
-
-struct inst { /* code of a subprogram: out of line or an inlined copy */
-	Dwarf_Off origin;
-	uint64_t entry;
-	struct adisc_range *r;
-	unsigned nr;
-	bool inlined;
-};
-
-struct tname {
-	Dwarf_Off off;
-	char *qname;
-};
-
-struct svar { /* a static variable with an address */
-	Dwarf_Off type;
-	uint64_t addr;
-	char *qname;
-};
-
-struct fut { /* adisc_future plus what discovery owns for it */
-	struct adisc_future pub;
-	struct adisc_range *ranges, *inl;
-	uint64_t *inl_entry;
-	unsigned cap_r, cap_i;
-	struct adisc_variant *variants;
-	struct adisc_child *children;
-	char *name, *type_name, *poll_type;
-	Dwarf_Off self_type;
-};
-
-struct pcent {
-	uint64_t lo, hi;
-	size_t fidx;
-	bool inlined;
-};
-
-struct adisc {
-	char *path;
-	int fd;
-	Elf *elf;
-	Dwarf *dw;
-	unsigned machine, ptr_size;
-	char rustc[32];
-	bool have_rustc;
-	struct cand *cand;
-	size_t ncand, capcand;
-	struct inst *inst;
-	size_t ninst, capinst;
-	struct tname *tn;
-	size_t ntn, captn;
-	struct svar *sv;
-	size_t nsv, capsv;
-	struct fut *fut;
-	size_t nfut, capfut;
-	struct pcent *entries; /* out-of-line entries, sorted by lo */
-	size_t nentries;
-	struct pcent *pcs; /* every range, sorted by lo */
-	size_t npcs;
-	struct adisc_vtable *vt;
-	size_t nvt;
-	struct pcent *wfn; /* waker functions: lo = entry, fidx = kind */
-	size_t nwfn;
-	struct adisc_waker_layout wl;
-};
-
-#define GROW(arr, n, cap)                                                                          \
-	((n) < (cap) ? 0                                                                           \
-		     : ((cap) = (cap) ? 2 * (cap) : 64,                                            \
-			(arr) = reallocarray((arr), (cap), sizeof(*(arr))), (arr) ? 0 : -ENOMEM))
+#include "async/discover_impl.h"
 
 /* ---- small DWARF helpers ---- */
 
-static const char *die_name(Dwarf_Die *die)
+const char *ad_die_name(Dwarf_Die *die)
 {
 	return dwarf_diename(die);
 }
@@ -123,12 +47,12 @@ static bool peel(Dwarf_Die *t)
 	return false;
 }
 
-static bool die_type(Dwarf_Die *die, Dwarf_Die *t)
+bool ad_die_type(Dwarf_Die *die, Dwarf_Die *t)
 {
 	return attr_die(die, DW_AT_type, t) && peel(t);
 }
 
-static int64_t member_off(Dwarf_Die *m)
+int64_t ad_member_off(Dwarf_Die *m)
 {
 	Dwarf_Attribute a;
 	Dwarf_Word v;
@@ -149,14 +73,14 @@ static uint64_t die_size(Dwarf_Die *t)
 }
 
 /* The child member called name, or false. */
-static bool find_member(Dwarf_Die *st, const char *name, Dwarf_Die *out)
+bool ad_find_member(Dwarf_Die *st, const char *name, Dwarf_Die *out)
 {
 	Dwarf_Die c;
 
 	if (dwarf_child(st, &c) != 0)
 		return false;
 	do {
-		const char *n = die_name(&c);
+		const char *n = ad_die_name(&c);
 		if (dwarf_tag(&c) == DW_TAG_member && n && !strcmp(n, name)) {
 			*out = c;
 			return true;
@@ -176,7 +100,7 @@ static bool find_child_tag(Dwarf_Die *die, int tag, Dwarf_Die *out)
 	return false;
 }
 
-static const char *tname_of(const struct adisc *d, Dwarf_Off off)
+const char *ad_tname_of(const struct adisc *d, Dwarf_Off off)
 {
 	size_t lo = 0, hi = d->ntn;
 
@@ -190,11 +114,11 @@ static const char *tname_of(const struct adisc *d, Dwarf_Off off)
 	return lo < d->ntn && d->tn[lo].off == off ? d->tn[lo].qname : NULL;
 }
 
-static const char *type_qname(const struct adisc *d, Dwarf_Die *t)
+const char *ad_type_qname(const struct adisc *d, Dwarf_Die *t)
 {
-	const char *q = tname_of(d, dwarf_dieoffset(t));
+	const char *q = ad_tname_of(d, dwarf_dieoffset(t));
 
-	return q ? q : die_name(t);
+	return q ? q : ad_die_name(t);
 }
 
 /* ---- pass 1: the walk ---- */
@@ -247,7 +171,7 @@ static void visit(struct walk *w, Dwarf_Die *die)
 {
 	struct adisc *d = w->d;
 	int tag = dwarf_tag(die);
-	const char *name = die_name(die);
+	const char *name = ad_die_name(die);
 	Dwarf_Attribute a;
 
 	switch (tag) {
@@ -418,10 +342,10 @@ static void poll_layout(struct adisc *d, Dwarf_Die *t, struct fut *f)
 
 	p->size = die_size(t);
 	p->ret = p->size > 2 * d->ptr_size ? ADISC_RET_PTR : ADISC_RET_REGS;
-	f->poll_type = strdup(type_qname(d, t));
+	f->poll_type = strdup(ad_type_qname(d, t));
 	p->type = f->poll_type;
 	if (!find_child_tag(t, DW_TAG_variant_part, &vp) || !attr_die(&vp, DW_AT_discr, &discr) ||
-	    member_off(&discr) < 0 || !die_type(&discr, &dt))
+	    ad_member_off(&discr) < 0 || !ad_die_type(&discr, &dt))
 		return;
 	if (dwarf_child(&vp, &c) != 0)
 		return;
@@ -429,12 +353,12 @@ static void poll_layout(struct adisc *d, Dwarf_Die *t, struct fut *f)
 		Dwarf_Die m;
 		Dwarf_Word v;
 
-		if (dwarf_tag(&c) != DW_TAG_variant || !find_member(&c, "Pending", &m))
+		if (dwarf_tag(&c) != DW_TAG_variant || !ad_find_member(&c, "Pending", &m))
 			continue;
 		if (!dwarf_attr(&c, DW_AT_discr_value, &a) || dwarf_formudata(&a, &v) != 0)
 			return;
 		p->pending = v;
-		p->discr_off = (uint32_t)member_off(&discr);
+		p->discr_off = (uint32_t)ad_member_off(&discr);
 		p->discr_size = (uint32_t)die_size(&dt);
 		if (p->discr_size > 8)
 			p->discr_size = 0;
@@ -450,8 +374,8 @@ static int coroutine_layout(struct adisc *d, Dwarf_Die *self, struct fut *f)
 
 	if (!find_child_tag(self, DW_TAG_variant_part, &vp) || !attr_die(&vp, DW_AT_discr, &discr))
 		return 0;
-	f->pub.state_off = member_off(&discr);
-	if (die_type(&discr, &dt))
+	f->pub.state_off = ad_member_off(&discr);
+	if (ad_die_type(&discr, &dt))
 		f->pub.state_size = (uint32_t)die_size(&dt);
 	if (dwarf_child(&vp, &c) != 0)
 		return 0;
@@ -464,13 +388,13 @@ static int coroutine_layout(struct adisc *d, Dwarf_Die *self, struct fut *f)
 
 		if (dwarf_tag(&c) != DW_TAG_variant || !dwarf_attr(&c, DW_AT_discr_value, &a) ||
 		    dwarf_formudata(&a, &v) != 0 || !find_child_tag(&c, DW_TAG_member, &m) ||
-		    !die_type(&m, &vt))
+		    !ad_die_type(&m, &vt))
 			continue;
 		if (GROW(f->variants, f->pub.nvariants, cap) < 0)
 			return -ENOMEM;
 		var = &f->variants[f->pub.nvariants++];
 		memset(var, 0, sizeof(*var));
-		var->name = die_name(&vt) ? die_name(&vt) : "?";
+		var->name = ad_die_name(&vt) ? ad_die_name(&vt) : "?";
 		var->discr = v;
 		var->awaitee_off = -1;
 		var->awaitee_future = -1;
@@ -479,10 +403,10 @@ static int coroutine_layout(struct adisc *d, Dwarf_Die *self, struct fut *f)
 			if (dwarf_decl_line(&m, &line) == 0)
 				var->line = (unsigned)line;
 		}
-		if (find_member(&vt, "__awaitee", &aw) && die_type(&aw, &at)) {
-			var->awaitee_off = member_off(&aw);
+		if (ad_find_member(&vt, "__awaitee", &aw) && ad_die_type(&aw, &at)) {
+			var->awaitee_off = ad_member_off(&aw);
 			var->awaitee_size = die_size(&at);
-			var->awaitee_type = type_qname(d, &at);
+			var->awaitee_type = ad_type_qname(d, &at);
 		}
 	} while (dwarf_siblingof(&c, &c) == 0);
 	f->pub.variants = f->variants;
@@ -499,26 +423,26 @@ static long classify(struct adisc *d, struct cand *c)
 	if (c->fidx != -2)
 		return c->fidx;
 	c->fidx = -1;
-	if (!dwarf_offdie(d->dw, c->off, &die) || !die_type(&die, &rt))
+	if (!dwarf_offdie(d->dw, c->off, &die) || !ad_die_type(&die, &rt))
 		return -1;
-	rname = type_qname(d, &rt);
+	rname = ad_type_qname(d, &rt);
 	if (!starts(rname, "core::task::poll::Poll<") &&
 	    !starts(rname, "core::ops::generator::GeneratorState<") &&
 	    !starts(rname, "core::ops::coroutine::CoroutineState<"))
 		return -1;
-	if (!find_child_tag(&die, DW_TAG_formal_parameter, &par) || !die_type(&par, &pin))
+	if (!find_child_tag(&die, DW_TAG_formal_parameter, &par) || !ad_die_type(&par, &pin))
 		return -1;
-	pname = type_qname(d, &pin);
+	pname = ad_type_qname(d, &pin);
 	if (!starts(pname, "core::pin::Pin<&mut ") ||
-	    (!find_member(&pin, "pointer", &ptr) && !find_member(&pin, "__pointer", &ptr)) ||
-	    !die_type(&ptr, &ptr) || dwarf_tag(&ptr) != DW_TAG_pointer_type ||
-	    !die_type(&ptr, &self))
+	    (!ad_find_member(&pin, "pointer", &ptr) && !ad_find_member(&pin, "__pointer", &ptr)) ||
+	    !ad_die_type(&ptr, &ptr) || dwarf_tag(&ptr) != DW_TAG_pointer_type ||
+	    !ad_die_type(&ptr, &self))
 		return -1;
-	name = die_name(&die);
+	name = ad_die_name(&die);
 	bool coroutine = false;
 	Dwarf_Die vp, discr;
 	if (find_child_tag(&self, DW_TAG_variant_part, &vp) && attr_die(&vp, DW_AT_discr, &discr) &&
-	    die_name(&discr) && !strcmp(die_name(&discr), "__state"))
+	    ad_die_name(&discr) && !strcmp(ad_die_name(&discr), "__state"))
 		coroutine = true;
 	/* generic impls are named "poll<A, B>" */
 	if (!coroutine && (!name || (strcmp(name, "poll") && !starts(name, "poll<"))))
@@ -529,7 +453,7 @@ static long classify(struct adisc *d, struct cand *c)
 	memset(f, 0, sizeof(*f));
 	f->pub.kind = coroutine ? ADISC_COROUTINE : ADISC_POLL_FN;
 	f->pub.state_off = -1;
-	f->type_name = strdup(type_qname(d, &self));
+	f->type_name = strdup(ad_type_qname(d, &self));
 	f->self_type = dwarf_dieoffset(&self);
 	if (!coroutine) {
 		Dwarf_Attribute a;
@@ -650,14 +574,14 @@ static int link_futures(struct adisc *d)
 			Dwarf_Die t;
 			long fi;
 
-			if (dwarf_tag(&m) != DW_TAG_member || member_off(&m) < 0 ||
-			    !die_type(&m, &t) || (fi = fut_by_type(d, type_qname(d, &t))) < 0 ||
+			if (dwarf_tag(&m) != DW_TAG_member || ad_member_off(&m) < 0 ||
+			    !ad_die_type(&m, &t) || (fi = fut_by_type(d, ad_type_qname(d, &t))) < 0 ||
 			    (size_t)fi == i)
 				continue;
 			if (GROW(f->children, f->pub.nchildren, cap) < 0)
 				return -ENOMEM;
 			f->children[f->pub.nchildren++] = (struct adisc_child){
-			    (uint64_t)member_off(&m), die_name(&m) ? die_name(&m) : "?", (size_t)fi};
+			    (uint64_t)ad_member_off(&m), ad_die_name(&m) ? ad_die_name(&m) : "?", (size_t)fi};
 		} while (dwarf_siblingof(&m, &m) == 0);
 		f->pub.children = f->children;
 	}
@@ -697,283 +621,6 @@ static int build_index(struct adisc *d)
 	d->nentries = ne;
 	qsort(d->pcs, d->npcs, sizeof(*d->pcs), cmp_pcent);
 	qsort(d->entries, d->nentries, sizeof(*d->entries), cmp_pcent);
-	return 0;
-}
-
-/* ---- waker vtables ---- */
-
-static const char *const vt_fields[4] = {"clone", "wake", "wake_by_ref", "drop"};
-
-static int64_t off_in(struct adisc *d, const char *type, const char *member)
-{
-	for (size_t i = 0; i < d->ntn; i++) {
-		Dwarf_Die t, m;
-
-		if (strcmp(d->tn[i].qname, type) || !dwarf_offdie(d->dw, d->tn[i].off, &t) ||
-		    !find_member(&t, member, &m))
-			continue;
-		return member_off(&m);
-	}
-	return -1;
-}
-
-/* A pointer-sized word of the file's loaded image at addr; a RELATIVE relocation there (PIE)
- * gives its value. */
-static int read_word(struct adisc *d, uint64_t addr, uint64_t *out)
-{
-	Elf_Scn *scn = NULL;
-	unsigned rel_type = d->machine == EM_X86_64 ? 8 : d->machine == EM_RISCV ? 3 : 1027;
-
-	*out = 0;
-	while ((scn = elf_nextscn(d->elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_RELA) {
-			data = elf_getdata(scn, NULL);
-			for (size_t k = 0; data && k < sh.sh_size / (sh.sh_entsize ? sh.sh_entsize : 24);
-			     k++) {
-				GElf_Rela r;
-				if (gelf_getrela(data, (int)k, &r) && r.r_offset == addr &&
-				    GELF_R_TYPE(r.r_info) == rel_type) {
-					*out = (uint64_t)r.r_addend;
-					return 0;
-				}
-			}
-			continue;
-		}
-		if (!(sh.sh_flags & SHF_ALLOC) || sh.sh_type == SHT_NOBITS || addr < sh.sh_addr ||
-		    addr + d->ptr_size > sh.sh_addr + sh.sh_size)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data || !data->d_buf || addr - sh.sh_addr + d->ptr_size > data->d_size)
-			continue;
-		memcpy(out, (char *)data->d_buf + (addr - sh.sh_addr), d->ptr_size);
-		if (*out)
-			return 0;
-	}
-	return *out ? 0 : -ENOENT;
-}
-
-/* By entry, then kind: when identical-code folding merged wake and wake_by_ref (rustc -O),
- * the one function is reported as wake. */
-static int cmp_wfn(const void *a, const void *b)
-{
-	const struct pcent *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->fidx < y->fidx ? -1 : x->fidx > y->fidx;
-}
-
-/* Is the subprogram at off shaped like a waker function: one `*const ()` argument, returning
- * nothing (wake, wake_by_ref, drop: 0) or a RawWaker (clone: 1)? -1 if not. */
-static int waker_shape(struct adisc *d, Dwarf_Off off)
-{
-	Dwarf_Die die, c, t, rt;
-	int params = 0, shape = -1;
-
-	if (!dwarf_offdie(d->dw, off, &die) || dwarf_child(&die, &c) != 0)
-		return -1;
-	do {
-		if (dwarf_tag(&c) != DW_TAG_formal_parameter)
-			continue;
-		if (params++ || !die_type(&c, &t) || dwarf_tag(&t) != DW_TAG_pointer_type ||
-		    !die_type(&t, &t) || !die_name(&t) || strcmp(die_name(&t), "()"))
-			return -1;
-	} while (dwarf_siblingof(&c, &c) == 0);
-	if (params != 1)
-		return -1;
-	if (!dwarf_hasattr_integrate(&die, DW_AT_type))
-		shape = 0;
-	else if (die_type(&die, &rt) && !strcmp(type_qname(d, &rt), "core::task::wake::RawWaker"))
-		shape = 1;
-	return shape;
-}
-
-static int cmp_addr(const void *a, const void *b)
-{
-	const uint64_t *x = a, *y = b;
-
-	return *x < *y ? -1 : *x > *y;
-}
-
-static bool in_set(const uint64_t *set, size_t n, uint64_t v)
-{
-	return v && bsearch(&v, set, n, sizeof(*set), cmp_addr);
-}
-
-struct rel {
-	uint64_t off, val;
-};
-
-static int cmp_rel(const void *a, const void *b)
-{
-	const struct rel *x = a, *y = b;
-
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
-/* The pointer-sized word at addr of section data (buf at base), or its RELATIVE relocation. */
-static uint64_t word_at(const struct adisc *d, const uint8_t *buf, uint64_t base, size_t size,
-			const struct rel *rels, size_t nrels, uint64_t addr)
-{
-	uint64_t v = 0;
-	struct rel key = {addr, 0}, *r;
-
-	if (nrels && (r = bsearch(&key, rels, nrels, sizeof(*rels), cmp_rel)))
-		return r->val;
-	if (addr < base || addr - base + d->ptr_size > size)
-		return 0;
-	memcpy(&v, buf + (addr - base), d->ptr_size);
-	return v;
-}
-
-/* Vtables without a DWARF variable (`&RawWakerVTable::new(..)` promoted to an anonymous
- * constant): four words in read-only data that point at waker-shaped functions, clone first. */
-static int find_anonymous_vtables(struct adisc *d)
-{
-	const struct adisc_waker_layout *wl = &d->wl;
-	uint64_t *clones = NULL, *others = NULL;
-	size_t nc = 0, no = 0;
-	struct rel *rels = NULL;
-	size_t nrels = 0, caprels = 0;
-	unsigned rel_type = d->machine == EM_X86_64 ? 8 : d->machine == EM_RISCV ? 3 : 1027;
-	Elf_Scn *scn = NULL;
-	int ret = -ENOMEM;
-
-	for (int k = 0; k < 4; k++)
-		if (wl->vt[k] < 0)
-			return 0;
-	clones = calloc(d->ninst + 1, sizeof(*clones));
-	others = calloc(d->ninst + 1, sizeof(*others));
-	if (!clones || !others)
-		goto out;
-	for (size_t i = 0; i < d->ninst; i++) {
-		int shape;
-		if (d->inst[i].inlined || (shape = waker_shape(d, d->inst[i].origin)) < 0)
-			continue;
-		if (shape)
-			clones[nc++] = d->inst[i].entry;
-		else
-			others[no++] = d->inst[i].entry;
-	}
-	ret = 0;
-	if (!nc || !no)
-		goto out;
-	qsort(clones, nc, sizeof(*clones), cmp_addr);
-	qsort(others, no, sizeof(*others), cmp_addr);
-	while ((scn = elf_nextscn(d->elf, scn))) { /* RELATIVE relocations (PIE) */
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !(data = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t k = 0; k < sh.sh_size / (sh.sh_entsize ? sh.sh_entsize : 24); k++) {
-			GElf_Rela r;
-			if (!gelf_getrela(data, (int)k, &r) || GELF_R_TYPE(r.r_info) != rel_type)
-				continue;
-			if (nrels == caprels) {
-				caprels = caprels ? 2 * caprels : 1024;
-				struct rel *nr = reallocarray(rels, caprels, sizeof(*nr));
-				if (!nr) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				rels = nr;
-			}
-			rels[nrels++] = (struct rel){r.r_offset, (uint64_t)r.r_addend};
-		}
-	}
-	if (nrels)
-		qsort(rels, nrels, sizeof(*rels), cmp_rel);
-	scn = NULL;
-	while ((scn = elf_nextscn(d->elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC) ||
-		    (sh.sh_flags & SHF_EXECINSTR) || !(data = elf_getdata(scn, NULL)) || !data->d_buf)
-			continue;
-		for (uint64_t a = sh.sh_addr; a + 4 * d->ptr_size <= sh.sh_addr + data->d_size;
-		     a += d->ptr_size) {
-			uint64_t fn[4];
-			bool known = false;
-
-			for (int k = 0; k < 4; k++)
-				fn[k] = word_at(d, data->d_buf, sh.sh_addr, data->d_size, rels, nrels,
-						a + (uint64_t)wl->vt[k]);
-			if (!in_set(clones, nc, fn[0]) || !in_set(others, no, fn[1]) ||
-			    !in_set(others, no, fn[2]) || !in_set(others, no, fn[3]))
-				continue;
-			for (size_t i = 0; i < d->nvt; i++)
-				known |= d->vt[i].addr == a;
-			if (known)
-				continue;
-			struct adisc_vtable *nv = reallocarray(d->vt, d->nvt + 1, sizeof(*nv));
-			if (!nv) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			d->vt = nv;
-			d->vt[d->nvt].addr = a;
-			d->vt[d->nvt].name = NULL;
-			memcpy(d->vt[d->nvt].fn, fn, sizeof(fn));
-			d->nvt++;
-		}
-	}
-out:
-	free(clones);
-	free(others);
-	free(rels);
-	return ret;
-}
-
-static int find_vtables(struct adisc *d)
-{
-	struct adisc_waker_layout *wl = &d->wl;
-
-	wl->ctx_waker = off_in(d, "core::task::wake::Context", "waker");
-	wl->waker_raw = off_in(d, "core::task::wake::Waker", "waker");
-	wl->raw_data = off_in(d, "core::task::wake::RawWaker", "data");
-	wl->raw_vtable = off_in(d, "core::task::wake::RawWaker", "vtable");
-	for (int k = 0; k < 4; k++)
-		wl->vt[k] = off_in(d, "core::task::wake::RawWakerVTable", vt_fields[k]);
-	for (size_t i = 0; i < d->nsv; i++) {
-		const char *t = tname_of(d, d->sv[i].type);
-		struct adisc_vtable *v;
-
-		/* address 0: a static of a library's debug info that the linker dropped */
-		if (!t || strcmp(t, "core::task::wake::RawWakerVTable") || !d->sv[i].addr)
-			continue;
-		struct adisc_vtable *nv = reallocarray(d->vt, d->nvt + 1, sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		d->vt = nv;
-		v = &d->vt[d->nvt++];
-		v->addr = d->sv[i].addr;
-		v->name = d->sv[i].qname;
-		unsigned found = 0;
-		for (int k = 0; k < 4; k++) {
-			if (wl->vt[k] < 0 || read_word(d, v->addr + (uint64_t)wl->vt[k], &v->fn[k]) < 0)
-				v->fn[k] = 0;
-			found += v->fn[k] != 0;
-		}
-		if (!found)
-			d->nvt--;
-	}
-	if (find_anonymous_vtables(d) < 0)
-		return -ENOMEM;
-	d->wfn = calloc(4 * d->nvt + 1, sizeof(*d->wfn));
-	if (!d->wfn)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->nvt; i++)
-		for (int k = 0; k < 4; k++)
-			if (d->vt[i].fn[k])
-				d->wfn[d->nwfn++] = (struct pcent){d->vt[i].fn[k], 0, (size_t)k, false};
-	qsort(d->wfn, d->nwfn, sizeof(*d->wfn), cmp_wfn);
 	return 0;
 }
 
@@ -1024,7 +671,7 @@ struct adisc *adisc_open(const char *path)
 	if (ret == 0)
 		ret = build_index(d);
 	if (ret == 0)
-		ret = find_vtables(d);
+		ret = ad_find_vtables(d);
 	if (ret < 0) {
 		err_set(-ret, "%s: %s", path, strerror(-ret));
 		goto fail;
@@ -1114,7 +761,7 @@ size_t adisc_index(const struct adisc *d, const struct adisc_future *f)
 	return (size_t)((const struct fut *)(const void *)f - d->fut);
 }
 
-static size_t lower_bound(const struct pcent *a, size_t n, uint64_t pc)
+size_t ad_lower_bound(const struct pcent *a, size_t n, uint64_t pc)
 {
 	size_t lo = 0, hi = n;
 
@@ -1130,7 +777,7 @@ static size_t lower_bound(const struct pcent *a, size_t n, uint64_t pc)
 
 const struct adisc_future *adisc_by_entry(const struct adisc *d, uint64_t pc)
 {
-	size_t i = lower_bound(d->entries, d->nentries, pc);
+	size_t i = ad_lower_bound(d->entries, d->nentries, pc);
 
 	return i < d->nentries && d->entries[i].lo == pc ? &d->fut[d->entries[i].fidx].pub : NULL;
 }
@@ -1156,31 +803,6 @@ const struct adisc_variant *adisc_variant(const struct adisc_future *f, uint64_t
 		if (f->variants[i].discr == state)
 			return &f->variants[i];
 	return NULL;
-}
-
-size_t adisc_nvtables(const struct adisc *d)
-{
-	return d->nvt;
-}
-
-const struct adisc_vtable *adisc_vtable(const struct adisc *d, size_t i)
-{
-	return i < d->nvt ? &d->vt[i] : NULL;
-}
-
-int adisc_waker_fn(const struct adisc *d, uint64_t pc)
-{
-	size_t i = lower_bound(d->wfn, d->nwfn, pc);
-
-	if (i >= d->nwfn || d->wfn[i].lo != pc)
-		return -1;
-	/* clone and drop never share code with a wake: the first of equal entries is the kind */
-	return (int)d->wfn[i].fidx;
-}
-
-const struct adisc_waker_layout *adisc_waker_layout(const struct adisc *d)
-{
-	return &d->wl;
 }
 
 int adisc_poll_pending(const struct adisc_poll *p, const uint64_t regs[2], const uint8_t *mem)
@@ -1249,7 +871,7 @@ void adisc_print(const struct adisc *d, FILE *f)
 		fprintf(f, "vtable %s at 0x%llx:", v->name ? v->name : "?",
 			(unsigned long long)v->addr);
 		for (int k = 0; k < 4; k++)
-			fprintf(f, " %s=0x%llx", vt_fields[k], (unsigned long long)v->fn[k]);
+			fprintf(f, " %s=0x%llx", ad_vt_fields[k], (unsigned long long)v->fn[k]);
 		fputc('\n', f);
 	}
 }
