@@ -2,6 +2,7 @@
 #include "async/emu.h"
 #include "async/tracer.h"
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "machine/machine.h"
 #include "trace/record.h"
 #include "util/err.h"
@@ -11,68 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_BITS 12
-#define PPN_MASK ((1ull << 44) - 1)
-
 struct aemu {
 	struct machine *m;
 	struct recorder *r;
 	struct atr *a;
 };
 
-/* Guest virtual -> physical as the hart sees it (Sv39/48/57; M mode and Bare are identity). */
-static int va2pa(struct machine *m, uint64_t satp, unsigned priv, uint64_t va, uint64_t *pa)
-{
-	unsigned mode = (unsigned)(satp >> 60), levels;
-	uint64_t a = (satp & PPN_MASK) << PG_BITS;
-
-	if (priv == 3 || mode == 0) {
-		*pa = va;
-		return 0;
-	}
-	levels = mode == 8 ? 3 : mode == 9 ? 4 : mode == 10 ? 5 : 0;
-	if (!levels)
-		return -EINVAL;
-	for (int i = (int)levels - 1; i >= 0; i--) {
-		uint64_t idx = (va >> (PG_BITS + 9 * i)) & 0x1ff, pte;
-		const uint8_t *p = machine_ram_ptr(m, a + idx * 8, 8);
-
-		if (!p)
-			return -EFAULT;
-		memcpy(&pte, p, 8);
-		if (!(pte & 1))
-			return -EFAULT;
-		if (pte & 0xa) { /* R or X: a leaf, maybe a superpage */
-			uint64_t mask = (1ull << (PG_BITS + 9 * i)) - 1;
-			*pa = ((((pte >> 10) & PPN_MASK) << PG_BITS) & ~mask) | (va & mask);
-			return 0;
-		}
-		a = ((pte >> 10) & PPN_MASK) << PG_BITS;
-	}
-	return -EFAULT;
-}
-
+/* Guest memory as the polling code saw it: through the satp recorded at the poll (M mode
+ * sees physical memory). No side effects on the guest (cpu/debug.h). */
 static int read_mem(void *ctx, unsigned hart, uint64_t satp, unsigned priv, uint64_t va,
 		    void *buf, size_t len)
 {
 	struct aemu *e = ctx;
-	uint8_t *out = buf;
 
-	while (len) {
-		size_t chunk = ((1u << PG_BITS) - (va & ((1u << PG_BITS) - 1)));
-		uint64_t pa;
-		const uint8_t *p;
-
-		if (chunk > len)
-			chunk = len;
-		if (va2pa(e->m, satp, priv, va, &pa) < 0 || !(p = machine_ram_ptr(e->m, pa, chunk)))
-			return -EFAULT;
-		memcpy(out, p, chunk);
-		out += chunk;
-		va += chunk;
-		len -= chunk;
-	}
-	return 0;
+	return cpu_debug_read_satp(machine_cpu(e->m), priv == 3 ? 0 : satp, va, buf, len) ==
+		       (long)len
+		   ? 0
+		   : -EFAULT;
 }
 
 static uint64_t read_reg(void *ctx, unsigned hart, unsigned r)

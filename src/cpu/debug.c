@@ -375,11 +375,12 @@ int hart_debug_write_reg(struct hart *h, unsigned regno, uint64_t val)
 /* ---- memory ---- */
 
 /* Walk satp's page table for va without side effects. Returns 0 and *pa, or -EFAULT. */
-static int walk(struct hart *h, uint64_t va, uint64_t *pa, char *text, size_t size)
+static int walk(struct machine *m, uint64_t satp, uint64_t va, uint64_t *pa, char *text,
+		size_t size)
 {
-	unsigned mode = h->satp >> 60, levels = mode == 8 ? 3 : 4;
+	unsigned mode = satp >> 60, levels = mode == 8 ? 3 : 4;
 	unsigned va_bits = 12 + 9 * levels;
-	uint64_t a = (h->satp & PPN_MASK) << PG_SHIFT, pte = 0;
+	uint64_t a = (satp & PPN_MASK) << PG_SHIFT, pte = 0;
 	size_t used = 0;
 	int i;
 
@@ -391,18 +392,18 @@ static int walk(struct hart *h, uint64_t va, uint64_t *pa, char *text, size_t si
 	if (text && size)
 		text[0] = 0;
 	if (mode != 8 && mode != 9) {
-		W("satp 0x%016" PRIx64 ": no paging (bare)\n", h->satp);
+		W("satp 0x%016" PRIx64 ": no paging (bare)\n", satp);
 		*pa = va;
 		return 0;
 	}
-	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", h->satp, va_bits, a);
+	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp, va_bits, a);
 	if ((uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits)) != va) {
 		W("0x%" PRIx64 " is not canonical for Sv%u\n", va, va_bits);
 		return -EFAULT;
 	}
 	for (i = levels - 1; i >= 0; i--) {
 		uint64_t idx = (va >> (PG_SHIFT + 9 * i)) & 0x1ff, pte_addr = a + idx * 8;
-		uint8_t *p = machine_ram_ptr(h->m, pte_addr, 8);
+		uint8_t *p = machine_ram_ptr(m, pte_addr, 8);
 
 		if (!p) {
 			W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": not RAM\n", i, idx, pte_addr);
@@ -432,7 +433,7 @@ static int walk(struct hart *h, uint64_t va, uint64_t *pa, char *text, size_t si
 
 int hart_debug_translate(struct hart *h, uint64_t va, uint64_t *pa, char *text, size_t size)
 {
-	return walk(h, va, pa, text, size);
+	return walk(h->m, h->satp, va, pa, text, size);
 }
 
 static bool backed(struct hart *h, uint64_t pa)
@@ -449,25 +450,28 @@ enum view { VIEW_HART, VIEW_PHYS, VIEW_SATP };
  * it, except that M mode (without MPRV) reads an address that is not backed physically but
  * translates through satp (a kernel's virtual address while stopped in the firmware) through
  * satp, so backtraces cross privilege levels. VIEW_SATP: always through satp. */
-static int debug_pa(struct hart *h, uint64_t addr, enum view view, uint64_t *pa)
+static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view, uint64_t *pa)
 {
-	unsigned priv = h->priv;
+	unsigned priv;
 
 	if (view == VIEW_PHYS) {
 		*pa = addr;
 		return 0;
 	}
+	if (view == VIEW_SATP)
+		return walk(h->m, satp, addr, pa, NULL, 0);
+	priv = h->priv;
 	if (priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
 		priv = (h->mstatus & MSTATUS_MPP) >> 11;
-	if (view == VIEW_HART && priv == PRV_M && backed(h, addr)) {
+	if (priv == PRV_M && backed(h, addr)) {
 		*pa = addr;
 		return 0;
 	}
-	return walk(h, addr, pa, NULL, 0);
+	return walk(h->m, h->satp, addr, pa, NULL, 0);
 }
 
-static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, enum view view,
-		       bool write)
+static long debug_copy(struct hart *h, uint64_t satp, uint64_t addr, void *buf, size_t len,
+		       enum view view, bool write)
 {
 	size_t done = 0;
 
@@ -478,7 +482,7 @@ static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, enu
 
 		if (n > len - done)
 			n = len - done;
-		if (debug_pa(h, va, view, &pa) < 0)
+		if (debug_pa(h, satp, va, view, &pa) < 0)
 			break;
 		host = machine_ram_ptr(h->m, pa, n);
 		if (host) {
@@ -512,15 +516,20 @@ static long debug_copy(struct hart *h, uint64_t addr, void *buf, size_t len, enu
 
 long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len)
 {
-	return debug_copy(h, addr, buf, len, VIEW_SATP, false);
+	return debug_copy(h, h->satp, addr, buf, len, VIEW_SATP, false);
 }
 
 long hart_debug_read_mem(struct hart *h, uint64_t addr, void *buf, size_t len, bool phys)
 {
-	return debug_copy(h, addr, buf, len, phys ? VIEW_PHYS : VIEW_HART, false);
+	return debug_copy(h, 0, addr, buf, len, phys ? VIEW_PHYS : VIEW_HART, false);
 }
 
 long hart_debug_write_mem(struct hart *h, uint64_t addr, const void *buf, size_t len, bool phys)
 {
-	return debug_copy(h, addr, (void *)buf, len, phys ? VIEW_PHYS : VIEW_HART, true);
+	return debug_copy(h, 0, addr, (void *)buf, len, phys ? VIEW_PHYS : VIEW_HART, true);
+}
+
+long cpu_debug_read_satp(struct cpu *c, uint64_t satp, uint64_t va, void *buf, size_t len)
+{
+	return debug_copy(c->harts[0], satp, va, buf, len, VIEW_SATP, false);
 }

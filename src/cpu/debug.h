@@ -55,6 +55,8 @@ void cpu_set_libcheck(struct cpu *c, unsigned what);
 /* Read guest memory through satp as user-mode code would see it (bare: physical), whatever the
  * hart's privilege. Bytes done or -EFAULT. */
 long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len);
+/* The same under a given satp (0: physical), e.g. one recorded earlier. */
+long cpu_debug_read_satp(struct cpu *c, uint64_t satp, uint64_t va, void *buf, size_t len);
 unsigned cpu_break_events(const struct cpu *c, uint64_t *exc_mask, uint64_t *irq_mask);
 
 enum hart_stop_kind {
