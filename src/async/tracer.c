@@ -172,6 +172,19 @@ static void base_ev(struct tev *o, const struct tev *ev, unsigned type)
 	o->time = ev->time;
 }
 
+/* base_ev() without the memset, for the frequent events: the caller sets every other field
+ * tev_encode reads for the type. */
+static inline void hot_ev(struct tev *o, const struct tev *ev, unsigned type)
+{
+	o->type = (uint8_t)type;
+	o->hart = ev->hart;
+	o->priv = ev->priv;
+	o->instret = ev->instret;
+	o->time = ev->time;
+	o->len = 0;
+	o->data = NULL;
+}
+
 static void describe(struct atr *a, struct dent *e, uint32_t fi, const struct tev *ev)
 {
 	const struct adisc_future *f = adisc_future(e->d, fi);
@@ -248,14 +261,8 @@ static void emit_poll(struct atr *a, const struct dent *e, const struct tev *ev,
 	const struct adisc_future *f = adisc_future(e->d, l->fi);
 	struct tev o;
 
-	/* the hottest event: only the fields tev_encode reads for POLL/POLL_END (no memset) */
-	o.type = (uint8_t)type;
-	o.hart = ev->hart;
-	o.priv = ev->priv;
-	o.instret = ev->instret;
-	o.time = ev->time;
-	o.len = 0;
-	o.data = NULL;
+	/* the hottest event: only the fields tev_encode reads for POLL/POLL_END */
+	hot_ev(&o, ev, type);
 	o.pc = fkey(e, f);
 	o.addr = l->addr;
 	o.task = task;
@@ -510,14 +517,8 @@ static void on_call(struct atr *a, const struct tev *ev)
 			bool trapped = h->traps > (h->in_poll ? h->trap_at_entry : 0);
 			struct tev o;
 
-			/* frequent (executors drop a waker per poll): no memset of the event */
-			o.type = TEV_WAKE;
-			o.hart = ev->hart;
-			o.priv = ev->priv;
-			o.instret = ev->instret;
-			o.time = ev->time;
-			o.len = 0;
-			o.data = NULL;
+			/* frequent (executors drop a waker per poll) */
+			hot_ev(&o, ev, TEV_WAKE);
 			o.pc = ev->addr;
 			o.kind = (uint8_t)k;
 			o.addr = a->ops.reg(a->ctx, ev->hart, 10);
