@@ -16,6 +16,8 @@ struct aemu {
 	struct machine *m;
 	struct recorder *r;
 	struct atr *a;
+	struct hart *harts[8]; /* for register reads at every poll and wake */
+	unsigned nharts;
 };
 
 /* Guest memory as the polling code saw it: through the satp recorded at the poll (M mode
@@ -34,9 +36,8 @@ static int read_mem(void *ctx, unsigned hart, uint64_t satp, unsigned priv, uint
 static uint64_t read_reg(void *ctx, unsigned hart, unsigned r)
 {
 	struct aemu *e = ctx;
-	struct cpu *c = machine_cpu(e->m);
 
-	return hart < cpu_nharts(c) ? hart_get_xreg(cpu_hart(c, hart), r) : 0;
+	return hart < e->nharts ? hart_get_xreg(e->harts[hart], r) : 0;
 }
 
 static void emit(void *ctx, const struct tev *ev)
@@ -46,19 +47,16 @@ static void emit(void *ctx, const struct tev *ev)
 	rec_emit(e->r, ev);
 }
 
-static void observe(void *ctx, const struct tev *ev)
+static void aemu_free(struct aemu *e)
 {
-	struct aemu *e = ctx;
-
-	atr_observe(e->a, ev);
-}
-
-static void fini(void *ctx)
-{
-	struct aemu *e = ctx;
-
 	atr_free(e->a);
 	free(e);
+}
+
+/* The recorder's observer context is the tracer itself (no call in between). */
+static void fini(void *ctx)
+{
+	aemu_free(atr_ctx(ctx));
 }
 
 int aemu_attach(struct recorder *r, struct machine *m, const char *const *elfs, unsigned n)
@@ -71,11 +69,20 @@ int aemu_attach(struct recorder *r, struct machine *m, const char *const *elfs, 
 		return -ENOMEM;
 	e->m = m;
 	e->r = r;
+	e->nharts = cpu_nharts(machine_cpu(m));
+	if (e->nharts > sizeof(e->harts) / sizeof(e->harts[0]))
+		e->nharts = sizeof(e->harts) / sizeof(e->harts[0]);
+	for (unsigned i = 0; i < e->nharts; i++)
+		e->harts[i] = cpu_hart(machine_cpu(m), i);
 	e->a = atr_new(&ops, e);
 	if (!e->a) {
 		free(e);
 		return -ENOMEM;
 	}
+	uint64_t ram_base, ram_size;
+	uint8_t *ram = machine_ram(m, &ram_base, &ram_size);
+
+	atr_set_ram(e->a, ram, ram_base, ram_size);
 	for (unsigned i = 0; i < n; i++) {
 		struct adisc *d = adisc_open(elfs[i]);
 
@@ -101,12 +108,12 @@ int aemu_attach(struct recorder *r, struct machine *m, const char *const *elfs, 
 		added++;
 	}
 	if (!added) {
-		fini(e);
+		aemu_free(e);
 		return 0;
 	}
-	rec_set_observer(r, observe, fini, e);
+	rec_set_observer(r, atr_observe, fini, e->a);
 	return 0;
 nomem:
-	fini(e);
+	aemu_free(e);
 	return err_set(ENOMEM, "--trace=async: out of memory");
 }

@@ -15,6 +15,7 @@ enum { ST_UNRESUMED = 0, ST_RETURNED = 1, ST_PANICKED = 2 };
 
 struct link { /* one future of a task's await chain, as read from memory */
 	uint64_t addr, state;
+	const struct adisc_future *f;
 	uint32_t fi;
 	uint8_t depth;
 	int parent; /* index of the parent link in its chain (-1: the task itself) */
@@ -44,12 +45,21 @@ struct task_seen {
 	unsigned n;
 };
 
-#define ATR_FILTER_BITS 16 /* call targets that may matter, hashed: most calls stop here */
+/* Call targets that matter (poll entries, waker functions), hashed by pc: most calls miss on
+ * the first probe. */
+struct target {
+	uint64_t pc;			/* biased; 0: empty slot */
+	const struct adisc_future *f;	/* polled from here, or NULL */
+	uint32_t di;			/* its discovery */
+	int8_t waker;			/* waker function kind, or -1 */
+	bool multi;			/* several discoveries know pc: look in each */
+};
 
 struct atr {
 	struct atr_ops ops;
 	void *ctx;
-	uint64_t filter[(1u << ATR_FILTER_BITS) / 64];
+	struct target *targets;
+	size_t ntargets, tcap;
 	struct dent *dv;
 	size_t nd;
 	struct hst h[ATR_HARTS];
@@ -57,7 +67,16 @@ struct atr {
 	size_t ntasks, captasks;
 	uint32_t *hash; /* open addressing over tasks by address: index + 1, 0 empty */
 	size_t hcap;
+	const uint8_t *ram; /* atr_set_ram: memory read without ops.read when not translated */
+	uint64_t ram_base, ram_size;
 };
+
+void atr_set_ram(struct atr *a, const uint8_t *ram, uint64_t base, uint64_t size)
+{
+	a->ram = ram;
+	a->ram_base = base;
+	a->ram_size = ram ? size : 0;
+}
 
 struct atr *atr_new(const struct atr_ops *ops, void *ctx)
 {
@@ -70,45 +89,89 @@ struct atr *atr_new(const struct atr_ops *ops, void *ctx)
 	return a;
 }
 
-static unsigned filter_slot(uint64_t pc)
+static size_t tslot(uint64_t pc, size_t cap)
 {
-	return (unsigned)((pc >> 1) * 0x9e3779b97f4a7c15ull >> (64 - ATR_FILTER_BITS));
+	return (size_t)((pc >> 1) * 0x9e3779b97f4a7c15ull >> 32) & (cap - 1);
 }
 
-static void filter_add(struct atr *a, uint64_t pc)
+static inline const struct target *target_find(const struct atr *a, uint64_t pc)
 {
-	unsigned k = filter_slot(pc);
-
-	a->filter[k / 64] |= 1ull << (k % 64);
+	if (!a->tcap)
+		return NULL;
+	for (size_t k = tslot(pc, a->tcap);; k = (k + 1) & (a->tcap - 1)) {
+		const struct target *t = &a->targets[k];
+		if (t->pc == pc)
+			return t;
+		if (!t->pc)
+			return NULL;
+	}
 }
 
-static bool filter_has(const struct atr *a, uint64_t pc)
+static struct target *target_slot(struct target *tab, size_t cap, uint64_t pc)
 {
-	unsigned k = filter_slot(pc);
+	size_t k = tslot(pc, cap);
 
-	return (a->filter[k / 64] >> (k % 64)) & 1;
+	while (tab[k].pc && tab[k].pc != pc)
+		k = (k + 1) & (cap - 1);
+	return &tab[k];
+}
+
+/* Note that pc (an ELF address of discovery di) is a poll entry or a waker function. */
+static int target_add(struct atr *a, uint32_t di, uint64_t elf_pc)
+{
+	const struct dent *e = &a->dv[di];
+	uint64_t pc = elf_pc + (uint64_t)e->bias;
+	struct target *t;
+
+	if (!pc)
+		return 0;
+	if (2 * (a->ntargets + 1) > a->tcap) { /* at most half full */
+		size_t cap = a->tcap ? 2 * a->tcap : 256;
+		struct target *tab = calloc(cap, sizeof(*tab));
+
+		if (!tab)
+			return -ENOMEM;
+		for (size_t i = 0; i < a->tcap; i++)
+			if (a->targets[i].pc)
+				*target_slot(tab, cap, a->targets[i].pc) = a->targets[i];
+		free(a->targets);
+		a->targets = tab;
+		a->tcap = cap;
+	}
+	t = target_slot(a->targets, a->tcap, pc);
+	if (t->pc) {
+		t->multi |= t->di != di;
+		return 0;
+	}
+	*t = (struct target){.pc = pc,
+			     .f = adisc_by_entry(e->d, elf_pc),
+			     .di = di,
+			     .waker = (int8_t)adisc_waker_fn(e->d, elf_pc)};
+	a->ntargets++;
+	return 0;
 }
 
 int atr_add(struct atr *a, struct adisc *d, int64_t bias)
 {
 	struct dent *nd = reallocarray(a->dv, a->nd + 1, sizeof(*nd));
+	uint32_t di = (uint32_t)a->nd;
 
 	if (!nd)
 		return -ENOMEM;
 	a->dv = nd;
-	nd[a->nd].d = d;
-	nd[a->nd].bias = bias;
-	nd[a->nd].described = calloc(adisc_nfutures(d) + 1, sizeof(bool));
-	if (!nd[a->nd].described)
+	nd[di].d = d;
+	nd[di].bias = bias;
+	nd[di].described = calloc(adisc_nfutures(d) + 1, sizeof(bool));
+	if (!nd[di].described)
 		return -ENOMEM;
 	a->nd++;
 	for (size_t i = 0; i < adisc_nfutures(d); i++)
-		if (adisc_future(d, i)->entry)
-			filter_add(a, adisc_future(d, i)->entry + (uint64_t)bias);
+		if (adisc_future(d, i)->entry && target_add(a, di, adisc_future(d, i)->entry) < 0)
+			return -ENOMEM;
 	for (size_t i = 0; i < adisc_nvtables(d); i++)
 		for (int k = 0; k < 4; k++)
-			if (adisc_vtable(d, i)->fn[k])
-				filter_add(a, adisc_vtable(d, i)->fn[k] + (uint64_t)bias);
+			if (adisc_vtable(d, i)->fn[k] && target_add(a, di, adisc_vtable(d, i)->fn[k]) < 0)
+				return -ENOMEM;
 	return 0;
 }
 
@@ -125,6 +188,7 @@ void atr_free(struct atr *a)
 		free(a->tasks[i].chain);
 	free(a->tasks);
 	free(a->hash);
+	free(a->targets);
 	free(a);
 }
 
@@ -185,14 +249,12 @@ static inline void hot_ev(struct tev *o, const struct tev *ev, unsigned type)
 	o->data = NULL;
 }
 
-static void describe(struct atr *a, struct dent *e, uint32_t fi, const struct tev *ev)
+static void describe_new(struct atr *a, struct dent *e, uint32_t fi, const struct tev *ev)
 {
 	const struct adisc_future *f = adisc_future(e->d, fi);
 	struct tev o;
 	char *text;
 
-	if (e->described[fi])
-		return;
 	e->described[fi] = true;
 	text = atr_describe(f);
 	if (!text)
@@ -205,6 +267,34 @@ static void describe(struct atr *a, struct dent *e, uint32_t fi, const struct te
 	free(text);
 }
 
+/* Emit fi's TEV_FUTURE before its first use (called for every link of every poll). */
+static inline void describe(struct atr *a, struct dent *e, uint32_t fi, const struct tev *ev)
+{
+	if (!e->described[fi])
+		describe_new(a, e, fi, ev);
+}
+
+/* Guest memory as the polling code saw it. Reads happen several times per poll: untranslated
+ * RAM (M mode, or satp Bare) is read in place, the rest through ops.read. */
+static inline int rd(const struct atr *a, const struct hst *h, unsigned hart, uint64_t va,
+		     void *buf, size_t len)
+{
+	if ((h->priv == 3 || !(h->satp >> 60)) && va - a->ram_base < a->ram_size &&
+	    len <= a->ram_size - (va - a->ram_base)) {
+		const uint8_t *p = a->ram + (va - a->ram_base);
+
+		switch (len) { /* fixed sizes compile to single loads */
+		case 1: memcpy(buf, p, 1); break;
+		case 2: memcpy(buf, p, 2); break;
+		case 4: memcpy(buf, p, 4); break;
+		case 8: memcpy(buf, p, 8); break;
+		default: memcpy(buf, p, len); break;
+		}
+		return 0;
+	}
+	return a->ops.read(a->ctx, hart, h->satp, h->priv, va, buf, len);
+}
+
 static uint64_t read_state(struct atr *a, const struct hst *h, unsigned hart,
 			   const struct adisc_future *f, uint64_t addr)
 {
@@ -212,8 +302,7 @@ static uint64_t read_state(struct atr *a, const struct hst *h, unsigned hart,
 
 	if (f->kind != ADISC_COROUTINE || f->state_off < 0 || !f->state_size || f->state_size > 8)
 		return TEV_STATE_NONE;
-	if (a->ops.read(a->ctx, hart, h->satp, h->priv, addr + (uint64_t)f->state_off, &v,
-			f->state_size) < 0)
+	if (rd(a, h, hart, addr + (uint64_t)f->state_off, &v, f->state_size) < 0)
 		return TEV_STATE_NONE;
 	return v; /* little-endian guest and host */
 }
@@ -223,13 +312,14 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 		 uint32_t fi, uint64_t addr, unsigned depth, int parent, struct link *out, unsigned *n)
 {
 	const struct adisc_future *f = adisc_future(e->d, fi);
-	struct link *l;
 	int me = (int)*n;
+	struct link *l;
 
-	if (*n >= ATR_MAX_CHAIN || depth > 255)
+	if (*n >= ATR_MAX_CHAIN || depth > 255 || !f)
 		return;
 	l = &out[(*n)++];
 	l->addr = addr;
+	l->f = f;
 	l->fi = fi;
 	l->depth = (uint8_t)depth;
 	l->parent = parent;
@@ -258,7 +348,7 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 static void emit_poll(struct atr *a, const struct dent *e, const struct tev *ev, unsigned type,
 		      const struct link *l, uint64_t task, unsigned kind, uint64_t waker)
 {
-	const struct adisc_future *f = adisc_future(e->d, l->fi);
+	const struct adisc_future *f = l->f;
 	struct tev o;
 
 	/* the hottest event: only the fields tev_encode reads for POLL/POLL_END */
@@ -341,14 +431,13 @@ static uint64_t waker_data(struct atr *a, const struct dent *e, const struct hst
 	uint64_t w = 0, data = 0;
 
 	if (!cx || wl->ctx_waker < 0 || wl->waker_raw < 0 || wl->raw_data < 0 ||
-	    a->ops.read(a->ctx, hart, h->satp, h->priv, cx + (uint64_t)wl->ctx_waker, &w, ps) < 0 ||
-	    a->ops.read(a->ctx, hart, h->satp, h->priv,
-			w + (uint64_t)wl->waker_raw + (uint64_t)wl->raw_data, &data, ps) < 0)
+	    rd(a, h, hart, cx + (uint64_t)wl->ctx_waker, &w, ps) < 0 ||
+	    rd(a, h, hart, w + (uint64_t)wl->waker_raw + (uint64_t)wl->raw_data, &data, ps) < 0)
 		return 0;
 	return data;
 }
 
-static void poll_begin(struct atr *a, struct hst *h, uint32_t di,
+static __attribute__((noinline)) void poll_begin(struct atr *a, struct hst *h, uint32_t di,
 		       const struct adisc_future *f, const struct tev *ev)
 {
 	struct dent *e = &a->dv[di];
@@ -407,7 +496,7 @@ static size_t put_link(const struct dent *e, uint64_t task, uint64_t tkey, const
 		       unsigned parent, uint64_t before, uint64_t after, unsigned result, bool late,
 		       uint8_t *buf)
 {
-	const struct adisc_future *f = adisc_future(e->d, l->fi);
+	const struct adisc_future *f = l->f;
 	struct tev_link k = {.key = fkey(e, f),
 			     .addr = l->addr,
 			     .before = before,
@@ -421,7 +510,7 @@ static size_t put_link(const struct dent *e, uint64_t task, uint64_t tkey, const
 	return tev_link_put(buf, task, tkey, &k);
 }
 
-static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
+static __attribute__((noinline)) void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 {
 	struct dent *e = &a->dv[h->di];
 	const struct adisc_future *f = adisc_future(e->d, h->fi);
@@ -450,7 +539,7 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 		pending = adisc_poll_pending(&f->poll, regs, NULL);
 	} else if (f->poll.size <= 4096) {
 		uint8_t buf[4096];
-		if (a->ops.read(a->ctx, hart, h->satp, h->priv, h->retptr, buf, f->poll.size) == 0)
+		if (rd(a, h, hart, h->retptr, buf, f->poll.size) == 0)
 			pending = adisc_poll_pending(&f->poll, NULL, buf);
 	}
 	/* links 1..nbefore-1: the chain at the start, in its order (parents first) */
@@ -458,7 +547,7 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 		out_of[i] = 0;
 	for (unsigned i = 1; i < h->nbefore; i++) {
 		const struct link *l = &h->before[i];
-		const struct adisc_future *lf = adisc_future(e->d, l->fi);
+		const struct adisc_future *lf = l->f;
 		int j = chain_index(after, nafter, l);
 		uint64_t st = j >= 0 ? after[j].state
 				     : lf->kind == ADISC_COROUTINE ? ST_RETURNED : TEV_STATE_NONE;
@@ -473,7 +562,7 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 	unsigned next = h->nbefore ? h->nbefore : 1;
 	for (unsigned i = 1; i < nafter; i++) {
 		const struct link *l = &after[i];
-		const struct adisc_future *lf = adisc_future(e->d, l->fi);
+		const struct adisc_future *lf = l->f;
 
 		if (out_of[i])
 			continue;
@@ -502,30 +591,41 @@ static void poll_end(struct atr *a, struct hst *h, const struct tev *ev)
 	a->ops.emit(a->ctx, &o);
 }
 
-static void on_call(struct atr *a, const struct tev *ev)
+static __attribute__((noinline)) void wake(struct atr *a, struct hst *h, const struct tev *ev, int kind)
 {
-	struct hst *h = &a->h[ev->hart];
+	bool trapped = h->traps > (h->in_poll ? h->trap_at_entry : 0);
+	struct tev o;
 
-	if (!filter_has(a, ev->addr))
+	/* frequent (executors drop a waker per poll) */
+	hot_ev(&o, ev, TEV_WAKE);
+	o.pc = ev->addr;
+	o.kind = (uint8_t)kind;
+	o.addr = a->ops.reg(a->ctx, ev->hart, 10);
+	o.task = h->in_poll ? h->task : 0;
+	o.size = trapped;
+	o.cause = trapped ? h->cause[(h->traps - 1) % ATR_MAX_TRAPS] : 0;
+	a->ops.emit(a->ctx, &o);
+}
+
+/* A call of target t: a waker function, or a poll that may start a task poll. */
+static __attribute__((noinline)) void on_call(struct atr *a, struct hst *h,
+					       const struct target *t, const struct tev *ev)
+{
+	if (!t->multi) {
+		if (t->waker >= 0)
+			wake(a, h, ev, t->waker);
+		else if (t->f && !h->in_poll)
+			poll_begin(a, h, t->di, t->f, ev);
 		return;
+	}
+	/* several binaries know this pc: the first that makes something of it wins */
 	for (size_t di = 0; di < a->nd; di++) {
 		struct dent *e = &a->dv[di];
 		uint64_t pc = ev->addr - (uint64_t)e->bias;
 		int k = adisc_waker_fn(e->d, pc);
 
 		if (k >= 0) {
-			bool trapped = h->traps > (h->in_poll ? h->trap_at_entry : 0);
-			struct tev o;
-
-			/* frequent (executors drop a waker per poll) */
-			hot_ev(&o, ev, TEV_WAKE);
-			o.pc = ev->addr;
-			o.kind = (uint8_t)k;
-			o.addr = a->ops.reg(a->ctx, ev->hart, 10);
-			o.task = h->in_poll ? h->task : 0;
-			o.size = trapped;
-			o.cause = trapped ? h->cause[(h->traps - 1) % ATR_MAX_TRAPS] : 0;
-			a->ops.emit(a->ctx, &o);
+			wake(a, h, ev, k);
 			return;
 		}
 		if (!h->in_poll) {
@@ -539,9 +639,13 @@ static void on_call(struct atr *a, const struct tev *ev)
 	}
 }
 
-void atr_observe(struct atr *a, const struct tev *ev)
+/* Called for every call and return of the run: the common case (a call that is no target, a
+ * return with no task poll open) is a hash probe or one flag test. */
+void atr_observe(void *ctx, const struct tev *ev)
 {
+	struct atr *a = ctx;
 	struct hst *h;
+	const struct target *t;
 
 	if (ev->hart >= ATR_HARTS)
 		return;
@@ -549,7 +653,8 @@ void atr_observe(struct atr *a, const struct tev *ev)
 	switch (ev->type) {
 	case TEV_CALL:
 	case TEV_TAIL:
-		on_call(a, ev);
+		if ((t = target_find(a, ev->addr)))
+			on_call(a, h, t, ev);
 		break;
 	case TEV_RET:
 		if (h->in_poll && ev->sp >= h->sp && h->traps == h->trap_at_entry)
@@ -566,4 +671,9 @@ void atr_observe(struct atr *a, const struct tev *ev)
 	default:
 		break;
 	}
+}
+
+void *atr_ctx(const struct atr *a)
+{
+	return a->ctx;
 }

@@ -36,10 +36,16 @@ struct atr *atr_new(const struct atr_ops *ops, void *ctx);
 /* Trace the futures of d, loaded at bias (runtime address = ELF address + bias); a owns d. */
 int atr_add(struct atr *a, struct adisc *d, int64_t bias);
 void atr_free(struct atr *a);
+/* Guest RAM at guest-physical base, read in place (no ops.read call) by polls running untranslated
+ * (M mode or satp Bare); ram must stay valid while a lives. */
+void atr_set_ram(struct atr *a, const uint8_t *ram, uint64_t base, uint64_t size);
 
 /* Observe a CALL, TAIL, RET, TRAP or XRET event (others are ignored), before the hart goes on.
- * Emits TASK/FUTURE/POLL/POLL_END/WAKE events through ops->emit. */
-void atr_observe(struct atr *a, const struct tev *ev);
+ * Emits TASK/FUTURE/POLL/POLL_END/WAKE events through ops->emit. ctx is the struct atr: the
+ * function is the recorder's observer callback itself (trace/record.h), one call per event. */
+void atr_observe(void *ctx, const struct tev *ev);
+/* The ctx given to atr_new. */
+void *atr_ctx(const struct atr *a);
 
 /* The description text of a TEV_FUTURE event for f (docs/TRACE-FORMAT.md "Futures"); malloc'd. */
 char *atr_describe(const struct adisc_future *f);

@@ -371,6 +371,13 @@ uint8_t *machine_ram_ptr(struct machine *m, uint64_t paddr, uint64_t len)
 	return bus_ram_ptr(m->bus, paddr, len);
 }
 
+uint8_t *machine_ram(struct machine *m, uint64_t *base, uint64_t *size)
+{
+	*base = bus_ram_base(m->bus);
+	*size = bus_ram_size(m->bus);
+	return bus_ram_ptr(m->bus, *base, *size);
+}
+
 int machine_phys_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val)
 {
 	return bus_read(m->bus, paddr, size, val);

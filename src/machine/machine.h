@@ -70,6 +70,8 @@ enum machine_exit machine_run(struct machine *m, int *code);
 /* Host pointer for guest-physical RAM [paddr, paddr+len), or NULL if that range is not entirely
  * RAM. Valid for the machine's lifetime. */
 uint8_t *machine_ram_ptr(struct machine *m, uint64_t paddr, uint64_t len);
+/* All of guest RAM: host pointer, guest-physical base and size. */
+uint8_t *machine_ram(struct machine *m, uint64_t *base, uint64_t *size);
 /* Physical read/write of 1, 2, 4 or 8 bytes anywhere (RAM, ROM, MMIO). paddr is naturally
  * aligned for MMIO. Returns 0, or -1 for an access fault (no device, read-only, bad size). */
 int machine_phys_read(struct machine *m, uint64_t paddr, unsigned size, uint64_t *val);
