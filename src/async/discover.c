@@ -283,7 +283,7 @@ static void note_producer(struct adisc *d, Dwarf_Die *cu)
 	if (!v)
 		return;
 	v += strlen("rustc version ");
-	size_t n = strcspn(v, " ");
+	size_t n = strcspn(v, " )"); /* "rustc version 1.63.0)" in old producers */
 	if (n >= sizeof(d->rustc))
 		n = sizeof(d->rustc) - 1;
 	memcpy(d->rustc, v, n);
@@ -413,6 +413,22 @@ static int coroutine_layout(struct adisc *d, Dwarf_Die *self, struct fut *f)
 	return 0;
 }
 
+/* The env type of a closure-like body "ns::{async_fn#0}": "ns::{async_fn_env#0}" (the same for
+ * async_block, generator and closure). */
+static bool env_type(const struct adisc *d, const char *qname, Dwarf_Die *out)
+{
+	const char *open = strrchr(qname, '{'), *hash = open ? strchr(open, '#') : NULL;
+	char want[512];
+
+	if (!hash || (size_t)snprintf(want, sizeof(want), "%.*s_env%s", (int)(hash - qname), qname,
+				      hash) >= sizeof(want))
+		return false;
+	for (size_t i = 0; i < d->ntn; i++)
+		if (!strcmp(d->tn[i].qname, want))
+			return dwarf_offdie(d->dw, d->tn[i].off, out) != NULL;
+	return false;
+}
+
 /* Is the subprogram at c a poll function or a coroutine body? Adds it to d->fut if so. */
 static long classify(struct adisc *d, struct cand *c)
 {
@@ -436,8 +452,13 @@ static long classify(struct adisc *d, struct cand *c)
 	if (!starts(pname, "core::pin::Pin<&mut ") ||
 	    (!ad_find_member(&pin, "pointer", &ptr) && !ad_find_member(&pin, "__pointer", &ptr)) ||
 	    !ad_die_type(&ptr, &ptr) || dwarf_tag(&ptr) != DW_TAG_pointer_type ||
-	    !ad_die_type(&ptr, &self))
-		return -1;
+	    !ad_die_type(&ptr, &self)) {
+		/* rustc up to 1.66 describes a generator body's resume without its self parameter
+		 * (only the ResumeTy): the state machine is the body's env type, by name */
+		if (!starts(rname, "core::ops::generator::GeneratorState<") ||
+		    !env_type(d, c->qname, &self))
+			return -1;
+	}
 	name = ad_die_name(&die);
 	bool coroutine = false;
 	Dwarf_Die vp, discr;
@@ -554,6 +575,26 @@ static long fut_by_type(const struct adisc *d, const char *type)
 	return -1;
 }
 
+/* GenFuture<T> (rustc up to 1.66) is the future an executor polls and an awaiting body holds;
+ * its one field is the generator T. It takes T's name, __state and variants, so the task and
+ * its await chain read as with a later rustc, which polls the coroutine directly. */
+static void adopt_generator(struct adisc *d, struct fut *f)
+{
+	const struct adisc_future *g;
+
+	if (f->pub.kind != ADISC_GENFUTURE || f->pub.nchildren != 1)
+		return;
+	g = &d->fut[f->children[0].future].pub;
+	if (g->kind != ADISC_COROUTINE || g->state_off < 0)
+		return;
+	f->pub.name = g->name;
+	f->pub.state_off = (int64_t)f->children[0].off + g->state_off;
+	f->pub.state_size = g->state_size;
+	f->pub.variants = g->variants;
+	f->pub.nvariants = g->nvariants;
+	f->pub.nchildren = 0;
+}
+
 /* Awaitees and children resolved to futures; hand-written futures' future-typed fields. */
 static int link_futures(struct adisc *d)
 {
@@ -584,6 +625,7 @@ static int link_futures(struct adisc *d)
 			    (uint64_t)ad_member_off(&m), ad_die_name(&m) ? ad_die_name(&m) : "?", (size_t)fi};
 		} while (dwarf_siblingof(&m, &m) == 0);
 		f->pub.children = f->children;
+		adopt_generator(d, f);
 	}
 	return 0;
 }

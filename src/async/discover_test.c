@@ -1,4 +1,4 @@
-/* discover_test — discovery on real rustc 1.96 output: the guests of tests/guests/rust (built
+/* discover_test — discovery on real rustc 1.96 and 1.63 output: the guests of tests/guests/rust (built
  * by `make guests` with rust/build.sh) at opt-level 0-3 for riscv64, and the same executor
  * built for x86-64 Linux. Expected structure comes from the sources: await points are the lines
  * marked "// await: ..." in the .rs files. */
@@ -318,6 +318,63 @@ static int host_x86_64(void)
 }
 
 /* Bad inputs: one clear message each; an ELF with DWARF but no async code is not an error. */
+/* rustc 1.63 (exec163-O*): an executor polls GenFuture<T>::poll, and a generator body's resume
+ * has no self parameter in DWARF. The GenFuture takes its generator's name and states, so the
+ * await chain reads as with 1.96: consumer --Suspend0--> Recv, level1 --> GenFuture<level2>. */
+static int genfuture_guest(const char *elf)
+{
+	static const char gen[] = "core::future::from_generator::GenFuture<";
+	struct adisc *d = adisc_open(path(elf));
+	const struct adisc_future *g, *body;
+	const struct adisc_variant *v;
+	int failed = 1;
+
+	CHECK(d, "%s", err_msg());
+	if (!adisc_rustc(d) || strcmp(adisc_rustc(d), "1.63.0")) {
+		printf("FAIL genfuture_guest: %s: rustc %s\n", elf,
+		       adisc_rustc(d) ? adisc_rustc(d) : "?");
+		goto out;
+	}
+	body = by_type(d, "exec::consumer::{async_fn_env#0}");
+	g = by_type(d, "core::future::from_generator::GenFuture<exec::consumer::{async_fn_env#0}>");
+	if (!body || body->kind != ADISC_COROUTINE || !g || g->kind != ADISC_GENFUTURE ||
+	    strcmp(g->name, "exec::consumer::{async_fn#0}") || !g->entry || g->state_off < 0 ||
+	    g->variants != body->variants || g->nvariants != body->nvariants || g->nchildren) {
+		printf("FAIL genfuture_guest: %s: consumer's GenFuture not linked to its body\n", elf);
+		goto out;
+	}
+	v = variant_named(g, "Suspend0");
+	if (!v || v->line != await_line(EXEC, "consumer recv") || !v->awaitee_type ||
+	    strcmp(v->awaitee_type, "exec::Recv") || v->awaitee_future < 0) {
+		printf("FAIL genfuture_guest: %s: consumer's Suspend0 does not await Recv at its line\n",
+		       elf);
+		goto out;
+	}
+	body = by_name(d, "exec::level1::{async_fn#0}");
+	v = body ? variant_named(body, "Suspend0") : NULL;
+	if (!v || !v->awaitee_type || strncmp(v->awaitee_type, gen, strlen(gen)) ||
+	    v->awaitee_future < 0 ||
+	    adisc_future(d, (size_t)v->awaitee_future)->kind != ADISC_GENFUTURE ||
+	    strcmp(adisc_future(d, (size_t)v->awaitee_future)->name, "exec::level2::{async_fn#0}")) {
+		printf("FAIL genfuture_guest: %s: level1 does not await level2's GenFuture\n", elf);
+		goto out;
+	}
+	failed = 0;
+out:
+	adisc_free(d);
+	return failed;
+}
+
+static int genfuture_O0(void)
+{
+	return genfuture_guest("tests/guests/rust/build/exec163-O0.elf");
+}
+
+static int genfuture_O2(void)
+{
+	return genfuture_guest("tests/guests/rust/build/exec163-O2.elf");
+}
+
 static int bad_inputs(void)
 {
 	struct adisc *d;
@@ -344,6 +401,8 @@ int main(void)
 	failed += RUN(exec_O3);
 	failed += RUN(kernel_guest);
 	failed += RUN(host_x86_64);
+	failed += RUN(genfuture_O0);
+	failed += RUN(genfuture_O2);
 	failed += RUN(bad_inputs);
 	return failed != 0;
 }

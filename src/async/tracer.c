@@ -300,7 +300,7 @@ static uint64_t read_state(struct atr *a, const struct hst *h, unsigned hart,
 {
 	uint64_t v = 0;
 
-	if (f->kind != ADISC_COROUTINE || f->state_off < 0 || !f->state_size || f->state_size > 8)
+	if (f->state_off < 0 || !f->state_size || f->state_size > 8)
 		return TEV_STATE_NONE;
 	if (rd(a, h, hart, addr + (uint64_t)f->state_off, &v, f->state_size) < 0)
 		return TEV_STATE_NONE;
@@ -324,7 +324,7 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 	l->depth = (uint8_t)depth;
 	l->parent = parent;
 	l->state = read_state(a, h, hart, f, addr);
-	if (f->kind == ADISC_COROUTINE) {
+	if (f->state_off >= 0) { /* a coroutine, or a GenFuture around one */
 		const struct adisc_variant *v =
 		    l->state == TEV_STATE_NONE ? NULL : adisc_variant(f, l->state);
 
@@ -550,7 +550,7 @@ static __attribute__((noinline)) void poll_end(struct atr *a, struct hst *h, con
 		const struct adisc_future *lf = l->f;
 		int j = chain_index(after, nafter, l);
 		uint64_t st = j >= 0 ? after[j].state
-				     : lf->kind == ADISC_COROUTINE ? ST_RETURNED : TEV_STATE_NONE;
+				     : lf->state_off >= 0 ? ST_RETURNED : TEV_STATE_NONE;
 		unsigned res = j < 0 || st == ST_RETURNED ? TEV_READY : TEV_PENDING;
 
 		if (j >= 0)
@@ -570,7 +570,7 @@ static __attribute__((noinline)) void poll_end(struct atr *a, struct hst *h, con
 		out_of[i] = (int)next++;
 		len += put_link(e, h->task, tkey, l,
 				l->parent <= 0 ? 0 : (unsigned)out_of[l->parent], 
-				lf->kind == ADISC_COROUTINE ? ST_UNRESUMED : TEV_STATE_NONE, l->state,
+				lf->state_off >= 0 ? ST_UNRESUMED : TEV_STATE_NONE, l->state,
 				l->state == ST_RETURNED ? TEV_READY : TEV_PENDING, true, chain + len);
 	}
 	o.type = TEV_POLL_END;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Acceptance of async tracing (docs/ASYNC.md) on the Rust guests of tests/guests/rust, each at
-# opt-level 0, 1, 2 and 3: `strata tasks --json` must report exactly the tasks, polls,
+# opt-level 0, 1, 2 and 3 and each built by rustc-web 1.96 and by Debian 12's rustc 1.63 (the
+# GenFuture era, guests named *163-O*): `strata tasks --json` must report exactly the tasks, polls,
 # Pending/Ready results, state transitions (with await points), await trees and wake edges
 # that the programs produce by construction. tests/guests/rust/README.md derives every number
 # from the code; check.py holds them. Then bad inputs: no DWARF, no async code.
@@ -42,28 +43,30 @@ kernel: tick 1
 kernel: tick 2
 kernel: done'
 
-for o in 0 1 2 3; do
-	if run "exec-O$o" "$g/exec-O$o.elf" async -bios none; then
-		if [ "$(tr -d '\r' <"$tmp/exec-O$o.out")" = "$exec_out" ]; then
-			pass "exec-O$o/output"
-		else
-			fail "exec-O$o/output" "$(head -n 2 "$tmp/exec-O$o.out" | tr '\n' ' ')"
+for v in '' 163; do
+	for o in 0 1 2 3; do
+		if run "exec$v-O$o" "$g/exec$v-O$o.elf" async -bios none; then
+			if [ "$(tr -d '\r' <"$tmp/exec$v-O$o.out")" = "$exec_out" ]; then
+				pass "exec$v-O$o/output"
+			else
+				fail "exec$v-O$o/output" "$(head -n 2 "$tmp/exec$v-O$o.out" | tr '\n' ' ')"
+			fi
+			"$STRATA" tasks --json "$tmp/exec$v-O$o.trace" >"$tmp/exec$v-O$o.json" 2>"$tmp/exec$v-O$o.terr" ||
+				fail "exec$v-O$o/tasks" "exit $?: $(head -n 1 "$tmp/exec$v-O$o.terr")"
+			python3 "$root/tests/e2e/async/check.py" exec "exec$v-O$o" "$root" "$tmp/exec$v-O$o.json"
 		fi
-		"$STRATA" tasks --json "$tmp/exec-O$o.trace" >"$tmp/exec-O$o.json" 2>"$tmp/exec-O$o.terr" ||
-			fail "exec-O$o/tasks" "exit $?: $(head -n 1 "$tmp/exec-O$o.terr")"
-		python3 "$root/tests/e2e/async/check.py" exec "exec-O$o" "$root" "$tmp/exec-O$o.json"
-	fi
-	# ftrace and etrace alongside: the same picture, and an S-mode kernel under OpenSBI
-	if run "kernel-O$o" "$g/kernel-O$o.elf" async,ftrace,etrace; then
-		if [ "$(tr -d '\r' <"$tmp/kernel-O$o.out" | grep -a '^kernel: ')" = "$kernel_out" ]; then
-			pass "kernel-O$o/output"
-		else
-			fail "kernel-O$o/output" "$(grep -a '^kernel' "$tmp/kernel-O$o.out" | head -n 2 | tr '\n' ' ')"
+		# ftrace and etrace alongside: the same picture, and an S-mode kernel under OpenSBI
+		if run "kernel$v-O$o" "$g/kernel$v-O$o.elf" async,ftrace,etrace; then
+			if [ "$(tr -d '\r' <"$tmp/kernel$v-O$o.out" | grep -a '^kernel: ')" = "$kernel_out" ]; then
+				pass "kernel$v-O$o/output"
+			else
+				fail "kernel$v-O$o/output" "$(grep -a '^kernel' "$tmp/kernel$v-O$o.out" | head -n 2 | tr '\n' ' ')"
+			fi
+			"$STRATA" tasks --json "$tmp/kernel$v-O$o.trace" >"$tmp/kernel$v-O$o.json" 2>"$tmp/kernel$v-O$o.terr" ||
+				fail "kernel$v-O$o/tasks" "exit $?: $(head -n 1 "$tmp/kernel$v-O$o.terr")"
+			python3 "$root/tests/e2e/async/check.py" kernel "kernel$v-O$o" "$root" "$tmp/kernel$v-O$o.json"
 		fi
-		"$STRATA" tasks --json "$tmp/kernel-O$o.trace" >"$tmp/kernel-O$o.json" 2>"$tmp/kernel-O$o.terr" ||
-			fail "kernel-O$o/tasks" "exit $?: $(head -n 1 "$tmp/kernel-O$o.terr")"
-		python3 "$root/tests/e2e/async/check.py" kernel "kernel-O$o" "$root" "$tmp/kernel-O$o.json"
-	fi
+	done
 done
 
 # the other views read async traces: text dump, Perfetto, report

@@ -2,6 +2,9 @@
 # Build the Rust async guests (README.md) offline with Debian's rustc-web and rust-web-src:
 # `core` and `compiler_builtins` for riscv64gc-unknown-none-elf from the installed sources
 # (RUSTC_BOOTSTRAP=1), then each guest at opt-level 0-3, linked with riscv64-unknown-elf-ld.
+# exec and kernel are built a second time by Debian 12's own rustc 1.63 (exec163-O*, kernel163-O*:
+# the GenFuture era of async naming, before 1.67); that rustc conflicts with rustc-web, so its
+# packages are unpacked into the cache, not installed.
 # Everything is cached under ~/.cache/strata/rust/<key>/ (key: rustc version, these sources,
 # this script), so the plain and the SANITIZE test runs build it once; build/ gets copies.
 #
@@ -21,11 +24,35 @@ if ! [ -x "$RUSTC" ] || ! [ -f "$SRC/core/src/lib.rs" ]; then
 	exit 2
 fi
 
+cache=${STRATA_CACHE:-$HOME/.cache/strata}/rust
+
+# Debian 12's rustc 1.63 with its core sources, unpacked (apt-get download needs the package
+# lists that scripts/install-deps fetched; one retry after an update)
+old=$cache/rustc-1.63
+OLD_RUSTC="env LD_LIBRARY_PATH=$old/root/usr/lib/x86_64-linux-gnu RUSTC_BOOTSTRAP=1 $old/root/usr/bin/rustc --sysroot $old/root/usr"
+if ! [ -f "$old/done" ]; then
+	say "fetching Debian's rustc 1.63 (GenFuture-era guests) into $old"
+	mkdir -p "$cache"
+	tmp=$(mktemp -d "$cache/.old.XXXXXX")
+	pk="rustc=1.63.0+dfsg1-2 rust-src=1.63.0+dfsg1-2 libstd-rust-1.63=1.63.0+dfsg1-2"
+	if ! (cd "$tmp" && apt-get download $pk >/dev/null 2>&1) &&
+		! (apt-get update -qq >/dev/null 2>&1 && cd "$tmp" && apt-get download $pk >/dev/null 2>&1); then
+		echo "rust-guests: cannot download Debian's rustc 1.63 ($pk): apt-get download failed" >&2
+		exit 2
+	fi
+	for f in "$tmp"/*.deb; do dpkg-deb -x "$f" "$tmp/root"; done
+	rm -f "$tmp"/*.deb
+	touch "$tmp/done"
+	rm -rf "$old"
+	mv "$tmp" "$old"
+fi
+$OLD_RUSTC -V | grep -q '^rustc 1\.63\.' || { echo "rust-guests: $old: not rustc 1.63" >&2; exit 2; }
+
 ver=$("$RUSTC" -vV | tr '\n' ' ')
 sys_key=$(printf '%s\n' "$ver" "$(sed -n '/^# sysroot/,/^# end sysroot/p' "$0")" | sha256sum | cut -c1-16)
 guest_key=$( (printf '%s\n' "$sys_key"; cat "$0" "$here"/*.rs "$here"/*.S "$here"/*.c "$here"/*.ld) | sha256sum | cut -c1-16)
-cache=${STRATA_CACHE:-$HOME/.cache/strata}/rust
 sysroot=$cache/sysroot-$sys_key
+sysroot163=$cache/sysroot-1.63
 out=$cache/guests-$guest_key
 
 # sysroot: core + compiler_builtins for the target (opt-level 2, no debuginfo of their own)
@@ -44,6 +71,22 @@ if ! [ -f "$sysroot/done" ]; then
 	mv "$tmp" "$sysroot"
 fi
 # end sysroot
+
+# the same for rustc 1.63 (edition 2021); compiler_builtins is not in its sources: an empty crate
+# satisfies the compiler, the intrinsics come from the 1.96 one at link time (plain C symbols)
+if ! [ -f "$sysroot163/done" ]; then
+	say "building core for $TARGET with rustc 1.63 (once; about half a minute)"
+	tmp=$(mktemp -d "$cache/.sysroot163.XXXXXX")
+	common="--edition 2021 --target $TARGET -C opt-level=2 -C debuginfo=0 -C panic=abort -Z force-unstable-if-unmarked --crate-type rlib"
+	$OLD_RUSTC $common --crate-name core "$old/root/usr/lib/rustlib/src/rust/library/core/src/lib.rs" \
+		-o "$tmp/libcore.rlib"
+	printf '#![feature(no_core, compiler_builtins)]\n#![compiler_builtins]\n#![no_std]\n' >"$tmp/cb.rs"
+	$OLD_RUSTC $common --crate-name compiler_builtins -L "$tmp" "$tmp/cb.rs" \
+		-o "$tmp/libcompiler_builtins.rlib"
+	touch "$tmp/done"
+	rm -rf "$sysroot163"
+	mv "$tmp" "$sysroot163"
+fi
 
 if ! [ -f "$out/done" ]; then
 	say "building the guests at opt-level 0-3"
@@ -66,6 +109,28 @@ if ! [ -f "$out/done" ]; then
 			-o "$tmp/kernel-O$o.elf" "$tmp/kstart.o" "$tmp/rt.o" "$tmp/kernel-O$o.o" \
 			"$sysroot/libcompiler_builtins.rlib" "$sysroot/libcore.rlib"
 	done
+	# exec and kernel by rustc 1.63: the 2024-edition spellings the sources use become 2021's
+	# (on the same line, so await points keep their line numbers)
+	mkdir "$tmp/src163"
+	for f in "$here"/*.rs; do
+		sed -e 's/#\[unsafe(no_mangle)\]/#[no_mangle]/' \
+			-e 's/^#!\[no_std\]$/#![no_std] #![feature(pin_macro)]/' "$f" >"$tmp/src163/$(basename "$f")"
+	done
+	for o in 0 1 2 3; do
+		for g in exec kernel; do
+			$OLD_RUSTC --edition 2021 --target $TARGET -C opt-level=$o -C debuginfo=2 \
+				-C panic=abort -C relocation-model=static -C code-model=medium \
+				-C codegen-units=1 --emit obj -L "$sysroot163" -o "$tmp/${g}163-O$o.o" \
+				"$tmp/src163/$g.rs"
+		done
+		"${CROSS}ld" -T "$here/link.ld" --no-warn-rwx-segments -static --gc-sections \
+			-o "$tmp/exec163-O$o.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/exec163-O$o.o" \
+			"$sysroot/libcompiler_builtins.rlib" "$sysroot163/libcore.rlib"
+		"${CROSS}ld" -T "$here/klink.ld" --no-warn-rwx-segments -static --gc-sections \
+			-o "$tmp/kernel163-O$o.elf" "$tmp/kstart.o" "$tmp/rt.o" "$tmp/kernel163-O$o.o" \
+			"$sysroot/libcompiler_builtins.rlib" "$sysroot163/libcore.rlib"
+	done
+	rm -rf "$tmp/src163"
 	# the async-heavy benchmark guest (bench/async)
 	RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=2 -C debuginfo=2 \
 		-C panic=abort -C relocation-model=static -C code-model=medium -C codegen-units=1 \
