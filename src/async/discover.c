@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -668,6 +669,14 @@ static int build_index(struct adisc *d)
 
 /* ---- public ---- */
 
+static bool has_units(Dwarf *dw)
+{
+	Dwarf_Off next;
+	size_t hsize;
+
+	return dwarf_nextcu(dw, 0, &next, &hsize, NULL, NULL, NULL) == 0;
+}
+
 struct adisc *adisc_open(const char *path)
 {
 	struct adisc *d = calloc(1, sizeof(*d));
@@ -679,6 +688,7 @@ struct adisc *adisc_open(const char *path)
 		return NULL;
 	}
 	d->fd = -1;
+	d->dbg_fd = -1;
 	d->path = strdup(path);
 	if (!d->path) {
 		ret = -ENOMEM;
@@ -698,12 +708,21 @@ struct adisc *adisc_open(const char *path)
 	d->machine = eh.e_machine;
 	d->ptr_size = eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4;
 	d->dw = dwarf_begin_elf(d->elf, DWARF_C_READ, NULL);
-	if (!d->dw) {
-		ret = err_set(ENODATA,
-			      "%s: no DWARF debug information (async tracing needs a build with "
-			      "-C debuginfo=1 or more)",
-			      path);
-		goto fail;
+	if (!d->dw || !has_units(d->dw)) {
+		char why[PATH_MAX + 128];
+
+		if (d->dw)
+			dwarf_end(d->dw);
+		d->dw = NULL;
+		if ((ret = ad_open_separate(d, why, sizeof(why))) < 0)
+			goto fail;
+		if (!ret) {
+			ret = err_set(ENODATA,
+				      "%s: no DWARF debug information%s; async tracing needs a "
+				      "build with -C debuginfo=1 or more",
+				      path, why);
+			goto fail;
+		}
 	}
 	ret = walk_all(d);
 	if (ret == 0)
@@ -763,6 +782,11 @@ void adisc_free(struct adisc *d)
 		elf_end(d->elf);
 	if (d->fd >= 0)
 		close(d->fd);
+	if (d->dbg_elf)
+		elf_end(d->dbg_elf);
+	if (d->dbg_fd >= 0)
+		close(d->dbg_fd);
+	free(d->dbg_path);
 	free(d->path);
 	free(d);
 }

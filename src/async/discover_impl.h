@@ -59,7 +59,10 @@ struct adisc {
 	char *path;
 	int fd;
 	Elf *elf;
-	Dwarf *dw;
+	Dwarf *dw;	  /* of elf, or of the separate debug file */
+	int dbg_fd;	  /* the separate debug file (discover_sep.c), or -1 */
+	Elf *dbg_elf;
+	char *dbg_path;
 	unsigned machine, ptr_size;
 	char rustc[32];
 	bool have_rustc;
@@ -102,5 +105,8 @@ size_t ad_lower_bound(const struct pcent *a, size_t n, uint64_t pc);
 extern const char *const ad_vt_fields[4];
 /* Waker vtables and the Context/Waker layout (discover_waker.c). 0 or -errno. */
 int ad_find_vtables(struct adisc *d);
+/* Open d's DWARF from a separate debug file (discover_sep.c): 1 found (d->dw set), 0 not found
+ * (why: " (what was looked for)" for the message, may be empty), -ENOMEM. */
+int ad_open_separate(struct adisc *d, char *why, size_t whylen);
 
 #endif

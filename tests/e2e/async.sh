@@ -126,6 +126,53 @@ if run stripped "$stripped" async,ftrace -bios none; then
 		fail bad/tasks_without_async_events "$(head -n 2 "$tmp/t.err" | tr '\n' ' ')"
 	fi
 fi
+
+# DWARF in a separate file (docs/ASYNC.md): .gnu_debuglink next to the binary or in .debug/,
+# a build ID under STRATA_DEBUG_DIR; a debug file whose CRC does not match is not used
+sep=$tmp/sep
+mkdir -p "$sep/.debug" "$sep/dbg"
+riscv64-unknown-elf-objcopy --only-keep-debug "$g/exec-O2.elf" "$sep/.debug/exec.debug"
+riscv64-unknown-elf-objcopy --strip-debug --add-gnu-debuglink="$sep/.debug/exec.debug" \
+	"$g/exec-O2.elf" "$sep/exec.elf"
+want=$("$STRATA" tasks --discover "$g/exec-O2.elf" | tail -n +2)
+for where in .debug next_to_it; do
+	if [ "$(STRATA_DEBUG_DIR=$sep/none "$STRATA" tasks --discover "$sep/exec.elf" 2>&1 | tail -n +2)" = "$want" ]; then
+		pass "debuglink/$where"
+	else
+		fail "debuglink/$where" "discovery differs from the unstripped ELF's"
+	fi
+	mv "$sep/.debug/exec.debug" "$sep/exec.debug"
+done
+if run debuglink "$sep/exec.elf" async -bios none &&
+	"$STRATA" tasks --json "$tmp/debuglink.trace" >"$tmp/debuglink.json" 2>/dev/null; then
+	python3 "$root/tests/e2e/async/check.py" exec "exec-O2" "$root" "$tmp/debuglink.json" |
+		sed 's|async/exec-O2/|async/debuglink/exec-O2/|'
+fi
+cp "$g/exec-O1.elf" "$sep/exec.debug" # same name, other contents: CRC mismatch
+"$STRATA" tasks --discover "$sep/exec.elf" >/dev/null 2>"$tmp/sep.err"
+st=$?
+if [ $st = 2 ] && [ "$(grep -c . "$tmp/sep.err")" = 1 ] &&
+	grep -q "exec.elf: no DWARF debug information (its .gnu_debuglink names exec.debug: not found" "$tmp/sep.err"; then
+	pass debuglink/crc_mismatch_not_used
+else
+	fail debuglink/crc_mismatch_not_used "exit $st: $(head -n 2 "$tmp/sep.err" | tr '\n' ' ')"
+fi
+host=$g/host-O0
+bid=$(readelf -n "$host" | sed -n 's/^ *Build ID: //p')
+if [ -n "$bid" ]; then
+	mkdir -p "$sep/dbg/.build-id/${bid:0:2}"
+	objcopy --only-keep-debug "$host" "$sep/dbg/.build-id/${bid:0:2}/${bid:2}.debug"
+	objcopy --strip-debug "$host" "$sep/host"
+	want=$("$STRATA" tasks --discover "$host" | tail -n +2)
+	if [ "$(STRATA_DEBUG_DIR=$sep/none:$sep/dbg "$STRATA" tasks --discover "$sep/host" 2>&1 | tail -n +2)" = "$want" ]; then
+		pass debuglink/build_id
+	else
+		fail debuglink/build_id "discovery differs from the unstripped ELF's"
+	fi
+else
+	fail debuglink/build_id "$host has no build ID"
+fi
+
 c_guest=$root/tests/guests/trace/build/recursion.elf
 if run c_guest "$c_guest" async,ftrace -bios none; then
 	if [ "$(grep -c . "$tmp/c_guest.err")" = 1 ] && grep -q "recursion.elf: no async code" "$tmp/c_guest.err"; then
