@@ -865,6 +865,9 @@ const struct adisc_future *adisc_by_pc(const struct adisc *d, uint64_t pc, bool 
 
 const struct adisc_variant *adisc_variant(const struct adisc_future *f, uint64_t state)
 {
+	/* rustc numbers the variants 0, 1, 2, ... in order: try the direct hit first */
+	if (state < f->nvariants && f->variants[state].discr == state)
+		return &f->variants[state];
 	for (unsigned i = 0; i < f->nvariants; i++)
 		if (f->variants[i].discr == state)
 			return &f->variants[i];
