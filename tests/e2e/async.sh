@@ -141,7 +141,7 @@ for where in .debug next_to_it; do
 	else
 		fail "debuglink/$where" "discovery differs from the unstripped ELF's"
 	fi
-	mv "$sep/.debug/exec.debug" "$sep/exec.debug"
+	[ $where = .debug ] && mv "$sep/.debug/exec.debug" "$sep/exec.debug"
 done
 if run debuglink "$sep/exec.elf" async -bios none &&
 	"$STRATA" tasks --json "$tmp/debuglink.trace" >"$tmp/debuglink.json" 2>/dev/null; then
