@@ -43,29 +43,29 @@ kernel: tick 1
 kernel: tick 2
 kernel: done'
 
+# guest KIND NAME TRACERS LINES WANT [strata run options]: run the guest NAME, compare its output
+# (LINES=all) or its lines that start with "KIND: " (LINES=own: the kernel runs under OpenSBI's
+# banner) with WANT, then check its tasks against check.py's expectations for KIND
+guest() {
+	local kind=$1 name=$2 tracers=$3 lines=$4 want=$5 pat=
+	shift 5
+	[ "$lines" = own ] && pat="^$kind: "
+	run "$name" "$g/$name.elf" "$tracers" "$@" || return
+	if [ "$(tr -d '\r' <"$tmp/$name.out" | grep -a "$pat")" = "$want" ]; then
+		pass "$name/output"
+	else
+		fail "$name/output" "$(grep -a "^$kind" "$tmp/$name.out" | head -n 2 | tr '\n' ' ')"
+	fi
+	"$STRATA" tasks --json "$tmp/$name.trace" >"$tmp/$name.json" 2>"$tmp/$name.terr" ||
+		fail "$name/tasks" "exit $?: $(head -n 1 "$tmp/$name.terr")"
+	python3 "$root/tests/e2e/async/check.py" "$kind" "$name" "$root" "$tmp/$name.json"
+}
+
 for v in '' 163; do
 	for o in 0 1 2 3; do
-		if run "exec$v-O$o" "$g/exec$v-O$o.elf" async -bios none; then
-			if [ "$(tr -d '\r' <"$tmp/exec$v-O$o.out")" = "$exec_out" ]; then
-				pass "exec$v-O$o/output"
-			else
-				fail "exec$v-O$o/output" "$(head -n 2 "$tmp/exec$v-O$o.out" | tr '\n' ' ')"
-			fi
-			"$STRATA" tasks --json "$tmp/exec$v-O$o.trace" >"$tmp/exec$v-O$o.json" 2>"$tmp/exec$v-O$o.terr" ||
-				fail "exec$v-O$o/tasks" "exit $?: $(head -n 1 "$tmp/exec$v-O$o.terr")"
-			python3 "$root/tests/e2e/async/check.py" exec "exec$v-O$o" "$root" "$tmp/exec$v-O$o.json"
-		fi
+		guest exec "exec$v-O$o" async all "$exec_out" -bios none
 		# ftrace and etrace alongside: the same picture, and an S-mode kernel under OpenSBI
-		if run "kernel$v-O$o" "$g/kernel$v-O$o.elf" async,ftrace,etrace; then
-			if [ "$(tr -d '\r' <"$tmp/kernel$v-O$o.out" | grep -a '^kernel: ')" = "$kernel_out" ]; then
-				pass "kernel$v-O$o/output"
-			else
-				fail "kernel$v-O$o/output" "$(grep -a '^kernel' "$tmp/kernel$v-O$o.out" | head -n 2 | tr '\n' ' ')"
-			fi
-			"$STRATA" tasks --json "$tmp/kernel$v-O$o.trace" >"$tmp/kernel$v-O$o.json" 2>"$tmp/kernel$v-O$o.terr" ||
-				fail "kernel$v-O$o/tasks" "exit $?: $(head -n 1 "$tmp/kernel$v-O$o.terr")"
-			python3 "$root/tests/e2e/async/check.py" kernel "kernel$v-O$o" "$root" "$tmp/kernel$v-O$o.json"
-		fi
+		guest kernel "kernel$v-O$o" async,ftrace,etrace own "$kernel_out"
 	done
 done
 

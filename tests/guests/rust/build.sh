@@ -96,18 +96,21 @@ if ! [ -f "$out/done" ]; then
 	"${CROSS}gcc" $arch -nostdlib -ffreestanding -fno-builtin -O2 -g -c -o "$tmp/rt.o" "$here/rt.c"
 	"${CROSS}gcc" $arch -c -o "$tmp/start.o" "$here/start.S"
 	"${CROSS}gcc" $arch -c -o "$tmp/kstart.o" "$here/kstart.S"
+	# link_elf NAME LDSCRIPT START CORE: $tmp/NAME.o into $tmp/NAME.elf (intrinsics from 1.96's
+	# compiler_builtins for both compilers: plain C symbols)
+	link_elf() {
+		"${CROSS}ld" -T "$here/$2" --no-warn-rwx-segments -static --gc-sections \
+			-o "$tmp/$1.elf" "$tmp/$3" "$tmp/rt.o" "$tmp/$1.o" \
+			"$sysroot/libcompiler_builtins.rlib" "$4"
+	}
 	for o in 0 1 2 3; do
 		for g in exec kernel; do
 			RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=$o \
 				-C debuginfo=2 -C panic=abort -C relocation-model=static -C code-model=medium \
 				-C codegen-units=1 --emit obj -L "$sysroot" -o "$tmp/$g-O$o.o" "$here/$g.rs"
 		done
-		"${CROSS}ld" -T "$here/link.ld" --no-warn-rwx-segments -static --gc-sections \
-			-o "$tmp/exec-O$o.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/exec-O$o.o" \
-			"$sysroot/libcompiler_builtins.rlib" "$sysroot/libcore.rlib"
-		"${CROSS}ld" -T "$here/klink.ld" --no-warn-rwx-segments -static --gc-sections \
-			-o "$tmp/kernel-O$o.elf" "$tmp/kstart.o" "$tmp/rt.o" "$tmp/kernel-O$o.o" \
-			"$sysroot/libcompiler_builtins.rlib" "$sysroot/libcore.rlib"
+		link_elf exec-O$o link.ld start.o "$sysroot/libcore.rlib"
+		link_elf kernel-O$o klink.ld kstart.o "$sysroot/libcore.rlib"
 	done
 	# exec and kernel by rustc 1.63: the 2024-edition spellings the sources use become 2021's
 	# (on the same line, so await points keep their line numbers)
@@ -123,21 +126,15 @@ if ! [ -f "$out/done" ]; then
 				-C codegen-units=1 --emit obj -L "$sysroot163" -o "$tmp/${g}163-O$o.o" \
 				"$tmp/src163/$g.rs"
 		done
-		"${CROSS}ld" -T "$here/link.ld" --no-warn-rwx-segments -static --gc-sections \
-			-o "$tmp/exec163-O$o.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/exec163-O$o.o" \
-			"$sysroot/libcompiler_builtins.rlib" "$sysroot163/libcore.rlib"
-		"${CROSS}ld" -T "$here/klink.ld" --no-warn-rwx-segments -static --gc-sections \
-			-o "$tmp/kernel163-O$o.elf" "$tmp/kstart.o" "$tmp/rt.o" "$tmp/kernel163-O$o.o" \
-			"$sysroot/libcompiler_builtins.rlib" "$sysroot163/libcore.rlib"
+		link_elf exec163-O$o link.ld start.o "$sysroot163/libcore.rlib"
+		link_elf kernel163-O$o klink.ld kstart.o "$sysroot163/libcore.rlib"
 	done
 	rm -rf "$tmp/src163"
 	# the async-heavy benchmark guest (bench/async)
 	RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=2 -C debuginfo=2 \
 		-C panic=abort -C relocation-model=static -C code-model=medium -C codegen-units=1 \
 		--emit obj -L "$sysroot" -o "$tmp/spin-O2.o" "$here/spin.rs"
-	"${CROSS}ld" -T "$here/link.ld" --no-warn-rwx-segments -static --gc-sections \
-		-o "$tmp/spin-O2.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/spin-O2.o" \
-		"$sysroot/libcompiler_builtins.rlib" "$sysroot/libcore.rlib"
+	link_elf spin-O2 link.ld start.o "$sysroot/libcore.rlib"
 	# the same executor for the host (x86-64, std): the discovery library's other architecture
 	for o in 0 3; do
 		"$RUSTC" --edition 2024 -C opt-level=$o -C debuginfo=2 -C codegen-units=1 \
