@@ -135,7 +135,59 @@ static int consumer_poll(void)
 	return 0;
 }
 
+/* Many binaries (the call-target hash grows past its first size) and two at the same address
+ * (a pc several of them know): each poll is found, keyed by its biased entry. */
+static int many_binaries(void)
+{
+	const char *root = getenv("STRATA_ROOT");
+	static const struct atr_ops ops = {fake_read, fake_reg, fake_emit};
+	const uint64_t step = 0x1000000;
+	char path[512];
+	struct atr *a = atr_new(&ops, NULL);
+	uint64_t entry = 0;
+	unsigned n;
+
+	snprintf(path, sizeof(path), "%s/tests/guests/rust/build/exec-O0.elf", root ? root : ".");
+	CHECK(a, "atr_new");
+	for (n = 0; n < 21; n++) { /* the last one again at bias 0 */
+		struct adisc *d = adisc_open(path);
+
+		CHECK(d, "%s", err_msg());
+		for (size_t i = 0; i < adisc_nfutures(d); i++)
+			if (!strcmp(adisc_future(d, i)->name, "exec::consumer::{async_fn#0}"))
+				entry = adisc_future(d, i)->entry;
+		CHECK(atr_add(a, d, n < 20 ? (int64_t)(n * step) : 0) == 0, "atr_add %u", n);
+	}
+	CHECK(entry, "consumer's entry");
+	nout = 0;
+	memset(mem, 0, sizeof(mem));
+	regs[10] = TASK;
+	regs[11] = 0;
+	for (n = 0; n < 20; n += 19) {
+		uint64_t pc = entry + n * step;
+
+		unsigned before = nout;
+
+		atr_observe(a, &(struct tev){.type = TEV_CALL, .priv = 1, .addr = pc + 2, .sp = 0x7f00});
+		CHECK(nout == before, "a call next to an entry made %u events", nout - before);
+		atr_observe(a, &(struct tev){.type = TEV_CALL, .priv = 1, .addr = pc, .sp = 0x7f00,
+					     .instret = 10 + n});
+		const struct tev *p = find(TEV_POLL, n ? 1 : 0);
+		CHECK(p && p->pc == pc && p->addr == TASK, "poll at bias %u: %s", n,
+		      p ? "wrong key" : "none");
+		atr_observe(a, &(struct tev){.type = TEV_RET, .priv = 1, .sp = 0x7f00,
+					     .instret = 20 + n});
+		CHECK(find(TEV_POLL_END, n ? 1 : 0), "poll end at bias %u", n);
+	}
+	atr_free(a);
+	return 0;
+}
+
 int main(void)
 {
-	return RUN(consumer_poll) != 0;
+	int failed = 0;
+
+	failed += RUN(consumer_poll);
+	failed += RUN(many_binaries);
+	return failed != 0;
 }
