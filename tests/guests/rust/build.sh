@@ -146,6 +146,10 @@ if ! [ -f "$out/done" ]; then
 	touch "$tmp/done"
 	rm -rf "$out"
 	mv "$tmp" "$out"
+	# earlier builds (other sources, other keys) are not used again
+	for d in "$cache"/guests-*; do
+		[ "$d" = "$out" ] || rm -rf "$d"
+	done
 fi
 mkdir -p "$here/build"
 for f in "$out"/*; do
