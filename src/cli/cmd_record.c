@@ -354,6 +354,10 @@ int cmd_record(int argc, char **argv)
 				exe);
 			goto out;
 		}
+		if (adisc_find_taskruns(disc) < 0) {
+			err_set(ENOMEM, "strata record: out of memory");
+			goto out;
+		}
 	}
 	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt);
 	if (!probes)

@@ -20,7 +20,8 @@ static void tasks_usage(FILE *f)
 		"state transitions with await points and await tree; who woke whom (tasks,\n"
 		"interrupt handlers); how long tasks waited at each await point (histogram).\n"
 		"--json prints the same as JSON. --discover lists the coroutines, poll functions,\n"
-		"state layouts, await points and waker vtables found in an ELF's DWARF.\n");
+		"state layouts, await points, waker vtables and task-run functions found in an\n"
+		"ELF's DWARF.\n");
 }
 
 static int discover(const char *elf)
@@ -32,6 +33,16 @@ static int discover(const char *elf)
 		return EXIT_BADINPUT;
 	}
 	adisc_print(d, stdout);
+	if (adisc_find_taskruns(d) == 0)
+		for (size_t i = 0; i < adisc_ntaskruns(d); i++) {
+			const struct adisc_taskrun *r = adisc_taskrun(d, i);
+			printf("task-run 0x%llx %s %s: __state +%lld/%u, state word +%lld, stage +%lld/%u\n",
+			       (unsigned long long)r->entry,
+			       r->runtime == ADISC_RT_TOKIO ? "tokio" : "async-task",
+			       r->future_type ? r->future_type : "?", (long long)r->state_off,
+			       r->state_size, (long long)r->word_off, (long long)r->stage_off,
+			       r->stage_size);
+		}
 	adisc_free(d);
 	return 0;
 }

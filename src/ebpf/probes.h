@@ -13,13 +13,15 @@
 
 struct funcs;
 struct adisc;
+struct adisc_taskrun;
 
 struct probe {
 	uint64_t vaddr;	 /* link-time address */
 	uint64_t foff;	 /* file offset (where the uprobe goes) */
 	const char *name;
 	struct probe_cfg cfg;
-	long future;	 /* POLL: adisc_future() index, else -1 */
+	long future;	 /* POLL: adisc_future() index; TASK with a layout: the task's future's */
+	const struct adisc_taskrun *tr; /* TASK: the run's layout (discover_task.c), or NULL */
 };
 
 struct probes;
