@@ -164,6 +164,7 @@ static void task_enter(struct nasync *a, struct nthread *t, const struct probe_e
 		t->run_polls[i] = 0;
 	}
 	t->ntask++;
+	describe(a, e, p, pc); /* the runtime's task type names the task until it is polled */
 	announce_task(a, e, e->fut, pc);
 	if (p->tr) {
 		const char *v = variant_name(a, p->future, e->state);
@@ -175,7 +176,6 @@ static void task_enter(struct nasync *a, struct nthread *t, const struct probe_e
 	if (!polls || i >= NAS_DEPTH)
 		return;
 	t->run_polls[i] = 1;
-	describe(a, e, p, pc);
 	const struct adisc_future *f = adisc_future(a->d, (size_t)p->future);
 	struct tev ev = {.type = TEV_POLL, .pc = pc, .task = e->fut, .size = 0,
 			 .addr = e->fut + (uint64_t)p->tr->state_off - (uint64_t)f->state_off,

@@ -128,11 +128,12 @@ static void add_taskrun(struct probe *p, const struct adisc *d)
 {
 	const struct adisc_taskrun *r = d ? adisc_taskrun_at(d, p->vaddr) : NULL;
 
+	if (r && r->future >= 0)
+		p->future = r->future; /* names the task even without a layout */
 	if (!r || r->future < 0 || r->state_off < 0 || r->state_off > UINT32_MAX ||
 	    r->state_size < 1 || r->state_size > 8)
 		return;
 	p->tr = r;
-	p->future = r->future;
 	p->cfg.state_off = (uint32_t)r->state_off;
 	p->cfg.state_size = (uint8_t)r->state_size;
 	if (r->word_off >= 0 && r->word_off <= UINT32_MAX && r->word_size >= 1 &&

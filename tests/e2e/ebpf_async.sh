@@ -58,6 +58,24 @@ for b in tokio_exact-debug tokio_exact-release asyncstd_exact-debug asyncstd_exa
 	else
 		echo "FAIL ebpf_async/$b: summary differs from tests/golden/ebpf/$b.txt: $(head -30 "$tmp/$b.diff" | tr '\n' '|')"
 	fi
+	# strata tasks reads the native trace like an emulator one: names, merged task
+	# announcements, ns units, events of all threads in time order (tests/e2e/ebpf/tasks.awk)
+	"$strata" tasks "$out" >"$tmp/$b.tasks" 2>"$tmp/$b.taskserr" &&
+		"$strata" tasks --json "$out" >"$tmp/$b.json" 2>>"$tmp/$b.taskserr"
+	awk -v pat='_exact::' -f "$root/tests/e2e/ebpf/tasks.awk" "$tmp/$b.tasks" | LC_ALL=C sort \
+		>"$tmp/$b.tgot"
+	tgold=$root/tests/golden/ebpf/tasks-$b.txt
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		{ grep '^#' "$tgold" 2>/dev/null; cat "$tmp/$b.tgot"; } >"$tmp/$b.tnew"
+		cp "$tmp/$b.tnew" "$tgold"
+	fi
+	if ! grep -q '^{"unit": "ns",' "$tmp/$b.json"; then
+		echo "FAIL ebpf_async/$b/tasks: --json has no \"unit\": \"ns\": $(head -c 300 "$tmp/$b.taskserr")"
+	elif grep -v '^#' "$tgold" | diff -u - "$tmp/$b.tgot" >"$tmp/$b.tdiff"; then
+		echo "PASS ebpf_async/$b/tasks"
+	else
+		echo "FAIL ebpf_async/$b/tasks: differs from tests/golden/ebpf/tasks-$b.txt: $(head -30 "$tmp/$b.tdiff" | tr '\n' '|')"
+	fi
 	# the trace is complete and read by the views like any other
 	if "$strata" info "$out" | grep -q 'truncated' || ! "$strata" dump "$out" >/dev/null 2>"$tmp/dump.err"; then
 		echo "FAIL ebpf_async/$b/views: $(head -c 300 "$tmp/dump.err")"
