@@ -306,6 +306,8 @@ int cmd_record(int argc, char **argv)
 		}
 	if (parse_args(argc, argv, &o) || check_privileges())
 		goto out;
+	/* from here a signal asks for a clean stop: attaching single uprobes can take minutes */
+	sigstop_install();
 	if (o.pid) {
 		pid = o.pid;
 		if (kill(pid, 0) && errno == ESRCH) {
@@ -381,19 +383,24 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	sigstop_install();
 	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
 	struct ebpf_opts eo = {.exe = exe, .probes = probes, .pid = pid, .mode = o.mode,
 			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st,
-			       .ctx_waker = -1, .waker_data = -1};
+			       .ctx_waker = -1, .waker_data = -1, .stop = sigstop_pending};
 	if (wl && wl->ctx_waker >= 0 && wl->waker_raw >= 0 && wl->raw_data >= 0) {
 		eo.ctx_waker = wl->ctx_waker;
 		eo.waker_data = wl->waker_raw + wl->raw_data;
 	}
-	ses = ebpf_open(&eo);
-	if (!ses)
-		goto out;
-	if (o.stats)
+	/* a signal before or while attaching: what was attached is detached again (ebpf_open),
+	 * the trace is finished and the target released, as after any signal */
+	if (!(sig = sigstop_pending())) {
+		ses = ebpf_open(&eo);
+		if (!ses && !(sig = sigstop_pending()))
+			goto out;
+		if (!ses)
+			fprintf(stderr, "%s\n", err_msg());
+	}
+	if (ses && o.stats)
 		fprintf(stderr,
 			"strata record: %zu probes (%zu functions, %zu polls, %zu wakers, %zu task "
 			"runs; %zu not probeable), %s, %zu links, attached in %.3f ms\n",
@@ -407,7 +414,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	ret = 0;
-	while (!exited && !(sig = sigstop_pending())) {
+	while (ses && !exited && !(sig = sigstop_pending())) {
 		struct pollfd p = {.fd = pidfd, .events = POLLIN};
 
 		if (ebpf_poll(ses, 50) < 0)
@@ -416,7 +423,7 @@ int cmd_record(int argc, char **argv)
 			exited = true;
 	}
 	/* what the probes wrote before the end is still in the ring */
-	while (ebpf_poll(ses, 0) > 0)
+	while (ses && ebpf_poll(ses, 0) > 0)
 		;
 	if (child && exited && waitpid(pid, &status, 0) == pid) {
 		if (WIFSIGNALED(status)) {
