@@ -40,7 +40,7 @@ struct rec_opts {
 	enum attach_mode mode;
 	uint64_t ring_bytes;
 	bool stats;
-	bool ftrace, async;
+	bool ftrace, async, tasks;
 };
 
 struct rec_state {
@@ -57,10 +57,19 @@ static const char *const task_run_res[] = {
     "^async_task::raw::RawTask<F,T,S>::(run|wake|wake_by_ref|clone_waker|drop_waker)$",
 };
 
+/* Some task-run function whose task's future state can be read (--trace=tasks needs one). */
+static bool has_taskrun_layout(const struct adisc *d)
+{
+	for (size_t i = 0; i < adisc_ntaskruns(d); i++)
+		if (adisc_taskrun(d, i)->state_off >= 0 && adisc_taskrun(d, i)->future >= 0)
+			return true;
+	return false;
+}
+
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: strata record [--trace=ftrace,async] [--filter=REGEX ...] [-o FILE]\n"
+		"usage: strata record [--trace=ftrace,async,tasks] [--filter=REGEX ...] [-o FILE]\n"
 		"                     (-p PID | -- CMD [ARGS...])\n\n"
 		"Trace a native x86-64 Linux process with eBPF uprobes, without recompiling it:\n"
 		"entry and return of every function of the executable whose demangled name matches\n"
@@ -71,7 +80,9 @@ static void record_usage(FILE *f)
 		"CAP_PERFMON. See docs/EBPF.md.\n\n"
 		"  -o FILE            trace file (default strata.trace)\n"
 		"  --trace=LIST       ftrace (function entries and returns, the default), async\n"
-		"                     (polls, wakes and tasks of Rust async code, from DWARF)\n"
+		"                     (polls, wakes and tasks of Rust async code, from DWARF),\n"
+		"                     tasks (only the runtime's task runs and wakes: per-task polls,\n"
+		"                     Pending/Ready and wake edges at a fraction of async's cost)\n"
 		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
 		"  --ring-size=SIZE   BPF ring buffer bytes, a power of two >= 4K (default 16M)\n"
 		"  --stats            print the attach mode, links and attach time on stderr\n"
@@ -132,18 +143,22 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 		} else if (!strncmp(a, "--trace=", 8)) {
 			char buf[128], *save = NULL;
 			snprintf(buf, sizeof(buf), "%s", a + 8);
-			o->ftrace = o->async = false;
+			o->ftrace = o->async = o->tasks = false;
 			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
 				if (!strcmp(t, "ftrace"))
 					o->ftrace = true;
 				else if (!strcmp(t, "async"))
 					o->async = true;
+				else if (!strcmp(t, "tasks"))
+					o->tasks = true;
 				else
 					return err_set(EINVAL,
 						       "--trace=%s: unknown tracer '%s' (strata "
-						       "record knows: ftrace, async)",
+						       "record knows: ftrace, async, tasks)",
 						       a + 8, t);
-			if (!o->ftrace && !o->async)
+			if (o->async)
+				o->tasks = false; /* async sees everything tasks does */
+			if (!o->ftrace && !o->async && !o->tasks)
 				return err_set(EINVAL, "--trace=%s: no tracer", a + 8);
 		} else if (!strncmp(a, "--attach=", 9)) {
 			const char *m = a + 9;
@@ -341,27 +356,34 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.async) {
+	if (o.async || o.tasks) {
+		const char *what = o.async ? "--trace=async" : "--trace=tasks";
 		rt = funcs_load(exe, task_run_res, 2);
 		if (!rt)
 			goto out;
 		disc = adisc_open(exe);
 		if (!disc) {
-			err_set(EINVAL, "--trace=async: %s: %s", exe,
+			err_set(EINVAL, "%s: %s: %s", what, exe,
 				err_msg() ? err_msg() : "no DWARF debug information");
 			goto out;
 		}
 		if (!adisc_nfutures(disc)) {
-			err_set(ENOENT, "--trace=async: %s: no Rust async code found in its DWARF",
-				exe);
+			err_set(ENOENT, "%s: %s: no Rust async code found in its DWARF", what, exe);
 			goto out;
 		}
 		if (adisc_find_taskruns(disc) < 0) {
 			err_set(ENOMEM, "strata record: out of memory");
 			goto out;
 		}
+		if (o.tasks && !has_taskrun_layout(disc)) {
+			err_set(ENOENT,
+				"--trace=tasks: %s: no tokio raw::poll or async-task RawTask::run whose "
+				"task layout DWARF describes (try --trace=async)",
+				exe);
+			goto out;
+		}
 	}
-	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt);
+	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt, o.tasks);
 	if (!probes)
 		goto out;
 	if (!probes_count(probes)) {
@@ -378,7 +400,7 @@ int cmd_record(int argc, char **argv)
 	st.w = nw_open(o.out, meta);
 	if (!st.w || nw_symtab(st.w, syms) < 0)
 		goto out;
-	if (o.async && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
+	if ((o.async || o.tasks) && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}

@@ -149,7 +149,7 @@ static void add_taskrun(struct probe *p, const struct adisc *d)
 }
 
 struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
-			    const struct funcs *rt, const struct funcs *layout)
+			    const struct funcs *rt, const struct funcs *layout, bool tasks_only)
 {
 	struct probes *ps = calloc(1, sizeof(*ps));
 	struct probe *p;
@@ -168,13 +168,15 @@ struct probes *probes_build(const char *exe, const struct funcs *fn, const struc
 		}
 		p->cfg.what |= PCFG_FUNC;
 	}
-	for (size_t i = 0; d && i < adisc_nfutures(d); i++)
+	for (size_t i = 0; d && !tasks_only && i < adisc_nfutures(d); i++)
 		add_poll(ps, layout, d, i);
 	for (size_t i = 0; d && i < adisc_nvtables(d); i++) {
 		const struct adisc_vtable *v = adisc_vtable(d, i);
 
 		for (unsigned k = 0; k < 4; k++)
-			if (v->fn[k] && (p = at(ps, layout, v->fn[k], NULL))) {
+			if (tasks_only && k != ADISC_WAKE && k != ADISC_WAKE_BY_REF)
+				continue;
+			else if (v->fn[k] && (p = at(ps, layout, v->fn[k], NULL))) {
 				p->cfg.what |= PCFG_WAKE;
 				p->cfg.wake_kind = (uint8_t)k;
 			}
@@ -183,6 +185,8 @@ struct probes *probes_build(const char *exe, const struct funcs *fn, const struc
 		const struct func *f = funcs_at(rt, i);
 		int wk = wake_kind(f->name);
 
+		if (tasks_only && (wk == ADISC_WAKE_CLONE || wk == ADISC_WAKE_DROP))
+			continue;
 		if (!(p = at(ps, layout, f->vaddr, f->name)))
 			continue;
 		if (wk >= 0) {

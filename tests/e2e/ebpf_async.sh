@@ -83,6 +83,28 @@ for b in tokio_exact-debug tokio_exact-release asyncstd_exact-debug asyncstd_exa
 		echo "PASS ebpf_async/$b/views"
 	fi
 done
+# --trace=tasks: only the task-run functions and wake/wake_by_ref are probed; every spawned task
+# must have the same polls, results and wake edges as with --trace=async (the golden's task and
+# wake lines); block_on's future is no task run, so it is not seen in this mode
+for b in tokio_exact-debug tokio_exact-release asyncstd_exact-debug asyncstd_exact-release; do
+	out=$tmp/$b.tasks.trace
+	if ! "$strata" record --trace=tasks -o "$out" -- "$fx/$b" >"$tmp/$b.tout" 2>"$tmp/$b.terr" ||
+		! grep -qx 'total 10' "$tmp/$b.tout" || ! "$sum" "$out" >"$tmp/$b.tsum" 2>>"$tmp/$b.terr"; then
+		echo "FAIL ebpf_async/tasks-mode/$b: $(head -c 300 "$tmp/$b.terr")"
+		continue
+	fi
+	grep -E '^(task|wake) .*(tokio|asyncstd)_exact::' "$tmp/$b.tsum" | grep -v ' -> ? ' |
+		awk '/^wake / { i = index($0, " -> "); from = substr($0, 6, i - 6)
+			if (from !~ /_exact::/) $0 = "wake (runtime)" substr($0, i) } { print }' \
+			>"$tmp/$b.tmgot"
+	grep -E '^(task|wake) ' "$root/tests/golden/ebpf/$b.txt" |
+		grep -vE '^task [^ ]*(_exact::main::[{]async_block#0[}]|[{]impl#9[}]::run::)' >"$tmp/$b.tmwant"
+	if diff -u "$tmp/$b.tmwant" "$tmp/$b.tmgot" >"$tmp/$b.tmdiff"; then
+		echo "PASS ebpf_async/tasks-mode/$b"
+	else
+		echo "FAIL ebpf_async/tasks-mode/$b: $(head -30 "$tmp/$b.tmdiff" | tr '\n' '|')"
+	fi
+done
 for i in $(seq 50); do
 	bpftool prog show 2>/dev/null | grep -q 'name strata_\(entry\|exit\)' || break
 	sleep 0.1
