@@ -12,7 +12,7 @@
 
 #include "machine/test_util.h"
 
-static char dir[] = "/tmp/tt/reader_test.XXXXXX";
+static char dir[] = "/tmp/strata_reader_test.XXXXXX"; /* /tmp itself: no parent to exist */
 static char path[256], path2[256];
 
 /* An EVENTS chunk being built for one hart. */
