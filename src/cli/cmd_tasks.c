@@ -100,7 +100,8 @@ static int feed_sorted(struct trace_reader *r, struct tasks *t)
 		n++;
 	}
 	if (rc == 0) {
-		qsort(v, n, sizeof(*v), by_time);
+		if (n) /* qsort's base must not be NULL, even for no element */
+			qsort(v, n, sizeof(*v), by_time);
 		for (size_t i = 0; i < n && rc >= 0; i++)
 			rc = tasks_feed(t, &v[i].ev);
 		if (rc >= 0)
