@@ -776,6 +776,7 @@ void adisc_free(struct adisc *d)
 	free(d->entries);
 	free(d->vt);
 	free(d->wfn);
+	free(d->tr);
 	if (d->dw)
 		dwarf_end(d->dw);
 	if (d->elf)

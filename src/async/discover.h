@@ -146,6 +146,39 @@ struct adisc_child {
  * Returns 1 Pending, 0 Ready, -1 unknown layout. */
 int adisc_poll_pending(const struct adisc_poll *p, const uint64_t regs[2], const uint8_t *mem);
 
+/* A runtime's task-run function (discover_task.c): its argument is the task, and these are
+ * where the task keeps its future's __state and the runtime's state word, so a tracer can read
+ * the state before and after the run even when the future's body is inlined into it. */
+enum adisc_runtime { ADISC_RT_TOKIO = 1, ADISC_RT_ASYNC_TASK = 2 };
+struct adisc_taskrun {
+	uint64_t entry;		 /* the instance's entry pc */
+	unsigned runtime;	 /* enum adisc_runtime */
+	long future;		 /* adisc_future() index of the task's future type, or -1 */
+	const char *future_type; /* its type name, or NULL */
+	int64_t state_off;	 /* the future's __state from the task pointer, -1 unknown */
+	uint32_t state_size;
+	int64_t word_off;	 /* the runtime's state word from the task pointer, -1 unknown */
+	uint32_t word_size;
+	uint64_t skip_bits;	 /* state word bits that, at entry, mean the run will not poll */
+	int64_t stage_off;	 /* tokio: Stage<T>'s discriminant from the task pointer, or -1 */
+	uint32_t stage_size;
+	bool stage_running_default; /* Running has no discriminant value of its own (niche) */
+	uint64_t stage_running;	 /* else its value */
+	uint64_t stage_other[4]; /* the other variants' values */
+	unsigned nother;
+};
+/* Find tokio's raw::poll<T, S> and async-task's RawTask<F, T, S>::run instances (once; a second
+ * DWARF walk, so only callers that need them pay for it). 0 or -ENOMEM. */
+int adisc_find_taskruns(struct adisc *d);
+size_t adisc_ntaskruns(const struct adisc *d);
+const struct adisc_taskrun *adisc_taskrun(const struct adisc *d, size_t i);
+/* The task-run function entered at entry, or NULL. */
+const struct adisc_taskrun *adisc_taskrun_at(const struct adisc *d, uint64_t entry);
+/* Whether a __state value after a run of r means Pending (1), Ready (0) or unknown (-1), given
+ * the stage discriminant (tokio; ignored without one). */
+int adisc_taskrun_result(const struct adisc *d, const struct adisc_taskrun *r, uint64_t state,
+			 uint64_t stage);
+
 /* Print what was found, one line per future/variant/vtable (strata tasks --discover). */
 void adisc_print(const struct adisc *d, FILE *f);
 

@@ -85,6 +85,9 @@ struct adisc {
 	struct pcent *wfn; /* waker functions: lo = entry, fidx = kind */
 	size_t nwfn;
 	struct adisc_waker_layout wl;
+	struct adisc_taskrun *tr; /* discover_task.c, once asked for */
+	size_t ntr, captr;
+	bool tr_done;
 };
 
 #define GROW(arr, n, cap)                                                                          \

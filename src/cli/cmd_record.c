@@ -40,7 +40,7 @@ struct rec_opts {
 	enum attach_mode mode;
 	uint64_t ring_bytes;
 	bool stats;
-	bool ftrace, async;
+	bool ftrace, async, tasks;
 };
 
 struct rec_state {
@@ -57,10 +57,19 @@ static const char *const task_run_res[] = {
     "^async_task::raw::RawTask<F,T,S>::(run|wake|wake_by_ref|clone_waker|drop_waker)$",
 };
 
+/* Some task-run function whose task's future state can be read (--trace=tasks needs one). */
+static bool has_taskrun_layout(const struct adisc *d)
+{
+	for (size_t i = 0; i < adisc_ntaskruns(d); i++)
+		if (adisc_taskrun(d, i)->state_off >= 0 && adisc_taskrun(d, i)->future >= 0)
+			return true;
+	return false;
+}
+
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: strata record [--trace=ftrace,async] [--filter=REGEX ...] [-o FILE]\n"
+		"usage: strata record [--trace=ftrace,async,tasks] [--filter=REGEX ...] [-o FILE]\n"
 		"                     (-p PID | -- CMD [ARGS...])\n\n"
 		"Trace a native x86-64 Linux process with eBPF uprobes, without recompiling it:\n"
 		"entry and return of every function of the executable whose demangled name matches\n"
@@ -71,7 +80,9 @@ static void record_usage(FILE *f)
 		"CAP_PERFMON. See docs/EBPF.md.\n\n"
 		"  -o FILE            trace file (default strata.trace)\n"
 		"  --trace=LIST       ftrace (function entries and returns, the default), async\n"
-		"                     (polls, wakes and tasks of Rust async code, from DWARF)\n"
+		"                     (polls, wakes and tasks of Rust async code, from DWARF),\n"
+		"                     tasks (only the runtime's task runs and wakes: per-task polls,\n"
+		"                     Pending/Ready and wake edges at a fraction of async's cost)\n"
 		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
 		"  --ring-size=SIZE   BPF ring buffer bytes, a power of two >= 4K (default 16M)\n"
 		"  --stats            print the attach mode, links and attach time on stderr\n"
@@ -132,18 +143,22 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 		} else if (!strncmp(a, "--trace=", 8)) {
 			char buf[128], *save = NULL;
 			snprintf(buf, sizeof(buf), "%s", a + 8);
-			o->ftrace = o->async = false;
+			o->ftrace = o->async = o->tasks = false;
 			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
 				if (!strcmp(t, "ftrace"))
 					o->ftrace = true;
 				else if (!strcmp(t, "async"))
 					o->async = true;
+				else if (!strcmp(t, "tasks"))
+					o->tasks = true;
 				else
 					return err_set(EINVAL,
 						       "--trace=%s: unknown tracer '%s' (strata "
-						       "record knows: ftrace, async)",
+						       "record knows: ftrace, async, tasks)",
 						       a + 8, t);
-			if (!o->ftrace && !o->async)
+			if (o->async)
+				o->tasks = false; /* async sees everything tasks does */
+			if (!o->ftrace && !o->async && !o->tasks)
 				return err_set(EINVAL, "--trace=%s: no tracer", a + 8);
 		} else if (!strncmp(a, "--attach=", 9)) {
 			const char *m = a + 9;
@@ -306,6 +321,8 @@ int cmd_record(int argc, char **argv)
 		}
 	if (parse_args(argc, argv, &o) || check_privileges())
 		goto out;
+	/* from here a signal asks for a clean stop: attaching single uprobes can take minutes */
+	sigstop_install();
 	if (o.pid) {
 		pid = o.pid;
 		if (kill(pid, 0) && errno == ESRCH) {
@@ -339,23 +356,34 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.async) {
+	if (o.async || o.tasks) {
+		const char *what = o.async ? "--trace=async" : "--trace=tasks";
 		rt = funcs_load(exe, task_run_res, 2);
 		if (!rt)
 			goto out;
 		disc = adisc_open(exe);
 		if (!disc) {
-			err_set(EINVAL, "--trace=async: %s: %s", exe,
+			err_set(EINVAL, "%s: %s: %s", what, exe,
 				err_msg() ? err_msg() : "no DWARF debug information");
 			goto out;
 		}
 		if (!adisc_nfutures(disc)) {
-			err_set(ENOENT, "--trace=async: %s: no Rust async code found in its DWARF",
+			err_set(ENOENT, "%s: %s: no Rust async code found in its DWARF", what, exe);
+			goto out;
+		}
+		if (adisc_find_taskruns(disc) < 0) {
+			err_set(ENOMEM, "strata record: out of memory");
+			goto out;
+		}
+		if (o.tasks && !has_taskrun_layout(disc)) {
+			err_set(ENOENT,
+				"--trace=tasks: %s: no tokio raw::poll or async-task RawTask::run whose "
+				"task layout DWARF describes (try --trace=async)",
 				exe);
 			goto out;
 		}
 	}
-	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt);
+	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt, o.tasks);
 	if (!probes)
 		goto out;
 	if (!probes_count(probes)) {
@@ -372,24 +400,29 @@ int cmd_record(int argc, char **argv)
 	st.w = nw_open(o.out, meta);
 	if (!st.w || nw_symtab(st.w, syms) < 0)
 		goto out;
-	if (o.async && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
+	if ((o.async || o.tasks) && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	sigstop_install();
 	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
 	struct ebpf_opts eo = {.exe = exe, .probes = probes, .pid = pid, .mode = o.mode,
 			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st,
-			       .ctx_waker = -1, .waker_data = -1};
+			       .ctx_waker = -1, .waker_data = -1, .stop = sigstop_pending};
 	if (wl && wl->ctx_waker >= 0 && wl->waker_raw >= 0 && wl->raw_data >= 0) {
 		eo.ctx_waker = wl->ctx_waker;
 		eo.waker_data = wl->waker_raw + wl->raw_data;
 	}
-	ses = ebpf_open(&eo);
-	if (!ses)
-		goto out;
-	if (o.stats)
+	/* a signal before or while attaching: what was attached is detached again (ebpf_open),
+	 * the trace is finished and the target released, as after any signal */
+	if (!(sig = sigstop_pending())) {
+		ses = ebpf_open(&eo);
+		if (!ses && !(sig = sigstop_pending()))
+			goto out;
+		if (!ses)
+			fprintf(stderr, "%s\n", err_msg());
+	}
+	if (ses && o.stats)
 		fprintf(stderr,
 			"strata record: %zu probes (%zu functions, %zu polls, %zu wakers, %zu task "
 			"runs; %zu not probeable), %s, %zu links, attached in %.3f ms\n",
@@ -403,7 +436,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	ret = 0;
-	while (!exited && !(sig = sigstop_pending())) {
+	while (ses && !exited && !(sig = sigstop_pending())) {
 		struct pollfd p = {.fd = pidfd, .events = POLLIN};
 
 		if (ebpf_poll(ses, 50) < 0)
@@ -412,7 +445,7 @@ int cmd_record(int argc, char **argv)
 			exited = true;
 	}
 	/* what the probes wrote before the end is still in the ring */
-	while (ebpf_poll(ses, 0) > 0)
+	while (ses && ebpf_poll(ses, 0) > 0)
 		;
 	if (child && exited && waitpid(pid, &status, 0) == pid) {
 		if (WIFSIGNALED(status)) {

@@ -113,8 +113,13 @@ static int push_link(struct attach_set *s, struct bpf_link *l)
 
 int attach_uprobes(struct attach_set *s, enum attach_mode mode, struct bpf_program *prog,
 		   const char *path, const uint64_t *off, const uint64_t *cookie, size_t n, int pid,
-		   int ret)
+		   int ret, int (*stop)(void))
 {
+	/* test hook (tests/e2e/ebpf_record.sh attach-interrupted): a pause before each single
+	 * link, so that a signal can be sent while links are being made */
+	const char *dly = getenv("STRATA_TEST_ATTACH_DELAY_US");
+	useconds_t delay = dly ? (useconds_t)strtoul(dly, NULL, 10) : 0;
+
 	if (!n)
 		return 0;
 	if (mode == ATTACH_MULTI) {
@@ -130,9 +135,13 @@ int attach_uprobes(struct attach_set *s, enum attach_mode mode, struct bpf_progr
 	}
 	for (size_t i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = cookie[i], .retprobe = ret != 0);
-		struct bpf_link *l = bpf_program__attach_uprobe_opts(prog, pid ? pid : -1, path,
-								     off[i], &o);
+		struct bpf_link *l;
 
+		if (delay)
+			usleep(delay);
+		if (stop && stop())
+			return -EINTR;
+		l = bpf_program__attach_uprobe_opts(prog, pid ? pid : -1, path, off[i], &o);
 		if (!l)
 			return -errno;
 		if (push_link(s, l) < 0) {

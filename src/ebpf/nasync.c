@@ -19,6 +19,10 @@ struct nthread {
 	unsigned ntask;
 	uint64_t poll_task[NAS_DEPTH]; /* the task of each active poll */
 	unsigned npoll, base[NAS_DEPTH]; /* base: npoll when each task run began */
+	uint8_t run_polls[NAS_DEPTH];	 /* the task run is written as the task's poll */
+	long run_future[NAS_DEPTH];	 /* its future (adisc index), or -1 */
+	uint8_t hidden[NAS_DEPTH];	 /* per active poll probe: merged into the run's poll */
+	unsigned nprobe;
 };
 
 struct nasync {
@@ -135,6 +139,93 @@ static uint64_t current_task(const struct nthread *t)
 	return t->npoll ? t->poll_task[0] : 0;
 }
 
+/* The variant name of a __state value of future i, or "". */
+static const char *variant_name(const struct nasync *a, long i, uint64_t state)
+{
+	const struct adisc_variant *v;
+
+	if (!a->d || i < 0 || state == PEV_STATE_NONE ||
+	    !(v = adisc_variant(adisc_future(a->d, (size_t)i), state)) || !v->name)
+		return "";
+	return v->name;
+}
+
+/* Entry of a task-run function. With a layout (p->tr) a run that polls the future is written
+ * as the task's poll at depth 0: the future's body is often inlined into the run function. */
+static void task_enter(struct nasync *a, struct nthread *t, const struct probe_event *e,
+		       const struct probe *p, uint64_t pc)
+{
+	unsigned i = t->ntask;
+	bool polls = false;
+
+	if (i < NAS_DEPTH) {
+		t->base[i] = t->npoll;
+		t->task[i] = e->fut;
+		t->run_polls[i] = 0;
+	}
+	t->ntask++;
+	describe(a, e, p, pc); /* the runtime's task type names the task until it is polled */
+	announce_task(a, e, e->fut, pc);
+	if (p->tr) {
+		const char *v = variant_name(a, p->future, e->state);
+		/* a run that finds the task running, complete or cancelled/closed does not poll;
+		 * nor does one whose future is no longer there (any state but these) */
+		polls = !(p->cfg.word_size && (e->waker & p->tr->skip_bits)) &&
+			(!strcmp(v, "Unresumed") || !strncmp(v, "Suspend", 7));
+	}
+	if (!polls || i >= NAS_DEPTH)
+		return;
+	t->run_polls[i] = 1;
+	const struct adisc_future *f = adisc_future(a->d, (size_t)p->future);
+	struct tev ev = {.type = TEV_POLL, .pc = pc, .task = e->fut, .size = 0,
+			 .addr = e->fut + (uint64_t)p->tr->state_off - (uint64_t)f->state_off,
+			 .value = e->state, .waker = e->fut};
+	if (t->npoll < NAS_DEPTH)
+		t->poll_task[t->npoll] = e->fut;
+	t->npoll++;
+	nw_event(a->w, e->pid, e->tid, e->cpu, e->ts_ns, &ev);
+}
+
+static void task_leave(struct nasync *a, struct nthread *t, const struct probe_event *e,
+		       const struct probe *p, uint64_t pc)
+{
+	unsigned i;
+
+	if (!t->ntask)
+		return;
+	i = --t->ntask;
+	if (i >= NAS_DEPTH || !t->run_polls[i])
+		return;
+	t->npoll = t->base[i]; /* polls whose exits were missed end with the run */
+	int r = e->state == PEV_STATE_NONE
+			? -1
+			: adisc_taskrun_result(a->d, p->tr, e->state, e->waker);
+	const struct adisc_future *f = adisc_future(a->d, (size_t)p->future);
+	struct tev ev = {.type = TEV_POLL_END, .pc = pc, .task = t->task[i], .size = 0,
+			 .addr = t->task[i] + (uint64_t)p->tr->state_off - (uint64_t)f->state_off,
+			 .value = e->state,
+			 .kind = r == 1 ? TEV_PENDING : r == 0 ? TEV_READY : TEV_RESULT_UNKNOWN};
+	/* Ready: the future was replaced by its output, the byte read is no longer a __state */
+	if (r == 0 && strcmp(variant_name(a, p->future, e->state), "Returned"))
+		ev.value = 1; /* rustc's Returned */
+	nw_event(a->w, e->pid, e->tid, e->cpu, e->ts_ns, &ev);
+}
+
+/* A poll probe inside a run written as a poll, at depth 1, of the run's own future: the same
+ * poll seen twice (the body kept out of line), so it is left out. */
+static bool merged_poll(const struct nasync *a, const struct nthread *t, const struct probe *p)
+{
+	unsigned i = t->ntask - 1;
+	const struct adisc_future *f, *g;
+
+	if (!t->ntask || i >= NAS_DEPTH || !t->run_polls[i] || t->npoll - t->base[i] != 1 ||
+	    p->future < 0 || !a->d)
+		return false;
+	f = adisc_future(a->d, (size_t)p->future);
+	g = t->run_future[i] >= 0 ? adisc_future(a->d, (size_t)t->run_future[i]) : NULL;
+	return g && f->type_name && g->type_name && !strcmp(f->type_name, g->type_name);
+}
+
 void nas_event(struct nasync *a, const struct probe_event *e)
 {
 	const struct probe *p = probes_at(a->p, e->probe);
@@ -145,14 +236,11 @@ void nas_event(struct nasync *a, const struct probe_event *e)
 		return;
 	if (p->cfg.what & PCFG_TASK) {
 		if (e->kind == PEV_ENTRY) {
-			if (t->ntask < NAS_DEPTH) {
-				t->base[t->ntask] = t->npoll;
-				t->task[t->ntask] = e->fut;
-			}
-			t->ntask++;
-			announce_task(a, e, e->fut, pc);
-		} else if (t->ntask) {
-			t->ntask--;
+			task_enter(a, t, e, p, pc);
+			if (t->ntask <= NAS_DEPTH)
+				t->run_future[t->ntask - 1] = p->tr ? p->future : -1;
+		} else {
+			task_leave(a, t, e, p, pc);
 		}
 	}
 	if (p->cfg.what & PCFG_POLL) {
@@ -161,7 +249,13 @@ void nas_event(struct nasync *a, const struct probe_event *e)
 
 		if (e->kind == PEV_ENTRY) {
 			uint64_t task = t->ntask ? current_task(t) : t->npoll ? t->poll_task[0] : e->fut;
+			bool hide = merged_poll(a, t, p);
 
+			if (t->nprobe < NAS_DEPTH)
+				t->hidden[t->nprobe] = hide;
+			t->nprobe++;
+			if (hide)
+				return;
 			describe(a, e, p, pc);
 			if (!t->ntask && !t->npoll)
 				announce_task(a, e, task, pc);
@@ -174,7 +268,9 @@ void nas_event(struct nasync *a, const struct probe_event *e)
 				t->poll_task[t->npoll] = task;
 			t->npoll++;
 		} else {
-			if (t->npoll)
+			if (t->nprobe && --t->nprobe < NAS_DEPTH && t->hidden[t->nprobe])
+				return;
+			if (t->npoll > base || (!t->ntask && t->npoll))
 				t->npoll--;
 			ev.type = TEV_POLL_END;
 			ev.task = t->npoll < NAS_DEPTH ? t->poll_task[t->npoll] : current_task(t);

@@ -3,7 +3,9 @@
  * the task is the one a runtime's task-run function is running on the thread (its argument,
  * tokio's task header / async-task's raw task, which is also the data pointer of the task's
  * wakers, so wakes name the task they wake), or, outside any task run (a block_on future), the
- * outermost future being polled. The nesting depth of polls inside the task is `size`. */
+ * outermost future being polled. The nesting depth of polls inside the task is `size`. A task
+ * run whose task layout is known (src/async/discover_task.c) is itself the task's poll at
+ * depth 0 — the only poll seen when the future's body is inlined into the run function. */
 #ifndef STRATA_EBPF_NASYNC_H
 #define STRATA_EBPF_NASYNC_H
 

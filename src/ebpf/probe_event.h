@@ -16,7 +16,8 @@ enum {
 	PCFG_FUNC = 1, /* --filter: a plain function (CALL/RET) */
 	PCFG_POLL = 2, /* a discovered poll function: self, __state, Context waker, Poll result */
 	PCFG_WAKE = 4, /* a waker vtable function: its data pointer (entry only) */
-	PCFG_TASK = 8, /* a runtime's task-run function: arg0 is the task (tokio, async-task) */
+	PCFG_TASK = 8, /* a runtime's task-run function: arg0 is the task (tokio, async-task); with
+			* a layout (state_size), its future's __state at entry and exit */
 };
 
 #define PEV_STATE_NONE	 0xffffffffffffffffull
@@ -28,14 +29,19 @@ enum {
 struct probe_cfg {
 	__u8 what;	  /* PCFG_* */
 	__u8 self_arg;	  /* POLL: argument index of self (1 when Poll<T> goes by pointer) */
-	__u8 state_size;  /* POLL: bytes of __state (0: hand-written future, none) */
+	__u8 state_size;  /* POLL: bytes of __state (0: hand-written future, none); TASK: of the
+			   * task's future's __state (0: no layout, the run is only a task mark) */
 	__u8 ret_ptr;	  /* POLL: Poll<T> is written through the pointer in argument 0 */
-	__u8 discr_size;  /* POLL: bytes of the Poll discriminant (0: layout unknown) */
+	__u8 discr_size;  /* POLL: bytes of the Poll discriminant (0: layout unknown); TASK: of
+			   * tokio's Stage<T> discriminant (0: none) */
 	__u8 wake_kind;	  /* WAKE: clone, wake, wake_by_ref, drop */
-	__u16 pad;
-	__u32 state_off;  /* POLL: offset of __state in the future */
-	__u32 discr_off;  /* POLL: offset of the discriminant in Poll<T> */
+	__u8 word_size;	  /* TASK: bytes of the runtime's state word (0: unknown) */
+	__u8 pad;
+	__u32 state_off;  /* POLL: offset of __state in the future; TASK: from the task pointer */
+	__u32 discr_off;  /* POLL: offset of the discriminant in Poll<T>; TASK: of the stage's */
 	__u64 pending;	  /* POLL: discriminant value meaning Pending */
+	__u32 word_off;	  /* TASK: offset of the state word from the task pointer */
+	__u32 pad2;
 };
 
 struct probe_event {
@@ -43,9 +49,11 @@ struct probe_event {
 	__u64 ip;	/* entry: the probed address; exit: where the function returns to */
 	__u64 sp;	/* stack pointer at the probe */
 	__u64 ret_addr; /* entry: the return address (*sp) */
-	__u64 fut;	/* POLL: self (the future); WAKE: the waker's data; TASK: argument 0 */
-	__u64 state;	/* POLL: __state at entry / at exit (PEV_STATE_NONE if none) */
-	__u64 waker;	/* POLL entry: the data pointer of the Context's waker (0 unknown) */
+	__u64 fut;	/* POLL: self (the future); WAKE: the waker's data; TASK: argument 0 (at
+			 * the exit too, when the run has a layout) */
+	__u64 state;	/* POLL, TASK: __state at entry / at exit (PEV_STATE_NONE if none) */
+	__u64 waker;	/* POLL entry: the data pointer of the Context's waker (0 unknown);
+			 * TASK entry: the runtime's state word; TASK exit: the stage discriminant */
 	__u32 pid, tid; /* tgid and thread id */
 	__u32 probe;	/* the attach cookie: index of the probe */
 	__u16 cpu;

@@ -121,8 +121,35 @@ static int wake_kind(const char *name)
 	return -1;
 }
 
+/* A task-run function whose task keeps its future at a known place (discover_task.c): the
+ * probe reads the future's __state, the state word and tokio's stage at entry and exit, so
+ * the run is the task's poll even when the future's body is inlined into it. */
+static void add_taskrun(struct probe *p, const struct adisc *d)
+{
+	const struct adisc_taskrun *r = d ? adisc_taskrun_at(d, p->vaddr) : NULL;
+
+	if (r && r->future >= 0)
+		p->future = r->future; /* names the task even without a layout */
+	if (!r || r->future < 0 || r->state_off < 0 || r->state_off > UINT32_MAX ||
+	    r->state_size < 1 || r->state_size > 8)
+		return;
+	p->tr = r;
+	p->cfg.state_off = (uint32_t)r->state_off;
+	p->cfg.state_size = (uint8_t)r->state_size;
+	if (r->word_off >= 0 && r->word_off <= UINT32_MAX && r->word_size >= 1 &&
+	    r->word_size <= 8) {
+		p->cfg.word_off = (uint32_t)r->word_off;
+		p->cfg.word_size = (uint8_t)r->word_size;
+	}
+	if (r->stage_off >= 0 && r->stage_off <= UINT32_MAX && r->stage_size >= 1 &&
+	    r->stage_size <= 8) {
+		p->cfg.discr_off = (uint32_t)r->stage_off;
+		p->cfg.discr_size = (uint8_t)r->stage_size;
+	}
+}
+
 struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
-			    const struct funcs *rt, const struct funcs *layout)
+			    const struct funcs *rt, const struct funcs *layout, bool tasks_only)
 {
 	struct probes *ps = calloc(1, sizeof(*ps));
 	struct probe *p;
@@ -141,13 +168,15 @@ struct probes *probes_build(const char *exe, const struct funcs *fn, const struc
 		}
 		p->cfg.what |= PCFG_FUNC;
 	}
-	for (size_t i = 0; d && i < adisc_nfutures(d); i++)
+	for (size_t i = 0; d && !tasks_only && i < adisc_nfutures(d); i++)
 		add_poll(ps, layout, d, i);
 	for (size_t i = 0; d && i < adisc_nvtables(d); i++) {
 		const struct adisc_vtable *v = adisc_vtable(d, i);
 
 		for (unsigned k = 0; k < 4; k++)
-			if (v->fn[k] && (p = at(ps, layout, v->fn[k], NULL))) {
+			if (tasks_only && k != ADISC_WAKE && k != ADISC_WAKE_BY_REF)
+				continue;
+			else if (v->fn[k] && (p = at(ps, layout, v->fn[k], NULL))) {
 				p->cfg.what |= PCFG_WAKE;
 				p->cfg.wake_kind = (uint8_t)k;
 			}
@@ -156,6 +185,8 @@ struct probes *probes_build(const char *exe, const struct funcs *fn, const struc
 		const struct func *f = funcs_at(rt, i);
 		int wk = wake_kind(f->name);
 
+		if (tasks_only && (wk == ADISC_WAKE_CLONE || wk == ADISC_WAKE_DROP))
+			continue;
 		if (!(p = at(ps, layout, f->vaddr, f->name)))
 			continue;
 		if (wk >= 0) {
@@ -165,6 +196,7 @@ struct probes *probes_build(const char *exe, const struct funcs *fn, const struc
 			p->cfg.wake_kind = (uint8_t)wk;
 		} else {
 			p->cfg.what |= PCFG_TASK;
+			add_taskrun(p, d);
 		}
 	}
 	if (ps->fd >= 0)

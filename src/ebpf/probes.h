@@ -8,28 +8,32 @@
 
 #include "ebpf/probe_event.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct funcs;
 struct adisc;
+struct adisc_taskrun;
 
 struct probe {
 	uint64_t vaddr;	 /* link-time address */
 	uint64_t foff;	 /* file offset (where the uprobe goes) */
 	const char *name;
 	struct probe_cfg cfg;
-	long future;	 /* POLL: adisc_future() index, else -1 */
+	long future;	 /* POLL: adisc_future() index; TASK with a layout: the task's future's */
+	const struct adisc_taskrun *tr; /* TASK: the run's layout (discover_task.c), or NULL */
 };
 
 struct probes;
 
 /* Probes for the functions of fn (may be NULL) and, if d is not NULL, for d's async code and
  * the task-run functions among rt (may be NULL), in the executable exe; functions whose first
- * instruction x86 uprobes cannot take are left out (probes_refused). NULL with err_set() when
- * out of memory. */
+ * instruction x86 uprobes cannot take are left out (probes_refused). tasks_only (--trace=tasks):
+ * no poll functions and of the waker functions only wake and wake_by_ref. NULL with err_set()
+ * when out of memory. */
 struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
-			    const struct funcs *rt, const struct funcs *layout);
+			    const struct funcs *rt, const struct funcs *layout, bool tasks_only);
 /* How many functions were left out because their first instruction cannot be probed. */
 size_t probes_refused(const struct probes *p);
 void probes_free(struct probes *p);

@@ -155,6 +155,65 @@ static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e
 	e->result = d == c->pending ? PEV_RESULT_PEND : PEV_RESULT_READY;
 }
 
+/* A task run with a layout: the future's __state and the runtime's state word at entry, the
+ * task remembered like a poll's self so the exit can read __state and the stage again (the
+ * task pointer is gone from the registers by then). */
+static __always_inline void task_entry(struct pt_regs *ctx, struct probe_event *e,
+				       const struct probe_cfg *c, __u32 tid)
+{
+	struct pstack *ps;
+
+	e->fut = PT_REGS_PARM1_CORE(ctx);
+	if (!c->state_size)
+		return;
+	e->state = read_uint(e->fut + c->state_off, c->state_size);
+	e->waker = c->word_size ? read_uint(e->fut + c->word_off, c->word_size) : 0;
+	ps = bpf_map_lookup_elem(&pstacks, &tid);
+	if (!ps) {
+		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
+		ps = bpf_map_lookup_elem(&pstacks, &tid);
+		if (!ps)
+			return;
+	}
+	__u32 n = ps->n;
+	if (n < PEV_MAX_NEST) {
+		ps->f[n].self = e->fut;
+		ps->f[n].retp = 0;
+		ps->f[n].sp = e->sp;
+	}
+	ps->n = n + 1;
+}
+
+static __always_inline void task_exit(struct probe_event *e, const struct probe_cfg *c, __u32 tid)
+{
+	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
+	__u64 entry_sp = e->sp - 8;
+	struct pframe f = {};
+	bool found = false;
+
+	if (!ps || !c->state_size)
+		return;
+	for (int i = 0; i < PEV_MAX_NEST + 1 && ps->n; i++) {
+		__u32 n = ps->n - 1;
+
+		if (n >= PEV_MAX_NEST) {
+			ps->n = n;
+			return;
+		}
+		ps->n = n;
+		f = ps->f[n];
+		if (f.sp >= entry_sp) {
+			found = f.sp == entry_sp;
+			break;
+		}
+	}
+	if (!found)
+		return;
+	e->fut = f.self;
+	e->state = read_uint(f.self + c->state_off, c->state_size);
+	e->waker = c->discr_size ? read_uint(f.self + c->discr_off, c->discr_size) : 0;
+}
+
 static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -196,7 +255,12 @@ static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
 			poll_entry(ctx, e, c, tid);
 		else
 			poll_exit(ctx, e, c, tid);
-	} else if (c && (c->what & (PCFG_WAKE | PCFG_TASK)) && kind == PEV_ENTRY) {
+	} else if (c && (c->what & PCFG_TASK)) {
+		if (kind == PEV_ENTRY)
+			task_entry(ctx, e, c, tid);
+		else
+			task_exit(e, c, tid);
+	} else if (c && (c->what & PCFG_WAKE) && kind == PEV_ENTRY) {
 		e->fut = PT_REGS_PARM1_CORE(ctx);
 	}
 	/* waking the consumer costs an irq_work per record: it polls every 50 ms anyway, so

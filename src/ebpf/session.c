@@ -24,6 +24,7 @@ struct ebpf_session {
 	struct attach_set *links;
 	enum attach_mode mode;
 	uint64_t attach_ns;
+	size_t want_links; /* links the attach would make */
 	ebpf_event_fn fn;
 	void *ctx;
 	int ncpus;
@@ -117,14 +118,15 @@ static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach
 	s->links = attach_new();
 	if (!s->links)
 		goto out;
+	s->want_links = multi ? 2 : n + nret;
 	ret = attach_uprobes(s->links, mode,
 			     multi ? s->skel->progs.strata_entry_multi : s->skel->progs.strata_entry,
-			     o->exe, off, cookie, n, o->pid, 0);
+			     o->exe, off, cookie, n, o->pid, 0, o->stop);
 	if (!ret)
 		ret = attach_uprobes(
 		    s->links, mode,
 		    multi ? s->skel->progs.strata_exit_multi : s->skel->progs.strata_exit, o->exe,
-		    roff, rcookie, nret, o->pid, 1);
+		    roff, rcookie, nret, o->pid, 1, o->stop);
 out:
 	free(off);
 	free(cookie);
@@ -171,11 +173,18 @@ struct ebpf_session *ebpf_open(const struct ebpf_opts *o)
 			ret = attach(s, o, mode);
 			s->attach_ns = now_ns() - t0;
 		}
-		if (!ret || mode == ATTACH_SINGLE || o->mode == ATTACH_MULTI)
+		if (!ret || ret == -EINTR || mode == ATTACH_SINGLE || o->mode == ATTACH_MULTI)
 			break;
 		/* the kernel has no uprobe_multi (before 6.6): one link per probe instead */
 		unload(s);
 		mode = ATTACH_SINGLE;
+	}
+	if (ret == -EINTR) {
+		err_set(EINTR,
+			"strata record: interrupted while attaching uprobes (%zu of %zu links made, "
+			"now removed)",
+			s->links ? attach_nlinks(s->links) : 0, s->want_links);
+		goto fail;
 	}
 	if (ret) {
 		err_set(-ret, "strata record: attaching uprobes to %s (%s) failed: %s", o->exe,

@@ -24,9 +24,11 @@ struct ebpf_opts {
 	uint64_t ring_bytes;	    /* ring buffer size (power of two >= 4096); 0 = 16 MiB */
 	ebpf_event_fn fn;
 	void *ctx;
+	int (*stop)(void);	    /* nonzero: stop attaching (a signal came); may be NULL */
 };
 
-/* Load and attach. NULL with err_set() (the message names what failed and why). */
+/* Load and attach. NULL with err_set() (the message names what failed and why; errno EINTR
+ * when o->stop() ended the attach: whatever was attached is detached again). */
 struct ebpf_session *ebpf_open(const struct ebpf_opts *o);
 /* Wait up to timeout_ms for records and pass them to fn. Returns the number consumed, or
  * -errno (a negative return of fn stops consumption and is returned). */

@@ -29,6 +29,7 @@ struct task {
 	uint64_t id;
 	char name[256];
 	unsigned polls, res[3];
+	const char *stack[64]; /* the future polled at each depth (depths are per task) */
 };
 
 static struct named fut[MAXN];
@@ -81,7 +82,6 @@ static int summarise(const char *path, FILE *out)
 {
 	static const char *const wk[] = {"clone", "wake", "wake_by_ref", "drop"};
 	static struct wake wakes[MAXN];
-	static const char *stack[256][64];
 	unsigned nwakes = 0;
 	struct trace_reader *r = trace_open(path);
 	struct tev ev;
@@ -115,13 +115,16 @@ static int summarise(const char *path, FILE *out)
 	while ((rc = trace_next(r, &ev)) == 1) {
 		if (ev.type == TEV_POLL) {
 			struct task *t = task_get(ev.task);
+			if (!t)
+				continue;
 			if (ev.size < 64)
-				stack[ev.hart][ev.size] = fut_name(ev.pc);
-			if (t && !ev.size && !t->name[0])
+				t->stack[ev.size] = fut_name(ev.pc);
+			if (!ev.size && !t->name[0])
 				snprintf(t->name, sizeof(t->name), "%s", fut_name(ev.pc));
 			if (ev.size && ev.size < 64) {
 				char buf[600];
-				snprintf(buf, sizeof(buf), "await %s -> %s", stack[ev.hart][ev.size - 1],
+				snprintf(buf, sizeof(buf), "await %s -> %s",
+					 t->stack[ev.size - 1] ? t->stack[ev.size - 1] : "?",
 					 fut_name(ev.pc));
 				add_line(buf);
 			}

@@ -45,6 +45,7 @@ struct task {
 	struct node *nodes;
 	size_t nn, capn;
 	bool waiting;
+	bool announced; /* created by TEV_TASK: the first poll at depth 0 gives it its future */
 	uint64_t wait_state, wait_since;
 };
 
@@ -76,6 +77,7 @@ struct tasks {
 	struct apoint *ap;
 	size_t nap, capap;
 	uint64_t events, polls, wakes;
+	bool ns; /* the trace's clock is nanoseconds (native traces): busy and wait times are ns */
 };
 
 #define GROW(arr, n, cap)                                                                          \
@@ -113,6 +115,11 @@ void tasks_free(struct tasks *t)
 	free(t->e);
 	free(t->ap);
 	free(t);
+}
+
+void tasks_set_clock_ns(struct tasks *t, bool ns)
+{
+	t->ns = ns;
 }
 
 unsigned tasks_count(const struct tasks *t)
@@ -201,6 +208,33 @@ int tasks_by_addr(const struct tasks *t, uint64_t addr)
 	return -1;
 }
 
+/* One "key=value" line of a native FUTURE description into f. 0 or -ENOMEM. */
+static int parse_native(struct fdesc *f, unsigned *capv, const char *key, const char *val)
+{
+	char **dst = !strcmp(key, "name") ? &f->name : !strcmp(key, "type") ? &f->type
+		   : !strcmp(key, "kind") ? &f->kind : NULL;
+	unsigned long long d;
+	char name[128];
+	int used = 0;
+
+	if (dst) {
+		free(*dst);
+		return (*dst = strdup(val)) ? 0 : -ENOMEM;
+	}
+	if (strcmp(key, "state") || sscanf(val, "%llu %127s %n", &d, name, &used) < 2)
+		return 0;
+	if (GROW(f->v, f->nv, *capv) < 0)
+		return -ENOMEM;
+	struct fvar *v = &f->v[f->nv];
+	const char *where = used ? val + used : "", *colon = strrchr(where, ':');
+	v->discr = d;
+	v->line = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
+	v->name = strdup(name);
+	v->file = colon ? strndup(where, (size_t)(colon - where)) : strdup("");
+	f->nv++;
+	return v->name && v->file ? 0 : -ENOMEM;
+}
+
 /* "coroutine NAME\ntype TYPE\nvariant DISCR NAME LINE FILE\n..." (tracer.c atr_describe) */
 static int parse_future(struct tasks *t, const struct tev *ev)
 {
@@ -212,8 +246,15 @@ static int parse_future(struct tasks *t, const struct tev *ev)
 	if (!text)
 		return -ENOMEM;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' ');
+		char *sp = strchr(line, ' '), *eq = strchr(line, '=');
 
+		/* native traces (src/ebpf/nasync.c): name=, type=, kind=, state=N NAME [FILE:LINE] */
+		if (eq && (!sp || eq < sp)) {
+			*eq++ = 0;
+			if (parse_native(&f, &capv, line, eq) < 0)
+				goto out;
+			continue;
+		}
 		if (!sp)
 			continue;
 		*sp = 0;
@@ -287,6 +328,22 @@ static int find_task(struct tasks *t, uint64_t addr, uint64_t key, bool create)
 	return (int)t->nt++;
 }
 
+/* A task announced by TEV_TASK (the runtime's task, keyed by the task-run function) and not
+ * polled yet takes the future of its first poll: one task, not two. -1 if none. */
+static int adopt_announced(struct tasks *t, uint64_t addr, uint64_t key)
+{
+	for (size_t i = t->nt; i-- > 0;) {
+		struct task *k = &t->t[i];
+		if (k->addr == addr && k->announced && !k->polls && k->nodes[0].polls == 0) {
+			k->key = key;
+			k->nodes[0].key = key;
+			k->announced = false;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 static int child_node(struct task *k, int parent, uint64_t key)
 {
 	for (size_t i = 0; i < k->nn; i++)
@@ -338,9 +395,13 @@ static int note_wait(struct tasks *t, struct task *k, uint64_t now)
 static int on_poll(struct tasks *t, struct hst *h, const struct tev *ev)
 {
 	if (ev->size == 0) {
-		int id = find_task(t, ev->task, ev->pc, true);
+		int id = find_task(t, ev->task, ev->pc, false);
 		struct task *k;
 
+		if (id < 0)
+			id = adopt_announced(t, ev->task, ev->pc);
+		if (id < 0)
+			id = find_task(t, ev->task, ev->pc, true);
 		if (id < 0)
 			return -ENOMEM;
 		k = &t->t[id];
@@ -473,8 +534,15 @@ int tasks_feed(struct tasks *t, const struct tev *ev)
 	switch (ev->type) {
 	case TEV_FUTURE:
 		return parse_future(t, ev);
-	case TEV_TASK:
-		return find_task(t, ev->addr, ev->pc, true) < 0 ? -ENOMEM : 0;
+	case TEV_TASK: {
+		size_t n = t->nt;
+		int id = find_task(t, ev->addr, ev->pc, true);
+		if (id < 0)
+			return -ENOMEM;
+		if (t->nt > n)
+			t->t[id].announced = true;
+		return 0;
+	}
 	case TEV_POLL:
 		return on_poll(t, h, ev);
 	case TEV_POLL_END:
@@ -565,7 +633,8 @@ static void print_text(const struct tasks *t, FILE *f)
 
 	fprintf(f, "%zu tasks, %" PRIu64 " polls, %" PRIu64 " wakes\n\n", t->nt, t->polls, t->wakes);
 	fprintf(f, "%4s %6s %7s %5s %11s %11s %11s  %-10s %s\n", "TASK", "POLLS", "PENDING",
-		"READY", "BUSY_INSNS", "FIRST_POLL", "LAST_POLL", "FINAL", "FUTURE");
+		"READY", t->ns ? "BUSY_NS" : "BUSY_INSNS", "FIRST_POLL", "LAST_POLL", "FINAL",
+		"FUTURE");
 	for (size_t i = 0; i < t->nt; i++) {
 		const struct task *k = &t->t[i];
 
@@ -608,7 +677,8 @@ static void print_text(const struct tasks *t, FILE *f)
 		fprintf(f, "  %-24s -> %-8s  x%" PRIu64 "\n", t->e[i].from,
 			t->e[i].to >= 0 ? b1 : "unknown", t->e[i].count);
 	}
-	fprintf(f, "\nawait points (instructions from going Pending to the next poll):\n");
+	fprintf(f, "\nawait points (%s from going Pending to the next poll):\n",
+		t->ns ? "ns" : "instructions");
 	for (size_t i = 0; i < t->nap; i++) {
 		const struct apoint *p = &t->ap[i];
 		const char *where = tasks_await_point(t, p->key, p->state, ap, sizeof(ap));
@@ -629,7 +699,7 @@ static void print_json(const struct tasks *t, FILE *f)
 {
 	char b1[32], ap[256];
 
-	fprintf(f, "{\"tasks\": [");
+	fprintf(f, "{\"unit\": \"%s\",\n \"tasks\": [", t->ns ? "ns" : "instructions");
 	for (size_t i = 0; i < t->nt; i++) {
 		const struct task *k = &t->t[i];
 

@@ -5,6 +5,7 @@
 #include "views/tasks.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,10 +186,46 @@ static int bad_chain(void)
 	return 0;
 }
 
+/* A native trace (src/ebpf/nasync.c): key=value descriptions, a task announced by its
+ * task-run function (another key) that its first poll adopts, ns labels. */
+static int native(void)
+{
+	static const char d[] = "name=demo::run::{async_fn#0}\ntype=demo::run::{async_fn_env#0}\n"
+				"kind=coroutine\nstate=0 Unresumed\nstate=1 Returned\n"
+				"state=3 Suspend0 /src/demo.rs:42\n";
+	struct tev task = {.type = TEV_TASK, .addr = TASK, .pc = 0x1000};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct tasks *t = tasks_new();
+
+	CHECK(t && f, "out of memory");
+	tasks_set_clock_ns(t, true);
+	CHECK(!feed(t, task) && !feed(t, future(KEY, d)) && !feed(t, poll(10, 0, TASK)) &&
+		      !feed(t, polled(20, 3, TEV_PENDING, NULL, 0)),
+	      "feeding failed");
+	CHECK(tasks_count(t) == 1, "%u tasks (the announcement was not merged)", tasks_count(t));
+	CHECK(!strcmp(tasks_future_name(t, KEY), "demo::run::{async_fn#0}") &&
+		      !strcmp(tasks_state_name(t, KEY, 3), "Suspend0"),
+	      "native description not parsed");
+	CHECK(tasks_print(t, f, false) == 0 && !fflush(f), "print");
+	CHECK(strstr(buf, "BUSY_NS") && strstr(buf, "Unresumed -> Suspend0  Pending at demo.rs:42") &&
+		      strstr(buf, "await points (ns from"),
+	      "text: %s", buf);
+	rewind(f);
+	CHECK(tasks_print(t, f, true) == 0 && !fflush(f), "json");
+	CHECK(!strncmp(buf, "{\"unit\": \"ns\",", 14), "json: %s", buf);
+	fclose(f);
+	free(buf);
+	tasks_free(t);
+	return 0;
+}
+
 int main(void)
 {
 	int failed = 0;
 
+	failed += RUN(native);
 	failed += RUN(chain_events);
 	failed += RUN(nested_events);
 	failed += RUN(bad_chain);

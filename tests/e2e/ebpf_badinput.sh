@@ -47,6 +47,7 @@ check no-target "no -p PID and no -- CMD" "$strata" record -o "$tmp/t.trace"
 check both "both -p and a command" "$strata" record -o "$tmp/t.trace" -p 1 -- /bin/true
 check unknown-option "'--bogus'" "$strata" record -o "$tmp/t.trace" --bogus -- /bin/true
 check bad-tracer "--trace=bogus" "$strata" record -o "$tmp/t.trace" --trace=bogus -- /bin/true
+check tasks-no-async "--trace=tasks: $fx/calls-O2: no Rust async code found in its DWARF" "$strata" record -o "$tmp/t.trace" --trace=tasks -- "$fx/calls-O2"
 check bad-regex "--filter (" "$strata" record -o "$tmp/t.trace" --filter '(' -- "$fx/calls-O2"
 check no-match "--filter: no function of $fx/calls-O2 matches" "$strata" record -o "$tmp/t.trace" --filter '^no_such_fn$' -- "$fx/calls-O2"
 check stripped "$tmp/stripped: no function symbols" "$strata" record -o "$tmp/t.trace" -- "$tmp/stripped"

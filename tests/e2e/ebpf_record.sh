@@ -2,7 +2,7 @@
 # e2e/ebpf_record — `strata record` (eBPF uprobes) on the native fixtures of tests/fixtures:
 # exact call counts per function and per thread for the C program (-O0 and -O2, uprobe_multi and
 # single uprobes) and the Rust program (debug and release), read back with strata info/report/
-# dump; a crash of the target; -p with SIGINT and SIGTERM (target keeps running, its code bytes
+# dump; a crash of the target; SIGINT while single uprobes are attached; -p with SIGINT and SIGTERM (target keeps running, its code bytes
 # restored); ring-buffer drops counted exactly; no BPF program or uprobe left behind after any
 # of these. Needs root (CI runs as root); the privilege checks live in ebpf_badinput.sh.
 set -u
@@ -207,6 +207,34 @@ for sig in INT TERM; do
 	wait "$lp" 2>/dev/null
 	no_leftovers "$n"
 done
+
+# --- a signal while single uprobes are being attached: strata stops attaching, removes what it
+# attached, finishes the trace and exits 128+N; the command it started runs on, unharmed.
+# STRATA_TEST_ATTACH_DELAY_US (src/ebpf/attach.c) spaces the links out so that the signal
+# surely comes in the middle of them (500 links of 20 ms: 10 s; the signal comes after 1 s).
+n=attach-interrupted
+STRATA_TEST_ATTACH_DELAY_US=20000 "$strata" record --attach=single --filter='^tokio::runtime' \
+	-o "$tmp/$n.trace" -- "$fx/tokio_exact-release" >"$tmp/$n.out" 2>"$tmp/$n.err" &
+rp=$!
+sleep 1
+kill -INT $rp
+wait $rp
+st=$?
+made=$(sed -n 's/.*interrupted while attaching uprobes (\([0-9]*\) of \([0-9]*\) links.*/\1 \2/p' "$tmp/$n.err")
+for i in $(seq 100); do grep -q 'total 10' "$tmp/$n.out" && break; sleep 0.1; done
+if [ $st -ne 130 ]; then
+	fail "$n" "strata status $st, want 130: $(head -c 300 "$tmp/$n.err")"
+elif [ -z "$made" ] || [ "${made% *}" -ge "${made#* }" ]; then
+	fail "$n" "attaching was not cut short: $(head -c 300 "$tmp/$n.err")"
+elif ! grep -q 'total 10' "$tmp/$n.out"; then
+	fail "$n" "the command did not run to its end after strata left: $(cat "$tmp/$n.out")"
+elif "$strata" info "$tmp/$n.trace" | grep -q truncated ||
+	! "$strata" dump "$tmp/$n.trace" | grep -q "mark detached: strata got signal 2"; then
+	fail "$n" "trace not finished: $("$strata" info "$tmp/$n.trace" 2>&1 | tail -3)"
+else
+	pass "$n"
+fi
+no_leftovers "$n"
 
 # --- ring buffer overflow: every hit is either in the trace or counted as dropped -------------
 # (a) a small ring: recorded calls + returns + dropped = the exact number of hits, whether or not
