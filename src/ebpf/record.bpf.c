@@ -82,6 +82,51 @@ static __always_inline __u64 arg(struct pt_regs *ctx, unsigned i)
 	return PT_REGS_PARM3_CORE(ctx);
 }
 
+/* Remember (self, return pointer, sp) of a poll or task run on the thread's stack; deeper than
+ * PEV_MAX_NEST the frame is counted, not remembered. */
+static __always_inline void frame_push(__u32 tid, __u64 self, __u64 retp, __u64 sp)
+{
+	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
+
+	if (!ps) {
+		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
+		ps = bpf_map_lookup_elem(&pstacks, &tid);
+		if (!ps)
+			return;
+	}
+	__u32 n = ps->n;
+	if (n < PEV_MAX_NEST) {
+		ps->f[n].self = self;
+		ps->f[n].retp = retp;
+		ps->f[n].sp = sp;
+	}
+	ps->n = n + 1;
+}
+
+/* The frame whose entry sp the return at sp_after matches, popping the frames above it (their
+ * returns were missed: a longjmp-like unwind or a probe that lost its exit); false if none. */
+static __always_inline bool frame_pop(__u32 tid, __u64 sp_after, struct pframe *f)
+{
+	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
+	__u64 entry_sp = sp_after - 8; /* the return popped the return address */
+
+	if (!ps)
+		return false;
+	for (int i = 0; i < PEV_MAX_NEST + 1 && ps->n; i++) {
+		__u32 n = ps->n - 1;
+
+		if (n >= PEV_MAX_NEST) { /* beyond what is remembered */
+			ps->n = n;
+			return false;
+		}
+		ps->n = n;
+		*f = ps->f[n];
+		if (f->sp >= entry_sp)
+			return f->sp == entry_sp;
+	}
+	return false;
+}
+
 static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *e,
 				       const struct probe_cfg *c, __u32 tid)
 {
@@ -94,49 +139,17 @@ static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *
 	    !bpf_probe_read_user(&w, sizeof(w), (void *)(cx + ctx_waker)) &&
 	    bpf_probe_read_user(&e->waker, sizeof(e->waker), (void *)(w + waker_data)))
 		e->waker = 0;
-	ps = bpf_map_lookup_elem(&pstacks, &tid);
-	if (!ps) {
-		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
-		ps = bpf_map_lookup_elem(&pstacks, &tid);
-		if (!ps)
-			return;
-	}
-	__u32 n = ps->n;
-	if (n < PEV_MAX_NEST) {
-		ps->f[n].self = e->fut;
-		ps->f[n].retp = c->ret_ptr ? arg(ctx, 0) : 0;
-		ps->f[n].sp = e->sp;
-	}
-	ps->n = n + 1; /* deeper than PEV_MAX_NEST: counted, not remembered */
+	frame_push(tid, e->fut, c->ret_ptr ? arg(ctx, 0) : 0, e->sp);
 }
 
 static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e,
 				      const struct probe_cfg *c, __u32 tid)
 {
-	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
-	__u64 entry_sp = e->sp - 8; /* the return popped the return address */
 	struct pframe f = {};
-	bool found = false;
 
 	e->state = PEV_STATE_NONE;
 	e->result = PEV_RESULT_UNK;
-	if (!ps)
-		return;
-	for (int i = 0; i < PEV_MAX_NEST + 1 && ps->n; i++) {
-		__u32 n = ps->n - 1;
-
-		if (n >= PEV_MAX_NEST) { /* beyond what is remembered */
-			ps->n = n;
-			return;
-		}
-		ps->n = n;
-		f = ps->f[n];
-		if (f.sp >= entry_sp) {
-			found = f.sp == entry_sp;
-			break;
-		}
-	}
-	if (!found)
+	if (!frame_pop(tid, e->sp, &f))
 		return;
 	e->fut = f.self;
 	if (c->state_size)
@@ -161,53 +174,19 @@ static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e
 static __always_inline void task_entry(struct pt_regs *ctx, struct probe_event *e,
 				       const struct probe_cfg *c, __u32 tid)
 {
-	struct pstack *ps;
-
 	e->fut = PT_REGS_PARM1_CORE(ctx);
 	if (!c->state_size)
 		return;
 	e->state = read_uint(e->fut + c->state_off, c->state_size);
 	e->waker = c->word_size ? read_uint(e->fut + c->word_off, c->word_size) : 0;
-	ps = bpf_map_lookup_elem(&pstacks, &tid);
-	if (!ps) {
-		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
-		ps = bpf_map_lookup_elem(&pstacks, &tid);
-		if (!ps)
-			return;
-	}
-	__u32 n = ps->n;
-	if (n < PEV_MAX_NEST) {
-		ps->f[n].self = e->fut;
-		ps->f[n].retp = 0;
-		ps->f[n].sp = e->sp;
-	}
-	ps->n = n + 1;
+	frame_push(tid, e->fut, 0, e->sp);
 }
 
 static __always_inline void task_exit(struct probe_event *e, const struct probe_cfg *c, __u32 tid)
 {
-	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
-	__u64 entry_sp = e->sp - 8;
 	struct pframe f = {};
-	bool found = false;
 
-	if (!ps || !c->state_size)
-		return;
-	for (int i = 0; i < PEV_MAX_NEST + 1 && ps->n; i++) {
-		__u32 n = ps->n - 1;
-
-		if (n >= PEV_MAX_NEST) {
-			ps->n = n;
-			return;
-		}
-		ps->n = n;
-		f = ps->f[n];
-		if (f.sp >= entry_sp) {
-			found = f.sp == entry_sp;
-			break;
-		}
-	}
-	if (!found)
+	if (!c->state_size || !frame_pop(tid, e->sp, &f))
 		return;
 	e->fut = f.self;
 	e->state = read_uint(f.self + c->state_off, c->state_size);
