@@ -34,6 +34,10 @@ struct adisc_range {
 	uint64_t lo, hi; /* [lo, hi) */
 };
 
+/* __state values rustc gives every coroutine (the SuspendN follow from 3); the tracers rely on
+ * them where the future's variants are not at hand (a child's finished state, a task's end). */
+enum { ADISC_ST_UNRESUMED = 0, ADISC_ST_RETURNED = 1, ADISC_ST_PANICKED = 2 };
+
 /* One variant of a coroutine's state enum. */
 struct adisc_variant {
 	const char *name;	   /* "Unresumed", "Returned", "Panicked", "Suspend0", ... */

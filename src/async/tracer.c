@@ -11,7 +11,6 @@
 #define ATR_MAX_CHAIN 32
 #define ATR_MAX_TRAPS 8
 
-enum { ST_UNRESUMED = 0, ST_RETURNED = 1, ST_PANICKED = 2 };
 
 struct link { /* one future of a task's await chain, as read from memory */
 	uint64_t addr, state;
@@ -339,7 +338,7 @@ static void walk(struct atr *a, const struct dent *e, const struct hst *h, unsig
 		const struct adisc_future *cf = adisc_future(e->d, c->future);
 		uint64_t st = read_state(a, h, hart, cf, addr + c->off);
 
-		if (st == ST_RETURNED || st == ST_PANICKED)
+		if (st == ADISC_ST_RETURNED || st == ADISC_ST_PANICKED)
 			continue;
 		walk(a, e, h, hart, (uint32_t)c->future, addr + c->off, depth + 1, me, out, n);
 	}
@@ -550,8 +549,8 @@ static __attribute__((noinline)) void poll_end(struct atr *a, struct hst *h, con
 		const struct adisc_future *lf = l->f;
 		int j = chain_index(after, nafter, l);
 		uint64_t st = j >= 0 ? after[j].state
-				     : lf->state_off >= 0 ? ST_RETURNED : TEV_STATE_NONE;
-		unsigned res = j < 0 || st == ST_RETURNED ? TEV_READY : TEV_PENDING;
+				     : lf->state_off >= 0 ? ADISC_ST_RETURNED : TEV_STATE_NONE;
+		unsigned res = j < 0 || st == ADISC_ST_RETURNED ? TEV_READY : TEV_PENDING;
 
 		if (j >= 0)
 			out_of[j] = (int)i;
@@ -570,8 +569,8 @@ static __attribute__((noinline)) void poll_end(struct atr *a, struct hst *h, con
 		out_of[i] = (int)next++;
 		len += put_link(e, h->task, tkey, l,
 				l->parent <= 0 ? 0 : (unsigned)out_of[l->parent], 
-				lf->state_off >= 0 ? ST_UNRESUMED : TEV_STATE_NONE, l->state,
-				l->state == ST_RETURNED ? TEV_READY : TEV_PENDING, true, chain + len);
+				lf->state_off >= 0 ? ADISC_ST_UNRESUMED : TEV_STATE_NONE, l->state,
+				l->state == ADISC_ST_RETURNED ? TEV_READY : TEV_PENDING, true, chain + len);
 	}
 	o.type = TEV_POLL_END;
 	o.hart = ev->hart;

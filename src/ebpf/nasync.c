@@ -207,7 +207,7 @@ static void task_leave(struct nasync *a, struct nthread *t, const struct probe_e
 			 .kind = r == 1 ? TEV_PENDING : r == 0 ? TEV_READY : TEV_RESULT_UNKNOWN};
 	/* Ready: the future was replaced by its output, the byte read is no longer a __state */
 	if (r == 0 && strcmp(variant_name(a, p->future, e->state), "Returned"))
-		ev.value = 1; /* rustc's Returned */
+		ev.value = ADISC_ST_RETURNED;
 	nw_event(a->w, e->pid, e->tid, e->cpu, e->ts_ns, &ev);
 }
 
