@@ -183,7 +183,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		RING_MARK(pcv, slot, rawv);                                                        \
 		if (unlikely(tmask & REC_ITRACE)) {                                                \
 			h->instret = INSNS();                                                      \
-			trace_run(h, (pcv), (slot) ? dp : NULL, (rawv), (slot) ? 0 : e->len);      \
+			hook_run(h, (pcv), (slot) ? dp : NULL, (rawv), (slot) ? 0 : e->len);       \
 		}                                                                                  \
 	} while (0)
 #define NEXT()                                                                                     \
@@ -398,7 +398,7 @@ L_AUIPC:
 	do {                                                                                       \
 		if (unlikely(tmask & REC_FTRACE)) {                                                \
 			h->instret = INSNS() - 1;                                                  \
-			trace_jump(h, PC(), (target), e->rd, e->op == OP_JALR ? e->rs1 : 0);       \
+			hook_jump(h, PC(), (target), e->rd, e->op == OP_JALR ? e->rs1 : 0);        \
 		}                                                                                  \
 	} while (0)
 L_JAL : {
