@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_HARTS 256 /* tev.hart is a byte */
 #define PAGE	  4096u
 
 struct kv {
@@ -58,7 +57,7 @@ struct trace_reader {
 	struct symset *syms;
 	struct dev *devs;
 	size_t ndevs;
-	struct rd_hart *harts[MAX_HARTS];
+	struct rd_hart *harts[TEV_MAX_HARTS];
 	unsigned nharts_seen;
 	/* the EVENTS chunk being walked */
 	const uint8_t *data, *p, *end;
@@ -321,7 +320,7 @@ static int handle_chunk(struct trace_reader *r, uint32_t type, const uint8_t *d,
 		/* bits 0-7 the hart, bit 31 byte-granular code addresses (x86-64, eBPF back-end) */
 		bool byte_pc = id & TF_EVENTS_BYTE_PC;
 		id &= ~(uint32_t)TF_EVENTS_BYTE_PC;
-		if (id >= MAX_HARTS)
+		if (id >= TEV_MAX_HARTS)
 			return bad(r, off, "hart id out of range");
 		if (!hart_get(r, id))
 			return err_set(ENOMEM, "%s: out of memory", r->path);
@@ -386,7 +385,7 @@ void trace_close(struct trace_reader *r)
 	for (size_t i = 0; i < r->ndevs; i++)
 		dev_free(&r->devs[i]);
 	free(r->devs);
-	for (unsigned h = 0; h < MAX_HARTS; h++) {
+	for (unsigned h = 0; h < TEV_MAX_HARTS; h++) {
 		if (!r->harts[h])
 			continue;
 		for (size_t i = 0; i < r->harts[h]->cap; i++)
@@ -411,7 +410,7 @@ unsigned trace_nharts(const struct trace_reader *r)
 	const char *s = trace_meta(r, "harts");
 	uint64_t n = 0;
 
-	if (!s || !parse_u64(s, &n) || n > MAX_HARTS)
+	if (!s || !parse_u64(s, &n) || n > TEV_MAX_HARTS)
 		n = 0;
 	return n > r->nharts_seen ? (unsigned)n : r->nharts_seen;
 }
@@ -532,7 +531,7 @@ static bool code_byte(const struct rd_hart *h, uint64_t vaddr, uint8_t *b)
 
 int trace_code_fetch(const struct trace_reader *r, unsigned hart, uint64_t vaddr, uint32_t *raw)
 {
-	const struct rd_hart *h = hart < MAX_HARTS ? r->harts[hart] : NULL;
+	const struct rd_hart *h = hart < TEV_MAX_HARTS ? r->harts[hart] : NULL;
 	uint8_t b[4];
 
 	if (!h)

@@ -56,7 +56,7 @@ struct ana {
 	bool insns;
 	ana_emit_fn emit;
 	void *arg;
-	struct ana_hart *harts[256];
+	struct ana_hart *harts[TEV_MAX_HARTS];
 	char **strs; /* interned strings: open addressing */
 	size_t nstrs, capstrs;
 	struct name_slot cache[NAME_CACHE];
@@ -184,7 +184,7 @@ void ana_free(struct ana *a)
 {
 	if (!a)
 		return;
-	for (unsigned i = 0; i < 256; i++) {
+	for (unsigned i = 0; i < TEV_MAX_HARTS; i++) {
 		struct ana_hart *h = a->harts[i];
 		if (!h)
 			continue;
@@ -709,7 +709,7 @@ static int close_stack(struct ana *a, struct ana_hart *h, struct stack *s, uint6
 int ana_finish(struct ana *a)
 {
 	int rc = 0;
-	for (unsigned i = 0; i < 256 && !rc; i++) {
+	for (unsigned i = 0; i < TEV_MAX_HARTS && !rc; i++) {
 		struct ana_hart *h = a->harts[i];
 		if (!h)
 			continue;
