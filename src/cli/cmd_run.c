@@ -16,7 +16,8 @@
 #include <time.h>
 
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.elf"
-#define MAX_RAM	     (64ull << 30)
+#define STR_(x)	     #x
+#define STR(x)	     STR_(x)
 
 static void run_usage(FILE *f)
 {
@@ -36,8 +37,9 @@ static void run_usage(FILE *f)
 	    "                     0x80200000 after a firmware, 0x80000000 with -bios none)\n"
 	    "  -initrd FILE       initial ramdisk, announced in the device tree\n"
 	    "  -append STRING     kernel command line (/chosen/bootargs)\n"
-	    "  -m SIZE            guest RAM at 0x80000000: 128M (default), 1G, 512 (= MiB) ...\n"
-	    "  -smp N             number of harts, 1..8 (default 1)\n"
+	    "  -m SIZE            guest RAM at 0x80000000, 16M to 64G: 128M (default), 1G, 512\n"
+	    "                     (= MiB) ...\n"
+	    "  -smp N             number of harts, 1.." STR(MACHINE_MAX_HARTS) " (default 1)\n"
 	    "  -dtb FILE          use this device tree blob instead of the generated one\n"
 	    "  -drive file=IMG[,format=raw][,readonly=on]\n"
 	    "                     a raw disk image (size a multiple of 512) as a virtio-blk\n"
@@ -203,19 +205,15 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		} else if (!strcmp(o, "-m")) {
 			if (cli_parse_size(a, &cfg->ram_size) < 0 || cfg->ram_size == 0)
 				return err_set(EINVAL, "-m %s: not a RAM size (e.g. 128M, 1G)", a);
-			if (cfg->ram_size < (1ull << 20) || cfg->ram_size > MAX_RAM ||
-			    (cfg->ram_size & 0xfff))
-				return err_set(
-				    EINVAL,
-				    "-m %s: RAM must be a multiple of 4 KiB between 1M and "
-				    "64G",
-				    a);
+			if (machine_check_ram(cfg->ram_size, a) < 0)
+				return -EINVAL;
 		} else if (!strcmp(o, "-smp")) {
 			uint64_t n;
 
-			if (cli_parse_count(a, &n) < 0 || n < 1 || n > 8)
-				return err_set(EINVAL, "-smp %s: the number of harts must be 1..8",
-					       a);
+			if (cli_parse_count(a, &n) < 0)
+				return err_set(EINVAL, "-smp %s: not a number of harts", a);
+			if (machine_check_harts(n, a) < 0)
+				return -EINVAL;
 			cfg->nharts = n;
 		} else if (!strcmp(o, "--max-insns")) {
 			if (cli_parse_count(a, &cfg->max_insns) < 0 || cfg->max_insns == 0)

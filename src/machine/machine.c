@@ -3,6 +3,7 @@
 #include "machine/machine.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,6 @@
 #define MACHINE_DEFAULT_RAM (128 * MIB)
 #define MACHINE_MIN_RAM	    (16 * MIB)
 #define MACHINE_MAX_RAM	    (64 * 1024 * MIB)
-#define MACHINE_MAX_HARTS   8
 #define KERNEL_ALIGN	    (2 * MIB) /* riscv_calc_kernel_start_addr for RV64 */
 #define FDT_ALIGN	    (2 * MIB)
 #define FDT_MAX_END	    (3072 * MIB) /* RV32 guests must reach it too (riscv_load_fdt) */
@@ -118,6 +118,34 @@ static void cb_putc(void *ctx, uint8_t byte)
 
 /* ---- construction ---- */
 
+int machine_check_ram(uint64_t bytes, const char *given)
+{
+	char num[32];
+
+	if (bytes >= MACHINE_MIN_RAM && bytes <= MACHINE_MAX_RAM && bytes % 4096 == 0)
+		return 0;
+	if (!given) {
+		snprintf(num, sizeof(num), "%" PRIu64 "B", bytes);
+		given = num;
+	}
+	return err_set(EINVAL, "-m %s: RAM must be a multiple of 4 KiB from %llu MiB to %llu GiB",
+		       given, MACHINE_MIN_RAM / MIB, MACHINE_MAX_RAM / (1024 * MIB));
+}
+
+int machine_check_harts(uint64_t n, const char *given)
+{
+	char num[32];
+
+	if (n >= 1 && n <= MACHINE_MAX_HARTS)
+		return 0;
+	if (!given) {
+		snprintf(num, sizeof(num), "%" PRIu64, n);
+		given = num;
+	}
+	return err_set(EINVAL, "-smp %s: the number of harts must be 1 to %u", given,
+		       MACHINE_MAX_HARTS);
+}
+
 static int validate(struct machine *m)
 {
 	struct machine_config *c = &m->cfg;
@@ -126,13 +154,8 @@ static int validate(struct machine *m)
 		c->ram_size = MACHINE_DEFAULT_RAM;
 	if (c->nharts == 0)
 		c->nharts = 1;
-	if (c->nharts > MACHINE_MAX_HARTS)
-		return err_set(EINVAL, "-smp %u: strata supports 1 to %u harts", c->nharts,
-			       MACHINE_MAX_HARTS);
-	if (c->ram_size < MACHINE_MIN_RAM || c->ram_size > MACHINE_MAX_RAM || c->ram_size % 4096)
-		return err_set(
-		    EINVAL, "-m %llu bytes: RAM must be a multiple of 4 KiB from 16 MiB to 64 GiB",
-		    (unsigned long long)c->ram_size);
+	if (machine_check_harts(c->nharts, NULL) < 0 || machine_check_ram(c->ram_size, NULL) < 0)
+		return -EINVAL;
 	if (!c->bios && !c->kernel)
 		return err_set(EINVAL, "nothing to run: give -bios or -kernel");
 	if (c->initrd && !c->kernel)

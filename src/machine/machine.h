@@ -3,6 +3,8 @@
 #ifndef STRATA_MACHINE_MACHINE_H
 #define STRATA_MACHINE_MACHINE_H
 
+#include "machine/mmio.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,7 +39,7 @@ struct machine_drive {
 
 struct machine_config {
 	uint64_t ram_size;      /* bytes; default 128 MiB */
-	unsigned nharts;        /* 1..8 */
+	unsigned nharts;        /* 1..MACHINE_MAX_HARTS */
 	const char *bios;       /* path, or NULL for none ("-bios none") */
 	const char *kernel;     /* ELF or raw binary, or NULL */
 	const char *initrd;     /* or NULL */
@@ -49,6 +51,11 @@ struct machine_config {
 	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n */
 	unsigned ndrives;
 };
+
+/* The one rule for -m and for -smp: 0, or -EINVAL with err_set() naming the option as the
+ * user gave it (given; NULL: the value itself). */
+int machine_check_ram(uint64_t bytes, const char *given);
+int machine_check_harts(uint64_t n, const char *given);
 
 /* How a run ended. */
 enum machine_exit {

@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+/* The most harts a board has; the interrupt controllers size their per-hart state by it. */
+#define MACHINE_MAX_HARTS 8
+
 struct mmio_ops {
 	/* Read size (1, 2, 4, 8) bytes at offset into *val; 0, or -1 for an access fault. */
 	int (*read)(void *opaque, uint64_t offset, unsigned size, uint64_t *val);

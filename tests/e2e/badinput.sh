@@ -69,6 +69,11 @@ check m_zero -m run -m 0 -bios none -kernel "$good"
 check m_abc -m run -m abc -bios none -kernel "$good"
 check m_100T -m run -m 100T -bios none -kernel "$good"
 check m_missing_value -m run -bios none -kernel "$good" -m
+# one rule, one message for -m and -smp (machine_check_ram/harts), whoever checks first
+check m_4M "-m 4M: RAM must be a multiple of 4 KiB from 16 MiB to 64 GiB" run -m 4M -bios none -kernel "$good"
+check m_100T_rule "-m 100T: RAM must be a multiple of 4 KiB from 16 MiB to 64 GiB" run -m 100T -bios none -kernel "$good"
+check smp_9 "-smp 9: the number of harts must be 1 to 8" run -smp 9 -bios none -kernel "$good"
+check smp_0 "-smp 0: the number of harts must be 1 to 8" run -smp 0 -bios none -kernel "$good"
 check unknown_option --frobnicate run --frobnicate -bios none -kernel "$good"
 check max_insns_abc --max-insns run --max-insns abc -bios none -kernel "$good"
 check max_insns_negative --max-insns run --max-insns -5 -bios none -kernel "$good"

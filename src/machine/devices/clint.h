@@ -12,7 +12,7 @@
 #define CLINT_MSIP_BASE	    0x0
 #define CLINT_MTIMECMP_BASE 0x4000
 #define CLINT_MTIME	    0xbff8
-#define CLINT_MAX_HARTS	    8
+#define CLINT_MAX_HARTS	    MACHINE_MAX_HARTS
 
 struct clint;
 

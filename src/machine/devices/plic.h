@@ -16,7 +16,7 @@
 #define PLIC_ENABLE_STRIDE  0x80
 #define PLIC_CONTEXT_BASE   0x200000
 #define PLIC_CONTEXT_STRIDE 0x1000
-#define PLIC_MAX_HARTS	    8
+#define PLIC_MAX_HARTS	    MACHINE_MAX_HARTS
 
 struct plic;
 
