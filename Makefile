@@ -1,35 +1,45 @@
 # strata — GNU make build. `make` builds build/strata; `make SANITIZE=1` builds ASan+UBSan into build-san/.
 # `make test` and `make demo` first install missing Debian packages (scripts/install-deps), then
 # re-enter make so that pkg-config answers with the freshly installed libraries.
+# CC, CFLAGS (default: $(OPT) -g), LDFLAGS and LDLIBS from the command line or the environment
+# are the user's: the project's own flags (STRATA_CFLAGS, STRATA_LDFLAGS) are appended to them.
+# `make EBPF=0` builds everything but the eBPF back-end into build-noebpf/ (`strata record` then
+# says so), for machines without bpftool, clang or the kernel's BTF (/sys/kernel/btf/vmlinux).
 
+EBPF ?= 1
+BUILD ?= build$(if $(filter 1,$(SANITIZE)),-san)$(if $(filter 0,$(EBPF)),-noebpf)
 ifeq ($(SANITIZE),1)
-BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else
-BUILD ?= build
 SANFLAGS :=
 endif
 
-CC ?= gcc
+# make's built-in default is cc; a CC from the command line or the environment wins
+ifeq ($(origin CC),default)
+CC := gcc
+endif
 OPT ?= -O2
-PKGS := libelf libdw libbpf
+PKGS := libelf libdw $(if $(filter 1,$(EBPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -MMD -MP $(SANFLAGS) $(PKG_CFLAGS)
-LDFLAGS += $(SANFLAGS)
+STRATA_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -MMD -MP \
+	-DSTRATA_EBPF=$(EBPF) $(SANFLAGS) $(PKG_CFLAGS) $(OBJ_CFLAGS)
+STRATA_LDFLAGS = $(SANFLAGS)
 # LLVM's C disassembler and libiberty's demangler (src/symbols/). Only LLVM's include directory:
 # its --cflags add -D_GNU_SOURCE, which clashes with sources that #define it themselves.
 LLVM_CONFIG ?= llvm-config-14
 LLVM_INCDIR = $(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
 LLVM_LIBS = $(addprefix -L,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)) $(shell $(LLVM_CONFIG) --libs 2>/dev/null)
-LDLIBS += $(PKG_LIBS) $(LLVM_LIBS) -liberty -lfdt -lm
-LDLIBS += -lz # crc32 for the trace file's chunk checksums (src/trace/tfile.c)
+# -lz: crc32 for the trace file's chunk checksums (src/trace/tfile.c)
+STRATA_LIBS = $(PKG_LIBS) $(LLVM_LIBS) -liberty -lfdt -lm -lz
 
 ALL_SRCS := $(shell find src -name '*.c' ! -name '*.bpf.c' | sort)
 TEST_SRCS := $(filter %_test.c,$(ALL_SRCS))
 MAIN_SRCS := src/cli/main.c
-LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS),$(ALL_SRCS))
+# what needs libbpf and the BPF skeleton: left out by EBPF=0
+EBPF_SRCS := src/ebpf/session.c src/ebpf/attach.c src/cli/cmd_record.c
+LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS) $(if $(filter 0,$(EBPF)),$(EBPF_SRCS)),$(ALL_SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:src/%_test.c=$(BUILD)/unit/%_test)
 
@@ -38,25 +48,34 @@ all: $(BUILD)/strata
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(STRATA_CFLAGS) -c -o $@ $<
 
 # The interpreter is one large computed-goto function; -O3 measured 10-15% faster there
 # (bench/run), and nowhere else matters as much.
-$(BUILD)/obj/cpu/exec.o: CFLAGS += -O3
-$(BUILD)/obj/symbols/disasm.o: CFLAGS += -I$(LLVM_INCDIR)
+$(BUILD)/obj/cpu/exec.o: OBJ_CFLAGS += -O3
+$(BUILD)/obj/symbols/disasm.o: OBJ_CFLAGS += -I$(LLVM_INCDIR)
 
 # eBPF programs (src/ebpf/*.bpf.c): clang -target bpf against the running kernel's BTF, then a
 # libbpf skeleton (bpftool gen skeleton) that the loader includes.
 BPFTOOL ?= bpftool
 BPF_CLANG ?= clang
 $(BUILD)/bpf/vmlinux.h:
+	@missing=; \
+	command -v $(BPFTOOL) >/dev/null || missing="$$missing $(BPFTOOL) (package bpftool)"; \
+	command -v $(BPF_CLANG) >/dev/null || missing="$$missing $(BPF_CLANG) (package clang)"; \
+	[ -r /sys/kernel/btf/vmlinux ] || missing="$$missing /sys/kernel/btf/vmlinux (a kernel with BTF)"; \
+	if [ -n "$$missing" ]; then \
+		echo "strata: the eBPF back-end (strata record) needs:$$missing;" \
+			"install them (scripts/install-deps) or build without it: make EBPF=0" >&2; \
+		exit 1; \
+	fi
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
 $(BUILD)/bpf/%.bpf.o: src/ebpf/%.bpf.c src/ebpf/probe_event.h $(BUILD)/bpf/vmlinux.h
 	$(BPF_CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc -c -o $@ $<
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
-$(BUILD)/obj/ebpf/%.o: CFLAGS += -I$(BUILD)/bpf
+$(BUILD)/obj/ebpf/%.o: OBJ_CFLAGS += -I$(BUILD)/bpf
 $(BUILD)/obj/ebpf/session.o: $(BUILD)/bpf/record.skel.h
 
 $(BUILD)/libstrata.a: $(LIB_OBJS)
@@ -64,11 +83,14 @@ $(BUILD)/libstrata.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/strata: $(BUILD)/obj/cli/main.o $(BUILD)/libstrata.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(STRATA_LDFLAGS) -o $@ $^ $(LDLIBS) $(STRATA_LIBS)
+ifeq ($(EBPF),0)
+	@echo "strata: built without the eBPF back-end (EBPF=0): strata record is not available"
+endif
 
 $(BUILD)/unit/%_test: $(BUILD)/obj/%_test.o $(BUILD)/libstrata.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(STRATA_LDFLAGS) -o $@ $^ $(LDLIBS) $(STRATA_LIBS)
 
 unit: $(TEST_BINS)
 
@@ -112,7 +134,7 @@ format:
 	clang-format -i $$(find src tests bench -name '*.[ch]')
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-noebpf build-san-noebpf
 	@$(MAKE) --no-print-directory -C tests/guests clean 2>/dev/null || true
 	@$(MAKE) --no-print-directory -C bench/guest clean 2>/dev/null || true
 

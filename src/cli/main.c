@@ -7,12 +7,25 @@
 
 #define STRATA_VERSION "0.1.0"
 
+#if STRATA_EBPF
+#define CMD_RECORD cmd_record
+#else
+/* `make EBPF=0` leaves out the eBPF back-end (Makefile): say so instead of "unknown command" */
+static int cmd_record_unavailable(int argc, char **argv)
+{
+	fprintf(stderr, "strata: record: this strata was built without the eBPF back-end (make "
+			"EBPF=0); it needs bpftool, clang and /sys/kernel/btf/vmlinux to build\n");
+	return EXIT_BADINPUT;
+}
+#define CMD_RECORD cmd_record_unavailable
+#endif
+
 static const struct cli_cmd cmds[] = {
     {"run", "run a QEMU-virt-compatible RISC-V machine (firmware, kernel, bare metal)", cmd_run},
     {"info", "describe a trace file: machine, symbols, devices, chunk and event counts", cmd_info},
     {"dump", "show a trace: text, Perfetto, Chrome JSON or folded stacks", cmd_dump},
     {"report", "summarise a trace: top functions, traps, SBI calls, syscalls", cmd_report},
-    {"record", "trace a native Linux process with eBPF uprobes (functions)", cmd_record},
+    {"record", "trace a native Linux process with eBPF uprobes (functions)", CMD_RECORD},
     {"tasks", "Rust async tasks of a trace: polls, states, await trees, wakes", cmd_tasks},
 };
 
