@@ -62,7 +62,7 @@ static void put(struct rsp *p, uint8_t b)
 	p->have_last = true;
 }
 
-static int hexval(uint8_t c)
+int rsp_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -147,7 +147,7 @@ void rsp_feed(struct rsp *p, uint8_t b, struct rsp_event *ev)
 		return;
 	case ST_CS1:
 	case ST_CS2:
-		v = hexval(b);
+		v = rsp_hexval(b);
 		if (v < 0) {
 			finish(p, ev, false);
 			if (b == '$')

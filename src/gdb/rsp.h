@@ -53,5 +53,7 @@ void rsp_feed(struct rsp *p, uint8_t byte, struct rsp_event *ev);
 /* Frame len bytes of data as `$...#cs` into out (escaping # $ } *); returns the framed length,
  * or -ENOSPC if out (size bytes) is too small. */
 int rsp_encode(const void *data, size_t len, char *out, size_t size);
+/* The value of a hex digit (the protocol's checksums, numbers and memory), or -1. */
+int rsp_hexval(int c);
 
 #endif

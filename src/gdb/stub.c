@@ -114,17 +114,6 @@ static int send_reply(struct gdb_stub *s)
 
 /* ---- parsing: every helper takes [p, end) and returns NULL on malformed input ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static const char *parse_hex(const char *p, const char *end, uint64_t *v)
 {
 	unsigned n = 0;
@@ -132,10 +121,10 @@ static const char *parse_hex(const char *p, const char *end, uint64_t *v)
 	*v = 0;
 	if (!p) /* lets parsers chain without checking each step */
 		return NULL;
-	for (; p < end && hexval(*p) >= 0; p++, n++) {
+	for (; p < end && rsp_hexval(*p) >= 0; p++, n++) {
 		if (n == 16)
 			return NULL;
-		*v = *v << 4 | (uint64_t)hexval(*p);
+		*v = *v << 4 | (uint64_t)rsp_hexval(*p);
 	}
 	return n ? p : NULL;
 }
@@ -151,7 +140,7 @@ static bool unhex(const char *p, const char *end, uint8_t *out, size_t n)
 	if (!p || (size_t)(end - p) != 2 * n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+		int hi = rsp_hexval(p[2 * i]), lo = rsp_hexval(p[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
