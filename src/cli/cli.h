@@ -2,6 +2,7 @@
 #ifndef STRATA_CLI_CLI_H
 #define STRATA_CLI_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Exit statuses shared by all subcommands. */
@@ -31,5 +32,17 @@ int cmd_tasks(int argc, char **argv);  /* strata tasks FILE: Rust async tasks (-
 int cli_parse_size(const char *s, uint64_t *bytes);
 /* Parse an unsigned decimal/hex count with optional k/M/G multiplier. Returns 0 or -EINVAL. */
 int cli_parse_count(const char *s, uint64_t *n);
+
+/* One option of a reading subcommand (info, dump, report, tasks): a flag, or an option with a
+ * value given as "NAME VALUE" or "NAME=VALUE". A table ends with {NULL}. */
+struct cli_opt {
+	const char *name;   /* "--top", "-o" */
+	bool *flag;	    /* a flag: set to true */
+	const char **value; /* an option with a value: where it goes */
+};
+/* Parse argv[1..] of `strata CMD` by opts, plus -h/--help and at most one FILE (into *file).
+ * 1 for --help (the caller prints its usage), 0 when parsed, or -EINVAL with err_set() (unknown
+ * option, missing value, a second FILE). */
+int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **file);
 
 #endif

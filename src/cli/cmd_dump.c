@@ -28,30 +28,21 @@ static void dump_usage(FILE *f)
 
 int cmd_dump(int argc, char **argv)
 {
-	const char *path = NULL, *outpath = NULL, *format = "text";
+	const char *path, *outpath = NULL, *format = "text";
 	struct view_opts o = {0};
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			dump_usage(stdout);
-			return 0;
-		} else if (!strncmp(a, "--format=", 9)) {
-			format = a + 9;
-		} else if (!strcmp(a, "--format") && i + 1 < argc) {
-			format = argv[++i];
-		} else if (!strcmp(a, "-o") && i + 1 < argc) {
-			outpath = argv[++i];
-		} else if (!strcmp(a, "--insns")) {
-			o.insns = true;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "strata dump: unknown option '%s' (try --help)\n", a);
-			return EXIT_BADINPUT;
-		} else if (!path) {
-			path = a;
-		} else {
-			fprintf(stderr, "strata dump: more than one FILE ('%s')\n", a);
-			return EXIT_BADINPUT;
-		}
+	const struct cli_opt opts[] = {{"--format", .value = &format},
+				       {"-o", .value = &outpath},
+				       {"--insns", .flag = &o.insns},
+				       {.name = NULL}};
+	int r = cli_parse_opts(argc, argv, opts, &path);
+
+	if (r > 0) {
+		dump_usage(stdout);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "strata dump: %s\n", err_msg());
+		return EXIT_BADINPUT;
 	}
 	if (!path) {
 		fprintf(stderr, "strata dump: no trace FILE (try --help)\n");

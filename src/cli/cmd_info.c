@@ -68,15 +68,16 @@ static void print_types(const uint64_t *n)
 	printf("%s)\n", *sep ? "" : "none");
 }
 
-/* Print each line of a text chunk (with a length cap per line: a DEVS line lists registers). */
-static void print_text(const char *prefix, const uint8_t *d, size_t len)
+/* Print each line of a text chunk, indented (with a length cap per line: a DEVS line lists
+ * registers). */
+static void print_text(FILE *f, const uint8_t *d, size_t len)
 {
 	while (len) {
 		const uint8_t *nl = memchr(d, '\n', len);
 		size_t n = nl ? (size_t)(nl - d) : len;
 		if (n)
-			printf("%s%.*s%s\n", prefix, n > 200 ? 200 : (int)n, (const char *)d,
-			       n > 200 ? " ..." : "");
+			fprintf(f, "  %.*s%s\n", n > 200 ? 200 : (int)n, (const char *)d,
+				n > 200 ? " ..." : "");
 		d += n + (nl != NULL);
 		len -= n + (nl != NULL);
 	}
@@ -113,8 +114,10 @@ static int scan_events(struct trace_reader *r, struct counts *c)
 	return rc;
 }
 
-/* Pass 2: the raw chunks; prints META and DEVS text. */
-static int scan_chunks(const char *path, struct counts *c, uint64_t *trunc_off)
+/* Pass 2: the raw chunks, once: counts per type, the META and DEVS lines (written to meta and
+ * devs, printed in their places) and where reading stopped. */
+static int scan_chunks(const char *path, struct counts *c, FILE *meta, FILE *devs,
+		       uint64_t *trunc_off)
 {
 	struct tf_reader *tf = tf_reader_open(path);
 	const uint8_t *d;
@@ -124,11 +127,12 @@ static int scan_chunks(const char *path, struct counts *c, uint64_t *trunc_off)
 
 	if (!tf)
 		return -EINVAL;
-	printf("meta:\n");
 	while ((rc = tf_reader_next(tf, &type, &d, &len)) == 1) {
 		c->chunks[type <= TF_END ? type : 0]++;
 		if (type == TF_META)
-			print_text("  ", d, len);
+			print_text(meta, d, len);
+		else if (type == TF_DEVS)
+			print_text(devs, d, len);
 	}
 	/* where reading stopped: the incomplete chunk, or the end of the file */
 	*trunc_off = tf_reader_offset(tf);
@@ -136,43 +140,33 @@ static int scan_chunks(const char *path, struct counts *c, uint64_t *trunc_off)
 	return rc;
 }
 
-static int print_devices(const char *path)
-{
-	struct tf_reader *tf = tf_reader_open(path);
-	const uint8_t *d;
-	size_t len;
-	uint32_t type;
-	int rc;
-
-	if (!tf)
-		return -EINVAL;
-	printf("devices:\n");
-	while ((rc = tf_reader_next(tf, &type, &d, &len)) == 1)
-		if (type == TF_DEVS)
-			print_text("  ", d, len);
-	tf_reader_close(tf);
-	return rc < 0 ? rc : 0;
-}
-
 static int info(const char *path)
 {
 	struct counts *c = calloc(1, sizeof(*c));
 	struct trace_reader *r = NULL;
+	char *meta = NULL, *devs = NULL;
+	size_t meta_len = 0, devs_len = 0;
+	FILE *meta_f = open_memstream(&meta, &meta_len), *devs_f = open_memstream(&devs, &devs_len);
 	uint64_t trunc_off = 0;
 	int rc = -ENOMEM;
 
-	if (!c)
-		return err_set(ENOMEM, "out of memory");
+	if (!c || !meta_f || !devs_f) {
+		rc = err_set(ENOMEM, "out of memory");
+		goto out;
+	}
 	if (!(r = trace_open(path))) {
 		rc = -EINVAL;
 		goto out;
 	}
 	if ((rc = scan_events(r, c)) < 0)
 		goto out;
+	if ((rc = scan_chunks(path, c, meta_f, devs_f, &trunc_off)) < 0)
+		goto out;
+	fflush(meta_f);
+	fflush(devs_f);
 
 	printf("file: %s\nformat: strata trace version %u\n", path, file_version(path));
-	if ((rc = scan_chunks(path, c, &trunc_off)) < 0)
-		goto out;
+	printf("meta:\n%s", meta);
 	unsigned nharts = trace_nharts(r);
 	printf("harts: %u\n", nharts);
 
@@ -184,8 +178,7 @@ static int info(const char *path)
 		printf("  %s  priv %s  %zu symbols\n", symtab_path(t), priv_name(symtab_priv(t)),
 		       symtab_count(t));
 	}
-	if ((rc = print_devices(path)) < 0)
-		goto out;
+	printf("devices:\n%s", devs);
 
 	printf("chunks:");
 	for (uint32_t t = TF_META; t <= TF_END; t++)
@@ -212,6 +205,12 @@ static int info(const char *path)
 		       c->chunks[TF_END] ? "" : " (no END chunk)");
 	rc = 0;
 out:
+	if (meta_f)
+		fclose(meta_f);
+	if (devs_f)
+		fclose(devs_f);
+	free(meta);
+	free(devs);
 	trace_close(r);
 	free(c);
 	return rc;
@@ -219,27 +218,20 @@ out:
 
 int cmd_info(int argc, char **argv)
 {
-	const char *path = NULL;
+	const struct cli_opt opts[] = {{.name = NULL}};
+	const char *path;
+	int r = cli_parse_opts(argc, argv, opts, &path);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			info_usage(stdout);
-			return 0;
-		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "strata: unknown option '%s' (see 'strata info --help')\n",
-				argv[i]);
-			return EXIT_BADINPUT;
-		}
-		if (path) {
-			fprintf(stderr, "strata: info takes one trace file (see 'strata info "
-					"--help')\n");
-			return EXIT_BADINPUT;
-		}
-		path = argv[i];
+	if (r > 0) {
+		info_usage(stdout);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "strata info: %s\n", err_msg());
+		return EXIT_BADINPUT;
 	}
 	if (!path) {
-		fprintf(stderr, "strata: info needs a trace file (see 'strata info --help')\n");
+		fprintf(stderr, "strata info: no trace FILE (try --help)\n");
 		return EXIT_BADINPUT;
 	}
 	if (info(path) < 0) {

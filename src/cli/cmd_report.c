@@ -18,31 +18,27 @@ static void report_usage(FILE *f)
 
 int cmd_report(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path, *top = NULL;
 	struct view_opts o = {0};
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			report_usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--top") && i + 1 < argc) {
-			uint64_t n;
-			if (cli_parse_count(argv[++i], &n) || !n || n > 1000000) {
-				fprintf(stderr,
-					"strata report: --top %s: not a count from 1 to 1000000\n",
-					argv[i]);
-				return EXIT_BADINPUT;
-			}
-			o.top = n;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "strata report: unknown option '%s' (try --help)\n", a);
-			return EXIT_BADINPUT;
-		} else if (!path) {
-			path = a;
-		} else {
-			fprintf(stderr, "strata report: more than one FILE ('%s')\n", a);
+	const struct cli_opt opts[] = {{"--top", .value = &top}, {.name = NULL}};
+	int r = cli_parse_opts(argc, argv, opts, &path);
+	uint64_t n;
+
+	if (r > 0) {
+		report_usage(stdout);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "strata report: %s\n", err_msg());
+		return EXIT_BADINPUT;
+	}
+	if (top) {
+		if (cli_parse_count(top, &n) || !n || n > 1000000) {
+			fprintf(stderr, "strata report: --top %s: not a count from 1 to 1000000\n",
+				top);
 			return EXIT_BADINPUT;
 		}
+		o.top = n;
 	}
 	if (!path) {
 		fprintf(stderr, "strata report: no trace FILE (try --help)\n");

@@ -115,35 +115,30 @@ static int feed_sorted(struct trace_reader *r, struct tasks *t)
 
 int cmd_tasks(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path, *elf = NULL;
 	bool json = false;
+	const struct cli_opt opts[] = {
+	    {"--json", .flag = &json}, {"--discover", .value = &elf}, {.name = NULL}};
 	struct trace_reader *r;
 	struct tasks *t;
 	struct tev ev;
-	int rc;
+	int rc = cli_parse_opts(argc, argv, opts, &path);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			tasks_usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (!strcmp(a, "--discover")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "strata tasks: --discover needs an ELF file\n");
-				return EXIT_BADINPUT;
-			}
-			return discover(argv[i + 1]);
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "strata tasks: unknown option '%s' (try --help)\n", a);
-			return EXIT_BADINPUT;
-		} else if (!path) {
-			path = a;
-		} else {
-			fprintf(stderr, "strata tasks: more than one FILE ('%s')\n", a);
+	if (rc > 0) {
+		tasks_usage(stdout);
+		return 0;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "strata tasks: %s\n", err_msg());
+		return EXIT_BADINPUT;
+	}
+	if (elf) {
+		if (path) {
+			fprintf(stderr, "strata tasks: --discover %s takes no trace FILE ('%s')\n",
+				elf, path);
 			return EXIT_BADINPUT;
 		}
+		return discover(elf);
 	}
 	if (!path) {
 		fprintf(stderr, "strata tasks: no trace FILE (try --help)\n");

@@ -1,9 +1,11 @@
-/* parse — number and size arguments of the command line. */
+/* parse — number and size arguments and the option tables of the command line. */
 #include "cli/cli.h"
+#include "util/err.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Leading digits of s (decimal, or hex with 0x) into *v; *end after them. */
 static int parse_digits(const char *s, unsigned long long *v, char **end)
@@ -86,5 +88,41 @@ int cli_parse_count(const char *s, uint64_t *n)
 	if (v && m > UINT64_MAX / v)
 		return -EINVAL;
 	*n = v * m;
+	return 0;
+}
+
+int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **file)
+{
+	*file = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		const struct cli_opt *o;
+		size_t n;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return 1;
+		if (a[0] != '-' || !a[1]) {
+			if (*file)
+				return err_set(EINVAL, "more than one FILE ('%s')", a);
+			*file = a;
+			continue;
+		}
+		eq = strchr(a, '=');
+		n = eq ? (size_t)(eq - a) : strlen(a);
+		for (o = opts; o->name; o++)
+			if (strlen(o->name) == n && !strncmp(a, o->name, n))
+				break;
+		if (!o->name || (o->flag && eq))
+			return err_set(EINVAL, "unknown option '%s' (try --help)", a);
+		if (o->flag) {
+			*o->flag = true;
+		} else if (eq) {
+			*o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			return err_set(EINVAL, "%s needs a value (try --help)", o->name);
+		}
+	}
 	return 0;
 }

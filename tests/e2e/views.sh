@@ -121,6 +121,15 @@ one_line report_junk "$tmp/junk" report "$tmp/junk"
 one_line dump_format "--format" dump "$tmp/syn.trace" --format=svg
 one_line dump_nofile "FILE" dump
 one_line report_top "--top" report "$tmp/syn.trace" --top x
+one_line dump_format_no_value "--format needs a value" dump "$tmp/syn.trace" --format
+one_line info_two_files "more than one FILE" info "$tmp/syn.trace" "$tmp/syn.trace"
+# one option table for info, dump, report and tasks (cli_parse_opts): NAME VALUE = NAME=VALUE
+if "$strata" report "$tmp/syn.trace" --top 2 >"$tmp/top_a" 2>&1 && [ -s "$tmp/top_a" ] &&
+	"$strata" report "$tmp/syn.trace" --top=2 >"$tmp/top_b" 2>&1 && cmp -s "$tmp/top_a" "$tmp/top_b"; then
+	pass report_top_equals
+else
+	bad report_top_equals "--top 2 and --top=2 differ: $(head -c 200 "$tmp/top_b")"
+fi
 for c in dump report; do
 	if "$strata" $c --help | grep -q "usage: strata $c"; then pass "${c}_help"; else bad "${c}_help" "no usage"; fi
 done
