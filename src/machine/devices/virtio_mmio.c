@@ -298,51 +298,50 @@ static void process_queue(struct virtio_mmio *t, unsigned qi)
 	}
 }
 
-int virtq_req_read(const struct virtq_req *r, uint64_t off, void *dst, uint64_t len)
+/* Copy len bytes at offset off of the buffers bufs[0..n), seen as one byte range: out of them
+ * into dst, or (dst NULL) from src into them, telling t about the DMA. */
+static void scatter_copy(struct virtio_mmio *t, const struct virtq_buf *bufs, unsigned n,
+			 uint64_t off, void *dst, const void *src, uint64_t len)
 {
 	uint8_t *out = dst;
+	const uint8_t *in = src;
 
-	if (off > r->out_bytes || len > r->out_bytes - off)
-		return -EINVAL;
-	for (unsigned i = 0; i < r->nout && len; i++) {
-		const struct virtq_buf *b = &r->buf[i];
-		uint64_t n;
+	for (unsigned i = 0; i < n && len; i++) {
+		const struct virtq_buf *b = &bufs[i];
+		uint64_t k;
 
 		if (off >= b->len) {
 			off -= b->len;
 			continue;
 		}
-		n = b->len - off < len ? b->len - off : len;
-		memcpy(out, b->host + off, n);
-		out += n;
-		len -= n;
+		k = b->len - off < len ? b->len - off : len;
+		if (out) {
+			memcpy(out, b->host + off, k);
+			out += k;
+		} else {
+			memcpy(b->host + off, in, k);
+			virtio_mmio_dma_done(t, b->paddr + off, k);
+			in += k;
+		}
+		len -= k;
 		off = 0;
 	}
+}
+
+int virtq_req_read(const struct virtq_req *r, uint64_t off, void *dst, uint64_t len)
+{
+	if (off > r->out_bytes || len > r->out_bytes - off)
+		return -EINVAL;
+	scatter_copy(NULL, r->buf, r->nout, off, dst, NULL, len);
 	return 0;
 }
 
 int virtq_req_write(struct virtio_mmio *t, const struct virtq_req *r, uint64_t off, const void *src,
 		    uint64_t len)
 {
-	const uint8_t *in = src;
-
 	if (off > r->in_bytes || len > r->in_bytes - off)
 		return -EINVAL;
-	for (unsigned i = r->nout; i < r->nout + r->nin && len; i++) {
-		const struct virtq_buf *b = &r->buf[i];
-		uint64_t n;
-
-		if (off >= b->len) {
-			off -= b->len;
-			continue;
-		}
-		n = b->len - off < len ? b->len - off : len;
-		memcpy(b->host + off, in, n);
-		virtio_mmio_dma_done(t, b->paddr + off, n);
-		in += n;
-		len -= n;
-		off = 0;
-	}
+	scatter_copy(t, r->buf + r->nout, r->nin, off, NULL, src, len);
 	return 0;
 }
 
