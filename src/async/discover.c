@@ -103,16 +103,9 @@ static bool find_child_tag(Dwarf_Die *die, int tag, Dwarf_Die *out)
 
 const char *ad_tname_of(const struct adisc *d, Dwarf_Off off)
 {
-	size_t lo = 0, hi = d->ntn;
+	size_t i = ad_search(d->tn, d->ntn, sizeof(*d->tn), offsetof(struct tname, off), off);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (d->tn[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < d->ntn && d->tn[lo].off == off ? d->tn[lo].qname : NULL;
+	return i < d->ntn && d->tn[i].off == off ? d->tn[i].qname : NULL;
 }
 
 const char *ad_type_qname(const struct adisc *d, Dwarf_Die *t)
@@ -317,16 +310,9 @@ static int walk_all(struct adisc *d)
 
 static struct cand *cand_at(struct adisc *d, Dwarf_Off off)
 {
-	size_t lo = 0, hi = d->ncand;
+	size_t i = ad_search(d->cand, d->ncand, sizeof(*d->cand), offsetof(struct cand, off), off);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (d->cand[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < d->ncand && d->cand[lo].off == off ? &d->cand[lo] : NULL;
+	return i < d->ncand && d->cand[i].off == off ? &d->cand[i] : NULL;
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -828,13 +814,17 @@ size_t adisc_index(const struct adisc *d, const struct adisc_future *f)
 	return (size_t)((const struct fut *)(const void *)f - d->fut);
 }
 
-size_t ad_lower_bound(const struct pcent *a, size_t n, uint64_t pc)
+size_t ad_search(const void *base, size_t n, size_t size, size_t key_off, uint64_t key)
 {
+	const char *p = base;
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (a[mid].lo < pc)
+		uint64_t k;
+
+		memcpy(&k, p + mid * size + key_off, sizeof(k));
+		if (k < key)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -8,6 +8,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -102,8 +103,14 @@ bool ad_find_member(Dwarf_Die *st, const char *name, Dwarf_Die *out);
 int64_t ad_member_off(Dwarf_Die *m);
 const char *ad_type_qname(const struct adisc *d, Dwarf_Die *t);
 const char *ad_tname_of(const struct adisc *d, Dwarf_Off off);
+/* The first of n elements of size bytes at base, sorted by the uint64_t key at key_off, whose key
+ * is >= key; n if none. One binary search for every sorted table of discovery. */
+size_t ad_search(const void *base, size_t n, size_t size, size_t key_off, uint64_t key);
 /* First entry of a (sorted by lo) whose lo >= pc. */
-size_t ad_lower_bound(const struct pcent *a, size_t n, uint64_t pc);
+static inline size_t ad_lower_bound(const struct pcent *a, size_t n, uint64_t pc)
+{
+	return ad_search(a, n, sizeof(*a), offsetof(struct pcent, lo), pc);
+}
 /* The RawWakerVTable fields in order (discover_waker.c). */
 extern const char *const ad_vt_fields[4];
 /* Waker vtables and the Context/Waker layout (discover_waker.c). 0 or -errno. */
