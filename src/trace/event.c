@@ -67,6 +67,30 @@ static uint8_t *put_pcd_shift(uint8_t *b, uint64_t delta, unsigned shift)
 }
 #define put_pcd(b, delta) put_pcd_shift(b, delta, st->byte_pc ? 0 : 1)
 
+/* What every event type is, in one place: its name, and whether it carries a pc (delta-encoded
+ * against the previous event's pc of the same hart). */
+struct type_desc {
+	const char *name;
+	bool has_pc;
+};
+
+static const struct type_desc *type_desc(unsigned type)
+{
+	static const struct type_desc descs[TEV_NTYPES] = {
+	    [TEV_RUN] = {"run", true},	     [TEV_CALL] = {"call", true},
+	    [TEV_RET] = {"ret", true},	     [TEV_TAIL] = {"tail", true},
+	    [TEV_TRAP] = {"trap", true},     [TEV_XRET] = {"xret", true},
+	    [TEV_MEM] = {"mem", false},	     [TEV_MMIO] = {"mmio", false},
+	    [TEV_CODE] = {"code", false},    [TEV_MARK] = {"mark", false},
+	    [TEV_POLL] = {"poll", true},     [TEV_POLL_END] = {"polled", true},
+	    [TEV_WAKE] = {"wake", true},     [TEV_TASK] = {"task", true},
+	    [TEV_FUTURE] = {"future", true},
+	};
+	static const struct type_desc unknown = {"?", false};
+
+	return type < TEV_NTYPES && descs[type].name ? &descs[type] : &unknown;
+}
+
 size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 {
 	uint8_t *b = buf;
@@ -90,23 +114,9 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	st->last_instret = ev->instret;
 	st->last_time = ev->time;
 
-	switch (ev->type) {
-	case TEV_RUN:
-	case TEV_CALL:
-	case TEV_RET:
-	case TEV_TAIL:
-	case TEV_TRAP:
-	case TEV_XRET:
-	case TEV_POLL:
-	case TEV_POLL_END:
-	case TEV_WAKE:
-	case TEV_TASK:
-	case TEV_FUTURE:
+	if (type_desc(ev->type)->has_pc) {
 		b = put_pcd(b, ev->pc - st->last_pc);
 		st->last_pc = ev->pc;
-		break;
-	default:
-		break;
 	}
 
 	switch (ev->type) {
@@ -304,23 +314,9 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	ev->time = st->last_time + d_time;
 
 	uint64_t pc = st->last_pc;
-	switch (ev->type) {
-	case TEV_RUN:
-	case TEV_CALL:
-	case TEV_RET:
-	case TEV_TAIL:
-	case TEV_TRAP:
-	case TEV_XRET:
-	case TEV_POLL:
-	case TEV_POLL_END:
-	case TEV_WAKE:
-	case TEV_TASK:
-	case TEV_FUTURE:
+	if (type_desc(ev->type)->has_pc) {
 		pc += get_pcd(&c);
 		ev->pc = pc;
-		break;
-	default:
-		break;
 	}
 
 	switch (ev->type) {
@@ -458,14 +454,5 @@ int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l)
 
 const char *tev_type_name(unsigned type)
 {
-	static const char *const names[] = {
-	    [TEV_RUN] = "run",	 [TEV_CALL] = "call", [TEV_RET] = "ret", [TEV_TAIL] = "tail",
-	    [TEV_TRAP] = "trap", [TEV_XRET] = "xret", [TEV_MEM] = "mem", [TEV_MMIO] = "mmio",
-	    [TEV_CODE] = "code", [TEV_MARK] = "mark", [TEV_POLL] = "poll", [TEV_POLL_END] = "polled",
-	    [TEV_WAKE] = "wake", [TEV_TASK] = "task", [TEV_FUTURE] = "future",
-	};
-
-	if (type >= sizeof(names) / sizeof(names[0]) || !names[type])
-		return "?";
-	return names[type];
+	return type_desc(type)->name;
 }
