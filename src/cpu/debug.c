@@ -10,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PTE_V (1u << 0)
-#define PTE_R (1u << 1)
-#define PTE_W (1u << 2)
-#define PTE_X (1u << 3)
-#define PTE_U (1u << 4)
-#define PPN_MASK ((1ull << 44) - 1)
-
 /* ---- breakpoints: marked decoded slots ---- */
 
 static void mark_slot(struct cpu *c, struct dpage *dp, unsigned idx)
@@ -369,15 +362,15 @@ int hart_debug_write_reg(struct hart *h, unsigned regno, uint64_t val)
 
 /* ---- memory ---- */
 
-/* Walk satp's page table for va without side effects. Returns 0 and *pa, or -EFAULT. */
-static int walk(struct machine *m, uint64_t satp, uint64_t va, uint64_t *pa, char *text,
-		size_t size)
+/* Translate va through satp as the hart's page walk does (mmu_walk: the same faults), without
+ * side effects and without the leaf's permission checks (a debugger reads what the guest may
+ * not). 0 and *pa, or -EFAULT. text: the walk, one line per level. */
+static int walk(struct hart *h, uint64_t satp, uint64_t va, uint64_t *pa, char *text, size_t size)
 {
-	unsigned mode = satp >> 60, levels = mode == 8 ? 3 : 4;
-	unsigned va_bits = 12 + 9 * levels;
-	uint64_t a = (satp & PPN_MASK) << PG_SHIFT, pte = 0;
+	static const char *const page[] = {"4 KiB", "2 MiB", "1 GiB", "512 GiB"};
+	struct mmu_walk w;
+	int rc = mmu_walk(h, satp, va, false, &w);
 	size_t used = 0;
-	int i;
 
 #define W(...)                                                                                     \
 	do {                                                                                       \
@@ -386,49 +379,41 @@ static int walk(struct machine *m, uint64_t satp, uint64_t va, uint64_t *pa, cha
 	} while (0)
 	if (text && size)
 		text[0] = 0;
-	if (mode != 8 && mode != 9) {
+	if (!w.levels) {
 		W("satp 0x%016" PRIx64 ": no paging (bare)\n", satp);
 		*pa = va;
 		return 0;
 	}
-	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp, va_bits, a);
-	if ((uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits)) != va) {
-		W("0x%" PRIx64 " is not canonical for Sv%u\n", va, va_bits);
-		return -EFAULT;
-	}
-	for (i = levels - 1; i >= 0; i--) {
-		uint64_t idx = (va >> (PG_SHIFT + 9 * i)) & 0x1ff, pte_addr = a + idx * 8;
-		uint8_t *p = machine_ram_ptr(m, pte_addr, 8);
+	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp, 12 + 9 * w.levels,
+	  (uint64_t)((satp & PPN_MASK) << PG_SHIFT));
+	for (unsigned s = 0; s <= w.nsteps && s < w.levels; s++) {
+		int lv = (int)(w.levels - 1 - s);
+		uint64_t idx = (va >> (PG_SHIFT + 9 * lv)) & 0x1ff, pte = w.step[s].pte;
 
-		if (!p) {
-			W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": not RAM\n", i, idx, pte_addr);
-			return -EFAULT;
-		}
-		memcpy(&pte, p, 8);
-		W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": pte 0x%016" PRIx64 " %c%c%c%c%c%c%c\n", i, idx,
-		  pte_addr, pte, pte & PTE_V ? 'V' : '-', pte & PTE_R ? 'R' : '-',
-		  pte & PTE_W ? 'W' : '-', pte & PTE_X ? 'X' : '-', pte & PTE_U ? 'U' : '-',
-		  pte & (1u << 6) ? 'A' : '-', pte & (1u << 7) ? 'D' : '-');
-		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
-			return -EFAULT;
-		if (pte & (PTE_R | PTE_X))
+		if (s == w.nsteps) { /* the PTE that could not be read */
+			if (rc == -EACCES)
+				W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": not readable\n", lv, idx,
+				  w.step[s].addr);
 			break;
-		a = ((pte >> 10) & PPN_MASK) << PG_SHIFT;
+		}
+		W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": pte 0x%016" PRIx64 " %c%c%c%c%c%c%c\n", lv,
+		  idx, w.step[s].addr, pte, pte & PTE_V ? 'V' : '-', pte & PTE_R ? 'R' : '-',
+		  pte & PTE_W ? 'W' : '-', pte & PTE_X ? 'X' : '-', pte & PTE_U ? 'U' : '-',
+		  pte & PTE_A ? 'A' : '-', pte & PTE_D ? 'D' : '-');
 	}
-	if (i < 0)
+	if (rc < 0) {
+		W("page fault: %s\n", w.why);
 		return -EFAULT;
-	uint64_t lowmask = (1ull << (9 * i)) - 1, ppn = (pte >> 10) & PPN_MASK;
-
-	*pa = (((ppn & ~lowmask) | ((va >> PG_SHIFT) & lowmask)) << PG_SHIFT) | (va & PG_MASK);
-	W("0x%" PRIx64 " -> 0x%" PRIx64 " (%s page)\n", va, *pa,
-	  i == 0 ? "4 KiB" : i == 1 ? "2 MiB" : i == 2 ? "1 GiB" : "512 GiB");
+	}
+	*pa = w.pa;
+	W("0x%" PRIx64 " -> 0x%" PRIx64 " (%s page)\n", va, *pa, page[w.level]);
 	return 0;
 #undef W
 }
 
 int hart_debug_translate(struct hart *h, uint64_t va, uint64_t *pa, char *text, size_t size)
 {
-	return walk(h->m, h->satp, va, pa, text, size);
+	return walk(h, h->satp, va, pa, text, size);
 }
 
 static bool backed(struct hart *h, uint64_t pa)
@@ -454,7 +439,7 @@ static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view
 		return 0;
 	}
 	if (view == VIEW_SATP)
-		return walk(h->m, satp, addr, pa, NULL, 0);
+		return walk(h, satp, addr, pa, NULL, 0);
 	priv = h->priv;
 	if (priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
 		priv = (h->mstatus & MSTATUS_MPP) >> 11;
@@ -462,7 +447,7 @@ static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view
 		*pa = addr;
 		return 0;
 	}
-	return walk(h->m, h->satp, addr, pa, NULL, 0);
+	return walk(h, h->satp, addr, pa, NULL, 0);
 }
 
 static long debug_copy(struct hart *h, uint64_t satp, uint64_t addr, void *buf, size_t len,

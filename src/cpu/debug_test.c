@@ -141,19 +141,50 @@ static int registers_and_memory(void)
 	CHECK(hart_debug_read_mem(h, BASE, &w, 4, false) == 4 && w == prog[0], "read code");
 	CHECK(hart_debug_read_mem(h, 0x1000, b, 8, true) == 8, "boot ROM (physical)");
 	CHECK(hart_debug_read_mem(h, 0x10000000, b, 1, false) == -EFAULT, "no device reads");
-	CHECK(hart_debug_read_mem(h, BASE + (16 << 20) - 4, b, 8, false) == 4, "short at RAM's end");
+	CHECK(hart_debug_read_mem(h, BASE + (16 << 20) - 4, b, 8, false) == 4,
+	      "short at RAM's end");
 	CHECK(hart_debug_write_mem(h, 0x1000, b, 4, true) == -EFAULT, "ROM is read-only");
 	return 0;
 }
 
+static int put_pte(uint64_t table, unsigned idx, uint64_t pte)
+{
+	return hart_debug_write_mem(h, table + 8 * idx, &pte, 8, true) == 8 ? 0 : -1;
+}
+
 static int translate(void)
 {
+	/* Sv39: root at +64 KiB, L1 at +68 KiB, L0 at +72 KiB; the program's page is at BASE */
+	const uint64_t root = BASE + 0x10000, l1 = BASE + 0x11000, l0 = BASE + 0x12000;
+	const uint64_t satp = 8ull << 60 | root >> 12, leaf = 0xcb; /* V R X A D */
 	char text[512];
 	uint64_t pa = 0;
+	uint32_t w = 0;
 
 	CHECK(hart_debug_translate(h, BASE + 4, &pa, text, sizeof(text)) == 0 && pa == BASE + 4 &&
 		  strstr(text, "bare"),
 	      "bare: %s", text);
+	CHECK(put_pte(root, 0, (l1 >> 12) << 10 | 1) == 0 &&
+		  put_pte(l1, 0, (l0 >> 12) << 10 | 1) == 0 &&
+		  put_pte(l0, 0, (uint64_t)BASE >> 12 << 10 | leaf) == 0 &&
+		  put_pte(l0, 1, 1ull << 54 | (uint64_t)BASE >> 12 << 10 | leaf) == 0 &&
+		  put_pte(l1, 1, (uint64_t)(BASE + 0x1000) >> 12 << 10 | leaf) == 0,
+	      "page tables");
+	CHECK(cpu_debug_read_satp(c, satp, 0x4, &w, 4) == 4 && w == prog[1], "4 KiB page: %x", w);
+	/* what the hart's own walk faults on, the debugger must not translate either */
+	CHECK(cpu_debug_read_satp(c, satp, 0x1000, &w, 4) == -EFAULT, "reserved PTE bits");
+	CHECK(cpu_debug_read_satp(c, satp, 0x200000, &w, 4) == -EFAULT, "misaligned superpage");
+	CHECK(hart_debug_write_reg(h, 65 + 0x180, satp) == 0, "satp");
+	CHECK(hart_debug_translate(h, 0x1000, &pa, text, sizeof(text)) == -EFAULT &&
+		  strstr(text, "page fault: reserved PTE bits set"),
+	      "walk text: %s", text);
+	CHECK(hart_debug_translate(h, 0x200000, &pa, text, sizeof(text)) == -EFAULT &&
+		  strstr(text, "page fault: misaligned superpage"),
+	      "walk text: %s", text);
+	CHECK(hart_debug_translate(h, 0x8, &pa, text, sizeof(text)) == 0 && pa == BASE + 8 &&
+		  strstr(text, "(4 KiB page)"),
+	      "walk text: %s", text);
+	CHECK(hart_debug_write_reg(h, 65 + 0x180, 0) == 0, "satp back to bare");
 	return 0;
 }
 

@@ -14,6 +14,16 @@
 #define PG_SIZE	 4096ull
 #define PG_MASK	 (PG_SIZE - 1)
 
+/* page-table entries (Sv39/Sv48) */
+#define PTE_V	 (1u << 0)
+#define PTE_R	 (1u << 1)
+#define PTE_W	 (1u << 2)
+#define PTE_X	 (1u << 3)
+#define PTE_U	 (1u << 4)
+#define PTE_A	 (1u << 6)
+#define PTE_D	 (1u << 7)
+#define PPN_MASK ((1ull << 44) - 1)
+
 enum priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
 /* exception causes */
@@ -241,6 +251,24 @@ void mmu_flush_page(struct hart *h, uint64_t vaddr);
 void mmu_flush_stores_all(struct cpu *c);
 /* Walk the page table for vaddr; 0 and *paddr, or -1 with the exception set. */
 int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr);
+/* One page walk as the hardware does it, without side effects (no A/D update, no exception, no
+ * permission check of the leaf): mmu_translate's walk, and the debugger's. */
+struct mmu_walk {
+	unsigned levels; /* 3 (Sv39), 4 (Sv48), or 0: satp is Bare and pa = va */
+	unsigned nsteps; /* PTEs read, root first */
+	struct {
+		uint64_t addr, pte;
+	} step[4];	   /* step[nsteps].addr: the PTE that could not be read (-EACCES) */
+	uint64_t pte;	   /* the leaf */
+	uint8_t *pte_host; /* where the leaf lives in host memory (for A/D updates) */
+	int level;	   /* the leaf's level: 0 a 4 KiB page, 1 2 MiB, 2 1 GiB, 3 512 GiB */
+	uint64_t pa;	   /* the translation */
+	const char *why;   /* what failed, for the debugger */
+};
+/* Walk satp's page table for va; PTE reads are PMP-checked (as S mode) if pmp. 0; -EFAULT for a
+ * page fault (not canonical, invalid or reserved PTE bits, no leaf, misaligned superpage);
+ * -EACCES for an access fault (a PTE not in RAM or denied by PMP). */
+int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w);
 
 /* ---- cpu.c ---- */
 /* The decoded page for RAM page holding pa (created empty on first use), or NULL if not RAM. */

@@ -5,19 +5,10 @@
 #include "trace/event.h"
 #include "trace/record.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
-
-#define PTE_V (1u << 0)
-#define PTE_R (1u << 1)
-#define PTE_W (1u << 2)
-#define PTE_X (1u << 3)
-#define PTE_U (1u << 4)
-#define PTE_A (1u << 6)
-#define PTE_D (1u << 7)
-
-#define PPN_MASK ((1ull << 44) - 1)
 
 static const uint64_t page_fault[3] = {EXC_LOAD_PAGE, EXC_STORE_PAGE, EXC_INSN_PAGE};
 static const uint64_t access_fault[3] = {EXC_LOAD_ACCESS, EXC_STORE_ACCESS, EXC_INSN_ACCESS};
@@ -93,40 +84,83 @@ static bool pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, un
 	return (h->pmpcfg[match] & need[acc]) != 0;
 }
 
-int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr)
+int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w)
 {
-	unsigned mode = h->satp >> 60;
-	unsigned levels, va_bits;
-	uint64_t a, pte = 0, pte_addr;
+	unsigned mode = satp >> 60, va_bits;
+	uint64_t a = (satp & PPN_MASK) << PG_SHIFT, pte = 0, ppn, lowmask;
 	uint8_t *p;
 	int i;
 
-	if (priv == PRV_M || mode == 0) {
+	w->nsteps = 0;
+	w->why = NULL;
+	if (mode != 8 && mode != 9) {
+		w->levels = 0;
+		w->pa = va;
+		return 0;
+	}
+	w->levels = mode == 8 ? 3 : 4;
+	va_bits = 12 + 9 * w->levels;
+	if ((uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits)) != va) {
+		w->why = "the address is not canonical";
+		return -EFAULT;
+	}
+	for (i = w->levels - 1;; i--) {
+		w->step[w->nsteps].addr = a + ((va >> (PG_SHIFT + 9 * i)) & 0x1ff) * 8;
+		if (pmp && !pmp_ok(h, w->step[w->nsteps].addr, 8, ACC_LOAD, PRV_S, NULL)) {
+			w->why = "PMP denies reading the PTE";
+			return -EACCES;
+		}
+		p = machine_ram_ptr(h->m, w->step[w->nsteps].addr, 8);
+		if (!p) {
+			w->why = "the PTE is not in RAM";
+			return -EACCES;
+		}
+		memcpy(&pte, p, 8);
+		w->step[w->nsteps++].pte = pte;
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W))) {
+			w->why = "invalid PTE";
+			return -EFAULT;
+		}
+		if (pte >> 54) { /* reserved bits (no Svpbmt, Svnapot) */
+			w->why = "reserved PTE bits set";
+			return -EFAULT;
+		}
+		if (pte & (PTE_R | PTE_X))
+			break;
+		if (i == 0) {
+			w->why = "no leaf PTE";
+			return -EFAULT;
+		}
+		a = ((pte >> 10) & PPN_MASK) << PG_SHIFT;
+	}
+	ppn = (pte >> 10) & PPN_MASK;
+	lowmask = (1ull << (9 * i)) - 1;
+	if (ppn & lowmask) {
+		w->why = "misaligned superpage";
+		return -EFAULT;
+	}
+	w->pte = pte;
+	w->pte_host = p;
+	w->level = i;
+	w->pa = ((ppn | ((va >> PG_SHIFT) & lowmask)) << PG_SHIFT) | (va & PG_MASK);
+	return 0;
+}
+
+int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr)
+{
+	struct mmu_walk w;
+	uint64_t pte;
+	int rc;
+
+	if (priv == PRV_M || (h->satp >> 60) == 0) {
 		*paddr = vaddr;
 		return 0;
 	}
-	levels = mode == 8 ? 3 : 4;
-	va_bits = 12 + 9 * levels;
-	if ((uint64_t)((int64_t)(vaddr << (64 - va_bits)) >> (64 - va_bits)) != vaddr)
-		return raise(h, page_fault[acc], vaddr);
-	a = (h->satp & PPN_MASK) << PG_SHIFT;
-	for (i = levels - 1;; i--) {
-		pte_addr = a + ((vaddr >> (PG_SHIFT + 9 * i)) & 0x1ff) * 8;
-		if (!pmp_ok(h, pte_addr, 8, ACC_LOAD, PRV_S, NULL))
-			return raise(h, access_fault[acc], vaddr);
-		p = machine_ram_ptr(h->m, pte_addr, 8);
-		if (!p)
-			return raise(h, access_fault[acc], vaddr);
-		memcpy(&pte, p, 8);
-		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
-			return raise(h, page_fault[acc], vaddr);
-		if (pte & (PTE_R | PTE_X))
-			break;
-		if (i == 0)
-			return raise(h, page_fault[acc], vaddr);
-		a = ((pte >> 10) & PPN_MASK) << PG_SHIFT;
-	}
-	/* leaf */
+	rc = mmu_walk(h, h->satp, vaddr, true, &w);
+	if (rc < 0)
+		return raise(h, rc == -EACCES ? access_fault[acc] : page_fault[acc], vaddr);
+	/* the leaf's permissions */
+	pte = w.pte;
 	if (priv == PRV_U && !(pte & PTE_U))
 		return raise(h, page_fault[acc], vaddr);
 	if (priv == PRV_S && (pte & PTE_U) && (acc == ACC_FETCH || !(h->mstatus & MSTATUS_SUM)))
@@ -134,16 +168,11 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64
 	if ((acc == ACC_FETCH && !(pte & PTE_X)) || (acc == ACC_STORE && !(pte & PTE_W)) ||
 	    (acc == ACC_LOAD && !(pte & PTE_R) && !((h->mstatus & MSTATUS_MXR) && (pte & PTE_X))))
 		return raise(h, page_fault[acc], vaddr);
-	uint64_t ppn = (pte >> 10) & PPN_MASK;
-	uint64_t lowmask = (1ull << (9 * i)) - 1;
-	if (ppn & lowmask) /* misaligned superpage */
-		return raise(h, page_fault[acc], vaddr);
 	if (!(pte & PTE_A) || (acc == ACC_STORE && !(pte & PTE_D))) {
 		pte |= PTE_A | (acc == ACC_STORE ? PTE_D : 0);
-		memcpy(p, &pte, 8);
+		memcpy(w.pte_host, &pte, 8);
 	}
-	ppn |= (vaddr >> PG_SHIFT) & lowmask;
-	*paddr = (ppn << PG_SHIFT) | (vaddr & PG_MASK);
+	*paddr = w.pa;
 	return 0;
 }
 
