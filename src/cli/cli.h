@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit statuses shared by all subcommands. */
 enum {
@@ -40,9 +41,10 @@ struct cli_opt {
 	bool *flag;	    /* a flag: set to true */
 	const char **value; /* an option with a value: where it goes */
 };
-/* Parse argv[1..] of `strata CMD` by opts, plus -h/--help and at most one FILE (into *file).
- * 1 for --help (the caller prints its usage), 0 when parsed, or -EINVAL with err_set() (unknown
- * option, missing value, a second FILE). */
-int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **file);
+/* Parse argv[1..] of `strata cmd` by opts, plus -h/--help and at most one FILE (into *file).
+ * 0 when parsed; 1 after printing usage to stdout for --help; -EINVAL after printing
+ * "strata CMD: ..." on stderr (unknown option, missing value, a second FILE). */
+int cli_parse_opts(const char *cmd, void (*usage)(FILE *f), int argc, char **argv,
+		   const struct cli_opt *opts, const char **file);
 
 #endif

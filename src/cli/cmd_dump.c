@@ -34,16 +34,10 @@ int cmd_dump(int argc, char **argv)
 				       {"-o", .value = &outpath},
 				       {"--insns", .flag = &o.insns},
 				       {.name = NULL}};
-	int r = cli_parse_opts(argc, argv, opts, &path);
+	int r = cli_parse_opts("dump", dump_usage, argc, argv, opts, &path);
 
-	if (r > 0) {
-		dump_usage(stdout);
-		return 0;
-	}
-	if (r < 0) {
-		fprintf(stderr, "strata dump: %s\n", err_msg());
-		return EXIT_BADINPUT;
-	}
+	if (r)
+		return r > 0 ? 0 : EXIT_BADINPUT;
 	if (!path) {
 		fprintf(stderr, "strata dump: no trace FILE (try --help)\n");
 		return EXIT_BADINPUT;

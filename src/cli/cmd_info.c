@@ -220,16 +220,10 @@ int cmd_info(int argc, char **argv)
 {
 	const struct cli_opt opts[] = {{.name = NULL}};
 	const char *path;
-	int r = cli_parse_opts(argc, argv, opts, &path);
+	int r = cli_parse_opts("info", info_usage, argc, argv, opts, &path);
 
-	if (r > 0) {
-		info_usage(stdout);
-		return 0;
-	}
-	if (r < 0) {
-		fprintf(stderr, "strata info: %s\n", err_msg());
-		return EXIT_BADINPUT;
-	}
+	if (r)
+		return r > 0 ? 0 : EXIT_BADINPUT;
 	if (!path) {
 		fprintf(stderr, "strata info: no trace FILE (try --help)\n");
 		return EXIT_BADINPUT;

@@ -21,17 +21,11 @@ int cmd_report(int argc, char **argv)
 	const char *path, *top = NULL;
 	struct view_opts o = {0};
 	const struct cli_opt opts[] = {{"--top", .value = &top}, {.name = NULL}};
-	int r = cli_parse_opts(argc, argv, opts, &path);
+	int r = cli_parse_opts("report", report_usage, argc, argv, opts, &path);
 	uint64_t n;
 
-	if (r > 0) {
-		report_usage(stdout);
-		return 0;
-	}
-	if (r < 0) {
-		fprintf(stderr, "strata report: %s\n", err_msg());
-		return EXIT_BADINPUT;
-	}
+	if (r)
+		return r > 0 ? 0 : EXIT_BADINPUT;
 	if (top) {
 		if (cli_parse_count(top, &n) || !n || n > 1000000) {
 			fprintf(stderr, "strata report: --top %s: not a count from 1 to 1000000\n",

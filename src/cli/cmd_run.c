@@ -16,8 +16,6 @@
 #include <time.h>
 
 #define DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.elf"
-#define STR_(x)	     #x
-#define STR(x)	     STR_(x)
 
 static void run_usage(FILE *f)
 {
@@ -39,7 +37,7 @@ static void run_usage(FILE *f)
 	    "  -append STRING     kernel command line (/chosen/bootargs)\n"
 	    "  -m SIZE            guest RAM at 0x80000000, 16M to 64G: 128M (default), 1G, 512\n"
 	    "                     (= MiB) ...\n"
-	    "  -smp N             number of harts, 1.." STR(MACHINE_MAX_HARTS) " (default 1)\n"
+	    "  -smp N             number of harts, 1..%u (default 1)\n"
 	    "  -dtb FILE          use this device tree blob instead of the generated one\n"
 	    "  -drive file=IMG[,format=raw][,readonly=on]\n"
 	    "                     a raw disk image (size a multiple of 512) as a virtio-blk\n"
@@ -60,7 +58,8 @@ static void run_usage(FILE *f)
 	    "bad input; 124 when --max-insns stopped the run; 65 when the guest makes no progress\n"
 	    "(every hart traps without retiring, or waits for an interrupt that cannot come); 70\n"
 	    "for an internal emulator error (65 and 70 print the registers and the last\n"
-	    "instructions); 128+N when signal N stopped the run or strata crashed.\n");
+	    "instructions); 128+N when signal N stopped the run or strata crashed.\n",
+	    MACHINE_MAX_HARTS);
 }
 
 /* Parse QEMU-style "file=IMG,format=raw,readonly=on" into d, in place (",," is a literal

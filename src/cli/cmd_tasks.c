@@ -122,16 +122,10 @@ int cmd_tasks(int argc, char **argv)
 	struct trace_reader *r;
 	struct tasks *t;
 	struct tev ev;
-	int rc = cli_parse_opts(argc, argv, opts, &path);
+	int rc = cli_parse_opts("tasks", tasks_usage, argc, argv, opts, &path);
 
-	if (rc > 0) {
-		tasks_usage(stdout);
-		return 0;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "strata tasks: %s\n", err_msg());
-		return EXIT_BADINPUT;
-	}
+	if (rc)
+		return rc > 0 ? 0 : EXIT_BADINPUT;
 	if (elf) {
 		if (path) {
 			fprintf(stderr, "strata tasks: --discover %s takes no trace FILE ('%s')\n",

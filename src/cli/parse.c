@@ -91,7 +91,7 @@ int cli_parse_count(const char *s, uint64_t *n)
 	return 0;
 }
 
-int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **file)
+static int parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **file)
 {
 	*file = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -125,4 +125,16 @@ int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char
 		}
 	}
 	return 0;
+}
+
+int cli_parse_opts(const char *cmd, void (*usage)(FILE *f), int argc, char **argv,
+		   const struct cli_opt *opts, const char **file)
+{
+	int r = parse_opts(argc, argv, opts, file);
+
+	if (r > 0)
+		usage(stdout);
+	else if (r < 0)
+		fprintf(stderr, "strata %s: %s\n", cmd, err_msg());
+	return r;
 }
