@@ -54,10 +54,11 @@ static void run_usage(FILE *f)
 	    "  -s                 --gdb 1234, as in QEMU\n"
 	    "  -S                 halt before the first instruction until GDB continues\n"
 	    "  -h, --help         this text\n\n"
-	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for "
-	    "bad\n"
-	    "input; 124 when --max-insns stopped the run; 70 for an internal emulator error (the\n"
-	    "registers and the last instructions are printed).\n");
+	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for\n"
+	    "bad input; 124 when --max-insns stopped the run; 65 when the guest makes no progress\n"
+	    "(every hart traps without retiring, or waits for an interrupt that cannot come); 70\n"
+	    "for an internal emulator error (65 and 70 print the registers and the last\n"
+	    "instructions); 128+N when signal N stopped the run or strata crashed.\n");
 }
 
 /* Parse QEMU-style "file=IMG,format=raw,readonly=on" into d, in place (",," is a literal
@@ -337,6 +338,9 @@ int cmd_run(int argc, char **argv)
 		break;
 	case MACHINE_EXIT_ERROR:
 		code = EXIT_INTERNAL;
+		break;
+	case MACHINE_EXIT_STUCK:
+		code = EXIT_STUCK;
 		break;
 	case MACHINE_EXIT_SIGNAL:
 		fprintf(stderr, "strata: stopped by signal %d%s\n", code,
