@@ -183,8 +183,6 @@ function draw() {
 	const vis = visibleTiles();
 	const detailed = vis.length <= MAX_TILES;
 	if (detailed) vis.forEach(loadTile);
-	/* long slices always */
-	for (let k = 0; k < D.long.length; k += 7) if (byId[D.long[k]]) drawSlice(ctx, w, byId[D.long[k]], D.long, k);
 	const wakes = [];
 	if (detailed) {
 		for (const i of vis) {
@@ -205,6 +203,8 @@ function draw() {
 			}
 		}
 	}
+	/* long slices at every level of detail, over the summaries */
+	for (let k = 0; k < D.long.length; k += 7) if (byId[D.long[k]]) drawSlice(ctx, w, byId[D.long[k]], D.long, k);
 	/* wake arrows: from the waking hart to the poll the wake leads to */
 	ctx.strokeStyle = '#1e88e5';
 	for (const wk of wakes) {
@@ -385,7 +385,7 @@ function treeText(n, depth) {
 function showTask(t) {
 	const T = D.tasks;
 	let s = '<b>task ' + t.id + ': ' + esc(t.future) + '</b> at ' + hex(t.addr) + '\n\nawait tree:\n' + esc(treeText(t.tree, 1));
-	s += '\npolls:\n' + t.transitions.map(x => '  ' + esc(x.from + ' -> ' + x.to + '  ' + x.result + (x.at ? ' at ' + x.at : ''))).join('\n');
+	s += '\npolls:\n' + t.transitions.map(x => '  ' + esc(x.from + ' -> ' + x.to + '  ' + x.result + (x.at ? ' at ' + x.at : '') + (x.count > 1 ? '  x' + x.count : ''))).join('\n');
 	s += '\n\nwoken by:\n' + (T.wakes.filter(w => w.to === t.id).map(w => '  ' + esc(w.from) + '  x' + w.count).join('\n') || '  -');
 	s += '\nwaker clones ' + t.waker_clones + ', drops ' + t.waker_drops;
 	const aps = T.await_points.filter(p => p.future === t.future);

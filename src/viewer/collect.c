@@ -677,7 +677,7 @@ int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const stru
 	write_flame(d, f);
 	fputs(",\n\"tasks\":", f);
 	if (tasks_events(d->tasks))
-		tasks_print(d->tasks, f, true);
+		tasks_print_json_runs(d->tasks, f);
 	else
 		fputs("null\n", f);
 	fputs("}", f);

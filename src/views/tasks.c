@@ -805,7 +805,7 @@ static void print_text(const struct tasks *t, FILE *f)
 	}
 }
 
-static void print_json(const struct tasks *t, FILE *f)
+static void print_json(const struct tasks *t, FILE *f, bool runs)
 {
 	char b1[32], ap[256];
 
@@ -827,8 +827,12 @@ static void print_json(const struct tasks *t, FILE *f)
 			k->last, k->clones, k->drops);
 		json_str(f, state_str(t, k->key, k->final_state, b1, sizeof(b1)));
 		fprintf(f, ", \"transitions\": [");
-		for (size_t j = 0; j < k->ntr; j++) {
+		for (size_t j = 0, n = 1; j < k->ntr; j += n) {
 			const char *p = tasks_await_point(t, k->key, k->tr[j].to, ap, sizeof(ap));
+			n = 1;
+			while (runs && j + n < k->ntr && k->tr[j + n].from == k->tr[j].from &&
+			       k->tr[j + n].to == k->tr[j].to && k->tr[j + n].result == k->tr[j].result)
+				n++;
 			fprintf(f, "%s{\"from\": ", j ? ", " : "");
 			json_str(f, state_str(t, k->key, k->tr[j].from, b1, sizeof(b1)));
 			fprintf(f, ", \"to\": ");
@@ -839,6 +843,8 @@ static void print_json(const struct tasks *t, FILE *f)
 				json_str(f, p);
 			else
 				fputs("null", f);
+			if (runs)
+				fprintf(f, ", \"count\": %zu", n);
 			fputc('}', f);
 		}
 		fprintf(f, "], \"tree\": ");
@@ -881,10 +887,16 @@ static void print_json(const struct tasks *t, FILE *f)
 	fprintf(f, "]}\n");
 }
 
+int tasks_print_json_runs(const struct tasks *t, FILE *out)
+{
+	print_json(t, out, true);
+	return ferror(out) ? -EIO : 0;
+}
+
 int tasks_print(const struct tasks *t, FILE *out, bool json)
 {
 	if (json)
-		print_json(t, out);
+		print_json(t, out, false);
 	else
 		print_text(t, out);
 	return ferror(out) ? -EIO : 0;

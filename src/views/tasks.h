@@ -97,5 +97,8 @@ void tasks_set_listener(struct tasks *t, const struct tasks_listener *l, void *a
 
 /* Write the tables (or JSON with json). 0 or -EIO. */
 int tasks_print(const struct tasks *t, FILE *out, bool json);
+/* The JSON of tasks_print, with runs of identical transitions written once with a "count"
+ * (`strata view`: a task polled 10^5 times the same way is one line). 0 or -EIO. */
+int tasks_print_json_runs(const struct tasks *t, FILE *out);
 
 #endif
