@@ -36,8 +36,19 @@ function hex(v) { return '0x' + (v < 0 ? (BigInt(v) + (1n << 64n)) : BigInt(v)).
 /* ---- tiles ---- */
 
 /* Called by data/tile-N.js (directory output). */
+/* Tiles store times (and a run's pc) as differences to the previous slice's (collect.c). */
+function decodeTile(t) {
+	let t0 = 0, pc = 0, mt = 0;
+	for (let k = 0; k < t.s.length; k += 7) {
+		t0 = t.s[k + 2] += t0;
+		if (t.s[k + 5] === S_RUN) pc = t.s[k + 6] += pc;
+	}
+	for (let k = 0; k < t.m.length; k += 5) mt = t.m[k + 1] += mt;
+	return t;
+}
+
 window.strataTile = function (i, t) {
-	tiles[i] = t;
+	tiles[i] = decodeTile(t);
 	delete pending[i];
 	draw();
 };
@@ -45,7 +56,7 @@ window.strataTile = function (i, t) {
 function loadTile(i) {
 	if (tiles[i] || pending[i]) return;
 	const el = $('tile-' + i);
-	if (el) { tiles[i] = JSON.parse(el.textContent); return; }
+	if (el) { tiles[i] = decodeTile(JSON.parse(el.textContent)); return; }
 	pending[i] = true;
 	const s = document.createElement('script');
 	s.src = 'data/tile-' + i + '.js';

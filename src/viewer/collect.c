@@ -1,5 +1,7 @@
 /* collect — one pass over a trace for `strata view` (viewer.h): tracks, tiles of slices and
- * markers, call trees, the task table. Everything comes from the views' analysis (ana_ev) and
+ * markers, call trees, the task table. A tile is {"s": [track, row, t0, dur, name, kind, arg]...,
+ * "m": [track, t, name, kind, arg]...} flattened, with t0, t and a run's pc (its arg) stored as
+ * the difference to the tile's previous one: a third smaller. Everything comes from the views' analysis (ana_ev) and
  * task builder (tasks.h); only instruction runs are taken from the raw RUN events, which the
  * analysis passes over when it does not rebuild instructions. */
 #define _GNU_SOURCE
@@ -97,6 +99,7 @@ struct vw_data {
 	FILE *mf;
 	uint64_t tile_n, tile_m;
 	int64_t tile_t0, tile_t1;
+	int64_t prev_t0, prev_pc, prev_mt; /* tiles store these as deltas (app.js decodes) */
 	struct vmap *tile_tracks; /* int track -> struct tsum */
 	/* finished tiles' summaries, and the long slices */
 	char *sums;
@@ -257,6 +260,7 @@ static int flush_tile(struct vw_data *d)
 	fflush(d->tf);
 	fflush(d->mf);
 	d->tile_n = d->tile_m = 0;
+	d->prev_t0 = d->prev_pc = d->prev_mt = 0;
 	return 0;
 }
 
@@ -296,8 +300,12 @@ static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_
 		return;
 	}
 	tile_note(d, track, t0, t0 + dur);
+	int64_t a = kind == S_RUN ? arg - d->prev_pc : arg;
 	fprintf(d->tf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, d->tile_n ? "," : "", track,
-		row, t0, dur, name, kind, arg);
+		row, t0 - d->prev_t0, dur, name, kind, a);
+	d->prev_t0 = t0;
+	if (kind == S_RUN)
+		d->prev_pc = arg;
 	d->tile_n++;
 	if (d->tile_n >= d->tile_slices && !d->err)
 		d->err = flush_tile(d);
@@ -310,8 +318,9 @@ static void marker(struct vw_data *d, int track, int64_t t, uint32_t name, unsig
 		return;
 	d->nmarkers++;
 	tile_note(d, track, t, t);
-	fprintf(d->mf, "%s%d,%" PRId64 ",%u,%u,%" PRId64, d->tile_m ? "," : "", track, t, name, kind,
-		arg);
+	fprintf(d->mf, "%s%d,%" PRId64 ",%u,%u,%" PRId64, d->tile_m ? "," : "", track,
+		t - d->prev_mt, name, kind, arg);
+	d->prev_mt = t;
 	d->tile_m++;
 }
 
