@@ -287,6 +287,20 @@ void rec_event(struct recorder *r, const struct tev *ev)
 	append(r, ev);
 }
 
+int rec_flush(struct recorder *r)
+{
+	int ret, first = 0;
+
+	for (unsigned i = 0; i < r->cfg.nharts; i++) {
+		ret = evbuf_flush(r->hart[i], r->w);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	if (first && !r->error)
+		r->error = first;
+	return first;
+}
+
 int rec_close(struct recorder *r, uint64_t insns)
 {
 	char end[256];

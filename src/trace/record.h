@@ -89,6 +89,9 @@ void rec_emit(struct recorder *r, const struct tev *ev);
 
 /* Flush everything and write the END chunk with the totals; close the file. Returns 0, or
  * -errno if any write failed (the message names the file). */
+/* Write every hart's buffered events as chunks now, so that a reader of the growing file (the
+ * live console) sees them. 0 or the first -errno. */
+int rec_flush(struct recorder *r);
 int rec_close(struct recorder *r, uint64_t insns);
 
 #endif
