@@ -206,9 +206,8 @@ static int add_virtio(struct machine *m)
 		const struct machine_drive *d = &m->cfg.drives[n];
 		int ret;
 
-		if (n < m->cfg.ndrives) {
-			if (!d->file)
-				return err_set(EINVAL, "-drive: needs file=IMAGE");
+		/* A slot below ndrives without a file is empty (-device bus= left a gap). */
+		if (n < m->cfg.ndrives && d->file) {
 			m->blk[n] = virtio_blk_open(d->file, d->readonly);
 			if (!m->blk[n])
 				return -errno;

@@ -48,7 +48,7 @@ struct machine_config {
 	const char *dump_dtb;   /* write the device tree here (and still run), or NULL */
 	bool realtime;          /* mtime follows the host clock instead of retired instructions */
 	uint64_t max_insns;     /* stop after this many instructions in total; 0 = no limit */
-	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n */
+	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n; no file: empty */
 	unsigned ndrives;
 };
 

@@ -16,7 +16,7 @@ struct recorder {
 	struct tf_writer *w;
 	struct symset *syms;
 	struct evbuf **hart; /* cfg.nharts of them */
-	unsigned what; /* cfg.what while recording is on, else 0 */
+	unsigned what;	     /* cfg.what while recording is on, else 0 */
 	bool started, stopped;
 	int error;		 /* first write error (-errno) */
 	uint64_t mmio_seen[256]; /* registers already named in a DEVS chunk (open addressing) */
@@ -34,13 +34,11 @@ static void free_harts(struct recorder *r)
 	free(r->hart);
 }
 
-/* The crash path (util/crash.h): hand the kernel every event buffered so far. */
+/* The crash path (util/crash.h): hand the kernel every event buffered so far (rec_flush does
+ * only write(2) and stores). */
 static void flush_on_crash(void *ctx)
 {
-	struct recorder *r = ctx;
-
-	for (unsigned i = 0; i < r->cfg.nharts; i++)
-		evbuf_flush(r->hart[i], r->w);
+	rec_flush(ctx);
 }
 
 struct recorder *rec_open(const struct rec_config *cfg)
@@ -287,6 +285,20 @@ void rec_event(struct recorder *r, const struct tev *ev)
 	append(r, ev);
 }
 
+int rec_flush(struct recorder *r)
+{
+	int ret, first = 0;
+
+	for (unsigned i = 0; i < r->cfg.nharts; i++) {
+		ret = evbuf_flush(r->hart[i], r->w);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	if (first && !r->error)
+		r->error = first;
+	return first;
+}
+
 int rec_close(struct recorder *r, uint64_t insns)
 {
 	char end[256];
@@ -298,11 +310,7 @@ int rec_close(struct recorder *r, uint64_t insns)
 		r->fini(r->obs_ctx);
 	r->fini = NULL;
 	r->observe = NULL;
-	for (unsigned i = 0; i < r->cfg.nharts; i++) {
-		ret = evbuf_flush(r->hart[i], r->w);
-		if (ret < 0 && !r->error)
-			r->error = ret;
-	}
+	rec_flush(r);
 	snprintf(end, sizeof(end), "events=%llu\ndropped=%llu\ninsns=%llu\n",
 		 (unsigned long long)r->events, (unsigned long long)r->dropped,
 		 (unsigned long long)insns);
