@@ -69,26 +69,20 @@ static uint8_t *put_pcd_shift(uint8_t *b, uint64_t delta, unsigned shift)
 
 /* What every event type is, in one place: its name, and whether it carries a pc (delta-encoded
  * against the previous event's pc of the same hart). */
-struct type_desc {
+static const struct {
 	const char *name;
 	bool has_pc;
+} type_desc[TEV_NTYPES] = {
+    [TEV_RUN] = {"run", true},	  [TEV_CALL] = {"call", true},	[TEV_RET] = {"ret", true},
+    [TEV_TAIL] = {"tail", true},  [TEV_TRAP] = {"trap", true},	[TEV_XRET] = {"xret", true},
+    [TEV_MEM] = {"mem", false},	  [TEV_MMIO] = {"mmio", false}, [TEV_CODE] = {"code", false},
+    [TEV_MARK] = {"mark", false}, [TEV_POLL] = {"poll", true},	[TEV_POLL_END] = {"polled", true},
+    [TEV_WAKE] = {"wake", true},  [TEV_TASK] = {"task", true},	[TEV_FUTURE] = {"future", true},
 };
 
-static const struct type_desc *type_desc(unsigned type)
+static bool has_pc(unsigned type)
 {
-	static const struct type_desc descs[TEV_NTYPES] = {
-	    [TEV_RUN] = {"run", true},	     [TEV_CALL] = {"call", true},
-	    [TEV_RET] = {"ret", true},	     [TEV_TAIL] = {"tail", true},
-	    [TEV_TRAP] = {"trap", true},     [TEV_XRET] = {"xret", true},
-	    [TEV_MEM] = {"mem", false},	     [TEV_MMIO] = {"mmio", false},
-	    [TEV_CODE] = {"code", false},    [TEV_MARK] = {"mark", false},
-	    [TEV_POLL] = {"poll", true},     [TEV_POLL_END] = {"polled", true},
-	    [TEV_WAKE] = {"wake", true},     [TEV_TASK] = {"task", true},
-	    [TEV_FUTURE] = {"future", true},
-	};
-	static const struct type_desc unknown = {"?", false};
-
-	return type < TEV_NTYPES && descs[type].name ? &descs[type] : &unknown;
+	return type < TEV_NTYPES && type_desc[type].has_pc;
 }
 
 size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
@@ -114,7 +108,7 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	st->last_instret = ev->instret;
 	st->last_time = ev->time;
 
-	if (type_desc(ev->type)->has_pc) {
+	if (has_pc(ev->type)) {
 		b = put_pcd(b, ev->pc - st->last_pc);
 		st->last_pc = ev->pc;
 	}
@@ -314,7 +308,7 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 	ev->time = st->last_time + d_time;
 
 	uint64_t pc = st->last_pc;
-	if (type_desc(ev->type)->has_pc) {
+	if (has_pc(ev->type)) {
 		pc += get_pcd(&c);
 		ev->pc = pc;
 	}
@@ -454,5 +448,5 @@ int tev_link_next(const struct tev *ev, size_t *off, struct tev_link *l)
 
 const char *tev_type_name(unsigned type)
 {
-	return type_desc(type)->name;
+	return type < TEV_NTYPES && type_desc[type].name ? type_desc[type].name : "?";
 }
