@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/run_qemu.h"
 #include "cli/trace_opts.h"
+#include "console/console.h"
 #include "cpu/cpu.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
@@ -58,11 +59,15 @@ static void run_usage(FILE *f)
 	    "                     docs/GDB.md (target remote :PORT, symbol files per privilege)\n"
 	    "  -s                 --gdb 1234, as in QEMU\n"
 	    "  -S                 halt before the first instruction until GDB continues\n"
+	    "  --console[=SOCKET] let `strata console --attach SOCKET` watch the run (default\n"
+	    "                     $XDG_RUNTIME_DIR or /tmp/strata-PID.console); --console-wait:\n"
+	    "                     wait for the console before starting; not with --gdb\n"
 	    "  -h, --help         this text\n\n"
-	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for "
-	    "bad\n"
-	    "input; 124 when --max-insns stopped the run; 70 for an internal emulator error (the\n"
-	    "registers and the last instructions are printed).\n");
+	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for\n"
+	    "bad input; 124 when --max-insns stopped the run; 65 when the guest makes no progress\n"
+	    "(every hart traps without retiring, or waits for an interrupt that cannot come); 70\n"
+	    "for an internal emulator error (65 and 70 print the registers and the last\n"
+	    "instructions); 128+N when signal N stopped the run or strata crashed.\n");
 }
 
 /* Parse QEMU-style "file=IMG,format=raw,readonly=on" into d, in place (",," is a literal
@@ -133,6 +138,9 @@ struct run_opts {
 	const char *gdb; /* --gdb / -s */
 	bool gdb_wait;	 /* -S */
 	struct run_qemu qemu;
+	const char *console; /* --console[=SOCKET] (docs/UI.md) */
+	bool console_wait;
+	char console_path[108];
 };
 
 static int parse_args(int argc, char **argv, struct machine_config *cfg, struct run_opts *ro,
@@ -168,6 +176,14 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		}
 		if (!strcmp(o, "-S")) {
 			ro->gdb_wait = true;
+			continue;
+		}
+		if (!strncmp(o, "--console", 9) && (!o[9] || o[9] == '=' || !strcmp(o, "--console-wait"))) {
+			ro->console_wait |= !strcmp(o, "--console-wait");
+			if (o[9] == '=' && !o[10])
+				return err_set(EINVAL, "--console=: empty socket path");
+			if (o[9] == '=' || !ro->console)
+				ro->console = o[9] == '=' ? o + 10 : "";
 			continue;
 		}
 		if (!strcmp(o, "--gdb")) {
@@ -281,6 +297,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts ro = {0};
 	struct gdb_server_config gcfg = {0};
 	struct gdb_server *gdb = NULL;
+	struct console_server *csrv = NULL;
 	struct lazy_trace lt;
 	int code = 0, r;
 	enum machine_exit why;
@@ -321,6 +338,20 @@ int cmd_run(int argc, char **argv)
 			goto bad;
 		}
 	}
+	if (ro.console) {
+		if (!*ro.console)
+			console_default_path(ro.console_path, sizeof(ro.console_path));
+		if (gdb || !(csrv = console_server_new(*ro.console ? ro.console : ro.console_path,
+						       topts.rec ? topts.rc.path : NULL, ro.console_wait))) {
+			if (gdb)
+				err_set(EINVAL, "--console and --gdb cannot be used together");
+			gdb_server_free(gdb);
+			trace_opts_finish(&topts, m);
+			machine_free(m);
+			goto bad;
+		}
+		console_server_attach(csrv, m, topts.rec);
+	}
 	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
 	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -349,6 +380,9 @@ int cmd_run(int argc, char **argv)
 	case MACHINE_EXIT_ERROR:
 		code = EXIT_INTERNAL;
 		break;
+	case MACHINE_EXIT_STUCK:
+		code = EXIT_STUCK;
+		break;
 	case MACHINE_EXIT_SIGNAL:
 		fprintf(stderr, "strata: stopped by signal %d%s\n", code,
 			topts.rec ? "; the trace is complete up to here" : "");
@@ -368,6 +402,7 @@ int cmd_run(int argc, char **argv)
 		if (!code)
 			code = EXIT_BADINPUT;
 	}
+	console_server_end(csrv, code); /* after the trace's END chunk: the console reads it all */
 	machine_free(m);
 	trace_opts_free(&topts);
 	return code;

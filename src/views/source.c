@@ -128,3 +128,24 @@ int view_run_file(const struct view_ops *ops, const struct view_opts *opts, cons
 	trace_close(s.r);
 	return rc;
 }
+
+struct view_source *view_source_new(struct trace_reader *r)
+{
+	struct src *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->r = r;
+	s->syms = trace_symbols(r);
+	return (struct view_source *)s;
+}
+
+void view_source_free(struct view_source *s)
+{
+	free(s);
+}
+
+const struct ana_names_ops *view_source_names(void)
+{
+	return &src_names;
+}
