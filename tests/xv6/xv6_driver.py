@@ -84,6 +84,7 @@ def main():
     ap.add_argument("--run", action="append", default=[], metavar="CMD=TEXT")
     ap.add_argument("argv", nargs=argparse.REMAINDER)
     a = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when redirected to a file
     argv = a.argv[1:] if a.argv and a.argv[0] == "--" else a.argv
     if not argv:
         ap.error("no emulator command after --")
