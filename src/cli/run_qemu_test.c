@@ -24,8 +24,14 @@ static int parse(struct run_qemu *q, const char *const *args)
 static int accepted(void)
 {
 	struct run_qemu q = {0};
-	const char *ok[] = {"-machine", "virt", "-M", "virt", "-nographic", "-global",
-			    "virtio-mmio.force-legacy=false", NULL};
+	const char *ok[] = {"-machine",
+			    "virt",
+			    "-M",
+			    "virt",
+			    "-nographic",
+			    "-global",
+			    "virtio-mmio.force-legacy=false",
+			    NULL};
 	const char *legacy[] = {"-global", "virtio-mmio.force-legacy=true", NULL};
 	const char *board[] = {"-machine", "sifive_u", NULL};
 
@@ -58,8 +64,8 @@ static int bind_errors(void)
 {
 	struct run_qemu q = {0};
 	struct machine_config cfg = {.ndrives = 1};
-	const char *twice[] = {"-device", "virtio-blk-device,drive=a",
-			       "-device", "virtio-blk-device,drive=a", NULL};
+	const char *twice[] = {"-device", "virtio-blk-device,drive=a", "-device",
+			       "virtio-blk-device,drive=a", NULL};
 	const char *unknown[] = {"-device", "virtio-blk-device,drive=zz", NULL};
 	const char *key[] = {"-device", "virtio-blk-device,drive=a,serial=1", NULL};
 
