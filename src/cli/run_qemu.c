@@ -126,15 +126,16 @@ int run_qemu_bind(struct run_qemu *q, struct machine_config *cfg)
 			if (q->drive_id[n] && !strcmp(q->drive_id[n], drive))
 				break;
 		if (n == cfg->ndrives)
-			return err_set(EINVAL, "-device virtio-blk-device,drive=%s: no -drive id=%s",
-				       drive, drive);
+			return err_set(EINVAL,
+				       "-device virtio-blk-device,drive=%s: no -drive id=%s", drive,
+				       drive);
 		if (slot[n] != -2)
 			return err_set(EINVAL, "-device: drive %s is used twice", drive);
 		slot[n] = bus;
 		if (bus >= 0) {
 			if (placed[bus].file)
-				return err_set(EINVAL, "-device: bus %s%d is used twice", BUS_PREFIX,
-					       bus);
+				return err_set(EINVAL, "-device: bus %s%d is used twice",
+					       BUS_PREFIX, bus);
 			placed[bus] = cfg->drives[n];
 			used = (unsigned)bus + 1 > used ? (unsigned)bus + 1 : used;
 		}

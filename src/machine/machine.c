@@ -323,8 +323,9 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = add_virtio(m);
 	if (ret < 0)
 		goto out;
+	m->idle = calloc(m->nharts, sizeof(*m->idle));
 	m->cpu = cpu_new(m, m->nharts);
-	if (!m->cpu) {
+	if (!m->idle || !m->cpu) {
 		ret = -errno;
 		goto out;
 	}
@@ -386,6 +387,7 @@ void machine_free(struct machine *m)
 	clint_free(m->clint);
 	bus_free(m->bus);
 	free(m->fdt);
+	free(m->idle);
 	free(m);
 }
 

@@ -45,6 +45,11 @@ struct machine {
 	uint64_t running_instret0;
 
 	uint64_t total_insns;
+	/* per hart: does it look idle (run.c, note_idle) */
+	struct machine_idle {
+		uint64_t boot_sp_page; /* sp >> 12 when first seen in S mode */
+		bool boot_seen, looks;
+	} *idle;
 	bool stop;  /* the run is over (exit_code) */
 	bool yield; /* leave hart_run early; the run goes on */
 	int exit_code;

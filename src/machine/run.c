@@ -14,6 +14,11 @@
 #define MACHINE_INSNS_PER_TICK 10
 /* Instructions a hart runs before the others get a turn and devices are polled. */
 #define MACHINE_QUANTUM 10000
+/* A hart that looks idle (note_idle) runs 1/IDLE_SHARE of a quantum while another hart does
+ * not look so. */
+#ifndef IDLE_SHARE
+#define IDLE_SHARE 8 /* -DIDLE_SHARE=1 turns it off, to measure it */
+#endif
 /* Host nanoseconds per mtime tick in --realtime mode. */
 #define NS_PER_TICK (1000000000ull / VIRT_TIMEBASE_FREQ)
 /* Longest sleep while every hart waits, so Ctrl-A x and input stay responsive. */
@@ -95,11 +100,36 @@ static void dump_harts(struct machine *m)
 		hart_dump(cpu_hart(m->cpu, h), stderr);
 }
 
-/* One round: every hart runs up to q instructions. Returns the largest count retired. */
+/* Kernels whose idle harts spin instead of sleeping in WFI (xv6's scheduler() scans the
+ * process table forever) would get a full share of strata's one host thread for nothing. A
+ * hart that ends a quantum outside U mode on the stack page it first ran S-mode code on is
+ * taken for such a loop: kernels run their per-hart idle/scheduler loop on the stack the hart
+ * booted with and everything else (system calls, kernel threads) on other stacks. Such a hart
+ * gets a smaller share while some other hart does not look idle. That only changes how fast
+ * harts run relative to each other, which no correct guest depends on, and depends only on
+ * guest state, so runs stay deterministic. */
+static void note_idle(struct machine *m, unsigned i, struct hart *h)
+{
+	uint64_t sp_page = hart_get_xreg(h, 2) >> 12;
+	unsigned priv = hart_priv(h);
+
+	if (!m->idle[i].boot_seen && priv == 1) {
+		m->idle[i].boot_seen = true;
+		m->idle[i].boot_sp_page = sp_page;
+	}
+	m->idle[i].looks = m->idle[i].boot_seen && priv != 0 && sp_page == m->idle[i].boot_sp_page;
+}
+
+/* One round: every hart runs up to q instructions (harts that look idle fewer, see
+ * note_idle). Returns the largest count retired. */
 static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 {
 	uint64_t elapsed = 0, n, budget;
+	bool some_busy = false;
 
+	for (unsigned i = 0; i < m->nharts; i++)
+		if (!m->idle[i].looks && !hart_waiting(cpu_hart(m->cpu, i)))
+			some_busy = true;
 	*all_waiting = true;
 	/* A hart halting for the debugger does not end the round: the others run their quantum,
 	 * the same stretch of virtual time, so runs with and without a debugger agree. */
@@ -109,6 +139,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 		if (m->dbg && !((m->dbg_mask >> i) & 1))
 			continue;
 		budget = q;
+		if (some_busy && m->idle[i].looks)
+			budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
 		if (budget == 0)
@@ -120,6 +152,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 		/* Fold this hart's progress into the clock only through elapsed below. */
 		m->running = NULL;
 		m->total_insns += n;
+		note_idle(m, i, h);
 		if (n > elapsed)
 			elapsed = n;
 		if (!hart_waiting(h))

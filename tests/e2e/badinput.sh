@@ -78,6 +78,14 @@ check unknown_option --frobnicate run --frobnicate -bios none -kernel "$good"
 check max_insns_abc --max-insns run --max-insns abc -bios none -kernel "$good"
 check max_insns_negative --max-insns run --max-insns -5 -bios none -kernel "$good"
 check bios_missing /nonexistent/fw.bin run -bios /nonexistent/fw.bin -kernel "$good"
+# QEMU's xv6 command line options (src/cli/run_qemu.c)
+truncate -s 64K "$tmp/disk.img"
+check global_force_legacy_true force-legacy run -bios none -kernel "$good" -global virtio-mmio.force-legacy=true
+check global_unknown -global run -bios none -kernel "$good" -global foo.bar=1
+check device_not_blk virtio-net-device run -bios none -kernel "$good" -device virtio-net-device
+check device_unknown_drive x9 run -bios none -kernel "$good" -drive "file=$tmp/disk.img,id=x0" -device virtio-blk-device,drive=x9
+check device_bad_bus virtio-mmio-bus.8 run -bios none -kernel "$good" -drive "file=$tmp/disk.img,id=x0" -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.8
+check machine_not_virt sifive_u run -M sifive_u -bios none -kernel "$good"
 check bios_no_value -bios run -bios
 check initrd_missing /nonexistent/initrd run -bios none -kernel "$good" -initrd /nonexistent/initrd
 check dtb_garbage "$tmp/garbage.dtb" run -bios none -kernel "$good" -dtb "$tmp/garbage.dtb"

@@ -26,13 +26,13 @@ python3 "$driver" --name xv6/ls --boot-timeout "$tmo" --timeout "$tmo" --run "ls
 	"$strata" run -machine virt -bios none -kernel kernel/kernel -m 128M -smp 1 -nographic \
 	-global virtio-mmio.force-legacy=false \
 	-drive file="$work/fs.img",if=none,format=raw,id=x0 \
-	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 | grep -v '^TIME'
+	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 | grep -v -e '^TIME' -e '^CPU'
 
 # 2. ftrace+etrace with the kernel's symbols (from -kernel) and sh's (--sym user/_sh@u).
 cp fs.img "$work/fs.img"
 python3 "$driver" --name xv6/trace --boot-timeout "$tmo" --timeout "$tmo" --run "echo xv6  trace=xv6 trace" -- \
 	"$strata" run -bios none -kernel kernel/kernel -m 128M -drive file="$work/fs.img" \
-	--trace=ftrace,etrace --trace-out "$work/t.trace" --sym user/_sh@u | grep -v '^TIME'
+	--trace=ftrace,etrace --trace-out "$work/t.trace" --sym user/_sh@u | grep -v -e '^TIME' -e '^CPU'
 "$strata" dump "$work/t.trace" >"$work/t.txt" 2>"$work/t.err"
 check_dump() { # name, awk condition on a line of the text view
 	if awk "$2 {found=1} END {exit !found}" "$work/t.txt"; then

@@ -3,11 +3,12 @@
 # command line, virtual time). Slow (minutes, see docs/TESTING.md): it runs once in CI, on
 # the plain build.
 # tests/run: not-sanitizer
+# tests/run: timeout=3600
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
 harts=${XV6_HARTS:-3}
-tmo=${XV6_USERTESTS_TIMEOUT:-1500}
+tmo=${XV6_USERTESTS_TIMEOUT:-3000}
 
 if ! x=$("$root/scripts/xv6/build.sh" -q 2>&1); then
 	echo "FAIL xv6_usertests/build: $x"

@@ -7,12 +7,13 @@ usage: xv6_driver.py [--name N] [--boot-timeout S] [--timeout S] [--echo]
 Starts the emulator with pipes, waits for the shell's first prompt ("init: starting sh" then
 "$ "), then for each --run types CMD and waits until TEXT appears and the next prompt follows
 (--timeout seconds each). xv6 cannot power off, so the emulator is then ended with SIGTERM
-(and SIGKILL if it does not go). Prints "PASS <name>: ..." or "FAIL <name>: ..." per step
-and, for each command, the seconds it took ("TIME <name>: <cmd> <seconds>"). Exit status 0
-when every step passed.
+(and SIGKILL if it does not go). Prints "PASS <name>: ..." or "FAIL <name>: ..." per step,
+for each command the seconds it took ("TIME <name>: <cmd> <seconds>"), and at the end the
+emulator's CPU time ("CPU <name>: ..."). Exit status 0 when every step passed.
 """
 import argparse
 import os
+import resource
 import select
 import signal
 import subprocess
@@ -83,6 +84,7 @@ def main():
     ap.add_argument("--run", action="append", default=[], metavar="CMD=TEXT")
     ap.add_argument("argv", nargs=argparse.REMAINDER)
     a = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when redirected to a file
     argv = a.argv[1:] if a.argv and a.argv[0] == "--" else a.argv
     if not argv:
         ap.error("no emulator command after --")
@@ -111,6 +113,8 @@ def main():
             print("TIME %s: %s %.1f" % (a.name, cmd, time.monotonic() - t0))
     finally:
         con.stop()
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print("CPU %s: emulator user %.1f s, sys %.1f s" % (a.name, ru.ru_utime, ru.ru_stime))
     return 0 if ok else 1
 
 

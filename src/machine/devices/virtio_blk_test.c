@@ -638,9 +638,9 @@ static int board(void)
 
 int main(void)
 {
-	int fails = RUN(identity) + RUN(negotiation) + RUN(irq_per_completion) + RUN(good_requests) + RUN(indirect) +
-		    RUN(readonly) + RUN(bad_ranges) + RUN(bad_rings) + RUN(bad_queue_setup) +
-		    RUN(open_errors) + RUN(board);
+	int fails = RUN(identity) + RUN(negotiation) + RUN(irq_per_completion) +
+		    RUN(good_requests) + RUN(indirect) + RUN(readonly) + RUN(bad_ranges) +
+		    RUN(bad_rings) + RUN(bad_queue_setup) + RUN(open_errors) + RUN(board);
 
 	if (img_fd >= 0) {
 		close(img_fd);
