@@ -19,6 +19,9 @@ struct dcase {
 	const char *text;
 };
 
+/* the decoder with every extension strata implements */
+#define ISA_TEST isa_all()
+
 static const struct dcase cases[] = {
 #include "testdata/decode_table.inc"
 };
@@ -99,7 +102,7 @@ static void test_table(void)
 	struct dinsn d;
 	begin("assembler_table");
 	for (size_t i = 0; i < NCASES; i++) {
-		decode(cases[i].raw, &d);
+		decode(cases[i].raw, ISA_TEST, &d);
 		check_case(&cases[i], &d, cases[i].raw);
 	}
 	end();
@@ -110,7 +113,7 @@ static void test_table(void)
 		if (cases[i].len != 2)
 			continue;
 		uint32_t input = cases[i].raw | 0xdead0000u;
-		decode(input, &d);
+		decode(input, ISA_TEST, &d);
 		check_case(&cases[i], &d, input);
 	}
 	end();
@@ -260,7 +263,7 @@ static void test_reserved(void)
 	begin("reserved_encodings_illegal");
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		uint32_t raw = reserved[i].raw;
-		decode(raw, &d);
+		decode(raw, ISA_TEST, &d);
 		uint32_t want_raw = (raw & 3) == 3 ? raw : (raw & 0xffff);
 		if (d.op != OP_ILLEGAL)
 			fail("%08x (%s) decodes to %s", raw, reserved[i].why, name(d.op));
@@ -310,7 +313,7 @@ static void test_fp_rules(void)
 			continue;
 		for (uint32_t rm = 0; rm < 8; rm++) {
 			uint32_t x = set_bits(c->raw, 14, 12, rm);
-			decode(x, &d);
+			decode(x, ISA_TEST, &d);
 			n++;
 			if (rm == 5 || rm == 6) {
 				if (d.op != OP_ILLEGAL)
@@ -335,7 +338,7 @@ static void test_fp_rules(void)
 			continue;
 		for (uint32_t fmt = 2; fmt < 4; fmt++) {
 			uint32_t x = set_bits(c->raw, 26, 25, fmt);
-			decode(x, &d);
+			decode(x, ISA_TEST, &d);
 			n++;
 			if (d.op != OP_ILLEGAL)
 				fail("%08x (%s with fmt=%u) decodes to %s", x, c->text, fmt,
@@ -357,7 +360,7 @@ static void test_fp_rules(void)
 			continue;
 		for (uint32_t rs2 = 4; rs2 < 32; rs2++) {
 			uint32_t x = set_bits(c->raw, 24, 20, rs2);
-			decode(x, &d);
+			decode(x, ISA_TEST, &d);
 			n++;
 			if (d.op != OP_ILLEGAL)
 				fail("%08x (%s with rs2=%u) decodes to %s", x, c->text, rs2,
@@ -379,7 +382,7 @@ static void test_rvc_exhaustive(void)
 	for (uint32_t x = 0; x < 0x10000; x++) {
 		if ((x & 3) == 3)
 			continue;
-		decode(x, &d);
+		decode(x, ISA_TEST, &d);
 		if (d.len != 2 || d.raw != x || d.handler)
 			fail("%04x: len %u raw %x", x, d.len, d.raw);
 		if (d.op >= OP_COUNT || d.rd > 31 || d.rs1 > 31 || d.rs2 > 31 || d.rs3 || d.rm)
@@ -442,9 +445,53 @@ static void test_names(void)
 	end();
 }
 
+/* An encoding decodes only while one of its extensions is on: every table entry, decoded with
+ * its op's extensions off (and, for compressed ones, with C off), is illegal; with exactly its
+ * own extension (plus C for compressed) on, it decodes as with everything on. */
+static void test_disabled_extensions(void)
+{
+	struct dinsn d, all;
+
+	begin("disabled_extension_is_illegal");
+	for (size_t i = 0; i < NCASES; i++) {
+		isa_t exts = decode_op_exts(cases[i].op);
+
+		if (cases[i].op == OP_ILLEGAL)
+			continue;
+		if (!exts)
+			fail("\"%s\": op %s belongs to no extension", cases[i].text,
+			     name(cases[i].op));
+		decode(cases[i].raw, ISA_TEST & ~exts, &d);
+		if (d.op != OP_ILLEGAL && decode_op_exts(d.op) & exts)
+			fail("\"%s\" decodes with its extensions off", cases[i].text);
+		decode(cases[i].raw, ISA_TEST, &all);
+		decode(cases[i].raw, exts | (cases[i].len == 2 ? ISA_BIT(C) : 0), &d);
+		if (memcmp(&d, &all, sizeof(d)))
+			fail("\"%s\" decodes differently with only its extensions on",
+			     cases[i].text);
+		if (cases[i].len == 2) {
+			decode(cases[i].raw, ISA_TEST & ~ISA_BIT(C), &d);
+			if (d.op != OP_ILLEGAL || d.len != 2)
+				fail("\"%s\" decodes with C off", cases[i].text);
+		}
+	}
+	/* the ones QEMU's users hit: c.fldsp needs D as well as C, CSR ops Zicsr, sret S */
+	decode(0x2082, ISA_TEST & ~ISA_BIT(D), &d); /* c.fldsp ft1, 0(sp) */
+	if (d.op != OP_ILLEGAL)
+		fail("c.fldsp without D: %s", name(d.op));
+	decode(0x30002573, ISA_TEST & ~ISA_BIT(ZICSR), &d); /* csrr a0, mstatus */
+	if (d.op != OP_ILLEGAL)
+		fail("csrr without Zicsr: %s", name(d.op));
+	decode(0x10200073, ISA_TEST & ~ISA_BIT(S), &d); /* sret */
+	if (d.op != OP_ILLEGAL)
+		fail("sret without S: %s", name(d.op));
+	end();
+}
+
 int main(void)
 {
 	test_table();
+	test_disabled_extensions();
 	test_coverage();
 	test_reserved();
 	test_fp_rules();

@@ -279,6 +279,7 @@ struct machine *machine_new(const struct machine_config *cfg)
 	struct fdt_virt_desc desc = {0};
 	struct machine *m = calloc(1, sizeof(*m));
 	struct loader *l = NULL;
+	isa_t isa;
 	int ret;
 
 	if (!m)
@@ -298,7 +299,10 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = add_virtio(m);
 	if (ret < 0)
 		goto out;
-	m->cpu = cpu_new(m, m->nharts);
+	isa = isa_default();
+	if (m->cfg.cpu && (ret = isa_parse(m->cfg.cpu, &isa)) < 0)
+		goto out;
+	m->cpu = cpu_new(m, m->nharts, isa);
 	if (!m->cpu) {
 		ret = -errno;
 		goto out;
@@ -307,6 +311,7 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = fdt_virt_load(m->cfg.dtb, &m->fdt);
 	} else {
 		desc.nharts = m->nharts;
+		desc.isa = isa;
 		desc.ram_base = VIRT_DRAM_BASE;
 		desc.ram_size = m->cfg.ram_size;
 		desc.nvirtio = VIRT_VIRTIO_COUNT;

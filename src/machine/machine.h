@@ -11,22 +11,22 @@ struct machine;
 struct cpu;
 
 /* QEMU virt memory map */
-#define VIRT_MROM_BASE     0x1000ull
-#define VIRT_MROM_SIZE     0xf000ull
-#define VIRT_TEST_BASE     0x100000ull /* sifive_test finisher */
-#define VIRT_TEST_SIZE     0x1000ull
-#define VIRT_CLINT_BASE    0x2000000ull
-#define VIRT_CLINT_SIZE    0x10000ull
-#define VIRT_PLIC_BASE     0xc000000ull
-#define VIRT_PLIC_SIZE     0x600000ull
-#define VIRT_UART0_BASE    0x10000000ull
-#define VIRT_UART0_SIZE    0x100ull
-#define VIRT_UART0_IRQ     10
+#define VIRT_MROM_BASE	   0x1000ull
+#define VIRT_MROM_SIZE	   0xf000ull
+#define VIRT_TEST_BASE	   0x100000ull /* sifive_test finisher */
+#define VIRT_TEST_SIZE	   0x1000ull
+#define VIRT_CLINT_BASE	   0x2000000ull
+#define VIRT_CLINT_SIZE	   0x10000ull
+#define VIRT_PLIC_BASE	   0xc000000ull
+#define VIRT_PLIC_SIZE	   0x600000ull
+#define VIRT_UART0_BASE	   0x10000000ull
+#define VIRT_UART0_SIZE	   0x100ull
+#define VIRT_UART0_IRQ	   10
 #define VIRT_VIRTIO_BASE   0x10001000ull /* slot n at +n*VIRT_VIRTIO_SIZE, PLIC source 1+n */
 #define VIRT_VIRTIO_SIZE   0x1000ull
-#define VIRT_VIRTIO_IRQ    1
+#define VIRT_VIRTIO_IRQ	   1
 #define VIRT_VIRTIO_COUNT  8
-#define VIRT_DRAM_BASE     0x80000000ull
+#define VIRT_DRAM_BASE	   0x80000000ull
 #define VIRT_TIMEBASE_FREQ 10000000ull /* 10 MHz, as QEMU */
 
 /* -drive: a raw image behind a virtio-blk device. */
@@ -36,26 +36,27 @@ struct machine_drive {
 };
 
 struct machine_config {
-	uint64_t ram_size;      /* bytes; default 128 MiB */
-	unsigned nharts;        /* 1..8 */
-	const char *bios;       /* path, or NULL for none ("-bios none") */
-	const char *kernel;     /* ELF or raw binary, or NULL */
-	const char *initrd;     /* or NULL */
-	const char *append;     /* kernel command line, or NULL */
-	const char *dtb;        /* use this device tree instead of the generated one, or NULL */
-	const char *dump_dtb;   /* write the device tree here (and still run), or NULL */
-	bool realtime;          /* mtime follows the host clock instead of retired instructions */
-	uint64_t max_insns;     /* stop after this many instructions in total; 0 = no limit */
+	uint64_t ram_size;    /* bytes; default 128 MiB */
+	unsigned nharts;      /* 1..8 */
+	const char *cpu;      /* -cpu rv64[,EXT=on|off...] (cpu/isa.h), or NULL for the default */
+	const char *bios;     /* path, or NULL for none ("-bios none") */
+	const char *kernel;   /* ELF or raw binary, or NULL */
+	const char *initrd;   /* or NULL */
+	const char *append;   /* kernel command line, or NULL */
+	const char *dtb;      /* use this device tree instead of the generated one, or NULL */
+	const char *dump_dtb; /* write the device tree here (and still run), or NULL */
+	bool realtime;	      /* mtime follows the host clock instead of retired instructions */
+	uint64_t max_insns;   /* stop after this many instructions in total; 0 = no limit */
 	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n */
 	unsigned ndrives;
 };
 
 /* How a run ended. */
 enum machine_exit {
-	MACHINE_EXIT_GUEST,     /* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
+	MACHINE_EXIT_GUEST,	/* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
 	MACHINE_EXIT_MAX_INSNS, /* --max-insns reached */
-	MACHINE_EXIT_ERROR,     /* internal emulator error (already reported with a register dump) */
-	MACHINE_EXIT_SIGNAL,    /* SIGINT, SIGTERM or SIGHUP (util/sigstop.h): *code = the signal */
+	MACHINE_EXIT_ERROR,  /* internal emulator error (already reported with a register dump) */
+	MACHINE_EXIT_SIGNAL, /* SIGINT, SIGTERM or SIGHUP (util/sigstop.h): *code = the signal */
 };
 
 /* Build a machine from cfg: allocate RAM, load images, build the device tree, set up the boot

@@ -62,11 +62,15 @@ F64_EDGE = [0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff000
             0x47efffffe0000001, 0x36a0000000000000, 0x3690000000000000, 0x0008000000000000]
 M64 = (1 << 64) - 1
 
+# The extensions a program may use when the runner does not say (strata's extension names).
+DEFAULT_EXTS = {'i', 'm', 'a', 'f', 'd', 'c', 'zicsr', 'zifencei'}
+
 
 class Gen:
-    def __init__(self, seed, avoid=None):
+    def __init__(self, seed, avoid=None, exts=None):
         self.r = random.Random(seed)
         self.avoid = re.compile(avoid) if avoid else None
+        self.exts = exts if exts is not None else DEFAULT_EXTS
 
     # ---- values ----
     def ival(self):
@@ -317,11 +321,12 @@ class Gen:
                 return ['li %s, 0x%x' % (t, self.ival() & 0xffffffff), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
             return ['%s %s, %s, %s' % (op, self.rd(), csr, src())]
         if k < 0.75:    # xepc: QEMU 7.2 does not clear bit 0 on writes (README), so write even values
-            csr = r.choice(['mepc', 'sepc'])
+            csr = r.choice(['mepc', 'sepc'])   # (without C, QEMU 7.2 keeps bit 1 too: multiples of 4)
+            align = 2 if 'c' in self.exts else 4
             if imm:
-                return ['%s %s, %s, %d' % (op, self.rd(), csr, r.randrange(0, 32, 2))]
+                return ['%s %s, %s, %d' % (op, self.rd(), csr, r.randrange(0, 32, align))]
             t = XNAMES[r.choice(DEST)]
-            return ['li %s, 0x%x' % (t, self.ival() & ~1), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
+            return ['li %s, 0x%x' % (t, self.ival() & ~(align - 1)), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
         if k < 0.85:    # read-only / WARL; QEMU 7.2 lets VS/LCOF interrupt bits be set without H: mask
             csr = r.choice(['misa', 'mhartid', 'mie', 'mideleg', 'medeleg', 'mtvec'])
             if r.random() < 0.5 and csr in ('mie', 'mideleg', 'medeleg'):
@@ -366,7 +371,8 @@ class Gen:
     def u_illegal(self):
         r = self.r
         rm = r.choice([5, 6])
-        return [r.choice([
+        # without C a 16-bit word traps too, but the handler's mepc+2 would leave a misaligned pc
+        return [r.choice([ln for ln in [
             '.2byte 0x0000  # c.illegal',
             '.4byte 0x0000000b  # custom-0',
             '.4byte 0x%08x  # fadd.s rm=%d (reserved)' % (0x00000053 | (rm << 12) | (r.randrange(32) << 7)
@@ -380,7 +386,7 @@ class Gen:
             '.2byte 0x8002  # c.jr rs1=0 (reserved)',
             '.2byte 0x2001  # c.addiw rd=0 (reserved)',
             'unimp',
-        ])]
+        ] if 'c' in self.exts or not ln.startswith('.2byte')])]
 
     # ---- compressed ----
     def c(self, line):
@@ -459,9 +465,13 @@ class Gen:
              ('u_fp3', 9), ('u_fp4', 5), ('u_fp2', 7), ('u_fcvt', 8), ('u_fmv', 5), ('u_csr', 5),
              ('u_sys', 1.5), ('u_illegal', 1), ('u_compressed', 16)]
 
+    # units that need an extension beyond the default ones; drawn only when it is on
+    UNIT_EXTS = {'u_compressed': 'c'}
+
     def unit(self):
-        names = [n for n, _ in self.UNITS]
-        weights = [w for _, w in self.UNITS]
+        units = [(n, w) for n, w in self.UNITS if self.UNIT_EXTS.get(n, 'i') in self.exts]
+        names = [n for n, _ in units]
+        weights = [w for _, w in units]
         while True:
             u = getattr(self, self.r.choices(names, weights)[0])()
             if not self.avoid or not any(self.avoid.search(ln) for ln in u):
@@ -483,10 +493,11 @@ class Gen:
         return x, f, fcsr, data
 
 
-def generate(seed, nblocks, blen, fine=None, avoid=None):
+def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None):
     """Return (assembly text, blocks) where blocks[b][u] is the list of lines of unit u.
-    avoid: regex; units with a matching line are redrawn (to look past a known mismatch)."""
-    g = Gen(seed, avoid)
+    avoid: regex; units with a matching line are redrawn (to look past a known mismatch).
+    exts: the extensions that are on (strata's names; None: DEFAULT_EXTS)."""
+    g = Gen(seed, avoid, exts)
     x, f, fcsr, data = g.init_state()
     blocks = [[g.unit() for _ in range(blen)] for _ in range(nblocks)]
     out = ['# difftest program: seed %d, %d blocks of %d units%s' % (seed, nblocks, blen,
