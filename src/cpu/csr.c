@@ -87,11 +87,14 @@ static uint64_t mstatus_read(const struct hart *h)
 
 static void mstatus_write(struct hart *h, uint64_t v)
 {
-	uint64_t old = h->mstatus;
+	uint64_t old = h->mstatus, wmask = MSTATUS_WMASK;
 
 	if (((v & MSTATUS_MPP) >> 11) == 2) /* reserved encoding: WARL to U */
 		v &= ~MSTATUS_MPP;
-	h->mstatus = (h->mstatus & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+	/* without F, FS is read-only zero (the spec allows it; QEMU 7.2 does it) */
+	if (!isa_has(h->cpu->isa, ISA_F))
+		wmask &= ~MSTATUS_FS;
+	h->mstatus = (h->mstatus & ~wmask) | (v & wmask);
 	/* MXR changes what a cached load translation allows */
 	if ((old ^ h->mstatus) & MSTATUS_MXR)
 		mmu_flush(h);

@@ -9,6 +9,7 @@
  * fall back to mmu.c. Guest values only ever index host memory through TLB entries that mmu.c
  * filled from bounds-checked machine_ram_ptr() results. */
 #include "cpu/hart.h"
+#include "cpu/bitmanip.h"
 #include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
 #include "machine/machine.h"
@@ -31,6 +32,16 @@ static inline bool is_jump(unsigned op)
 {
 	return op == OP_JAL || op == OP_JALR || op == OP_BEQ || op == OP_BNE || op == OP_BLT ||
 	       op == OP_BGE || op == OP_BLTU || op == OP_BGEU;
+}
+
+static inline uint16_t unbox16(uint64_t f)
+{
+	return (f >> 16) == 0xffffffffffffull ? (uint16_t)f : SF16_CANON_NAN;
+}
+
+static inline uint64_t box16(uint16_t v)
+{
+	return 0xffffffffffff0000ull | v;
 }
 
 static inline uint32_t unbox32(uint64_t f)
@@ -694,7 +705,9 @@ L_REMUW : {
 }
 
 #include "cpu/exec_amo.h"
+#include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_zfh.h"
 
 out: /* e is the next instruction to run */
 	pc = PC();
