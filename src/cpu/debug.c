@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PTE_V	 (1u << 0)
-#define PTE_R	 (1u << 1)
-#define PTE_W	 (1u << 2)
-#define PTE_X	 (1u << 3)
-#define PTE_U	 (1u << 4)
+#define PTE_V (1u << 0)
+#define PTE_R (1u << 1)
+#define PTE_W (1u << 2)
+#define PTE_X (1u << 3)
+#define PTE_U (1u << 4)
 #define PPN_MASK ((1ull << 44) - 1)
 
 /* ---- breakpoints: marked decoded slots ---- */
@@ -410,8 +410,8 @@ static int walk(struct machine *m, uint64_t satp, uint64_t va, uint64_t *pa, cha
 			return -EFAULT;
 		}
 		memcpy(&pte, p, 8);
-		W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": pte 0x%016" PRIx64 " %c%c%c%c%c%c%c\n", i,
-		  idx, pte_addr, pte, pte & PTE_V ? 'V' : '-', pte & PTE_R ? 'R' : '-',
+		W("L%d[%3" PRIu64 "] at 0x%" PRIx64 ": pte 0x%016" PRIx64 " %c%c%c%c%c%c%c\n", i, idx,
+		  pte_addr, pte, pte & PTE_V ? 'V' : '-', pte & PTE_R ? 'R' : '-',
 		  pte & PTE_W ? 'W' : '-', pte & PTE_X ? 'X' : '-', pte & PTE_U ? 'U' : '-',
 		  pte & (1u << 6) ? 'A' : '-', pte & (1u << 7) ? 'D' : '-');
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
@@ -426,10 +426,7 @@ static int walk(struct machine *m, uint64_t satp, uint64_t va, uint64_t *pa, cha
 
 	*pa = (((ppn & ~lowmask) | ((va >> PG_SHIFT) & lowmask)) << PG_SHIFT) | (va & PG_MASK);
 	W("0x%" PRIx64 " -> 0x%" PRIx64 " (%s page)\n", va, *pa,
-	  i == 0   ? "4 KiB"
-	  : i == 1 ? "2 MiB"
-	  : i == 2 ? "1 GiB"
-		   : "512 GiB");
+	  i == 0 ? "4 KiB" : i == 1 ? "2 MiB" : i == 2 ? "1 GiB" : "512 GiB");
 	return 0;
 #undef W
 }

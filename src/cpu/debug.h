@@ -22,11 +22,7 @@ struct hart;
 #define CPU_MAX_WATCHPOINTS 16
 
 enum cpu_bp_type { CPU_BP_SW, CPU_BP_HW };
-enum cpu_wp_type {
-	CPU_WP_READ = 1,
-	CPU_WP_WRITE = 2,
-	CPU_WP_ACCESS = 3
-}; /* bit 0 loads, bit 1 stores */
+enum cpu_wp_type { CPU_WP_READ = 1, CPU_WP_WRITE = 2, CPU_WP_ACCESS = 3 }; /* bit 0 loads, bit 1 stores */
 
 /* 0, -EEXIST (same address and type already set: GDB re-inserts, so callers may ignore it),
  * -ENOSPC. Breakpoints apply to every hart and address space (virtual addresses). */

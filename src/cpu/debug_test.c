@@ -141,8 +141,7 @@ static int registers_and_memory(void)
 	CHECK(hart_debug_read_mem(h, BASE, &w, 4, false) == 4 && w == prog[0], "read code");
 	CHECK(hart_debug_read_mem(h, 0x1000, b, 8, true) == 8, "boot ROM (physical)");
 	CHECK(hart_debug_read_mem(h, 0x10000000, b, 1, false) == -EFAULT, "no device reads");
-	CHECK(hart_debug_read_mem(h, BASE + (16 << 20) - 4, b, 8, false) == 4,
-	      "short at RAM's end");
+	CHECK(hart_debug_read_mem(h, BASE + (16 << 20) - 4, b, 8, false) == 4, "short at RAM's end");
 	CHECK(hart_debug_write_mem(h, 0x1000, b, 4, true) == -EFAULT, "ROM is read-only");
 	return 0;
 }
