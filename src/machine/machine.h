@@ -36,18 +36,18 @@ struct machine_drive {
 };
 
 struct machine_config {
-	uint64_t ram_size;    /* bytes; default 128 MiB */
-	unsigned nharts;      /* 1..8 */
-	const char *cpu;      /* -cpu rv64[,EXT=on|off...] (cpu/isa.h), or NULL for the default */
-	const char *bios;     /* path, or NULL for none ("-bios none") */
-	const char *kernel;   /* ELF or raw binary, or NULL */
-	const char *initrd;   /* or NULL */
-	const char *append;   /* kernel command line, or NULL */
-	const char *dtb;      /* use this device tree instead of the generated one, or NULL */
-	const char *dump_dtb; /* write the device tree here (and still run), or NULL */
-	bool realtime;	      /* mtime follows the host clock instead of retired instructions */
-	uint64_t max_insns;   /* stop after this many instructions in total; 0 = no limit */
-	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n */
+	uint64_t ram_size;      /* bytes; default 128 MiB */
+	unsigned nharts;        /* 1..8 */
+	const char *cpu;        /* -cpu rv64[,EXT=on|off...] (cpu/isa.h), or NULL for the default */
+	const char *bios;       /* path, or NULL for none ("-bios none") */
+	const char *kernel;     /* ELF or raw binary, or NULL */
+	const char *initrd;     /* or NULL */
+	const char *append;     /* kernel command line, or NULL */
+	const char *dtb;        /* use this device tree instead of the generated one, or NULL */
+	const char *dump_dtb;   /* write the device tree here (and still run), or NULL */
+	bool realtime;          /* mtime follows the host clock instead of retired instructions */
+	uint64_t max_insns;     /* stop after this many instructions in total; 0 = no limit */
+	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n; no file: empty */
 	unsigned ndrives;
 };
 
@@ -55,8 +55,11 @@ struct machine_config {
 enum machine_exit {
 	MACHINE_EXIT_GUEST,	/* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
 	MACHINE_EXIT_MAX_INSNS, /* --max-insns reached */
-	MACHINE_EXIT_ERROR,  /* internal emulator error (already reported with a register dump) */
-	MACHINE_EXIT_SIGNAL, /* SIGINT, SIGTERM or SIGHUP (util/sigstop.h): *code = the signal */
+	MACHINE_EXIT_ERROR,     /* internal emulator error (already reported with a register dump) */
+	MACHINE_EXIT_STUCK,     /* the guest can never retire another instruction: every hart
+				 * traps without retiring, or waits for an interrupt that cannot
+				 * come (already reported with a register dump) */
+	MACHINE_EXIT_SIGNAL,    /* SIGINT, SIGTERM or SIGHUP (util/sigstop.h): *code = the signal */
 };
 
 /* Build a machine from cfg: allocate RAM, load images, build the device tree, set up the boot
