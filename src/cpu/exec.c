@@ -111,7 +111,6 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	uint64_t jump_limit = 0;
 	uint64_t addr, val;
 	unsigned rm;
-	const bool no_c = !isa_has(h->cpu->isa, ISA_C);
 
 	fpu_host_take_flags(); /* whatever the host left there is not this hart's */
 
@@ -223,7 +222,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 #define SET_HANDLER(s)                                                                             \
 	do {                                                                                       \
 		(s)->handler = labels[(s)->op];                                                    \
-		if (unlikely(no_c) && is_jump((s)->op))                                            \
+		if (unlikely(!isa_has(h->cpu->isa, ISA_C)) && is_jump((s)->op))                    \
 			(s)->handler = &&L_JUMP_NOC;                                               \
 	} while (0)
 
