@@ -4,6 +4,7 @@
 #include "cli/trace_opts.h"
 #include "console/console.h"
 #include "cpu/cpu.h"
+#include "cpu/isa.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
 #include "util/err.h"
@@ -40,6 +41,9 @@ static void run_usage(FILE *f)
 	    "  -m SIZE            guest RAM at 0x80000000, 16M to 64G: 128M (default), 1G, 512\n"
 	    "                     (= MiB) ...\n"
 	    "  -smp N             number of harts, 1..%u (default 1)\n"
+	    "  -cpu rv64[,EXT=on|off...]\n"
+	    "                     extensions by QEMU's property names (zba=off, Zfh=on, ...);\n"
+	    "                     default QEMU 7.2's default CPU; -cpu help lists them\n"
 	    "  -dtb FILE          use this device tree blob instead of the generated one\n"
 	    "  -drive file=IMG[,format=raw][,readonly=on]\n"
 	    "                     a raw disk image (size a multiple of 512) as a virtio-blk\n"
@@ -194,20 +198,26 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			if (!(a = arg_of(argc, argv, &i)))
 				return -EINVAL;
 			if (gdb_server_parse_listen(a, host, sizeof(host), &port) < 0)
-				return err_set(EINVAL,
-					       "--gdb %s: expected [HOST:]PORT with PORT 1..65535", a);
+				return err_set(
+				    EINVAL, "--gdb %s: expected [HOST:]PORT with PORT 1..65535", a);
 			ro->gdb = a;
 			continue;
 		}
 		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
 		    strcmp(o, "-append") && strcmp(o, "-m") && strcmp(o, "-dtb") &&
 		    strcmp(o, "--dump-dtb") && strcmp(o, "--max-insns") && strcmp(o, "-smp") &&
-		    strcmp(o, "-drive"))
+		    strcmp(o, "-drive") && strcmp(o, "-cpu"))
 			return err_set(EINVAL, "unknown option '%s' (see 'strata run --help')", o);
 		a = arg_of(argc, argv, &i);
 		if (!a)
 			return -EINVAL;
-		if (!strcmp(o, "-bios")) {
+		if (!strcmp(o, "-cpu")) {
+			if (!strcmp(a, "help") || !strcmp(a, "?")) {
+				isa_print_help(stdout);
+				return 1;
+			}
+			cfg->cpu = a;
+		} else if (!strcmp(o, "-bios")) {
 			cfg->bios = strcmp(a, "none") ? a : NULL;
 		} else if (!strcmp(o, "-kernel")) {
 			cfg->kernel = a;
@@ -275,7 +285,8 @@ static void gdb_files(struct gdb_server_config *g, const struct machine_config *
 	if (cfg->bios)
 		g->files[g->nfiles++] = (struct gdb_server_file){cfg->bios, 3, 0};
 	if (cfg->kernel)
-		g->files[g->nfiles++] = (struct gdb_server_file){cfg->kernel, cfg->bios ? 1 : -1, 0};
+		g->files[g->nfiles++] =
+		    (struct gdb_server_file){cfg->kernel, cfg->bios ? 1 : -1, 0};
 	for (unsigned i = 0; i < topts->nsym && g->nfiles < GDB_SERVER_MAX_FILES; i++)
 		g->files[g->nfiles++] = (struct gdb_server_file){
 		    topts->sym[i].path, topts->sym[i].priv, topts->sym[i].offset};
@@ -300,7 +311,7 @@ int cmd_run(int argc, char **argv)
 	enum machine_exit why;
 
 	r = parse_args(argc, argv, &cfg, &ro, &topts);
-	if (r > 0) {
+	if (r > 0) { /* --help, -cpu help */
 		trace_opts_free(&topts);
 		return 0;
 	}

@@ -12,7 +12,7 @@
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-struct cpu *cpu_new(struct machine *m, unsigned nharts)
+struct cpu *cpu_new(struct machine *m, unsigned nharts, isa_t isa)
 {
 	struct cpu *c = calloc(1, sizeof(*c));
 	uint64_t lo = VIRT_DRAM_BASE, n = 0;
@@ -22,6 +22,7 @@ struct cpu *cpu_new(struct machine *m, unsigned nharts)
 	exec_run(NULL, 0);
 	c->m = m;
 	c->nharts = nharts;
+	c->isa = isa;
 	/* find the extent of RAM from the machine */
 	while (machine_ram_ptr(m, lo + (n << PG_SHIFT), PG_SIZE))
 		n++;
@@ -69,6 +70,11 @@ void cpu_set_ring_dump(struct cpu *c, uint64_t causes)
 {
 	for (unsigned i = 0; i < c->nharts; i++)
 		c->harts[i]->ring_causes = causes;
+}
+
+isa_t cpu_isa(const struct cpu *c)
+{
+	return c->isa;
 }
 
 unsigned cpu_nharts(const struct cpu *c)
@@ -317,7 +323,7 @@ void hart_dump(const struct hart *h, FILE *f)
 		char text[96], where[128] = "";
 		const struct sym *sym = NULL;
 
-		decode(raws[i], &d);
+		decode(raws[i], h->cpu->isa, &d);
 		if (!dis)
 			dis = disasm_new();
 		if (!dis || disasm_insn(dis, pcs[i], raws[i], d.len, text, sizeof(text)) < 0)

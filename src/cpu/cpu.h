@@ -1,8 +1,11 @@
-/* cpu — the RISC-V harts of one machine (RV64GC, M/S/U, Sv39/Sv48, PMP).
+/* cpu — the RISC-V harts of one machine (RV64 with the extensions of isa.h, M/S/U, Sv39/Sv48,
+ * PMP).
  * struct cpu owns all harts plus what they share (the decoded-code cache); the machine drives
  * them through this interface and they reach memory and devices through machine.h. */
 #ifndef STRATA_CPU_CPU_H
 #define STRATA_CPU_CPU_H
+
+#include "cpu/isa.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,8 +23,12 @@ struct hart;
 #define MIP_SEIP (1ull << 9)
 #define MIP_MEIP (1ull << 11)
 
-/* Create nharts harts wired to machine m; NULL + errno on failure. */
-struct cpu *cpu_new(struct machine *m, unsigned nharts);
+/* Create nharts harts with extensions isa (isa.h), wired to machine m; NULL + errno on failure. */
+struct cpu *cpu_new(struct machine *m, unsigned nharts, isa_t isa);
+/* The extensions of every hart (fixed for the machine's life). */
+isa_t cpu_isa(const struct cpu *c);
+/* The name of CSR csr ("mstatus") in buf if it exists with extensions isa: 0, else -1. */
+int cpu_csr_name(isa_t isa, unsigned csr, char *buf, size_t size);
 void cpu_free(struct cpu *c);
 unsigned cpu_nharts(const struct cpu *c);
 struct hart *cpu_hart(struct cpu *c, unsigned hartid);

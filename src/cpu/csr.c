@@ -1,11 +1,13 @@
-/* csr — the control and status registers of a hart (privileged spec 1.12, Zicsr, Zicntr). */
+/* csr — the control and status registers of a hart (privileged spec 1.12, Zicsr, Zicntr), as
+ * one table of {number, name, extensions, predicate, read, write} rows like QEMU's csr_ops: H, V
+ * and the S* extensions add rows, not cases. A row without read/write functions is a plain
+ * 64-bit field of struct hart with a write mask. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
 
-#define MISA_VALUE                                                                                 \
-	((2ull << 62) | (1u << ('A' - 'A')) | (1u << ('C' - 'A')) | (1u << ('D' - 'A')) |          \
-	 (1u << ('F' - 'A')) | (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('S' - 'A')) |   \
-	 (1u << ('U' - 'A')))
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #define MSTATUS_WMASK                                                                              \
 	(MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP |     \
@@ -85,11 +87,14 @@ static uint64_t mstatus_read(const struct hart *h)
 
 static void mstatus_write(struct hart *h, uint64_t v)
 {
-	uint64_t old = h->mstatus;
+	uint64_t old = h->mstatus, wmask = MSTATUS_WMASK;
 
 	if (((v & MSTATUS_MPP) >> 11) == 2) /* reserved encoding: WARL to U */
 		v &= ~MSTATUS_MPP;
-	h->mstatus = (h->mstatus & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+	/* without F, FS is read-only zero (the spec allows it; QEMU 7.2 does it) */
+	if (!isa_has(h->cpu->isa, ISA_F))
+		wmask &= ~MSTATUS_FS;
+	h->mstatus = (h->mstatus & ~wmask) | (v & wmask);
 	/* MXR changes what a cached load translation allows */
 	if ((old ^ h->mstatus) & MSTATUS_MXR)
 		mmu_flush(h);
@@ -139,287 +144,423 @@ static bool counter_allowed(const struct hart *h, unsigned csr)
 	return true;
 }
 
-static int csr_read(struct hart *h, unsigned csr, uint64_t *v)
+/* ---- predicates: 0, or -1 for an illegal instruction (privilege and read-only are checked
+ * for every CSR from its number) ---- */
+
+static int pred_fs(const struct hart *h, unsigned csr)
 {
-	switch (csr) {
-	case CSR_FFLAGS:
-		*v = h->fflags;
-		return 0;
-	case CSR_FRM:
-		*v = h->frm;
-		return 0;
-	case CSR_FCSR:
-		*v = (h->frm << 5) | h->fflags;
-		return 0;
-	case CSR_SSTATUS:
-		*v = mstatus_read(h) & SSTATUS_MASK;
-		return 0;
-	case CSR_SIE:
-		*v = h->mie & h->mideleg;
-		return 0;
-	case CSR_STVEC:
-		*v = h->stvec;
-		return 0;
-	case CSR_SCOUNTEREN:
-		*v = h->scounteren;
-		return 0;
-	case CSR_SENVCFG:
-		*v = h->senvcfg;
-		return 0;
-	case CSR_SSCRATCH:
-		*v = h->sscratch;
-		return 0;
-	case CSR_SEPC:
-		*v = h->sepc;
-		return 0;
-	case CSR_SCAUSE:
-		*v = h->scause;
-		return 0;
-	case CSR_STVAL:
-		*v = h->stval;
-		return 0;
-	case CSR_SIP:
-		*v = csr_mip(h) & h->mideleg;
-		return 0;
-	case CSR_SATP:
-		if (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))
-			return -1;
-		*v = h->satp;
-		return 0;
-	case CSR_MSTATUS:
-		*v = mstatus_read(h);
-		return 0;
-	case CSR_MISA:
-		*v = MISA_VALUE;
-		return 0;
-	case CSR_MEDELEG:
-		*v = h->medeleg;
-		return 0;
-	case CSR_MIDELEG:
-		*v = h->mideleg;
-		return 0;
-	case CSR_MIE:
-		*v = h->mie;
-		return 0;
-	case CSR_MTVEC:
-		*v = h->mtvec;
-		return 0;
-	case CSR_MCOUNTEREN:
-		*v = h->mcounteren;
-		return 0;
-	case CSR_MENVCFG:
-		*v = h->menvcfg;
-		return 0;
-	case CSR_MCOUNTINHIBIT:
-		*v = h->mcountinhibit;
-		return 0;
-	case CSR_MSCRATCH:
-		*v = h->mscratch;
-		return 0;
-	case CSR_MEPC:
-		*v = h->mepc;
-		return 0;
-	case CSR_MCAUSE:
-		*v = h->mcause;
-		return 0;
-	case CSR_MTVAL:
-		*v = h->mtval;
-		return 0;
-	case CSR_MIP:
-		*v = csr_mip(h);
-		return 0;
-	case CSR_MCYCLE:
-		*v = h->instret + h->cycle_off;
-		return 0;
-	case CSR_MINSTRET:
-		*v = h->instret;
-		return 0;
-	case CSR_MVENDORID:
-	case CSR_MARCHID:
-	case CSR_MIMPID:
-	case CSR_MCONFIGPTR:
-		*v = 0;
-		return 0;
-	case CSR_MHARTID:
-		*v = h->hartid;
-		return 0;
-	}
-	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG3) {
-		if (csr & 1) /* odd pmpcfg registers do not exist on RV64 */
-			return -1;
-		unsigned base = (csr - CSR_PMPCFG0) / 2 * 8;
-		*v = 0;
-		for (unsigned i = 0; i < 8; i++)
-			*v |= (uint64_t)h->pmpcfg[base + i] << (8 * i);
-		return 0;
-	}
-	if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR15) {
-		*v = h->pmpaddr[csr - CSR_PMPADDR0];
-		return 0;
-	}
-	if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-	    (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-		*v = 0;
-		return 0;
-	}
-	if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) {
-		if (!counter_allowed(h, csr))
-			return -1;
-		if (csr == CSR_CYCLE)
-			*v = h->instret + h->cycle_off;
-		else if (csr == CSR_TIME)
-			*v = machine_mtime(h->m);
-		else if (csr == CSR_INSTRET)
-			*v = h->instret;
-		else
-			*v = 0;
-		return 0;
-	}
-	return -1;
+	return h->mstatus & MSTATUS_FS ? 0 : -1;
 }
 
-static int csr_write(struct hart *h, unsigned csr, uint64_t v)
+/* Counter CSRs readable from S/U only when mcounteren (and scounteren for U) allow. */
+static int pred_counter(const struct hart *h, unsigned csr)
 {
-	switch (csr) {
-	case CSR_FFLAGS:
-		h->fflags = v & 0x1f;
-		break;
-	case CSR_FRM:
-		h->frm = v & 7;
-		break;
-	case CSR_FCSR:
-		h->fflags = v & 0x1f;
-		h->frm = (v >> 5) & 7;
-		break;
-	case CSR_SSTATUS:
-		mstatus_write(h, (h->mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK));
-		return 0;
-	case CSR_SIE:
-		h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg);
-		break;
-	case CSR_STVEC:
-		if ((v & 3) < 2)
-			h->stvec = v;
-		break;
-	case CSR_SCOUNTEREN:
-		h->scounteren = v;
-		break;
-	case CSR_SENVCFG:
-		h->senvcfg = v & 1;
-		break;
-	case CSR_SSCRATCH:
-		h->sscratch = v;
-		break;
-	case CSR_SEPC:
-		h->sepc = v & ~1ull;
-		break;
-	case CSR_SCAUSE:
-		h->scause = v;
-		break;
-	case CSR_STVAL:
-		h->stval = v;
-		break;
-	case CSR_SIP: {
-		uint64_t m = h->mideleg & MIP_SSIP;
-		h->mip = (h->mip & ~m) | (v & m);
-		break;
+	return counter_allowed(h, csr) ? 0 : -1;
+}
+
+static int pred_tvm(const struct hart *h, unsigned csr)
+{
+	return h->priv == PRV_S && (h->mstatus & MSTATUS_TVM) ? -1 : 0;
+}
+
+/* ---- read and write functions of the rows that are not plain fields ---- */
+
+static int rd_fflags(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->fflags;
+	return 0;
+}
+static int wr_fflags(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->fflags = v & 0x1f;
+	h->mstatus |= MSTATUS_FS;
+	return 0;
+}
+static int rd_frm(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->frm;
+	return 0;
+}
+static int wr_frm(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->frm = v & 7;
+	h->mstatus |= MSTATUS_FS;
+	return 0;
+}
+static int rd_fcsr(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = (h->frm << 5) | h->fflags;
+	return 0;
+}
+static int wr_fcsr(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->fflags = v & 0x1f;
+	h->frm = (v >> 5) & 7;
+	h->mstatus |= MSTATUS_FS;
+	return 0;
+}
+
+static int rd_sstatus(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = mstatus_read(h) & SSTATUS_MASK;
+	return 0;
+}
+static int wr_sstatus(struct hart *h, unsigned csr, uint64_t v)
+{
+	mstatus_write(h, (h->mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK));
+	return 0;
+}
+static int rd_mstatus(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = mstatus_read(h);
+	return 0;
+}
+static int wr_mstatus(struct hart *h, unsigned csr, uint64_t v)
+{
+	mstatus_write(h, v);
+	return 0;
+}
+
+static int rd_sie(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->mie & h->mideleg;
+	return 0;
+}
+static int wr_sie(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg);
+	return 0;
+}
+static int rd_sip(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = csr_mip(h) & h->mideleg;
+	return 0;
+}
+static int wr_sip(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t m = h->mideleg & MIP_SSIP;
+
+	h->mip = (h->mip & ~m) | (v & m);
+	return 0;
+}
+static int rd_mip(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = csr_mip(h);
+	return 0;
+}
+static int wr_mip(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->mip = (h->mip & ~MIP_WMASK) | (v & MIP_WMASK);
+	return 0;
+}
+
+/* xtvec: modes 2 and 3 are reserved; such a write is ignored */
+static int wr_stvec(struct hart *h, unsigned csr, uint64_t v)
+{
+	if ((v & 3) < 2)
+		h->stvec = v;
+	return 0;
+}
+static int wr_mtvec(struct hart *h, unsigned csr, uint64_t v)
+{
+	if ((v & 3) < 2)
+		h->mtvec = v;
+	return 0;
+}
+
+static int rd_scounteren(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->scounteren;
+	return 0;
+}
+static int wr_scounteren(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->scounteren = v;
+	return 0;
+}
+static int rd_mcounteren(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->mcounteren;
+	return 0;
+}
+static int wr_mcounteren(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->mcounteren = v;
+	return 0;
+}
+static int rd_mcountinhibit(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->mcountinhibit;
+	return 0;
+}
+static int wr_mcountinhibit(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->mcountinhibit = v & 5;
+	return 0;
+}
+
+static int rd_sepc(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->sepc & epc_mask(h);
+	return 0;
+}
+static int rd_mepc(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->mepc & epc_mask(h);
+	return 0;
+}
+static int wr_sepc(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->sepc = v & ~1ull;
+	return 0;
+}
+static int wr_mepc(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->mepc = v & ~1ull;
+	return 0;
+}
+
+static int wr_satp(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t mode = v >> 60;
+
+	if (mode != 0 && mode != 8 && mode != 9)
+		return 0; /* unsupported mode: the write has no effect */
+	h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
+	mmu_flush(h);
+	if (h->cpu->dbg.libcheck & CPU_LIBCHECK_SATP)
+		dbg_libcheck_event(h);
+	return 0;
+}
+
+static int rd_misa(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = isa_misa(h->cpu->isa);
+	return 0;
+}
+
+static int rd_zero(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = 0;
+	return 0;
+}
+/* WARL registers with nothing writable: misa (extensions cannot be switched off, as in QEMU
+ * 7.2), the programmable counters (no events: they stay zero) */
+static int wr_ignore(struct hart *h, unsigned csr, uint64_t v)
+{
+	return 0;
+}
+static int rd_mhartid(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->hartid;
+	return 0;
+}
+
+static int rd_cycle(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->instret + h->cycle_off;
+	return 0;
+}
+static int wr_mcycle(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->cycle_off = v - h->instret;
+	return 0;
+}
+static int rd_instret(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->instret;
+	return 0;
+}
+static int wr_minstret(struct hart *h, unsigned csr, uint64_t v)
+{
+	/* keep mcycle where it was */
+	uint64_t cyc = h->instret + h->cycle_off;
+
+	/* the CSR instruction itself retires after the write: compensate */
+	h->instret = v - 1;
+	h->cycle_off = cyc - h->instret;
+	return 0;
+}
+static int rd_time(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = machine_mtime(h->m);
+	return 0;
+}
+
+static int rd_pmpcfg(struct hart *h, unsigned csr, uint64_t *v)
+{
+	unsigned base = (csr - CSR_PMPCFG0) / 2 * 8;
+
+	*v = 0;
+	for (unsigned i = 0; i < 8; i++)
+		*v |= (uint64_t)h->pmpcfg[base + i] << (8 * i);
+	return 0;
+}
+static int wr_pmpcfg(struct hart *h, unsigned csr, uint64_t v)
+{
+	pmpcfg_write(h, csr - CSR_PMPCFG0, v);
+	return 0;
+}
+static int rd_pmpaddr(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->pmpaddr[csr - CSR_PMPADDR0];
+	return 0;
+}
+static int wr_pmpaddr(struct hart *h, unsigned csr, uint64_t v)
+{
+	pmpaddr_write(h, csr - CSR_PMPADDR0, v);
+	return 0;
+}
+
+/* ---- the table ---- */
+
+struct csr_def {
+	uint16_t num;
+	uint8_t count;	   /* the row covers CSRs num .. num + count - 1 (0 means 1) */
+	uint8_t name_base; /* with count: name is a format, "%u" replaced by name_base + index */
+	const char *name;
+	isa_t exts; /* the CSR exists when one of these extensions is on; 0: always */
+	int (*pred)(const struct hart *h, unsigned csr);
+	int (*read)(struct hart *h, unsigned csr, uint64_t *v);
+	int (*write)(struct hart *h, unsigned csr, uint64_t v);
+	/* without read: the value is this uint64_t field of struct hart; without write, writes
+	 * change the wmask bits of it (read-only CSRs are never written: their number says so) */
+	uint16_t off;
+	uint64_t wmask;
+};
+
+#define B(id) ISA_BIT(id)
+#define FN(n, name, x, p, r, w)                                                                    \
+	{                                                                                          \
+		n, 0, 0, name, x, p, r, w, 0, 0                                                    \
 	}
-	case CSR_SATP: {
-		uint64_t mode = v >> 60;
-		if (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))
-			return -1;
-		if (mode != 0 && mode != 8 && mode != 9)
-			break; /* unsupported mode: the write has no effect */
-		h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
-		mmu_flush(h);
-		if (h->cpu->dbg.libcheck & CPU_LIBCHECK_SATP)
-			dbg_libcheck_event(h);
-		break;
+#define FNF(n, name, x, p, f, w)                                                                   \
+	{                                                                                          \
+		n, 0, 0, name, x, p, NULL, w, offsetof(struct hart, f), 0                          \
 	}
-	case CSR_MSTATUS:
-		mstatus_write(h, v);
-		return 0;
-	case CSR_MISA:
-		break; /* WARL: extensions cannot be switched off */
-	case CSR_MEDELEG:
-		h->medeleg = v & MEDELEG_MASK;
-		break;
-	case CSR_MIDELEG:
-		h->mideleg = v & MIDELEG_MASK;
-		break;
-	case CSR_MIE:
-		h->mie = v & MIE_MASK;
-		break;
-	case CSR_MTVEC:
-		if ((v & 3) < 2)
-			h->mtvec = v;
-		break;
-	case CSR_MCOUNTEREN:
-		h->mcounteren = v;
-		break;
-	case CSR_MENVCFG:
-		h->menvcfg = v & 1;
-		break;
-	case CSR_MCOUNTINHIBIT:
-		h->mcountinhibit = v & 5;
-		break;
-	case CSR_MSCRATCH:
-		h->mscratch = v;
-		break;
-	case CSR_MEPC:
-		h->mepc = v & ~1ull;
-		break;
-	case CSR_MCAUSE:
-		h->mcause = v;
-		break;
-	case CSR_MTVAL:
-		h->mtval = v;
-		break;
-	case CSR_MIP:
-		h->mip = (h->mip & ~MIP_WMASK) | (v & MIP_WMASK);
-		break;
-	case CSR_MCYCLE:
-		h->cycle_off = v - h->instret;
-		break;
-	case CSR_MINSTRET: {
-		/* keep mcycle where it was */
-		uint64_t cyc = h->instret + h->cycle_off;
-		/* the CSR instruction itself retires after the write: compensate */
-		h->instret = v - 1;
-		h->cycle_off = cyc - h->instret;
-		break;
+#define FIELD(n, name, x, f, mask)                                                                 \
+	{                                                                                          \
+		n, 0, 0, name, x, NULL, NULL, NULL, offsetof(struct hart, f), mask                 \
 	}
-	default:
-		if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG3) {
-			if (csr & 1)
-				return -1;
-			pmpcfg_write(h, csr - CSR_PMPCFG0, v);
-		} else if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR15) {
-			pmpaddr_write(h, csr - CSR_PMPADDR0, v);
-		} else if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-			   (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-			/* no programmable counters: reads stay zero */
-		} else {
-			return -1;
-		}
+#define RANGE(n, cnt, base, name, x, p, r, w)                                                      \
+	{                                                                                          \
+		n, cnt, base, name, x, p, r, w, 0, 0                                               \
 	}
+
+static const struct csr_def csrs[] = {
+    /* F/D floating point */
+    FN(0x001, "fflags", B(F), pred_fs, rd_fflags, wr_fflags),
+    FN(0x002, "frm", B(F), pred_fs, rd_frm, wr_frm),
+    FN(0x003, "fcsr", B(F), pred_fs, rd_fcsr, wr_fcsr),
+    /* supervisor */
+    FN(0x100, "sstatus", B(S), NULL, rd_sstatus, wr_sstatus),
+    FN(0x104, "sie", B(S), NULL, rd_sie, wr_sie),
+    FNF(0x105, "stvec", B(S), NULL, stvec, wr_stvec),
+    FN(0x106, "scounteren", B(S), NULL, rd_scounteren, wr_scounteren),
+    FIELD(0x10a, "senvcfg", B(S), senvcfg, 1),
+    FIELD(0x140, "sscratch", B(S), sscratch, ~0ull),
+    FN(0x141, "sepc", B(S), NULL, rd_sepc, wr_sepc),
+    FIELD(0x142, "scause", B(S), scause, ~0ull),
+    FIELD(0x143, "stval", B(S), stval, ~0ull),
+    FN(0x144, "sip", B(S), NULL, rd_sip, wr_sip),
+    FNF(0x180, "satp", B(S), pred_tvm, satp, wr_satp),
+    /* machine */
+    FN(0x300, "mstatus", 0, NULL, rd_mstatus, wr_mstatus),
+    FN(0x301, "misa", 0, NULL, rd_misa, wr_ignore),
+    FIELD(0x302, "medeleg", 0, medeleg, MEDELEG_MASK),
+    FIELD(0x303, "mideleg", 0, mideleg, MIDELEG_MASK),
+    FIELD(0x304, "mie", 0, mie, MIE_MASK),
+    FNF(0x305, "mtvec", 0, NULL, mtvec, wr_mtvec),
+    FN(0x306, "mcounteren", 0, NULL, rd_mcounteren, wr_mcounteren),
+    FIELD(0x30a, "menvcfg", 0, menvcfg, 1),
+    FN(0x320, "mcountinhibit", 0, NULL, rd_mcountinhibit, wr_mcountinhibit),
+    RANGE(0x323, 29, 3, "mhpmevent%u", B(ZIHPM), NULL, rd_zero, wr_ignore),
+    FIELD(0x340, "mscratch", 0, mscratch, ~0ull),
+    FN(0x341, "mepc", 0, NULL, rd_mepc, wr_mepc),
+    FIELD(0x342, "mcause", 0, mcause, ~0ull),
+    FIELD(0x343, "mtval", 0, mtval, ~0ull),
+    FN(0x344, "mip", 0, NULL, rd_mip, wr_mip),
+    /* RV64 has only the even pmpcfg registers */
+    FN(0x3a0, "pmpcfg0", 0, NULL, rd_pmpcfg, wr_pmpcfg),
+    FN(0x3a2, "pmpcfg2", 0, NULL, rd_pmpcfg, wr_pmpcfg),
+    RANGE(0x3b0, 16, 0, "pmpaddr%u", 0, NULL, rd_pmpaddr, wr_pmpaddr),
+    FN(0xb00, "mcycle", 0, NULL, rd_cycle, wr_mcycle),
+    FN(0xb02, "minstret", 0, NULL, rd_instret, wr_minstret),
+    RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), NULL, rd_zero, wr_ignore),
+    /* unprivileged counters */
+    FN(0xc00, "cycle", B(ZICNTR), pred_counter, rd_cycle, NULL),
+    FN(0xc01, "time", B(ZICNTR), pred_counter, rd_time, NULL),
+    FN(0xc02, "instret", B(ZICNTR), pred_counter, rd_instret, NULL),
+    RANGE(0xc03, 29, 3, "hpmcounter%u", B(ZIHPM), pred_counter, rd_zero, NULL),
+    /* machine information */
+    FN(0xf11, "mvendorid", 0, NULL, rd_zero, NULL),
+    FN(0xf12, "marchid", 0, NULL, rd_zero, NULL),
+    FN(0xf13, "mimpid", 0, NULL, rd_zero, NULL),
+    FN(0xf14, "mhartid", 0, NULL, rd_mhartid, NULL),
+    FN(0xf15, "mconfigptr", 0, NULL, rd_zero, NULL),
+};
+#define NCSRS (sizeof(csrs) / sizeof(csrs[0]))
+_Static_assert(NCSRS < 255, "csr_row holds a row index + 1 in a byte");
+
+/* csr_row[n]: index + 1 of CSR n's row, 0 if there is none. */
+static uint8_t csr_row[4096];
+
+__attribute__((constructor)) static void csr_init(void)
+{
+	for (unsigned i = 0; i < NCSRS; i++) {
+		unsigned n = csrs[i].count ? csrs[i].count : 1;
+
+		for (unsigned k = 0; k < n; k++)
+			csr_row[csrs[i].num + k] = (uint8_t)(i + 1);
+	}
+}
+
+/* The row of CSR csr if it exists on a machine with extensions isa, else NULL. */
+static const struct csr_def *row_of(unsigned csr, isa_t isa)
+{
+	const struct csr_def *r;
+
+	if (csr >= 4096 || !csr_row[csr])
+		return NULL;
+	r = &csrs[csr_row[csr] - 1];
+	return !r->exts || (r->exts & isa) ? r : NULL;
+}
+
+static int row_read(struct hart *h, const struct csr_def *r, unsigned csr, uint64_t *v)
+{
+	if (r->read)
+		return r->read(h, csr, v);
+	*v = *(const uint64_t *)((const char *)h + r->off);
+	return 0;
+}
+
+static int row_write(struct hart *h, const struct csr_def *r, unsigned csr, uint64_t v)
+{
+	uint64_t *f = (uint64_t *)((char *)h + r->off);
+
+	if (r->write)
+		return r->write(h, csr, v);
+	*f = (*f & ~r->wmask) | (v & r->wmask);
 	return 0;
 }
 
 int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
 	       uint64_t *old)
 {
+	const struct csr_def *r = row_of(csr, h->cpu->isa);
 	uint64_t newval, rmw;
 
-	unsigned min_priv = (csr >> 8) & 3;
-
-	if (h->priv < min_priv)
+	/* the checks in QEMU 7.2's order (riscv_csrrw_check): all give an illegal instruction
+	 * without H */
+	if (!r)
 		return -1;
 	if (write && (csr >> 10) == 3)
 		return -1; /* read-only CSR */
-	if (csr <= CSR_FCSR && !(h->mstatus & MSTATUS_FS))
+	if (r->pred && r->pred(h, csr) < 0)
 		return -1;
-	if (csr_read(h, csr, old) < 0)
+	if (h->priv < ((csr >> 8) & 3))
+		return -1;
+	if (row_read(h, r, csr, old) < 0)
 		return -1;
 	if (!write)
 		return 0;
@@ -429,7 +570,18 @@ int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bo
 	if (csr == CSR_MIP)
 		rmw = (rmw & ~MIP_SEIP) | (h->mip & MIP_SEIP);
 	newval = kind == CSR_RW ? operand : kind == CSR_RS ? rmw | operand : rmw & ~operand;
-	if (csr <= CSR_FCSR)
-		h->mstatus |= MSTATUS_FS;
-	return csr_write(h, csr, newval);
+	return row_write(h, r, csr, newval);
+}
+
+int cpu_csr_name(isa_t isa, unsigned csr, char *buf, size_t size)
+{
+	const struct csr_def *r = row_of(csr, isa);
+
+	if (!r)
+		return -1;
+	if (r->count)
+		snprintf(buf, size, r->name, r->name_base + (csr - r->num));
+	else
+		snprintf(buf, size, "%s", r->name);
+	return 0;
 }

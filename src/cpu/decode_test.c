@@ -19,8 +19,27 @@ struct dcase {
 	const char *text;
 };
 
+/* the decoder with every extension strata implements */
+#define ISA_TEST isa_all()
+/* RV64GC alone: what the reserved-encoding and FP-format checks were written against (with Zfh
+ * on, fmt = 2 is half precision; with Zbb on, srai's funct6 011000 is rori) */
+#define ISA_GC                                                                                     \
+	(ISA_BIT(I) | ISA_BIT(M) | ISA_BIT(A) | ISA_BIT(F) | ISA_BIT(D) | ISA_BIT(C) |             \
+	 ISA_BIT(S) | ISA_BIT(U) | ISA_BIT(ZICSR) | ISA_BIT(ZIFENCEI))
+
 static const struct dcase cases[] = {
 #include "testdata/decode_table.inc"
+    /* Zicond, which binutils 2.40 cannot assemble: encodings from the Zicond 1.0 specification */
+    {0x0ec5d533, 4, OP_CZERO_EQZ, C_RD | C_RS1 | C_RS2, 10, 11, 12, 0, 0, 0,
+     "czero.eqz x10,x11,x12"},
+    {0x0fdf5fb3, 4, OP_CZERO_EQZ, C_RD | C_RS1 | C_RS2, 31, 30, 29, 0, 0, 0,
+     "czero.eqz x31,x30,x29"},
+    {0x0ff050b3, 4, OP_CZERO_EQZ, C_RD | C_RS1 | C_RS2, 1, 0, 31, 0, 0, 0, "czero.eqz x1,x0,x31"},
+    {0x0ec5f533, 4, OP_CZERO_NEZ, C_RD | C_RS1 | C_RS2, 10, 11, 12, 0, 0, 0,
+     "czero.nez x10,x11,x12"},
+    {0x0fdf7fb3, 4, OP_CZERO_NEZ, C_RD | C_RS1 | C_RS2, 31, 30, 29, 0, 0, 0,
+     "czero.nez x31,x30,x29"},
+    {0x0ff070b3, 4, OP_CZERO_NEZ, C_RD | C_RS1 | C_RS2, 1, 0, 31, 0, 0, 0, "czero.nez x1,x0,x31"},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -99,7 +118,7 @@ static void test_table(void)
 	struct dinsn d;
 	begin("assembler_table");
 	for (size_t i = 0; i < NCASES; i++) {
-		decode(cases[i].raw, &d);
+		decode(cases[i].raw, ISA_TEST, &d);
 		check_case(&cases[i], &d, cases[i].raw);
 	}
 	end();
@@ -110,7 +129,7 @@ static void test_table(void)
 		if (cases[i].len != 2)
 			continue;
 		uint32_t input = cases[i].raw | 0xdead0000u;
-		decode(input, &d);
+		decode(input, ISA_TEST, &d);
 		check_case(&cases[i], &d, input);
 	}
 	end();
@@ -260,7 +279,7 @@ static void test_reserved(void)
 	begin("reserved_encodings_illegal");
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		uint32_t raw = reserved[i].raw;
-		decode(raw, &d);
+		decode(raw, ISA_GC, &d);
 		uint32_t want_raw = (raw & 3) == 3 ? raw : (raw & 0xffff);
 		if (d.op != OP_ILLEGAL)
 			fail("%08x (%s) decodes to %s", raw, reserved[i].why, name(d.op));
@@ -310,7 +329,7 @@ static void test_fp_rules(void)
 			continue;
 		for (uint32_t rm = 0; rm < 8; rm++) {
 			uint32_t x = set_bits(c->raw, 14, 12, rm);
-			decode(x, &d);
+			decode(x, ISA_GC, &d);
 			n++;
 			if (rm == 5 || rm == 6) {
 				if (d.op != OP_ILLEGAL)
@@ -335,7 +354,7 @@ static void test_fp_rules(void)
 			continue;
 		for (uint32_t fmt = 2; fmt < 4; fmt++) {
 			uint32_t x = set_bits(c->raw, 26, 25, fmt);
-			decode(x, &d);
+			decode(x, ISA_GC, &d);
 			n++;
 			if (d.op != OP_ILLEGAL)
 				fail("%08x (%s with fmt=%u) decodes to %s", x, c->text, fmt,
@@ -357,7 +376,7 @@ static void test_fp_rules(void)
 			continue;
 		for (uint32_t rs2 = 4; rs2 < 32; rs2++) {
 			uint32_t x = set_bits(c->raw, 24, 20, rs2);
-			decode(x, &d);
+			decode(x, ISA_GC, &d);
 			n++;
 			if (d.op != OP_ILLEGAL)
 				fail("%08x (%s with rs2=%u) decodes to %s", x, c->text, rs2,
@@ -379,7 +398,7 @@ static void test_rvc_exhaustive(void)
 	for (uint32_t x = 0; x < 0x10000; x++) {
 		if ((x & 3) == 3)
 			continue;
-		decode(x, &d);
+		decode(x, ISA_TEST, &d);
 		if (d.len != 2 || d.raw != x || d.handler)
 			fail("%04x: len %u raw %x", x, d.len, d.raw);
 		if (d.op >= OP_COUNT || d.rd > 31 || d.rs1 > 31 || d.rs2 > 31 || d.rs3 || d.rm)
@@ -442,11 +461,83 @@ static void test_names(void)
 	end();
 }
 
+/* An encoding decodes only while one of its extensions is on: every table entry, decoded with
+ * its op's extensions off (and, for compressed ones, with C off), is illegal; with exactly its
+ * own extension (plus C for compressed) on, it decodes as with everything on. */
+static void test_disabled_extensions(void)
+{
+	struct dinsn d, all;
+
+	begin("disabled_extension_is_illegal");
+	for (size_t i = 0; i < NCASES; i++) {
+		isa_t exts = decode_op_exts(cases[i].op);
+
+		if (cases[i].op == OP_ILLEGAL)
+			continue;
+		if (!exts)
+			fail("\"%s\": op %s belongs to no extension", cases[i].text,
+			     name(cases[i].op));
+		decode(cases[i].raw, ISA_TEST & ~exts, &d);
+		if (d.op != OP_ILLEGAL && decode_op_exts(d.op) & exts)
+			fail("\"%s\" decodes with its extensions off", cases[i].text);
+		decode(cases[i].raw, ISA_TEST, &all);
+		decode(cases[i].raw, exts | (cases[i].len == 2 ? ISA_BIT(C) : 0), &d);
+		if (memcmp(&d, &all, sizeof(d)))
+			fail("\"%s\" decodes differently with only its extensions on",
+			     cases[i].text);
+		if (cases[i].len == 2) {
+			decode(cases[i].raw, ISA_TEST & ~ISA_BIT(C), &d);
+			if (d.op != OP_ILLEGAL || d.len != 2)
+				fail("\"%s\" decodes with C off", cases[i].text);
+		}
+	}
+	/* the ones QEMU's users hit: c.fldsp needs D as well as C, CSR ops Zicsr, sret S */
+	decode(0x2082, ISA_TEST & ~ISA_BIT(D), &d); /* c.fldsp ft1, 0(sp) */
+	if (d.op != OP_ILLEGAL)
+		fail("c.fldsp without D: %s", name(d.op));
+	decode(0x30002573, ISA_TEST & ~ISA_BIT(ZICSR), &d); /* csrr a0, mstatus */
+	if (d.op != OP_ILLEGAL)
+		fail("csrr without Zicsr: %s", name(d.op));
+	decode(0x10200073, ISA_TEST & ~ISA_BIT(S), &d); /* sret */
+	if (d.op != OP_ILLEGAL)
+		fail("sret without S: %s", name(d.op));
+	end();
+}
+
+/* Reserved encodings next to the new extensions' ones stay illegal with every extension on. */
+static void test_reserved_ext(void)
+{
+	static const struct {
+		uint32_t raw;
+		const char *why;
+	} bad[] = {
+	    {0x6200501b, "roriw with shamt[5] set"},
+	    {0x60301013, "clz/ctz/cpop group, rs2 = 3"},
+	    {0x60601013, "sext group, rs2 = 6"},
+	    {0x6b905013, "rev8 with another rs2"},
+	    {0x28705093, "orc.b with rs1 field ok but funct7 0010100 rs2 7 is orc.b: control"},
+	    {0x04005053, "fadd.h rm = 5"},
+	    {0xe4002053, "fmv.x.h with funct3 2"},
+	    {0x44301053, "fcvt.h.? with rs2 = 3"},
+	    {0x0e00e033, "czero funct3 110"}};
+	struct dinsn d;
+
+	begin("reserved_ext_encodings_illegal");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		decode(bad[i].raw, ISA_TEST, &d);
+		if (i == 4 ? d.op != OP_ORC_B : d.op != OP_ILLEGAL)
+			fail("%08x (%s) decodes to %s", bad[i].raw, bad[i].why, name(d.op));
+	}
+	end();
+}
+
 int main(void)
 {
 	test_table();
+	test_disabled_extensions();
 	test_coverage();
 	test_reserved();
+	test_reserved_ext();
 	test_fp_rules();
 	test_rvc_exhaustive();
 	test_names();

@@ -11,6 +11,7 @@
  * fall back to mmu.c. Guest values only ever index host memory through TLB entries that mmu.c
  * filled from bounds-checked machine_ram_ptr() results. */
 #include "cpu/hart.h"
+#include "cpu/bitmanip.h"
 #include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
 #include "machine/machine.h"
@@ -29,55 +30,20 @@ const void *exec_label_decode;
 const void *exec_label_page_end;
 const void *exec_label_bkpt;
 
-/* Ops whose rd names an FP register; every other op's rd = 0 is redirected to the x[32] sink. */
-static bool fp_rd(unsigned op)
+static inline bool is_jump(unsigned op)
 {
-	switch (op) {
-	case OP_FLW:
-	case OP_FLD:
-	case OP_FMADD_S:
-	case OP_FMSUB_S:
-	case OP_FNMSUB_S:
-	case OP_FNMADD_S:
-	case OP_FADD_S:
-	case OP_FSUB_S:
-	case OP_FMUL_S:
-	case OP_FDIV_S:
-	case OP_FSQRT_S:
-	case OP_FSGNJ_S:
-	case OP_FSGNJN_S:
-	case OP_FSGNJX_S:
-	case OP_FMIN_S:
-	case OP_FMAX_S:
-	case OP_FCVT_S_W:
-	case OP_FCVT_S_WU:
-	case OP_FMV_W_X:
-	case OP_FCVT_S_L:
-	case OP_FCVT_S_LU:
-	case OP_FMADD_D:
-	case OP_FMSUB_D:
-	case OP_FNMSUB_D:
-	case OP_FNMADD_D:
-	case OP_FADD_D:
-	case OP_FSUB_D:
-	case OP_FMUL_D:
-	case OP_FDIV_D:
-	case OP_FSQRT_D:
-	case OP_FSGNJ_D:
-	case OP_FSGNJN_D:
-	case OP_FSGNJX_D:
-	case OP_FMIN_D:
-	case OP_FMAX_D:
-	case OP_FCVT_S_D:
-	case OP_FCVT_D_S:
-	case OP_FCVT_D_W:
-	case OP_FCVT_D_WU:
-	case OP_FCVT_D_L:
-	case OP_FCVT_D_LU:
-	case OP_FMV_D_X:
-		return true;
-	}
-	return false;
+	return op == OP_JAL || op == OP_JALR || op == OP_BEQ || op == OP_BNE || op == OP_BLT ||
+	       op == OP_BGE || op == OP_BLTU || op == OP_BGEU;
+}
+
+static inline uint16_t unbox16(uint64_t f)
+{
+	return (f >> 16) == 0xffffffffffffull ? (uint16_t)f : SF16_CANON_NAN;
+}
+
+static inline uint64_t box16(uint16_t v)
+{
+	return 0xffffffffffff0000ull | v;
 }
 
 static inline uint32_t unbox32(uint64_t f)
@@ -250,6 +216,16 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		}                                                                                  \
 	} while (0)
 
+/* Without C every control transfer must land on a 4-byte boundary: jumps and branches go
+ * through L_JUMP_NOC first, which raises the misaligned-target exception or runs the real
+ * handler. (With C off every pc is 4-aligned, so only the target needs checking.) */
+#define SET_HANDLER(s)                                                                             \
+	do {                                                                                       \
+		(s)->handler = labels[(s)->op];                                                    \
+		if (unlikely(!isa_has(h->cpu->isa, ISA_C)) && is_jump((s)->op))                    \
+			(s)->handler = &&L_JUMP_NOC;                                               \
+	} while (0)
+
 	goto refetch;
 
 	/* ---------------- fetch ---------------- */
@@ -281,7 +257,7 @@ refetch:
 				if (!raw_ok)
 					goto exc_take;
 				e = &h->tmp[0];
-				decode(raw, e);
+				decode(raw, h->cpu->isa, e);
 				goto uncached;
 			}
 		}
@@ -309,15 +285,15 @@ L_DECODE : {
 			}
 			budget++; /* counted again on the uncached path */
 			e = &h->tmp[0];
-			decode(raw, e);
+			decode(raw, h->cpu->isa, e);
 			goto uncached;
 		}
 		raw |= (uint32_t)(p[2] | (uint32_t)p[3] << 8) << 16;
 	}
-	decode(raw, e);
-	e->handler = labels[e->op];
+	decode(raw, h->cpu->isa, e);
+	SET_HANDLER(e);
 	e->step = e->len * (sizeof(struct dinsn) / 2);
-	if (e->rd == 0 && !fp_rd(e->op))
+	if (e->rd == 0 && !decode_op_fp_rd(e->op))
 		e->rd = 32;
 	goto * e->handler;
 }
@@ -326,9 +302,9 @@ uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to r
 	if (unlikely(h->cpu->dbg.nbp) && dbg_break(h, pc, INSNS()))
 		goto out_pc;
 uncached_nobreak:
-	e->handler = labels[e->op];
+	SET_HANDLER(e);
 	e->step = e->len * (sizeof(struct dinsn) / 2);
-	if (e->rd == 0 && !fp_rd(e->op))
+	if (e->rd == 0 && !decode_op_fp_rd(e->op))
 		e->rd = 32;
 	h->tmp[1].handler = h->tmp[2].handler = &&L_PAGE_END;
 	h->tmp[1].raw = h->tmp[2].raw = 0;
@@ -356,7 +332,7 @@ L_BKPT : { /* a slot marked for a breakpoint (debug.c): stop, or run its instruc
 	if (mmu_fetch_raw(h, pc, &raw) < 0)
 		goto exc_take;
 	e = &h->tmp[0];
-	decode(raw, e);
+	decode(raw, h->cpu->isa, e);
 	goto uncached_nobreak;
 }
 
@@ -386,6 +362,39 @@ exc_take:
 		h->trap_repeats = 0;
 	}
 	goto refetch;
+
+L_JUMP_NOC : {
+	uint64_t t = e->op == OP_JALR ? (RS1 + IMM) & ~1ull : PC() + IMM;
+	bool taken = true;
+
+	switch (e->op) {
+	case OP_BEQ:
+		taken = RS1 == RS2;
+		break;
+	case OP_BNE:
+		taken = RS1 != RS2;
+		break;
+	case OP_BLT:
+		taken = (int64_t)RS1 < (int64_t)RS2;
+		break;
+	case OP_BGE:
+		taken = (int64_t)RS1 >= (int64_t)RS2;
+		break;
+	case OP_BLTU:
+		taken = RS1 < RS2;
+		break;
+	case OP_BGEU:
+		taken = RS1 >= RS2;
+		break;
+	}
+	if (taken && (t & 3)) {
+		/* the spec's mtval, the target (QEMU 7.2 writes a stale pc: docs/DECISIONS.md) */
+		h->exc_cause = EXC_INSN_MISALIGNED;
+		h->exc_tval = t;
+		goto exc_insn;
+	}
+	goto *labels[e->op];
+}
 
 	/* ---------------- RV64I ---------------- */
 L_ILLEGAL:
@@ -589,7 +598,7 @@ L_EBREAK:
 			NEXT();                                                                    \
 		pc = PC() + e->len;                                                                \
 		if (unlikely(h->dbg_stop))                                                         \
-			goto out_pc; /* a satp write for the debugger's library check */          \
+			goto out_pc; /* a satp write for the debugger's library check */           \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:
@@ -697,7 +706,9 @@ L_REMUW : {
 }
 
 #include "cpu/exec_amo.h"
+#include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_zfh.h"
 
 out: /* e is the next instruction to run */
 	pc = PC();

@@ -201,6 +201,7 @@ struct dbg_state {
 
 struct cpu {
 	struct machine *m;
+	isa_t isa; /* machine-wide: decoded pages are shared by all harts */
 	unsigned nharts;
 	struct hart **harts;
 	/* decoded pages of RAM, indexed by (paddr - ram_base) >> 12 */
@@ -226,6 +227,8 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval);
 uint64_t trap_pending_irq(const struct hart *h);
 /* mret/sret: return 0, or -1 if illegal here. */
 int trap_mret(struct hart *h);
+/* What of mepc/sepc is an address: ~1, or ~3 without C. */
+uint64_t epc_mask(const struct hart *h);
 int trap_sret(struct hart *h);
 /* Recompute the current TLB sets after a change of priv or mstatus. */
 void hart_update_tlb_sets(struct hart *h);

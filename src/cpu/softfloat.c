@@ -1,6 +1,6 @@
-/* softfloat — IEEE 754 binary32/binary64 in integer code with RISC-V semantics.
+/* softfloat — IEEE 754 binary16/binary32/binary64 in integer code with RISC-V semantics.
  *
- * One body of code serves both formats: every operation unpacks its operands into
+ * One body of code serves all formats: every operation unpacks its operands into
  * (sign, exponent, 64-bit significand with the leading one at bit 63), computes an exact or
  * sticky-jammed intermediate, and hands it to one rounding routine parameterised by a format
  * descriptor. Wide intermediates (products, aligned sums) live in unsigned __int128.
@@ -30,6 +30,7 @@ struct sf_fmt {
 	uint64_t canon_nan; /* RISC-V canonical NaN */
 };
 
+static const struct sf_fmt F16 = {10, 5, 15, SF16_CANON_NAN};
 static const struct sf_fmt F32 = {23, 8, 127, SF32_CANON_NAN};
 static const struct sf_fmt F64 = {52, 11, 1023, SF64_CANON_NAN};
 
@@ -798,4 +799,102 @@ uint64_t sf32_to_f64(uint32_t a, unsigned *fl)
 uint32_t sf64_to_f32(uint64_t a, int rm, unsigned *fl)
 {
 	return (uint32_t)gen_convert(&F32, &F64, a, rm, fl);
+}
+
+/* ---- binary16 (Zfh): the same generic code with F16's descriptor ---- */
+
+uint16_t sf16_add(uint16_t a, uint16_t b, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_add(&F16, a, b, rm, fl);
+}
+
+uint16_t sf16_sub(uint16_t a, uint16_t b, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_add(&F16, a, b ^ 0x8000u, rm, fl);
+}
+
+uint16_t sf16_mul(uint16_t a, uint16_t b, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_mul(&F16, a, b, rm, fl);
+}
+
+uint16_t sf16_div(uint16_t a, uint16_t b, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_div(&F16, a, b, rm, fl);
+}
+
+uint16_t sf16_sqrt(uint16_t a, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_sqrt(&F16, a, rm, fl);
+}
+
+uint16_t sf16_fma(uint16_t a, uint16_t b, uint16_t c, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_fma(&F16, a, b, c, rm, fl);
+}
+
+uint16_t sf16_min(uint16_t a, uint16_t b, unsigned *fl)
+{
+	return (uint16_t)gen_minmax(&F16, a, b, false, fl);
+}
+
+uint16_t sf16_max(uint16_t a, uint16_t b, unsigned *fl)
+{
+	return (uint16_t)gen_minmax(&F16, a, b, true, fl);
+}
+
+int sf16_eq(uint16_t a, uint16_t b, unsigned *fl)
+{
+	return gen_cmp(&F16, a, b, false, fl) == 0;
+}
+
+int sf16_lt(uint16_t a, uint16_t b, unsigned *fl)
+{
+	return gen_cmp(&F16, a, b, true, fl) == -1;
+}
+
+int sf16_le(uint16_t a, uint16_t b, unsigned *fl)
+{
+	int c = gen_cmp(&F16, a, b, true, fl);
+	return c == -1 || c == 0;
+}
+
+unsigned sf16_class(uint16_t a)
+{
+	return gen_class(&F16, a);
+}
+
+int64_t sf16_to_int(uint16_t a, int rm, bool is_signed, int nbits, unsigned *fl)
+{
+	return (int64_t)gen_to_int(&F16, a, rm, is_signed, nbits, fl);
+}
+
+uint16_t sf16_from_i64(int64_t v, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_from_int(&F16, v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, rm, fl);
+}
+
+uint16_t sf16_from_u64(uint64_t v, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_from_int(&F16, false, v, rm, fl);
+}
+
+uint32_t sf16_to_f32(uint16_t a, unsigned *fl)
+{
+	return (uint32_t)gen_convert(&F32, &F16, a, SF_RNE, fl);
+}
+
+uint64_t sf16_to_f64(uint16_t a, unsigned *fl)
+{
+	return gen_convert(&F64, &F16, a, SF_RNE, fl);
+}
+
+uint16_t sf32_to_f16(uint32_t a, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_convert(&F16, &F32, a, rm, fl);
+}
+
+uint16_t sf64_to_f16(uint64_t a, int rm, unsigned *fl)
+{
+	return (uint16_t)gen_convert(&F16, &F64, a, rm, fl);
 }

@@ -788,7 +788,16 @@ struct gdb_stub *gdb_stub_new(const struct gdb_target_ops *ops, void *target,
 	s->rsp = rsp_new();
 	if (!s->how || !s->rsp)
 		goto fail;
-	e = gdb_xml_target(&s->tdesc, &s->tdesc_len);
+	if (ops->registers) {
+		struct gdb_regs_desc *d = calloc(1, sizeof(*d));
+
+		e = d ? ops->registers(target, d) : -ENOMEM;
+		if (!e)
+			e = gdb_xml_target(d, &s->tdesc, &s->tdesc_len);
+		free(d);
+	} else {
+		e = gdb_xml_target(NULL, &s->tdesc, &s->tdesc_len);
+	}
 	if (e < 0)
 		goto fail;
 	return s;

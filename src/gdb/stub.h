@@ -75,8 +75,21 @@ struct gdb_library {
 	uint64_t addr;	  /* load address of its first segment */
 };
 
+/* Which registers the target has, for the target description. */
+#define GDB_MAX_CSRS 512
+struct gdb_regs_desc {
+	bool fpu;	/* f0..f31, fflags, frm, fcsr */
+	unsigned ncsrs; /* CSRs other than fflags/frm/fcsr, by number */
+	struct gdb_csr_desc {
+		uint16_t num;
+		char name[24];
+	} csrs[GDB_MAX_CSRS];
+};
+
 struct gdb_target_ops {
 	unsigned (*nthreads)(void *t);
+	/* Fill d (zeroed by the caller). May be NULL: RV64GC and xml.c's built-in CSR list. */
+	int (*registers)(void *t, struct gdb_regs_desc *d);
 	int (*read_reg)(void *t, unsigned hart, unsigned regno, uint64_t *val);
 	int (*write_reg)(void *t, unsigned hart, unsigned regno, uint64_t val);
 	/* Bytes done (may be short) or -errno. */

@@ -191,8 +191,23 @@ static int t_libraries(void *tp, struct gdb_library *libs, unsigned max)
 	return (int)n;
 }
 
+/* The registers of the machine's ISA: the FPU if F is on, every CSR of the CPU's CSR table that
+ * exists with its extensions. */
+static int t_registers(void *tp, struct gdb_regs_desc *d)
+{
+	struct gdb_target *t = tp;
+	isa_t isa = cpu_isa(t->cpu);
+
+	d->fpu = isa_has(isa, ISA_F);
+	for (unsigned csr = 0; csr < 4096 && d->ncsrs < GDB_MAX_CSRS; csr++)
+		if (cpu_csr_name(isa, csr, d->csrs[d->ncsrs].name, sizeof(d->csrs[0].name)) == 0)
+			d->csrs[d->ncsrs++].num = (uint16_t)csr;
+	return 0;
+}
+
 const struct gdb_target_ops gdb_target_ops = {
     .nthreads = t_nthreads,
+    .registers = t_registers,
     .read_reg = t_read_reg,
     .write_reg = t_write_reg,
     .read_mem = t_read_mem,
@@ -279,7 +294,8 @@ static uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h)
 			uint8_t buf[sizeof(a->sig)];
 
 			if (!a->siglen ||
-			    hart_debug_read_user(h, a->sig_addr, buf, a->siglen) != (long)a->siglen ||
+			    hart_debug_read_user(h, a->sig_addr, buf, a->siglen) !=
+				(long)a->siglen ||
 			    memcmp(buf, a->sig, a->siglen))
 				continue;
 		}
@@ -289,7 +305,8 @@ static uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h)
 	for (unsigned i = 0; i < t->nlibs; i++) {
 		for (unsigned j = 0; j < t->nlibs; j++) {
 			if (i == j || (int)i == t->exec || !((m >> i) & 1) || !((m >> j) & 1) ||
-			    !overlap(&t->info[i], &t->info[j]) || t->info[i].priv == t->info[j].priv)
+			    !overlap(&t->info[i], &t->info[j]) ||
+			    t->info[i].priv == t->info[j].priv)
 				continue;
 			if (fit(t->info[j].priv, priv) > fit(t->info[i].priv, priv) ||
 			    (fit(t->info[j].priv, priv) == fit(t->info[i].priv, priv) && j < i) ||

@@ -19,8 +19,9 @@ static const char *const freg_names[32] = {
     "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 };
 
-/* The CSRs GDB shows in `info registers csr`: what one needs to follow traps and translation
- * at each privilege level. The target answers -ENOENT for any it lacks. */
+/* The CSRs of a target that does not describe its own (gdb_target_ops.registers == NULL): what
+ * one needs to follow traps and translation at each privilege level. The target answers -ENOENT
+ * for any it lacks. */
 static const struct {
 	const char *name;
 	uint16_t addr;
@@ -64,9 +65,26 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-int gdb_xml_target(char **xml, size_t *len)
+static void fpu_feature(struct sbuf *b)
 {
-	struct sbuf b = {malloc(32768), 0, 32768, false};
+	sb_printf(b, "<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
+		     "<union id=\"riscv_double\"><field name=\"float\" type=\"ieee_single\"/>"
+		     "<field name=\"double\" type=\"ieee_double\"/></union>\n");
+	for (unsigned i = 0; i < 32; i++)
+		sb_printf(b,
+			  "<reg name=\"%s\" bitsize=\"64\" type=\"riscv_double\" regnum=\"%u\"/>\n",
+			  freg_names[i], GDB_REG_F0 + i);
+	sb_printf(b,
+		  "<reg name=\"fflags\" bitsize=\"32\" type=\"int\" regnum=\"%u\"/>\n"
+		  "<reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"%u\"/>\n"
+		  "<reg name=\"fcsr\" bitsize=\"32\" type=\"int\" regnum=\"%u\"/>\n"
+		  "</feature>\n",
+		  GDB_REG_CSR(1), GDB_REG_CSR(2), GDB_REG_CSR(3));
+}
+
+int gdb_xml_target(const struct gdb_regs_desc *d, char **xml, size_t *len)
+{
+	struct sbuf b = {malloc(65536), 0, 65536, false};
 
 	if (!b.p)
 		return -ENOMEM;
@@ -82,23 +100,25 @@ int gdb_xml_target(char **xml, size_t *len)
 	}
 	sb_printf(&b,
 		  "<reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\" regnum=\"%u\"/>\n"
-		  "</feature>\n<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
-		  "<union id=\"riscv_double\"><field name=\"float\" type=\"ieee_single\"/>"
-		  "<field name=\"double\" type=\"ieee_double\"/></union>\n",
+		  "</feature>\n",
 		  GDB_REG_PC);
-	for (unsigned i = 0; i < 32; i++)
-		sb_printf(&b,
-			  "<reg name=\"%s\" bitsize=\"64\" type=\"riscv_double\" regnum=\"%u\"/>\n",
-			  freg_names[i], GDB_REG_F0 + i);
-	sb_printf(&b,
-		  "<reg name=\"fflags\" bitsize=\"32\" type=\"int\" regnum=\"%u\"/>\n"
-		  "<reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"%u\"/>\n"
-		  "<reg name=\"fcsr\" bitsize=\"32\" type=\"int\" regnum=\"%u\"/>\n"
-		  "</feature>\n<feature name=\"org.gnu.gdb.riscv.csr\">\n",
-		  GDB_REG_CSR(1), GDB_REG_CSR(2), GDB_REG_CSR(3));
-	for (size_t i = 0; i < sizeof(csrs) / sizeof(csrs[0]); i++)
-		sb_printf(&b, "<reg name=\"%s\" bitsize=\"64\" type=\"int\" regnum=\"%u\"/>\n",
-			  csrs[i].name, GDB_REG_CSR(csrs[i].addr));
+	if (!d || d->fpu)
+		fpu_feature(&b);
+	sb_printf(&b, "<feature name=\"org.gnu.gdb.riscv.csr\">\n");
+	if (!d) {
+		for (size_t i = 0; i < sizeof(csrs) / sizeof(csrs[0]); i++)
+			sb_printf(&b,
+				  "<reg name=\"%s\" bitsize=\"64\" type=\"int\" regnum=\"%u\"/>\n",
+				  csrs[i].name, GDB_REG_CSR(csrs[i].addr));
+	} else {
+		for (unsigned i = 0; i < d->ncsrs && i < GDB_MAX_CSRS; i++)
+			if (d->csrs[i].num > 3) /* fflags/frm/fcsr are the FPU feature's */
+				sb_printf(&b,
+					  "<reg name=\"%s\" bitsize=\"64\" type=\"int\" "
+					  "regnum=\"%u\"/>\n",
+					  d->csrs[i].name, GDB_REG_CSR(d->csrs[i].num));
+	}
+
 	sb_printf(&b,
 		  "</feature>\n<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
 		  "<reg name=\"priv\" bitsize=\"64\" type=\"int\" regnum=\"%u\"/>\n"

@@ -7,8 +7,9 @@
 
 #include "gdb/stub.h"
 
-/* The target description: malloc'd NUL-terminated text in *xml, its length in *len; 0 or -errno. */
-int gdb_xml_target(char **xml, size_t *len);
+/* The target description of a target with registers d (NULL: RV64GC with a built-in CSR list):
+ * malloc'd NUL-terminated text in *xml, its length in *len; 0 or -errno. */
+int gdb_xml_target(const struct gdb_regs_desc *d, char **xml, size_t *len);
 /* The <library-list> of n libraries (paths XML-escaped), returned like gdb_xml_target(). */
 int gdb_xml_libraries(const struct gdb_library *libs, unsigned n, char **xml, size_t *len);
 /* Size in bytes of register regno as the target description declares it. */

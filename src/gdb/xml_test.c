@@ -13,7 +13,7 @@ static int target_registers(void)
 	size_t len;
 	unsigned nregs = 0;
 
-	CHECK(gdb_xml_target(&xml, &len) == 0 && strlen(xml) == len, "built");
+	CHECK(gdb_xml_target(NULL, &xml, &len) == 0 && strlen(xml) == len, "built");
 	/* Every register has a regnum, none twice, and its bitsize agrees with gdb_xml_reg_bytes.
 	 */
 	for (p = strstr(xml, "<reg "); p; p = strstr(p + 1, "<reg ")) {
@@ -46,6 +46,33 @@ static int target_registers(void)
 	return 0;
 }
 
+/* A described target: no FPU feature without F, its CSRs by name, fflags never twice. */
+static int described(void)
+{
+	static struct gdb_regs_desc d = {.fpu = false, .ncsrs = 3};
+	char *xml;
+	size_t len;
+
+	d.csrs[0] = (struct gdb_csr_desc){0x001, "fflags"};
+	d.csrs[1] = (struct gdb_csr_desc){0x300, "mstatus"};
+	d.csrs[2] = (struct gdb_csr_desc){0x14d, "stimecmp"};
+	CHECK(gdb_xml_target(&d, &xml, &len) == 0 && strlen(xml) == len, "built");
+	CHECK(!strstr(xml, "riscv.fpu") && !strstr(xml, "fflags"), "no FPU");
+	CHECK(strstr(xml, "<reg name=\"stimecmp\" bitsize=\"64\" type=\"int\" regnum=\"398\"/>"),
+	      "stimecmp: %s", xml);
+	free(xml);
+	d.fpu = true;
+	CHECK(gdb_xml_target(&d, &xml, &len) == 0, "built");
+	{
+		const char *f = strstr(xml, "\"fflags\"");
+
+		CHECK(strstr(xml, "riscv.fpu") && f && !strstr(f + 1, "\"fflags\""),
+		      "FPU, fflags once");
+	}
+	free(xml);
+	return 0;
+}
+
 static int library_list(void)
 {
 	const struct gdb_library libs[] = {{"/a<&>\"'.elf", 0x80200000}, {NULL, 0}};
@@ -70,6 +97,7 @@ int main(void)
 	int fails = 0;
 
 	fails += RUN(target_registers);
+	fails += RUN(described);
 	fails += RUN(library_list);
 	return fails != 0;
 }

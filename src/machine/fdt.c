@@ -11,8 +11,8 @@
 #include "machine/machine.h"
 #include "util/err.h"
 
-#define ISA_STRING "rv64imafdc_zicsr_zifencei"
-#define UART_CLOCK 3686400
+#define CBO_BLOCK_BYTES 64 /* QEMU's cbom_blocksize / cboz_blocksize default */
+#define UART_CLOCK	3686400
 
 /* Phandles numbered as QEMU assigns them: per hart cpu then intc, then the PLIC, then test. */
 static uint32_t ph_cpu(unsigned h)
@@ -63,6 +63,45 @@ static int begin_node_at(void *fdt, const char *name, uint64_t addr)
 	return fdt_begin_node(fdt, buf);
 }
 
+/* riscv,isa-extensions: every extension that is on, by its lower-case name, except the
+ * privilege modes s and u, which the binding does not list. */
+static int prop_isa_extensions(void *fdt, isa_t isa)
+{
+	char list[1024];
+	size_t len = 0;
+
+	for (unsigned i = 0; i < ISA_COUNT; i++) {
+		const struct isa_ext_info *r = isa_ext(i);
+		size_t n = strlen(r->name) + 1;
+
+		if (!isa_has(isa, i) || i == ISA_S || i == ISA_U || len + n > sizeof(list))
+			continue;
+		memcpy(list + len, r->name, n);
+		len += n;
+	}
+	return fdt_property(fdt, "riscv,isa-extensions", list, len);
+}
+
+/* The ISA of a hart node: the riscv,isa string as QEMU 7.2 writes it, plus the newer
+ * riscv,isa-base/riscv,isa-extensions (Linux 6.7+ prefers them) and the cache-block sizes Linux
+ * reads when Zicbom/Zicboz are on. */
+static int add_cpu_isa(void *fdt, isa_t isa)
+{
+	char str[512];
+	int err = isa_string(isa, str, sizeof(str));
+
+	if (err < 0)
+		return -FDT_ERR_NOSPACE;
+	TRY(fdt_property_string(fdt, "riscv,isa", str));
+	TRY(fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
+	TRY(prop_isa_extensions(fdt, isa));
+	if (isa_has(isa, ISA_ZICBOM))
+		TRY(fdt_property_u32(fdt, "riscv,cbom-block-size", CBO_BLOCK_BYTES));
+	if (isa_has(isa, ISA_ZICBOZ))
+		TRY(fdt_property_u32(fdt, "riscv,cboz-block-size", CBO_BLOCK_BYTES));
+	return err;
+}
+
 static int add_cpus(void *fdt, const struct fdt_virt_desc *d)
 {
 	char name[32];
@@ -79,7 +118,7 @@ static int add_cpus(void *fdt, const struct fdt_virt_desc *d)
 		TRY(fdt_property_u32(fdt, "reg", h));
 		TRY(fdt_property_string(fdt, "status", "okay"));
 		TRY(fdt_property_string(fdt, "compatible", "riscv"));
-		TRY(fdt_property_string(fdt, "riscv,isa", ISA_STRING));
+		TRY(add_cpu_isa(fdt, d->isa ? d->isa : isa_default()));
 		TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv48"));
 		TRY(fdt_begin_node(fdt, "interrupt-controller"));
 		TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));

@@ -4,6 +4,8 @@
 #ifndef STRATA_MACHINE_FDT_H
 #define STRATA_MACHINE_FDT_H
 
+#include "cpu/isa.h"
+
 #include <stdint.h>
 
 #define FDT_VIRT_SIZE	    0x100000 /* totalsize in guest RAM, as QEMU's create_device_tree */
@@ -16,6 +18,7 @@ struct fdt_virt_mmio_dev {
 
 struct fdt_virt_desc {
 	unsigned nharts;
+	isa_t isa; /* the harts' extensions: riscv,isa and friends */
 	uint64_t ram_base, ram_size;
 	unsigned nvirtio; /* virtio,mmio transports to describe, in virtio[] */
 	struct fdt_virt_mmio_dev virtio[FDT_VIRT_MAX_VIRTIO];

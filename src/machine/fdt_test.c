@@ -46,7 +46,13 @@ static int tree(void)
 	CHECK(!strcmp(str(fdt, "/", "compatible"), "riscv-virtio"), "root compatible");
 	CHECK(cell(fdt, "/cpus", "timebase-frequency", 0) == 10000000, "timebase");
 	CHECK(cell(fdt, "/cpus/cpu@1", "reg", 0) == 1, "cpu@1 reg");
-	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa"), "rv64imafdc_zicsr_zifencei"), "isa");
+	{
+		char want[256];
+
+		CHECK(isa_string(isa_default(), want, sizeof(want)) == 0, "isa string");
+		CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa"), want), "isa %s",
+		      str(fdt, "/cpus/cpu@0", "riscv,isa"));
+	}
 	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "mmu-type"), "riscv,sv48"), "mmu");
 	CHECK(!strcmp(str(fdt, "/cpus/cpu@1", "status"), "okay"), "status");
 	CHECK(!strcmp(str(fdt, "/cpus/cpu@0/interrupt-controller", "compatible"), "riscv,cpu-intc"),
@@ -125,11 +131,40 @@ static int files(void)
 	return 0;
 }
 
+/* The ISA properties follow the extension set: QEMU 7.2's string, the isa-extensions list and
+ * the cache-block size of Zicbom. */
+static int isa_props(void)
+{
+	struct fdt_virt_desc d = {.nharts = 1, .ram_base = 0x80000000, .ram_size = 0x10000000};
+	static const char exts[] = "i\0m\0a\0f\0d\0c\0zicbom\0zicntr\0zicsr\0zifencei\0"
+				   "zihintpause\0zba\0zbb\0zbc\0zbs\0sstc";
+	const void *p;
+	void *fdt;
+	int len;
+
+	d.isa = ISA_BIT(I) | ISA_BIT(M) | ISA_BIT(A) | ISA_BIT(F) | ISA_BIT(D) | ISA_BIT(C) |
+		ISA_BIT(S) | ISA_BIT(U) | ISA_BIT(ZICSR) | ISA_BIT(ZIFENCEI) |
+		ISA_BIT(ZIHINTPAUSE) | ISA_BIT(ZBA) | ISA_BIT(ZBB) | ISA_BIT(ZBC) | ISA_BIT(ZBS) |
+		ISA_BIT(SSTC) | ISA_BIT(ZICNTR) | ISA_BIT(ZICBOM);
+	CHECK(fdt_virt_build(&d, &fdt) == 0, "build");
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa"),
+		      "rv64imafdc_zicbom_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+	      "riscv,isa %s", str(fdt, "/cpus/cpu@0", "riscv,isa"));
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa-base"), "rv64i"), "isa-base");
+	p = fdt_getprop(fdt, fdt_path_offset(fdt, "/cpus/cpu@0"), "riscv,isa-extensions", &len);
+	CHECK(p && len == sizeof(exts) && !memcmp(p, exts, sizeof(exts)), "isa-extensions");
+	CHECK(cell(fdt, "/cpus/cpu@0", "riscv,cbom-block-size", 0) == 64, "cbom-block-size");
+	CHECK(cell(fdt, "/cpus/cpu@0", "riscv,cboz-block-size", 0) == 0xdeadbeef, "no cboz");
+	free(fdt);
+	return 0;
+}
+
 int main(void)
 {
 	int fails = 0;
 
 	fails += RUN(tree);
+	fails += RUN(isa_props);
 	fails += RUN(files);
 	return fails != 0;
 }

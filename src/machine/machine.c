@@ -304,6 +304,7 @@ struct machine *machine_new(const struct machine_config *cfg)
 	struct fdt_virt_desc desc = {0};
 	struct machine *m = calloc(1, sizeof(*m));
 	struct loader *l = NULL;
+	isa_t isa;
 	int ret;
 
 	if (!m)
@@ -323,8 +324,11 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = add_virtio(m);
 	if (ret < 0)
 		goto out;
+	isa = isa_default();
+	if (m->cfg.cpu && (ret = isa_parse(m->cfg.cpu, &isa)) < 0)
+		goto out;
 	m->idle = calloc(m->nharts, sizeof(*m->idle));
-	m->cpu = cpu_new(m, m->nharts);
+	m->cpu = cpu_new(m, m->nharts, isa);
 	if (!m->idle || !m->cpu) {
 		ret = -errno;
 		goto out;
@@ -333,6 +337,7 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = fdt_virt_load(m->cfg.dtb, &m->fdt);
 	} else {
 		desc.nharts = m->nharts;
+		desc.isa = isa;
 		desc.ram_base = VIRT_DRAM_BASE;
 		desc.ram_size = m->cfg.ram_size;
 		desc.nvirtio = VIRT_VIRTIO_COUNT;

@@ -13,22 +13,22 @@ struct machine;
 struct cpu;
 
 /* QEMU virt memory map */
-#define VIRT_MROM_BASE     0x1000ull
-#define VIRT_MROM_SIZE     0xf000ull
-#define VIRT_TEST_BASE     0x100000ull /* sifive_test finisher */
-#define VIRT_TEST_SIZE     0x1000ull
-#define VIRT_CLINT_BASE    0x2000000ull
-#define VIRT_CLINT_SIZE    0x10000ull
-#define VIRT_PLIC_BASE     0xc000000ull
-#define VIRT_PLIC_SIZE     0x600000ull
-#define VIRT_UART0_BASE    0x10000000ull
-#define VIRT_UART0_SIZE    0x100ull
-#define VIRT_UART0_IRQ     10
+#define VIRT_MROM_BASE	   0x1000ull
+#define VIRT_MROM_SIZE	   0xf000ull
+#define VIRT_TEST_BASE	   0x100000ull /* sifive_test finisher */
+#define VIRT_TEST_SIZE	   0x1000ull
+#define VIRT_CLINT_BASE	   0x2000000ull
+#define VIRT_CLINT_SIZE	   0x10000ull
+#define VIRT_PLIC_BASE	   0xc000000ull
+#define VIRT_PLIC_SIZE	   0x600000ull
+#define VIRT_UART0_BASE	   0x10000000ull
+#define VIRT_UART0_SIZE	   0x100ull
+#define VIRT_UART0_IRQ	   10
 #define VIRT_VIRTIO_BASE   0x10001000ull /* slot n at +n*VIRT_VIRTIO_SIZE, PLIC source 1+n */
 #define VIRT_VIRTIO_SIZE   0x1000ull
-#define VIRT_VIRTIO_IRQ    1
+#define VIRT_VIRTIO_IRQ	   1
 #define VIRT_VIRTIO_COUNT  8
-#define VIRT_DRAM_BASE     0x80000000ull
+#define VIRT_DRAM_BASE	   0x80000000ull
 #define VIRT_TIMEBASE_FREQ 10000000ull /* 10 MHz, as QEMU */
 
 /* -drive: a raw image behind a virtio-blk device. */
@@ -40,6 +40,7 @@ struct machine_drive {
 struct machine_config {
 	uint64_t ram_size;      /* bytes; default 128 MiB */
 	unsigned nharts;        /* 1..MACHINE_MAX_HARTS */
+	const char *cpu;        /* -cpu rv64[,EXT=on|off...] (cpu/isa.h), or NULL for the default */
 	const char *bios;       /* path, or NULL for none ("-bios none") */
 	const char *kernel;     /* ELF or raw binary, or NULL */
 	const char *initrd;     /* or NULL */
@@ -59,7 +60,7 @@ int machine_check_harts(uint64_t n, const char *given);
 
 /* How a run ended. */
 enum machine_exit {
-	MACHINE_EXIT_GUEST,     /* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
+	MACHINE_EXIT_GUEST,	/* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
 	MACHINE_EXIT_MAX_INSNS, /* --max-insns reached */
 	MACHINE_EXIT_ERROR,     /* internal emulator error (already reported with a register dump) */
 	MACHINE_EXIT_STUCK,     /* the guest can never retire another instruction: every hart

@@ -28,9 +28,11 @@ struct disasm *disasm_new(void)
 	if (!d)
 		return NULL;
 	/* LLVM's RISC-V printer uses ABI register names and prints compressed instructions as
-	 * their 32-bit equivalents (c.addi -> addi), like objdump; immediates stay decimal. */
-	d->ctx = LLVMCreateDisasmCPUFeatures("riscv64-unknown-elf", "generic-rv64",
-					     "+m,+a,+f,+d,+c", NULL, 0, NULL, NULL);
+	 * their 32-bit equivalents (c.addi -> addi), like objdump; immediates stay decimal. Every
+	 * extension of cpu/isa.h that LLVM 14 knows (it has no Zicond: those show as <unknown>). */
+	d->ctx = LLVMCreateDisasmCPUFeatures(
+	    "riscv64-unknown-elf", "generic-rv64",
+	    "+m,+a,+f,+d,+c,+zba,+zbb,+zbc,+zbs,+zbkb,+zbkc,+zbkx,+zfh", NULL, 0, NULL, NULL);
 	if (!d->ctx) {
 		free(d);
 		errno = -err_set(ENOENT, "disasm: LLVM has no RISC-V target");

@@ -61,12 +61,18 @@ F64_EDGE = [0x0000000000000000, 0x8000000000000000, 0x7ff0000000000000, 0xfff000
             0x3ca0000000000000, 0x3fefffffffffffff, 0x4000000000000000, 0x47efffffe0000000,
             0x47efffffe0000001, 0x36a0000000000000, 0x3690000000000000, 0x0008000000000000]
 M64 = (1 << 64) - 1
+F16_EDGE = [0x0000, 0x0001, 0x03ff, 0x0400, 0x3c00, 0x3c01, 0x3bff, 0x7bff, 0x7c00, 0x7e00, 0x7c01,
+            0x7dff, 0x3800, 0x4000, 0x5bff, 0x5c00, 0x1400, 0x0200, 0x7800, 0x6bff, 0x6c00, 0x7a00]
+
+# The extensions a program may use when the runner does not say (strata's extension names).
+DEFAULT_EXTS = {'i', 'm', 'a', 'f', 'd', 'c', 'zicsr', 'zifencei'}
 
 
 class Gen:
-    def __init__(self, seed, avoid=None):
+    def __init__(self, seed, avoid=None, exts=None):
         self.r = random.Random(seed)
         self.avoid = re.compile(avoid) if avoid else None
+        self.exts = exts if exts is not None else DEFAULT_EXTS
 
     # ---- values ----
     def ival(self):
@@ -317,11 +323,12 @@ class Gen:
                 return ['li %s, 0x%x' % (t, self.ival() & 0xffffffff), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
             return ['%s %s, %s, %s' % (op, self.rd(), csr, src())]
         if k < 0.75:    # xepc: QEMU 7.2 does not clear bit 0 on writes (README), so write even values
-            csr = r.choice(['mepc', 'sepc'])
+            csr = r.choice(['mepc', 'sepc'])   # (without C, QEMU 7.2 keeps bit 1 too: multiples of 4)
+            align = 2 if 'c' in self.exts else 4
             if imm:
-                return ['%s %s, %s, %d' % (op, self.rd(), csr, r.randrange(0, 32, 2))]
+                return ['%s %s, %s, %d' % (op, self.rd(), csr, r.randrange(0, 32, align))]
             t = XNAMES[r.choice(DEST)]
-            return ['li %s, 0x%x' % (t, self.ival() & ~1), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
+            return ['li %s, 0x%x' % (t, self.ival() & ~(align - 1)), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
         if k < 0.85:    # read-only / WARL; QEMU 7.2 lets VS/LCOF interrupt bits be set without H: mask
             csr = r.choice(['misa', 'mhartid', 'mie', 'mideleg', 'medeleg', 'mtvec'])
             if r.random() < 0.5 and csr in ('mie', 'mideleg', 'medeleg'):
@@ -366,7 +373,8 @@ class Gen:
     def u_illegal(self):
         r = self.r
         rm = r.choice([5, 6])
-        return [r.choice([
+        # without C a 16-bit word traps too, but the handler's mepc+2 would leave a misaligned pc
+        return [r.choice([ln for ln in [
             '.2byte 0x0000  # c.illegal',
             '.4byte 0x0000000b  # custom-0',
             '.4byte 0x%08x  # fadd.s rm=%d (reserved)' % (0x00000053 | (rm << 12) | (r.randrange(32) << 7)
@@ -380,7 +388,100 @@ class Gen:
             '.2byte 0x8002  # c.jr rs1=0 (reserved)',
             '.2byte 0x2001  # c.addiw rd=0 (reserved)',
             'unimp',
-        ])]
+        ] if 'c' in self.exts or not ln.startswith('.2byte')])]
+
+    # ---- beyond RV64GC (drawn when the extension is on; a few also when it is off: they trap) ----
+    def u_zba(self):
+        r = self.r
+        if r.random() < 0.2:
+            return ['slli.uw %s, %s, %d' % (self.rd(), self.rs(), r.randrange(64))]
+        op = r.choice(['sh1add', 'sh2add', 'sh3add', 'add.uw', 'sh1add.uw', 'sh2add.uw', 'sh3add.uw'])
+        return ['%s %s, %s, %s' % (op, self.rd(), self.rs(), self.rs())]
+
+    def u_zbb(self):
+        r = self.r
+        k = r.random()
+        if k < 0.4:
+            op = r.choice('andn orn xnor min max minu maxu rol ror rolw rorw'.split())
+            return ['%s %s, %s, %s' % (op, self.rd(), self.rs(), self.rs())]
+        if k < 0.55:
+            return ['rori %s, %s, %d' % (self.rd(), self.rs(), r.randrange(64))]
+        if k < 0.65:
+            return ['roriw %s, %s, %d' % (self.rd(), self.rs(), r.randrange(32))]
+        op = r.choice('clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8'.split())
+        if op == 'ctzw':    # QEMU 7.2 counts into the upper half when the lower one is 0 (README)
+            t = XNAMES[r.choice(DEST)]
+            return ['ori %s, %s, %d' % (t, self.rs(), 1 << r.randrange(11)), 'ctzw %s, %s' % (self.rd(), t)]
+        return ['%s %s, %s' % (op, self.rd(), self.rs())]
+
+    def u_zbc(self):
+        return ['%s %s, %s, %s' % (self.r.choice(['clmul', 'clmulh', 'clmulr']), self.rd(), self.rs(), self.rs())]
+
+    def u_zbs(self):
+        r = self.r
+        op = r.choice(['bclr', 'bext', 'binv', 'bset'])
+        if r.random() < 0.5:
+            return ['%si %s, %s, %d' % (op, self.rd(), self.rs(), r.randrange(64))]
+        return ['%s %s, %s, %s' % (op, self.rd(), self.rs(), self.rs())]
+
+    def u_zbkb(self):
+        r = self.r
+        if r.random() < 0.25:
+            return ['brev8 %s, %s' % (self.rd(), self.rs())]
+        return ['%s %s, %s, %s' % (r.choice(['pack', 'packh', 'packw']), self.rd(), self.rs(), self.rs())]
+
+    def u_zbkx(self):
+        return ['%s %s, %s, %s' % (self.r.choice(['xperm4', 'xperm8']), self.rd(), self.rs(), self.rs())]
+
+    def f16(self):
+        """A binary16 edge or random value."""
+        r = self.r
+        if r.random() < 0.5:
+            return r.choice(F16_EDGE) | (0x8000 if r.random() < 0.3 else 0)
+        return r.getrandbits(16)
+
+    def u_zfh(self):
+        r = self.r
+        k = r.random()
+        fr, rm = self.fr, self.rm
+        if k < 0.15:     # inject a NaN-boxed half (or, rarely, an improperly boxed one)
+            t = XNAMES[r.choice(DEST)]
+            box = 0xffffffffffff0000 if r.random() < 0.9 else r.getrandbits(48) << 16
+            return ['li %s, 0x%x' % (t, box | self.f16()), 'fmv.d.x %s, %s' % (fr(), t)]
+        if k < 0.2:
+            return ['fmv.h.x %s, %s' % (fr(), self.rs())]
+        if k < 0.25:
+            return ['fmv.x.h %s, %s' % (self.rd(), fr())]
+        if k < 0.3:
+            return ['flh %s, %s' % (fr(), self.mem(2))]
+        if k < 0.35:
+            return ['fsh %s, %s' % (fr(), self.mem(2))]
+        if k < 0.5:
+            return ['%s.h %s, %s, %s, %s' % (r.choice(F3), fr(), fr(), fr(), rm())]
+        if k < 0.58:
+            return ['%s.h %s, %s, %s, %s, %s' % (r.choice(F4), fr(), fr(), fr(), fr(), rm())]
+        if k < 0.62:
+            return ['fsqrt.h %s, %s, %s' % (fr(), fr(), rm())]
+        if k < 0.7:
+            return ['%s.h %s, %s, %s' % (r.choice(FSGN), fr(), fr(), fr())]
+        if k < 0.76:
+            return ['%s.h %s, %s, %s' % (r.choice(FCMP), self.rd(), fr(), fr())]
+        if k < 0.79:
+            return ['fclass.h %s, %s' % (self.rd(), fr())]
+        ity = r.choice(['w', 'wu', 'l', 'lu'])
+        if k < 0.86:
+            return ['fcvt.%s.h %s, %s, %s' % (ity, self.rd(), fr(), rm())]
+        if k < 0.92:
+            return ['fcvt.h.%s %s, %s, %s' % (ity, fr(), self.rs(), rm())]
+        w = r.choice('sd')
+        if r.random() < 0.5:
+            return ['fcvt.h.%s %s, %s, %s' % (w, fr(), fr(), rm())]
+        if r.random() < 0.5:
+            return ['fcvt.%s.h %s, %s' % (w, fr(), fr())]
+        # exact widening: gas takes no rm, so encode one (rs2 = 2: from half)
+        return ['.insn r 0x53, %d, 0x%x, f%d, f%d, f2' % (r.choice([0, 1, 2, 3, 4, 7]),
+                                                         0x20 if w == 's' else 0x21,
+                                                         r.randrange(32), r.randrange(32))]
 
     # ---- compressed ----
     def c(self, line):
@@ -459,9 +560,25 @@ class Gen:
              ('u_fp3', 9), ('u_fp4', 5), ('u_fp2', 7), ('u_fcvt', 8), ('u_fmv', 5), ('u_csr', 5),
              ('u_sys', 1.5), ('u_illegal', 1), ('u_compressed', 16)]
 
+    # units that need an extension beyond the default ones: drawn when one of the extensions is
+    # on; those in TRAP_WHEN_OFF also (rarely) when all are off, to check the illegal-instruction
+    # trap (not C: its 16-bit words would leave a misaligned pc behind the handler's mepc + 2)
+    UNIT_EXTS = {'u_compressed': ('c',), 'u_zba': ('zba',), 'u_zbb': ('zbb', 'zbkb'), 'u_zbc': ('zbc', 'zbkc'),
+                 'u_zbs': ('zbs',), 'u_zbkb': ('zbkb',), 'u_zbkx': ('zbkx',), 'u_zfh': ('zfh',)}
+    EXT_UNITS = [('u_zba', 4), ('u_zbb', 6), ('u_zbc', 2), ('u_zbs', 4), ('u_zbkb', 3), ('u_zbkx', 2),
+                 ('u_zfh', 10)]
+    TRAP_WHEN_OFF = 0.3
+
     def unit(self):
-        names = [n for n, _ in self.UNITS]
-        weights = [w for _, w in self.UNITS]
+        units = []
+        for n, w in self.UNITS + self.EXT_UNITS:
+            need = self.UNIT_EXTS.get(n, ('i',))
+            if any(e in self.exts for e in need):
+                units.append((n, w))
+            elif n != 'u_compressed' and self.exts is not DEFAULT_EXTS:
+                units.append((n, self.TRAP_WHEN_OFF))
+        names = [n for n, _ in units]
+        weights = [w for _, w in units]
         while True:
             u = getattr(self, self.r.choices(names, weights)[0])()
             if not self.avoid or not any(self.avoid.search(ln) for ln in u):
@@ -483,10 +600,11 @@ class Gen:
         return x, f, fcsr, data
 
 
-def generate(seed, nblocks, blen, fine=None, avoid=None):
+def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None):
     """Return (assembly text, blocks) where blocks[b][u] is the list of lines of unit u.
-    avoid: regex; units with a matching line are redrawn (to look past a known mismatch)."""
-    g = Gen(seed, avoid)
+    avoid: regex; units with a matching line are redrawn (to look past a known mismatch).
+    exts: the extensions that are on (strata's names; None: DEFAULT_EXTS)."""
+    g = Gen(seed, avoid, exts)
     x, f, fcsr, data = g.init_state()
     blocks = [[g.unit() for _ in range(blen)] for _ in range(nblocks)]
     out = ['# difftest program: seed %d, %d blocks of %d units%s' % (seed, nblocks, blen,

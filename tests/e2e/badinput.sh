@@ -90,6 +90,11 @@ check bios_no_value -bios run -bios
 check initrd_missing /nonexistent/initrd run -bios none -kernel "$good" -initrd /nonexistent/initrd
 check dtb_garbage "$tmp/garbage.dtb" run -bios none -kernel "$good" -dtb "$tmp/garbage.dtb"
 check unknown_command frobnicate frobnicate
+check cpu_model rv32 run -cpu rv32 -bios none -kernel "$good"
+check cpu_unknown_ext "accepted: i m a f d c" run -cpu rv64,zfoo=on -bios none -kernel "$good"
+check cpu_bad_value zba=maybe run -cpu rv64,zba=maybe -bios none -kernel "$good"
+check cpu_dependency "d needs f" run -cpu rv64,f=off -bios none -kernel "$good"
+check cpu_not_implemented "not implemented" run -cpu rv64,h=on -bios none -kernel "$good"
 check gdb_port_zero --gdb run --gdb 0 -bios none -kernel "$good"
 check gdb_port_text --gdb run --gdb abc -bios none -kernel "$good"
 check gdb_port_range --gdb run --gdb 127.0.0.1:70000 -bios none -kernel "$good"

@@ -1,0 +1,74 @@
+/* isa_test — the extension table and the -cpu parser: defaults as QEMU 7.2's default CPU (minus
+ * what strata lacks), QEMU's spellings, implications, dependencies, misa and riscv,isa. */
+#include "cpu/isa.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "machine/test_util.h"
+
+static int defaults(void)
+{
+	char s[256];
+	isa_t isa;
+
+	CHECK(isa_parse("rv64", &isa) == 0 && isa == isa_default(), "rv64 is the default");
+	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
+		  !strcmp(s, "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"),
+	      "riscv,isa %s", s);
+	/* MXL = 2, A C D F I M S U */
+	CHECK(isa_misa(isa) == (2ull << 62 | 0x14112d), "misa %llx",
+	      (unsigned long long)isa_misa(isa));
+	CHECK(isa_string(isa, s, 8) == -ENOSPC, "short buffer");
+	return 0;
+}
+
+static int properties(void)
+{
+	isa_t isa;
+
+	/* QEMU 7.2's capitalised names, any case, every boolean spelling */
+	CHECK(isa_parse("rv64,Zfh=on,ZBKB=true,zbkx=yes,c=off,zba=false,Zihintpause=no", &isa) == 0,
+	      "%s", err_msg());
+	CHECK(isa_has(isa, ISA_ZFH) && isa_has(isa, ISA_ZFHMIN), "Zfh implies Zfhmin");
+	CHECK(isa_has(isa, ISA_ZBKB) && isa_has(isa, ISA_ZBKX), "zbkb zbkx");
+	CHECK(!isa_has(isa, ISA_C) && !isa_has(isa, ISA_ZBA) && !isa_has(isa, ISA_ZIHINTPAUSE),
+	      "c zba zihintpause off");
+	/* the last setting wins; an explicit off beats an implication, and is then an error */
+	CHECK(isa_parse("rv64,zbb=off,zbb=on", &isa) == 0 && isa_has(isa, ISA_ZBB), "last wins");
+	CHECK(isa_parse("rv64,Zfh=on,Zfhmin=off", &isa) == -EINVAL &&
+		  strstr(err_msg(), "zfh needs zfhmin"),
+	      "%s", err_msg());
+	/* QEMU's name of the trigger module is accepted (and it is not implemented yet) */
+	CHECK(isa_parse("rv64,debug=off", &isa) == 0 && !isa_has(isa, ISA_SDTRIG), "debug=off");
+	return 0;
+}
+
+static int errors(void)
+{
+	isa_t isa = 0;
+
+	CHECK(isa_parse("rv32", &isa) == -EINVAL && strstr(err_msg(), "unknown CPU model"), "rv32");
+	CHECK(isa_parse("rv64,zfoo=on", &isa) == -EINVAL && strstr(err_msg(), "accepted: i m a"),
+	      "unknown: %s", err_msg());
+	CHECK(isa_parse("rv64,zba", &isa) == -EINVAL && strstr(err_msg(), "EXT=on|off"),
+	      "no value");
+	CHECK(isa_parse("rv64,zba=2", &isa) == -EINVAL && strstr(err_msg(), "expected on"),
+	      "bad value");
+	CHECK(isa_parse("rv64,f=off", &isa) == -EINVAL && strstr(err_msg(), "d needs f"), "d f");
+	CHECK(isa_parse("rv64,i=off", &isa) == -EINVAL, "no i");
+	CHECK(isa_parse("rv64,h=on", &isa) == -EINVAL && strstr(err_msg(), "not implemented"), "h");
+	CHECK(isa == 0, "*out untouched on error");
+	return 0;
+}
+
+int main(void)
+{
+	int fails = 0;
+
+	fails += RUN(defaults);
+	fails += RUN(properties);
+	fails += RUN(errors);
+	return fails != 0;
+}
