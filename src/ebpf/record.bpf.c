@@ -6,7 +6,7 @@
  * vtable function or a runtime's task-run function. Each hit reserves a record in the ring
  * buffer; when it is full the hit is counted in `drops` instead, so user space can say exactly
  * how many events were lost. Compiled with clang -target bpf against the running kernel's BTF
- * (vmlinux.h): pt_regs is read with CO-RE relocations. */
+ * (vmlinux.h); pt_regs, the context of a uprobe program, is read with plain loads. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -53,14 +53,21 @@ struct pstack {
 	__u32 n, pad;
 	struct pframe f[PEV_MAX_NEST];
 };
+/* task-local storage: found through the current task in a few instructions, where a hash map
+ * keyed by thread id costs a hash and a bucket walk per probe hit (docs/PERFORMANCE.md, issue
+ * 20), and freed with the thread */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pstack);
 } pstacks SEC(".maps");
 
-static const struct pstack empty_stack;
+static __always_inline struct pstack *thread_stack(bool create)
+{
+	return bpf_task_storage_get(&pstacks, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 static __always_inline __u64 read_uint(__u64 addr, __u32 size)
 {
@@ -75,25 +82,25 @@ static __always_inline __u64 read_uint(__u64 addr, __u32 size)
 
 static __always_inline __u64 arg(struct pt_regs *ctx, unsigned i)
 {
-	if (i == 0)
-		return PT_REGS_PARM1_CORE(ctx);
-	if (i == 1)
-		return PT_REGS_PARM2_CORE(ctx);
-	return PT_REGS_PARM3_CORE(ctx);
+	/* plain loads from the context (no helper call each, as the CO-RE reads were); all three
+	 * are loaded so that the compiler cannot turn the choice into a computed context offset,
+	 * which the verifier refuses */
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx);
+
+	barrier_var(a0);
+	barrier_var(a1);
+	barrier_var(a2);
+	return i == 0 ? a0 : i == 1 ? a1 : a2;
 }
 
 /* Remember (self, return pointer, sp) of a poll or task run on the thread's stack; deeper than
  * PEV_MAX_NEST the frame is counted, not remembered. */
-static __always_inline void frame_push(__u32 tid, __u64 self, __u64 retp, __u64 sp)
+static __always_inline void frame_push(__u64 self, __u64 retp, __u64 sp)
 {
-	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
+	struct pstack *ps = thread_stack(true);
 
-	if (!ps) {
-		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
-		ps = bpf_map_lookup_elem(&pstacks, &tid);
-		if (!ps)
-			return;
-	}
+	if (!ps)
+		return;
 	__u32 n = ps->n;
 	if (n < PEV_MAX_NEST) {
 		ps->f[n].self = self;
@@ -105,9 +112,9 @@ static __always_inline void frame_push(__u32 tid, __u64 self, __u64 retp, __u64 
 
 /* The frame whose entry sp the return at sp_after matches, popping the frames above it (their
  * returns were missed: a longjmp-like unwind or a probe that lost its exit); false if none. */
-static __always_inline bool frame_pop(__u32 tid, __u64 sp_after, struct pframe *f)
+static __always_inline bool frame_pop(__u64 sp_after, struct pframe *f)
 {
-	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
+	struct pstack *ps = thread_stack(false);
 	__u64 entry_sp = sp_after - 8; /* the return popped the return address */
 
 	if (!ps)
@@ -128,7 +135,7 @@ static __always_inline bool frame_pop(__u32 tid, __u64 sp_after, struct pframe *
 }
 
 static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *e,
-				       const struct probe_cfg *c, __u32 tid)
+				       const struct probe_cfg *c)
 {
 	__u64 cx = arg(ctx, c->self_arg + 1), w = 0;
 	struct pstack *ps;
@@ -139,17 +146,17 @@ static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *
 	    !bpf_probe_read_user(&w, sizeof(w), (void *)(cx + ctx_waker)) &&
 	    bpf_probe_read_user(&e->waker, sizeof(e->waker), (void *)(w + waker_data)))
 		e->waker = 0;
-	frame_push(tid, e->fut, c->ret_ptr ? arg(ctx, 0) : 0, e->sp);
+	frame_push(e->fut, c->ret_ptr ? arg(ctx, 0) : 0, e->sp);
 }
 
 static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e,
-				      const struct probe_cfg *c, __u32 tid)
+				      const struct probe_cfg *c)
 {
 	struct pframe f = {};
 
 	e->state = PEV_STATE_NONE;
 	e->result = PEV_RESULT_UNK;
-	if (!frame_pop(tid, e->sp, &f))
+	if (!frame_pop(e->sp, &f))
 		return;
 	e->fut = f.self;
 	if (c->state_size)
@@ -160,7 +167,11 @@ static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e
 	if (c->ret_ptr) {
 		d = read_uint(f.retp + c->discr_off, c->discr_size);
 	} else {
-		__u64 r = c->discr_off < 8 ? PT_REGS_RC_CORE(ctx) : BPF_CORE_READ(ctx, dx);
+		__u64 ax = PT_REGS_RC(ctx), dx = ctx->dx;
+
+		barrier_var(ax);
+		barrier_var(dx);
+		__u64 r = c->discr_off < 8 ? ax : dx;
 		d = r >> (8 * (c->discr_off & 7));
 	}
 	if (c->discr_size < 8)
@@ -172,21 +183,21 @@ static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e
  * task remembered like a poll's self so the exit can read __state and the stage again (the
  * task pointer is gone from the registers by then). */
 static __always_inline void task_entry(struct pt_regs *ctx, struct probe_event *e,
-				       const struct probe_cfg *c, __u32 tid)
+				       const struct probe_cfg *c)
 {
-	e->fut = PT_REGS_PARM1_CORE(ctx);
+	e->fut = PT_REGS_PARM1(ctx);
 	if (!c->state_size)
 		return;
 	e->state = read_uint(e->fut + c->state_off, c->state_size);
 	e->waker = c->word_size ? read_uint(e->fut + c->word_off, c->word_size) : 0;
-	frame_push(tid, e->fut, 0, e->sp);
+	frame_push(e->fut, 0, e->sp);
 }
 
-static __always_inline void task_exit(struct probe_event *e, const struct probe_cfg *c, __u32 tid)
+static __always_inline void task_exit(struct probe_event *e, const struct probe_cfg *c)
 {
 	struct pframe f = {};
 
-	if (!c->state_size || !frame_pop(tid, e->sp, &f))
+	if (!c->state_size || !frame_pop(e->sp, &f))
 		return;
 	e->fut = f.self;
 	e->state = read_uint(f.self + c->state_off, c->state_size);
@@ -218,29 +229,30 @@ static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
 	e->cpu = (__u16)bpf_get_smp_processor_id();
 	e->kind = kind;
 	e->probe = probe;
-	e->ip = PT_REGS_IP_CORE(ctx);
-	e->sp = PT_REGS_SP_CORE(ctx);
+	e->ip = PT_REGS_IP(ctx);
+	e->sp = PT_REGS_SP(ctx);
 	e->ret_addr = 0;
 	e->fut = 0;
 	e->state = PEV_STATE_NONE;
 	e->waker = 0;
 	e->result = PEV_RESULT_UNK;
-	if (kind == PEV_ENTRY &&
+	c = bpf_map_lookup_elem(&cfg, &probe);
+	/* the return address only for a plain function's CALL: a read of user memory each */
+	if (kind == PEV_ENTRY && c && (c->what & PCFG_FUNC) &&
 	    bpf_probe_read_user(&e->ret_addr, sizeof(e->ret_addr), (void *)e->sp))
 		e->ret_addr = 0;
-	c = bpf_map_lookup_elem(&cfg, &probe);
 	if (c && (c->what & PCFG_POLL)) {
 		if (kind == PEV_ENTRY)
-			poll_entry(ctx, e, c, tid);
+			poll_entry(ctx, e, c);
 		else
-			poll_exit(ctx, e, c, tid);
+			poll_exit(ctx, e, c);
 	} else if (c && (c->what & PCFG_TASK)) {
 		if (kind == PEV_ENTRY)
-			task_entry(ctx, e, c, tid);
+			task_entry(ctx, e, c);
 		else
-			task_exit(e, c, tid);
+			task_exit(e, c);
 	} else if (c && (c->what & PCFG_WAKE) && kind == PEV_ENTRY) {
-		e->fut = PT_REGS_PARM1_CORE(ctx);
+		e->fut = PT_REGS_PARM1(ctx);
 	}
 	/* waking the consumer costs an irq_work per record: it polls every 50 ms anyway, so
 	 * only a ring more than half full calls for it now */

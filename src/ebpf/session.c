@@ -25,6 +25,7 @@ struct ebpf_session {
 	enum attach_mode mode;
 	uint64_t attach_ns;
 	size_t want_links; /* links the attach would make */
+	unsigned fail_obj; /* the object whose attach failed */
 	ebpf_event_fn fn;
 	void *ctx;
 	int ncpus;
@@ -94,39 +95,77 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 	return 0;
 }
 
-static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode)
+/* The entry and return links of the probes of object k. 0 or -errno. */
+static int attach_obj(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode,
+		      unsigned k, uint64_t *off, uint64_t *cookie, uint64_t *roff, uint64_t *rcookie)
 {
-	size_t n = probes_count(o->probes), nret = 0;
-	uint64_t *off = calloc(n + 1, sizeof(*off)), *cookie = calloc(n + 1, sizeof(*cookie));
-	uint64_t *roff = calloc(n + 1, sizeof(*roff)), *rcookie = calloc(n + 1, sizeof(*rcookie));
+	size_t n = 0, nret = 0;
 	bool multi = mode == ATTACH_MULTI;
-	int ret = -ENOMEM;
+	int ret;
 
-	if (!off || !cookie || !roff || !rcookie)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < probes_count(o->probes); i++) {
 		const struct probe *p = probes_at(o->probes, i);
 
-		off[i] = p->foff;
-		cookie[i] = i;
+		if (p->obj != k)
+			continue;
+		off[n] = p->foff;
+		cookie[n++] = i;
 		/* a waker function's return tells nothing; the others pair with their entry */
 		if (p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK)) {
 			roff[nret] = p->foff;
 			rcookie[nret++] = i;
 		}
 	}
-	s->links = attach_new();
-	if (!s->links)
-		goto out;
-	s->want_links = multi ? 2 : n + nret;
+	s->fail_obj = k;
 	ret = attach_uprobes(s->links, mode,
 			     multi ? s->skel->progs.strata_entry_multi : s->skel->progs.strata_entry,
-			     o->exe, off, cookie, n, o->pid, 0, o->stop);
+			     o->paths[k], off, cookie, n, o->pid, 0, o->stop);
 	if (!ret)
 		ret = attach_uprobes(
 		    s->links, mode,
-		    multi ? s->skel->progs.strata_exit_multi : s->skel->progs.strata_exit, o->exe,
-		    roff, rcookie, nret, o->pid, 1, o->stop);
+		    multi ? s->skel->progs.strata_exit_multi : s->skel->progs.strata_exit,
+		    o->paths[k], roff, rcookie, nret, o->pid, 1, o->stop);
+	return ret;
+}
+
+static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode)
+{
+	size_t n = probes_count(o->probes);
+	uint64_t *off = calloc(n + 1, sizeof(*off)), *cookie = calloc(n + 1, sizeof(*cookie));
+	uint64_t *roff = calloc(n + 1, sizeof(*roff)), *rcookie = calloc(n + 1, sizeof(*rcookie));
+	int ret = -ENOMEM;
+
+	if (!off || !cookie || !roff || !rcookie)
+		goto out;
+	s->links = attach_new();
+	if (!s->links)
+		goto out;
+	s->want_links = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct probe *p = probes_at(o->probes, i);
+		bool ret_too = p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK);
+
+		if (mode != ATTACH_MULTI)
+			s->want_links += 1 + ret_too;
+	}
+	/* uprobe_multi: an entry link per object with probes, a return link per object with
+	 * return probes */
+	for (unsigned k = 0; mode == ATTACH_MULTI && k < o->npaths; k++) {
+		bool ent = false, rp = false;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct probe *p = probes_at(o->probes, i);
+
+			if (p->obj == k) {
+				ent = true;
+				rp |= (p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK)) != 0;
+			}
+		}
+		s->want_links += ent + rp;
+	}
+	ret = 0;
+	for (unsigned k = 0; !ret && k < o->npaths; k++)
+		ret = attach_obj(s, o, mode, k, off, cookie, roff, rcookie);
 out:
 	free(off);
 	free(cookie);
@@ -187,7 +226,7 @@ struct ebpf_session *ebpf_open(const struct ebpf_opts *o)
 		goto fail;
 	}
 	if (ret) {
-		err_set(-ret, "strata record: attaching uprobes to %s (%s) failed: %s", o->exe,
+		err_set(-ret, "strata record: attaching uprobes to %s (%s) failed: %s", o->paths[s->fail_obj],
 			mode == ATTACH_MULTI ? "uprobe_multi" : "single uprobes", strerror(-ret));
 		goto fail;
 	}

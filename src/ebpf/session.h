@@ -1,6 +1,6 @@
 /* session — the BPF side of `strata record`: load the programs (libbpf skeleton of
  * record.bpf.c), attach entry probes (and return probes, except on waker functions) at every
- * address of the probe list for one process, hand every ring-buffer record to a callback, count what the kernel dropped, and
+ * address of the probe list for one process (one uprobe_multi link per object file and kind), hand every ring-buffer record to a callback, count what the kernel dropped, and
  * detach everything when closed. */
 #ifndef STRATA_EBPF_SESSION_H
 #define STRATA_EBPF_SESSION_H
@@ -16,7 +16,8 @@ struct ebpf_session;
 typedef int (*ebpf_event_fn)(void *ctx, const struct probe_event *e);
 
 struct ebpf_opts {
-	const char *exe;	    /* the executable whose functions are probed */
+	const char *const *paths;   /* the probed objects' files (probe.obj indexes them) */
+	size_t npaths;
 	const struct probes *probes; /* where and what (cookie = index) */
 	int64_t ctx_waker, waker_data; /* Context -> waker data offsets (-1: unknown) */
 	int pid;		    /* the traced process */
