@@ -204,6 +204,16 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 	return 0;
 }
 
+/* waitpid that goes on after strata's own signals (sigstop: they are looked at later). 0 or -1. */
+static int wait_child(int pid, int *status)
+{
+	int w;
+
+	while ((w = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+		;
+	return w == pid ? 0 : -1;
+}
+
 /* The program's entry point (AT_ENTRY from /proc/PID/auxv), or 0. */
 static uint64_t entry_point(int pid)
 {
@@ -240,7 +250,7 @@ static int run_to_entry(int pid, const char *cmd)
 		return err_set(errno, "strata record: %s: cannot stop at the entry point: %s", cmd,
 			       strerror(errno));
 	for (int sig = 0;;) {
-		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) || waitpid(pid, &status, 0) != pid)
+		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) || wait_child(pid, &status))
 			return err_set(errno, "strata record: %s: %s", cmd, strerror(errno));
 		if (!WIFSTOPPED(status))
 			return err_set(ECHILD, "strata record: %s ended before its entry point (%s %d)",
@@ -268,6 +278,7 @@ static int run_to_entry(int pid, const char *cmd)
 static int start_cmd(char **cmd)
 {
 	int pfd[2], status, err = 0;
+	ssize_t len;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC))
@@ -285,10 +296,12 @@ static int start_cmd(char **cmd)
 		_exit(127);
 	}
 	close(pfd[1]);
-	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+	while ((len = read(pfd[0], &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	if (len != sizeof(err))
 		err = 0;
 	close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid)
+	if (wait_child(pid, &status))
 		return err_set(errno, "strata record: waitpid: %s", strerror(errno));
 	if (err || !WIFSTOPPED(status)) {
 		if (WIFSTOPPED(status))
@@ -579,6 +592,7 @@ int cmd_record(int argc, char **argv)
 	}
 	/* a signal before or while attaching: what was attached is detached again (ebpf_open),
 	 * the trace is finished and the target released, as after any signal */
+	nw_start(st.w, mono_ns()); /* before any probe can fire */
 	if (!(sig = sigstop_pending())) {
 		ses = ebpf_open(&eo);
 		if (!ses && !(sig = sigstop_pending()))
@@ -609,7 +623,9 @@ int cmd_record(int argc, char **argv)
 		if (pidfd >= 0 ? poll(&p, 1, 0) > 0 : (kill(pid, 0) && errno == ESRCH))
 			exited = true;
 	}
-	/* what the probes wrote before the end is still in the ring */
+	/* what the probes wrote before the end is still in the ring, or in the threads'
+	 * batches (sent to the ring once the probes are gone) */
+	ebpf_detach(ses);
 	while (ses && ebpf_poll(ses, 0) > 0)
 		;
 	if (child && exited && waitpid(pid, &status, 0) == pid) {

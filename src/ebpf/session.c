@@ -22,6 +22,7 @@ struct ebpf_session {
 	struct record_bpf *skel;
 	struct ring_buffer *rb;
 	struct attach_set *links;
+	struct bpf_link *exit_link; /* strata_thread_exit: a thread's last records at its exit */
 	enum attach_mode mode;
 	uint64_t attach_ns;
 	size_t want_links; /* links the attach would make */
@@ -39,13 +40,20 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/* A ring-buffer sample is a batch of one thread's records (record.bpf.c). */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct ebpf_session *s = ctx;
+	int ret = 0;
 
-	if (size < sizeof(struct probe_event))
-		return 0;
-	return s->fn(s->ctx, data);
+	for (size_t off = 0; !ret && off + sizeof(struct probe_event) <= size;
+	     off += sizeof(struct probe_event)) {
+		struct probe_event e;
+
+		memcpy(&e, (const uint8_t *)data + off, sizeof(e)); /* 8-byte aligned anyway */
+		ret = s->fn(s->ctx, &e);
+	}
+	return ret;
 }
 
 static uint64_t now_ns(void)
@@ -71,6 +79,8 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->skel->maps.cfg, (uint32_t)(probes_count(o->probes) + 1));
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 (uint32_t)(o->ring_bytes ? o->ring_bytes : 1u << 24));
+	if (getenv("STRATA_BPF_PROFILE_CUT")) /* bench/ebpf/run's cost breakdown only */
+		s->skel->rodata->prof_cut = (uint32_t)atoi(getenv("STRATA_BPF_PROFILE_CUT"));
 	s->skel->rodata->ring_half = (o->ring_bytes ? o->ring_bytes : 1u << 24) / 2;
 	bpf_program__set_autoload(s->skel->progs.strata_entry_multi, multi);
 	bpf_program__set_autoload(s->skel->progs.strata_exit_multi, multi);
@@ -174,10 +184,40 @@ out:
 	return ret;
 }
 
+/* Run strata_drain over every task: the rest of each live thread's batch goes to the ring. */
+static void drain_batches(struct ebpf_session *s)
+{
+	struct bpf_link *l = bpf_program__attach_iter(s->skel->progs.strata_drain, NULL);
+	char buf[256];
+	int fd;
+
+	if (!l)
+		return;
+	fd = bpf_iter_create(bpf_link__fd(l));
+	if (fd >= 0) {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	bpf_link__destroy(l);
+}
+
+void ebpf_detach(struct ebpf_session *s)
+{
+	if (!s || !s->links)
+		return;
+	attach_free(s->links); /* no probe runs after this returns */
+	s->links = NULL;
+	if (s->skel)
+		drain_batches(s);
+}
+
 static void unload(struct ebpf_session *s)
 {
 	attach_free(s->links); /* detach first: no probe outlives the programs */
 	s->links = NULL;
+	bpf_link__destroy(s->exit_link);
+	s->exit_link = NULL;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	record_bpf__destroy(s->skel);
@@ -231,6 +271,11 @@ struct ebpf_session *ebpf_open(const struct ebpf_opts *o)
 		goto fail;
 	}
 	s->mode = mode;
+	s->exit_link = bpf_program__attach(s->skel->progs.strata_thread_exit);
+	if (!s->exit_link) {
+		err_set(errno, "strata record: BPF program at thread exits: %s", strerror(errno));
+		goto fail;
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
 		err_set(errno, "strata record: BPF ring buffer: %s", strerror(errno));

@@ -34,6 +34,9 @@ struct ebpf_session *ebpf_open(const struct ebpf_opts *o);
 /* Wait up to timeout_ms for records and pass them to fn. Returns the number consumed, or
  * -errno (a negative return of fn stops consumption and is returned). */
 int ebpf_poll(struct ebpf_session *s, int timeout_ms);
+/* Detach every probe, then send what the threads' batches still hold to the ring buffer (to be
+ * taken with ebpf_poll). NULL or a second call is ignored. */
+void ebpf_detach(struct ebpf_session *s);
 /* Records the kernel could not put into the full ring buffer so far. */
 uint64_t ebpf_drops(const struct ebpf_session *s);
 /* The mode used (MULTI or SINGLE), the number of links and the attach time. */
