@@ -25,6 +25,8 @@ LLVM_INCDIR = $(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
 LLVM_LIBS = $(addprefix -L,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)) $(shell $(LLVM_CONFIG) --libs 2>/dev/null)
 LDLIBS += $(PKG_LIBS) $(LLVM_LIBS) -liberty -lfdt -lm
 LDLIBS += -lz # crc32 for the trace file's chunk checksums (src/trace/tfile.c)
+# strata console: ncurses (wide characters), and a thread that reads the trace (src/console/)
+LDLIBS += -lncursesw -ltinfo -lpthread
 
 ALL_SRCS := $(shell find src -name '*.c' ! -name '*.bpf.c' | sort)
 TEST_SRCS := $(filter %_test.c,$(ALL_SRCS))
@@ -44,6 +46,8 @@ $(BUILD)/obj/%.o: src/%.c
 # (bench/run), and nowhere else matters as much.
 $(BUILD)/obj/cpu/exec.o: CFLAGS += -O3
 $(BUILD)/obj/symbols/disasm.o: CFLAGS += -I$(LLVM_INCDIR)
+# The viewer page is embedded with .incbin (src/viewer/assets.c).
+$(BUILD)/obj/viewer/assets.o: src/viewer/app.html src/viewer/app.css src/viewer/app.js
 
 # eBPF programs (src/ebpf/*.bpf.c): clang -target bpf against the running kernel's BTF, then a
 # libbpf skeleton (bpftool gen skeleton) that the loader includes.
@@ -94,7 +98,10 @@ guests:
 test: deps
 	@$(MAKE) --no-print-directory check
 
+# The Linux image is built (or found in its cache) before the tests start, so that its build time
+# never counts against the per-test timeout of the first test that boots it.
 check: all unit guests fuzz
+	@scripts/linux/build.sh -q >/dev/null || echo "check: the Linux image did not build (scripts/linux/build.sh); its tests will fail"
 	@BUILD=$(BUILD) tests/run
 
 demo: deps

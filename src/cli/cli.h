@@ -9,6 +9,8 @@ enum {
 	EXIT_BADINPUT = 2,   /* bad option or input file: one-line message on stderr */
 	EXIT_MAXINSNS = 124, /* --max-insns reached (like timeout(1)) */
 	EXIT_INTERNAL = 70,  /* internal emulator error (EX_SOFTWARE), after a register dump */
+	EXIT_STUCK = 65,     /* the guest makes no progress (EX_DATAERR: the guest is at fault,
+			      * not strata), after a register dump */
 };
 
 struct cli_cmd {
@@ -23,6 +25,8 @@ int cmd_dump(int argc, char **argv);   /* strata dump FILE: text/perfetto/chrome
 int cmd_report(int argc, char **argv); /* strata report FILE: top functions, traps, calls */
 int cmd_record(int argc, char **argv); /* strata record: eBPF uprobes on a native process */
 int cmd_tasks(int argc, char **argv);  /* strata tasks FILE: Rust async tasks (--trace=async) */
+int cmd_view(int argc, char **argv);   /* strata view TRACE: the offline HTML viewer */
+int cmd_console(int argc, char **argv); /* strata console: the live terminal UI */
 
 /* Parse a byte size such as "128M", "1G", "4096K" or "256" (MiB, as QEMU's -m). Returns 0 or
  * -EINVAL. */

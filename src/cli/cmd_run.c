@@ -1,6 +1,8 @@
 /* cmd_run — `strata run`: build a virt machine from QEMU-style options and run it. */
 #include "cli/cli.h"
+#include "cli/run_qemu.h"
 #include "cli/trace_opts.h"
+#include "console/console.h"
 #include "cpu/cpu.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
@@ -43,8 +45,12 @@ static void run_usage(FILE *f)
 	    "                     a raw disk image (size a multiple of 512) as a virtio-blk\n"
 	    "                     device; the n-th -drive is virtio-mmio slot n (0x10001000 +\n"
 	    "                     n*0x1000, IRQ 1+n), up to 8. Unlike QEMU, no -device is needed;\n"
-	    "                     if=virtio|none and id= are accepted and ignored. Writes go to\n"
-	    "                     the file (readonly=on: the guest gets I/O errors)\n"
+	    "                     if=virtio|none is accepted. Writes go to the file\n"
+	    "                     (readonly=on: the guest gets I/O errors)\n"
+	    "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
+	    "                     put the -drive with id=ID on slot N (QEMU's form)\n"
+	    "  -global virtio-mmio.force-legacy=false, -machine virt, -nographic\n"
+	    "                     accepted as QEMU's (the transports are always modern)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
@@ -53,16 +59,20 @@ static void run_usage(FILE *f)
 	    "                     docs/GDB.md (target remote :PORT, symbol files per privilege)\n"
 	    "  -s                 --gdb 1234, as in QEMU\n"
 	    "  -S                 halt before the first instruction until GDB continues\n"
+	    "  --console[=SOCKET] let `strata console --attach SOCKET` watch the run (default\n"
+	    "                     $XDG_RUNTIME_DIR or /tmp/strata-PID.console); --console-wait:\n"
+	    "                     wait for the console before starting; not with --gdb\n"
 	    "  -h, --help         this text\n\n"
-	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for "
-	    "bad\n"
-	    "input; 124 when --max-insns stopped the run; 70 for an internal emulator error (the\n"
-	    "registers and the last instructions are printed).\n");
+	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for\n"
+	    "bad input; 124 when --max-insns stopped the run; 65 when the guest makes no progress\n"
+	    "(every hart traps without retiring, or waits for an interrupt that cannot come); 70\n"
+	    "for an internal emulator error (65 and 70 print the registers and the last\n"
+	    "instructions); 128+N when signal N stopped the run or strata crashed.\n");
 }
 
 /* Parse QEMU-style "file=IMG,format=raw,readonly=on" into d, in place (",," is a literal
  * comma, as in QEMU). 0, or -EINVAL with err_set naming the bad key or value. */
-static int parse_drive(char *spec, struct machine_drive *d)
+static int parse_drive(char *spec, struct machine_drive *d, const char **id)
 {
 	char *p = spec;
 
@@ -100,7 +110,9 @@ static int parse_drive(char *spec, struct machine_drive *d)
 				return err_set(EINVAL,
 					       "-drive if=%s: only virtio (or none) is supported",
 					       val);
-		} else if (strcmp(key, "id")) {
+		} else if (!strcmp(key, "id")) {
+			*id = val;
+		} else {
 			return err_set(EINVAL,
 				       "-drive %s=%s: unknown key (file, format, readonly, if, id)",
 				       key, val);
@@ -125,6 +137,10 @@ struct run_opts {
 	bool stats;
 	const char *gdb; /* --gdb / -s */
 	bool gdb_wait;	 /* -S */
+	struct run_qemu qemu;
+	const char *console; /* --console[=SOCKET] (docs/UI.md) */
+	bool console_wait;
+	char console_path[108];
 };
 
 static int parse_args(int argc, char **argv, struct machine_config *cfg, struct run_opts *ro,
@@ -140,6 +156,8 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			return 1;
 		}
 		t = trace_opts_parse(topts, argc, argv, &i);
+		if (t == 0)
+			t = run_qemu_parse(&ro->qemu, argc, argv, &i);
 		if (t < 0)
 			return t;
 		if (t > 0)
@@ -158,6 +176,14 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		}
 		if (!strcmp(o, "-S")) {
 			ro->gdb_wait = true;
+			continue;
+		}
+		if (!strncmp(o, "--console", 9) && (!o[9] || o[9] == '=' || !strcmp(o, "--console-wait"))) {
+			ro->console_wait |= !strcmp(o, "--console-wait");
+			if (o[9] == '=' && !o[10])
+				return err_set(EINVAL, "--console=: empty socket path");
+			if (o[9] == '=' || !ro->console)
+				ro->console = o[9] == '=' ? o + 10 : "";
 			continue;
 		}
 		if (!strcmp(o, "--gdb")) {
@@ -192,7 +218,8 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			if (cfg->ndrives == VIRT_VIRTIO_COUNT)
 				return err_set(EINVAL, "-drive %s: at most %u drives", a,
 					       VIRT_VIRTIO_COUNT);
-			if (parse_drive(argv[i], &cfg->drives[cfg->ndrives]) < 0)
+			if (parse_drive(argv[i], &cfg->drives[cfg->ndrives],
+					&ro->qemu.drive_id[cfg->ndrives]) < 0)
 				return -EINVAL;
 			cfg->ndrives++;
 		} else if (!strcmp(o, "-dtb")) {
@@ -222,7 +249,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				    EINVAL, "--max-insns %s: not a positive instruction count", a);
 		}
 	}
-	return 0;
+	return run_qemu_bind(&ro->qemu, cfg);
 }
 
 /* What `monitor trace X on` needs to start a trace the command line did not ask for. */
@@ -270,6 +297,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts ro = {0};
 	struct gdb_server_config gcfg = {0};
 	struct gdb_server *gdb = NULL;
+	struct console_server *csrv = NULL;
 	struct lazy_trace lt;
 	int code = 0, r;
 	enum machine_exit why;
@@ -310,6 +338,20 @@ int cmd_run(int argc, char **argv)
 			goto bad;
 		}
 	}
+	if (ro.console) {
+		if (!*ro.console)
+			console_default_path(ro.console_path, sizeof(ro.console_path));
+		if (gdb || !(csrv = console_server_new(*ro.console ? ro.console : ro.console_path,
+						       topts.rec ? topts.rc.path : NULL, ro.console_wait))) {
+			if (gdb)
+				err_set(EINVAL, "--console and --gdb cannot be used together");
+			gdb_server_free(gdb);
+			trace_opts_finish(&topts, m);
+			machine_free(m);
+			goto bad;
+		}
+		console_server_attach(csrv, m, topts.rec);
+	}
 	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
 	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -338,6 +380,9 @@ int cmd_run(int argc, char **argv)
 	case MACHINE_EXIT_ERROR:
 		code = EXIT_INTERNAL;
 		break;
+	case MACHINE_EXIT_STUCK:
+		code = EXIT_STUCK;
+		break;
 	case MACHINE_EXIT_SIGNAL:
 		fprintf(stderr, "strata: stopped by signal %d%s\n", code,
 			topts.rec ? "; the trace is complete up to here" : "");
@@ -357,6 +402,7 @@ int cmd_run(int argc, char **argv)
 		if (!code)
 			code = EXIT_BADINPUT;
 	}
+	console_server_end(csrv, code); /* after the trace's END chunk: the console reads it all */
 	machine_free(m);
 	trace_opts_free(&topts);
 	return code;

@@ -14,6 +14,8 @@ static const struct cli_cmd cmds[] = {
     {"report", "summarise a trace: top functions, traps, SBI calls, syscalls", cmd_report},
     {"record", "trace a native Linux process with eBPF uprobes (functions)", cmd_record},
     {"tasks", "Rust async tasks of a trace: polls, states, await trees, wakes", cmd_tasks},
+    {"view", "write an offline HTML viewer of a trace: time line, flame graphs, tasks", cmd_view},
+    {"console", "live terminal UI: tasks, functions, traps, harts of a run or a trace", cmd_console},
 };
 
 static void usage(FILE *f)

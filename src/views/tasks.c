@@ -9,8 +9,8 @@
 #include <string.h>
 
 #define MAX_DEPTH 64
-#define HARTS	  256
 #define NBUCKETS  40
+#define NOW_LINKS 16
 
 struct fvar {
 	uint64_t discr;
@@ -45,6 +45,15 @@ struct task {
 	struct node *nodes;
 	size_t nn, capn;
 	bool waiting;
+	bool done;
+	int on_hart;   /* polled now on this hart, or -1 */
+	uint64_t wakes, last_end;
+	struct nowlink {
+		int node;
+		uint64_t state;
+		uint8_t result;
+	} now[NOW_LINKS]; /* the chain the latest poll left */
+	unsigned nnow;
 	bool announced; /* created by TEV_TASK: the first poll at depth 0 gives it its future */
 	uint64_t wait_state, wait_since;
 };
@@ -71,12 +80,14 @@ struct tasks {
 	size_t nfd, capfd;
 	struct task *t;
 	size_t nt, capt;
-	struct hst *h[HARTS];
+	struct hst *h[TEV_MAX_HARTS];
 	struct edge *e;
 	size_t ne, cape;
 	struct apoint *ap;
 	size_t nap, capap;
 	uint64_t events, polls, wakes;
+	const struct tasks_listener *lis;
+	void *lis_arg;
 	bool ns; /* the trace's clock is nanoseconds (native traces): busy and wait times are ns */
 };
 
@@ -108,7 +119,7 @@ void tasks_free(struct tasks *t)
 		free(t->t[i].tr);
 		free(t->t[i].nodes);
 	}
-	for (unsigned i = 0; i < HARTS; i++)
+	for (unsigned i = 0; i < TEV_MAX_HARTS; i++)
 		free(t->h[i]);
 	free(t->fd);
 	free(t->t);
@@ -322,6 +333,7 @@ static int find_task(struct tasks *t, uint64_t addr, uint64_t key, bool create)
 	k->addr = addr;
 	k->key = key;
 	k->final_state = TEV_STATE_NONE;
+	k->on_hart = -1;
 	if (GROW(k->nodes, k->nn, k->capn) < 0)
 		return -1;
 	k->nodes[k->nn++] = (struct node){-1, key, 0};
@@ -416,6 +428,7 @@ static int on_poll(struct tasks *t, struct hst *h, const struct tev *ev)
 		if (!k->polls)
 			k->first = ev->time;
 		k->last = ev->time;
+		k->on_hart = ev->hart;
 		if (k->waiting && note_wait(t, k, ev->time) < 0)
 			return -ENOMEM;
 		return 0;
@@ -439,7 +452,10 @@ static int on_poll_end(struct tasks *t, struct hst *h, const struct tev *ev)
 	if (ev->size != 0 || h->cur < 0)
 		return 0;
 	k = &t->t[h->cur];
+	int id = h->cur;
 	h->cur = -1;
+	k->on_hart = -1;
+	k->nnow = 0;
 	/* the await chain: each link is one poll of a nested future, under its parent */
 	if (ev->kind & TEV_POLL_CHAIN) {
 		int node_of[MAX_DEPTH * 4];
@@ -455,6 +471,8 @@ static int on_poll_end(struct tasks *t, struct hst *h, const struct tev *ev)
 				return -ENOMEM;
 			k->nodes[node].polls++;
 			node_of[n++] = node;
+			if (k->nnow < NOW_LINKS && l.result != TEV_READY)
+				k->now[k->nnow++] = (struct nowlink){node, l.after, l.result};
 		}
 		if (rc < 0)
 			return rc;
@@ -477,6 +495,13 @@ static int on_poll_end(struct tasks *t, struct hst *h, const struct tev *ev)
 		k->waiting = true;
 		k->wait_state = ev->value;
 		k->wait_since = ev->time;
+	}
+	k->done = res == TEV_READY;
+	k->last_end = ev->time;
+	if (t->lis && t->lis->poll) {
+		struct tasks_poll p = {id,	    ev->hart,	 h->start_time, ev->time,
+				       ev->instret - h->start_insn, h->before, ev->value, res};
+		t->lis->poll(t->lis_arg, &p);
 	}
 	return 0;
 }
@@ -502,6 +527,12 @@ static int on_wake(struct tasks *t, const struct tev *ev)
 			 ana_priv_char(ev->priv));
 	else
 		snprintf(from, sizeof(from), "no task (%c)", ana_priv_char(ev->priv));
+	if (to >= 0)
+		t->t[to].wakes++;
+	if (t->lis && t->lis->wake) {
+		struct tasks_wake w = {to, ev->hart, ev->priv, ev->time, from};
+		t->lis->wake(t->lis_arg, &w);
+	}
 	for (size_t i = 0; i < t->ne; i++)
 		if (t->e[i].to == to && !strcmp(t->e[i].from, from)) {
 			t->e[i].count++;
@@ -514,6 +545,84 @@ static int on_wake(struct tasks *t, const struct tev *ev)
 	strcpy(e->from, from);
 	e->to = to;
 	e->count = 1;
+	return 0;
+}
+
+/* ---- queries (the console and `strata view`) ---- */
+
+void tasks_set_listener(struct tasks *t, const struct tasks_listener *l, void *arg)
+{
+	t->lis = l;
+	t->lis_arg = arg;
+}
+
+int tasks_info(const struct tasks *t, int id, struct tasks_info *o)
+{
+	if (id < 0 || (size_t)id >= t->nt)
+		return -ENOENT;
+	const struct task *k = &t->t[id];
+	*o = (struct tasks_info){
+	    .addr = k->addr,
+	    .key = k->key,
+	    .polls = k->polls,
+	    .pending = k->pending,
+	    .ready = k->ready,
+	    .unknown = k->unknown,
+	    .clones = k->clones,
+	    .drops = k->drops,
+	    .wakes = k->wakes,
+	    .busy_insns = k->busy_insns,
+	    .busy_time = k->busy_time,
+	    .first = k->first,
+	    .last = k->last,
+	    .last_end = k->last_end,
+	    .state = k->final_state,
+	    .running_on = k->on_hart,
+	    .done = k->done,
+	    .waiting = k->waiting,
+	};
+	return 0;
+}
+
+int tasks_tree_node(const struct tasks *t, int id, size_t i, int *parent, uint64_t *key,
+		    uint64_t *polls)
+{
+	if (id < 0 || (size_t)id >= t->nt || i >= t->t[id].nn)
+		return -ENOENT;
+	*parent = t->t[id].nodes[i].parent;
+	*key = t->t[id].nodes[i].key;
+	*polls = t->t[id].nodes[i].polls;
+	return 0;
+}
+
+int tasks_now_link(const struct tasks *t, int id, unsigned i, int *node, uint64_t *state,
+		   unsigned *result)
+{
+	if (id < 0 || (size_t)id >= t->nt || i >= t->t[id].nnow)
+		return -ENOENT;
+	*node = t->t[id].now[i].node;
+	*state = t->t[id].now[i].state;
+	*result = t->t[id].now[i].result;
+	return 0;
+}
+
+int tasks_edge(const struct tasks *t, size_t i, const char **from, int *to, uint64_t *count)
+{
+	if (i >= t->ne)
+		return -ENOENT;
+	*from = t->e[i].from;
+	*to = t->e[i].to;
+	*count = t->e[i].count;
+	return 0;
+}
+
+int tasks_apoint(const struct tasks *t, size_t i, struct tasks_apoint *o)
+{
+	if (i >= t->nap)
+		return -ENOENT;
+	const struct apoint *p = &t->ap[i];
+	*o = (struct tasks_apoint){p->key, p->state, p->n, p->sum, p->min, p->max, p->hist,
+				   NBUCKETS};
 	return 0;
 }
 
@@ -695,7 +804,7 @@ static void print_text(const struct tasks *t, FILE *f)
 	}
 }
 
-static void print_json(const struct tasks *t, FILE *f)
+static void print_json(const struct tasks *t, FILE *f, bool runs)
 {
 	char b1[32], ap[256];
 
@@ -717,8 +826,12 @@ static void print_json(const struct tasks *t, FILE *f)
 			k->last, k->clones, k->drops);
 		json_str(f, state_str(t, k->key, k->final_state, b1, sizeof(b1)));
 		fprintf(f, ", \"transitions\": [");
-		for (size_t j = 0; j < k->ntr; j++) {
+		for (size_t j = 0, n = 1; j < k->ntr; j += n) {
 			const char *p = tasks_await_point(t, k->key, k->tr[j].to, ap, sizeof(ap));
+			n = 1;
+			while (runs && j + n < k->ntr && k->tr[j + n].from == k->tr[j].from &&
+			       k->tr[j + n].to == k->tr[j].to && k->tr[j + n].result == k->tr[j].result)
+				n++;
 			fprintf(f, "%s{\"from\": ", j ? ", " : "");
 			json_str(f, state_str(t, k->key, k->tr[j].from, b1, sizeof(b1)));
 			fprintf(f, ", \"to\": ");
@@ -729,6 +842,8 @@ static void print_json(const struct tasks *t, FILE *f)
 				json_str(f, p);
 			else
 				fputs("null", f);
+			if (runs)
+				fprintf(f, ", \"count\": %zu", n);
 			fputc('}', f);
 		}
 		fprintf(f, "], \"tree\": ");
@@ -771,10 +886,16 @@ static void print_json(const struct tasks *t, FILE *f)
 	fprintf(f, "]}\n");
 }
 
+int tasks_print_json_runs(const struct tasks *t, FILE *out)
+{
+	print_json(t, out, true);
+	return ferror(out) ? -EIO : 0;
+}
+
 int tasks_print(const struct tasks *t, FILE *out, bool json)
 {
 	if (json)
-		print_json(t, out);
+		print_json(t, out, false);
 	else
 		print_text(t, out);
 	return ferror(out) ? -EIO : 0;

@@ -38,4 +38,13 @@ int view_run_events(const struct view_ops *ops, const struct view_opts *o, FILE 
 int view_run_file(const struct view_ops *ops, const struct view_opts *o, const char *path,
 		  FILE *out, bool *truncated);
 
+/* Names for the events of an open trace (its symbols, devices and code pages; the SBI and
+ * syscall tables): what view_run_file uses, for views that drive the reader themselves (the
+ * console, `strata view`). NULL + errno. */
+struct trace_reader;
+struct view_source;
+struct view_source *view_source_new(struct trace_reader *r);
+void view_source_free(struct view_source *s);
+const struct ana_names_ops *view_source_names(void);
+
 #endif

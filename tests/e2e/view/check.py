@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Drive a `strata view` page in headless Chromium (Debian's chromium + chromium-driver through
+python3-selenium) and check it: loads without console errors and without network requests,
+shows one track per task with as many poll slices as `strata tasks --json` counts, draws a flame
+graph, and writes a screenshot.
+
+  check.py NAME PAGE [--tasks TASKS.json] [--banner TEXT] [--screenshot PNG]
+
+Prints PASS/FAIL lines named view_NAME_<check>."""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+ap = argparse.ArgumentParser()
+ap.add_argument("name")
+ap.add_argument("page")
+ap.add_argument("--tasks")
+ap.add_argument("--banner")
+ap.add_argument("--screenshot")
+ap.add_argument("--first-screen", action="store_true", help="print the time to the first screen")
+a = ap.parse_args()
+failed = False
+
+
+def ok(check, cond, detail=""):
+    global failed
+    if cond:
+        print(f"PASS view_{a.name}_{check}")
+    else:
+        failed = True
+        print(f"FAIL view_{a.name}_{check}: {detail}")
+
+
+profile = tempfile.mkdtemp(prefix="strata-view-chromium-")
+o = webdriver.ChromeOptions()
+o.binary_location = "/usr/bin/chromium"
+for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--window-size=1400,900", f"--user-data-dir={profile}", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update",
+            "--disable-default-apps", "--disable-sync"):
+    o.add_argument(arg)
+o.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+try:
+    drv.set_script_timeout(60)
+    url = "file://" + os.path.abspath(a.page)
+    drv.get("about:blank")
+    drv.get_log("performance")  # what the browser did before our page is not the page's doing
+    t0 = time.monotonic()
+    drv.get(url)
+    ready = False
+    for _ in range(600):
+        if drv.execute_script("return window.strataReady === true && (window.strataFrames||0) > 0"):
+            ready = True
+            break
+        time.sleep(0.05)
+    first = time.monotonic() - t0
+    ok("loads", ready, "window.strataReady never became true")
+    if a.first_screen:
+        print(f"first screen: {first:.3f} s")
+    stats = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1]; strataStats().then(done, e => done({error: String(e)}));")
+    ok("stats", stats and "error" not in stats, str(stats))
+    if a.tasks:
+        want = json.load(open(a.tasks))
+        tasks = want["tasks"]
+        ok("task_tracks", stats["taskTracks"] == len(tasks),
+           f"page has {stats['taskTracks']} task tracks, strata tasks --json {len(tasks)} tasks")
+        got = {int(k): v for k, v in stats["polls"].items()}
+        exp = {t["id"]: t["polls"] for t in tasks if t["polls"]}
+        ok("poll_slices", got == exp, f"poll slices per task {got}, strata tasks --json {exp}")
+    if a.banner is not None:
+        ok("banner", a.banner in stats.get("banner", ""), f"banner {stats.get('banner')!r} lacks {a.banner!r}")
+    # the task table and one task's await tree
+    drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=tasks]").click()
+    rows = drv.find_elements(By.CSS_SELECTOR, "#tasktable tbody tr")
+    if a.tasks:
+        ok("task_table", len(rows) == len(tasks), f"{len(rows)} rows, want {len(tasks)}")
+        if rows:
+            rows[0].click()
+            text = drv.find_element(By.ID, "taskdetails").text
+            ok("await_tree", "await tree:" in text and tasks[0]["tree"]["future"] in text, text[:300])
+    # the flame graph of the first hart track
+    drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=flame]").click()
+    time.sleep(0.2)
+    rects = drv.execute_script("return window.strataFlameRects || 0")
+    if stats.get("hartTracks"):
+        ok("flame_graph", rects > 1, f"{rects} boxes drawn")
+    drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=timeline]").click()
+    time.sleep(0.2)
+    if a.screenshot:
+        os.makedirs(os.path.dirname(os.path.abspath(a.screenshot)), exist_ok=True)
+        ok("screenshot", drv.save_screenshot(a.screenshot) and os.path.getsize(a.screenshot) > 1000,
+           a.screenshot)
+    errors = [e for e in drv.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    ok("no_console_errors", not errors, "; ".join(e["message"][:200] for e in errors[:5]))
+    base = os.path.dirname(os.path.abspath(a.page))
+    reqs = []
+    for e in drv.get_log("performance"):
+        m = json.loads(e["message"])["message"]
+        if m.get("method") == "Network.requestWillBeSent":
+            reqs.append(m["params"]["request"]["url"])
+    bad = [u for u in reqs if not (u.startswith("file://" + base) or u.startswith("data:"))]
+    ok("no_network", not bad, f"requests outside the page's folder: {bad[:5]}")
+finally:
+    drv.quit()
+sys.exit(1 if failed else 0)
