@@ -371,9 +371,10 @@ static int on_event(void *ctx, const struct probe_event *e)
 }
 
 /* The --filter'd functions of the shared objects (objs 1..): probes and their biases; objects
- * without symbols or matching functions have none. How many functions, or -errno. */
+ * without symbols or matching functions have none. fns[k] keeps object k's functions (the
+ * probes point to their names) for the caller to free. How many functions, or -errno. */
 static long add_libraries(const struct rec_opts *o, const struct objs *ob, struct probes *probes,
-			  uint64_t *biases)
+			  uint64_t *biases, struct funcs **fns)
 {
 	long total = 0;
 
@@ -388,8 +389,8 @@ static long add_libraries(const struct rec_opts *o, const struct objs *ob, struc
 		}
 		biases[k] = obj_bias(ok, fk);
 		total += (long)funcs_count(fk);
+		fns[k] = fk;
 		ret = probes_add_object(probes, (unsigned)k, ok->path, fk);
-		funcs_free(fk);
 		if (ret < 0)
 			return ret;
 	}
@@ -471,6 +472,7 @@ int cmd_record(int argc, char **argv)
 	struct objs *objs = NULL;
 	const char **paths = NULL;
 	long nlib = 0;
+	struct funcs **libfns = NULL;
 	char exe[PATH_MAX], link[64], *meta = NULL, note[128];
 	int pid = 0, pidfd = -1, ret = EXIT_BADINPUT, status = 0, sig = 0;
 	bool child = false, exited = false;
@@ -511,7 +513,8 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	st.biases = calloc(objs_count(objs), sizeof(*st.biases));
 	paths = calloc(objs_count(objs), sizeof(*paths));
-	if (!st.biases || !paths) {
+	libfns = calloc(objs_count(objs), sizeof(*libfns));
+	if (!st.biases || !paths || !libfns) {
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}
@@ -550,7 +553,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt, o.tasks);
-	if (!probes || (o.ftrace && (nlib = add_libraries(&o, objs, probes, st.biases)) < 0))
+	if (!probes || (o.ftrace && (nlib = add_libraries(&o, objs, probes, st.biases, libfns)) < 0))
 		goto out;
 	if (o.ftrace && !funcs_count(fn) && !nlib) {
 		if (o.nfilters)
@@ -664,6 +667,9 @@ out:
 		fprintf(stderr, "%s\n", err_msg());
 	if (pidfd >= 0)
 		close(pidfd);
+	for (size_t k = 0; libfns && k < objs_count(objs); k++)
+		funcs_free(libfns[k]);
+	free(libfns);
 	objs_free(objs);
 	free(paths);
 	free(st.biases);

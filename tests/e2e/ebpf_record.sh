@@ -334,6 +334,16 @@ for mode in multi single; do
 		>"$tmp/$n.out" 2>"$tmp/$n.err"
 	shlib_check $n shlib-run # the same golden in both attach modes
 done
+# --list-probes: every probe with its object file, nothing attached, the started command killed
+if "$strata" record --list-probes --filter "$shf" -- "$fx/shlib" >"$tmp/list.out" 2>"$tmp/list.err" &&
+	grep -q "/libstrata_shared.so 0x[0-9a-f]* entry+return func shared_twice$" "$tmp/list.out" &&
+	grep -q "/libc.so.6 0x[0-9a-f]* entry+return func dlopen$" "$tmp/list.out" &&
+	grep -q "/shlib 0x[0-9a-f]* entry+return func main_leaf$" "$tmp/list.out" &&
+	[ "$(wc -l <"$tmp/list.out")" = 4 ] && ! pgrep -x shlib >/dev/null; then
+	pass list-probes
+else
+	fail list-probes "$(head -c 300 "$tmp/list.out") $(head -c 300 "$tmp/list.err")"
+fi
 # the trace's symbols name the library functions at their runtime addresses
 if "$strata" dump "$tmp/shlib-run-multi.trace" | grep -q 'shared_twice() {' &&
 	grep -q ' 3 of them in shared objects' "$tmp/shlib-run-multi.err"; then
