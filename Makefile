@@ -75,7 +75,7 @@ $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
 $(BUILD)/bpf/%.bpf.o: src/ebpf/%.bpf.c src/ebpf/probe_event.h $(BUILD)/bpf/vmlinux.h
-	$(BPF_CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc -c -o $@ $<
+	$(BPF_CLANG) -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc -c -o $@ $<
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
 $(BUILD)/obj/ebpf/%.o: OBJ_CFLAGS += -I$(BUILD)/bpf

@@ -6,6 +6,7 @@
 #include "ebpf/funcs.h"
 #include "ebpf/nasync.h"
 #include "ebpf/nwriter.h"
+#include "ebpf/objs.h"
 #include "ebpf/probes.h"
 #include "ebpf/session.h"
 #include "symbols/symbols.h"
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,7 +41,7 @@ struct rec_opts {
 	char **cmd;
 	enum attach_mode mode;
 	uint64_t ring_bytes;
-	bool stats;
+	bool stats, list;
 	bool ftrace, async, tasks;
 };
 
@@ -47,7 +49,8 @@ struct rec_state {
 	struct nwriter *w;
 	const struct probes *probes;
 	struct nasync *as;
-	uint64_t bias;
+	uint64_t bias;	 /* the executable's */
+	uint64_t *biases; /* per object (objs.h), [0] = bias */
 };
 
 /* The runtimes' task-run functions: their first argument is the task (tokio's task header,
@@ -72,8 +75,10 @@ static void record_usage(FILE *f)
 		"usage: strata record [--trace=ftrace,async,tasks] [--filter=REGEX ...] [-o FILE]\n"
 		"                     (-p PID | -- CMD [ARGS...])\n\n"
 		"Trace a native x86-64 Linux process with eBPF uprobes, without recompiling it:\n"
-		"entry and return of every function of the executable whose demangled name matches\n"
-		"a --filter (POSIX extended regex, repeatable; all functions if none), per thread.\n"
+		"entry and return of every function of the executable and of its shared objects\n"
+		"(mapped when strata attaches: DT_NEEDED libraries, and dlopen'ed ones with -p)\n"
+		"whose demangled name matches a --filter (POSIX extended regex, repeatable; all\n"
+		"functions if none), per thread.\n"
 		"Runs CMD, or attaches to process PID, until it exits or strata gets SIGINT/SIGTERM;\n"
 		"then every probe is detached (an attached process keeps running) and the trace is\n"
 		"finished. Read it with strata dump, report, info. Needs root or CAP_BPF and\n"
@@ -86,6 +91,8 @@ static void record_usage(FILE *f)
 		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
 		"  --ring-size=SIZE   BPF ring buffer bytes, a power of two >= 4K (default 16M)\n"
 		"  --stats            print the attach mode, links and attach time on stderr\n"
+		"  --list-probes      print the probes (object, address, entry/return, role, name)\n"
+		"                     and stop without attaching (a started CMD is killed)\n"
 		"Exit status: CMD's own (128+N if killed by signal N), 0 for -p when the process\n"
 		"exits, 128+N when strata stops on signal N, 2 for bad input.\n");
 }
@@ -185,6 +192,8 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 			o->ring_bytes = n;
 		} else if (!strcmp(a, "--stats")) {
 			o->stats = true;
+		} else if (!strcmp(a, "--list-probes")) {
+			o->list = true;
 		} else {
 			return err_set(EINVAL, "strata record: unknown option '%s' (try --help)", a);
 		}
@@ -195,11 +204,81 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 	return 0;
 }
 
+/* waitpid that goes on after strata's own signals (sigstop: they are looked at later). 0 or -1. */
+static int wait_child(int pid, int *status)
+{
+	int w;
+
+	while ((w = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+		;
+	return w == pid ? 0 : -1;
+}
+
+/* The program's entry point (AT_ENTRY from /proc/PID/auxv), or 0. */
+static uint64_t entry_point(int pid)
+{
+	char path[64];
+	uint64_t av[2], entry = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fread(av, sizeof(av), 1, f) == 1 && av[0] != 0 /* AT_NULL */)
+		if (av[0] == 9 /* AT_ENTRY */)
+			entry = av[1];
+	fclose(f);
+	return entry;
+}
+
+/* Let the traced child, stopped at its exec, run to its entry point: by then the dynamic loader
+ * has mapped its shared objects, so they can be probed before main. An int3 at the entry,
+ * taken out again when hit; signals before it are passed on. 0, or -errno with err_set(). */
+static int run_to_entry(int pid, const char *cmd)
+{
+	uint64_t entry = entry_point(pid);
+	struct user_regs_struct regs;
+	long word;
+	int status;
+
+	if (!entry)
+		return 0; /* no auxv entry: probe what is mapped now */
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, pid, (void *)entry, NULL);
+	if (errno || ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)((word & ~0xffL) | 0xcc)))
+		return err_set(errno, "strata record: %s: cannot stop at the entry point: %s", cmd,
+			       strerror(errno));
+	for (int sig = 0;;) {
+		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) || wait_child(pid, &status))
+			return err_set(errno, "strata record: %s: %s", cmd, strerror(errno));
+		if (!WIFSTOPPED(status))
+			return err_set(ECHILD, "strata record: %s ended before its entry point (%s %d)",
+				       cmd, WIFSIGNALED(status) ? "signal" : "status",
+				       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		if (WSTOPSIG(status) != SIGTRAP) {
+			sig = WSTOPSIG(status);
+			continue;
+		}
+		if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+			return err_set(errno, "strata record: %s: %s", cmd, strerror(errno));
+		if (regs.rip == entry + 1)
+			break;
+		sig = 0; /* some other trap (a breakpoint of the program's own) */
+	}
+	regs.rip = entry;
+	if (ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)word) ||
+	    ptrace(PTRACE_SETREGS, pid, NULL, &regs))
+		return err_set(errno, "strata record: %s: %s", cmd, strerror(errno));
+	return 0;
+}
+
 /* Fork CMD stopped at its exec (PTRACE_TRACEME), so probes are in place before its first
  * instruction. Returns the pid, or -errno with err_set() if CMD could not be started. */
 static int start_cmd(char **cmd)
 {
 	int pfd[2], status, err = 0;
+	ssize_t len;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC))
@@ -217,10 +296,12 @@ static int start_cmd(char **cmd)
 		_exit(127);
 	}
 	close(pfd[1]);
-	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+	while ((len = read(pfd[0], &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	if (len != sizeof(err))
 		err = 0;
 	close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid)
+	if (wait_child(pid, &status))
 		return err_set(errno, "strata record: waitpid: %s", strerror(errno));
 	if (err || !WIFSTOPPED(status)) {
 		if (WIFSTOPPED(status))
@@ -228,7 +309,19 @@ static int start_cmd(char **cmd)
 		return err_set(err ? err : ECHILD, "strata record: %s: %s", cmd[0],
 			       strerror(err ? err : ECHILD));
 	}
+	err = run_to_entry(pid, cmd[0]);
+	if (err < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return err;
+	}
 	return pid;
+}
+
+/* Where an object's lowest page is mapped, minus its link-time address. */
+static uint64_t obj_bias(const struct obj *ob, const struct funcs *fn)
+{
+	return funcs_is_pie(fn) && ob->lo0 ? ob->lo0 - funcs_base(fn) : 0;
 }
 
 /* Where the executable's lowest page is mapped in pid, minus its link-time address. */
@@ -267,7 +360,7 @@ static int on_event(void *ctx, const struct probe_event *e)
 	if (e->probe >= probes_count(s->probes))
 		return 0;
 	const struct probe *p = probes_at(s->probes, e->probe);
-	uint64_t func = p->vaddr + s->bias;
+	uint64_t func = p->vaddr + s->biases[p->obj];
 	if ((p->cfg.what & PCFG_FUNC) && e->kind == PEV_ENTRY)
 		nw_call(s->w, e->pid, e->tid, e->cpu, e->ts_ns, func, e->ret_addr, e->sp);
 	if (s->as && (p->cfg.what & (PCFG_POLL | PCFG_WAKE | PCFG_TASK)))
@@ -275,6 +368,74 @@ static int on_event(void *ctx, const struct probe_event *e)
 	if ((p->cfg.what & PCFG_FUNC) && e->kind == PEV_EXIT)
 		nw_ret(s->w, e->pid, e->tid, e->cpu, e->ts_ns, func, e->ip, e->sp);
 	return 0;
+}
+
+/* The --filter'd functions of the shared objects (objs 1..): probes and their biases; objects
+ * without symbols or matching functions have none. fns[k] keeps object k's functions (the
+ * probes point to their names) for the caller to free. How many functions, or -errno. */
+static long add_libraries(const struct rec_opts *o, const struct objs *ob, struct probes *probes,
+			  uint64_t *biases, struct funcs **fns)
+{
+	long total = 0;
+
+	for (size_t k = 1; k < objs_count(ob); k++) {
+		const struct obj *ok = objs_at(ob, k);
+		struct funcs *fk = funcs_load(ok->path, o->filters, o->nfilters);
+		int ret;
+
+		if (!fk) {
+			err_clear();
+			continue; /* stripped, or not an x86-64 ELF: nothing to probe */
+		}
+		biases[k] = obj_bias(ok, fk);
+		total += (long)funcs_count(fk);
+		fns[k] = fk;
+		ret = probes_add_object(probes, (unsigned)k, ok->path, fk);
+		if (ret < 0)
+			return ret;
+	}
+	return total;
+}
+
+/* A SYMS chunk per object at its runtime addresses (objects without symbols are skipped). */
+static int write_symbols(struct nwriter *w, const struct objs *ob, const uint64_t *biases)
+{
+	for (size_t k = 0; k < objs_count(ob); k++) {
+		struct symtab *t = symtab_load(objs_at(ob, k)->path, 0, (int64_t)biases[k]);
+		int ret;
+
+		if (!t) {
+			if (!k)
+				return -EINVAL;
+			err_clear();
+			continue;
+		}
+		ret = nw_symtab(w, t);
+		symtab_free(t);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* --list-probes: one line per probe, "OBJECT ADDRESS entry|entry+return ROLES NAME" (the
+ * address as in the object's symbol table), e.g. for bench/ebpf/run's bpftrace floor. */
+static void list_probes(const struct probes *ps, const char *const *paths)
+{
+	static const char *const role[] = {"func", "poll", "wake", "task"};
+
+	for (size_t i = 0; i < probes_count(ps); i++) {
+		const struct probe *p = probes_at(ps, i);
+		char roles[32] = "";
+
+		for (unsigned b = 0; b < 4; b++)
+			if (p->cfg.what & (1u << b))
+				snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles), "%s%s",
+					 *roles ? "," : "", role[b]);
+		printf("%s 0x%" PRIx64 " %s %s %s\n", paths[p->obj], p->vaddr,
+		       p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK) ? "entry+return" : "entry",
+		       roles, p->name ? p->name : "?");
+	}
 }
 
 static uint64_t mono_ns(void)
@@ -308,7 +469,10 @@ int cmd_record(int argc, char **argv)
 	struct funcs *fn = NULL, *rt = NULL;
 	struct probes *probes = NULL;
 	struct adisc *disc = NULL;
-	struct symtab *syms = NULL;
+	struct objs *objs = NULL;
+	const char **paths = NULL;
+	long nlib = 0;
+	struct funcs **libfns = NULL;
 	char exe[PATH_MAX], link[64], *meta = NULL, note[128];
 	int pid = 0, pidfd = -1, ret = EXIT_BADINPUT, status = 0, sig = 0;
 	bool child = false, exited = false;
@@ -344,17 +508,22 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	exe[len] = 0;
+	objs = objs_load(pid, exe);
+	if (!objs)
+		goto out;
+	st.biases = calloc(objs_count(objs), sizeof(*st.biases));
+	paths = calloc(objs_count(objs), sizeof(*paths));
+	libfns = calloc(objs_count(objs), sizeof(*libfns));
+	if (!st.biases || !paths || !libfns) {
+		err_set(ENOMEM, "strata record: out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < objs_count(objs); k++)
+		paths[k] = objs_at(objs, k)->path;
 	if (o.ftrace) {
 		fn = funcs_load(exe, o.filters, o.nfilters);
 		if (!fn)
 			goto out;
-		if (!funcs_count(fn)) {
-			if (o.nfilters)
-				err_set(ENOENT, "--filter: no function of %s matches", exe);
-			else
-				err_set(ENOENT, "%s: no function symbols (stripped?)", exe);
-			goto out;
-		}
 	}
 	if (o.async || o.tasks) {
 		const char *what = o.async ? "--trace=async" : "--trace=tasks";
@@ -384,21 +553,32 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt, o.tasks);
-	if (!probes)
+	if (!probes || (o.ftrace && (nlib = add_libraries(&o, objs, probes, st.biases, libfns)) < 0))
 		goto out;
+	if (o.ftrace && !funcs_count(fn) && !nlib) {
+		if (o.nfilters)
+			err_set(ENOENT, "--filter: no function of %s or its shared objects matches", exe);
+		else
+			err_set(ENOENT, "%s: no function symbols (stripped?)", exe);
+		goto out;
+	}
 	if (!probes_count(probes)) {
 		err_set(ENOENT, "--trace=async: %s: no poll function has code of its own to probe",
 			exe);
 		goto out;
 	}
 	st.probes = probes;
-	st.bias = load_bias(pid, exe, fn ? fn : rt);
+	if (o.list) {
+		list_probes(probes, paths);
+		ret = 0;
+		goto out;
+	}
+	st.bias = st.biases[0] = load_bias(pid, exe, fn ? fn : rt);
 	meta = meta_text(&o, exe, pid);
-	syms = symtab_load(exe, 0, (int64_t)st.bias);
-	if (!meta || !syms)
+	if (!meta)
 		goto out;
 	st.w = nw_open(o.out, meta);
-	if (!st.w || nw_symtab(st.w, syms) < 0)
+	if (!st.w || write_symbols(st.w, objs, st.biases) < 0)
 		goto out;
 	if ((o.async || o.tasks) && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
 		err_set(ENOMEM, "strata record: out of memory");
@@ -406,7 +586,7 @@ int cmd_record(int argc, char **argv)
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
-	struct ebpf_opts eo = {.exe = exe, .probes = probes, .pid = pid, .mode = o.mode,
+	struct ebpf_opts eo = {.paths = paths, .npaths = objs_count(objs), .probes = probes, .pid = pid, .mode = o.mode,
 			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st,
 			       .ctx_waker = -1, .waker_data = -1, .stop = sigstop_pending};
 	if (wl && wl->ctx_waker >= 0 && wl->waker_raw >= 0 && wl->raw_data >= 0) {
@@ -415,6 +595,7 @@ int cmd_record(int argc, char **argv)
 	}
 	/* a signal before or while attaching: what was attached is detached again (ebpf_open),
 	 * the trace is finished and the target released, as after any signal */
+	nw_start(st.w, mono_ns()); /* before any probe can fire */
 	if (!(sig = sigstop_pending())) {
 		ses = ebpf_open(&eo);
 		if (!ses && !(sig = sigstop_pending()))
@@ -424,9 +605,10 @@ int cmd_record(int argc, char **argv)
 	}
 	if (ses && o.stats)
 		fprintf(stderr,
-			"strata record: %zu probes (%zu functions, %zu polls, %zu wakers, %zu task "
-			"runs; %zu not probeable), %s, %zu links, attached in %.3f ms\n",
-			probes_count(probes), probes_count_what(probes, PCFG_FUNC),
+			"strata record: %zu probes (%zu functions, %ld of them in shared objects, %zu "
+			"polls, %zu wakers, %zu task runs; %zu not probeable), %s, %zu links, attached "
+			"in %.3f ms\n",
+			probes_count(probes), probes_count_what(probes, PCFG_FUNC), nlib,
 			probes_count_what(probes, PCFG_POLL), probes_count_what(probes, PCFG_WAKE),
 			probes_count_what(probes, PCFG_TASK), probes_refused(probes),
 			ebpf_mode(ses) == ATTACH_MULTI ? "uprobe_multi" : "single", ebpf_nlinks(ses),
@@ -444,7 +626,9 @@ int cmd_record(int argc, char **argv)
 		if (pidfd >= 0 ? poll(&p, 1, 0) > 0 : (kill(pid, 0) && errno == ESRCH))
 			exited = true;
 	}
-	/* what the probes wrote before the end is still in the ring */
+	/* what the probes wrote before the end is still in the ring, or in the threads'
+	 * batches (sent to the ring once the probes are gone) */
+	ebpf_detach(ses);
 	while (ses && ebpf_poll(ses, 0) > 0)
 		;
 	if (child && exited && waitpid(pid, &status, 0) == pid) {
@@ -463,7 +647,7 @@ int cmd_record(int argc, char **argv)
 	}
 	nw_mark(st.w, 0, mono_ns(), note);
 out:
-	if (ret == EXIT_BADINPUT && child && pid > 0) {
+	if ((ret == EXIT_BADINPUT || o.list) && child && pid > 0) {
 		/* never leave a stopped child behind */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -483,7 +667,12 @@ out:
 		fprintf(stderr, "%s\n", err_msg());
 	if (pidfd >= 0)
 		close(pidfd);
-	symtab_free(syms);
+	for (size_t k = 0; libfns && k < objs_count(objs); k++)
+		funcs_free(libfns[k]);
+	free(libfns);
+	objs_free(objs);
+	free(paths);
+	free(st.biases);
 	nas_free(st.as);
 	probes_free(probes);
 	adisc_free(disc);

@@ -25,7 +25,7 @@ struct nwriter {
 	struct tf_writer *w;
 	struct thread th[NW_THREADS];
 	unsigned nth;
-	uint64_t t0; /* ts of the first event */
+	uint64_t t0; /* nw_start's time, or the ts of the first event */
 	bool have_t0;
 	uint64_t events, over; /* over: events of threads beyond NW_THREADS */
 	uint64_t too_big;      /* events with a payload larger than a chunk */
@@ -204,6 +204,12 @@ void nw_mark(struct nwriter *w, uint32_t tid, uint64_t ts_ns, const char *text)
 		t = thread(w, tid, tid, 0, time);
 	if (t)
 		mark(w, t, time, text);
+}
+
+void nw_start(struct nwriter *w, uint64_t ts_ns)
+{
+	w->t0 = ts_ns;
+	w->have_t0 = true;
 }
 
 uint64_t nw_events(const struct nwriter *w)

@@ -1,7 +1,7 @@
 /* nwriter — a native process's probe records written as a strata trace (docs/TRACE-FORMAT.md,
  * docs/EBPF.md): each thread becomes a "hart" of the trace (numbered in order of appearance),
  * entries become TEV_CALL and returns TEV_RET in U mode with byte-granular code addresses,
- * timestamps are nanoseconds since the recording started. The first event of a thread is a
+ * timestamps are nanoseconds since the recording started (nw_start). The first event of a thread is a
  * MARK "thread TID pid PID"; a MARK "cpu N" precedes the first event a thread records on
  * another CPU. Events are buffered per thread and written as EVENTS chunks (64 KiB), so
  * memory stays bounded and everything up to the last chunk survives a crash (of the traced
@@ -17,6 +17,9 @@ struct tev;
 
 /* Create path, write the header and the META text (key=value lines). NULL with err_set(). */
 struct nwriter *nw_open(const char *path, const char *meta);
+/* Times in the trace count from ts_ns (CLOCK_MONOTONIC) rather than from the first event
+ * written: threads' records do not arrive in time order (record.bpf.c batches them). */
+void nw_start(struct nwriter *w, uint64_t ts_ns);
 /* Write t as a SYMS chunk (t stays the caller's). 0 or -errno. */
 int nw_symtab(struct nwriter *w, const struct symtab *t);
 /* Record a function entry (CALL from ret_addr to func at sp) or return (RET from func to

@@ -25,6 +25,7 @@ enum {
 #define PEV_RESULT_PEND	 1
 #define PEV_RESULT_UNK	 2
 #define PEV_MAX_NEST	 16 /* poll frames remembered per thread for the exit */
+#define PEV_BATCH	 16 /* records a thread collects before they go to the ring buffer */
 
 struct probe_cfg {
 	__u8 what;	  /* PCFG_* */

@@ -209,6 +209,45 @@ nomem:
 	return NULL;
 }
 
+int probes_add_object(struct probes *ps, unsigned obj, const char *path, const struct funcs *fn)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = 0;
+
+	for (size_t i = 0; i < funcs_count(fn); i++) {
+		const struct func *f = funcs_at(fn, i);
+		struct probe *p;
+
+		/* funcs has one symbol per address: no other role to merge with */
+		if (!probeable(fd, f->foff)) {
+			ps->refused++;
+			continue;
+		}
+		if (ps->n == ps->cap) {
+			size_t cap = ps->cap ? 2 * ps->cap : 256;
+			struct probe *t = realloc(ps->p, cap * sizeof(*t));
+
+			if (!t) {
+				ret = err_set(ENOMEM, "strata record: out of memory");
+				break;
+			}
+			ps->p = t;
+			ps->cap = cap;
+		}
+		p = &ps->p[ps->n++];
+		memset(p, 0, sizeof(*p));
+		p->vaddr = f->vaddr;
+		p->foff = f->foff;
+		p->name = f->name;
+		p->future = -1;
+		p->obj = obj;
+		p->cfg.what = PCFG_FUNC;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 size_t probes_refused(const struct probes *p)
 {
 	return p->refused;

@@ -23,6 +23,7 @@ struct probe {
 	struct probe_cfg cfg;
 	long future;	 /* POLL: adisc_future() index; TASK with a layout: the task's future's */
 	const struct adisc_taskrun *tr; /* TASK: the run's layout (discover_task.c), or NULL */
+	unsigned obj;	 /* the object the probe is in (objs.h: 0 is the executable) */
 };
 
 struct probes;
@@ -34,6 +35,9 @@ struct probes;
  * when out of memory. */
 struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
 			    const struct funcs *rt, const struct funcs *layout, bool tasks_only);
+/* Add PCFG_FUNC probes for the functions fn of another object (a shared object, obj > 0) at
+ * path. 0, or -ENOMEM with err_set(). */
+int probes_add_object(struct probes *p, unsigned obj, const char *path, const struct funcs *fn);
 /* How many functions were left out because their first instruction cannot be probed. */
 size_t probes_refused(const struct probes *p);
 void probes_free(struct probes *p);

@@ -3,10 +3,10 @@
  * uprobes, since a program's expected attach type is fixed at load. The attach cookie indexes
  * `cfg`, which says what the probed function is: a plain function, a poll function (read self,
  * __state and the Context's waker at entry; __state and the Poll result at exit), a waker
- * vtable function or a runtime's task-run function. Each hit reserves a record in the ring
- * buffer; when it is full the hit is counted in `drops` instead, so user space can say exactly
- * how many events were lost. Compiled with clang -target bpf against the running kernel's BTF
- * (vmlinux.h): pt_regs is read with CO-RE relocations. */
+ * vtable function or a runtime's task-run function. Each hit writes a record into its thread's
+ * batch, and full batches go to the ring buffer; when it is full the records are counted in
+ * `drops` instead, so user space can say exactly how many events were lost. Compiled with clang -target bpf against the running kernel's BTF
+ * (vmlinux.h); pt_regs, the context of a uprobe program, is read with plain loads. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -21,6 +21,11 @@ const volatile __u32 target_tgid = 0;
 /* where a Context's waker data pointer is: *(*(cx + ctx_waker) + waker_data) (src/async) */
 const volatile __s64 ctx_waker = -1;
 const volatile __s64 waker_data = -1;
+/* profiling only (bench/ebpf/run, STRATA_BPF_PROFILE_CUT): 0 does everything; 1 returns after
+ * the pid check, 2 after finding the thread's state, 3 without the per-role work (cfg lookup,
+ * reads of user memory, frames), 4 after a timestamp only (no state). A trace recorded so is not
+ * complete: the figures it gives are what each step costs per probe hit. */
+const volatile __u32 prof_cut = 0;
 /* half the ring buffer's size in bytes (set by the loader) */
 const volatile __u64 ring_half = 1 << 23;
 
@@ -49,18 +54,31 @@ struct {
 struct pframe {
 	__u64 self, retp, sp;
 };
+/* A thread's state: its poll frames and its batch of records not yet in the ring buffer. A
+ * record is written here, and a full batch goes to the ring in one bpf_ringbuf_output: one
+ * reservation of the ring (a spinlock with interrupts off, on a cache line every CPU writes)
+ * per PEV_BATCH hits instead of one per hit — it was two thirds of the program's time
+ * (docs/PERFORMANCE.md, issue 20). A thread's records stay in order; the rest of a batch goes
+ * out when the thread exits (strata_thread_exit) or when strata detaches (strata_drain). */
 struct pstack {
-	__u32 n, pad;
+	__u32 n, nrec;
 	struct pframe f[PEV_MAX_NEST];
+	struct probe_event rec[PEV_BATCH];
 };
+/* task-local storage: found through the current task in a few instructions, where a hash map
+ * keyed by thread id costs a hash and a bucket walk per probe hit, and freed with the thread */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pstack);
 } pstacks SEC(".maps");
 
-static const struct pstack empty_stack;
+static __always_inline struct pstack *thread_stack(bool create)
+{
+	return bpf_task_storage_get(&pstacks, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 static __always_inline __u64 read_uint(__u64 addr, __u32 size)
 {
@@ -75,25 +93,21 @@ static __always_inline __u64 read_uint(__u64 addr, __u32 size)
 
 static __always_inline __u64 arg(struct pt_regs *ctx, unsigned i)
 {
-	if (i == 0)
-		return PT_REGS_PARM1_CORE(ctx);
-	if (i == 1)
-		return PT_REGS_PARM2_CORE(ctx);
-	return PT_REGS_PARM3_CORE(ctx);
+	/* plain loads from the context (no helper call each, as the CO-RE reads were); all three
+	 * are loaded so that the compiler cannot turn the choice into a computed context offset,
+	 * which the verifier refuses */
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx);
+
+	barrier_var(a0);
+	barrier_var(a1);
+	barrier_var(a2);
+	return i == 0 ? a0 : i == 1 ? a1 : a2;
 }
 
 /* Remember (self, return pointer, sp) of a poll or task run on the thread's stack; deeper than
  * PEV_MAX_NEST the frame is counted, not remembered. */
-static __always_inline void frame_push(__u32 tid, __u64 self, __u64 retp, __u64 sp)
+static __always_inline void frame_push(struct pstack *ps, __u64 self, __u64 retp, __u64 sp)
 {
-	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
-
-	if (!ps) {
-		bpf_map_update_elem(&pstacks, &tid, &empty_stack, BPF_NOEXIST);
-		ps = bpf_map_lookup_elem(&pstacks, &tid);
-		if (!ps)
-			return;
-	}
 	__u32 n = ps->n;
 	if (n < PEV_MAX_NEST) {
 		ps->f[n].self = self;
@@ -105,13 +119,10 @@ static __always_inline void frame_push(__u32 tid, __u64 self, __u64 retp, __u64 
 
 /* The frame whose entry sp the return at sp_after matches, popping the frames above it (their
  * returns were missed: a longjmp-like unwind or a probe that lost its exit); false if none. */
-static __always_inline bool frame_pop(__u32 tid, __u64 sp_after, struct pframe *f)
+static __always_inline bool frame_pop(struct pstack *ps, __u64 sp_after, struct pframe *f)
 {
-	struct pstack *ps = bpf_map_lookup_elem(&pstacks, &tid);
 	__u64 entry_sp = sp_after - 8; /* the return popped the return address */
 
-	if (!ps)
-		return false;
 	for (int i = 0; i < PEV_MAX_NEST + 1 && ps->n; i++) {
 		__u32 n = ps->n - 1;
 
@@ -128,10 +139,9 @@ static __always_inline bool frame_pop(__u32 tid, __u64 sp_after, struct pframe *
 }
 
 static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *e,
-				       const struct probe_cfg *c, __u32 tid)
+				       const struct probe_cfg *c, struct pstack *ps)
 {
 	__u64 cx = arg(ctx, c->self_arg + 1), w = 0;
-	struct pstack *ps;
 
 	e->fut = arg(ctx, c->self_arg);
 	e->state = c->state_size ? read_uint(e->fut + c->state_off, c->state_size) : PEV_STATE_NONE;
@@ -139,17 +149,17 @@ static __always_inline void poll_entry(struct pt_regs *ctx, struct probe_event *
 	    !bpf_probe_read_user(&w, sizeof(w), (void *)(cx + ctx_waker)) &&
 	    bpf_probe_read_user(&e->waker, sizeof(e->waker), (void *)(w + waker_data)))
 		e->waker = 0;
-	frame_push(tid, e->fut, c->ret_ptr ? arg(ctx, 0) : 0, e->sp);
+	frame_push(ps, e->fut, c->ret_ptr ? arg(ctx, 0) : 0, e->sp);
 }
 
 static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e,
-				      const struct probe_cfg *c, __u32 tid)
+				      const struct probe_cfg *c, struct pstack *ps)
 {
 	struct pframe f = {};
 
 	e->state = PEV_STATE_NONE;
 	e->result = PEV_RESULT_UNK;
-	if (!frame_pop(tid, e->sp, &f))
+	if (!frame_pop(ps, e->sp, &f))
 		return;
 	e->fut = f.self;
 	if (c->state_size)
@@ -160,7 +170,11 @@ static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e
 	if (c->ret_ptr) {
 		d = read_uint(f.retp + c->discr_off, c->discr_size);
 	} else {
-		__u64 r = c->discr_off < 8 ? PT_REGS_RC_CORE(ctx) : BPF_CORE_READ(ctx, dx);
+		__u64 ax = PT_REGS_RC(ctx), dx = ctx->dx;
+
+		barrier_var(ax);
+		barrier_var(dx);
+		__u64 r = c->discr_off < 8 ? ax : dx;
 		d = r >> (8 * (c->discr_off & 7));
 	}
 	if (c->discr_size < 8)
@@ -172,45 +186,88 @@ static __always_inline void poll_exit(struct pt_regs *ctx, struct probe_event *e
  * task remembered like a poll's self so the exit can read __state and the stage again (the
  * task pointer is gone from the registers by then). */
 static __always_inline void task_entry(struct pt_regs *ctx, struct probe_event *e,
-				       const struct probe_cfg *c, __u32 tid)
+				       const struct probe_cfg *c, struct pstack *ps)
 {
-	e->fut = PT_REGS_PARM1_CORE(ctx);
+	e->fut = PT_REGS_PARM1(ctx);
 	if (!c->state_size)
 		return;
 	e->state = read_uint(e->fut + c->state_off, c->state_size);
 	e->waker = c->word_size ? read_uint(e->fut + c->word_off, c->word_size) : 0;
-	frame_push(tid, e->fut, 0, e->sp);
+	frame_push(ps, e->fut, 0, e->sp);
 }
 
-static __always_inline void task_exit(struct probe_event *e, const struct probe_cfg *c, __u32 tid)
+static __always_inline void task_exit(struct probe_event *e, const struct probe_cfg *c, struct pstack *ps)
 {
 	struct pframe f = {};
 
-	if (!c->state_size || !frame_pop(tid, e->sp, &f))
+	if (!c->state_size || !frame_pop(ps, e->sp, &f))
 		return;
 	e->fut = f.self;
 	e->state = read_uint(f.self + c->state_off, c->state_size);
 	e->waker = c->discr_size ? read_uint(f.self + c->discr_off, c->discr_size) : 0;
 }
 
+static __always_inline void count_drops(__u64 n)
+{
+	__u32 k = 0;
+	__u64 *d = bpf_map_lookup_elem(&drops, &k);
+
+	if (d)
+		*d += n;
+}
+
+/* The first n records of the batch to the ring buffer, or counted in drops if it is full. */
+static __always_inline void flush(struct pstack *ps, __u32 n)
+{
+	__u64 size = (__u64)n * sizeof(struct probe_event);
+
+	if (!n || size > sizeof(ps->rec))
+		return;
+	/* waking the consumer costs an irq_work: it polls every 50 ms anyway, so only a ring
+	 * more than half full calls for it now */
+	if (bpf_ringbuf_output(&events, ps->rec, size,
+			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ring_half
+				   ? BPF_RB_FORCE_WAKEUP
+				   : BPF_RB_NO_WAKEUP))
+		count_drops(n);
+}
+
+/* What is left in a thread's batch, from another context than the thread's probes (its exit,
+ * strata's drain after the probes are gone): taken with an exchange, so that two of them never
+ * send the same records. */
+static __always_inline void flush_rest(struct pstack *ps)
+{
+	flush(ps, __sync_lock_test_and_set(&ps->nrec, 0));
+}
+
 static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, probe;
+	__u32 tid = (__u32)id, probe, i;
 	const struct probe_cfg *c;
 	struct probe_event *e;
+	struct pstack *ps;
 
 	if (target_tgid && (__u32)(id >> 32) != target_tgid)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__u32 k = 0;
-		__u64 *d = bpf_map_lookup_elem(&drops, &k);
-
-		if (d)
-			*d += 1;
+	if (prof_cut == 1)
+		return 0;
+	if (prof_cut == 4) {
+		if (bpf_ktime_get_ns() == 1)
+			id = 0; /* not optimised away */
+		return (int)(id & 0);
+	}
+	ps = thread_stack(true);
+	if (!ps) { /* no memory for the thread's state: the hit is lost, and counted */
+		count_drops(1);
 		return 0;
 	}
+	if (prof_cut == 2)
+		return 0;
+	i = ps->nrec;
+	if (i >= PEV_BATCH) /* cannot be: a full batch is sent at once */
+		i = 0;
+	e = &ps->rec[i];
 	probe = (__u32)bpf_get_attach_cookie(ctx);
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = id >> 32;
@@ -218,35 +275,37 @@ static __always_inline int emit(struct pt_regs *ctx, __u8 kind)
 	e->cpu = (__u16)bpf_get_smp_processor_id();
 	e->kind = kind;
 	e->probe = probe;
-	e->ip = PT_REGS_IP_CORE(ctx);
-	e->sp = PT_REGS_SP_CORE(ctx);
+	e->ip = PT_REGS_IP(ctx);
+	e->sp = PT_REGS_SP(ctx);
 	e->ret_addr = 0;
 	e->fut = 0;
 	e->state = PEV_STATE_NONE;
 	e->waker = 0;
 	e->result = PEV_RESULT_UNK;
-	if (kind == PEV_ENTRY &&
+	c = prof_cut == 3 ? NULL : bpf_map_lookup_elem(&cfg, &probe);
+	/* the return address only for a plain function's CALL: a read of user memory each */
+	if (kind == PEV_ENTRY && c && (c->what & PCFG_FUNC) &&
 	    bpf_probe_read_user(&e->ret_addr, sizeof(e->ret_addr), (void *)e->sp))
 		e->ret_addr = 0;
-	c = bpf_map_lookup_elem(&cfg, &probe);
 	if (c && (c->what & PCFG_POLL)) {
 		if (kind == PEV_ENTRY)
-			poll_entry(ctx, e, c, tid);
+			poll_entry(ctx, e, c, ps);
 		else
-			poll_exit(ctx, e, c, tid);
+			poll_exit(ctx, e, c, ps);
 	} else if (c && (c->what & PCFG_TASK)) {
 		if (kind == PEV_ENTRY)
-			task_entry(ctx, e, c, tid);
+			task_entry(ctx, e, c, ps);
 		else
-			task_exit(e, c, tid);
+			task_exit(e, c, ps);
 	} else if (c && (c->what & PCFG_WAKE) && kind == PEV_ENTRY) {
-		e->fut = PT_REGS_PARM1_CORE(ctx);
+		e->fut = PT_REGS_PARM1(ctx);
 	}
-	/* waking the consumer costs an irq_work per record: it polls every 50 ms anyway, so
-	 * only a ring more than half full calls for it now */
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > ring_half
-				  ? BPF_RB_FORCE_WAKEUP
-				  : BPF_RB_NO_WAKEUP);
+	if (++i < PEV_BATCH) {
+		ps->nrec = i;
+		return 0;
+	}
+	ps->nrec = 0;
+	flush(ps, PEV_BATCH);
 	return 0;
 }
 
@@ -272,4 +331,32 @@ SEC("uretprobe")
 int strata_exit(struct pt_regs *ctx)
 {
 	return emit(ctx, PEV_EXIT);
+}
+
+/* A traced thread exits: the rest of its batch goes to the ring (other threads are left
+ * alone: they have no state here). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(strata_thread_exit, struct task_struct *p)
+{
+	struct pstack *ps = bpf_task_storage_get(&pstacks, p, 0, 0);
+
+	if (ps)
+		flush_rest(ps);
+	return 0;
+}
+
+/* Run by strata (a task iterator) once the probes are detached: the rest of every live
+ * thread's batch goes to the ring. */
+SEC("iter/task")
+int strata_drain(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct pstack *ps;
+
+	if (!t)
+		return 0;
+	ps = bpf_task_storage_get(&pstacks, t, 0, 0);
+	if (ps)
+		flush_rest(ps);
+	return 0;
 }

@@ -22,9 +22,11 @@ struct ebpf_session {
 	struct record_bpf *skel;
 	struct ring_buffer *rb;
 	struct attach_set *links;
+	struct bpf_link *exit_link; /* strata_thread_exit: a thread's last records at its exit */
 	enum attach_mode mode;
 	uint64_t attach_ns;
 	size_t want_links; /* links the attach would make */
+	unsigned fail_obj; /* the object whose attach failed */
 	ebpf_event_fn fn;
 	void *ctx;
 	int ncpus;
@@ -38,13 +40,20 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/* A ring-buffer sample is a batch of one thread's records (record.bpf.c). */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct ebpf_session *s = ctx;
+	int ret = 0;
 
-	if (size < sizeof(struct probe_event))
-		return 0;
-	return s->fn(s->ctx, data);
+	for (size_t off = 0; !ret && off + sizeof(struct probe_event) <= size;
+	     off += sizeof(struct probe_event)) {
+		struct probe_event e;
+
+		memcpy(&e, (const uint8_t *)data + off, sizeof(e)); /* 8-byte aligned anyway */
+		ret = s->fn(s->ctx, &e);
+	}
+	return ret;
 }
 
 static uint64_t now_ns(void)
@@ -70,6 +79,8 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->skel->maps.cfg, (uint32_t)(probes_count(o->probes) + 1));
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 (uint32_t)(o->ring_bytes ? o->ring_bytes : 1u << 24));
+	if (getenv("STRATA_BPF_PROFILE_CUT")) /* bench/ebpf/run's cost breakdown only */
+		s->skel->rodata->prof_cut = (uint32_t)atoi(getenv("STRATA_BPF_PROFILE_CUT"));
 	s->skel->rodata->ring_half = (o->ring_bytes ? o->ring_bytes : 1u << 24) / 2;
 	bpf_program__set_autoload(s->skel->progs.strata_entry_multi, multi);
 	bpf_program__set_autoload(s->skel->progs.strata_exit_multi, multi);
@@ -94,39 +105,77 @@ static int load(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_m
 	return 0;
 }
 
-static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode)
+/* The entry and return links of the probes of object k. 0 or -errno. */
+static int attach_obj(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode,
+		      unsigned k, uint64_t *off, uint64_t *cookie, uint64_t *roff, uint64_t *rcookie)
 {
-	size_t n = probes_count(o->probes), nret = 0;
-	uint64_t *off = calloc(n + 1, sizeof(*off)), *cookie = calloc(n + 1, sizeof(*cookie));
-	uint64_t *roff = calloc(n + 1, sizeof(*roff)), *rcookie = calloc(n + 1, sizeof(*rcookie));
+	size_t n = 0, nret = 0;
 	bool multi = mode == ATTACH_MULTI;
-	int ret = -ENOMEM;
+	int ret;
 
-	if (!off || !cookie || !roff || !rcookie)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < probes_count(o->probes); i++) {
 		const struct probe *p = probes_at(o->probes, i);
 
-		off[i] = p->foff;
-		cookie[i] = i;
+		if (p->obj != k)
+			continue;
+		off[n] = p->foff;
+		cookie[n++] = i;
 		/* a waker function's return tells nothing; the others pair with their entry */
 		if (p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK)) {
 			roff[nret] = p->foff;
 			rcookie[nret++] = i;
 		}
 	}
-	s->links = attach_new();
-	if (!s->links)
-		goto out;
-	s->want_links = multi ? 2 : n + nret;
+	s->fail_obj = k;
 	ret = attach_uprobes(s->links, mode,
 			     multi ? s->skel->progs.strata_entry_multi : s->skel->progs.strata_entry,
-			     o->exe, off, cookie, n, o->pid, 0, o->stop);
+			     o->paths[k], off, cookie, n, o->pid, 0, o->stop);
 	if (!ret)
 		ret = attach_uprobes(
 		    s->links, mode,
-		    multi ? s->skel->progs.strata_exit_multi : s->skel->progs.strata_exit, o->exe,
-		    roff, rcookie, nret, o->pid, 1, o->stop);
+		    multi ? s->skel->progs.strata_exit_multi : s->skel->progs.strata_exit,
+		    o->paths[k], roff, rcookie, nret, o->pid, 1, o->stop);
+	return ret;
+}
+
+static int attach(struct ebpf_session *s, const struct ebpf_opts *o, enum attach_mode mode)
+{
+	size_t n = probes_count(o->probes);
+	uint64_t *off = calloc(n + 1, sizeof(*off)), *cookie = calloc(n + 1, sizeof(*cookie));
+	uint64_t *roff = calloc(n + 1, sizeof(*roff)), *rcookie = calloc(n + 1, sizeof(*rcookie));
+	int ret = -ENOMEM;
+
+	if (!off || !cookie || !roff || !rcookie)
+		goto out;
+	s->links = attach_new();
+	if (!s->links)
+		goto out;
+	s->want_links = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct probe *p = probes_at(o->probes, i);
+		bool ret_too = p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK);
+
+		if (mode != ATTACH_MULTI)
+			s->want_links += 1 + ret_too;
+	}
+	/* uprobe_multi: an entry link per object with probes, a return link per object with
+	 * return probes */
+	for (unsigned k = 0; mode == ATTACH_MULTI && k < o->npaths; k++) {
+		bool ent = false, rp = false;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct probe *p = probes_at(o->probes, i);
+
+			if (p->obj == k) {
+				ent = true;
+				rp |= (p->cfg.what & (PCFG_FUNC | PCFG_POLL | PCFG_TASK)) != 0;
+			}
+		}
+		s->want_links += ent + rp;
+	}
+	ret = 0;
+	for (unsigned k = 0; !ret && k < o->npaths; k++)
+		ret = attach_obj(s, o, mode, k, off, cookie, roff, rcookie);
 out:
 	free(off);
 	free(cookie);
@@ -135,10 +184,40 @@ out:
 	return ret;
 }
 
+/* Run strata_drain over every task: the rest of each live thread's batch goes to the ring. */
+static void drain_batches(struct ebpf_session *s)
+{
+	struct bpf_link *l = bpf_program__attach_iter(s->skel->progs.strata_drain, NULL);
+	char buf[256];
+	int fd;
+
+	if (!l)
+		return;
+	fd = bpf_iter_create(bpf_link__fd(l));
+	if (fd >= 0) {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	bpf_link__destroy(l);
+}
+
+void ebpf_detach(struct ebpf_session *s)
+{
+	if (!s || !s->links)
+		return;
+	attach_free(s->links); /* no probe runs after this returns */
+	s->links = NULL;
+	if (s->skel)
+		drain_batches(s);
+}
+
 static void unload(struct ebpf_session *s)
 {
 	attach_free(s->links); /* detach first: no probe outlives the programs */
 	s->links = NULL;
+	bpf_link__destroy(s->exit_link);
+	s->exit_link = NULL;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	record_bpf__destroy(s->skel);
@@ -187,11 +266,16 @@ struct ebpf_session *ebpf_open(const struct ebpf_opts *o)
 		goto fail;
 	}
 	if (ret) {
-		err_set(-ret, "strata record: attaching uprobes to %s (%s) failed: %s", o->exe,
+		err_set(-ret, "strata record: attaching uprobes to %s (%s) failed: %s", o->paths[s->fail_obj],
 			mode == ATTACH_MULTI ? "uprobe_multi" : "single uprobes", strerror(-ret));
 		goto fail;
 	}
 	s->mode = mode;
+	s->exit_link = bpf_program__attach(s->skel->progs.strata_thread_exit);
+	if (!s->exit_link) {
+		err_set(errno, "strata record: BPF program at thread exits: %s", strerror(errno));
+		goto fail;
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
 		err_set(errno, "strata record: BPF ring buffer: %s", strerror(errno));

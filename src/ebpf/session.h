@@ -1,6 +1,6 @@
 /* session — the BPF side of `strata record`: load the programs (libbpf skeleton of
  * record.bpf.c), attach entry probes (and return probes, except on waker functions) at every
- * address of the probe list for one process, hand every ring-buffer record to a callback, count what the kernel dropped, and
+ * address of the probe list for one process (one uprobe_multi link per object file and kind), hand every ring-buffer record to a callback, count what the kernel dropped, and
  * detach everything when closed. */
 #ifndef STRATA_EBPF_SESSION_H
 #define STRATA_EBPF_SESSION_H
@@ -16,7 +16,8 @@ struct ebpf_session;
 typedef int (*ebpf_event_fn)(void *ctx, const struct probe_event *e);
 
 struct ebpf_opts {
-	const char *exe;	    /* the executable whose functions are probed */
+	const char *const *paths;   /* the probed objects' files (probe.obj indexes them) */
+	size_t npaths;
 	const struct probes *probes; /* where and what (cookie = index) */
 	int64_t ctx_waker, waker_data; /* Context -> waker data offsets (-1: unknown) */
 	int pid;		    /* the traced process */
@@ -33,6 +34,9 @@ struct ebpf_session *ebpf_open(const struct ebpf_opts *o);
 /* Wait up to timeout_ms for records and pass them to fn. Returns the number consumed, or
  * -errno (a negative return of fn stops consumption and is returned). */
 int ebpf_poll(struct ebpf_session *s, int timeout_ms);
+/* Detach every probe, then send what the threads' batches still hold to the ring buffer (to be
+ * taken with ebpf_poll). NULL or a second call is ignored. */
+void ebpf_detach(struct ebpf_session *s);
 /* Records the kernel could not put into the full ring buffer so far. */
 uint64_t ebpf_drops(const struct ebpf_session *s);
 /* The mode used (MULTI or SINGLE), the number of links and the attach time. */

@@ -20,7 +20,9 @@ fi
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-cp "$fx/calls-O2" "$tmp/stripped"
+# a stripped static program has no function symbols at all (a stripped dynamic one still has its
+# libraries' functions: tests/e2e/ebpf_record.sh shlib-stripped)
+gcc -O2 -static -pthread -o "$tmp/stripped" "$root/tests/fixtures/c/calls.c"
 strip "$tmp/stripped"
 
 # check NAME WORD CMD...: CMD must exit 2 with one stderr line containing WORD, empty stdout.
@@ -49,7 +51,7 @@ check unknown-option "'--bogus'" "$strata" record -o "$tmp/t.trace" --bogus -- /
 check bad-tracer "--trace=bogus" "$strata" record -o "$tmp/t.trace" --trace=bogus -- /bin/true
 check tasks-no-async "--trace=tasks: $fx/calls-O2: no Rust async code found in its DWARF" "$strata" record -o "$tmp/t.trace" --trace=tasks -- "$fx/calls-O2"
 check bad-regex "--filter (" "$strata" record -o "$tmp/t.trace" --filter '(' -- "$fx/calls-O2"
-check no-match "--filter: no function of $fx/calls-O2 matches" "$strata" record -o "$tmp/t.trace" --filter '^no_such_fn$' -- "$fx/calls-O2"
+check no-match "--filter: no function of $fx/calls-O2 or its shared objects matches" "$strata" record -o "$tmp/t.trace" --filter '^no_such_fn$' -- "$fx/calls-O2"
 check stripped "$tmp/stripped: no function symbols" "$strata" record -o "$tmp/t.trace" -- "$tmp/stripped"
 check bad-pid "-p abc" "$strata" record -o "$tmp/t.trace" -p abc
 check no-process "-p 2147483647: no such process" "$strata" record -o "$tmp/t.trace" -p 2147483647

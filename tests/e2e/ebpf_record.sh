@@ -300,3 +300,77 @@ else
 	fail lock-prefix "$(cat "$tmp/lock.err") calls $(calls "$tmp/lock.trace" plain)"
 fi
 no_leftovers lock-prefix
+
+# --- shared objects (tests/fixtures/c/shlib_*.c): functions of a DT_NEEDED library and of libc are
+# found, probed, matched by --filter and named like the executable's; a command started by strata
+# is probed from its entry point (the libraries are mapped by then), so a library it dlopen's
+# later is not; with -p, a library dlopen'ed before strata attached is. Exact call counts against
+# tests/golden/ebpf/shlib-*.txt ('#' lines say why). -------------------------------------------
+shlib_counts() {
+	"$strata" report --top 1000 "$1" | awk '/functions by self/ { on = 1; next }
+		/functions by total/ { on = 0 } on && $3 ~ /^[0-9]+$/ { n[$4] += $3 }
+		END { for (f in n) print f, n[f] }' | LC_ALL=C sort
+}
+# shlib_check NAME GOLDEN: the counts of $tmp/NAME.trace against tests/golden/ebpf/GOLDEN.txt
+shlib_check() {
+	local n=$1 gold=$root/tests/golden/ebpf/$2.txt
+	shlib_counts "$tmp/$n.trace" >"$tmp/$n.got"
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ] && [ "$n" = "$2" ]; then
+		{ grep '^#' "$gold" 2>/dev/null; cat "$tmp/$n.got"; } >"$tmp/$n.new"
+		cp "$tmp/$n.new" "$gold"
+	fi
+	if ! grep -qx done "$tmp/$n.out"; then
+		fail "$n" "the fixture did not finish: $(head -c 300 "$tmp/$n.err")"
+	elif grep -v '^#' "$gold" | diff -u - "$tmp/$n.got" >"$tmp/$n.diff"; then
+		pass "$n"
+	else
+		fail "$n" "differs from tests/golden/ebpf/$2.txt: $(head -20 "$tmp/$n.diff" | tr '\n' '|')"
+	fi
+}
+shf='^(main_leaf|shared_.*|plugin_.*|dlopen)$'
+for mode in multi single; do
+	n=shlib-run-$mode
+	"$strata" record --attach=$mode --stats -o "$tmp/$n.trace" --filter "$shf" -- "$fx/shlib" \
+		>"$tmp/$n.out" 2>"$tmp/$n.err"
+	shlib_check $n shlib-run # the same golden in both attach modes
+done
+# --list-probes: every probe with its object file, nothing attached, the started command killed
+if "$strata" record --list-probes --filter "$shf" -- "$fx/shlib" >"$tmp/list.out" 2>"$tmp/list.err" &&
+	grep -q "/libstrata_shared.so 0x[0-9a-f]* entry+return func shared_twice$" "$tmp/list.out" &&
+	grep -q "/libc.so.6 0x[0-9a-f]* entry+return func dlopen$" "$tmp/list.out" &&
+	grep -q "/shlib 0x[0-9a-f]* entry+return func main_leaf$" "$tmp/list.out" &&
+	[ "$(wc -l <"$tmp/list.out")" = 4 ] && ! pgrep -x shlib >/dev/null; then
+	pass list-probes
+else
+	fail list-probes "$(head -c 300 "$tmp/list.out") $(head -c 300 "$tmp/list.err")"
+fi
+# the trace's symbols name the library functions at their runtime addresses
+if "$strata" dump "$tmp/shlib-run-multi.trace" | grep -q 'shared_twice() {' &&
+	grep -q ' 3 of them in shared objects' "$tmp/shlib-run-multi.err"; then
+	pass shlib-run/symbols
+else
+	fail shlib-run/symbols "no shared_twice() call in strata dump: $(head -c 300 "$tmp/shlib-run-multi.err")"
+fi
+n=shlib-attach
+"$fx/shlib" wait >"$tmp/$n.out" &
+lp=$!
+pids+=("$lp")
+for i in $(seq 100); do grep -q '^ready' "$tmp/$n.out" && break; sleep 0.05; done
+"$strata" record --stats -o "$tmp/$n.trace" --filter "$shf" -p "$lp" 2>"$tmp/$n.err" &
+rp=$!
+for i in $(seq 200); do grep -q 'attached in' "$tmp/$n.err" && break; sleep 0.05; done
+kill -USR1 "$lp"
+wait "$rp"
+wait "$lp" 2>/dev/null
+shlib_check $n $n
+no_leftovers shlib
+# a stripped executable still has its libraries' functions: pthread_create twice (calls.c)
+cp "$fx/calls-O2" "$tmp/stripped"
+strip "$tmp/stripped"
+if "$strata" record -o "$tmp/stripped.trace" --filter '^pthread_create$' -- "$tmp/stripped" \
+	>"$tmp/stripped.out" 2>"$tmp/stripped.err" && [ "$(calls "$tmp/stripped.trace" pthread_create)" = 2 ]; then
+	pass shlib-stripped
+else
+	fail shlib-stripped "pthread_create calls $(calls "$tmp/stripped.trace" pthread_create), want 2: $(head -c 300 "$tmp/stripped.err")"
+fi
+no_leftovers shlib-stripped
