@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -61,9 +62,17 @@ static void set_msg(struct csess *s, const char *fmt, const char *arg)
 
 /* ---- the reader thread ---- */
 
+/* The console must not slow down the run it watches: where both compete for a core, the
+ * threads that read and analyse the trace give way (the screen thread keeps its priority). */
+static void give_way(void)
+{
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
 static void *reader_main(void *arg)
 {
 	struct csess *s = arg;
+	give_way();
 	struct trace_reader *r = trace_open(s->pipe_path);
 	struct tev ev;
 	int got = 0, rc = 0;
@@ -244,6 +253,7 @@ static void *feeder_main(void *arg)
 	bool link = s->sock >= 0, pipe_ok = true, eof_wait = false;
 	uint64_t last = now_ns();
 
+	give_way();
 	if (!link)
 		pipe_rd = start_reader(s, s->st.source);
 	while (!s->quit) {

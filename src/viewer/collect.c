@@ -6,6 +6,7 @@
  * analysis passes over when it does not rebuild instructions. */
 #define _GNU_SOURCE
 #include "viewer/viewer.h"
+#include "viewer/srcline.h"
 #include "trace/reader.h"
 #include "util/err.h"
 #include "views/analysis.h"
@@ -22,6 +23,7 @@
 /* Slices at least this long are drawn at every zoom level: kept in the index, not in a tile. */
 #define LONG_DUR (1u << 20)
 #define HARTS	 256
+#define MAX_SRC	 4096 /* functions whose source lines the page carries */
 
 enum { ROW_RUN = 0, ROW_CALL = 1, ROW_FUNC = 2 };
 enum { S_FUNC, S_RUN, S_SBI, S_SYS, S_POLL, S_TRAPF };
@@ -79,6 +81,7 @@ struct vw_data {
 	struct vmap *names;  /* string -> uint32 id */
 	struct vmap *tmap;   /* struct tkey -> int track */
 	struct vmap *nodes;  /* struct nkey -> uint32 node */
+	struct vmap *faddr;  /* uint32 name -> uint64 entry address (first seen): source lines */
 	struct track *tr;
 	size_t ntr, captr;
 	int *task_track; /* task id -> track */
@@ -410,7 +413,14 @@ static int on_ana(void *arg, const struct ana_ev *e)
 			return -ENOMEM;
 		int32_t parent = e->depth > 1 ? (int32_t)t->node[e->depth - 2] : -1 - tr;
 		t->t_enter[e->depth - 1] = rel(d, e->time);
-		t->node[e->depth - 1] = fnode(d, parent, name_id(d, e->name));
+		uint32_t nm = name_id(d, e->name);
+		t->node[e->depth - 1] = fnode(d, parent, nm);
+		if (e->stack[e->depth - 1].kind == ANA_FRAME_FUNC && vmap_count(d->faddr) < MAX_SRC) {
+			bool created;
+			uint64_t *a = vmap_get(d->faddr, &nm, sizeof(nm), &created);
+			if (a && created)
+				*a = e->stack[e->depth - 1].addr;
+		}
 		break;
 	}
 	case ANA_EXIT: {
@@ -477,12 +487,13 @@ struct vw_data *vw_data_new(const struct vw_tiles *t, unsigned tile_slices)
 	d->names = vmap_new(sizeof(uint32_t));
 	d->tmap = vmap_new(sizeof(int));
 	d->nodes = vmap_new(sizeof(uint32_t));
+	d->faddr = vmap_new(sizeof(uint64_t));
 	d->tile_tracks = vmap_new(sizeof(struct tsum));
 	d->tf = open_memstream(&d->tile, &d->tilelen);
 	d->mf = open_memstream(&d->mark, &d->marklen);
 	d->sf = open_memstream(&d->sums, &d->sumslen);
 	d->lf = open_memstream(&d->longs, &d->longslen);
-	if (!d->tasks || !d->names || !d->tmap || !d->nodes || !d->tile_tracks || !d->tf ||
+	if (!d->tasks || !d->names || !d->tmap || !d->nodes || !d->faddr || !d->tile_tracks || !d->tf ||
 	    !d->mf || !d->sf || !d->lf) {
 		vw_data_free(d);
 		errno = ENOMEM;
@@ -501,6 +512,7 @@ void vw_data_free(struct vw_data *d)
 	vmap_free(d->names);
 	vmap_free(d->tmap);
 	vmap_free(d->nodes);
+	vmap_free(d->faddr);
 	vmap_free(d->tile_tracks);
 	FILE *fs[] = {d->tf, d->mf, d->sf, d->lf};
 	for (unsigned i = 0; i < 4; i++)
@@ -647,6 +659,41 @@ static void write_flame(struct vw_data *d, FILE *f)
 	fputs("]", f);
 }
 
+/* "src": {"function": {"file", "line", "text"}} for the functions the ELF's DWARF knows. */
+static void write_src(struct vw_data *d, struct trace_reader *r, FILE *f)
+{
+	const char *elfs[] = {r ? trace_meta(r, "kernel") : NULL, r ? trace_meta(r, "bios") : NULL,
+			      r ? trace_meta(r, "exe") : NULL};
+	struct vw_src *s = vw_src_open(elfs, 3);
+	static char text[16384];
+	char file[1024];
+	unsigned line;
+	bool first = true;
+
+	fputs("\"src\":{", f);
+	for (size_t i = 0; s && i < vmap_count(d->faddr); i++) {
+		const void *k;
+		const uint64_t *addr = vmap_at(d->faddr, i, &k, NULL);
+		uint32_t nm = *(const uint32_t *)k;
+		if (vw_src_lookup(s, *addr, file, sizeof(file), &line) ||
+		    vw_src_text(file, line, 16, text, sizeof(text)))
+			continue;
+		const void *name;
+		size_t nlen;
+		vmap_at(d->names, nm, &name, &nlen);
+		fputs(first ? "\n" : ",\n", f);
+		first = false;
+		vw_json_str(f, name, nlen);
+		fputs(":{\"file\":", f);
+		vw_json_str(f, file, sizeof(file));
+		fprintf(f, ",\"line\":%u,\"text\":", line);
+		vw_json_str(f, text, sizeof(text));
+		fputc('}', f);
+	}
+	fputs("}", f);
+	vw_src_close(s);
+}
+
 int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const struct vw_result *res)
 {
 	static const char *const keys[] = {"machine", "harts", "bios", "kernel", "command", "clock",
@@ -683,6 +730,8 @@ int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const stru
 		vw_json_str(f, k, klen);
 	}
 	fputs("],\n", f);
+	write_src(d, r, f);
+	fputs(",\n", f);
 	write_flame(d, f);
 	fputs(",\n\"tasks\":", f);
 	if (tasks_events(d->tasks))

@@ -61,7 +61,7 @@ browser() {
 		bad "${name}_browser" "check.py exit $st: $(tail -n 3 "$tmp/py.err")"
 	fi
 }
-browser html "$tmp/k.html" --tasks "$tmp/tasks.json" --screenshot "$art/view.png"
+browser html "$tmp/k.html" --tasks "$tmp/tasks.json" --screenshot "$art/view.png" --source kernel.rs
 
 # a directory whose small tiles are loaded as the view needs them (script elements from file://)
 if "$strata" view "$t" -o "$tmp/kdir" --tile-slices=2000 >"$tmp/v.out" 2>"$tmp/v.err" &&

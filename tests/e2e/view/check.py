@@ -16,6 +16,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 ap = argparse.ArgumentParser()
@@ -24,6 +25,7 @@ ap.add_argument("page")
 ap.add_argument("--tasks")
 ap.add_argument("--banner")
 ap.add_argument("--screenshot")
+ap.add_argument("--source", help="clicking a function in the flame graph shows lines of this file")
 ap.add_argument("--first-screen", action="store_true", help="print the time to the first screen")
 a = ap.parse_args()
 failed = False
@@ -93,6 +95,25 @@ try:
     rects = drv.execute_script("return window.strataFlameRects || 0")
     if stats.get("hartTracks"):
         ok("flame_graph", rects > 1, f"{rects} boxes drawn")
+    if a.source:
+        # the first hart/level whose flame graph has a function with source lines
+        boxes = []
+        for opt in drv.find_elements(By.CSS_SELECTOR, "#fltrack option"):
+            opt.click()
+            time.sleep(0.2)
+            boxes = [b for b in drv.execute_script("return strataFlameBoxes()")
+                     if b["src"] and b["x1"] - b["x0"] > 4]
+            if boxes:
+                break
+        cv = drv.find_element(By.ID, "fl")
+        if boxes:
+            b = boxes[0]
+            ActionChains(drv).move_to_element_with_offset(
+                cv, int((b["x0"] + b["x1"]) / 2 - cv.size["width"] / 2),
+                int((b["y0"] + b["y1"]) / 2 - cv.size["height"] / 2)).click().perform()
+            text = drv.find_element(By.ID, "fldetails").text
+        ok("source_lines", boxes and a.source in text and ">" in text,
+           f"{len(boxes)} boxes with source; details: {text[:200] if boxes else ''}")
     drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=timeline]").click()
     time.sleep(0.2)
     if a.screenshot:
