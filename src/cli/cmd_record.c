@@ -2,6 +2,7 @@
  * (src/ebpf/) into a strata trace that `strata dump`, `report` and `info` read. */
 #define _GNU_SOURCE
 #include "cli/cli.h"
+#include "console/console.h"
 #include "async/discover.h"
 #include "ebpf/funcs.h"
 #include "ebpf/nasync.h"
@@ -41,7 +42,15 @@ struct rec_opts {
 	uint64_t ring_bytes;
 	bool stats;
 	bool ftrace, async, tasks;
+	const char *console; /* --console[=SOCKET]: strata console --attach (docs/UI.md) */
+	char console_path[108];
 };
+
+/* A console's refresh: what the threads buffered goes to the trace file it reads. */
+static void flush_trace(void *w)
+{
+	nw_flush_emergency(w);
+}
 
 struct rec_state {
 	struct nwriter *w;
@@ -86,6 +95,8 @@ static void record_usage(FILE *f)
 		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
 		"  --ring-size=SIZE   BPF ring buffer bytes, a power of two >= 4K (default 16M)\n"
 		"  --stats            print the attach mode, links and attach time on stderr\n"
+		"  --console[=SOCKET] let `strata console --attach SOCKET` follow the recording\n"
+		"                     (default $XDG_RUNTIME_DIR or /tmp/strata-PID.console)\n"
 		"Exit status: CMD's own (128+N if killed by signal N), 0 for -p when the process\n"
 		"exits, 128+N when strata stops on signal N, 2 for bad input.\n");
 }
@@ -185,6 +196,10 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 			o->ring_bytes = n;
 		} else if (!strcmp(a, "--stats")) {
 			o->stats = true;
+		} else if (!strcmp(a, "--console") || !strncmp(a, "--console=", 10)) {
+			if (a[9] == '=' && !a[10])
+				return err_set(EINVAL, "strata record: --console=: empty socket path");
+			o->console = a[9] == '=' ? a + 10 : "";
 		} else {
 			return err_set(EINVAL, "strata record: unknown option '%s' (try --help)", a);
 		}
@@ -305,6 +320,7 @@ int cmd_record(int argc, char **argv)
 	struct rec_opts o = {.out = "strata.trace", .ftrace = true};
 	struct rec_state st = {0};
 	struct ebpf_session *ses = NULL;
+	struct console_server *csrv = NULL;
 	struct funcs *fn = NULL, *rt = NULL;
 	struct probes *probes = NULL;
 	struct adisc *disc = NULL;
@@ -404,6 +420,12 @@ int cmd_record(int argc, char **argv)
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}
+	if (o.console) {
+		if (!*o.console)
+			console_default_path(o.console_path, sizeof(o.console_path));
+		if (!(csrv = console_server_new(*o.console ? o.console : o.console_path, o.out, false)))
+			goto out;
+	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
 	struct ebpf_opts eo = {.exe = exe, .probes = probes, .pid = pid, .mode = o.mode,
@@ -441,6 +463,7 @@ int cmd_record(int argc, char **argv)
 
 		if (ebpf_poll(ses, 50) < 0)
 			break;
+		console_server_tick(csrv, flush_trace, st.w);
 		if (pidfd >= 0 ? poll(&p, 1, 0) > 0 : (kill(pid, 0) && errno == ESRCH))
 			exited = true;
 	}
@@ -479,6 +502,7 @@ out:
 					" dropped (ring buffer full) -> %s\n",
 				events, drops, o.out);
 	}
+	console_server_end(csrv, ret); /* after the END chunk: the console reads it all */
 	if (ret == EXIT_BADINPUT && err_msg())
 		fprintf(stderr, "%s\n", err_msg());
 	if (pidfd >= 0)
