@@ -57,12 +57,14 @@ int cmd_console(int argc, char **argv)
 				return EXIT_BADINPUT;
 			}
 			o.attach = argv[++i];
-		} else if (!strcmp(a, "--replay") || !strcmp(a, "--wait") || !strcmp(a, "--refresh")) {
+		} else if (!strcmp(a, "--replay") || !strcmp(a, "--wait") ||
+			   !strcmp(a, "--refresh")) {
 			unsigned ms;
 			if (!strcmp(a, "--refresh")) {
 				if (seconds_ms(a, v, &ms) || ms / 1000 < 10 || ms / 1000 > 10000) {
-					fprintf(stderr, "strata console: --refresh %s: not a number of "
-							"milliseconds from 10 to 10000\n",
+					fprintf(stderr,
+						"strata console: --refresh %s: not a number of "
+						"milliseconds from 10 to 10000\n",
 						v ? v : "(missing)");
 					return EXIT_BADINPUT;
 				}
@@ -87,7 +89,8 @@ int cmd_console(int argc, char **argv)
 		}
 	}
 	if (!o.trace == !o.attach) {
-		fprintf(stderr, "strata console: give a TRACE file or --attach SOCKET (try --help)\n");
+		fprintf(stderr,
+			"strata console: give a TRACE file or --attach SOCKET (try --help)\n");
 		return EXIT_BADINPUT;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

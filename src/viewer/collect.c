@@ -1,9 +1,9 @@
 /* collect — one pass over a trace for `strata view` (viewer.h): tracks, tiles of slices and
  * markers, call trees, the task table. A tile is {"s": [track, row, t0, dur, name, kind, arg]...,
  * "m": [track, t, name, kind, arg]...} flattened, with t0, t and a run's pc (its arg) stored as
- * the difference to the tile's previous one: a third smaller. Everything comes from the views' analysis (ana_ev) and
- * task builder (tasks.h); only instruction runs are taken from the raw RUN events, which the
- * analysis passes over when it does not rebuild instructions. */
+ * the difference to the tile's previous one: a third smaller. Everything comes from the views'
+ * analysis (ana_ev) and task builder (tasks.h); only instruction runs are taken from the raw RUN
+ * events, which the analysis passes over when it does not rebuild instructions. */
 #define _GNU_SOURCE
 #include "viewer/viewer.h"
 #include "viewer/srcline.h"
@@ -78,10 +78,10 @@ struct vw_data {
 	unsigned tile_slices;
 	struct ana *ana;
 	struct tasks *tasks;
-	struct vmap *names;  /* string -> uint32 id */
-	struct vmap *tmap;   /* struct tkey -> int track */
-	struct vmap *nodes;  /* struct nkey -> uint32 node */
-	struct vmap *faddr;  /* uint32 name -> uint64 entry address (first seen): source lines */
+	struct vmap *names; /* string -> uint32 id */
+	struct vmap *tmap;  /* struct tkey -> int track */
+	struct vmap *nodes; /* struct nkey -> uint32 node */
+	struct vmap *faddr; /* uint32 name -> uint64 entry address (first seen): source lines */
 	struct track *tr;
 	size_t ntr, captr;
 	int *task_track; /* task id -> track */
@@ -103,7 +103,7 @@ struct vw_data {
 	uint64_t tile_n, tile_m;
 	int64_t tile_t0, tile_t1;
 	int64_t prev_t0, prev_pc, prev_mt; /* tiles store these as deltas (app.js decodes) */
-	struct vmap *tile_tracks; /* int track -> struct tsum */
+	struct vmap *tile_tracks;	   /* int track -> struct tsum */
 	/* finished tiles' summaries, and the long slices */
 	char *sums;
 	size_t sumslen;
@@ -242,8 +242,9 @@ static int flush_tile(struct vw_data *d)
 	free(json);
 	if (rc)
 		return rc;
-	fprintf(d->sf, "%s{\"t0\":%" PRId64 ",\"t1\":%" PRId64 ",\"n\":%" PRIu64 ",\"m\":%" PRIu64
-		       ",\"tracks\":[",
+	fprintf(d->sf,
+		"%s{\"t0\":%" PRId64 ",\"t1\":%" PRId64 ",\"n\":%" PRIu64 ",\"m\":%" PRIu64
+		",\"tracks\":[",
 		d->ntiles ? ",\n" : "", d->tile_t0, d->tile_t1, d->tile_n, d->tile_m);
 	for (size_t i = 0; i < vmap_count(d->tile_tracks); i++) {
 		const void *k;
@@ -287,8 +288,8 @@ static void tile_note(struct vw_data *d, int track, int64_t t0, int64_t t1)
 		d->tile_t1 = t1;
 }
 
-static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_t t1,
-		  uint32_t name, unsigned kind, int64_t arg)
+static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_t t1, uint32_t name,
+		  unsigned kind, int64_t arg)
 {
 	if (track < 0)
 		return;
@@ -298,14 +299,14 @@ static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_
 	if (row + 1 > d->tr[track].rows)
 		d->tr[track].rows = row + 1;
 	if (dur >= LONG_DUR) {
-		fprintf(d->lf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, ftell(d->lf) ? "," : "",
-			track, row, t0, dur, name, kind, arg);
+		fprintf(d->lf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64,
+			ftell(d->lf) ? "," : "", track, row, t0, dur, name, kind, arg);
 		return;
 	}
 	tile_note(d, track, t0, t0 + dur);
 	int64_t a = kind == S_RUN ? arg - d->prev_pc : arg;
-	fprintf(d->tf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, d->tile_n ? "," : "", track,
-		row, t0 - d->prev_t0, dur, name, kind, a);
+	fprintf(d->tf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, d->tile_n ? "," : "",
+		track, row, t0 - d->prev_t0, dur, name, kind, a);
 	d->prev_t0 = t0;
 	if (kind == S_RUN)
 		d->prev_pc = arg;
@@ -415,7 +416,8 @@ static int on_ana(void *arg, const struct ana_ev *e)
 		t->t_enter[e->depth - 1] = rel(d, e->time);
 		uint32_t nm = name_id(d, e->name);
 		t->node[e->depth - 1] = fnode(d, parent, nm);
-		if (e->stack[e->depth - 1].kind == ANA_FRAME_FUNC && vmap_count(d->faddr) < MAX_SRC) {
+		if (e->stack[e->depth - 1].kind == ANA_FRAME_FUNC &&
+		    vmap_count(d->faddr) < MAX_SRC) {
 			bool created;
 			uint64_t *a = vmap_get(d->faddr, &nm, sizeof(nm), &created);
 			if (a && created)
@@ -450,8 +452,8 @@ static int on_ana(void *arg, const struct ana_ev *e)
 	case ANA_SBI_END:
 	case ANA_SYS_END:
 		if (t->call_on)
-			slice(d, tr, ROW_CALL, t->call_t0, rel(d, e->time), t->call_name, t->call_kind,
-			      e->text ? (int64_t)name_id(d, e->text) : -1);
+			slice(d, tr, ROW_CALL, t->call_t0, rel(d, e->time), t->call_name,
+			      t->call_kind, e->text ? (int64_t)name_id(d, e->text) : -1);
 		t->call_on = false;
 		break;
 	case ANA_MARK:
@@ -493,8 +495,8 @@ struct vw_data *vw_data_new(const struct vw_tiles *t, unsigned tile_slices)
 	d->mf = open_memstream(&d->mark, &d->marklen);
 	d->sf = open_memstream(&d->sums, &d->sumslen);
 	d->lf = open_memstream(&d->longs, &d->longslen);
-	if (!d->tasks || !d->names || !d->tmap || !d->nodes || !d->faddr || !d->tile_tracks || !d->tf ||
-	    !d->mf || !d->sf || !d->lf) {
+	if (!d->tasks || !d->names || !d->tmap || !d->nodes || !d->faddr || !d->tile_tracks ||
+	    !d->tf || !d->mf || !d->sf || !d->lf) {
 		vw_data_free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -630,15 +632,17 @@ static void write_tracks(struct vw_data *d, FILE *f)
 		const struct track *t = &d->tr[order[i]];
 		char name[320];
 		if (t->kind == 1) {
-			const char *fn = tasks_future_name(d->tasks, tasks_task_key(d->tasks, t->task));
+			const char *fn =
+			    tasks_future_name(d->tasks, tasks_task_key(d->tasks, t->task));
 			snprintf(name, sizeof(name), "task %d: %s", t->task, fn ? fn : "?");
 		} else if (t->priv == 0 && t->space) {
 			snprintf(name, sizeof(name), "hart%u U satp=0x%" PRIx64, t->hart, t->satp);
 		} else {
 			snprintf(name, sizeof(name), "hart%u %c", t->hart, ana_priv_char(t->priv));
 		}
-		fprintf(f, "%s\n{\"id\":%d,\"kind\":\"%s\",\"hart\":%u,\"priv\":\"%c\",\"task\":%d,"
-			   "\"slices\":%" PRIu64 ",\"rows\":%u,\"name\":",
+		fprintf(f,
+			"%s\n{\"id\":%d,\"kind\":\"%s\",\"hart\":%u,\"priv\":\"%c\",\"task\":%d,"
+			"\"slices\":%" PRIu64 ",\"rows\":%u,\"name\":",
 			i ? "," : "", order[i], t->kind ? "task" : "hart", t->hart,
 			ana_priv_char(t->priv), t->task, t->slices, t->rows);
 		vw_json_str(f, name, sizeof(name));
@@ -696,8 +700,8 @@ static void write_src(struct vw_data *d, struct trace_reader *r, FILE *f)
 
 int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const struct vw_result *res)
 {
-	static const char *const keys[] = {"machine", "harts", "bios", "kernel", "command", "clock",
-					   "isa"};
+	static const char *const keys[] = {"machine", "harts", "bios", "kernel",
+					   "command", "clock", "isa"};
 
 	fflush(d->sf);
 	fflush(d->lf);
@@ -711,9 +715,10 @@ int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const stru
 		vw_json_str(f, v, strlen(v));
 		first = false;
 	}
-	fprintf(f, "},\n\"origin\":\"%" PRIu64 "\",\"tmin\":%" PRId64 ",\"tmax\":%" PRId64
-		   ",\"events\":%" PRIu64 ",\"slices\":%" PRIu64 ",\"markers\":%" PRIu64
-		   ",\"truncated\":%s,\"error\":",
+	fprintf(f,
+		"},\n\"origin\":\"%" PRIu64 "\",\"tmin\":%" PRId64 ",\"tmax\":%" PRId64
+		",\"events\":%" PRIu64 ",\"slices\":%" PRIu64 ",\"markers\":%" PRIu64
+		",\"truncated\":%s,\"error\":",
 		d->origin, d->tmin, d->tmax, d->events, d->nslices, d->nmarkers,
 		res->truncated ? "true" : "false");
 	vw_json_str(f, res->error, sizeof(res->error));
