@@ -426,6 +426,14 @@ function setTab(name) {
 	if (name === 'timeline') draw(); else if (name === 'flame') drawFlame();
 }
 
+/* For the tests: show [t0, t1]; what the last frame drew, by slice kind. */
+window.strataZoom = function (t0, t1) { view = {t0, t1}; draw(); };
+window.strataDrawn = function () {
+	const kinds = {};
+	for (const h of hits) if (h.what === 'slice') { const k = SLICE_KINDS[h.a[h.k + 5]]; kinds[k] = (kinds[k] || 0) + 1; }
+	return {detail: visibleTiles().length <= MAX_TILES, kinds, range: $('range').textContent};
+};
+
 /* For the tests: everything loaded, then what the page shows, counted. */
 window.strataStats = function () {
 	return loadAll().then(() => {
@@ -433,8 +441,10 @@ window.strataStats = function () {
 		const count = a => { for (let k = 0; k < a.length; k += 7) if (a[k + 5] === S_POLL) { const tr = D.tracks.find(t => t.id === a[k]); polls[tr.task] = (polls[tr.task] || 0) + 1; } };
 		count(D.long);
 		tiles.forEach(t => t && count(t.s));
+		let run = null;
+		tiles.forEach(t => { for (let k = 0; t && !run && k < t.s.length; k += 7) if (t.s[k + 5] === S_RUN) run = {t0: t.s[k + 2], dur: t.s[k + 3]}; });
 		return {taskTracks: D.tracks.filter(t => t.kind === 'task').length, hartTracks: D.tracks.filter(t => t.kind === 'hart').length,
-			polls, tiles: D.tiles.length, flameRects: window.strataFlameRects || 0, banner: $('banner').hidden ? '' : $('banner').textContent};
+			polls, run, tiles: D.tiles.length, flameRects: window.strataFlameRects || 0, banner: $('banner').hidden ? '' : $('banner').textContent};
 	});
 };
 

@@ -72,6 +72,15 @@ else
 fi
 browser dir "$tmp/kdir/index.html" --tasks "$tmp/tasks.json" --screenshot "$art/view-dir.png"
 
+# instruction runs (itrace) in a directory of small tiles: zooming in to one run draws it
+if "$strata" run -bios "$fw" -kernel "$kernel" --trace=itrace,ftrace,async --trace-out "$tmp/i.trace" \
+	</dev/null >/dev/null 2>"$tmp/run.err" &&
+	"$strata" view "$tmp/i.trace" -o "$tmp/idir" --tile-slices=5000 >/dev/null 2>"$tmp/v.err"; then
+	browser itrace "$tmp/idir/index.html" --zoom-run --screenshot "$art/view-itrace.png"
+else
+	bad itrace "$(cat "$tmp/run.err" "$tmp/v.err")"
+fi
+
 # truncated: what the file holds, and a banner saying it is cut short
 size=$(stat -c %s "$t")
 head -c $((size * 2 / 3)) "$t" >"$tmp/cut.trace"

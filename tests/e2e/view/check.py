@@ -26,6 +26,8 @@ ap.add_argument("--tasks")
 ap.add_argument("--banner")
 ap.add_argument("--screenshot")
 ap.add_argument("--source", help="clicking a function in the flame graph shows lines of this file")
+ap.add_argument("--zoom-run", action="store_true",
+                help="zooming in to one instruction run draws it (an itrace trace)")
 ap.add_argument("--first-screen", action="store_true",
                 help="print the time to the first screen and stop (bench/view/run)")
 a = ap.parse_args()
@@ -82,6 +84,17 @@ try:
         ok("poll_slices", got == exp, f"poll slices per task {got}, strata tasks --json {exp}")
     if a.banner is not None:
         ok("banner", a.banner in stats.get("banner", ""), f"banner {stats.get('banner')!r} lacks {a.banner!r}")
+    if a.zoom_run:
+        run = stats.get("run")
+        ok("has_runs", run is not None, "no instruction run slice in the tiles")
+        if run:
+            # from the whole trace (summaries) down to the run itself: every slice drawn
+            drv.execute_script("strataZoom(arguments[0], arguments[1])", run["t0"] - 2,
+                               run["t0"] + max(run["dur"], 1) + 2)
+            drawn = drv.execute_script("return strataDrawn()")
+            ok("zoom_to_run", drawn["detail"] and drawn["kinds"].get("run", 0) >= 1 and
+               "detail" in drawn["range"], str(drawn))
+            drv.find_element(By.ID, "tl").click()  # the centre of the time line
     # the task table and one task's await tree
     drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=tasks]").click()
     rows = drv.find_elements(By.CSS_SELECTOR, "#tasktable tbody tr")
