@@ -191,7 +191,8 @@ void atr_free(struct atr *a)
 	free(a);
 }
 
-char *atr_describe(const struct adisc_future *f)
+/* The description text of a TEV_FUTURE event for f (docs/TRACE-FORMAT.md "Futures"); malloc'd. */
+static char *atr_describe(const struct adisc_future *f)
 {
 	char *buf = NULL;
 	size_t len = 0;

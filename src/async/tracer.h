@@ -47,7 +47,5 @@ void atr_observe(void *ctx, const struct tev *ev);
 /* The ctx given to atr_new. */
 void *atr_ctx(const struct atr *a);
 
-/* The description text of a TEV_FUTURE event for f (docs/TRACE-FORMAT.md "Futures"); malloc'd. */
-char *atr_describe(const struct adisc_future *f);
 
 #endif

@@ -9,6 +9,8 @@ enum {
 	EXIT_BADINPUT = 2,   /* bad option or input file: one-line message on stderr */
 	EXIT_MAXINSNS = 124, /* --max-insns reached (like timeout(1)) */
 	EXIT_INTERNAL = 70,  /* internal emulator error (EX_SOFTWARE), after a register dump */
+	EXIT_STUCK = 65,     /* the guest makes no progress (EX_DATAERR: the guest is at fault,
+			      * not strata), after a register dump */
 };
 
 struct cli_cmd {

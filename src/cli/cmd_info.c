@@ -16,13 +16,12 @@
 #include <string.h>
 
 #define NTYPES TEV_NTYPES /* enum tev_type values (async ones included) */
-#define NHARTS 256
 
 struct counts {
 	uint64_t type[NTYPES];
-	uint64_t hart[NHARTS][NTYPES];
-	uint64_t hart_total[NHARTS];
-	uint64_t last_instret[NHARTS];
+	uint64_t hart[TEV_MAX_HARTS][NTYPES];
+	uint64_t hart_total[TEV_MAX_HARTS];
+	uint64_t last_instret[TEV_MAX_HARTS];
 	uint64_t chunks[TF_END + 1];
 	uint64_t events;
 };
@@ -193,7 +192,7 @@ static int info(const char *path)
 		printf("%s %s %" PRIu64, t == TF_META ? "" : ",", chunk_name(t), c->chunks[t]);
 	printf("\nevents: %" PRIu64 " (", c->events);
 	print_types(c->type);
-	for (unsigned h = 0; h < NHARTS; h++) {
+	for (unsigned h = 0; h < TEV_MAX_HARTS; h++) {
 		if (!c->hart_total[h])
 			continue;
 		printf("  hart %u: %" PRIu64 " events, instret %" PRIu64 " at the last (", h,

@@ -1,5 +1,6 @@
 /* cmd_run — `strata run`: build a virt machine from QEMU-style options and run it. */
 #include "cli/cli.h"
+#include "cli/run_qemu.h"
 #include "cli/trace_opts.h"
 #include "console/console.h"
 #include "cpu/cpu.h"
@@ -44,8 +45,12 @@ static void run_usage(FILE *f)
 	    "                     a raw disk image (size a multiple of 512) as a virtio-blk\n"
 	    "                     device; the n-th -drive is virtio-mmio slot n (0x10001000 +\n"
 	    "                     n*0x1000, IRQ 1+n), up to 8. Unlike QEMU, no -device is needed;\n"
-	    "                     if=virtio|none and id= are accepted and ignored. Writes go to\n"
-	    "                     the file (readonly=on: the guest gets I/O errors)\n"
+	    "                     if=virtio|none is accepted. Writes go to the file\n"
+	    "                     (readonly=on: the guest gets I/O errors)\n"
+	    "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
+	    "                     put the -drive with id=ID on slot N (QEMU's form)\n"
+	    "  -global virtio-mmio.force-legacy=false, -machine virt, -nographic\n"
+	    "                     accepted as QEMU's (the transports are always modern)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
@@ -58,15 +63,16 @@ static void run_usage(FILE *f)
 	    "                     $XDG_RUNTIME_DIR or /tmp/strata-PID.console); --console-wait:\n"
 	    "                     wait for the console before starting; not with --gdb\n"
 	    "  -h, --help         this text\n\n"
-	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for "
-	    "bad\n"
-	    "input; 124 when --max-insns stopped the run; 70 for an internal emulator error (the\n"
-	    "registers and the last instructions are printed).\n");
+	    "Exit status: the guest's (sifive_test finisher, HTIF tohost, SBI shutdown); 2 for\n"
+	    "bad input; 124 when --max-insns stopped the run; 65 when the guest makes no progress\n"
+	    "(every hart traps without retiring, or waits for an interrupt that cannot come); 70\n"
+	    "for an internal emulator error (65 and 70 print the registers and the last\n"
+	    "instructions); 128+N when signal N stopped the run or strata crashed.\n");
 }
 
 /* Parse QEMU-style "file=IMG,format=raw,readonly=on" into d, in place (",," is a literal
  * comma, as in QEMU). 0, or -EINVAL with err_set naming the bad key or value. */
-static int parse_drive(char *spec, struct machine_drive *d)
+static int parse_drive(char *spec, struct machine_drive *d, const char **id)
 {
 	char *p = spec;
 
@@ -104,7 +110,9 @@ static int parse_drive(char *spec, struct machine_drive *d)
 				return err_set(EINVAL,
 					       "-drive if=%s: only virtio (or none) is supported",
 					       val);
-		} else if (strcmp(key, "id")) {
+		} else if (!strcmp(key, "id")) {
+			*id = val;
+		} else {
 			return err_set(EINVAL,
 				       "-drive %s=%s: unknown key (file, format, readonly, if, id)",
 				       key, val);
@@ -129,6 +137,7 @@ struct run_opts {
 	bool stats;
 	const char *gdb; /* --gdb / -s */
 	bool gdb_wait;	 /* -S */
+	struct run_qemu qemu;
 	const char *console; /* --console[=SOCKET] (docs/UI.md) */
 	bool console_wait;
 	char console_path[108];
@@ -147,6 +156,8 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			return 1;
 		}
 		t = trace_opts_parse(topts, argc, argv, &i);
+		if (t == 0)
+			t = run_qemu_parse(&ro->qemu, argc, argv, &i);
 		if (t < 0)
 			return t;
 		if (t > 0)
@@ -207,7 +218,8 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			if (cfg->ndrives == VIRT_VIRTIO_COUNT)
 				return err_set(EINVAL, "-drive %s: at most %u drives", a,
 					       VIRT_VIRTIO_COUNT);
-			if (parse_drive(argv[i], &cfg->drives[cfg->ndrives]) < 0)
+			if (parse_drive(argv[i], &cfg->drives[cfg->ndrives],
+					&ro->qemu.drive_id[cfg->ndrives]) < 0)
 				return -EINVAL;
 			cfg->ndrives++;
 		} else if (!strcmp(o, "-dtb")) {
@@ -237,7 +249,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				    EINVAL, "--max-insns %s: not a positive instruction count", a);
 		}
 	}
-	return 0;
+	return run_qemu_bind(&ro->qemu, cfg);
 }
 
 /* What `monitor trace X on` needs to start a trace the command line did not ask for. */
@@ -367,6 +379,9 @@ int cmd_run(int argc, char **argv)
 		break;
 	case MACHINE_EXIT_ERROR:
 		code = EXIT_INTERNAL;
+		break;
+	case MACHINE_EXIT_STUCK:
+		code = EXIT_STUCK;
 		break;
 	case MACHINE_EXIT_SIGNAL:
 		fprintf(stderr, "strata: stopped by signal %d%s\n", code,

@@ -333,6 +333,7 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 		return 0;
 	if (!t->rc.path)
 		t->rc.path = "strata.trace";
+	t->rc.nharts = cpu_nharts(machine_cpu(m));
 	t->rec = rec_open(&t->rc);
 	if (!t->rec)
 		return -EINVAL;

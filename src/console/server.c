@@ -172,7 +172,7 @@ static int srv_poll(void *ctx, struct machine *m)
 	accept_new(s);
 	if (!connected(s))
 		return 0;
-	rec_flush_emergency(s->rec); /* the console reads the trace file up to here */
+	rec_flush(s->rec); /* the console reads the trace file up to here */
 	refresh(s);
 	return 0;
 }

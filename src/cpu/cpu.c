@@ -172,12 +172,6 @@ uint64_t hart_get_xreg(const struct hart *h, unsigned r)
 	return r && r < 32 ? h->x[r] : 0;
 }
 
-void hart_set_xreg(struct hart *h, unsigned r, uint64_t v)
-{
-	if (r && r < 32)
-		h->x[r] = v;
-}
-
 unsigned hart_priv(const struct hart *h)
 {
 	return h->priv;

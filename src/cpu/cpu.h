@@ -30,7 +30,6 @@ struct hart *cpu_hart(struct cpu *c, unsigned hartid);
 void hart_reset(struct hart *h, uint64_t pc);
 uint64_t hart_get_pc(const struct hart *h);
 uint64_t hart_get_xreg(const struct hart *h, unsigned r);
-void hart_set_xreg(struct hart *h, unsigned r, uint64_t v);
 unsigned hart_priv(const struct hart *h); /* 0 = U, 1 = S, 3 = M */
 uint64_t hart_instret(const struct hart *h);
 

@@ -93,11 +93,6 @@ int cpu_bp_remove(struct cpu *c, uint64_t addr, enum cpu_bp_type type)
 	return -ENOENT;
 }
 
-unsigned cpu_bp_count(const struct cpu *c)
-{
-	return c->dbg.nbp;
-}
-
 /* The breakpoint at pc that stops this hart now, or NULL. */
 static const struct dbg_bp *bp_at(struct hart *h, uint64_t pc, uint64_t retired)
 {

@@ -28,7 +28,6 @@ enum cpu_wp_type { CPU_WP_READ = 1, CPU_WP_WRITE = 2, CPU_WP_ACCESS = 3 }; /* bi
  * -ENOSPC. Breakpoints apply to every hart and address space (virtual addresses). */
 int cpu_bp_add(struct cpu *c, uint64_t addr, enum cpu_bp_type type);
 int cpu_bp_remove(struct cpu *c, uint64_t addr, enum cpu_bp_type type); /* 0 or -ENOENT */
-unsigned cpu_bp_count(const struct cpu *c);
 /* Watch [addr, addr+len) (virtual, as the accessing hart sees it); len 1..1 GiB. */
 int cpu_wp_add(struct cpu *c, uint64_t addr, uint64_t len, enum cpu_wp_type type);
 int cpu_wp_remove(struct cpu *c, uint64_t addr, uint64_t len, enum cpu_wp_type type);

@@ -1,8 +1,10 @@
 /* exec — the interpreter: threaded dispatch (computed goto) over decoded RAM pages.
  *
  * Every instruction passes through DISPATCH(), the single point where retirement is counted;
- * tracers hook in there. The always-on ring of recent instructions is written only where
+ * it only counts and jumps. The always-on ring of recent instructions is written only where
  * straight-line execution starts (RING_MARK), and rebuilt from the decoded slots when printed.
+ * Tracers hook there too, never per instruction: itrace at RING_MARK_TRACED, ftrace at
+ * TRACE_JUMP, etrace in trap.c, mtrace/dtrace in mmu.c's slow paths.
  * Sequential flow walks the decoded page slot by slot; a jump inside the page is a pointer
  * computation; everything else (page crossing, traps, CSR writes, xRET) goes back through
  * `refetch`, which also takes pending interrupts. Loads and stores probe the soft TLB inline and
@@ -183,7 +185,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		RING_MARK(pcv, slot, rawv);                                                        \
 		if (unlikely(tmask & REC_ITRACE)) {                                                \
 			h->instret = INSNS();                                                      \
-			trace_run(h, (pcv), (slot) ? dp : NULL, (rawv), (slot) ? 0 : e->len);      \
+			hook_run(h, (pcv), (slot) ? dp : NULL, (rawv), (slot) ? 0 : e->len);       \
 		}                                                                                  \
 	} while (0)
 #define NEXT()                                                                                     \
@@ -398,7 +400,7 @@ L_AUIPC:
 	do {                                                                                       \
 		if (unlikely(tmask & REC_FTRACE)) {                                                \
 			h->instret = INSNS() - 1;                                                  \
-			trace_jump(h, PC(), (target), e->rd, e->op == OP_JALR ? e->rs1 : 0);       \
+			hook_jump(h, PC(), (target), e->rd, e->op == OP_JALR ? e->rs1 : 0);        \
 		}                                                                                  \
 	} while (0)
 L_JAL : {

@@ -144,7 +144,7 @@ struct hart {
 
 	struct dinsn tmp[3]; /* for instructions that cannot be cached (ROM, MMIO, page-crossing) */
 
-	/* tracing (trace_hooks.c): what is recorded during this run, and the clocks at its start */
+	/* tracing (hooks.c): what is recorded during this run, and the clocks at its start */
 	struct recorder *rec;
 	unsigned tmask;
 	uint64_t ring_causes; /* --dump-ring-on: print the ring when these exceptions are taken */
@@ -246,17 +246,17 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64
 /* The decoded page for RAM page holding pa (created empty on first use), or NULL if not RAM. */
 struct dpage *cpu_dpage(struct cpu *c, uint64_t pa);
 
-/* ---- trace_hooks.c: hand events to the recorder; h->instret holds the instructions retired
+/* ---- hooks.c: hand events to the recorder; h->instret holds the instructions retired
  * before the event's instruction ---- */
-void trace_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw, unsigned len);
-void trace_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsigned rs1);
-void trace_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, unsigned old_priv);
-void trace_xret(struct hart *h, uint64_t pc, unsigned old_priv);
-void trace_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
-	       unsigned kind);
-void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+void hook_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw, unsigned len);
+void hook_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsigned rs1);
+void hook_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, unsigned old_priv);
+void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv);
+void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
+	      unsigned kind);
+void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
 /* Whether a data page must stay out of the TLB because mtrace watches it. */
-bool trace_mem_page(const struct hart *h, uint64_t vpage, int acc);
+bool hook_mem_page(const struct hart *h, uint64_t vpage, int acc);
 
 /* ---- debug.c (the rest is in debug.h) ---- */
 /* Mark the slots of breakpoints in vpage in dp (a fetch translation vpage -> dp was filled). */

@@ -170,7 +170,7 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 	uint8_t *host = machine_ram_ptr(h->m, pa & ~PG_MASK, PG_SIZE);
 	struct tlb_entry *e;
 
-	if (!host || trace_mem_page(h, vaddr & ~PG_MASK, acc))
+	if (!host || hook_mem_page(h, vaddr & ~PG_MASK, acc))
 		return;
 	if (unlikely(h->cpu->dbg.nwp) && dbg_watch_page(h->cpu, vaddr & ~PG_MASK))
 		return;
@@ -211,7 +211,7 @@ static int phys_access(struct hart *h, uint64_t pa, unsigned size, int acc, uint
 			    : machine_phys_write(h->m, pa, size, *val) < 0)
 		return raise(h, access_fault[acc], vaddr);
 	if (h->tmask & REC_DTRACE)
-		trace_mmio(h, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
+		hook_mmio(h, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
 	return 0;
 }
 
@@ -251,7 +251,7 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 	if (phys_access(h, pa, size, acc, val, vaddr) < 0)
 		return -1;
 	if ((h->tmask & REC_MTRACE) && machine_ram_ptr(h->m, pa, size))
-		trace_mem(h, vaddr, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
+		hook_mem(h, vaddr, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
 	if (uniform)
 		tlb_fill(h, acc, vaddr, pa);
 	return 0;
@@ -300,7 +300,7 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 	if (!is_lr && page_has_code(h->cpu, pa))
 		cpu_invalidate_code(h->cpu, pa, size);
 	if (h->tmask & REC_MTRACE)
-		trace_mem(h, vaddr, pa, size, 0, is_lr ? TEV_MEM_LOAD : TEV_MEM_AMO);
+		hook_mem(h, vaddr, pa, size, 0, is_lr ? TEV_MEM_LOAD : TEV_MEM_AMO);
 	if (unlikely(h->cpu->dbg.nwp))
 		dbg_watch_access(h, vaddr, size, is_lr ? 1 : 3); /* an AMO reads and writes */
 	return host;

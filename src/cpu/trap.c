@@ -68,7 +68,7 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 		h->pc += 4 * code;
 	hart_update_tlb_sets(h);
 	if (h->tmask & REC_ETRACE)
-		trace_trap(h, epc, cause, tval, old_priv);
+		hook_trap(h, epc, cause, tval, old_priv);
 	if (h->cpu->dbg.events | h->cpu->dbg.libcheck)
 		dbg_trap_event(h, cause, old_priv);
 }
@@ -116,7 +116,7 @@ int trap_mret(struct hart *h)
 	h->pc = h->mepc;
 	hart_update_tlb_sets(h);
 	if (h->tmask & REC_ETRACE)
-		trace_xret(h, xret_pc, PRV_M);
+		hook_xret(h, xret_pc, PRV_M);
 	if (h->cpu->dbg.events | h->cpu->dbg.libcheck)
 		dbg_xret_event(h, PRV_M, "mret");
 	return 0;
@@ -142,7 +142,7 @@ int trap_sret(struct hart *h)
 	h->pc = h->sepc;
 	hart_update_tlb_sets(h);
 	if (h->tmask & REC_ETRACE)
-		trace_xret(h, xret_pc, old_priv);
+		hook_xret(h, xret_pc, old_priv);
 	if (h->cpu->dbg.events | h->cpu->dbg.libcheck)
 		dbg_xret_event(h, old_priv, "sret");
 	return 0;

@@ -1,8 +1,10 @@
 /* nwriter — see nwriter.h. */
 #include "ebpf/nwriter.h"
 #include "symbols/symbols.h"
+#include "trace/evbuf.h"
 #include "trace/event.h"
 #include "trace/tfile.h"
+#include "util/crash.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -10,16 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NW_THREADS 256 /* tev.hart is a byte */
-#define NW_CHUNK   (64u * 1024)
-#define NW_BUF	   (NW_CHUNK + 2 * (TEV_MAX_ENCODED + 64))
+#define NW_THREADS TEV_MAX_HARTS
 
 struct thread {
 	uint32_t tid;
 	unsigned cpu;
-	size_t len;
-	uint8_t *buf; /* u32 hart id | TF_EVENTS_BYTE_PC, then events */
-	struct tev_enc enc;
+	struct evbuf *buf; /* hart id | TF_EVENTS_BYTE_PC */
 };
 
 struct nwriter {
@@ -30,8 +28,18 @@ struct nwriter {
 	uint64_t t0; /* ts of the first event */
 	bool have_t0;
 	uint64_t events, over; /* over: events of threads beyond NW_THREADS */
+	uint64_t too_big;      /* events with a payload larger than a chunk */
 	int error;
 };
+
+/* The crash path (util/crash.h): hand the kernel every event buffered so far. */
+static void flush_on_crash(void *ctx)
+{
+	struct nwriter *w = ctx;
+
+	for (unsigned i = 0; i < w->nth; i++)
+		evbuf_flush(w->th[i].buf, w->w);
+}
 
 struct nwriter *nw_open(const char *path, const char *meta)
 {
@@ -55,6 +63,7 @@ struct nwriter *nw_open(const char *path, const char *meta)
 		free(w);
 		return NULL;
 	}
+	crash_on(flush_on_crash, w); /* -ENOSPC: the trace then ends at its last full chunk */
 	return w;
 }
 
@@ -71,28 +80,17 @@ int nw_symtab(struct nwriter *w, const struct symtab *t)
 	return ret;
 }
 
-static void flush(struct nwriter *w, struct thread *t)
-{
-	int ret;
-
-	if (t->len <= 4)
-		return;
-	ret = tf_write_chunk(w->w, TF_EVENTS, t->buf, t->len);
-	if (ret < 0 && !w->error)
-		w->error = ret;
-	t->len = 4;
-	memset(&t->enc, 0, sizeof(t->enc)); /* each chunk decodes on its own */
-	t->enc.byte_pc = true;
-}
-
 static void put(struct nwriter *w, struct thread *t, const struct tev *ev)
 {
-	if (t->len + TEV_MAX_ENCODED + ev->len > NW_BUF)
-		flush(w, t);
-	t->len += tev_encode(&t->enc, ev, t->buf + t->len);
+	int ret = evbuf_put(t->buf, w->w, ev);
+
+	if (ret == -EMSGSIZE) {
+		w->too_big++;
+		return;
+	}
+	if (ret < 0 && !w->error)
+		w->error = ret;
 	w->events++;
-	if (t->len >= NW_CHUNK)
-		flush(w, t);
 }
 
 static void mark(struct nwriter *w, struct thread *t, uint64_t time, const char *text)
@@ -127,18 +125,14 @@ static struct thread *thread(struct nwriter *w, uint32_t pid, uint32_t tid, unsi
 	if (w->nth == NW_THREADS)
 		return NULL;
 	t = &w->th[w->nth];
-	t->buf = malloc(NW_BUF);
+	t->buf = evbuf_new(w->nth | TF_EVENTS_BYTE_PC);
 	if (!t->buf) {
 		if (!w->error)
 			w->error = -ENOMEM;
 		return NULL;
 	}
-	uint32_t id = w->nth | TF_EVENTS_BYTE_PC;
-	memcpy(t->buf, &id, 4); /* little-endian host */
-	t->len = 4;
 	t->tid = tid;
 	t->cpu = cpu;
-	t->enc.byte_pc = true;
 	w->nth++;
 	snprintf(text, sizeof(text), "thread %u pid %u", tid, pid);
 	mark(w, t, time, text);
@@ -217,14 +211,6 @@ uint64_t nw_events(const struct nwriter *w)
 	return w->events;
 }
 
-void nw_flush_emergency(struct nwriter *w)
-{
-	if (!w)
-		return;
-	for (unsigned i = 0; i < w->nth; i++)
-		flush(w, &w->th[i]);
-}
-
 int nw_close(struct nwriter *w, uint64_t ring_drops)
 {
 	char end[256];
@@ -232,16 +218,20 @@ int nw_close(struct nwriter *w, uint64_t ring_drops)
 
 	if (!w)
 		return 0;
-	for (unsigned i = 0; i < w->nth; i++)
-		flush(w, &w->th[i]);
+	for (unsigned i = 0; i < w->nth; i++) {
+		ret = evbuf_flush(w->th[i].buf, w->w);
+		if (ret < 0 && !w->error)
+			w->error = ret;
+	}
 	snprintf(end, sizeof(end),
 		 "events=%llu\ndropped=%llu\nring_dropped=%llu\nthread_dropped=%llu\n"
 		 "threads=%u\ninsns=0\n",
-		 (unsigned long long)w->events, (unsigned long long)(ring_drops + w->over),
+		 (unsigned long long)w->events, (unsigned long long)(ring_drops + w->over + w->too_big),
 		 (unsigned long long)ring_drops, (unsigned long long)w->over, w->nth);
 	ret = tf_write_chunk(w->w, TF_END, end, strlen(end));
 	if (!w->error && ret < 0)
 		w->error = ret;
+	crash_off(flush_on_crash, w);
 	ret = tf_writer_close(w->w);
 	if (!w->error && ret < 0)
 		w->error = ret;
@@ -249,7 +239,7 @@ int nw_close(struct nwriter *w, uint64_t ring_drops)
 	if (ret < 0)
 		err_set(-ret, "-o %s: %s", w->path, strerror(-ret));
 	for (unsigned i = 0; i < w->nth; i++)
-		free(w->th[i].buf);
+		evbuf_free(w->th[i].buf);
 	free(w->path);
 	free(w);
 	return ret;

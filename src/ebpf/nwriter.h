@@ -4,7 +4,8 @@
  * timestamps are nanoseconds since the recording started. The first event of a thread is a
  * MARK "thread TID pid PID"; a MARK "cpu N" precedes the first event a thread records on
  * another CPU. Events are buffered per thread and written as EVENTS chunks (64 KiB), so
- * memory stays bounded and everything up to the last chunk survives a crash. */
+ * memory stays bounded and everything up to the last chunk survives a crash (of the traced
+ * program, or of strata: util/crash.h). */
 #ifndef STRATA_EBPF_NWRITER_H
 #define STRATA_EBPF_NWRITER_H
 
@@ -31,10 +32,9 @@ void nw_event(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint6
 /* A MARK with free text on thread tid (or on the first thread if tid is 0). */
 void nw_mark(struct nwriter *w, uint32_t tid, uint64_t ts_ns, const char *text);
 uint64_t nw_events(const struct nwriter *w);
-/* Flush everything from a signal handler (write(2) only). */
-void nw_flush_emergency(struct nwriter *w);
 /* Flush, write the END chunk (events, dropped = ring-buffer drops + events of threads beyond
- * the 256 the format numbers, threads) and close. 0 or -errno with err_set(). */
+ * the 256 the format numbers + events too large for a chunk, threads) and close. 0 or -errno
+ * with err_set(). */
 int nw_close(struct nwriter *w, uint64_t ring_drops);
 
 #endif

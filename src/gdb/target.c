@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The libraries that apply to code running on h now (bit i: libs[i]). */
+static uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h);
+
 static unsigned t_nthreads(void *tp)
 {
 	return ((struct gdb_target *)tp)->nharts;
@@ -260,7 +263,7 @@ static int fit(int fp, unsigned priv)
 	return fp == (int)priv ? 2 : fp < 0 ? 1 : 0;
 }
 
-uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h)
+static uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h)
 {
 	uint32_t m = 0;
 	unsigned priv = hart_priv(h);

@@ -47,8 +47,6 @@ int gdb_target_init(struct gdb_target *t, struct machine *m, const struct gdb_se
 /* Forget every breakpoint, watchpoint and event stop (the debugger went away). */
 void gdb_target_clear(struct gdb_target *t);
 void gdb_target_fini(struct gdb_target *t);
-/* The libraries that apply to code running on h now (bit i: libs[i]). */
-uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h);
 /* A debugger connected / went away: library checks on and the list GDB reads first / off. */
 void gdb_target_connected(struct gdb_target *t);
 void gdb_target_disconnected(struct gdb_target *t);

@@ -1,4 +1,5 @@
 #include "machine/console.h"
+#include "util/crash.h"
 #include "util/sigstop.h"
 
 #include <errno.h>
@@ -37,6 +38,12 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* a crash of strata (util/crash.h) must not leave the terminal raw */
+static void on_crash(void *ctx)
+{
+	restore_tty();
+}
+
 static void at_exit(void)
 {
 	console_flush();
@@ -63,6 +70,7 @@ int console_open(void)
 	if (tcgetattr(STDIN_FILENO, &con_orig) < 0)
 		return -errno;
 	con_saved = true;
+	crash_on(on_crash, NULL);
 	/* with sigstop the run ends cleanly on these signals and atexit restores the terminal */
 	for (size_t i = 0; !sigstop_active() && i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction sa;
@@ -82,14 +90,6 @@ int console_open(void)
 	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0)
 		return -errno;
 	return 0;
-}
-
-void console_close(void)
-{
-	console_flush();
-	restore_tty();
-	con_saved = false;
-	con_open = false;
 }
 
 static bool input_ready(int timeout_ms)

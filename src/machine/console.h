@@ -7,11 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Take over stdin: raw mode if it is a terminal, restored at exit and on SIGINT/SIGTERM/SIGHUP
- * (which are then re-raised). Idempotent; 0 or -errno. */
+/* Take over stdin: raw mode if it is a terminal, restored at exit, on SIGINT/SIGTERM/SIGHUP
+ * (which are then re-raised) and when strata crashes. Idempotent; 0 or -errno. */
 int console_open(void);
-/* Give the terminal back as it was (also done automatically at exit). */
-void console_close(void);
 /* Read up to max bytes of pending input without blocking: count (0 = none now), or -1 when
  * no more input can ever come (EOF, error, or console not open). */
 int console_read(uint8_t *buf, size_t max);

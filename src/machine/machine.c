@@ -27,6 +27,9 @@
 #define FDT_MAX_END	    (3072 * MIB) /* RV32 guests must reach it too (riscv_load_fdt) */
 #define INITRD_MAX_OFFSET   (128 * MIB)
 
+/* End the run with the guest's exit code (the first request wins). */
+static void machine_request_stop(struct machine *m, int code);
+
 /* ---- device callbacks: the devices know nothing of harts or the machine ---- */
 
 static void cb_hart_irq(void *ctx, unsigned hart, uint64_t mip_bit, bool level)
@@ -180,9 +183,8 @@ static int add_virtio(struct machine *m)
 		const struct machine_drive *d = &m->cfg.drives[n];
 		int ret;
 
-		if (n < m->cfg.ndrives) {
-			if (!d->file)
-				return err_set(EINVAL, "-drive: needs file=IMAGE");
+		/* A slot below ndrives without a file is empty (-device bus= left a gap). */
+		if (n < m->cfg.ndrives && d->file) {
 			m->blk[n] = virtio_blk_open(d->file, d->readonly);
 			if (!m->blk[n])
 				return -errno;
@@ -421,7 +423,7 @@ bool machine_stop_requested(const struct machine *m)
 	return m->stop || m->yield;
 }
 
-void machine_request_stop(struct machine *m, int code)
+static void machine_request_stop(struct machine *m, int code)
 {
 	if (!m->stop) {
 		m->stop = true;

@@ -46,7 +46,7 @@ struct machine_config {
 	const char *dump_dtb;   /* write the device tree here (and still run), or NULL */
 	bool realtime;          /* mtime follows the host clock instead of retired instructions */
 	uint64_t max_insns;     /* stop after this many instructions in total; 0 = no limit */
-	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n */
+	struct machine_drive drives[VIRT_VIRTIO_COUNT]; /* drives[n] is virtio slot n; no file: empty */
 	unsigned ndrives;
 };
 
@@ -55,6 +55,9 @@ enum machine_exit {
 	MACHINE_EXIT_GUEST,     /* finisher, HTIF or SBI shutdown: *code is the guest's exit code */
 	MACHINE_EXIT_MAX_INSNS, /* --max-insns reached */
 	MACHINE_EXIT_ERROR,     /* internal emulator error (already reported with a register dump) */
+	MACHINE_EXIT_STUCK,     /* the guest can never retire another instruction: every hart
+				 * traps without retiring, or waits for an interrupt that cannot
+				 * come (already reported with a register dump) */
 	MACHINE_EXIT_SIGNAL,    /* SIGINT, SIGTERM or SIGHUP (util/sigstop.h): *code = the signal */
 };
 

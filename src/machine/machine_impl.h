@@ -56,7 +56,4 @@ struct machine {
 	unsigned dbg_rounds; /* rounds since the last poll while running */
 };
 
-/* End the run with the guest's exit code (the first request wins). */
-void machine_request_stop(struct machine *m, int code);
-
 #endif

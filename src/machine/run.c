@@ -214,7 +214,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 			else
 				fprintf(stderr, "strata: internal error: harts make no progress\n");
 			dump_harts(m);
-			ret = MACHINE_EXIT_ERROR;
+			ret = h ? MACHINE_EXIT_STUCK : MACHINE_EXIT_ERROR;
 			break;
 		}
 		goto tick;
@@ -222,10 +222,10 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		/* Every hart waits and no timer is due: only console input can wake the guest. */
 		if (!console_input_open()) {
 			fprintf(stderr,
-				"strata: every hart waits for an interrupt that cannot come "
-				"(no timer armed, no more input)\n");
+				"strata: the guest makes no progress: every hart waits for an "
+				"interrupt that cannot come (no timer armed, no more input)\n");
 			dump_harts(m);
-			ret = MACHINE_EXIT_ERROR;
+			ret = MACHINE_EXIT_STUCK;
 			break;
 		}
 		console_flush();

@@ -58,10 +58,13 @@ enum tev_wake_kind { TEV_WAKE_CLONE = 0, TEV_WAKE_WAKE = 1, TEV_WAKE_BY_REF = 2,
 
 enum tev_mem_kind { TEV_MEM_LOAD = 0, TEV_MEM_STORE = 1, TEV_MEM_AMO = 2 };
 
+/* A trace numbers at most this many harts (tev.hart is a byte). */
+#define TEV_MAX_HARTS 256
+
 /* One decoded event. Fields not listed for a type are zero. */
 struct tev {
 	uint8_t type;     /* enum tev_type (never TEV_EXT) */
-	uint8_t hart;     /* hart id */
+	uint8_t hart;     /* hart id (< TEV_MAX_HARTS) */
 	uint8_t priv;     /* privilege at the event: 0 U, 1 S, 3 M */
 	uint8_t new_priv; /* TRAP/XRET: privilege after */
 	uint8_t size;     /* MEM/MMIO: access size in bytes */

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_HARTS 256 /* tev.hart is a byte */
 #define PAGE	  4096u
 
 struct kv {
@@ -45,7 +44,7 @@ struct codepage {
 };
 
 /* Per-hart state: the decoder and an open-addressing table of code pages. */
-struct hart {
+struct rd_hart {
 	struct tev_dec dec;
 	struct codepage **tab;
 	size_t cap, n;
@@ -58,7 +57,7 @@ struct trace_reader {
 	struct symset *syms;
 	struct dev *devs;
 	size_t ndevs;
-	struct hart *harts[MAX_HARTS];
+	struct rd_hart *harts[TEV_MAX_HARTS];
 	unsigned nharts_seen;
 	/* the EVENTS chunk being walked */
 	const uint8_t *data, *p, *end;
@@ -289,10 +288,10 @@ static int add_syms(struct trace_reader *r, uint64_t off, const uint8_t *data, s
 
 /* ---- chunks ---- */
 
-static struct hart *hart_get(struct trace_reader *r, unsigned id)
+static struct rd_hart *hart_get(struct trace_reader *r, unsigned id)
 {
 	if (!r->harts[id]) {
-		r->harts[id] = calloc(1, sizeof(struct hart));
+		r->harts[id] = calloc(1, sizeof(struct rd_hart));
 		if (id + 1 > r->nharts_seen)
 			r->nharts_seen = id + 1;
 	}
@@ -321,7 +320,7 @@ static int handle_chunk(struct trace_reader *r, uint32_t type, const uint8_t *d,
 		/* bits 0-7 the hart, bit 31 byte-granular code addresses (x86-64, eBPF back-end) */
 		bool byte_pc = id & TF_EVENTS_BYTE_PC;
 		id &= ~(uint32_t)TF_EVENTS_BYTE_PC;
-		if (id >= MAX_HARTS)
+		if (id >= TEV_MAX_HARTS)
 			return bad(r, off, "hart id out of range");
 		if (!hart_get(r, id))
 			return err_set(ENOMEM, "%s: out of memory", r->path);
@@ -386,7 +385,7 @@ void trace_close(struct trace_reader *r)
 	for (size_t i = 0; i < r->ndevs; i++)
 		dev_free(&r->devs[i]);
 	free(r->devs);
-	for (unsigned h = 0; h < MAX_HARTS; h++) {
+	for (unsigned h = 0; h < TEV_MAX_HARTS; h++) {
 		if (!r->harts[h])
 			continue;
 		for (size_t i = 0; i < r->harts[h]->cap; i++)
@@ -411,7 +410,7 @@ unsigned trace_nharts(const struct trace_reader *r)
 	const char *s = trace_meta(r, "harts");
 	uint64_t n = 0;
 
-	if (!s || !parse_u64(s, &n) || n > MAX_HARTS)
+	if (!s || !parse_u64(s, &n) || n > TEV_MAX_HARTS)
 		n = 0;
 	return n > r->nharts_seen ? (unsigned)n : r->nharts_seen;
 }
@@ -458,7 +457,7 @@ bool trace_truncated(const struct trace_reader *r)
 
 /* ---- code pages ---- */
 
-static size_t page_slot(const struct hart *h, uint64_t page)
+static size_t page_slot(const struct rd_hart *h, uint64_t page)
 {
 	size_t i = (size_t)((page >> 12) * 0x9e3779b97f4a7c15ull) & (h->cap - 1);
 
@@ -467,12 +466,12 @@ static size_t page_slot(const struct hart *h, uint64_t page)
 	return i;
 }
 
-static struct codepage *page_find(const struct hart *h, uint64_t page)
+static struct codepage *page_find(const struct rd_hart *h, uint64_t page)
 {
 	return h->cap ? h->tab[page_slot(h, page)] : NULL;
 }
 
-static struct codepage *page_get(struct hart *h, uint64_t page)
+static struct codepage *page_get(struct rd_hart *h, uint64_t page)
 {
 	struct codepage *cp = page_find(h, page);
 
@@ -501,7 +500,7 @@ static struct codepage *page_get(struct hart *h, uint64_t page)
 }
 
 /* Remember code bytes at vaddr (possibly spanning pages); later bytes replace earlier ones. */
-static int code_store(struct hart *h, uint64_t vaddr, const uint8_t *data, uint32_t len)
+static int code_store(struct rd_hart *h, uint64_t vaddr, const uint8_t *data, uint32_t len)
 {
 	while (len) {
 		uint64_t page = vaddr & ~(uint64_t)(PAGE - 1);
@@ -519,7 +518,7 @@ static int code_store(struct hart *h, uint64_t vaddr, const uint8_t *data, uint3
 	return 0;
 }
 
-static bool code_byte(const struct hart *h, uint64_t vaddr, uint8_t *b)
+static bool code_byte(const struct rd_hart *h, uint64_t vaddr, uint8_t *b)
 {
 	const struct codepage *cp = page_find(h, vaddr & ~(uint64_t)(PAGE - 1));
 	unsigned off = (unsigned)(vaddr & (PAGE - 1));
@@ -532,7 +531,7 @@ static bool code_byte(const struct hart *h, uint64_t vaddr, uint8_t *b)
 
 int trace_code_fetch(const struct trace_reader *r, unsigned hart, uint64_t vaddr, uint32_t *raw)
 {
-	const struct hart *h = hart < MAX_HARTS ? r->harts[hart] : NULL;
+	const struct rd_hart *h = hart < TEV_MAX_HARTS ? r->harts[hart] : NULL;
 	uint8_t b[4];
 
 	if (!h)
@@ -556,7 +555,7 @@ int trace_next(struct trace_reader *r, struct tev *ev)
 {
 	for (;;) {
 		if (r->p && r->p < r->end) {
-			struct hart *h = r->harts[r->hart];
+			struct rd_hart *h = r->harts[r->hart];
 			const uint8_t *at = r->p;
 			uint64_t off = r->chunk_off + 8 + (uint64_t)(at - r->data);
 			int rc = tev_decode(&h->dec, &r->p, r->end, ev);

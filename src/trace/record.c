@@ -1,7 +1,9 @@
 /* record — see record.h. */
 #include "trace/record.h"
 #include "symbols/symbols.h"
+#include "trace/evbuf.h"
 #include "trace/tfile.h"
+#include "util/crash.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -9,21 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REC_HARTS     8
-#define REC_CHUNK     (64u * 1024) /* flush a hart's buffer when it holds this much */
-#define REC_BUF_BYTES (REC_CHUNK + 4096 + TEV_MAX_ENCODED + 64)
-
-struct rec_buf {
-	uint8_t *data; /* u32 hart id, then encoded events */
-	size_t len;
-	struct tev_enc enc;
-};
-
 struct recorder {
 	struct rec_config cfg;
 	struct tf_writer *w;
 	struct symset *syms;
-	struct rec_buf hart[REC_HARTS];
+	struct evbuf **hart; /* cfg.nharts of them */
 	unsigned what; /* cfg.what while recording is on, else 0 */
 	bool started, stopped;
 	int error;		 /* first write error (-errno) */
@@ -35,6 +27,22 @@ struct recorder {
 	void *obs_ctx;
 };
 
+static void free_harts(struct recorder *r)
+{
+	for (unsigned i = 0; r->hart && i < r->cfg.nharts; i++)
+		evbuf_free(r->hart[i]);
+	free(r->hart);
+}
+
+/* The crash path (util/crash.h): hand the kernel every event buffered so far. */
+static void flush_on_crash(void *ctx)
+{
+	struct recorder *r = ctx;
+
+	for (unsigned i = 0; i < r->cfg.nharts; i++)
+		evbuf_flush(r->hart[i], r->w);
+}
+
 struct recorder *rec_open(const struct rec_config *cfg)
 {
 	struct recorder *r = calloc(1, sizeof(*r));
@@ -44,27 +52,29 @@ struct recorder *rec_open(const struct rec_config *cfg)
 	r->cfg = *cfg;
 	if (!r->cfg.priv_mask)
 		r->cfg.priv_mask = 0xb;
-	r->syms = symset_new();
-	if (!r->syms)
-		goto fail;
-	for (unsigned i = 0; i < REC_HARTS; i++) {
-		r->hart[i].data = malloc(REC_BUF_BYTES);
-		if (!r->hart[i].data)
-			goto fail;
-		memcpy(r->hart[i].data, &i, 4); /* little-endian host: the u32 hart id */
-		r->hart[i].len = 4;
+	if (!r->cfg.nharts || r->cfg.nharts > TEV_MAX_HARTS) {
+		err_set(EINVAL, "--trace-out %s: %u harts (a trace holds 1 to %u)", cfg->path,
+			r->cfg.nharts, TEV_MAX_HARTS);
+		goto fail_quiet;
 	}
+	r->syms = symset_new();
+	r->hart = calloc(r->cfg.nharts, sizeof(*r->hart));
+	if (!r->syms || !r->hart)
+		goto fail;
+	for (unsigned i = 0; i < r->cfg.nharts; i++)
+		if (!(r->hart[i] = evbuf_new(i)))
+			goto fail;
 	r->w = tf_writer_open(cfg->path);
 	if (!r->w)
 		goto fail_quiet;
+	crash_on(flush_on_crash, r); /* -ENOSPC: the trace then ends at its last full chunk */
 	r->started = !cfg->start_insn && !cfg->start_pc;
 	r->what = r->started ? cfg->what : 0;
 	return r;
 fail:
 	err_set(ENOMEM, "--trace-out %s: out of memory", cfg->path);
 fail_quiet:
-	for (unsigned i = 0; i < REC_HARTS; i++)
-		free(r->hart[i].data);
+	free_harts(r);
 	symset_free(r->syms);
 	free(r);
 	return NULL;
@@ -73,11 +83,6 @@ fail_quiet:
 int rec_meta(struct recorder *r, const char *text)
 {
 	return tf_write_chunk(r->w, TF_META, text, strlen(text));
-}
-
-int rec_devices(struct recorder *r, const char *text)
-{
-	return tf_write_chunk(r->w, TF_DEVS, text, strlen(text));
 }
 
 int rec_add_symtab(struct recorder *r, struct symtab *t)
@@ -102,11 +107,6 @@ int rec_add_symtab(struct recorder *r, struct symtab *t)
 struct symset *rec_symbols(struct recorder *r)
 {
 	return r->syms;
-}
-
-unsigned rec_what(const struct recorder *r)
-{
-	return r ? r->what : 0;
 }
 
 unsigned rec_hooks(const struct recorder *r)
@@ -198,25 +198,6 @@ void rec_set_what(struct recorder *r, unsigned what)
 		r->what = r->cfg.what;
 }
 
-uint64_t rec_event_count(const struct recorder *r)
-{
-	return r->events;
-}
-
-static void flush_hart(struct recorder *r, struct rec_buf *b)
-{
-	int ret;
-
-	if (b->len <= 4)
-		return;
-	ret = tf_write_chunk(r->w, TF_EVENTS, b->data, b->len);
-	if (ret < 0 && !r->error)
-		r->error = ret;
-	b->len = 4;
-	/* each chunk decodes on its own: restart the deltas */
-	memset(&b->enc, 0, sizeof(b->enc));
-}
-
 static bool in_ranges(const struct rec_range *rg, unsigned n, uint64_t a)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -260,18 +241,15 @@ static void update_window(struct recorder *r, const struct tev *ev)
 
 static void append(struct recorder *r, const struct tev *ev)
 {
-	struct rec_buf *b = &r->hart[ev->hart];
+	int ret = evbuf_put(r->hart[ev->hart], r->w, ev);
 
-	if (b->len + TEV_MAX_ENCODED + ev->len > REC_BUF_BYTES)
-		flush_hart(r, b);
-	if (ev->len > REC_BUF_BYTES - 4 - TEV_MAX_ENCODED) {
+	if (ret == -EMSGSIZE) {
 		r->dropped++;
 		return;
 	}
-	b->len += tev_encode(&b->enc, ev, b->data + b->len);
+	if (ret < 0 && !r->error)
+		r->error = ret;
 	r->events++;
-	if (b->len >= REC_CHUNK)
-		flush_hart(r, b);
 }
 
 void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struct tev *ev),
@@ -286,13 +264,13 @@ void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struc
 
 void rec_emit(struct recorder *r, const struct tev *ev)
 {
-	if (ev->hart < REC_HARTS && (r->what & REC_ASYNC))
+	if (ev->hart < r->cfg.nharts && (r->what & REC_ASYNC))
 		append(r, ev);
 }
 
 void rec_event(struct recorder *r, const struct tev *ev)
 {
-	if (ev->hart >= REC_HARTS)
+	if (ev->hart >= r->cfg.nharts)
 		return;
 	update_window(r, ev);
 	if (r->observe && (r->what & REC_ASYNC) && ev->type >= TEV_CALL && ev->type <= TEV_XRET)
@@ -309,12 +287,18 @@ void rec_event(struct recorder *r, const struct tev *ev)
 	append(r, ev);
 }
 
-void rec_flush_emergency(struct recorder *r)
+int rec_flush(struct recorder *r)
 {
-	if (!r)
-		return;
-	for (unsigned i = 0; i < REC_HARTS; i++)
-		flush_hart(r, &r->hart[i]);
+	int ret, first = 0;
+
+	for (unsigned i = 0; i < r->cfg.nharts; i++) {
+		ret = evbuf_flush(r->hart[i], r->w);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	if (first && !r->error)
+		r->error = first;
+	return first;
 }
 
 int rec_close(struct recorder *r, uint64_t insns)
@@ -328,22 +312,25 @@ int rec_close(struct recorder *r, uint64_t insns)
 		r->fini(r->obs_ctx);
 	r->fini = NULL;
 	r->observe = NULL;
-	for (unsigned i = 0; i < REC_HARTS; i++)
-		flush_hart(r, &r->hart[i]);
+	for (unsigned i = 0; i < r->cfg.nharts; i++) {
+		ret = evbuf_flush(r->hart[i], r->w);
+		if (ret < 0 && !r->error)
+			r->error = ret;
+	}
 	snprintf(end, sizeof(end), "events=%llu\ndropped=%llu\ninsns=%llu\n",
 		 (unsigned long long)r->events, (unsigned long long)r->dropped,
 		 (unsigned long long)insns);
 	ret = tf_write_chunk(r->w, TF_END, end, strlen(end));
 	if (!r->error && ret < 0)
 		r->error = ret;
+	crash_off(flush_on_crash, r);
 	ret = tf_writer_close(r->w);
 	if (!r->error && ret < 0)
 		r->error = ret;
 	ret = r->error;
 	if (ret < 0)
 		err_set(-ret, "--trace-out %s: %s", r->cfg.path, strerror(-ret));
-	for (unsigned i = 0; i < REC_HARTS; i++)
-		free(r->hart[i].data);
+	free_harts(r);
 	symset_free(r->syms);
 	free(r);
 	return ret;

@@ -1,7 +1,8 @@
 /* record — writing a trace while the machine runs. The CPU and devices hand over events
  * (event.h); the recorder filters them (privilege, pc ranges, start/stop), encodes them into a
  * per-hart buffer and writes full buffers as EVENTS chunks (tfile.h), so memory stays bounded
- * and everything up to the last chunk survives a crash or a signal. */
+ * and everything up to the last chunk survives a signal; a crash of strata itself writes the
+ * buffers out first (util/crash.h). */
 #ifndef STRATA_TRACE_RECORD_H
 #define STRATA_TRACE_RECORD_H
 
@@ -35,6 +36,7 @@ struct rec_range {
 
 struct rec_config {
 	const char *path;   /* trace file */
+	unsigned nharts;    /* harts whose events are recorded: ids 0..nharts-1 */
 	unsigned what;	    /* REC_* */
 	unsigned priv_mask; /* bit p set: record at privilege p (1 << 0 U, 1 << 1 S, 1 << 3 M) */
 	struct rec_range pc[REC_MAX_RANGES];
@@ -54,14 +56,11 @@ struct recorder *rec_open(const struct rec_config *cfg);
 int rec_meta(struct recorder *r, const char *text);
 /* Add a symbol table: written as a SYMS chunk, used for tail-call detection; r owns t. */
 int rec_add_symtab(struct recorder *r, struct symtab *t);
-/* Write the DEVS chunk (device map text, see docs/TRACE-FORMAT.md). */
-int rec_devices(struct recorder *r, const char *text);
 /* The symbols added so far (for tail-call detection by the CPU hooks). */
 struct symset *rec_symbols(struct recorder *r);
-/* What is being recorded (REC_*), or 0 when recording is off (not yet started or stopped). */
-unsigned rec_what(const struct recorder *r);
-/* The hooks the CPU must run: rec_what(), or, while waiting for --trace-start, the call hooks
- * that let the recorder see the start point (their events are dropped until then). */
+/* The hooks the CPU must run (REC_*): what is being recorded (0 before the start or after the
+ * stop), plus, while waiting for --trace-start, the call hooks that let the recorder see the
+ * start point (their events are dropped until then), and the call and trap hooks async needs. */
 unsigned rec_hooks(const struct recorder *r);
 const struct rec_config *rec_config(const struct recorder *r);
 /* Change what is recorded from now on (a debugger's `monitor trace`); harts see it when they
@@ -90,9 +89,9 @@ void rec_emit(struct recorder *r, const struct tev *ev);
 
 /* Flush everything and write the END chunk with the totals; close the file. Returns 0, or
  * -errno if any write failed (the message names the file). */
+/* Write every hart's buffered events as chunks now, so that a reader of the growing file (the
+ * live console) sees them. 0 or the first -errno. */
+int rec_flush(struct recorder *r);
 int rec_close(struct recorder *r, uint64_t insns);
-/* From a signal handler or a crash path: write what is buffered (write(2) only). */
-void rec_flush_emergency(struct recorder *r);
-uint64_t rec_event_count(const struct recorder *r);
 
 #endif

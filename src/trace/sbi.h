@@ -1,5 +1,5 @@
 /* sbi — names and argument formats of SBI calls (v0.2+ extensions and the legacy ones) and of
- * Linux riscv64 system calls, as data tables, for decoding traps when a trace is read. */
+ * Linux riscv64 and xv6-riscv system calls, as data tables, for decoding traps when a trace is read. */
 #ifndef STRATA_TRACE_SBI_H
 #define STRATA_TRACE_SBI_H
 
@@ -25,5 +25,11 @@ const char *syscall_name(uint64_t nr);
 int syscall_format_call(uint64_t nr, const uint64_t a[6], char *buf, size_t n);
 /* Format a return value: "3", "-2 (ENOENT)". */
 int syscall_format_ret(uint64_t nr, uint64_t a0, char *buf, size_t n);
+
+/* The same for xv6-riscv's system calls (kernel/syscall.h): "write(fd=1, buf=0x..., n=3)",
+ * returns "3" or "-1". */
+const char *xv6_syscall_name(uint64_t nr);
+int xv6_syscall_format_call(uint64_t nr, const uint64_t a[6], char *buf, size_t n);
+int xv6_syscall_format_ret(uint64_t nr, uint64_t a0, char *buf, size_t n);
 
 #endif

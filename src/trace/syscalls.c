@@ -1,5 +1,6 @@
-/* syscalls — Linux riscv64 system calls as data: the asm-generic table of Linux 6.1 with
- * argument names, generated into syscalls_table.inc by gen_syscalls.py. */
+/* syscalls — system calls as data: Linux riscv64 (the asm-generic table of Linux 6.1 with
+ * argument names, generated into syscalls_table.inc by gen_syscalls.py), and xv6-riscv's
+ * (kernel/syscall.h, argument names from user/user.h). */
 #include "trace/sbi.h"
 
 #include "trace/sbi_fmt.h"
@@ -17,24 +18,54 @@ struct sc_desc {
 
 #include "trace/syscalls_table.inc"
 
+/* xv6-riscv: a7 = number, a0..a5 arguments; errors are -1. */
+static const struct sc_desc xv6_table[] = {
+    {1, "fork", 0, "", 'd', {0}},
+    {2, "exit", 1, "d", 'd', {"status"}},
+    {3, "wait", 1, "x", 'd', {"status"}},
+    {4, "pipe", 1, "x", 'd', {"fds"}},
+    {5, "read", 3, "dxd", 'd', {"fd", "buf", "n"}},
+    {6, "kill", 1, "d", 'd', {"pid"}},
+    {7, "exec", 2, "xx", 'd', {"path", "argv"}},
+    {8, "fstat", 2, "dx", 'd', {"fd", "st"}},
+    {9, "chdir", 1, "x", 'd', {"path"}},
+    {10, "dup", 1, "d", 'd', {"fd"}},
+    {11, "getpid", 0, "", 'd', {0}},
+    {12, "sbrk", 1, "d", 'x', {"n"}},
+    {13, "sleep", 1, "d", 'd', {"ticks"}},
+    {14, "uptime", 0, "", 'd', {0}},
+    {15, "open", 2, "xx", 'd', {"path", "omode"}},
+    {16, "write", 3, "dxd", 'd', {"fd", "buf", "n"}},
+    {17, "mknod", 3, "xdd", 'd', {"path", "major", "minor"}},
+    {18, "unlink", 1, "x", 'd', {"path"}},
+    {19, "link", 2, "xx", 'd', {"old", "new"}},
+    {20, "mkdir", 1, "x", 'd', {"path"}},
+    {21, "close", 1, "d", 'd', {"fd"}},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 /* The kernel returns -1..-4095 for errors (IS_ERR_VALUE); everything else is a result. */
 #define MAX_ERRNO 4095
 
-/* The table is sorted by number with gaps (244..258, 295..423), so search it. */
-static const struct sc_desc *find(uint64_t nr)
+/* The tables are sorted by number, Linux's with gaps (244..258, 295..423), so search. */
+static const struct sc_desc *find_in(const struct sc_desc *t, size_t len, uint64_t nr)
 {
-	size_t lo = 0, hi = N(sc_table);
+	size_t lo = 0, hi = len;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (sc_table[mid].nr == nr)
-			return &sc_table[mid];
-		if (sc_table[mid].nr < nr)
+		if (t[mid].nr == nr)
+			return &t[mid];
+		if (t[mid].nr < nr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return NULL;
+}
+
+static const struct sc_desc *find(uint64_t nr)
+{
+	return find_in(sc_table, N(sc_table), nr);
 }
 
 const char *syscall_name(uint64_t nr)
@@ -43,10 +74,10 @@ const char *syscall_name(uint64_t nr)
 	return d ? d->name : NULL;
 }
 
-int syscall_format_call(uint64_t nr, const uint64_t a[6], char *buf, size_t n)
+static int format_call(const struct sc_desc *d, uint64_t nr, const uint64_t a[6], char *buf,
+		       size_t n)
 {
 	struct sbi_fmt f = sbi_fmt_init(buf, n);
-	const struct sc_desc *d = find(nr);
 	if (!d || d->nargs < 0) {
 		if (d)
 			sbi_fmt_add(&f, "%s(", d->name);
@@ -66,6 +97,11 @@ int syscall_format_call(uint64_t nr, const uint64_t a[6], char *buf, size_t n)
 	return sbi_fmt_done(&f);
 }
 
+int syscall_format_call(uint64_t nr, const uint64_t a[6], char *buf, size_t n)
+{
+	return format_call(find(nr), nr, a, buf, n);
+}
+
 int syscall_format_ret(uint64_t nr, uint64_t a0, char *buf, size_t n)
 {
 	struct sbi_fmt f = sbi_fmt_init(buf, n);
@@ -78,5 +114,29 @@ int syscall_format_ret(uint64_t nr, uint64_t a0, char *buf, size_t n)
 		return sbi_fmt_done(&f);
 	}
 	sbi_fmt_value(&f, d ? d->ret : 'd', a0);
+	return sbi_fmt_done(&f);
+}
+
+static const struct sc_desc *xv6_find(uint64_t nr)
+{
+	return find_in(xv6_table, N(xv6_table), nr);
+}
+
+const char *xv6_syscall_name(uint64_t nr)
+{
+	const struct sc_desc *d = xv6_find(nr);
+	return d ? d->name : NULL;
+}
+
+int xv6_syscall_format_call(uint64_t nr, const uint64_t a[6], char *buf, size_t n)
+{
+	return format_call(xv6_find(nr), nr, a, buf, n);
+}
+
+int xv6_syscall_format_ret(uint64_t nr, uint64_t a0, char *buf, size_t n)
+{
+	struct sbi_fmt f = sbi_fmt_init(buf, n);
+	const struct sc_desc *d = xv6_find(nr);
+	sbi_fmt_value(&f, d && (int64_t)a0 != -1 ? d->ret : 'd', a0);
 	return sbi_fmt_done(&f);
 }

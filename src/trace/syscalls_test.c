@@ -199,8 +199,53 @@ static int test_rets(void)
 	return 0;
 }
 
+/* xv6-riscv's table: its numbers, argument names and -1 errors. */
+static const struct call_case xv6_calls[] = {
+    {16, {1, 0x3fe0, 3}, "write(fd=1, buf=0x3fe0, n=3)"},
+    {7, {0x890, 0x2f80}, "exec(path=0x890, argv=0x2f80)"},
+    {1, {0}, "fork()"},
+    {21, {3}, "close(fd=3)"},
+    {22, {1, 2}, "syscall_22(a0=0x1, a1=0x2, a2=0x0, a3=0x0, a4=0x0, a5=0x0)"},
+};
+static const struct ret_case xv6_rets[] = {
+    {16, 3, "3"},
+    {15, (uint64_t)-1, "-1"},
+    {12, 0x4000, "0x4000"},
+    {12, (uint64_t)-1, "-1"},
+};
+
+static int xv6_call_fn(const void *p, char *buf, size_t n)
+{
+	const struct call_case *c = p;
+	return xv6_syscall_format_call(c->nr, c->a, buf, n);
+}
+
+static int xv6_ret_fn(const void *p, char *buf, size_t n)
+{
+	const struct ret_case *c = p;
+	return xv6_syscall_format_ret(c->nr, c->a0, buf, n);
+}
+
+static int test_xv6(void)
+{
+	if (!streq(xv6_syscall_name(16), "write") || !streq(xv6_syscall_name(21), "close") ||
+	    xv6_syscall_name(0) || xv6_syscall_name(22)) {
+		printf("FAIL xv6_syscalls: names\n");
+		return 1;
+	}
+	for (size_t i = 0; i < N(xv6_calls); i++)
+		if (check_fmt("xv6_syscall_format_call", xv6_call_fn, &xv6_calls[i],
+			      xv6_calls[i].want))
+			return 1;
+	for (size_t i = 0; i < N(xv6_rets); i++)
+		if (check_fmt("xv6_syscall_format_ret", xv6_ret_fn, &xv6_rets[i], xv6_rets[i].want))
+			return 1;
+	printf("PASS xv6_syscalls\n");
+	return 0;
+}
+
 int main(void)
 {
-	int failed = test_names() + test_calls() + test_rets();
+	int failed = test_names() + test_calls() + test_rets() + test_xv6();
 	return failed ? 1 : 0;
 }

@@ -6,7 +6,7 @@
 static volatile sig_atomic_t got_sig;
 static bool installed;
 
-void sigstop_note(int sig)
+static void sigstop_note(int sig)
 {
 	if (!got_sig)
 		got_sig = sig;

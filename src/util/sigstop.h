@@ -11,7 +11,5 @@ void sigstop_install(void);
 bool sigstop_active(void);
 /* The first signal received, or 0. */
 int sigstop_pending(void);
-/* Record sig as received (for a handler that also has its own work, e.g. the console). */
-void sigstop_note(int sig);
 
 #endif

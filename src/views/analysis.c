@@ -31,7 +31,7 @@ struct stack {
 	struct pending call; /* SBI call (S stack) or syscall (U stack) awaiting its return */
 };
 
-struct hart {
+struct ana_hart {
 	struct stack *m, *s;
 	struct stack **u; /* one per address space */
 	unsigned nu;
@@ -56,7 +56,7 @@ struct ana {
 	bool insns;
 	ana_emit_fn emit;
 	void *arg;
-	struct hart *harts[256];
+	struct ana_hart *harts[TEV_MAX_HARTS];
 	char **strs; /* interned strings: open addressing */
 	size_t nstrs, capstrs;
 	struct name_slot cache[NAME_CACHE];
@@ -184,8 +184,8 @@ void ana_free(struct ana *a)
 {
 	if (!a)
 		return;
-	for (unsigned i = 0; i < 256; i++) {
-		struct hart *h = a->harts[i];
+	for (unsigned i = 0; i < TEV_MAX_HARTS; i++) {
+		struct ana_hart *h = a->harts[i];
 		if (!h)
 			continue;
 		stack_free(h->m);
@@ -218,10 +218,10 @@ static struct stack *stack_new(unsigned hart, unsigned priv, uint64_t satp, uint
 	return s;
 }
 
-static struct hart *get_hart(struct ana *a, unsigned id)
+static struct ana_hart *get_hart(struct ana *a, unsigned id)
 {
 	if (!a->harts[id]) {
-		struct hart *h = calloc(1, sizeof(*h));
+		struct ana_hart *h = calloc(1, sizeof(*h));
 		if (!h)
 			return NULL;
 		h->m = stack_new(id, 3, 0, 0);
@@ -237,7 +237,7 @@ static struct hart *get_hart(struct ana *a, unsigned id)
 	return a->harts[id];
 }
 
-static struct stack *u_stack(struct hart *h, unsigned id, uint64_t satp)
+static struct stack *u_stack(struct ana_hart *h, unsigned id, uint64_t satp)
 {
 	satp &= SATP_SPACE;
 	for (unsigned i = 0; i < h->nu; i++)
@@ -254,7 +254,7 @@ static struct stack *u_stack(struct hart *h, unsigned id, uint64_t satp)
 }
 
 /* The stack events at priv belong to (U: the address space the hart last entered). */
-static struct stack *stack_of(struct hart *h, unsigned id, unsigned priv)
+static struct stack *stack_of(struct ana_hart *h, unsigned id, unsigned priv)
 {
 	if (priv == 3 || priv == 2)
 		return h->m;
@@ -266,7 +266,7 @@ static struct stack *stack_of(struct hart *h, unsigned id, unsigned priv)
 }
 
 /* Make s the hart's current stack at hart boundary b (instructions retired so far). */
-static void switch_to(struct hart *h, struct stack *s, uint64_t b)
+static void switch_to(struct ana_hart *h, struct stack *s, uint64_t b)
 {
 	if (h->cur == s)
 		return;
@@ -356,7 +356,7 @@ static int pop_n(struct ana *a, struct stack *s, unsigned k, uint64_t b, const s
 	return rc;
 }
 
-static int emit_insn(struct ana *a, struct hart *h, unsigned id, uint64_t pc)
+static int emit_insn(struct ana *a, struct ana_hart *h, unsigned id, uint64_t pc)
 {
 	struct stack *s = stack_of(h, id, h->run_priv);
 	if (!s)
@@ -377,7 +377,7 @@ static int emit_insn(struct ana *a, struct hart *h, unsigned id, uint64_t pc)
 }
 
 /* Emit the run's instructions up to (not including) instret upto. */
-static int flush_run(struct ana *a, struct hart *h, unsigned id, uint64_t upto)
+static int flush_run(struct ana *a, struct ana_hart *h, unsigned id, uint64_t upto)
 {
 	if (!h->run_on)
 		return 0;
@@ -392,7 +392,7 @@ static int flush_run(struct ana *a, struct hart *h, unsigned id, uint64_t upto)
 }
 
 /* The run's last instruction is the event's own (a jump, call, return, load...). */
-static int run_event_insn(struct ana *a, struct hart *h, unsigned id, const struct tev *ev,
+static int run_event_insn(struct ana *a, struct ana_hart *h, unsigned id, const struct tev *ev,
 			  bool ends)
 {
 	int rc = flush_run(a, h, id, ev->instret);
@@ -537,7 +537,7 @@ static int end_call(struct ana *a, struct stack *caller, const struct tev *ev, u
 	return a->emit(a->arg, &e);
 }
 
-static int on_trap(struct ana *a, struct hart *h, unsigned id, struct stack *from,
+static int on_trap(struct ana *a, struct ana_hart *h, unsigned id, struct stack *from,
 		   const struct tev *ev)
 {
 	char buf[32], fname[48];
@@ -572,7 +572,7 @@ static int on_trap(struct ana *a, struct hart *h, unsigned id, struct stack *fro
 	return push(a, to, &fr, ev, ev->time);
 }
 
-static int on_xret(struct ana *a, struct hart *h, unsigned id, struct stack *s,
+static int on_xret(struct ana *a, struct ana_hart *h, unsigned id, struct stack *s,
 		   const struct tev *ev)
 {
 	uint64_t b = ev->instret + 1;
@@ -604,7 +604,7 @@ static int on_xret(struct ana *a, struct hart *h, unsigned id, struct stack *s,
 
 int ana_feed(struct ana *a, const struct tev *ev)
 {
-	struct hart *h = get_hart(a, ev->hart);
+	struct ana_hart *h = get_hart(a, ev->hart);
 	if (!h)
 		return -ENOMEM;
 	unsigned id = ev->hart;
@@ -696,7 +696,7 @@ int ana_feed(struct ana *a, const struct tev *ev)
 	}
 }
 
-static int close_stack(struct ana *a, struct hart *h, struct stack *s, uint64_t b)
+static int close_stack(struct ana *a, struct ana_hart *h, struct stack *s, uint64_t b)
 {
 	int rc = 0;
 	while (!rc && s->n)
@@ -709,8 +709,8 @@ static int close_stack(struct ana *a, struct hart *h, struct stack *s, uint64_t 
 int ana_finish(struct ana *a)
 {
 	int rc = 0;
-	for (unsigned i = 0; i < 256 && !rc; i++) {
-		struct hart *h = a->harts[i];
+	for (unsigned i = 0; i < TEV_MAX_HARTS && !rc; i++) {
+		struct ana_hart *h = a->harts[i];
 		if (!h)
 			continue;
 		h->run_on = false;

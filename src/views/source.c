@@ -54,6 +54,30 @@ static const struct ana_names_ops src_names = {
     .disasm = src_disasm,
 };
 
+/* xv6-riscv's kernel: its system calls are xv6's, not Linux's. */
+static const struct ana_names_ops src_names_xv6 = {
+    .func = src_func,
+    .code = src_code,
+    .mmio = src_mmio,
+    .sbi_ext = sbi_ext_name,
+    .sbi_name = sbi_func_name,
+    .sbi_call = sbi_format_call,
+    .sbi_ret = sbi_format_ret,
+    .sys_name = xv6_syscall_name,
+    .sys_call = xv6_syscall_format_call,
+    .sys_ret = xv6_syscall_format_ret,
+    .disasm = src_disasm,
+};
+
+/* Which system call table applies: xv6's when the trace's symbols are an xv6 kernel's
+ * (sys_uptime and sys_sbrk exist only there), Linux's otherwise. */
+static const struct ana_names_ops *names_for(const struct symset *syms)
+{
+	if (syms && symset_find(syms, "sys_uptime") && symset_find(syms, "sys_sbrk"))
+		return &src_names_xv6;
+	return &src_names;
+}
+
 struct sink {
 	const struct view_ops *ops;
 	void *v;
@@ -76,12 +100,12 @@ int view_run_file(const struct view_ops *ops, const struct view_opts *opts, cons
 	if (opts->insns && !(s.dis = disasm_new()))
 		err_clear(); /* hex instead of mnemonics */
 	struct view_opts o = *opts;
-	o.names = &src_names;
+	o.names = names_for(s.syms);
 	o.ctx = &s;
 	struct sink k = {ops, NULL};
 	struct ana *a = NULL;
 	int rc = 0;
-	if (!(k.v = ops->begin(out, &o)) || !(a = ana_new(&src_names, &s, o.insns, to_view, &k)))
+	if (!(k.v = ops->begin(out, &o)) || !(a = ana_new(o.names, &s, o.insns, to_view, &k)))
 		rc = err_set(ENOMEM, "%s: out of memory", path);
 	struct tev ev;
 	int got = 0;

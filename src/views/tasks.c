@@ -9,7 +9,6 @@
 #include <string.h>
 
 #define MAX_DEPTH 64
-#define HARTS	  256
 #define NBUCKETS  40
 #define NOW_LINKS 16
 
@@ -81,7 +80,7 @@ struct tasks {
 	size_t nfd, capfd;
 	struct task *t;
 	size_t nt, capt;
-	struct hst *h[HARTS];
+	struct hst *h[TEV_MAX_HARTS];
 	struct edge *e;
 	size_t ne, cape;
 	struct apoint *ap;
@@ -120,7 +119,7 @@ void tasks_free(struct tasks *t)
 		free(t->t[i].tr);
 		free(t->t[i].nodes);
 	}
-	for (unsigned i = 0; i < HARTS; i++)
+	for (unsigned i = 0; i < TEV_MAX_HARTS; i++)
 		free(t->h[i]);
 	free(t->fd);
 	free(t->t);

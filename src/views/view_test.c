@@ -14,6 +14,14 @@
 #include <string.h>
 
 #define GOLDEN "src/views/testdata/golden."
+
+/* STRATA_UPDATE_GOLDEN=1: rewrite the goldens and say so (docs/TESTING.md) */
+static int update_golden(void)
+{
+	const char *v = getenv("STRATA_UPDATE_GOLDEN");
+
+	return v && !strcmp(v, "1");
+}
 #define SATP_A ((UINT64_C(8) << 60) | (UINT64_C(3) << 44) | 0x80200)
 
 static const struct tev evs[] = {
@@ -193,13 +201,13 @@ static void golden(const struct view_ops *ops, bool insns, const char *suffix)
 	if (rc) {
 		printf("FAIL %s: view returned %d\n", name, rc);
 		failures++;
-	} else if (getenv("STRATA_UPDATE_GOLDEN")) {
+	} else if (update_golden()) {
 		FILE *g = fopen(path, "wb");
 		if (!g || fwrite(out, 1, len, g) != len || fclose(g)) {
 			printf("FAIL %s: cannot write %s\n", name, path);
 			failures++;
 		} else {
-			printf("PASS %s (rewritten)\n", name);
+			printf("UPDATED %s\n", name);
 		}
 	} else {
 		size_t glen;

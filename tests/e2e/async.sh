@@ -14,6 +14,16 @@ trap 'rm -rf "$tmp"' EXIT
 
 pass() { echo "PASS async/$1"; }
 fail() { echo "FAIL async/$1: $2"; }
+# same NAME GOT WANT: GOT equals WANT, and neither is empty (a failed command prints nothing)
+same() {
+	if [ -z "$2" ] || [ -z "$3" ]; then
+		fail "$1" "empty output (got ${#2} bytes, want ${#3})"
+	elif [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$4"
+	fi
+}
 
 # run NAME GUEST TRACERS [strata run options...]: trace and check the guest's own output lines
 run() {
@@ -56,9 +66,11 @@ guest() {
 	else
 		fail "$name/output" "$(grep -a "^$kind" "$tmp/$name.out" | head -n 2 | tr '\n' ' ')"
 	fi
-	"$STRATA" tasks --json "$tmp/$name.trace" >"$tmp/$name.json" 2>"$tmp/$name.terr" ||
+	if "$STRATA" tasks --json "$tmp/$name.trace" >"$tmp/$name.json" 2>"$tmp/$name.terr"; then
+		python3 "$root/tests/e2e/async/check.py" "$kind" "$name" "$root" "$tmp/$name.json"
+	else
 		fail "$name/tasks" "exit $?: $(head -n 1 "$tmp/$name.terr")"
-	python3 "$root/tests/e2e/async/check.py" "$kind" "$name" "$root" "$tmp/$name.json"
+	fi
 }
 
 for v in '' 163; do
@@ -136,17 +148,18 @@ riscv64-unknown-elf-objcopy --strip-debug --add-gnu-debuglink="$sep/.debug/exec.
 	"$g/exec-O2.elf" "$sep/exec.elf"
 want=$("$STRATA" tasks --discover "$g/exec-O2.elf" | tail -n +2)
 for where in .debug next_to_it; do
-	if [ "$(STRATA_DEBUG_DIR=$sep/none "$STRATA" tasks --discover "$sep/exec.elf" 2>&1 | tail -n +2)" = "$want" ]; then
-		pass "debuglink/$where"
-	else
-		fail "debuglink/$where" "discovery differs from the unstripped ELF's"
-	fi
+	same "debuglink/$where" \
+		"$(STRATA_DEBUG_DIR=$sep/none "$STRATA" tasks --discover "$sep/exec.elf" 2>&1 | tail -n +2)" \
+		"$want" "discovery differs from the unstripped ELF's"
 	[ $where = .debug ] && mv "$sep/.debug/exec.debug" "$sep/exec.debug"
 done
-if run debuglink "$sep/exec.elf" async -bios none &&
-	"$STRATA" tasks --json "$tmp/debuglink.trace" >"$tmp/debuglink.json" 2>/dev/null; then
-	python3 "$root/tests/e2e/async/check.py" exec "exec-O2" "$root" "$tmp/debuglink.json" |
-		sed 's|async/exec-O2/|async/debuglink/exec-O2/|'
+if run debuglink "$sep/exec.elf" async -bios none; then
+	if "$STRATA" tasks --json "$tmp/debuglink.trace" >"$tmp/debuglink.json" 2>"$tmp/debuglink.terr"; then
+		python3 "$root/tests/e2e/async/check.py" exec "exec-O2" "$root" "$tmp/debuglink.json" |
+			sed 's|async/exec-O2/|async/debuglink/exec-O2/|'
+	else
+		fail debuglink/tasks "exit $?: $(head -n 1 "$tmp/debuglink.terr")"
+	fi
 fi
 cp "$g/exec-O1.elf" "$sep/exec.debug" # same name, other contents: CRC mismatch
 "$STRATA" tasks --discover "$sep/exec.elf" >/dev/null 2>"$tmp/sep.err"
@@ -164,11 +177,9 @@ if [ -n "$bid" ]; then
 	objcopy --only-keep-debug "$host" "$sep/dbg/.build-id/${bid:0:2}/${bid:2}.debug"
 	objcopy --strip-debug "$host" "$sep/host"
 	want=$("$STRATA" tasks --discover "$host" | tail -n +2)
-	if [ "$(STRATA_DEBUG_DIR=$sep/none:$sep/dbg "$STRATA" tasks --discover "$sep/host" 2>&1 | tail -n +2)" = "$want" ]; then
-		pass debuglink/build_id
-	else
-		fail debuglink/build_id "discovery differs from the unstripped ELF's"
-	fi
+	same debuglink/build_id \
+		"$(STRATA_DEBUG_DIR=$sep/none:$sep/dbg "$STRATA" tasks --discover "$sep/host" 2>&1 | tail -n +2)" \
+		"$want" "discovery differs from the unstripped ELF's"
 else
 	fail debuglink/build_id "$host has no build ID"
 fi

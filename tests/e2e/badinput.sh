@@ -84,9 +84,13 @@ check gdb_bad_host --gdb run --gdb 999.1.1.1:1234 -bios none -kernel "$good"
 check gdb_no_value --gdb run -bios none -kernel "$good" --gdb
 # a port someone else listens on
 busy=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $busy)); s.listen(); time.sleep(15)" &
+python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $busy)); s.listen(); time.sleep(60)" &
 holder=$!
-sleep 0.5
+# wait until it listens (a loaded machine may take longer than any fixed sleep)
+for _ in $(seq 50); do
+	python3 -c "import socket; socket.create_connection(('127.0.0.1', $busy), 1)" 2>/dev/null && break
+	sleep 0.1
+done
 check gdb_port_in_use --gdb run --gdb "127.0.0.1:$busy" -bios none -kernel "$good"
 kill $holder 2>/dev/null
 exit 0

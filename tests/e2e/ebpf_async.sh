@@ -47,13 +47,14 @@ for b in tokio_exact-debug tokio_exact-release asyncstd_exact-debug asyncstd_exa
 		awk '/^wake / { i = index($0, " -> "); from = substr($0, 6, i - 6)
 			if (from !~ /_exact::/) $0 = "wake (runtime)" substr($0, i) } { print }' \
 			>"$tmp/$b.got"
-	# a golden's '#' lines say why each count is what it is (kept by UPDATE_GOLDEN=1)
+	# a golden's '#' lines say why each count is what it is (kept by STRATA_UPDATE_GOLDEN=1)
 	gold=$root/tests/golden/ebpf/$b.txt
-	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+	if [ ! -s "$tmp/$b.got" ]; then
+		echo "FAIL ebpf_async/$b: no task or wake of the fixture in the summary"
+	elif [ "${STRATA_UPDATE_GOLDEN:-0}" = 1 ]; then
 		{ grep '^#' "$gold" 2>/dev/null; cat "$tmp/$b.got"; } >"$tmp/$b.new"
-		cp "$tmp/$b.new" "$gold"
-	fi
-	if grep -v '^#' "$gold" | diff -u - "$tmp/$b.got" >"$tmp/$b.diff"; then
+		cp "$tmp/$b.new" "$gold" && echo "UPDATED ebpf_async/$b"
+	elif grep -v '^#' "$gold" | diff -u - "$tmp/$b.got" >"$tmp/$b.diff"; then
 		echo "PASS ebpf_async/$b"
 	else
 		echo "FAIL ebpf_async/$b: summary differs from tests/golden/ebpf/$b.txt: $(head -30 "$tmp/$b.diff" | tr '\n' '|')"
@@ -65,12 +66,13 @@ for b in tokio_exact-debug tokio_exact-release asyncstd_exact-debug asyncstd_exa
 	awk -v pat='_exact::' -f "$root/tests/e2e/ebpf/tasks.awk" "$tmp/$b.tasks" | LC_ALL=C sort \
 		>"$tmp/$b.tgot"
 	tgold=$root/tests/golden/ebpf/tasks-$b.txt
-	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
-		{ grep '^#' "$tgold" 2>/dev/null; cat "$tmp/$b.tgot"; } >"$tmp/$b.tnew"
-		cp "$tmp/$b.tnew" "$tgold"
-	fi
 	if ! grep -q '^{"unit": "ns",' "$tmp/$b.json"; then
 		echo "FAIL ebpf_async/$b/tasks: --json has no \"unit\": \"ns\": $(head -c 300 "$tmp/$b.taskserr")"
+	elif [ ! -s "$tmp/$b.tgot" ]; then
+		echo "FAIL ebpf_async/$b/tasks: no task of the fixture in strata tasks: $(head -c 300 "$tmp/$b.taskserr")"
+	elif [ "${STRATA_UPDATE_GOLDEN:-0}" = 1 ]; then
+		{ grep '^#' "$tgold" 2>/dev/null; cat "$tmp/$b.tgot"; } >"$tmp/$b.tnew"
+		cp "$tmp/$b.tnew" "$tgold" && echo "UPDATED ebpf_async/$b/tasks"
 	elif grep -v '^#' "$tgold" | diff -u - "$tmp/$b.tgot" >"$tmp/$b.tdiff"; then
 		echo "PASS ebpf_async/$b/tasks"
 	else
@@ -99,7 +101,9 @@ for b in tokio_exact-debug tokio_exact-release asyncstd_exact-debug asyncstd_exa
 			>"$tmp/$b.tmgot"
 	grep -E '^(task|wake) ' "$root/tests/golden/ebpf/$b.txt" |
 		grep -vE '^task [^ ]*(_exact::main::[{]async_block#0[}]|[{]impl#9[}]::run::)' >"$tmp/$b.tmwant"
-	if diff -u "$tmp/$b.tmwant" "$tmp/$b.tmgot" >"$tmp/$b.tmdiff"; then
+	if [ ! -s "$tmp/$b.tmwant" ] || [ ! -s "$tmp/$b.tmgot" ]; then
+		echo "FAIL ebpf_async/tasks-mode/$b: no task or wake lines (golden or summary)"
+	elif diff -u "$tmp/$b.tmwant" "$tmp/$b.tmgot" >"$tmp/$b.tmdiff"; then
 		echo "PASS ebpf_async/tasks-mode/$b"
 	else
 		echo "FAIL ebpf_async/tasks-mode/$b: $(head -30 "$tmp/$b.tmdiff" | tr '\n' '|')"

@@ -10,7 +10,7 @@
 #                then the kernel's symbols
 #   linux:       the project's Linux image with vmlinux and init as symbol files
 #   protocol:    tests/gdb/rsp_client.py: malformed packets, Ctrl-C, reconnect after a drop
-# GDB's output (paths made relative) must equal tests/golden/gdb/NAME.out; GOLDEN_UPDATE=1
+# GDB's output (paths made relative) must equal tests/golden/gdb/NAME.out; STRATA_UPDATE_GOLDEN=1
 # rewrites the goldens instead.
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -46,9 +46,8 @@ case_() {
 	sed -e "s|$root/||g" -e 's|/[^ ]*/strata/linux/[0-9a-f]*/|LINUX/|g' \
 		-e '/does not support file transfer/d' "$out.raw" >"$out"
 	echo "gdb exit $gs, strata exit $ss" >>"$out"
-	if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
-		cp "$out" "$golden/$name.out"
-		echo "PASS gdb/$name (golden updated)"
+	if [ "${STRATA_UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$out" "$golden/$name.out" && echo "UPDATED gdb/$name"
 	elif cmp -s "$out" "$golden/$name.out"; then
 		echo "PASS gdb/$name"
 	else
@@ -63,9 +62,11 @@ case_ levels levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.
 (cd "$work" && case_ monitor monitor -- -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u" \
 	--trace-out monitor.trace)
 # what `monitor trace` recorded: ftrace and etrace from the start to main, nothing after
-if "$strata" report "$work/monitor.trace" >"$work/monitor.report" 2>&1 &&
-	{ [ "${GOLDEN_UPDATE:-}" = 1 ] && cp "$work/monitor.report" "$golden/monitor.report" || true; } &&
-	cmp -s "$work/monitor.report" "$golden/monitor.report"; then
+if ! "$strata" report "$work/monitor.trace" >"$work/monitor.report" 2>&1; then
+	echo "FAIL gdb/monitor-trace: strata report: $(head -n 1 "$work/monitor.report")"
+elif [ "${STRATA_UPDATE_GOLDEN:-}" = 1 ]; then
+	cp "$work/monitor.report" "$golden/monitor.report" && echo "UPDATED gdb/monitor-trace"
+elif cmp -s "$work/monitor.report" "$golden/monitor.report"; then
 	echo "PASS gdb/monitor-trace"
 else
 	echo "FAIL gdb/monitor-trace: strata report differs from tests/golden/gdb/monitor.report"

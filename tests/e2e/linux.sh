@@ -113,7 +113,7 @@ check_disk() {
 	local name=$1 disk=$2 out
 	if ! debugfs -R "cat /guest.txt" "$disk" >"$work/$name.guest" 2>"$work/$name.debugfs"; then
 		echo "FAIL linux/$name/disk: debugfs failed: $(tail -n 1 "$work/$name.debugfs")"
-	elif ! cmp -s "$work/$name.guest" "$img/guest.txt"; then
+	elif [ ! -s "$img/guest.txt" ] || ! cmp -s "$work/$name.guest" "$img/guest.txt"; then
 		echo "FAIL linux/$name/disk: /guest.txt on the image differs from $img/guest.txt" \
 			"($(wc -c <"$work/$name.guest") bytes, want $(wc -c <"$img/guest.txt"))"
 	elif ! out=$(e2fsck -fn "$disk" 2>&1); then

@@ -2,7 +2,7 @@
 # Golden end-to-end tests of the tracers on the project's guests: for each program, the trace's
 # `strata report` and `strata dump` output must match tests/golden/trace/NAME.{report,dump}
 # exactly (strata is deterministic), plus structural checks known from how each program is
-# written (tests/guests/trace/README.md). UPDATE=1 rewrites the report/dump goldens.
+# written (tests/guests/trace/README.md). STRATA_UPDATE_GOLDEN=1 rewrites the report/dump goldens.
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 STRATA=${STRATA:-$root/build/strata}
@@ -17,11 +17,16 @@ fail() { echo "FAIL trace/$1: $2"; }
 # compare NAME KIND FILE: FILE against the golden NAME.KIND
 compare() {
 	local want=$gold/$1.$2
-	if [ "${UPDATE:-0}" = 1 ]; then
-		cp "$3" "$want"
-	fi
-	if [ ! -f "$want" ]; then
-		fail "$1/$2" "no golden $want (UPDATE=1 makes it)"
+	if [ "${STRATA_UPDATE_GOLDEN:-0}" = 1 ]; then
+		if [ -s "$3" ] && cp "$3" "$want"; then
+			echo "UPDATED trace/$1/$2"
+		else
+			fail "$1/$2" "nothing to write to $want"
+		fi
+	elif [ ! -f "$want" ]; then
+		fail "$1/$2" "no golden $want (STRATA_UPDATE_GOLDEN=1 makes it)"
+	elif [ ! -s "$3" ]; then
+		fail "$1/$2" "empty output"
 	elif diff -q "$want" "$3" >/dev/null; then
 		pass "$1/$2"
 	else

@@ -83,7 +83,7 @@ want = orig[:5 * 512] + b'\x42' * 512 + orig[6 * 512:]
 print('PASS virtio/uboot_image' if ub == want else 'FAIL virtio/uboot_image: sector 5 not written as 0x42 or other sectors changed')
 EOF2
 else
-	echo "SKIP virtio/uboot: $uboot missing"
+	echo "FAIL virtio/uboot: $uboot missing (package u-boot-qemu, scripts/install-deps)"
 fi
 
 # -drive errors: status 2, exactly one stderr line mentioning WORD, nothing on stdout.

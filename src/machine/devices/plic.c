@@ -13,9 +13,8 @@ struct plic {
 	unsigned nharts, nctx;
 	struct plic_host host;
 	uint32_t priority[PLIC_NSRC + 1];
-	bool level[PLIC_NSRC + 1];   /* the device's line */
-	bool pending[PLIC_NSRC + 1]; /* gateway has forwarded a request not yet claimed */
-	bool claimed[PLIC_NSRC + 1]; /* claimed, not yet completed: gateway holds new requests */
+	bool pending[PLIC_NSRC + 1]; /* the level the device last signalled; a claim clears it */
+	bool claimed[PLIC_NSRC + 1]; /* claimed, not yet completed: not delivered again */
 	uint32_t enable[PLIC_MAX_CTX][PLIC_WORDS];
 	uint32_t threshold[PLIC_MAX_CTX];
 	bool out[PLIC_MAX_CTX];
@@ -56,7 +55,8 @@ static unsigned best_source(const struct plic *p, unsigned ctx)
 	uint32_t best_prio = p->threshold[ctx];
 
 	for (unsigned src = 1; src <= PLIC_NSRC; src++)
-		if (p->pending[src] && enabled(p, ctx, src) && p->priority[src] > best_prio) {
+		if (p->pending[src] && !p->claimed[src] && enabled(p, ctx, src) &&
+		    p->priority[src] > best_prio) {
 			best = src;
 			best_prio = p->priority[src];
 		}
@@ -74,13 +74,16 @@ static void update(struct plic *p)
 	}
 }
 
+/* As QEMU 7.2's sifive_plic: every signal from a device sets the pending bit to the level it
+ * signals (high pends, low withdraws), claimed or not; a claim clears it, and nothing pends
+ * the source again until the device signals again. The spec's level-sensitive gateway would
+ * re-pend a line still high at completion; xv6, which never reads the UART's IIR, depends on
+ * QEMU's behaviour (docs/DECISIONS.md). */
 void plic_set_irq(struct plic *p, unsigned src, bool level)
 {
 	if (src == 0 || src > PLIC_NSRC)
 		return;
-	p->level[src] = level;
-	/* Level-triggered gateway: a low line withdraws an unclaimed request. */
-	p->pending[src] = level && !p->claimed[src];
+	p->pending[src] = level;
 	update(p);
 }
 
@@ -102,7 +105,6 @@ static void complete(struct plic *p, unsigned ctx, uint32_t src)
 	if (src == 0 || src > PLIC_NSRC || !enabled(p, ctx, src) || !p->claimed[src])
 		return;
 	p->claimed[src] = false;
-	p->pending[src] = p->level[src];
 	update(p);
 }
 

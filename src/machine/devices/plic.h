@@ -1,6 +1,6 @@
 /* plic — the platform-level interrupt controller, laid out as QEMU virt's SiFive PLIC:
  * sources 1..PLIC_NSRC, two contexts per hart (2h = M mode -> MEIP, 2h+1 = S mode -> SEIP),
- * level-triggered inputs with claim/complete gateways. */
+ * inputs pended each time their device signals (as QEMU), with claim/complete. */
 #ifndef STRATA_MACHINE_DEVICES_PLIC_H
 #define STRATA_MACHINE_DEVICES_PLIC_H
 
@@ -31,7 +31,8 @@ extern const struct mmio_ops plic_ops;
 /* A PLIC for nharts (1..PLIC_MAX_HARTS) harts; NULL + errno on failure. host is copied. */
 struct plic *plic_new(unsigned nharts, const struct plic_host *host);
 void plic_free(struct plic *p);
-/* Set the level of interrupt source src (1..PLIC_NSRC); others are ignored. */
+/* The device behind source src (1..PLIC_NSRC; others are ignored) signals its line: high
+ * pends the source (again, even if the line was high already), low withdraws it. */
 void plic_set_irq(struct plic *p, unsigned src, bool level);
 
 #endif

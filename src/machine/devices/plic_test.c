@@ -47,13 +47,22 @@ static int claim_complete(void)
 	CHECK(rd(p, CLAIM(1)) == 10, "claim returns the source");
 	CHECK(mip[0] == 0, "claimed source no longer pending");
 	CHECK(rd(p, CLAIM(1)) == 0, "second claim returns 0");
-	/* Line still high at completion: level-triggered gateway re-raises it. */
+	/* As QEMU: a claim consumes the request; a line still high at completion does not pend
+	 * again until the device signals again. */
 	wr(p, CLAIM(1), 10);
-	CHECK(mip[0] == MIP_SEIP, "still-high line pends again after complete");
-	CHECK(rd(p, CLAIM(1)) == 10, "reclaim");
+	CHECK(mip[0] == 0 && rd(p, CLAIM(1)) == 0, "no new request without a new signal");
+	plic_set_irq(p, 10, true);
+	CHECK(mip[0] == MIP_SEIP && rd(p, CLAIM(1)) == 10, "a new signal pends it again");
+	/* Signalled while claimed: pending, delivered after the completion. */
+	plic_set_irq(p, 10, true);
+	CHECK(mip[0] == 0 && rd(p, PLIC_PENDING_BASE) == 1u << 10, "pending while claimed");
+	wr(p, CLAIM(1), 10);
+	CHECK(mip[0] == MIP_SEIP && rd(p, CLAIM(1)) == 10, "delivered after complete");
+	wr(p, CLAIM(1), 10);
+	/* A low signal withdraws an unclaimed request. */
+	plic_set_irq(p, 10, true);
 	plic_set_irq(p, 10, false);
-	wr(p, CLAIM(1), 10);
-	CHECK(mip[0] == 0 && rd(p, CLAIM(1)) == 0, "low line: nothing after complete");
+	CHECK(mip[0] == 0 && rd(p, CLAIM(1)) == 0, "low line withdraws");
 	/* Completing something never claimed is harmless. */
 	wr(p, CLAIM(1), 33);
 	CHECK(mip[0] == 0, "spurious complete");

@@ -18,6 +18,7 @@ enum { REG_RBR_THR_DLL, REG_IER_DLM, REG_IIR_FCR, REG_LCR, REG_MCR, REG_LSR, REG
 #define IIR_FIFO       0xc0
 #define FCR_ENABLE     0x01
 #define FCR_CLEAR_RCVR 0x02
+#define FCR_CLEAR_XMIT 0x04
 #define LCR_DLAB       0x80
 #define MCR_LOOP       0x10
 #define LSR_DR	       0x01
@@ -30,7 +31,6 @@ struct uart {
 	struct uart_host host;
 	uint8_t ier, lcr, mcr, lsr_err, scr, dll, dlm, fcr;
 	bool thr_ipending; /* THR-empty interrupt armed until IIR read or THR write */
-	bool irq;
 	uint8_t fifo[UART_FIFO_SIZE];
 	unsigned head, count;
 };
@@ -68,14 +68,12 @@ static uint8_t iir_id(const struct uart *u)
 	return IIR_NO_INT;
 }
 
+/* Signal the line at exactly the points QEMU 7.2's serial.c calls serial_update_irq, and
+ * only there: its PLIC pends the source on each signal and a claim consumes it, so a guest
+ * that never reads IIR (xv6) gets one interrupt per event, not a storm. */
 static void update_irq(struct uart *u)
 {
-	bool level = iir_id(u) != IIR_NO_INT;
-
-	if (level != u->irq) {
-		u->irq = level;
-		u->host.set_irq(u->host.ctx, level);
-	}
+	u->host.set_irq(u->host.ctx, iir_id(u) != IIR_NO_INT);
 }
 
 unsigned uart_rx_room(const struct uart *u)
@@ -127,15 +125,22 @@ static int uart_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val
 		return -1;
 	switch (offset) {
 	case REG_RBR_THR_DLL:
-		v = u->lcr & LCR_DLAB ? u->dll : rx_pop(u);
+		if (u->lcr & LCR_DLAB) {
+			v = u->dll;
+		} else {
+			v = rx_pop(u);
+			update_irq(u);
+		}
 		break;
 	case REG_IER_DLM:
 		v = u->lcr & LCR_DLAB ? u->dlm : u->ier;
 		break;
 	case REG_IIR_FCR:
 		v = iir_id(u);
-		if (v == IIR_THRI)
+		if (v == IIR_THRI) {
 			u->thr_ipending = false; /* reading IIR acknowledges THRE */
+			update_irq(u);
+		}
 		if (u->fcr & FCR_ENABLE)
 			v |= IIR_FIFO;
 		break;
@@ -147,7 +152,10 @@ static int uart_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val
 		break;
 	case REG_LSR:
 		v = lsr(u);
-		u->lsr_err = 0; /* error bits clear on read */
+		if (u->lsr_err) {
+			u->lsr_err = 0; /* error bits clear on read */
+			update_irq(u);
+		}
 		break;
 	case REG_MSR:
 		v = msr(u);
@@ -158,19 +166,23 @@ static int uart_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val
 	default:
 		break; /* rest of the 0x100 window reads as zero */
 	}
-	update_irq(u);
 	*val = v;
 	return 0;
 }
 
+/* A THR write: THR fills (the THRE condition goes), then the byte leaves at once and THR is
+ * empty again, itself an interrupt condition: two signals, as QEMU's THR write and
+ * serial_xmit give, so each byte sent pends one interrupt. */
 static void transmit(struct uart *u, uint8_t byte)
 {
+	u->thr_ipending = false;
+	update_irq(u);
+	u->thr_ipending = true;
+	update_irq(u);
 	if (u->mcr & MCR_LOOP)
 		uart_rx_push(u, byte);
 	else
 		u->host.tx(u->host.ctx, byte);
-	/* Sent at once: THR is empty again, which is itself an interrupt condition. */
-	u->thr_ipending = true;
 }
 
 static void clear_rx(struct uart *u)
@@ -188,33 +200,41 @@ static void clear_rx(struct uart *u)
 static int uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct uart *u = opaque;
-	uint8_t v = (uint8_t)val;
+	uint8_t v = (uint8_t)val, changed;
 
 	if (size != 1)
 		return -1;
 	switch (offset) {
 	case REG_RBR_THR_DLL:
-		if (u->lcr & LCR_DLAB) {
+		if (u->lcr & LCR_DLAB)
 			u->dll = v;
-		} else {
-			u->thr_ipending = false;
+		else
 			transmit(u, v);
-		}
 		break;
 	case REG_IER_DLM:
 		if (u->lcr & LCR_DLAB) {
 			u->dlm = v;
 			break;
 		}
-		/* Enabling THRI with THR empty raises THRE at once (8250 drivers rely on it). */
-		if ((v & IER_THRI) && !(u->ier & IER_THRI))
-			u->thr_ipending = true;
+		changed = (u->ier ^ v) & 0x0f;
 		u->ier = v & 0x0f;
+		/* Turning THRI on with THR empty raises THRE at once (8250 drivers rely on it);
+		 * turning it off forgets it, as QEMU. */
+		if (changed & IER_THRI)
+			u->thr_ipending = u->ier & IER_THRI;
+		if (changed)
+			update_irq(u);
 		break;
 	case REG_IIR_FCR:
-		u->fcr = v & 0xc9; /* enable, DMA mode, trigger level; clear bits self-clear */
-		if ((v & FCR_CLEAR_RCVR) || !(v & FCR_ENABLE))
+		/* Toggling the enable bit clears both FIFOs, as QEMU. */
+		if ((v ^ u->fcr) & FCR_ENABLE)
+			v |= FCR_CLEAR_RCVR | FCR_CLEAR_XMIT;
+		if (v & FCR_CLEAR_RCVR)
 			clear_rx(u);
+		if (v & FCR_CLEAR_XMIT)
+			u->thr_ipending = true; /* the (always empty) transmit FIFO is reset */
+		u->fcr = v & 0xc9; /* enable, DMA mode, trigger level; clear bits self-clear */
+		update_irq(u);
 		break;
 	case REG_LCR:
 		u->lcr = v;
@@ -228,7 +248,6 @@ static int uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	default:
 		break; /* LSR, MSR and the rest are read-only */
 	}
-	update_irq(u);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 static char out[64];
 static unsigned nout;
 static bool irq;
+static unsigned signals, raises; /* set_irq calls, and those with the line high */
 static uint8_t requeued[UART_FIFO_SIZE];
 static unsigned nrequeued;
 
@@ -18,6 +19,8 @@ static void tx(void *ctx, uint8_t b)
 static void set_irq(void *ctx, bool level)
 {
 	irq = level;
+	signals++;
+	raises += level;
 }
 static void requeue(void *ctx, const uint8_t *b, unsigned n)
 {
@@ -129,6 +132,36 @@ static int thre_irq(void)
 	return 0;
 }
 
+/* The line is signalled where QEMU 7.2's serial.c signals it, and nowhere else: a PLIC that
+ * pends on each signal then sees one request per byte sent, however long THRE stays set. */
+static int signal_points(void)
+{
+	struct uart *u = fresh();
+	unsigned s0, r0;
+
+	wr(u, IIR, 0x07); /* xv6's uartinit: FIFO on, both cleared */
+	wr(u, IER, 0x03); /* RX and TX interrupts */
+	CHECK(irq, "THRI enabled with THR empty");
+	s0 = signals;
+	r0 = raises;
+	rd(u, LSR);
+	rd(u, LSR);
+	rd(u, IER);
+	wr(u, LCR, 0x03);
+	wr(u, IER, 0x03); /* unchanged */
+	CHECK(signals == s0, "LSR/IER reads, LCR and unchanged IER writes do not signal (%u)",
+	      signals - s0);
+	wr(u, RBR, 'a');
+	CHECK(irq && raises == r0 + 1, "a byte sent pends one request (%u)", raises - r0);
+	r0 = raises;
+	CHECK(uart_rx_push(u, 'x') == 0 && raises == r0 + 1, "a byte received signals");
+	CHECK(rd(u, RBR) == 'x' && irq && raises == r0 + 2,
+	      "reading RBR signals (still THRE) like QEMU");
+	CHECK((rd(u, IIR) & 0x0f) == 0x02 && !irq, "IIR read acknowledges THRE and lowers");
+	uart_free(u);
+	return 0;
+}
+
 static int loopback(void)
 {
 	struct uart *u = fresh();
@@ -150,6 +183,7 @@ int main(void)
 	fails += RUN(dlab);
 	fails += RUN(rx_fifo);
 	fails += RUN(thre_irq);
+	fails += RUN(signal_points);
 	fails += RUN(loopback);
 	return fails != 0;
 }

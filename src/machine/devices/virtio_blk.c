@@ -116,11 +116,6 @@ void virtio_blk_free(struct virtio_blk *b)
 	free(b);
 }
 
-uint64_t virtio_blk_capacity(const struct virtio_blk *b)
-{
-	return b->sectors;
-}
-
 /* ---- device ops ---- */
 
 static uint64_t blk_features(void *dev)

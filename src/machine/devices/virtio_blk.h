@@ -37,7 +37,5 @@ extern const struct virtio_dev_ops virtio_blk_dev_ops;
 struct virtio_blk *virtio_blk_open(const char *path, bool readonly);
 /* Flush and close. */
 void virtio_blk_free(struct virtio_blk *b);
-/* Capacity in 512-byte sectors. */
-uint64_t virtio_blk_capacity(const struct virtio_blk *b);
 
 #endif

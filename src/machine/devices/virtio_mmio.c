@@ -58,7 +58,6 @@ struct virtio_mmio {
 	uint64_t drv_features;
 	uint32_t status, isr, config_gen;
 	bool broken; /* a ring was malformed: ignore the queues until the driver resets */
-	bool irq;
 	struct virtq q[VIRTIO_MMIO_MAX_QUEUES];
 	struct virtq_req req; /* scratch for the request being handled */
 };
@@ -117,14 +116,12 @@ static uint64_t device_features(const struct virtio_mmio *t)
 	       1ull << VIRTIO_F_RING_INDIRECT_DESC;
 }
 
+/* Drive the line from the interrupt status on every event, as QEMU's virtio_mmio_update_irq
+ * does: the PLIC pends a source each time its device signals, so a second completion while
+ * the first is claimed must signal again even though the line was already high. */
 static void update_irq(struct virtio_mmio *t)
 {
-	bool level = t->isr != 0;
-
-	if (level != t->irq) {
-		t->irq = level;
-		t->host.set_irq(t->host.ctx, t->slot, level);
-	}
+	t->host.set_irq(t->host.ctx, t->slot, t->isr != 0);
 }
 
 /* The guest broke the protocol: stop using the queues and tell it to reset us (virtio 1.x
@@ -393,8 +390,7 @@ static int mmio_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val
 		*val = t->dev_ops->device_id;
 		break;
 	case REG_DEVICE_FEATURES:
-		if (t->dev_features_sel < 2)
-			*val = (uint32_t)(device_features(t) >> (32 * t->dev_features_sel));
+		*val = (uint32_t)(device_features(t) >> (32 * t->dev_features_sel));
 		break;
 	case REG_QUEUE_NUM_MAX:
 		*val = q ? VIRTQ_MAX_SIZE : 0;
@@ -435,10 +431,13 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	v = (v & 0xff & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET) |
 	    (t->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(t->status & VIRTIO_STATUS_FEATURES_OK)) {
-		/* Refuse features we did not offer, and legacy (pre-1.0) drivers. */
+		/* As QEMU 7.2's modern transport (virtio_set_features, virtio_set_status): bits we
+		 * did not offer are dropped, not refused, and a driver that leaves VERSION_1 out
+		 * is accepted too (xv6 does). QEMU refuses FEATURES_OK only when ACCESS_PLATFORM
+		 * is offered but not taken, or the device's own check fails; virtio-blk has no
+		 * such check and ACCESS_PLATFORM is not offered, so nothing is refused here. */
 		offered = device_features(t);
-		if ((t->drv_features & ~offered) || !(t->drv_features & 1ull << VIRTIO_F_VERSION_1))
-			v &= ~VIRTIO_STATUS_FEATURES_OK;
+		t->drv_features &= offered;
 	}
 	t->status = v;
 }
@@ -491,14 +490,15 @@ static int mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	if (!t->dev_ops || offset >= REG_CONFIG || size != 4)
 		return 0;
 	switch (offset) {
+	/* QEMU takes any nonzero selector as 1 (the high word). */
 	case REG_DEVICE_FEATURES_SEL:
-		t->dev_features_sel = v;
+		t->dev_features_sel = v != 0;
 		return 0;
 	case REG_DRIVER_FEATURES_SEL:
-		t->drv_features_sel = v;
+		t->drv_features_sel = v != 0;
 		return 0;
 	case REG_DRIVER_FEATURES:
-		if (t->drv_features_sel < 2 && !(t->status & VIRTIO_STATUS_FEATURES_OK)) {
+		if (!(t->status & VIRTIO_STATUS_FEATURES_OK)) {
 			unsigned shift = 32 * t->drv_features_sel;
 			t->drv_features =
 			    (t->drv_features & ~(0xffffffffull << shift)) | (uint64_t)v << shift;

@@ -1,6 +1,6 @@
 # A guest that waits for an interrupt that can never come: no timer armed, interrupts off,
-# no console input. strata must end the run as an internal error with the register dump and
-# the last 16 instructions.
+# no console input. strata must end the run as a guest that makes no progress (exit 65) with
+# the register dump and the last 16 instructions.
 	.globl _start
 _start:
 	li	a0, 20

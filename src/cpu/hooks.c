@@ -1,4 +1,4 @@
-/* trace_hooks — the CPU's side of tracing: turn what the interpreter and the MMU see into
+/* hooks — the CPU's side of tracing: turn what the interpreter and the MMU see into
  * events (trace/event.h) for the recorder. Called only when h->tmask enables the tracer, so the
  * untraced path pays nothing beyond a test at control transfers. */
 #include "cpu/hart.h"
@@ -30,7 +30,7 @@ void cpu_set_recorder(struct cpu *c, struct recorder *r)
 	}
 }
 
-void trace_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw, unsigned len)
+void hook_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw, unsigned len)
 {
 	struct tev ev;
 
@@ -64,7 +64,7 @@ void trace_run(struct hart *h, uint64_t pc, const struct dpage *dp, uint32_t raw
 	rec_event(h->rec, &ev);
 }
 
-void trace_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsigned rs1)
+void hook_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsigned rs1)
 {
 	struct tev ev;
 	unsigned type;
@@ -87,7 +87,7 @@ void trace_jump(struct hart *h, uint64_t pc, uint64_t target, unsigned rd, unsig
 	rec_event(h->rec, &ev);
 }
 
-void trace_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, unsigned old_priv)
+void hook_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, unsigned old_priv)
 {
 	struct tev ev;
 
@@ -103,7 +103,7 @@ void trace_trap(struct hart *h, uint64_t epc, uint64_t cause, uint64_t tval, uns
 	rec_event(h->rec, &ev);
 }
 
-void trace_xret(struct hart *h, uint64_t pc, unsigned old_priv)
+void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv)
 {
 	struct tev ev;
 
@@ -118,8 +118,8 @@ void trace_xret(struct hart *h, uint64_t pc, unsigned old_priv)
 	rec_event(h->rec, &ev);
 }
 
-void trace_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
-	       unsigned kind)
+void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
+	      unsigned kind)
 {
 	struct tev ev;
 
@@ -134,7 +134,7 @@ void trace_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, ui
 	rec_event(h->rec, &ev);
 }
 
-void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind)
+void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind)
 {
 	struct tev ev;
 
@@ -155,7 +155,7 @@ void trace_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, uns
 	rec_event(h->rec, &ev);
 }
 
-bool trace_mem_page(const struct hart *h, uint64_t vpage, int acc)
+bool hook_mem_page(const struct hart *h, uint64_t vpage, int acc)
 {
 	return (h->tmask & REC_MTRACE) &&
 	       rec_mem_wanted(h->rec, vpage, PG_SIZE, acc == ACC_STORE ? 2 : 1);
