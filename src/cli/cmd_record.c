@@ -49,7 +49,7 @@ struct rec_opts {
 /* A console's refresh: what the threads buffered goes to the trace file it reads. */
 static void flush_trace(void *w)
 {
-	nw_flush_emergency(w);
+	nw_flush(w);
 }
 
 struct rec_state {

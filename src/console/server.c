@@ -172,7 +172,8 @@ static int srv_poll(void *ctx, struct machine *m)
 	accept_new(s);
 	if (!connected(s))
 		return 0;
-	rec_flush(s->rec); /* the console reads the trace file up to here */
+	if (s->rec)
+		rec_flush(s->rec); /* the console reads the trace file up to here */
 	refresh(s);
 	return 0;
 }

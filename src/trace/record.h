@@ -87,11 +87,11 @@ void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struc
 /* Record an event made by the observer (async events pass the start/stop window only). */
 void rec_emit(struct recorder *r, const struct tev *ev);
 
-/* Flush everything and write the END chunk with the totals; close the file. Returns 0, or
- * -errno if any write failed (the message names the file). */
 /* Write every hart's buffered events as chunks now, so that a reader of the growing file (the
  * live console) sees them. 0 or the first -errno. */
 int rec_flush(struct recorder *r);
+/* Flush everything and write the END chunk with the totals; close the file. Returns 0, or
+ * -errno if any write failed (the message names the file). */
 int rec_close(struct recorder *r, uint64_t insns);
 
 #endif

@@ -192,6 +192,20 @@ fi
 keys q
 wait_for '^EXIT 0 icanon,echo,' 3 && pass live_quit || bad live_quit "$(screen | tail -n 3)"
 
+# ---- live without a trace: the harts only ----
+start "$strata console --attach $sock --wait 20"
+"$strata" run -bios "$fw" -kernel "$rust/kernel-O2.elf" --console="$sock" --console-wait \
+	</dev/null >/dev/null 2>"$tmp/run.err"
+st=$?
+keys h
+if [ $st = 0 ] && wait_for 'live: the run ended \(exit 0\)' 10 &&
+	screen | grep -Eq '^ +0 +[MSU] +[0-9a-f]+ +[0-9]+ +[0-9.]+'; then
+	pass live_no_trace
+else
+	bad live_no_trace "run exit $st: $(tail -n 1 "$tmp/run.err") $(screen | head -n 6)"
+fi
+keys q
+
 # ---- live, the run killed mid-way: the console says so and keeps what it had ----
 start "$strata console --attach $sock --wait 20"
 "$strata" run -bios none -kernel "$rust/spin-O2.elf" --trace=ftrace,etrace,async \
