@@ -444,7 +444,7 @@ window.strataStats = function () {
 		let run = null;
 		tiles.forEach(t => { for (let k = 0; t && !run && k < t.s.length; k += 7) if (t.s[k + 5] === S_RUN) run = {t0: t.s[k + 2], dur: t.s[k + 3]}; });
 		return {taskTracks: D.tracks.filter(t => t.kind === 'task').length, hartTracks: D.tracks.filter(t => t.kind === 'hart').length,
-			polls, run, tiles: D.tiles.length, flameRects: window.strataFlameRects || 0, banner: $('banner').hidden ? '' : $('banner').textContent};
+			polls, run, tiles: D.tiles.length, flameNodes: D.flame.length / 5, flameRects: window.strataFlameRects || 0, banner: $('banner').hidden ? '' : $('banner').textContent};
 	});
 };
 

@@ -78,6 +78,7 @@ struct vw_data {
 	unsigned tile_slices;
 	struct ana *ana;
 	struct tasks *tasks;
+	struct tasks_sorter *sorter; /* native traces: async events fed in time order at the end */
 	struct vmap *names; /* string -> uint32 id */
 	struct vmap *tmap;  /* struct tkey -> int track */
 	struct vmap *nodes; /* struct nkey -> uint32 node */
@@ -460,7 +461,7 @@ static int on_ana(void *arg, const struct ana_ev *e)
 		marker(d, tr, rel(d, e->time), name_id(d, e->text), M_MARK, 0);
 		break;
 	case ANA_ASYNC: {
-		int rc = tasks_feed(d->tasks, e->ev);
+		int rc = d->sorter ? tasks_sorter_add(d->sorter, e->ev) : tasks_feed(d->tasks, e->ev);
 		if (rc)
 			return rc;
 		/* a track for every task, polled or not, in task order */
@@ -511,6 +512,7 @@ void vw_data_free(struct vw_data *d)
 		return;
 	ana_free(d->ana);
 	tasks_free(d->tasks);
+	tasks_sorter_free(d->sorter);
 	vmap_free(d->names);
 	vmap_free(d->tmap);
 	vmap_free(d->nodes);
@@ -556,7 +558,12 @@ int vw_data_read(struct vw_data *d, struct trace_reader *r, char *err, size_t er
 	if (!src)
 		return -ENOMEM;
 	const char *clock = trace_meta(r, "clock");
-	tasks_set_clock_ns(d->tasks, clock && !strcmp(clock, "ns"));
+	bool ns = clock && !strcmp(clock, "ns");
+	tasks_set_clock_ns(d->tasks, ns);
+	if (ns && !(d->sorter = tasks_sorter_new())) {
+		view_source_free(src);
+		return -ENOMEM;
+	}
 	d->ana = ana_new(view_source_names(), src, false, on_ana, d);
 	if (!d->ana) {
 		view_source_free(src);
@@ -581,6 +588,11 @@ int vw_data_read(struct vw_data *d, struct trace_reader *r, char *err, size_t er
 			close_run(d, h, (uint64_t)(d->tmax + 1) + d->origin);
 	if (!rc)
 		rc = ana_finish(d->ana);
+	if (!rc && d->sorter) {
+		rc = tasks_sorter_feed(d->sorter, d->tasks);
+		for (unsigned i = 0; !rc && i < tasks_count(d->tasks); i++)
+			task_track(d, (int)i);
+	}
 	if (!rc)
 		rc = d->err;
 	if (!rc)

@@ -81,6 +81,20 @@ else
 	bad itrace "$(cat "$tmp/run.err" "$tmp/v.err")"
 fi
 
+# a native tokio program (strata record, root): its threads' async events in time order, as
+# strata tasks takes them
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP view_native: strata record needs root"
+elif ! fx=$("$root/tests/fixtures/build.sh" -q 2>/dev/null) || [ ! -x "$fx/tokio_demo-debug" ]; then
+	bad native "tests/fixtures did not build"
+elif "$strata" record --trace=async -o "$tmp/n.trace" -- "$fx/tokio_demo-debug" >/dev/null 2>"$tmp/r.err" &&
+	"$strata" tasks "$tmp/n.trace" --json >"$tmp/n.json" &&
+	"$strata" view "$tmp/n.trace" -o "$tmp/n.html" >/dev/null 2>"$tmp/v.err"; then
+	browser native "$tmp/n.html" --tasks "$tmp/n.json" --screenshot "$art/view-native.png"
+else
+	bad native "$(tail -n 2 "$tmp/r.err" "$tmp/v.err")"
+fi
+
 # truncated: what the file holds, and a banner saying it is cut short
 size=$(stat -c %s "$t")
 head -c $((size * 2 / 3)) "$t" >"$tmp/cut.trace"

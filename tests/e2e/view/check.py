@@ -108,8 +108,8 @@ try:
     drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=flame]").click()
     time.sleep(0.2)
     rects = drv.execute_script("return window.strataFlameRects || 0")
-    if stats.get("hartTracks"):
-        ok("flame_graph", rects > 1, f"{rects} boxes drawn")
+    if stats.get("flameNodes"):
+        ok("flame_graph", rects > 1, f"{rects} boxes drawn for {stats['flameNodes']} call-tree nodes")
     if a.source:
         # the first hart/level whose flame graph has a function with source lines
         boxes = []
