@@ -57,26 +57,24 @@ int cmd_console(int argc, char **argv)
 				return EXIT_BADINPUT;
 			}
 			o.attach = argv[++i];
-		} else if (!strcmp(a, "--replay") || !strcmp(a, "--wait") ||
-			   !strcmp(a, "--refresh")) {
-			unsigned ms;
-			if (!strcmp(a, "--refresh")) {
-				if (seconds_ms(a, v, &ms) || ms / 1000 < 10 || ms / 1000 > 10000) {
-					fprintf(stderr,
-						"strata console: --refresh %s: not a number of "
-						"milliseconds from 10 to 10000\n",
-						v ? v : "(missing)");
-					return EXIT_BADINPUT;
-				}
-				o.refresh_ms = ms / 1000;
-			} else if (seconds_ms(a, v, &ms)) {
+		} else if (!strcmp(a, "--refresh")) {
+			uint64_t ms;
+			if (!v || cli_parse_count(v, &ms) || ms < 10 || ms > 10000) {
+				fprintf(stderr,
+					"strata console: --refresh %s: not a number of milliseconds "
+					"from 10 to 10000\n",
+					v ? v : "(missing)");
+				return EXIT_BADINPUT;
+			}
+			o.refresh_ms = (unsigned)ms;
+			i++;
+		} else if (!strcmp(a, "--replay") || !strcmp(a, "--wait")) {
+			unsigned ms = 0;
+			if (seconds_ms(a, v, &ms)) {
 				fprintf(stderr, "strata console: %s\n", err_msg());
 				return EXIT_BADINPUT;
-			} else if (!strcmp(a, "--replay")) {
-				o.replay_ms = ms;
-			} else {
-				o.wait_ms = ms;
 			}
+			*(!strcmp(a, "--replay") ? &o.replay_ms : &o.wait_ms) = ms;
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "strata console: unknown option '%s' (try --help)\n", a);

@@ -280,6 +280,8 @@ badarg not_a_trace "$tmp/text.trace"
 badarg no_socket "--attach $tmp/none.sock"
 badarg no_source ""
 badarg both "$t --attach $sock"
+badarg refresh "$t --refresh 5"
+badarg replay "$t --replay x"
 "$strata" console "$t" </dev/null >/dev/null 2>"$tmp/err"
 st=$?
 if [ $st = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; then
