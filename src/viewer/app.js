@@ -218,9 +218,11 @@ function draw() {
 	for (let k = 0; k < D.long.length; k += 7) if (byId[D.long[k]]) drawSlice(ctx, w, byId[D.long[k]], D.long, k);
 	/* wake arrows: from the waking hart to the poll the wake leads to */
 	ctx.strokeStyle = '#1e88e5';
+	let arrows = 0;
 	for (const wk of wakes) {
 		const p = nextPoll(wk.to, wk.t);
 		if (!p) continue;
+		arrows++;
 		const x0 = xOf(wk.t, w), x1 = xOf(p.t, w), y1 = p.L.y + ROW_H / 2;
 		ctx.beginPath(); ctx.moveTo(x0, wk.y + 7); ctx.lineTo(x1, y1); ctx.stroke();
 		ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x1 - 5, y1 - 4); ctx.lineTo(x1 - 5, y1 + 4); ctx.fill();
@@ -228,6 +230,7 @@ function draw() {
 	$('range').textContent = fmtT(Math.round(view.t0)) + ' .. ' + fmtT(Math.round(view.t1)) +
 		' (' + vis.length + ' of ' + D.tiles.length + ' tiles' + (detailed ? ', detail' : ', summary') + ')';
 	window.strataFrames = (window.strataFrames || 0) + 1;
+	window.strataArrows = arrows;
 }
 
 function srcLines(name) {

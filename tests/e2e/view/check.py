@@ -82,6 +82,10 @@ try:
         got = {int(k): v for k, v in stats["polls"].items()}
         exp = {t["id"]: t["polls"] for t in tasks if t["polls"]}
         ok("poll_slices", got == exp, f"poll slices per task {got}, strata tasks --json {exp}")
+        wakes = sum(w["count"] for w in want["wakes"] if w["to"] >= 0)
+        if wakes and stats["tiles"] <= 8:  # the whole trace in detail: every wake drawn
+            arrows = drv.execute_script("return window.strataArrows || 0")
+            ok("wake_arrows", 1 <= arrows <= wakes, f"{arrows} arrows drawn for {wakes} wakes")
     if a.banner is not None:
         ok("banner", a.banner in stats.get("banner", ""), f"banner {stats.get('banner')!r} lacks {a.banner!r}")
     if a.zoom_run:
