@@ -51,7 +51,6 @@ int cmd_console(int argc, char **argv)
 				       {"--wait", .value = &wait},
 				       {"--refresh", .value = &refresh},
 				       {.name = NULL}};
-	unsigned ms;
 	int r = cli_parse_opts("console", console_usage, argc, argv, opts, &o.trace);
 
 	if (r)
@@ -61,14 +60,16 @@ int cmd_console(int argc, char **argv)
 		return EXIT_BADINPUT;
 	}
 	if (refresh) {
-		if (seconds_ms("--refresh", refresh, &ms) || ms / 1000 < 10 || ms / 1000 > 10000) {
+		uint64_t ms;
+
+		if (cli_parse_count(refresh, &ms) || ms < 10 || ms > 10000) {
 			fprintf(stderr,
 				"strata console: --refresh %s: not a number of milliseconds "
 				"from 10 to 10000\n",
 				refresh);
 			return EXIT_BADINPUT;
 		}
-		o.refresh_ms = ms / 1000;
+		o.refresh_ms = (unsigned)ms;
 	}
 	if ((replay && seconds_ms("--replay", replay, &o.replay_ms)) ||
 	    (wait && seconds_ms("--wait", wait, &o.wait_ms))) {
@@ -76,7 +77,8 @@ int cmd_console(int argc, char **argv)
 		return EXIT_BADINPUT;
 	}
 	if (!o.trace == !o.attach) {
-		fprintf(stderr, "strata console: give a TRACE file or --attach SOCKET (try --help)\n");
+		fprintf(stderr,
+			"strata console: give a TRACE file or --attach SOCKET (try --help)\n");
 		return EXIT_BADINPUT;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

@@ -2,6 +2,7 @@
  * (src/ebpf/) into a strata trace that `strata dump`, `report` and `info` read. */
 #define _GNU_SOURCE
 #include "cli/cli.h"
+#include "console/console.h"
 #include "async/discover.h"
 #include "ebpf/funcs.h"
 #include "ebpf/nasync.h"
@@ -43,7 +44,15 @@ struct rec_opts {
 	uint64_t ring_bytes;
 	bool stats, list;
 	bool ftrace, async, tasks;
+	const char *console; /* --console[=SOCKET]: strata console --attach (docs/UI.md) */
+	char console_path[108];
 };
+
+/* A console's refresh: what the threads buffered goes to the trace file it reads. */
+static void flush_trace(void *w)
+{
+	nw_flush(w);
+}
 
 struct rec_state {
 	struct nwriter *w;
@@ -93,6 +102,8 @@ static void record_usage(FILE *f)
 		"  --stats            print the attach mode, links and attach time on stderr\n"
 		"  --list-probes      print the probes (object, address, entry/return, role, name)\n"
 		"                     and stop without attaching (a started CMD is killed)\n"
+		"  --console[=SOCKET] let `strata console --attach SOCKET` follow the recording\n"
+		"                     (default $XDG_RUNTIME_DIR or /tmp/strata-PID.console)\n"
 		"Exit status: CMD's own (128+N if killed by signal N), 0 for -p when the process\n"
 		"exits, 128+N when strata stops on signal N, 2 for bad input.\n");
 }
@@ -194,6 +205,10 @@ static int parse_args(int argc, char **argv, struct rec_opts *o)
 			o->stats = true;
 		} else if (!strcmp(a, "--list-probes")) {
 			o->list = true;
+		} else if (!strcmp(a, "--console") || !strncmp(a, "--console=", 10)) {
+			if (a[9] == '=' && !a[10])
+				return err_set(EINVAL, "strata record: --console=: empty socket path");
+			o->console = a[9] == '=' ? a + 10 : "";
 		} else {
 			return err_set(EINVAL, "strata record: unknown option '%s' (try --help)", a);
 		}
@@ -466,6 +481,7 @@ int cmd_record(int argc, char **argv)
 	struct rec_opts o = {.out = "strata.trace", .ftrace = true};
 	struct rec_state st = {0};
 	struct ebpf_session *ses = NULL;
+	struct console_server *csrv = NULL;
 	struct funcs *fn = NULL, *rt = NULL;
 	struct probes *probes = NULL;
 	struct adisc *disc = NULL;
@@ -584,6 +600,12 @@ int cmd_record(int argc, char **argv)
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}
+	if (o.console) {
+		if (!*o.console)
+			console_default_path(o.console_path, sizeof(o.console_path));
+		if (!(csrv = console_server_new(*o.console ? o.console : o.console_path, o.out, false)))
+			goto out;
+	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
 	struct ebpf_opts eo = {.paths = paths, .npaths = objs_count(objs), .probes = probes, .pid = pid, .mode = o.mode,
@@ -623,6 +645,7 @@ int cmd_record(int argc, char **argv)
 
 		if (ebpf_poll(ses, 50) < 0)
 			break;
+		console_server_tick(csrv, flush_trace, st.w);
 		if (pidfd >= 0 ? poll(&p, 1, 0) > 0 : (kill(pid, 0) && errno == ESRCH))
 			exited = true;
 	}
@@ -663,6 +686,7 @@ out:
 					" dropped (ring buffer full) -> %s\n",
 				events, drops, o.out);
 	}
+	console_server_end(csrv, ret); /* after the END chunk: the console reads it all */
 	if (ret == EXIT_BADINPUT && err_msg())
 		fprintf(stderr, "%s\n", err_msg());
 	if (pidfd >= 0)

@@ -18,17 +18,18 @@
 
 static void view_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: strata view TRACE [-o PATH] [--open]\n\n"
-		"Write an offline, self-contained viewer of a trace (no network): a time line with\n"
-		"a track per hart and privilege level and one per async task (function calls,\n"
-		"instruction runs, SBI calls and syscalls, task polls as slices; traps, interrupts\n"
-		"and wakes as markers, wake arrows), a flame graph per hart and level, and the task\n"
-		"table with await trees and await-point histograms.\n\n"
-		"  -o PATH   an .html file (everything inline) or a directory (index.html and\n"
-		"            data/tile-N.js, loaded as the view zooms in). Default: TRACE.html, or\n"
-		"            the directory TRACE.view for traces over 64 MiB\n"
-		"  --open    open the page with xdg-open (or $BROWSER)\n");
+	fprintf(
+	    f,
+	    "usage: strata view TRACE [-o PATH] [--open]\n\n"
+	    "Write an offline, self-contained viewer of a trace (no network): a time line with\n"
+	    "a track per hart and privilege level and one per async task (function calls,\n"
+	    "instruction runs, SBI calls and syscalls, task polls as slices; traps, interrupts\n"
+	    "and wakes as markers, wake arrows), a flame graph per hart and level, and the task\n"
+	    "table with await trees and await-point histograms.\n\n"
+	    "  -o PATH   an .html file (everything inline) or a directory (index.html and\n"
+	    "            data/tile-N.js, loaded as the view zooms in). Default: TRACE.html, or\n"
+	    "            the directory TRACE.view for traces over 64 MiB\n"
+	    "  --open    open the page with xdg-open (or $BROWSER)\n");
 }
 
 static int open_page(const char *page)
@@ -97,7 +98,8 @@ int cmd_view(int argc, char **argv)
 	       " tiles, %" PRIu64 " markers, %" PRIu64 " tasks)\n",
 	       o.out, res.events, res.slices, res.tiles, res.markers, res.tasks);
 	if (res.truncated)
-		fprintf(stderr, "strata view: %s: the trace is truncated; the page shows what it holds\n",
+		fprintf(stderr,
+			"strata view: %s: the trace is truncated; the page shows what it holds\n",
 			o.trace);
 	if (open) {
 		char page[4200];
@@ -106,8 +108,9 @@ int cmd_view(int argc, char **argv)
 				      !strcasecmp(o.out + n - 4, ".htm"));
 		snprintf(page, sizeof(page), html ? "%s" : "%s/index.html", o.out);
 		if (open_page(page) < 0)
-			fprintf(stderr, "strata view: --open: cannot start a browser (xdg-open or "
-					"$BROWSER); open %s yourself\n",
+			fprintf(stderr,
+				"strata view: --open: cannot start a browser (xdg-open or "
+				"$BROWSER); open %s yourself\n",
 				page);
 	}
 	if (res.error[0]) {

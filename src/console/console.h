@@ -17,11 +17,11 @@
 /* ---- the console (cmd_console.c) ---- */
 
 struct console_opts {
-	const char *trace;    /* replay this trace file, or */
-	const char *attach;   /* attach to the socket of a running strata run/record */
-	unsigned replay_ms;   /* replay the whole file in this many ms (0: at once) */
-	unsigned refresh_ms;  /* screen refresh (0: the default) */
-	unsigned wait_ms;     /* --attach: wait this long for the socket to appear */
+	const char *trace;   /* replay this trace file, or */
+	const char *attach;  /* attach to the socket of a running strata run/record */
+	unsigned replay_ms;  /* replay the whole file in this many ms (0: at once) */
+	unsigned refresh_ms; /* screen refresh (0: the default) */
+	unsigned wait_ms;    /* --attach: wait this long for the socket to appear */
 };
 
 /* Run the UI until the user quits. 0; -errno with err_set() if the trace or the socket cannot

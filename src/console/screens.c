@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP 3 /* first line of a view */
+#define TOP	 3 /* first line of a view */
 #define MAX_ROWS 4096
 
 static int bottom(void)
@@ -125,13 +125,14 @@ static void view_tasks(struct ui *u, struct live *l, const struct live_totals *t
 	sort_col = u->sort % SORT_MAX;
 	sort_inv = u->invert;
 	qsort(rows, nr, sizeof(*rows), by_col);
-	ui_line(TOP - 1, 0, " %u tasks%s%s%s   sort: %s%s", n, u->filter[0] || u->filtering ? "  filter: " : "",
-		u->filter, u->filtering ? "_" : "", cols[sort_col], u->invert ? " (inverted)" : "");
+	ui_line(TOP - 1, 0, " %u tasks%s%s%s   sort: %s%s", n,
+		u->filter[0] || u->filtering ? "  filter: " : "", u->filter,
+		u->filtering ? "_" : "", cols[sort_col], u->invert ? " (inverted)" : "");
 	/* header: the sort column stands out */
 	char head[256];
-	snprintf(head, sizeof(head), " %4s %-8s %7s %11s %11s %6s  %-24s %s", "ID", "STATE", "POLLS",
-		 u->ns_clock ? "BUSY_NS" : "BUSY_INSNS", u->ns_clock ? "IDLE_NS" : "IDLE_INSNS",
-		 "WAKES", "LAST AWAIT", "FUTURE");
+	snprintf(head, sizeof(head), " %4s %-8s %7s %11s %11s %6s  %-24s %s", "ID", "STATE",
+		 "POLLS", u->ns_clock ? "BUSY_NS" : "BUSY_INSNS",
+		 u->ns_clock ? "IDLE_NS" : "IDLE_INSNS", "WAKES", "LAST AWAIT", "FUTURE");
 	ui_line(TOP, A_UNDERLINE, "%s", head);
 	static const int colx[] = {1, 6, 15, 23, 35, 47};
 	static const int colw[] = {4, 8, 7, 11, 11, 6};
@@ -146,14 +147,16 @@ static void view_tasks(struct ui *u, struct live *l, const struct live_totals *t
 	for (int k = first; k < (int)nr && TOP + 1 + k - first <= bottom(); k++) {
 		const struct trow *r = &rows[k];
 		ui_line(TOP + 1 + k - first, k == u->sel ? A_REVERSE : 0,
-			" %4d %-8s %7" PRIu64 " %11" PRIu64 " %11" PRIu64 " %6" PRIu64 "  %-24.24s %s",
+			" %4d %-8s %7" PRIu64 " %11" PRIu64 " %11" PRIu64 " %6" PRIu64
+			"  %-24.24s %s",
 			r->id, r->state, r->i.polls, r->i.busy_time, r->idle, r->i.wakes,
 			await_str(t, r->i.key, r->i.state, b1, sizeof(b1)),
 			future_name(t, r->i.key, b2, sizeof(b2)));
 	}
 	if (!n)
-		ui_line(TOP + 1, 0, "  no async tasks yet (record with --trace=async on a program with "
-				    "Rust async code and DWARF)");
+		ui_line(TOP + 1, 0,
+			"  no async tasks yet (record with --trace=async on a program with "
+			"Rust async code and DWARF)");
 	free(rows);
 }
 
@@ -191,7 +194,7 @@ static void tree_lines(const struct tasks *t, int id, int node, int depth, int *
 #define LINE(attr, ...)                                                                            \
 	do {                                                                                       \
 		if (y - skip >= TOP && y - skip <= bottom())                                       \
-			ui_line(y - skip, attr, __VA_ARGS__);                                       \
+			ui_line(y - skip, attr, __VA_ARGS__);                                      \
 		y++;                                                                               \
 	} while (0)
 
@@ -211,8 +214,9 @@ static void view_task(struct ui *u, struct live *l, const struct live_totals *to
 	uint64_t idle = i.polls && end > i.first + i.busy_time ? end - i.first - i.busy_time : 0;
 	LINE(A_BOLD, " task %d: %s at 0x%" PRIx64, u->task, future_name(t, i.key, b2, sizeof(b2)),
 	     i.addr);
-	LINE(0, "   state %s%s%s  polls %" PRIu64 " (pending %" PRIu64 ", ready %" PRIu64
-		 ")  busy %" PRIu64 " %s  idle %" PRIu64 " %s  wakes %" PRIu64,
+	LINE(0,
+	     "   state %s%s%s  polls %" PRIu64 " (pending %" PRIu64 ", ready %" PRIu64
+	     ")  busy %" PRIu64 " %s  idle %" PRIu64 " %s  wakes %" PRIu64,
 	     state_word(&i), i.state != TEV_STATE_NONE ? " at " : "",
 	     i.state != TEV_STATE_NONE ? await_str(t, i.key, i.state, b1, sizeof(b1)) : "", i.polls,
 	     i.pending, i.ready, i.busy_time, unit, idle, unit, i.wakes);
@@ -230,7 +234,9 @@ static void view_task(struct ui *u, struct live *l, const struct live_totals *to
 			continue;
 		LINE(0, "    %*s%s  %s  %s", 2 * node_depth(t, u->task, node), "",
 		     future_name(t, key, b2, sizeof(b2)), await_str(t, key, st, b1, sizeof(b1)),
-		     res == TEV_PENDING ? "Pending" : res == TEV_READY ? "Ready" : "?");
+		     res == TEV_PENDING ? "Pending"
+		     : res == TEV_READY ? "Ready"
+					: "?");
 	}
 	LINE(0, "%s", "");
 	LINE(A_UNDERLINE, " Await tree (every future polled in this task, with its polls)");
@@ -253,11 +259,15 @@ static void view_task(struct ui *u, struct live *l, const struct live_totals *to
 	     u->ns_clock ? "NS" : "INSNS", "TRANSITION");
 	struct tasks_poll p;
 	for (unsigned k = 0; !live_task_poll(l, u->task, k, &p); k++) {
-		const char *a = tasks_state_name(t, i.key, p.before), *b = tasks_state_name(t, i.key, p.after);
+		const char *a = tasks_state_name(t, i.key, p.before),
+			   *b = tasks_state_name(t, i.key, p.after);
 		snprintf(b3, sizeof(b3), "%s", a ? a : "-");
-		LINE(0, "                               %12" PRIu64 " %5u %10" PRIu64 "  %s -> %s  %s",
+		LINE(0,
+		     "                               %12" PRIu64 " %5u %10" PRIu64 "  %s -> %s  %s",
 		     p.start, p.hart, u->ns_clock ? p.end - p.start : p.insns, b3, b ? b : "-",
-		     p.result == TEV_PENDING ? "Pending" : p.result == TEV_READY ? "Ready" : "?");
+		     p.result == TEV_PENDING ? "Pending"
+		     : p.result == TEV_READY ? "Ready"
+					     : "?");
 	}
 	LINE(0, "%s", "");
 	LINE(A_UNDERLINE, " Await points (%s from going Pending to the next poll)", unit);
@@ -371,8 +381,8 @@ static void view_funcs(struct ui *u, struct live *l)
 	for (int k = first; k < (int)nr && TOP + 1 + k - first <= bottom(); k++)
 		ui_line(TOP + 1 + k - first, k == u->sel ? A_REVERSE : 0,
 			" %12" PRIu64 " %5.1f%% %12" PRIu64 " %10" PRIu64 "  %s", rows[k].self,
-			self_sum ? 100.0 * (double)rows[k].self / (double)self_sum : 0.0, rows[k].total,
-			rows[k].calls, rows[k].name);
+			self_sum ? 100.0 * (double)rows[k].self / (double)self_sum : 0.0,
+			rows[k].total, rows[k].calls, rows[k].name);
 	free(rows);
 }
 
@@ -431,18 +441,23 @@ static void view_harts(struct ui *u, struct live *l, const struct csess_state *s
 			const char *sym = l ? csess_func(u->s, s->priv, s->pc) : NULL;
 			ui_line(y++, 0, " %4u %4c %18" PRIx64 " %14" PRIu64 " %9.1f  %s", h,
 				ana_priv_char(s->priv), s->pc, s->instret, s->mips,
-				sym ? sym : have && lh.func ? lh.func : "?");
+				sym		  ? sym
+				: have && lh.func ? lh.func
+						  : "?");
 		} else if (have) {
 			const char *sym = csess_func(u->s, lh.priv, lh.pc);
 			ui_line(y++, 0, " %4u %4c %18" PRIx64 " %14" PRIu64 " %9s  %s", h,
 				ana_priv_char(lh.priv), lh.pc, lh.instret, "",
-				sym ? sym : lh.func ? lh.func : "?");
+				sym	  ? sym
+				: lh.func ? lh.func
+					  : "?");
 		}
 	}
 	if (!n)
 		ui_line(y, 0, "  no hart seen yet");
 	else if (!st->live)
-		ui_line(bottom(), 0, " (a trace replay: pc and privilege of each hart's latest event)");
+		ui_line(bottom(), 0,
+			" (a trace replay: pc and privilege of each hart's latest event)");
 }
 
 void ui_view(struct ui *u, struct live *l, const struct csess_state *st,

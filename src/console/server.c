@@ -62,15 +62,16 @@ static void drop(struct console_server *s, int i)
 static void send_all(struct console_server *s, const char *text, size_t len)
 {
 	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (s->cfd[i] >= 0 && send(s->cfd[i], text, len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
-					  (ssize_t)len)
+		if (s->cfd[i] >= 0 &&
+		    send(s->cfd[i], text, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
 			drop(s, i); /* gone, or too slow to keep a line whole */
 }
 
 static void greet(struct console_server *s, int fd)
 {
 	char buf[PATH_MAX + 64];
-	int n = snprintf(buf, sizeof(buf), "strata-console 1\ntrace %s\n", s->trace[0] ? s->trace : "-");
+	int n = snprintf(buf, sizeof(buf), "strata-console 1\ntrace %s\n",
+			 s->trace[0] ? s->trace : "-");
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (s->cfd[i] < 0) {
 			s->cfd[i] = fd;
@@ -100,8 +101,9 @@ struct console_server *console_server_new(const char *path, const char *trace, b
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		s->cfd[i] = -1;
 	if (strlen(path) >= sizeof(a.sun_path)) {
-		err_set(ENAMETOOLONG, "--console=%s: the socket path is too long (at most %zu bytes)",
-			path, sizeof(a.sun_path) - 1);
+		err_set(ENAMETOOLONG,
+			"--console=%s: the socket path is too long (at most %zu bytes)", path,
+			sizeof(a.sun_path) - 1);
 		goto fail;
 	}
 	if (trace && !realpath(trace, s->trace))
@@ -121,8 +123,9 @@ struct console_server *console_server_new(const char *path, const char *trace, b
 	}
 	if (wait) {
 		struct pollfd p = {s->lfd, POLLIN, 0};
-		fprintf(stderr, "strata: waiting for a console on %s (strata console --attach %s)\n",
-			path, path);
+		fprintf(stderr,
+			"strata: waiting for a console on %s (strata console --attach %s)\n", path,
+			path);
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 		accept_new(s);
@@ -169,7 +172,8 @@ static int srv_poll(void *ctx, struct machine *m)
 	accept_new(s);
 	if (!connected(s))
 		return 0;
-	rec_flush(s->rec); /* the console reads the trace file up to here */
+	if (s->rec)
+		rec_flush(s->rec); /* the console reads the trace file up to here */
 	refresh(s);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -26,11 +27,11 @@ struct csess {
 	pthread_t feeder, reader;
 	bool feeder_on, reader_on;
 	volatile bool quit;
-	int sock;	 /* live link, or -1 */
-	int src;	 /* the trace file, or -1 */
-	int pipe_wr;	 /* feeder -> reader */
+	int sock;    /* live link, or -1 */
+	int src;     /* the trace file, or -1 */
+	int pipe_wr; /* feeder -> reader */
 	char pipe_path[64];
-	uint64_t size;	 /* replay: the file's size */
+	uint64_t size; /* replay: the file's size */
 	uint64_t fed;
 	unsigned replay_ms;
 	double played_ms; /* replay clock (speed-scaled) */
@@ -61,9 +62,17 @@ static void set_msg(struct csess *s, const char *fmt, const char *arg)
 
 /* ---- the reader thread ---- */
 
+/* The console must not slow down the run it watches: where both compete for a core, the
+ * threads that read and analyse the trace give way (the screen thread keeps its priority). */
+static void give_way(void)
+{
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
 static void *reader_main(void *arg)
 {
 	struct csess *s = arg;
+	give_way();
 	struct trace_reader *r = trace_open(s->pipe_path);
 	struct tev ev;
 	int got = 0, rc = 0;
@@ -102,7 +111,8 @@ static void *reader_main(void *arg)
 	else if (rc)
 		snprintf(s->st.msg, sizeof(s->st.msg), "reading the trace: %s", strerror(-rc));
 	else if (trace_truncated(r) && !s->st.lost)
-		snprintf(s->st.msg, sizeof(s->st.msg), "the trace is truncated: showing what it holds");
+		snprintf(s->st.msg, sizeof(s->st.msg),
+			 "the trace is truncated: showing what it holds");
 	live_finish(s->live); /* count the functions still open at the end */
 	pthread_mutex_unlock(&s->mu);
 out:
@@ -158,7 +168,8 @@ static void link_line(struct csess *s, char *l, int *pipe_rd)
 		} else if (s->src < 0) {
 			*pipe_rd = start_reader(s, l + 6);
 		}
-	} else if (sscanf(l, "hart %u %llx %u %llu", &id, &pc, &priv, &n) == 4 && id < CSESS_HARTS) {
+	} else if (sscanf(l, "hart %u %llx %u %llu", &id, &pc, &priv, &n) == 4 &&
+		   id < CSESS_HARTS) {
 		s->next[id] = (struct csess_hart){true, pc, n, priv, 0};
 	} else if (sscanf(l, "tick %llu", &n) == 1) {
 		pthread_mutex_lock(&s->mu);
@@ -166,9 +177,10 @@ static void link_line(struct csess *s, char *l, int *pipe_rd)
 		for (unsigned i = 0; i < CSESS_HARTS; i++) {
 			if (!s->next[i].seen)
 				continue;
-			s->next[i].mips = us > 0 && s->next[i].instret >= s->prev_instret[i]
-					      ? (double)(s->next[i].instret - s->prev_instret[i]) / us
-					      : 0;
+			s->next[i].mips =
+			    us > 0 && s->next[i].instret >= s->prev_instret[i]
+				? (double)(s->next[i].instret - s->prev_instret[i]) / us
+				: 0;
 			s->prev_instret[i] = s->next[i].instret;
 			s->st.harts[i] = s->next[i];
 			if (i + 1 > s->st.nharts)
@@ -244,6 +256,7 @@ static void *feeder_main(void *arg)
 	bool link = s->sock >= 0, pipe_ok = true, eof_wait = false;
 	uint64_t last = now_ns();
 
+	give_way();
 	if (!link)
 		pipe_rd = start_reader(s, s->st.source);
 	while (!s->quit) {
@@ -268,7 +281,8 @@ static void *feeder_main(void *arg)
 			s->st.progress = s->size ? (double)s->fed / (double)s->size : 1;
 			pthread_mutex_unlock(&s->mu);
 			last = t;
-			uint64_t allowed = share >= 1 ? UINT64_MAX : (uint64_t)(share * (double)s->size);
+			uint64_t allowed =
+			    share >= 1 ? UINT64_MAX : (uint64_t)(share * (double)s->size);
 			if (allowed <= s->fed) {
 				usleep(20000);
 				continue;

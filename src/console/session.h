@@ -21,19 +21,19 @@ struct csess_hart {
 };
 
 struct csess_state {
-	bool live;	   /* attached to a run */
-	bool paused;	   /* replay paused */
-	bool reading;	   /* the reader still has data to come */
-	bool ended;	   /* live: the run said it ended (code) */
+	bool live;    /* attached to a run */
+	bool paused;  /* replay paused */
+	bool reading; /* the reader still has data to come */
+	bool ended;   /* live: the run said it ended (code) */
 	int code;
-	bool lost;	   /* live: the link closed before the run said it ended */
-	bool no_trace;	   /* live: the run records no trace (harts only) */
-	double progress;   /* replay: share of the file fed so far */
-	double speed;	   /* replay: speed factor */
-	char msg[512];	   /* what went wrong (corrupt trace, ...), or "" */
-	char source[512];  /* the file or socket */
-	bool ns_clock;	   /* the trace clock is ns (native traces), else instructions */
-	unsigned nharts;   /* live: harts the run reported */
+	bool lost;	  /* live: the link closed before the run said it ended */
+	bool no_trace;	  /* live: the run records no trace (harts only) */
+	double progress;  /* replay: share of the file fed so far */
+	double speed;	  /* replay: speed factor */
+	char msg[512];	  /* what went wrong (corrupt trace, ...), or "" */
+	char source[512]; /* the file or socket */
+	bool ns_clock;	  /* the trace clock is ns (native traces), else instructions */
+	unsigned nharts;  /* live: harts the run reported */
 	struct csess_hart harts[CSESS_HARTS];
 };
 

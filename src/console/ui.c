@@ -64,8 +64,9 @@ static void status(struct ui *u, const struct csess_state *st, const struct live
 
 	if (st->live) {
 		if (st->lost)
-			snprintf(mode, sizeof(mode), "LINK LOST: the run closed the connection before it "
-						     "ended; showing what was received");
+			snprintf(mode, sizeof(mode),
+				 "LINK LOST: the run closed the connection before it "
+				 "ended; showing what was received");
 		else if (st->ended)
 			snprintf(mode, sizeof(mode), "live: the run ended (exit %d)", st->code);
 		else
@@ -99,15 +100,17 @@ static void keys(const struct ui *u, const struct csess_state *st)
 
 	switch (u->view) {
 	case V_TASKS:
-		snprintf(k, sizeof(k), "q quit  up/down select  Enter task  left/right sort  i invert  / "
-				       "filter%s",
+		snprintf(k, sizeof(k),
+			 "q quit  up/down select  Enter task  left/right sort  i invert  / "
+			 "filter%s",
 			 common);
 		break;
 	case V_TASK:
 		snprintf(k, sizeof(k), "q quit  Esc/Backspace back  up/down scroll%s", common);
 		break;
 	case V_FUNCS:
-		snprintf(k, sizeof(k), "q quit  Tab next hart/level  left/right sort  / filter%s", common);
+		snprintf(k, sizeof(k), "q quit  Tab next hart/level  left/right sort  / filter%s",
+			 common);
 		break;
 	default:
 		snprintf(k, sizeof(k), "q quit  t tasks  f functions  r rates  h harts%s", common);
@@ -135,9 +138,12 @@ static void draw(struct ui *u)
 	} else if (u->view == V_HARTS) {
 		ui_view(u, NULL, &st, &t);
 	} else {
-		ui_line(3, 0, st.live ? "  waiting for the run's trace..." : "  reading the trace...");
+		ui_line(3, 0,
+			st.live ? "  waiting for the run's trace..." : "  reading the trace...");
 		if (st.live && st.no_trace)
-			ui_line(4, 0, "  the run records no trace (start it with --trace=...): see [h]arts");
+			ui_line(
+			    4, 0,
+			    "  the run records no trace (start it with --trace=...): see [h]arts");
 	}
 	csess_unlock(u->s);
 	keys(u, &st);

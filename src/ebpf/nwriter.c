@@ -217,6 +217,20 @@ uint64_t nw_events(const struct nwriter *w)
 	return w->events;
 }
 
+int nw_flush(struct nwriter *w)
+{
+	int ret, first = 0;
+
+	for (unsigned i = 0; i < w->nth; i++) {
+		ret = evbuf_flush(w->th[i].buf, w->w);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	if (first && !w->error)
+		w->error = first;
+	return first;
+}
+
 int nw_close(struct nwriter *w, uint64_t ring_drops)
 {
 	char end[256];

@@ -35,6 +35,9 @@ void nw_event(struct nwriter *w, uint32_t pid, uint32_t tid, unsigned cpu, uint6
 /* A MARK with free text on thread tid (or on the first thread if tid is 0). */
 void nw_mark(struct nwriter *w, uint32_t tid, uint64_t ts_ns, const char *text);
 uint64_t nw_events(const struct nwriter *w);
+/* Write every thread's buffered events as chunks now, so that a reader of the growing file (the
+ * live console, docs/UI.md) sees them. 0 or the first -errno. */
+int nw_flush(struct nwriter *w);
 /* Flush, write the END chunk (events, dropped = ring-buffer drops + events of threads beyond
  * the 256 the format numbers + events too large for a chunk, threads) and close. 0 or -errno
  * with err_set(). */

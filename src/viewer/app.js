@@ -218,9 +218,11 @@ function draw() {
 	for (let k = 0; k < D.long.length; k += 7) if (byId[D.long[k]]) drawSlice(ctx, w, byId[D.long[k]], D.long, k);
 	/* wake arrows: from the waking hart to the poll the wake leads to */
 	ctx.strokeStyle = '#1e88e5';
+	let arrows = 0;
 	for (const wk of wakes) {
 		const p = nextPoll(wk.to, wk.t);
 		if (!p) continue;
+		arrows++;
 		const x0 = xOf(wk.t, w), x1 = xOf(p.t, w), y1 = p.L.y + ROW_H / 2;
 		ctx.beginPath(); ctx.moveTo(x0, wk.y + 7); ctx.lineTo(x1, y1); ctx.stroke();
 		ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x1 - 5, y1 - 4); ctx.lineTo(x1 - 5, y1 + 4); ctx.fill();
@@ -228,6 +230,7 @@ function draw() {
 	$('range').textContent = fmtT(Math.round(view.t0)) + ' .. ' + fmtT(Math.round(view.t1)) +
 		' (' + vis.length + ' of ' + D.tiles.length + ' tiles' + (detailed ? ', detail' : ', summary') + ')';
 	window.strataFrames = (window.strataFrames || 0) + 1;
+	window.strataArrows = arrows;
 }
 
 function srcLines(name) {
@@ -348,6 +351,8 @@ function drawFlame() {
 	};
 	rec(0, 0, w, flame.focus);
 	window.strataFlameRects = flame.boxes.length;
+	/* for the tests: where the boxes are, and whether the page has the function's source */
+	window.strataFlameBoxes = () => flame.boxes.map(b => ({x0: b.x0, x1: b.x1, y0: b.y0, y1: b.y1, name: b.node.name, src: !!(D.src && D.src[b.node.name])}));
 }
 
 function setupFlame() {
@@ -424,6 +429,14 @@ function setTab(name) {
 	if (name === 'timeline') draw(); else if (name === 'flame') drawFlame();
 }
 
+/* For the tests: show [t0, t1]; what the last frame drew, by slice kind. */
+window.strataZoom = function (t0, t1) { view = {t0, t1}; draw(); };
+window.strataDrawn = function () {
+	const kinds = {};
+	for (const h of hits) if (h.what === 'slice') { const k = SLICE_KINDS[h.a[h.k + 5]]; kinds[k] = (kinds[k] || 0) + 1; }
+	return {detail: visibleTiles().length <= MAX_TILES, kinds, range: $('range').textContent};
+};
+
 /* For the tests: everything loaded, then what the page shows, counted. */
 window.strataStats = function () {
 	return loadAll().then(() => {
@@ -431,8 +444,10 @@ window.strataStats = function () {
 		const count = a => { for (let k = 0; k < a.length; k += 7) if (a[k + 5] === S_POLL) { const tr = D.tracks.find(t => t.id === a[k]); polls[tr.task] = (polls[tr.task] || 0) + 1; } };
 		count(D.long);
 		tiles.forEach(t => t && count(t.s));
+		let run = null;
+		tiles.forEach(t => { for (let k = 0; t && !run && k < t.s.length; k += 7) if (t.s[k + 5] === S_RUN) run = {t0: t.s[k + 2], dur: t.s[k + 3]}; });
 		return {taskTracks: D.tracks.filter(t => t.kind === 'task').length, hartTracks: D.tracks.filter(t => t.kind === 'hart').length,
-			polls, tiles: D.tiles.length, flameRects: window.strataFlameRects || 0, banner: $('banner').hidden ? '' : $('banner').textContent};
+			polls, run, tiles: D.tiles.length, flameNodes: D.flame.length / 5, flameRects: window.strataFlameRects || 0, banner: $('banner').hidden ? '' : $('banner').textContent};
 	});
 };
 

@@ -1,11 +1,12 @@
 /* collect — one pass over a trace for `strata view` (viewer.h): tracks, tiles of slices and
  * markers, call trees, the task table. A tile is {"s": [track, row, t0, dur, name, kind, arg]...,
  * "m": [track, t, name, kind, arg]...} flattened, with t0, t and a run's pc (its arg) stored as
- * the difference to the tile's previous one: a third smaller. Everything comes from the views' analysis (ana_ev) and
- * task builder (tasks.h); only instruction runs are taken from the raw RUN events, which the
- * analysis passes over when it does not rebuild instructions. */
+ * the difference to the tile's previous one: a third smaller. Everything comes from the views'
+ * analysis (ana_ev) and task builder (tasks.h); only instruction runs are taken from the raw RUN
+ * events, which the analysis passes over when it does not rebuild instructions. */
 #define _GNU_SOURCE
 #include "viewer/viewer.h"
+#include "viewer/srcline.h"
 #include "trace/reader.h"
 #include "util/err.h"
 #include "views/analysis.h"
@@ -22,6 +23,7 @@
 /* Slices at least this long are drawn at every zoom level: kept in the index, not in a tile. */
 #define LONG_DUR (1u << 20)
 #define HARTS	 256
+#define MAX_SRC	 4096 /* functions whose source lines the page carries */
 
 enum { ROW_RUN = 0, ROW_CALL = 1, ROW_FUNC = 2 };
 enum { S_FUNC, S_RUN, S_SBI, S_SYS, S_POLL, S_TRAPF };
@@ -76,9 +78,11 @@ struct vw_data {
 	unsigned tile_slices;
 	struct ana *ana;
 	struct tasks *tasks;
-	struct vmap *names;  /* string -> uint32 id */
-	struct vmap *tmap;   /* struct tkey -> int track */
-	struct vmap *nodes;  /* struct nkey -> uint32 node */
+	struct tasks_sorter *sorter; /* native traces: async events fed in time order at the end */
+	struct vmap *names; /* string -> uint32 id */
+	struct vmap *tmap;  /* struct tkey -> int track */
+	struct vmap *nodes; /* struct nkey -> uint32 node */
+	struct vmap *faddr; /* uint32 name -> uint64 entry address (first seen): source lines */
 	struct track *tr;
 	size_t ntr, captr;
 	int *task_track; /* task id -> track */
@@ -100,7 +104,7 @@ struct vw_data {
 	uint64_t tile_n, tile_m;
 	int64_t tile_t0, tile_t1;
 	int64_t prev_t0, prev_pc, prev_mt; /* tiles store these as deltas (app.js decodes) */
-	struct vmap *tile_tracks; /* int track -> struct tsum */
+	struct vmap *tile_tracks;	   /* int track -> struct tsum */
 	/* finished tiles' summaries, and the long slices */
 	char *sums;
 	size_t sumslen;
@@ -239,8 +243,9 @@ static int flush_tile(struct vw_data *d)
 	free(json);
 	if (rc)
 		return rc;
-	fprintf(d->sf, "%s{\"t0\":%" PRId64 ",\"t1\":%" PRId64 ",\"n\":%" PRIu64 ",\"m\":%" PRIu64
-		       ",\"tracks\":[",
+	fprintf(d->sf,
+		"%s{\"t0\":%" PRId64 ",\"t1\":%" PRId64 ",\"n\":%" PRIu64 ",\"m\":%" PRIu64
+		",\"tracks\":[",
 		d->ntiles ? ",\n" : "", d->tile_t0, d->tile_t1, d->tile_n, d->tile_m);
 	for (size_t i = 0; i < vmap_count(d->tile_tracks); i++) {
 		const void *k;
@@ -284,8 +289,8 @@ static void tile_note(struct vw_data *d, int track, int64_t t0, int64_t t1)
 		d->tile_t1 = t1;
 }
 
-static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_t t1,
-		  uint32_t name, unsigned kind, int64_t arg)
+static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_t t1, uint32_t name,
+		  unsigned kind, int64_t arg)
 {
 	if (track < 0)
 		return;
@@ -295,14 +300,14 @@ static void slice(struct vw_data *d, int track, unsigned row, int64_t t0, int64_
 	if (row + 1 > d->tr[track].rows)
 		d->tr[track].rows = row + 1;
 	if (dur >= LONG_DUR) {
-		fprintf(d->lf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, ftell(d->lf) ? "," : "",
-			track, row, t0, dur, name, kind, arg);
+		fprintf(d->lf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64,
+			ftell(d->lf) ? "," : "", track, row, t0, dur, name, kind, arg);
 		return;
 	}
 	tile_note(d, track, t0, t0 + dur);
 	int64_t a = kind == S_RUN ? arg - d->prev_pc : arg;
-	fprintf(d->tf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, d->tile_n ? "," : "", track,
-		row, t0 - d->prev_t0, dur, name, kind, a);
+	fprintf(d->tf, "%s%d,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRId64, d->tile_n ? "," : "",
+		track, row, t0 - d->prev_t0, dur, name, kind, a);
 	d->prev_t0 = t0;
 	if (kind == S_RUN)
 		d->prev_pc = arg;
@@ -410,7 +415,15 @@ static int on_ana(void *arg, const struct ana_ev *e)
 			return -ENOMEM;
 		int32_t parent = e->depth > 1 ? (int32_t)t->node[e->depth - 2] : -1 - tr;
 		t->t_enter[e->depth - 1] = rel(d, e->time);
-		t->node[e->depth - 1] = fnode(d, parent, name_id(d, e->name));
+		uint32_t nm = name_id(d, e->name);
+		t->node[e->depth - 1] = fnode(d, parent, nm);
+		if (e->stack[e->depth - 1].kind == ANA_FRAME_FUNC &&
+		    vmap_count(d->faddr) < MAX_SRC) {
+			bool created;
+			uint64_t *a = vmap_get(d->faddr, &nm, sizeof(nm), &created);
+			if (a && created)
+				*a = e->stack[e->depth - 1].addr;
+		}
 		break;
 	}
 	case ANA_EXIT: {
@@ -440,15 +453,15 @@ static int on_ana(void *arg, const struct ana_ev *e)
 	case ANA_SBI_END:
 	case ANA_SYS_END:
 		if (t->call_on)
-			slice(d, tr, ROW_CALL, t->call_t0, rel(d, e->time), t->call_name, t->call_kind,
-			      e->text ? (int64_t)name_id(d, e->text) : -1);
+			slice(d, tr, ROW_CALL, t->call_t0, rel(d, e->time), t->call_name,
+			      t->call_kind, e->text ? (int64_t)name_id(d, e->text) : -1);
 		t->call_on = false;
 		break;
 	case ANA_MARK:
 		marker(d, tr, rel(d, e->time), name_id(d, e->text), M_MARK, 0);
 		break;
 	case ANA_ASYNC: {
-		int rc = tasks_feed(d->tasks, e->ev);
+		int rc = d->sorter ? tasks_sorter_add(d->sorter, e->ev) : tasks_feed(d->tasks, e->ev);
 		if (rc)
 			return rc;
 		/* a track for every task, polled or not, in task order */
@@ -477,13 +490,14 @@ struct vw_data *vw_data_new(const struct vw_tiles *t, unsigned tile_slices)
 	d->names = vmap_new(sizeof(uint32_t));
 	d->tmap = vmap_new(sizeof(int));
 	d->nodes = vmap_new(sizeof(uint32_t));
+	d->faddr = vmap_new(sizeof(uint64_t));
 	d->tile_tracks = vmap_new(sizeof(struct tsum));
 	d->tf = open_memstream(&d->tile, &d->tilelen);
 	d->mf = open_memstream(&d->mark, &d->marklen);
 	d->sf = open_memstream(&d->sums, &d->sumslen);
 	d->lf = open_memstream(&d->longs, &d->longslen);
-	if (!d->tasks || !d->names || !d->tmap || !d->nodes || !d->tile_tracks || !d->tf ||
-	    !d->mf || !d->sf || !d->lf) {
+	if (!d->tasks || !d->names || !d->tmap || !d->nodes || !d->faddr || !d->tile_tracks ||
+	    !d->tf || !d->mf || !d->sf || !d->lf) {
 		vw_data_free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -498,9 +512,11 @@ void vw_data_free(struct vw_data *d)
 		return;
 	ana_free(d->ana);
 	tasks_free(d->tasks);
+	tasks_sorter_free(d->sorter);
 	vmap_free(d->names);
 	vmap_free(d->tmap);
 	vmap_free(d->nodes);
+	vmap_free(d->faddr);
 	vmap_free(d->tile_tracks);
 	FILE *fs[] = {d->tf, d->mf, d->sf, d->lf};
 	for (unsigned i = 0; i < 4; i++)
@@ -542,7 +558,12 @@ int vw_data_read(struct vw_data *d, struct trace_reader *r, char *err, size_t er
 	if (!src)
 		return -ENOMEM;
 	const char *clock = trace_meta(r, "clock");
-	tasks_set_clock_ns(d->tasks, clock && !strcmp(clock, "ns"));
+	bool ns = clock && !strcmp(clock, "ns");
+	tasks_set_clock_ns(d->tasks, ns);
+	if (ns && !(d->sorter = tasks_sorter_new())) {
+		view_source_free(src);
+		return -ENOMEM;
+	}
 	d->ana = ana_new(view_source_names(), src, false, on_ana, d);
 	if (!d->ana) {
 		view_source_free(src);
@@ -567,6 +588,11 @@ int vw_data_read(struct vw_data *d, struct trace_reader *r, char *err, size_t er
 			close_run(d, h, (uint64_t)(d->tmax + 1) + d->origin);
 	if (!rc)
 		rc = ana_finish(d->ana);
+	if (!rc && d->sorter) {
+		rc = tasks_sorter_feed(d->sorter, d->tasks);
+		for (unsigned i = 0; !rc && i < tasks_count(d->tasks); i++)
+			task_track(d, (int)i);
+	}
 	if (!rc)
 		rc = d->err;
 	if (!rc)
@@ -618,15 +644,17 @@ static void write_tracks(struct vw_data *d, FILE *f)
 		const struct track *t = &d->tr[order[i]];
 		char name[320];
 		if (t->kind == 1) {
-			const char *fn = tasks_future_name(d->tasks, tasks_task_key(d->tasks, t->task));
+			const char *fn =
+			    tasks_future_name(d->tasks, tasks_task_key(d->tasks, t->task));
 			snprintf(name, sizeof(name), "task %d: %s", t->task, fn ? fn : "?");
 		} else if (t->priv == 0 && t->space) {
 			snprintf(name, sizeof(name), "hart%u U satp=0x%" PRIx64, t->hart, t->satp);
 		} else {
 			snprintf(name, sizeof(name), "hart%u %c", t->hart, ana_priv_char(t->priv));
 		}
-		fprintf(f, "%s\n{\"id\":%d,\"kind\":\"%s\",\"hart\":%u,\"priv\":\"%c\",\"task\":%d,"
-			   "\"slices\":%" PRIu64 ",\"rows\":%u,\"name\":",
+		fprintf(f,
+			"%s\n{\"id\":%d,\"kind\":\"%s\",\"hart\":%u,\"priv\":\"%c\",\"task\":%d,"
+			"\"slices\":%" PRIu64 ",\"rows\":%u,\"name\":",
 			i ? "," : "", order[i], t->kind ? "task" : "hart", t->hart,
 			ana_priv_char(t->priv), t->task, t->slices, t->rows);
 		vw_json_str(f, name, sizeof(name));
@@ -647,10 +675,45 @@ static void write_flame(struct vw_data *d, FILE *f)
 	fputs("]", f);
 }
 
+/* "src": {"function": {"file", "line", "text"}} for the functions the ELF's DWARF knows. */
+static void write_src(struct vw_data *d, struct trace_reader *r, FILE *f)
+{
+	const char *elfs[] = {r ? trace_meta(r, "kernel") : NULL, r ? trace_meta(r, "bios") : NULL,
+			      r ? trace_meta(r, "exe") : NULL};
+	struct vw_src *s = vw_src_open(elfs, 3);
+	static char text[16384];
+	char file[1024];
+	unsigned line;
+	bool first = true;
+
+	fputs("\"src\":{", f);
+	for (size_t i = 0; s && i < vmap_count(d->faddr); i++) {
+		const void *k;
+		const uint64_t *addr = vmap_at(d->faddr, i, &k, NULL);
+		uint32_t nm = *(const uint32_t *)k;
+		if (vw_src_lookup(s, *addr, file, sizeof(file), &line) ||
+		    vw_src_text(file, line, 16, text, sizeof(text)))
+			continue;
+		const void *name;
+		size_t nlen;
+		vmap_at(d->names, nm, &name, &nlen);
+		fputs(first ? "\n" : ",\n", f);
+		first = false;
+		vw_json_str(f, name, nlen);
+		fputs(":{\"file\":", f);
+		vw_json_str(f, file, sizeof(file));
+		fprintf(f, ",\"line\":%u,\"text\":", line);
+		vw_json_str(f, text, sizeof(text));
+		fputc('}', f);
+	}
+	fputs("}", f);
+	vw_src_close(s);
+}
+
 int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const struct vw_result *res)
 {
-	static const char *const keys[] = {"machine", "harts", "bios", "kernel", "command", "clock",
-					   "isa"};
+	static const char *const keys[] = {"machine", "harts", "bios", "kernel",
+					   "command", "clock", "isa"};
 
 	fflush(d->sf);
 	fflush(d->lf);
@@ -664,9 +727,10 @@ int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const stru
 		vw_json_str(f, v, strlen(v));
 		first = false;
 	}
-	fprintf(f, "},\n\"origin\":\"%" PRIu64 "\",\"tmin\":%" PRId64 ",\"tmax\":%" PRId64
-		   ",\"events\":%" PRIu64 ",\"slices\":%" PRIu64 ",\"markers\":%" PRIu64
-		   ",\"truncated\":%s,\"error\":",
+	fprintf(f,
+		"},\n\"origin\":\"%" PRIu64 "\",\"tmin\":%" PRId64 ",\"tmax\":%" PRId64
+		",\"events\":%" PRIu64 ",\"slices\":%" PRIu64 ",\"markers\":%" PRIu64
+		",\"truncated\":%s,\"error\":",
 		d->origin, d->tmin, d->tmax, d->events, d->nslices, d->nmarkers,
 		res->truncated ? "true" : "false");
 	vw_json_str(f, res->error, sizeof(res->error));
@@ -683,6 +747,8 @@ int vw_data_index(struct vw_data *d, struct trace_reader *r, FILE *f, const stru
 		vw_json_str(f, k, klen);
 	}
 	fputs("],\n", f);
+	write_src(d, r, f);
+	fputs(",\n", f);
 	write_flame(d, f);
 	fputs(",\n\"tasks\":", f);
 	if (tasks_events(d->tasks))

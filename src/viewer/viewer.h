@@ -16,7 +16,7 @@
 
 struct vw_opts {
 	const char *trace; /* the trace file */
-	const char *out;   /* an .html file (everything inline) or a directory (index.html + data/) */
+	const char *out; /* an .html file (everything inline) or a directory (index.html + data/) */
 	unsigned tile_slices; /* slices per tile (0: the default) */
 };
 

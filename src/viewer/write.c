@@ -109,7 +109,8 @@ int vw_write(const struct vw_opts *o, struct vw_result *res)
 		char dd[4096];
 		out.dir = o->out;
 		snprintf(dd, sizeof(dd), "%s/data", o->out);
-		if ((mkdir(o->out, 0777) && errno != EEXIST) || (mkdir(dd, 0777) && errno != EEXIST)) {
+		if ((mkdir(o->out, 0777) && errno != EEXIST) ||
+		    (mkdir(dd, 0777) && errno != EEXIST)) {
 			rc = err_set(errno, "%s: %s", o->out, strerror(errno));
 			goto out;
 		}

@@ -34,10 +34,10 @@ void live_totals(const struct live *l, struct live_totals *o);
 
 struct live_hart {
 	bool seen;
-	unsigned priv;			/* privilege of its latest event */
-	uint64_t pc, instret, time;	/* of its latest event with a pc */
+	unsigned priv;		    /* privilege of its latest event */
+	uint64_t pc, instret, time; /* of its latest event with a pc */
 	uint64_t events;
-	const char *func;		/* the function on top of its current stack, or NULL */
+	const char *func; /* the function on top of its current stack, or NULL */
 	uint64_t exceptions, interrupts, sbi, syscalls;
 };
 /* Hart id. 0, or -ENOENT if it has no events. */

@@ -32,8 +32,13 @@ static int feed(struct live *l, struct tev ev)
 
 static struct tev ev(unsigned type, uint64_t t, uint64_t pc, uint64_t addr, uint64_t sp)
 {
-	return (struct tev){.type = (uint8_t)type, .priv = 1, .time = t, .instret = t, .pc = pc,
-			    .addr = addr, .sp = sp};
+	return (struct tev){.type = (uint8_t)type,
+			    .priv = 1,
+			    .time = t,
+			    .instret = t,
+			    .pc = pc,
+			    .addr = addr,
+			    .sp = sp};
 }
 
 static int check_functions(void)
@@ -55,11 +60,13 @@ static int check_functions(void)
 	CHECK(live_hart(l, 1, &h) == -ENOENT, "hart 1 was never seen");
 	CHECK(live_nfuncs(l) == 1 && !live_func(l, 0, &f) && !strcmp(f.name, "inner") &&
 		  f.calls == 2 && f.self == 20 && f.total == 20,
-	      "inner: %llu calls, self %llu", (unsigned long long)f.calls, (unsigned long long)f.self);
+	      "inner: %llu calls, self %llu", (unsigned long long)f.calls,
+	      (unsigned long long)f.self);
 	CHECK(!feed(l, ev(TEV_RET, 140, 0x1014, 0x504, 0x8010)), "return from outer");
 	CHECK(live_nfuncs(l) == 2 && !live_func(l, 1, &f) && !strcmp(f.name, "outer") &&
 		  f.calls == 1 && f.total == 40 && f.self == 20,
-	      "outer: total %llu self %llu", (unsigned long long)f.total, (unsigned long long)f.self);
+	      "outer: total %llu self %llu", (unsigned long long)f.total,
+	      (unsigned long long)f.self);
 	live_free(l);
 	return 0;
 }
@@ -94,8 +101,13 @@ static int check_tasks(void)
 {
 	struct live *l = live_new(&names, NULL);
 	uint8_t chain[TEV_LINK_MAX];
-	struct tev_link sub = {.key = SUB, .addr = TASK + 8, .before = 0, .after = 3,
-			       .depth = 1, .result = TEV_PENDING, .late = true};
+	struct tev_link sub = {.key = SUB,
+			       .addr = TASK + 8,
+			       .before = 0,
+			       .after = 3,
+			       .depth = 1,
+			       .result = TEV_PENDING,
+			       .late = true};
 	size_t n = tev_link_put(chain, TASK, KEY, &sub);
 	struct tasks_info i;
 	struct tasks_poll p;
@@ -107,19 +119,36 @@ static int check_tasks(void)
 	CHECK(l, "live_new");
 	struct tev e[] = {
 	    {.type = TEV_FUTURE, .pc = KEY, .data = (const uint8_t *)desc, .len = sizeof(desc) - 1},
-	    {.type = TEV_FUTURE, .pc = SUB, .data = (const uint8_t *)desc_sub,
+	    {.type = TEV_FUTURE,
+	     .pc = SUB,
+	     .data = (const uint8_t *)desc_sub,
 	     .len = sizeof(desc_sub) - 1},
-	    {.type = TEV_POLL, .priv = 1, .time = 100, .instret = 100, .pc = KEY, .addr = TASK,
-	     .task = TASK, .value = 0, .waker = 0xd00},
+	    {.type = TEV_POLL,
+	     .priv = 1,
+	     .time = 100,
+	     .instret = 100,
+	     .pc = KEY,
+	     .addr = TASK,
+	     .task = TASK,
+	     .value = 0,
+	     .waker = 0xd00},
 	};
 	for (unsigned k = 0; k < 3; k++)
 		CHECK(!live_feed(l, &e[k]), "event %u", k);
 	const struct tasks *t = live_tasks(l);
 	CHECK(!tasks_info(t, 0, &i) && i.running_on == 0 && !i.done && i.polls == 0,
 	      "task 0 running on hart 0");
-	struct tev end = {.type = TEV_POLL_END, .priv = 1, .time = 150, .instret = 150, .pc = KEY,
-			  .addr = TASK, .task = TASK, .value = 3,
-			  .kind = TEV_PENDING | TEV_POLL_CHAIN, .data = chain, .len = (uint32_t)n};
+	struct tev end = {.type = TEV_POLL_END,
+			  .priv = 1,
+			  .time = 150,
+			  .instret = 150,
+			  .pc = KEY,
+			  .addr = TASK,
+			  .task = TASK,
+			  .value = 3,
+			  .kind = TEV_PENDING | TEV_POLL_CHAIN,
+			  .data = chain,
+			  .len = (uint32_t)n};
 	CHECK(!live_feed(l, &end), "poll end");
 	CHECK(!tasks_info(t, 0, &i) && i.running_on == -1 && i.waiting && i.polls == 1 &&
 		  i.state == 3 && i.busy_time == 50 && i.last_end == 150,
@@ -133,8 +162,13 @@ static int check_tasks(void)
 		  p.after == 3 && p.result == TEV_PENDING,
 	      "latest poll");
 	CHECK(live_task_poll(l, 0, 1, &p) == -ENOENT, "one poll");
-	struct tev wake = {.type = TEV_WAKE, .priv = 1, .time = 500, .kind = TEV_WAKE_WAKE,
-			   .addr = 0xd00, .size = 1, .cause = (1ull << 63) | 5};
+	struct tev wake = {.type = TEV_WAKE,
+			   .priv = 1,
+			   .time = 500,
+			   .kind = TEV_WAKE_WAKE,
+			   .addr = 0xd00,
+			   .size = 1,
+			   .cause = (1ull << 63) | 5};
 	CHECK(!live_feed(l, &wake), "wake");
 	const char *from;
 	int to;

@@ -548,6 +548,73 @@ static int on_wake(struct tasks *t, const struct tev *ev)
 	return 0;
 }
 
+/* ---- time order for native traces ---- */
+
+struct sev {
+	struct tev ev;
+	uint64_t seq;
+};
+
+struct tasks_sorter {
+	struct sev *v;
+	size_t n, cap;
+};
+
+struct tasks_sorter *tasks_sorter_new(void)
+{
+	return calloc(1, sizeof(struct tasks_sorter));
+}
+
+void tasks_sorter_free(struct tasks_sorter *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free((void *)s->v[i].ev.data);
+	free(s->v);
+	free(s);
+}
+
+int tasks_sorter_add(struct tasks_sorter *s, const struct tev *ev)
+{
+	if (ev->type < TEV_POLL || ev->type > TEV_FUTURE || ev->type == TEV_EXT)
+		return 0;
+	if (GROW(s->v, s->n, s->cap) < 0)
+		return -ENOMEM;
+	struct sev *e = &s->v[s->n];
+	e->ev = *ev;
+	e->ev.data = NULL;
+	if (ev->data && ev->len) { /* the decoder's buffer is reused */
+		uint8_t *d = malloc(ev->len);
+		if (!d)
+			return -ENOMEM;
+		memcpy(d, ev->data, ev->len);
+		e->ev.data = d;
+	}
+	e->seq = s->n++;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct sev *x = a, *y = b;
+
+	if (x->ev.time != y->ev.time)
+		return x->ev.time < y->ev.time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int tasks_sorter_feed(struct tasks_sorter *s, struct tasks *t)
+{
+	int rc = 0;
+
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), by_time);
+	for (size_t i = 0; i < s->n && !rc; i++)
+		rc = tasks_feed(t, &s->v[i].ev);
+	return rc;
+}
+
 /* ---- queries (the console and `strata view`) ---- */
 
 void tasks_set_listener(struct tasks *t, const struct tasks_listener *l, void *arg)

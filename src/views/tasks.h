@@ -95,6 +95,16 @@ struct tasks_listener {
 };
 void tasks_set_listener(struct tasks *t, const struct tasks_listener *l, void *arg);
 
+/* Native traces interleave their threads' events by chunk, so a wake may come after the poll
+ * it caused: their async events are fed in time order (as `strata tasks` does). A sorter keeps
+ * copies of the events added (non-async events are ignored) and feeds them sorted by time,
+ * ties in the order added. */
+struct tasks_sorter;
+struct tasks_sorter *tasks_sorter_new(void); /* NULL + errno */
+int tasks_sorter_add(struct tasks_sorter *s, const struct tev *ev); /* 0 or -ENOMEM */
+int tasks_sorter_feed(struct tasks_sorter *s, struct tasks *t);     /* 0 or tasks_feed's error */
+void tasks_sorter_free(struct tasks_sorter *s);
+
 /* Write the tables (or JSON with json). 0 or -EIO. */
 int tasks_print(const struct tasks *t, FILE *out, bool json);
 /* The JSON of tasks_print, with runs of identical transitions written once with a "count"

@@ -24,6 +24,8 @@ command -v tmux >/dev/null || { bad setup "tmux missing (scripts/install-deps)";
 [ -f "$rust/kernel-O2.elf" ] || "$root/tests/guests/rust/build.sh" -q >/dev/null ||
 	{ bad setup "rust guests"; exit 1; }
 
+# a session that keeps the tmux server up while the tests' sessions come and go
+$tm new-session -d -s keep "sleep 3600" || { bad setup "tmux cannot start a server"; exit 1; }
 screen() { $tm capture-pane -p -t t; }
 # wait_for PATTERN [SECONDS]: until the screen shows the (grep -E) pattern
 wait_for() {
@@ -190,6 +192,20 @@ fi
 keys q
 wait_for '^EXIT 0 icanon,echo,' 3 && pass live_quit || bad live_quit "$(screen | tail -n 3)"
 
+# ---- live without a trace: the harts only ----
+start "$strata console --attach $sock --wait 20"
+"$strata" run -bios "$fw" -kernel "$rust/kernel-O2.elf" --console="$sock" --console-wait \
+	</dev/null >/dev/null 2>"$tmp/run.err"
+st=$?
+keys h
+if [ $st = 0 ] && wait_for 'live: the run ended \(exit 0\)' 10 &&
+	screen | grep -Eq '^ +0 +[MSU] +[0-9a-f]+ +[0-9]+ +[0-9.]+'; then
+	pass live_no_trace
+else
+	bad live_no_trace "run exit $st: $(tail -n 1 "$tmp/run.err") $(screen | head -n 6)"
+fi
+keys q
+
 # ---- live, the run killed mid-way: the console says so and keeps what it had ----
 start "$strata console --attach $sock --wait 20"
 "$strata" run -bios none -kernel "$rust/spin-O2.elf" --trace=ftrace,etrace,async \
@@ -206,6 +222,26 @@ else
 	bad live_link_lost "$(screen | head -n 8)"
 fi
 keys q
+
+# ---- live: strata record --console (eBPF, root) on a tokio program ----
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP console_record_live: strata record needs root"
+elif ! fx=$("$root/tests/fixtures/build.sh" -q 2>/dev/null) || [ ! -x "$fx/tokio_demo-debug" ]; then
+	bad record_live "tests/fixtures did not build"
+else
+	start "$strata console --attach $sock --wait 20"
+	sleep 0.5 # the console waits for the socket
+	"$strata" record --trace=async --console="$sock" -o "$tmp/r.trace" -- "$fx/tokio_demo-debug" \
+		>/dev/null 2>"$tmp/r.err" || bad record_live_run "$(tail -n 2 "$tmp/r.err")"
+	n=$("$strata" tasks "$tmp/r.trace" | sed -n 's/^\([0-9]*\) tasks,.*/\1/p')
+	if wait_for 'live: the run ended \(exit 0\)' 10 && wait_for " $n tasks" 5 &&
+		screen | grep -Eq '^ +[0-9]+ +done .*tokio_demo::'; then
+		pass record_live
+	else
+		bad record_live "want $n tasks: $(screen | head -n 6)"
+	fi
+	keys q
+fi
 
 # ---- bad traces: a message on the screen, and what could be read ----
 size=$(stat -c %s "$t")
@@ -244,6 +280,8 @@ badarg not_a_trace "$tmp/text.trace"
 badarg no_socket "--attach $tmp/none.sock"
 badarg no_source ""
 badarg both "$t --attach $sock"
+badarg refresh "$t --refresh 5"
+badarg replay "$t --replay x"
 "$strata" console "$t" </dev/null >/dev/null 2>"$tmp/err"
 st=$?
 if [ $st = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; then

@@ -61,7 +61,7 @@ browser() {
 		bad "${name}_browser" "check.py exit $st: $(tail -n 3 "$tmp/py.err")"
 	fi
 }
-browser html "$tmp/k.html" --tasks "$tmp/tasks.json" --screenshot "$art/view.png"
+browser html "$tmp/k.html" --tasks "$tmp/tasks.json" --screenshot "$art/view.png" --source kernel.rs
 
 # a directory whose small tiles are loaded as the view needs them (script elements from file://)
 if "$strata" view "$t" -o "$tmp/kdir" --tile-slices=2000 >"$tmp/v.out" 2>"$tmp/v.err" &&
@@ -71,6 +71,29 @@ else
 	bad dir_written "$(cat "$tmp/v.err") $(ls "$tmp/kdir/data" 2>&1 | wc -l) tiles"
 fi
 browser dir "$tmp/kdir/index.html" --tasks "$tmp/tasks.json" --screenshot "$art/view-dir.png"
+
+# instruction runs (itrace) in a directory of small tiles: zooming in to one run draws it
+if "$strata" run -bios "$fw" -kernel "$kernel" --trace=itrace,ftrace,async --trace-out "$tmp/i.trace" \
+	</dev/null >/dev/null 2>"$tmp/run.err" &&
+	"$strata" view "$tmp/i.trace" -o "$tmp/idir" --tile-slices=5000 >/dev/null 2>"$tmp/v.err"; then
+	browser itrace "$tmp/idir/index.html" --zoom-run --screenshot "$art/view-itrace.png"
+else
+	bad itrace "$(cat "$tmp/run.err" "$tmp/v.err")"
+fi
+
+# a native tokio program (strata record, root): its threads' async events in time order, as
+# strata tasks takes them
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP view_native: strata record needs root"
+elif ! fx=$("$root/tests/fixtures/build.sh" -q 2>/dev/null) || [ ! -x "$fx/tokio_demo-debug" ]; then
+	bad native "tests/fixtures did not build"
+elif "$strata" record --trace=async -o "$tmp/n.trace" -- "$fx/tokio_demo-debug" >/dev/null 2>"$tmp/r.err" &&
+	"$strata" tasks "$tmp/n.trace" --json >"$tmp/n.json" &&
+	"$strata" view "$tmp/n.trace" -o "$tmp/n.html" >/dev/null 2>"$tmp/v.err"; then
+	browser native "$tmp/n.html" --tasks "$tmp/n.json" --screenshot "$art/view-native.png"
+else
+	bad native "$(tail -n 2 "$tmp/r.err" "$tmp/v.err")"
+fi
 
 # truncated: what the file holds, and a banner saying it is cut short
 size=$(stat -c %s "$t")

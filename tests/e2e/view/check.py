@@ -16,6 +16,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 ap = argparse.ArgumentParser()
@@ -24,7 +25,11 @@ ap.add_argument("page")
 ap.add_argument("--tasks")
 ap.add_argument("--banner")
 ap.add_argument("--screenshot")
-ap.add_argument("--first-screen", action="store_true", help="print the time to the first screen")
+ap.add_argument("--source", help="clicking a function in the flame graph shows lines of this file")
+ap.add_argument("--zoom-run", action="store_true",
+                help="zooming in to one instruction run draws it (an itrace trace)")
+ap.add_argument("--first-screen", action="store_true",
+                help="print the time to the first screen and stop (bench/view/run)")
 a = ap.parse_args()
 failed = False
 
@@ -63,8 +68,9 @@ try:
         time.sleep(0.05)
     first = time.monotonic() - t0
     ok("loads", ready, "window.strataReady never became true")
-    if a.first_screen:
+    if a.first_screen:  # the benchmark (bench/view/run): nothing else
         print(f"first screen: {first:.3f} s")
+        sys.exit(0 if ready else 1)
     stats = drv.execute_async_script(
         "const done = arguments[arguments.length - 1]; strataStats().then(done, e => done({error: String(e)}));")
     ok("stats", stats and "error" not in stats, str(stats))
@@ -76,8 +82,23 @@ try:
         got = {int(k): v for k, v in stats["polls"].items()}
         exp = {t["id"]: t["polls"] for t in tasks if t["polls"]}
         ok("poll_slices", got == exp, f"poll slices per task {got}, strata tasks --json {exp}")
+        wakes = sum(w["count"] for w in want["wakes"] if w["to"] >= 0)
+        if wakes and stats["tiles"] <= 8:  # the whole trace in detail: every wake drawn
+            arrows = drv.execute_script("return window.strataArrows || 0")
+            ok("wake_arrows", 1 <= arrows <= wakes, f"{arrows} arrows drawn for {wakes} wakes")
     if a.banner is not None:
         ok("banner", a.banner in stats.get("banner", ""), f"banner {stats.get('banner')!r} lacks {a.banner!r}")
+    if a.zoom_run:
+        run = stats.get("run")
+        ok("has_runs", run is not None, "no instruction run slice in the tiles")
+        if run:
+            # from the whole trace (summaries) down to the run itself: every slice drawn
+            drv.execute_script("strataZoom(arguments[0], arguments[1])", run["t0"] - 2,
+                               run["t0"] + max(run["dur"], 1) + 2)
+            drawn = drv.execute_script("return strataDrawn()")
+            ok("zoom_to_run", drawn["detail"] and drawn["kinds"].get("run", 0) >= 1 and
+               "detail" in drawn["range"], str(drawn))
+            drv.find_element(By.ID, "tl").click()  # the centre of the time line
     # the task table and one task's await tree
     drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=tasks]").click()
     rows = drv.find_elements(By.CSS_SELECTOR, "#tasktable tbody tr")
@@ -91,8 +112,27 @@ try:
     drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=flame]").click()
     time.sleep(0.2)
     rects = drv.execute_script("return window.strataFlameRects || 0")
-    if stats.get("hartTracks"):
-        ok("flame_graph", rects > 1, f"{rects} boxes drawn")
+    if stats.get("flameNodes"):
+        ok("flame_graph", rects > 1, f"{rects} boxes drawn for {stats['flameNodes']} call-tree nodes")
+    if a.source:
+        # the first hart/level whose flame graph has a function with source lines
+        boxes = []
+        for opt in drv.find_elements(By.CSS_SELECTOR, "#fltrack option"):
+            opt.click()
+            time.sleep(0.2)
+            boxes = [b for b in drv.execute_script("return strataFlameBoxes()")
+                     if b["src"] and b["x1"] - b["x0"] > 4]
+            if boxes:
+                break
+        cv = drv.find_element(By.ID, "fl")
+        if boxes:
+            b = boxes[0]
+            ActionChains(drv).move_to_element_with_offset(
+                cv, int((b["x0"] + b["x1"]) / 2 - cv.size["width"] / 2),
+                int((b["y0"] + b["y1"]) / 2 - cv.size["height"] / 2)).click().perform()
+            text = drv.find_element(By.ID, "fldetails").text
+        ok("source_lines", boxes and a.source in text and ">" in text,
+           f"{len(boxes)} boxes with source; details: {text[:200] if boxes else ''}")
     drv.find_element(By.CSS_SELECTOR, "nav button[data-tab=timeline]").click()
     time.sleep(0.2)
     if a.screenshot:
