@@ -14,53 +14,19 @@ emulator's CPU time ("CPU <name>: ..."). Exit status 0 when every step passed.
 import argparse
 import os
 import resource
-import select
 import signal
 import subprocess
 import sys
 import time
 
 
-class Console:
-    def __init__(self, argv, echo):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0)
-        self.buf = b""
-        self.pos = 0
-        self.echo = echo
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from boot_driver import Console as BootConsole  # noqa: E402  (pipes, deadlines, waits)
 
-    def _read(self, deadline):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        r, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
-        if r:
-            data = os.read(self.proc.stdout.fileno(), 65536)
-            if not data:
-                return None
-            self.buf += data
-            if self.echo:
-                sys.stdout.write(data.decode("utf-8", "replace"))
-                sys.stdout.flush()
-        return True
 
-    def wait_for(self, text, timeout):
-        """Output up to and including text (after what earlier waits consumed), or None."""
-        deadline = time.monotonic() + timeout
-        needle = text.encode()
-        while True:
-            i = self.buf.find(needle, self.pos)
-            if i >= 0:
-                out = self.buf[self.pos:i + len(needle)]
-                self.pos = i + len(needle)
-                return out.decode("utf-8", "replace")
-            r = self._read(deadline)
-            if r is None or (r is False and time.monotonic() >= deadline):
-                return None
-
+class Console(BootConsole):
     def send(self, line):
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
+        BootConsole.send(self, line + "\n")
 
     def stop(self):
         if self.proc.poll() is None:
