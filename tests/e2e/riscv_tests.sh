@@ -83,13 +83,21 @@ if [ -s "$cache/build-errors.txt" ]; then
 	echo "FAIL riscv-tests/build: $(wc -l <"$cache/build-errors.txt") tests did not build: $(head -c 300 "$cache/build-errors.txt" | tr '\n' ' ')"
 	fail=1
 fi
+# Known failures of extensions not implemented yet: NAME REASON per line (docs/TESTING.md).
+xfail_list=$root/tests/e2e/riscv_tests.xfail
 for t in "$cache"/rv64*-[pv]-*; do
 	name=$(basename "$t")
 	n=$((n + 1))
 	timeout 60 "$STRATA" run -cpu "$cpu" -bios none -kernel "$t" >/dev/null 2>"$err" </dev/null
 	rc=$?
-	if [ $rc -eq 0 ]; then
+	xfail=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ /, ""); print }' "$xfail_list")
+	if [ $rc -eq 0 ] && [ -n "$xfail" ]; then
+		echo "FAIL riscv-tests/$name: passes now; remove it from tests/e2e/riscv_tests.xfail"
+		fail=1
+	elif [ $rc -eq 0 ]; then
 		echo "PASS riscv-tests/$name"
+	elif [ -n "$xfail" ]; then
+		echo "XFAIL riscv-tests/$name: exit status $rc; $xfail"
 	else
 		why="exit status $rc"
 		[ $rc -eq 124 ] && why="timed out after 60 s"
