@@ -119,6 +119,17 @@ for b in $all; do
 		echo "FAIL ebpf_async/tasks-mode/$b: $(head -30 "$tmp/$b.tmdiff" | tr '\n' '|')"
 	fi
 done
+# every async probe of shlib_tokio is in the library (the C executable has no async code, libc
+# no DWARF), and --trace=async is not refused for an executable without async code of its own
+for b in debug release; do
+	if "$strata" record --list-probes --trace=async -- "$fx/shlib_tokio-$b" >"$tmp/lp.out" 2>"$tmp/lp.err" &&
+		grep -q "/lib-$b/libtokio_exact.so 0x[0-9a-f]* entry+return task tokio::runtime::task::raw::poll$" "$tmp/lp.out" &&
+		[ "$(grep -vc "/lib-$b/libtokio_exact.so " "$tmp/lp.out")" = 0 ]; then
+		echo "PASS ebpf_async/shlib_tokio-$b/list-probes"
+	else
+		echo "FAIL ebpf_async/shlib_tokio-$b/list-probes: $(head -c 300 "$tmp/lp.out") $(head -c 300 "$tmp/lp.err")"
+	fi
+done
 for i in $(seq 50); do
 	bpftool prog show 2>/dev/null | grep -q 'name strata_\(entry\|exit\)' || break
 	sleep 0.1
