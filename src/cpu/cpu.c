@@ -158,6 +158,10 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->medeleg = h->mideleg = h->mie = h->mip = 0;
 	h->mtvec = h->stvec = h->satp = 0;
 	h->mcounteren = h->scounteren = 0;
+	h->menvcfg = h->senvcfg = 0;
+	h->stimecmp = 0;
+	h->stimecmp_armed = false;
+	h->mip_hw &= ~MIP_STIP;
 	h->fflags = h->frm = 0;
 	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
 	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));

@@ -597,8 +597,9 @@ L_EBREAK:
 		if (!w_)                                                                           \
 			NEXT();                                                                    \
 		pc = PC() + e->len;                                                                \
-		if (unlikely(h->dbg_stop))                                                         \
-			goto out_pc; /* a satp write for the debugger's library check */           \
+		/* a satp write for the debugger's library check; a timer CSR write */             \
+		if (unlikely(h->dbg_stop || machine_stop_requested(h->m)))                         \
+			goto out_pc;                                                               \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:

@@ -123,6 +123,8 @@ struct hart {
 	uint64_t mstatus, medeleg, mideleg, mie, mip, mip_hw, mtvec, mscratch, mepc, mcause, mtval;
 	uint64_t stvec, sscratch, sepc, scause, stval, satp;
 	uint64_t menvcfg, senvcfg;
+	uint64_t stimecmp;   /* Sstc */
+	bool stimecmp_armed; /* as QEMU: the comparator drives STIP once stimecmp was written */
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
@@ -211,6 +213,14 @@ struct cpu {
 	struct dbg_state dbg;
 };
 
+/* menvcfg/senvcfg fields */
+#define ENVCFG_FIOM    (1ull << 0)
+#define ENVCFG_CBIE    (3ull << 4)
+#define ENVCFG_CBCFE   (1ull << 6)
+#define ENVCFG_CBZE    (1ull << 7)
+#define MENVCFG_PBMTE  (1ull << 62)
+#define MENVCFG_STCE   (1ull << 63)
+
 /* ---- csr.c ---- */
 enum { CSR_RW, CSR_RS, CSR_RC };
 /* Execute a CSR instruction's access (kind: CSR_RW/RS/RC with operand); returns 0 or -1
@@ -219,6 +229,8 @@ enum { CSR_RW, CSR_RS, CSR_RC };
 int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
 	       uint64_t *old);
 uint64_t csr_mip(const struct hart *h);
+/* Sstc: drive STIP from stimecmp at mtime (with menvcfg.STCE). */
+void sstc_update(struct hart *h, uint64_t mtime);
 
 /* ---- trap.c ---- */
 /* Enter the trap handler for cause (interrupt if bit 63 set) with tval; h->pc is the epc. */
@@ -286,6 +298,8 @@ void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv);
 void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
 	      unsigned kind);
 void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+/* A timer compare register (csr: its name) was programmed to cmp at mtime now (etrace). */
+void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now);
 /* Whether a data page must stay out of the TLB because mtrace watches it. */
 bool hook_mem_page(const struct hart *h, uint64_t vpage, int acc);
 

@@ -64,8 +64,8 @@ static const struct isa_ext_info table[ISA_COUNT] = {
     /* QEMU 7.2 calls the trigger module "debug" (on) and leaves it out of riscv,isa */
     [ISA_SDTRIG] = {"sdtrig", "debug", NULL, 0, false, false, false, B(ZICSR), 0,
 		    "debug triggers (not implemented yet)"},
-    [ISA_SSTC] = {"sstc", "sstc", NULL, 0, false, false, true, B(S) | B(ZICSR), 0,
-		  "supervisor timer compare (not implemented yet)"},
+    [ISA_SSTC] = {"sstc", "sstc", NULL, 0, true, true, true, B(S) | B(ZICSR), 0,
+		  "supervisor timer compare (stimecmp)"},
     [ISA_SVINVAL] = {"svinval", "svinval", NULL, 0, false, false, true, B(S), 0,
 		     "fine-grained TLB invalidation (not implemented yet)"},
     [ISA_SVNAPOT] = {"svnapot", "svnapot", NULL, 0, false, false, true, B(S), 0,

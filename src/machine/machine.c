@@ -448,6 +448,11 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 	return bus_describe(m->bus, paddr, buf, n);
 }
 
+void machine_timer_changed(struct machine *m)
+{
+	cb_timer_changed(m);
+}
+
 bool machine_stop_requested(const struct machine *m)
 {
 	return m->stop || m->yield;

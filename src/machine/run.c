@@ -57,11 +57,19 @@ uint64_t machine_mtime(struct machine *m)
 	return live_vclock(m) / MACHINE_INSNS_PER_TICK + m->mtime_off;
 }
 
+/* The earliest timer deadline after now: the CLINT's mtimecmp or a hart's stimecmp (Sstc). */
+static uint64_t next_deadline(struct machine *m, uint64_t now)
+{
+	uint64_t c = clint_next_deadline(m->clint, now), s = cpu_next_deadline(m->cpu, now);
+
+	return c < s ? c : s;
+}
+
 /* Instructions until mtime reaches the earliest programmed deadline (at least 1), or
  * UINT64_MAX if none is pending. */
 static uint64_t insns_to_deadline(struct machine *m)
 {
-	uint64_t now = machine_mtime(m), next = clint_next_deadline(m->clint, now);
+	uint64_t now = machine_mtime(m), next = next_deadline(m, now);
 	uint64_t ticks = next - now;
 
 	if (next == UINT64_MAX || ticks > UINT64_MAX / MACHINE_INSNS_PER_TICK / 2)
@@ -222,7 +230,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 				if (!skip_to_deadline(m))
 					goto idle;
 			} else {
-				wait_ticks = clint_next_deadline(m->clint, machine_mtime(m));
+				wait_ticks = next_deadline(m, machine_mtime(m));
 				if (wait_ticks == UINT64_MAX && !console_input_open())
 					goto idle;
 				console_flush();
@@ -265,6 +273,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		console_wait(IDLE_POLL_MS);
 	tick:
 		clint_update_timers(m->clint, machine_mtime(m));
+		cpu_update_timers(m->cpu, machine_mtime(m));
 		poll_input(m);
 		console_flush();
 	}
