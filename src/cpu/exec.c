@@ -709,6 +709,7 @@ L_REMUW : {
 #include "cpu/exec_amo.h"
 #include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_priv.h"
 #include "cpu/exec_zfh.h"
 
 out: /* e is the next instruction to run */

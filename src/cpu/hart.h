@@ -252,6 +252,12 @@ int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val);
 int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val);
 /* Host pointer for an aligned atomic access (LR/SC/AMO), or NULL with the exception set. */
 uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_lr);
+/* Cache-block operations (64-byte blocks) at the block holding vaddr: zero it (cbo.zero, a
+ * store), or check that a load or a store may access it (cbo.clean/flush/inval, which fault as
+ * stores). 0, or -1 with the exception set (tval = the block's address). */
+#define CBO_BLOCK 64
+int mmu_cbo_zero(struct hart *h, uint64_t vaddr);
+int mmu_cbo_check(struct hart *h, uint64_t vaddr);
 /* Fetch translation for pc: returns the decoded page (TLB filled), or NULL with
  * *raw_ok = 1 and the raw instruction in *raw for uncacheable code, or NULL with an exception
  * set (*raw_ok = 0). */

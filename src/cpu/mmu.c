@@ -335,6 +335,30 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 	return host;
 }
 
+int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
+{
+	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1);
+
+	/* a block never crosses a page: once the first store passes translation and PMP, the
+	 * rest of the block does too (PMP grains are at least 4 bytes; a region boundary inside
+	 * a block would need a finer PMP than anything real) */
+	for (unsigned off = 0; off < CBO_BLOCK; off += 8)
+		if (mmu_store(h, base + off, 8, 0) < 0)
+			return -1;
+	return 0;
+}
+
+int mmu_cbo_check(struct hart *h, uint64_t vaddr)
+{
+	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1), pa;
+	unsigned priv = data_priv(h);
+
+	if (translate_check(h, base, CBO_BLOCK, ACC_LOAD, priv, &pa, NULL) == 0)
+		return 0;
+	/* no load permission: a store's will do, and its fault is the one reported */
+	return translate_check(h, base, CBO_BLOCK, ACC_STORE, priv, &pa, NULL);
+}
+
 /* Read 16 instruction bits at vaddr without caching anything. */
 static int fetch16(struct hart *h, uint64_t vaddr, uint32_t *half)
 {
