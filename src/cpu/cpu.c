@@ -63,6 +63,7 @@ void cpu_free(struct cpu *c)
 	free(c->harts);
 	free(c->dpages);
 	free(c->dbg.marks);
+	free(c->dbg.trig_x);
 	free(c);
 }
 
@@ -168,6 +169,7 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->pmp_active = false;
 	h->resv_valid = false;
 	h->waiting = false;
+	trig_reset(h);
 	mmu_flush(h);
 	hart_update_tlb_sets(h);
 }
@@ -232,7 +234,7 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 	}
 	if (unlikely(h->dbg_step))
 		max_insns = 1;
-	n = exec_run(h, max_insns);
+	n = unlikely(h->trig_icount) ? trig_icount_run(h, max_insns) : exec_run(h, max_insns);
 	if (unlikely(h->dbg_step))
 		dbg_step_done(h);
 	/* Other harts run next and may store to the reserved address; dropping the reservation

@@ -589,6 +589,12 @@ static const struct csr_def csrs[] = {
     FN(0x3a0, "pmpcfg0", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     FN(0x3a2, "pmpcfg2", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     RANGE(0x3b0, 16, 0, "pmpaddr%u", 0, NULL, rd_pmpaddr, wr_pmpaddr),
+    /* Sdtrig (trigger.c) */
+    FN(0x7a0, "tselect", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a1, "tdata1", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a2, "tdata2", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a3, "tdata3", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a4, "tinfo", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
     FN(0xb00, "mcycle", 0, NULL, rd_cycle, wr_mcycle),
     FN(0xb02, "minstret", 0, NULL, rd_instret, wr_minstret),
     RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), NULL, rd_zero, wr_ignore),

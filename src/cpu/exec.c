@@ -299,8 +299,12 @@ L_DECODE : {
 }
 
 uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to refetch */
-	if (unlikely(h->cpu->dbg.nbp) && dbg_break(h, pc, INSNS()))
-		goto out_pc;
+	if (unlikely(h->cpu->dbg.nbp | h->cpu->dbg.ntrig_x)) {
+		if (dbg_break(h, pc, INSNS()))
+			goto out_pc;
+		if (h->cpu->dbg.ntrig_x && trig_exec(h, pc))
+			goto exc_take;
+	}
 uncached_nobreak:
 	SET_HANDLER(e);
 	e->step = e->len * (sizeof(struct dinsn) / 2);
@@ -328,6 +332,8 @@ L_BKPT : { /* a slot marked for a breakpoint (debug.c): stop, or run its instruc
 	pc = PC();
 	if (dbg_break(h, pc, INSNS()))
 		goto out_pc;
+	if (h->cpu->dbg.ntrig_x && trig_exec(h, pc)) /* an execute trigger of this hart */
+		goto exc_take;
 	h->pc = pc;
 	if (mmu_fetch_raw(h, pc, &raw) < 0)
 		goto exc_take;

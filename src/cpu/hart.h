@@ -111,6 +111,8 @@ struct ring_ent {
 	uint32_t raw;	       /* the encoding, for uncached code (e == NULL) */
 };
 
+#define TRIG_COUNT 2 /* triggers per hart, as QEMU 7.2 */
+
 struct hart {
 	uint64_t x[33]; /* x[32] is a sink for writes to x0 */
 	uint64_t f[32];
@@ -172,6 +174,14 @@ struct hart {
 	uint64_t dbg_skip_pc, dbg_skip_at;
 	struct hart_stop dbg_reason;
 
+	/* Sdtrig trigger module (trigger.c) */
+	struct trig {
+		uint64_t tdata1, tdata2, tdata3;
+	} trig[TRIG_COUNT];
+	unsigned tselect;
+	bool trig_data;	  /* a load/store trigger is armed: its pages stay out of the TLB */
+	bool trig_icount; /* an icount trigger is armed: hart_run steps */
+
 	struct cpu *cpu;
 	struct machine *m;
 	struct tlb_set tlbs[TS_COUNT];
@@ -199,6 +209,9 @@ struct dbg_state {
 	unsigned events;   /* CPU_BRK_* */
 	unsigned libcheck; /* CPU_LIBCHECK_* */
 	uint64_t exc_mask, irq_mask;
+	/* execute-trigger addresses of every hart (trigger.c): marked like breakpoints */
+	uint64_t *trig_x; /* room for nharts * TRIG_COUNT */
+	unsigned ntrig_x;
 };
 
 struct cpu {
@@ -327,6 +340,26 @@ void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn);
 void dbg_libcheck_event(struct hart *h);
 /* A single step ended (one instruction retired or a trap entered). */
 void dbg_step_done(struct hart *h);
+
+/* Execute triggers changed on some hart: re-mark slots for the union of all harts'. */
+void dbg_triggers_changed(struct cpu *c);
+
+/* ---- trigger.c: Sdtrig ---- */
+void trig_reset(struct hart *h);
+int trig_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int trig_csr_write(struct hart *h, unsigned csr, uint64_t v);
+/* tdata1/tdata2 of some trigger changed: update the TLB, the marks and the flags. */
+void trig_changed(struct hart *h);
+/* A trigger of this hart fires before the instruction at pc runs / before an access: true,
+ * with the trap (h->exc_cause/exc_tval) to take. */
+bool trig_exec(struct hart *h, uint64_t pc);
+bool trig_mem(struct hart *h, uint64_t vaddr, unsigned size, int acc);
+/* Whether a load/store trigger watches vpage (keep it out of the data TLB). */
+bool trig_data_page(const struct hart *h, uint64_t vpage);
+/* The execute-trigger addresses of h into out (room for TRIG_COUNT); how many. */
+unsigned trig_exec_addrs(const struct hart *h, uint64_t *out);
+/* hart_run with an icount trigger armed: instructions one at a time. */
+uint64_t trig_icount_run(struct hart *h, uint64_t max_insns);
 
 /* ---- exec.c ---- */
 /* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */

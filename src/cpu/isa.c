@@ -62,8 +62,8 @@ static const struct isa_ext_info table[ISA_COUNT] = {
     [ISA_ZBKX] = {"zbkx", "zbkx", NULL, 0, false, true, true, 0, 0, "crossbar permutations"},
     [ISA_ZBS] = {"zbs", "zbs", NULL, 0, true, true, true, 0, 0, "single-bit instructions"},
     /* QEMU 7.2 calls the trigger module "debug" (on) and leaves it out of riscv,isa */
-    [ISA_SDTRIG] = {"sdtrig", "debug", NULL, 0, false, false, false, B(ZICSR), 0,
-		    "debug triggers (not implemented yet)"},
+    [ISA_SDTRIG] = {"sdtrig", "debug", NULL, 0, true, true, false, B(ZICSR), 0,
+		    "debug triggers (tselect, tdata1-3, tinfo)"},
     [ISA_SSTC] = {"sstc", "sstc", NULL, 0, true, true, true, B(S) | B(ZICSR), 0,
 		  "supervisor timer compare (stimecmp)"},
     [ISA_SVINVAL] = {"svinval", "svinval", NULL, 0, false, true, true, B(S), 0,

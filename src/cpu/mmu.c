@@ -203,6 +203,8 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 		return;
 	if (unlikely(h->cpu->dbg.nwp) && dbg_watch_page(h->cpu, vaddr & ~PG_MASK))
 		return;
+	if (unlikely(h->trig_data) && trig_data_page(h, vaddr & ~PG_MASK))
+		return;
 	if (acc == ACC_STORE) {
 		if (page_has_code(h->cpu, pa) || machine_page_watched(h->m, pa))
 			return;
@@ -250,6 +252,10 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 	unsigned off = vaddr & PG_MASK;
 	bool uniform = true;
 	uint64_t pa;
+
+	/* a load/store trigger fires before the access (timing = before, as QEMU) */
+	if (unlikely(h->trig_data) && trig_mem(h, vaddr, size, acc))
+		return -1;
 
 	if (off + size > PG_SIZE) {
 		/* crosses a page: translate both halves first, so a fault leaves memory untouched
@@ -315,6 +321,8 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 		raise(h, is_lr ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
 		return NULL;
 	}
+	if (unlikely(h->trig_data) && trig_mem(h, vaddr, size, acc))
+		return NULL;
 	if (translate_check(h, vaddr, size, acc, priv, &pa, NULL) < 0)
 		return NULL;
 	if (!is_lr && !pmp_ok(h, pa, size, ACC_LOAD, priv, NULL)) {
@@ -412,7 +420,7 @@ struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok)
 	e = &h->ts_fetch->x[(pc >> PG_SHIFT) & (TLB_SIZE - 1)];
 	e->vtag = pc & ~PG_MASK;
 	e->dp = dp;
-	if (unlikely(h->cpu->dbg.nbp))
+	if (unlikely(h->cpu->dbg.nbp | h->cpu->dbg.ntrig_x))
 		dbg_mark_page(h->cpu, dp, pc & ~PG_MASK);
 	return dp;
 }
