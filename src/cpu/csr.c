@@ -484,7 +484,7 @@ static int wr_stimecmp(struct hart *h, unsigned csr, uint64_t v)
 	if (h->tmask & REC_ETRACE)
 		hook_timer(h, "stimecmp", v, now);
 	/* the run loop's next deadline moved: end the quantum there (as a CLINT write does) */
-	machine_timer_changed(h->m);
+	machine_yield(h->m);
 	return 0;
 }
 

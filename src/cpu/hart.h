@@ -22,7 +22,9 @@
 #define PTE_U	 (1u << 4)
 #define PTE_A	 (1u << 6)
 #define PTE_D	 (1u << 7)
+#define PTE_N	 (1ull << 63) /* Svnapot */
 #define PPN_MASK ((1ull << 44) - 1)
+#define NAPOT64K_MASK 0xfull /* the PPN bits a 64 KiB NAPOT PTE takes from the VA */
 
 enum priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 

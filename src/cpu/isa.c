@@ -68,10 +68,10 @@ static const struct isa_ext_info table[ISA_COUNT] = {
 		  "supervisor timer compare (stimecmp)"},
     [ISA_SVINVAL] = {"svinval", "svinval", NULL, 0, false, true, true, B(S), 0,
 		     "fine-grained TLB invalidation"},
-    [ISA_SVNAPOT] = {"svnapot", "svnapot", NULL, 0, false, false, true, B(S), 0,
-		     "NAPOT translation contiguity (not implemented yet)"},
-    [ISA_SVPBMT] = {"svpbmt", "svpbmt", NULL, 0, false, false, true, B(S), 0,
-		    "page-based memory types (not implemented yet)"},
+    [ISA_SVNAPOT] = {"svnapot", "svnapot", NULL, 0, false, true, true, B(S), 0,
+		     "NAPOT translation contiguity (64 KiB pages)"},
+    [ISA_SVPBMT] = {"svpbmt", "svpbmt", NULL, 0, false, true, true, B(S), 0,
+		    "page-based memory types (PBMT bits accepted, no caches to bypass)"},
 };
 
 const struct isa_ext_info *isa_ext(enum isa_ext ext)

@@ -84,6 +84,25 @@ static bool pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, un
 	return (h->pmpcfg[match] & need[acc]) != 0;
 }
 
+/* Whether a PTE's bits 63:54 make it a page fault (priv spec 12.4-12.6): bits 60:54 are
+ * reserved; PBMT (62:61) needs Svpbmt with menvcfg.PBMTE, a leaf, and not the reserved value 3;
+ * N (63) needs Svnapot, a 4 KiB leaf, and PPN[3:0] = 1000 (64 KiB, the only size defined). */
+static bool pte_reserved(const struct hart *h, uint64_t pte, bool leaf, int level)
+{
+	isa_t isa = h->cpu->isa;
+	unsigned pbmt = (pte >> 61) & 3;
+
+	if ((pte >> 54) & 0x7f)
+		return true;
+	if (pbmt && (!leaf || pbmt == 3 || !isa_has(isa, ISA_SVPBMT) ||
+		     !(h->menvcfg & MENVCFG_PBMTE)))
+		return true;
+	if ((pte & PTE_N) &&
+	    (!leaf || level != 0 || !isa_has(isa, ISA_SVNAPOT) || ((pte >> 10) & 0xf) != 8))
+		return true;
+	return false;
+}
+
 int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w)
 {
 	unsigned mode = satp >> 60, va_bits;
@@ -121,7 +140,7 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 			w->why = "invalid PTE";
 			return -EFAULT;
 		}
-		if (pte >> 54) { /* reserved bits (no Svpbmt, Svnapot) */
+		if (pte_reserved(h, pte, !!(pte & (PTE_R | PTE_X)), i)) {
 			w->why = "reserved PTE bits set";
 			return -EFAULT;
 		}
@@ -139,6 +158,8 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 		w->why = "misaligned superpage";
 		return -EFAULT;
 	}
+	if (pte & PTE_N) /* Svnapot: a 64 KiB page, the low 4 bits of the PPN from the VA */
+		ppn = (ppn & ~NAPOT64K_MASK) | ((va >> PG_SHIFT) & NAPOT64K_MASK);
 	w->pte = pte;
 	w->pte_host = p;
 	w->level = i;
@@ -438,12 +459,19 @@ void mmu_flush(struct hart *h)
 
 void mmu_flush_page(struct hart *h, uint64_t vaddr)
 {
-	unsigned i = (vaddr >> PG_SHIFT) & (TLB_SIZE - 1);
+	/* with Svnapot the leaf of vaddr may map the whole 64 KiB around it: its 16 pages go */
+	unsigned n = isa_has(h->cpu->isa, ISA_SVNAPOT) ? NAPOT64K_MASK + 1 : 1;
+	uint64_t first = isa_has(h->cpu->isa, ISA_SVNAPOT) ? vaddr >> PG_SHIFT & ~NAPOT64K_MASK
+							    : vaddr >> PG_SHIFT;
 
-	for (unsigned s = 0; s < TS_COUNT; s++) {
-		h->tlbs[s].ld[i].vtag = TLB_INVALID;
-		h->tlbs[s].st[i].vtag = TLB_INVALID;
-		h->tlbs[s].x[i].vtag = TLB_INVALID;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (first + k) & (TLB_SIZE - 1);
+
+		for (unsigned s = 0; s < TS_COUNT; s++) {
+			h->tlbs[s].ld[i].vtag = TLB_INVALID;
+			h->tlbs[s].st[i].vtag = TLB_INVALID;
+			h->tlbs[s].x[i].vtag = TLB_INVALID;
+		}
 	}
 }
 

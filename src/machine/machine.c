@@ -448,7 +448,7 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 	return bus_describe(m->bus, paddr, buf, n);
 }
 
-void machine_timer_changed(struct machine *m)
+void machine_yield(struct machine *m)
 {
 	cb_timer_changed(m);
 }

@@ -101,9 +101,10 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 uint64_t machine_mtime(struct machine *m);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
 bool machine_stop_requested(const struct machine *m);
-/* A hart's own timer compare register (Sstc) moved: leave hart_run so the run loop
- * recomputes the quantum against the new deadline. */
-void machine_timer_changed(struct machine *m);
+/* Leave hart_run after the current instruction, the run goes on: a hart's own timer compare
+ * register (Sstc) moved and the quantum must be recomputed, or the hart must run differently
+ * (an icount trigger was armed). */
+void machine_yield(struct machine *m);
 struct cpu *machine_cpu(struct machine *m);
 
 /* ---- A debugger on the run loop (the GDB stub, gdb/server.h) ----
