@@ -160,6 +160,9 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->mtvec = h->stvec = h->satp = 0;
 	h->mcounteren = h->scounteren = 0;
 	h->menvcfg = h->senvcfg = 0;
+	memset(h->hpm_val, 0, sizeof(h->hpm_val));
+	memset(h->hpm_event, 0, sizeof(h->hpm_event));
+	h->mcountinhibit = 0;
 	h->stimecmp = 0;
 	h->stimecmp_armed = false;
 	h->mip_hw &= ~MIP_STIP;

@@ -301,7 +301,9 @@ static int rd_mcountinhibit(struct hart *h, unsigned csr, uint64_t *v)
 }
 static int wr_mcountinhibit(struct hart *h, unsigned csr, uint64_t v)
 {
-	h->mcountinhibit = v & 5;
+	/* TM is read-only zero (QEMU 7.2 keeps it: docs/DECISIONS.md); the bits of absent counters
+	 * are WARL and kept, as QEMU keeps them */
+	h->mcountinhibit = v & ~2u;
 	return 0;
 }
 
@@ -516,6 +518,63 @@ uint64_t cpu_next_deadline(const struct cpu *c, uint64_t mtime)
 	return next;
 }
 
+/* ---- Zihpm: as QEMU 7.2 (pmu-num 16), mhpmcounter3..18 hold what is written and count
+ * retired instructions for event 1 (cycles: strata's cycle is instret) and 2 (instructions);
+ * other events do not count. Counters 19..31 do not exist (illegal); all 29 mhpmevents keep what
+ * is written.
+ * ---- */
+
+static bool hpm_counts(const struct hart *h, unsigned i)
+{
+	return h->hpm_event[i] == 1 || h->hpm_event[i] == 2;
+}
+
+static uint64_t hpm_value(const struct hart *h, unsigned i)
+{
+	return h->hpm_val[i] + (hpm_counts(h, i) ? h->instret - h->hpm_base[i] : 0);
+}
+
+static int pred_hpm(const struct hart *h, unsigned csr)
+{
+	if ((csr & 31) >= 3 + HPM_COUNTERS)
+		return -1;
+	return (csr >> 8) == 0xc ? pred_counter(h, csr) : 0;
+}
+
+static int rd_hpmcounter(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = hpm_value(h, (csr & 31) - 3);
+	return 0;
+}
+
+static int wr_hpmcounter(struct hart *h, unsigned csr, uint64_t v)
+{
+	unsigned i = (csr & 31) - 3;
+
+	/* the CSR instruction itself retires after the write (as minstret) */
+	h->hpm_val[i] = v - (hpm_counts(h, i) ? 1 : 0);
+	h->hpm_base[i] = h->instret;
+	return 0;
+}
+
+static int rd_mhpmevent(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->hpm_event[(csr & 31) - 3];
+	return 0;
+}
+
+static int wr_mhpmevent(struct hart *h, unsigned csr, uint64_t v)
+{
+	unsigned i = (csr & 31) - 3;
+
+	if (i < HPM_COUNTERS) {
+		h->hpm_val[i] = hpm_value(h, i); /* what it counted so far stays */
+		h->hpm_base[i] = h->instret;
+	}
+	h->hpm_event[i] = v;
+	return 0;
+}
+
 /* ---- the table ---- */
 
 struct csr_def {
@@ -579,7 +638,7 @@ static const struct csr_def csrs[] = {
     FN(0x306, "mcounteren", 0, NULL, rd_mcounteren, wr_mcounteren),
     FNF(0x30a, "menvcfg", 0, NULL, menvcfg, wr_menvcfg),
     FN(0x320, "mcountinhibit", 0, NULL, rd_mcountinhibit, wr_mcountinhibit),
-    RANGE(0x323, 29, 3, "mhpmevent%u", B(ZIHPM), NULL, rd_zero, wr_ignore),
+    RANGE(0x323, 29, 3, "mhpmevent%u", B(ZIHPM), NULL, rd_mhpmevent, wr_mhpmevent),
     FIELD(0x340, "mscratch", 0, mscratch, ~0ull),
     FN(0x341, "mepc", 0, NULL, rd_mepc, wr_mepc),
     FIELD(0x342, "mcause", 0, mcause, ~0ull),
@@ -597,12 +656,12 @@ static const struct csr_def csrs[] = {
     FN(0x7a4, "tinfo", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
     FN(0xb00, "mcycle", 0, NULL, rd_cycle, wr_mcycle),
     FN(0xb02, "minstret", 0, NULL, rd_instret, wr_minstret),
-    RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), NULL, rd_zero, wr_ignore),
+    RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), pred_hpm, rd_hpmcounter, wr_hpmcounter),
     /* unprivileged counters */
     FN(0xc00, "cycle", B(ZICNTR), pred_counter, rd_cycle, NULL),
     FN(0xc01, "time", B(ZICNTR), pred_counter, rd_time, NULL),
     FN(0xc02, "instret", B(ZICNTR), pred_counter, rd_instret, NULL),
-    RANGE(0xc03, 29, 3, "hpmcounter%u", B(ZIHPM), pred_counter, rd_zero, NULL),
+    RANGE(0xc03, 29, 3, "hpmcounter%u", B(ZIHPM), pred_hpm, rd_hpmcounter, NULL),
     /* machine information */
     FN(0xf11, "mvendorid", 0, NULL, rd_zero, NULL),
     FN(0xf12, "marchid", 0, NULL, rd_zero, NULL),

@@ -113,7 +113,8 @@ struct ring_ent {
 	uint32_t raw;	       /* the encoding, for uncached code (e == NULL) */
 };
 
-#define TRIG_COUNT 2 /* triggers per hart, as QEMU 7.2 */
+#define TRIG_COUNT   2	/* triggers per hart, as QEMU 7.2 */
+#define HPM_COUNTERS 16 /* mhpmcounter3..18, as QEMU 7.2's default pmu-num */
 
 struct hart {
 	uint64_t x[33]; /* x[32] is a sink for writes to x0 */
@@ -134,6 +135,9 @@ struct hart {
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
 	bool pmp_active; /* some PMP entry is not OFF */
+
+	/* Zihpm (csr.c): mhpmcounter3.. = hpm_val + what counted since hpm_base (an instret) */
+	uint64_t hpm_val[HPM_COUNTERS], hpm_base[HPM_COUNTERS], hpm_event[29];
 
 	/* counters: instret = instret_base + retired in the current hart_run call */
 	uint64_t instret;
