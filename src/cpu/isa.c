@@ -47,7 +47,7 @@ static const struct isa_ext_info table[ISA_COUNT] = {
     [ISA_ZIHINTPAUSE] = {"zihintpause", "Zihintpause", NULL, 0, true, true, true, 0, 0,
 			 "pause hint"},
     [ISA_ZIHPM] = {"zihpm", NULL, NULL, 0, true, true, false, B(ZICSR), 0,
-		   "hardware performance counters (present, read zero)"},
+		   "hardware performance counters (3..18, as QEMU)"},
     [ISA_ZFH] = {"zfh", "Zfh", NULL, 0, false, true, true, B(F) | B(ZFHMIN), B(ZFHMIN),
 		 "half-precision FP"},
     [ISA_ZFHMIN] = {"zfhmin", "Zfhmin", NULL, 0, false, true, true, B(F), 0,
