@@ -128,6 +128,11 @@ struct hart {
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
 	bool pmp_active; /* some PMP entry is not OFF */
+	/* the non-empty PMP entries as ranges, in priority order: mmu.c recomputes them in
+	 * mmu_flush(), which every PMP write must call anyway */
+	unsigned pmp_n;
+	uint8_t pmp_idx[16];
+	uint64_t pmp_lo[16], pmp_hi[16];
 
 	/* counters: instret = instret_base + retired in the current hart_run call */
 	uint64_t instret;
