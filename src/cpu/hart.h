@@ -135,6 +135,11 @@ struct hart {
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
 	bool pmp_active; /* some PMP entry is not OFF */
+	/* the non-empty PMP entries as ranges, in priority order: mmu.c recomputes them in
+	 * mmu_flush(), which every PMP write must call anyway */
+	unsigned pmp_n;
+	uint8_t pmp_idx[16];
+	uint64_t pmp_lo[16], pmp_hi[16];
 
 	/* Zihpm (csr.c): mhpmcounter3.. = hpm_val + what counted since hpm_base (an instret) */
 	uint64_t hpm_val[HPM_COUNTERS], hpm_base[HPM_COUNTERS], hpm_event[29];
