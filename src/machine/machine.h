@@ -121,4 +121,12 @@ bool machine_debug_halted(const struct machine *m);
 /* Run the harts whose bit is set in mask; the others stay where they are. */
 void machine_debug_resume(struct machine *m, uint64_t mask);
 
+/* ---- What a run takes from the host, for record/replay (src/replay) ---- */
+/* Instructions retired by all harts so far (what --max-insns counts). */
+uint64_t machine_insns(const struct machine *m);
+/* --realtime's clock: now_ns(ctx) replaces CLOCK_MONOTONIC; NULL gives it back. */
+void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* End the run before the next round as if the guest exited with code (first request wins). */
+void machine_request_stop(struct machine *m, int code);
+
 #endif

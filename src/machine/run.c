@@ -29,10 +29,12 @@
  * within about a millisecond; a poll(2) per round would cost several percent). */
 #define DEBUG_POLL_ROUNDS 32
 
-static uint64_t host_ns(void)
+static uint64_t host_ns(const struct machine *m)
 {
 	struct timespec ts;
 
+	if (m->host_now_ns) /* record/replay (src/replay) logs or replays the reads */
+		return m->host_now_ns(m->host_ctx);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
@@ -53,7 +55,7 @@ uint64_t machine_clock(const struct machine *m)
 uint64_t machine_mtime(struct machine *m)
 {
 	if (m->cfg.realtime)
-		return (host_ns() - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
+		return (host_ns(m) - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
 	return live_vclock(m) / MACHINE_INSNS_PER_TICK + m->mtime_off;
 }
 
@@ -173,7 +175,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 
 	*code = 0;
 	console_open();
-	m->rt_start_ns = host_ns();
+	m->rt_start_ns = host_ns(m);
 	for (;;) {
 		if (m->stop) {
 			*code = m->exit_code;
