@@ -12,23 +12,24 @@
 
 static void replay_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: strata replay DIR [options]\n"
-		"Re-run a run recorded with `strata run --record DIR ...`: the same machine, images\n"
-		"(checked by hash), drive contents (DIR's copies) and host inputs (console input,\n"
-		"--realtime clock), so the same instructions retire, the same trace is written and\n"
-		"the same output printed. The exit status is the recorded run's; 2 if DIR is not a\n"
-		"complete recording, an image changed, or the replay diverged.\n\n"
-		"Options are those of `strata run` that observe the run: --trace..., -o, --sym,\n"
-		"--gdb, -s, -S, --stats, --console, and --max-insns N (stop earlier). Options that\n"
-		"change the machine (-bios, -kernel, -m, -smp, -drive, --realtime, ...) are refused.\n");
+	fprintf(
+	    f,
+	    "usage: strata replay DIR [options]\n"
+	    "Re-run a run recorded with `strata run --record DIR ...`: the same machine, images\n"
+	    "(checked by hash), drive contents (DIR's copies) and host inputs (console input,\n"
+	    "--realtime clock), so the same instructions retire, the same trace is written and\n"
+	    "the same output printed. The exit status is the recorded run's; 2 if DIR is not a\n"
+	    "complete recording, an image changed, or the replay diverged.\n\n"
+	    "Options are those of `strata run` that observe the run: --trace..., -o, --sym,\n"
+	    "--gdb, -s, -S, --stats, --console, and --max-insns N (stop earlier). Options that\n"
+	    "change the machine (-bios, -kernel, -m, -smp, -drive, --realtime, ...) are "
+	    "refused.\n");
 }
 
 /* Options that define the machine: the recording fixed them. */
-static const char *const fixed[] = {"-bios",   "-kernel", "-initrd",  "-append",  "-m",
-				    "-smp",    "-cpu",    "-dtb",     "-drive",   "-device",
-				    "-global", "-machine", "--realtime", "--record", "--dump-dtb",
-				    NULL};
+static const char *const fixed[] = {
+    "-bios",  "-kernel", "-initrd", "-append",	"-m",	      "-smp",	  "-cpu",	"-dtb",
+    "-drive", "-device", "-global", "-machine", "--realtime", "--record", "--dump-dtb", NULL};
 
 int cmd_replay(int argc, char **argv)
 {
@@ -42,16 +43,19 @@ int cmd_replay(int argc, char **argv)
 		return argc < 2 ? EXIT_BADINPUT : 0;
 	}
 	if (argv[1][0] == '-') {
-		fprintf(stderr, "strata replay: the first argument is the recording directory, not "
-				"'%s' (see 'strata replay --help')\n", argv[1]);
+		fprintf(stderr,
+			"strata replay: the first argument is the recording directory, not "
+			"'%s' (see 'strata replay --help')\n",
+			argv[1]);
 		return EXIT_BADINPUT;
 	}
 	for (int i = 2; i < argc; i++)
 		for (const char *const *f = fixed; *f; f++)
-			if (!strcmp(argv[i], *f) || (!strncmp(argv[i], *f, strlen(*f)) &&
-						     argv[i][strlen(*f)] == '=')) {
-				fprintf(stderr, "strata replay: %s: the recording fixed the machine; "
-						"only options that observe the run are allowed\n",
+			if (!strcmp(argv[i], *f) ||
+			    (!strncmp(argv[i], *f, strlen(*f)) && argv[i][strlen(*f)] == '=')) {
+				fprintf(stderr,
+					"strata replay: %s: the recording fixed the machine; "
+					"only options that observe the run are allowed\n",
 					argv[i]);
 				return EXIT_BADINPUT;
 			}

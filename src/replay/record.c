@@ -22,7 +22,7 @@ struct rr_rec {
 	char *dir;
 	struct rrf_manifest man;
 	struct machine *m;
-	int fd;		  /* the input log */
+	int fd;		      /* the input log */
 	uint8_t buf[LOG_BUF]; /* records not written yet */
 	size_t len;
 	uint64_t none;	  /* console reads in a row that found nothing, not logged yet */

@@ -27,7 +27,7 @@ struct rr_play {
 	uint64_t log_end_insns;
 	const uint8_t *p; /* the next record */
 	uint64_t last_ns;
-	uint64_t none;	  /* reads left of the current NONE record */
+	uint64_t none;	   /* reads left of the current NONE record */
 	struct rrf_ev cur; /* READ being handed out, from cur_off */
 	unsigned cur_off;
 	struct machine *m;
@@ -118,7 +118,8 @@ static int resolve_paths(struct rr_play *p)
 		char *v = p->man.argv[i + 1], *abs;
 
 		if ((strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
-		     strcmp(o, "-dtb")) || v[0] == '/' || !strcmp(v, "none"))
+		     strcmp(o, "-dtb")) ||
+		    v[0] == '/' || !strcmp(v, "none"))
 			continue;
 		if (!(abs = join(p->man.cwd, v)))
 			return err_set(ENOMEM, "out of memory");
@@ -156,8 +157,8 @@ struct rr_play *rr_play_open(const char *dir)
 		goto fail;
 	}
 	if (p->log_end_insns != p->man.end_insns) {
-		err_set(EINVAL, "replay %s: %s ends at instruction %" PRIu64 ", %s at %" PRIu64, dir,
-			RRF_MANIFEST, p->man.end_insns, RRF_LOG, p->log_end_insns);
+		err_set(EINVAL, "replay %s: %s ends at instruction %" PRIu64 ", %s at %" PRIu64,
+			dir, RRF_MANIFEST, p->man.end_insns, RRF_LOG, p->log_end_insns);
 		goto fail;
 	}
 	p->p = p->log + 8;
@@ -180,10 +181,10 @@ char *const *rr_play_argv(const struct rr_play *p, int *argc)
 
 static const char *image_of(const struct machine_config *cfg, const char *opt)
 {
-	return !strcmp(opt, "-bios")     ? cfg->bios
+	return !strcmp(opt, "-bios")	 ? cfg->bios
 	       : !strcmp(opt, "-kernel") ? cfg->kernel
 	       : !strcmp(opt, "-initrd") ? cfg->initrd
-	       : !strcmp(opt, "-dtb")    ? cfg->dtb
+	       : !strcmp(opt, "-dtb")	 ? cfg->dtb
 					 : NULL;
 }
 
@@ -198,17 +199,19 @@ int rr_play_config(struct rr_play *p, struct machine_config *cfg)
 		const char *path = image_of(cfg, im->opt);
 
 		if (!path)
-			return err_set(EINVAL, "replay %s: the recording has %s %s, the command line none",
+			return err_set(EINVAL,
+				       "replay %s: the recording has %s %s, the command line none",
 				       p->dir, im->opt, im->path);
 		if (rrf_sha_file(path, sha, &size) < 0)
 			return dir_err(p);
 		if (memcmp(sha, im->sha, RRF_SHA_LEN) || size != im->size) {
 			rrf_sha_hex(im->sha, h1);
 			rrf_sha_hex(sha, h2);
-			return err_set(EINVAL,
-				       "replay %s: %s %s changed since the recording (sha256 %.12s... "
-				       "recorded, %.12s... now)",
-				       p->dir, im->opt, path, h1, h2);
+			return err_set(
+			    EINVAL,
+			    "replay %s: %s %s changed since the recording (sha256 %.12s... "
+			    "recorded, %.12s... now)",
+			    p->dir, im->opt, path, h1, h2);
 		}
 	}
 	for (unsigned i = 0; i < p->man.ndrv; i++) {
@@ -220,16 +223,20 @@ int rr_play_config(struct rr_play *p, struct machine_config *cfg)
 
 		if (d->slot >= cfg->ndrives || !cfg->drives[d->slot].file) {
 			free(src);
-			return err_set(EINVAL, "replay %s: the recording has a drive in slot %u, "
-					       "the command line none", p->dir, d->slot);
+			return err_set(EINVAL,
+				       "replay %s: the recording has a drive in slot %u, "
+				       "the command line none",
+				       p->dir, d->slot);
 		}
 		if (tmpdir && *tmpdir && asprintf(&work, "%s/strata-replay-XXXXXX", tmpdir) < 0)
 			work = NULL;
 		if (!src || !(work = work ? work : strdup(tmpl)) || (fd = mkstemp(work)) < 0) {
 			free(src);
 			free(work);
-			return err_set(errno ? errno : ENOMEM, "replay %s: cannot make a working copy "
-				       "of %s: %s", p->dir, d->file, strerror(errno ? errno : ENOMEM));
+			return err_set(errno ? errno : ENOMEM,
+				       "replay %s: cannot make a working copy "
+				       "of %s: %s",
+				       p->dir, d->file, strerror(errno ? errno : ENOMEM));
 		}
 		close(fd);
 		p->work[d->slot] = work;
@@ -239,14 +246,18 @@ int rr_play_config(struct rr_play *p, struct machine_config *cfg)
 		if (rc < 0)
 			return dir_err(p);
 		if (memcmp(sha, d->sha, RRF_SHA_LEN) || size != d->size)
-			return err_set(EINVAL, "replay %s: %s is not the recorded contents (sha256 "
-				       "differs)", p->dir, d->file);
+			return err_set(EINVAL,
+				       "replay %s: %s is not the recorded contents (sha256 "
+				       "differs)",
+				       p->dir, d->file);
 		cfg->drives[d->slot].file = work;
 	}
 	for (unsigned i = 0; i < cfg->ndrives; i++)
 		if (cfg->drives[i].file && !p->work[i])
-			return err_set(EINVAL, "replay %s: the command line has a drive in slot %u, "
-					       "the recording none", p->dir, i);
+			return err_set(EINVAL,
+				       "replay %s: the command line has a drive in slot %u, "
+				       "the recording none",
+				       p->dir, i);
 	if (p->man.end_kind == RRF_END_STOPPED)
 		cfg->max_insns = p->man.end_insns;
 	else if (cfg->max_insns && cfg->max_insns < p->man.end_insns)
@@ -320,7 +331,7 @@ static int play_read(void *ctx, uint8_t *buf, size_t max)
 		diverge(p, msg);
 		return -1;
 	}
-give: {
+give : {
 	size_t n = p->cur.len - p->cur_off < max ? p->cur.len - p->cur_off : max;
 	memcpy(buf, p->cur.data + p->cur_off, n);
 	p->cur_off += (unsigned)n;
@@ -375,21 +386,25 @@ int rr_play_finish(struct rr_play *p, struct machine *m, enum machine_exit why, 
 		return err_set(EINVAL, "replay %s: %s", p->dir, p->diverged);
 	if (p->own_max) {
 		if (why != MACHINE_EXIT_MAX_INSNS || n != p->own_max)
-			return err_set(EINVAL, "replay %s: the replay ended at instruction %" PRIu64
-					       " before its --max-insns %" PRIu64, p->dir, n, p->own_max);
+			return err_set(EINVAL,
+				       "replay %s: the replay ended at instruction %" PRIu64
+				       " before its --max-insns %" PRIu64,
+				       p->dir, n, p->own_max);
 		return 0;
 	}
 	if (p->man.end_kind == RRF_END_STOPPED) {
 		if (why != MACHINE_EXIT_MAX_INSNS || n != p->man.end_insns)
-			return err_set(EINVAL, "replay %s: the replay ended at instruction %" PRIu64
-					       " (%d), the recording was stopped at %" PRIu64,
+			return err_set(EINVAL,
+				       "replay %s: the replay ended at instruction %" PRIu64
+				       " (%d), the recording was stopped at %" PRIu64,
 				       p->dir, n, *status, p->man.end_insns);
 		*status = p->man.end_code;
 		return 0;
 	}
 	if (n != p->man.end_insns || *status != p->man.end_code)
-		return err_set(EINVAL, "replay %s: the replay ended at instruction %" PRIu64
-				       " with status %d, the recording at %" PRIu64 " with %d (%s)",
+		return err_set(EINVAL,
+			       "replay %s: the replay ended at instruction %" PRIu64
+			       " with status %d, the recording at %" PRIu64 " with %d (%s)",
 			       p->dir, n, *status, p->man.end_insns, p->man.end_code,
 			       rrf_end_name(p->man.end_kind));
 	return 0;

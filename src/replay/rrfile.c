@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char *const end_names[RRF_END_NKINDS] = {"guest", "max-insns", "stuck", "error",
-						       "stopped"};
+						      "stopped"};
 
 const char *rrf_end_name(enum rrf_end_kind k)
 {
@@ -178,7 +178,8 @@ static int parse_line(struct rrf_manifest *m, const char *s, const char *e)
 	}
 	if (KEY("image")) {
 		struct rrf_image *im = &m->img[m->nimg];
-		if (m->nimg >= RRF_MAX_IMAGES || !word(&s, e, &a, &b) || b - a >= (long)sizeof(im->opt))
+		if (m->nimg >= RRF_MAX_IMAGES || !word(&s, e, &a, &b) ||
+		    b - a >= (long)sizeof(im->opt))
 			return -1;
 		memcpy(im->opt, a, (size_t)(b - a));
 		im->opt[b - a] = '\0';
@@ -237,11 +238,13 @@ int rrf_manifest_parse(const char *text, size_t len, struct rrf_manifest *m)
 	memset(m, 0, sizeof(*m));
 	nl = memchr(p, '\n', len);
 	if (!nl || nl - p >= (long)sizeof(head))
-		return err_set(EINVAL, "manifest: not a strata recording (no 'strata-replay N' line)");
+		return err_set(EINVAL,
+			       "manifest: not a strata recording (no 'strata-replay N' line)");
 	memcpy(head, p, (size_t)(nl - p));
 	head[nl - p] = '\0';
 	if (sscanf(head, "strata-replay %u", &m->version) != 1)
-		return err_set(EINVAL, "manifest: not a strata recording (no 'strata-replay N' line)");
+		return err_set(EINVAL,
+			       "manifest: not a strata recording (no 'strata-replay N' line)");
 	if (m->version != RRF_VERSION)
 		return err_set(EINVAL, "manifest: format version %u, this strata reads version %u",
 			       m->version, RRF_VERSION);
@@ -325,7 +328,8 @@ size_t rrf_ev_encode(const struct rrf_ev *e, uint64_t *last_ns, uint8_t *buf)
 		b = put_u(b, e->insns);
 		break;
 	case RRF_EV_CLOCK: /* zigzag delta: the clock is monotonic, but be safe */
-		b = put_u(b, (e->count - *last_ns) << 1 ^ (uint64_t)((int64_t)(e->count - *last_ns) >> 63));
+		b = put_u(b, (e->count - *last_ns) << 1 ^
+				 (uint64_t)((int64_t)(e->count - *last_ns) >> 63));
 		*last_ns = e->count;
 		break;
 	}
@@ -370,7 +374,7 @@ int rrf_ev_decode(const uint8_t **p, const uint8_t *end, uint64_t *last_ns, stru
 	case RRF_EV_CLOCK:
 		if ((r = get_u(&q, end, &z)) < 1)
 			goto bad;
-		e->count = *last_ns + (z >> 1 ^ (uint64_t)-(int64_t)(z & 1));
+		e->count = *last_ns + (z >> 1 ^ (uint64_t) - (int64_t)(z & 1));
 		*last_ns = e->count;
 		break;
 	default:
@@ -411,8 +415,10 @@ int rrf_log_check(const uint8_t *buf, size_t len, uint64_t *end_insns)
 	}
 	if (r < 0 && r != -ENODATA)
 		goto bad;
-	return err_set(EINVAL, RRF_LOG ": truncated at byte %zu (no END record: the recording "
-			       "did not finish)", len);
+	return err_set(EINVAL,
+		       RRF_LOG ": truncated at byte %zu (no END record: the recording "
+			       "did not finish)",
+		       len);
 bad:
 	return err_set(EINVAL, RRF_LOG ": malformed record at byte %zu", (size_t)(p - buf));
 }

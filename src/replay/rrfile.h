@@ -10,21 +10,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RRF_VERSION	 1
-#define RRF_MANIFEST	 "manifest"
-#define RRF_LOG		 "input.log"
-#define RRF_LOG_MAGIC	 "STRRPLG1" /* 8 bytes at the start of the input log */
-#define RRF_MAX_ARGS	 512
-#define RRF_MAX_ARG	 4096 /* bytes of one argument */
-#define RRF_MAX_IMAGES	 8
-#define RRF_MAX_DRIVES	 8
-#define RRF_SHA_LEN	 32
-#define RRF_MAX_READ	 255 /* bytes of one console read */
+#define RRF_VERSION    1
+#define RRF_MANIFEST   "manifest"
+#define RRF_LOG	       "input.log"
+#define RRF_LOG_MAGIC  "STRRPLG1" /* 8 bytes at the start of the input log */
+#define RRF_MAX_ARGS   512
+#define RRF_MAX_ARG    4096 /* bytes of one argument */
+#define RRF_MAX_IMAGES 8
+#define RRF_MAX_DRIVES 8
+#define RRF_SHA_LEN    32
+#define RRF_MAX_READ   255 /* bytes of one console read */
 
 /* An image named on the command line (-bios, -kernel, -initrd, -dtb): checked by hash. */
 struct rrf_image {
-	char opt[16];	/* "-kernel" */
-	char *path;	/* as the recorded command line has it (absolute) */
+	char opt[16]; /* "-kernel" */
+	char *path;   /* as the recorded command line has it (absolute) */
 	uint64_t size;
 	uint8_t sha[RRF_SHA_LEN];
 };

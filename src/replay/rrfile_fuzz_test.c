@@ -14,7 +14,7 @@
 #include "replay/rrfile.h"
 #include "util/err.h"
 
-#define ROUNDS 20000
+#define ROUNDS	    20000
 #define PLAY_ROUNDS 300
 
 static uint64_t rng;
@@ -40,8 +40,13 @@ static size_t log_len;
 static void make_files(void)
 {
 	static char *argv[] = {"-bios", "none", "-kernel", "k.elf", "-append", "a b%c\n", NULL};
-	struct rrf_manifest m = {.argc = 6, .argv = argv, .cwd = "/tmp", .ended = true,
-				 .end_kind = RRF_END_STOPPED, .end_code = 130, .end_insns = 5000};
+	struct rrf_manifest m = {.argc = 6,
+				 .argv = argv,
+				 .cwd = "/tmp",
+				 .ended = true,
+				 .end_kind = RRF_END_STOPPED,
+				 .end_code = 130,
+				 .end_insns = 5000};
 	FILE *f = fmemopen(manifest, sizeof(manifest), "w");
 	uint64_t ns = 0;
 	struct rrf_ev e;
@@ -88,11 +93,13 @@ static int round_trip(void)
 	rrf_manifest_free(&m);
 	CHECK(rrf_log_check(log_buf, log_len, &end) == 0 && end == 5000, "%s", err_msg());
 	CHECK(rrf_ev_decode(&p, log_buf + log_len, &ns, &e) == 1 && e.type == RRF_EV_NONE &&
-		  e.count == 300, "NONE");
+		  e.count == 300,
+	      "NONE");
 	CHECK(rrf_ev_decode(&p, log_buf + log_len, &ns, &e) == 1 && e.count == 1000000000123ull,
 	      "CLOCK");
 	CHECK(rrf_ev_decode(&p, log_buf + log_len, &ns, &e) == 1 && e.insns == 100 && e.len == 3 &&
-		  !memcmp(e.data, "ls\n", 3), "READ");
+		  !memcmp(e.data, "ls\n", 3),
+	      "READ");
 	CHECK(rrf_ev_decode(&p, log_buf + log_len, &ns, &e) == 1 && e.count == 1000000000100ull,
 	      "a clock going backwards");
 	return 0;
@@ -114,12 +121,13 @@ static int prefixes(void)
 		err_clear();
 		int r = rrf_manifest_parse(manifest, n, &m);
 		if (r == 0) {
-			/* a cut at a line end parses: then it has no end line, which replay refuses */
+			/* a cut at a line end parses: then it has no end line, which replay refuses
+			 */
 			CHECK(!m.ended, "manifest cut at %zu has an end", n);
 			rrf_manifest_free(&m);
 		} else {
-			CHECK(r == -EINVAL && err_msg() && !strchr(err_msg(), '\n'), "manifest cut at %zu",
-			      n);
+			CHECK(r == -EINVAL && err_msg() && !strchr(err_msg(), '\n'),
+			      "manifest cut at %zu", n);
 		}
 	}
 	return 0;
@@ -146,7 +154,7 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 		case 3:
 			if (len < cap) {
 				memmove(buf + at + 1, buf + at, len - at);
-				buf[at] = below(3) ? (uint8_t)rnd() : (uint8_t)"% \n0-"[below(5)];
+				buf[at] = below(3) ? (uint8_t)rnd() : (uint8_t) "% \n0-"[below(5)];
 				len++;
 			}
 			break;
@@ -207,14 +215,16 @@ static int fuzz_open(void)
 	CHECK(mkdtemp(dir), "mkdtemp");
 	CHECK(!write_file(dir, "drive0.img", manifest, 0), "write");
 	CHECK(!write_file(dir, RRF_MANIFEST, manifest, manifest_len) &&
-		  !write_file(dir, RRF_LOG, log_buf, log_len), "write");
+		  !write_file(dir, RRF_LOG, log_buf, log_len),
+	      "write");
 	p = rr_play_open(dir);
 	CHECK(p, "a valid recording: %s", err_msg());
 	rr_play_close(p);
 	for (unsigned i = 0; i < PLAY_ROUNDS; i++) {
 		bool which = below(2);
 		size_t n;
-		memcpy(buf, which ? manifest : (const char *)log_buf, which ? manifest_len : log_len);
+		memcpy(buf, which ? manifest : (const char *)log_buf,
+		       which ? manifest_len : log_len);
 		n = mutate(buf, which ? manifest_len : log_len, sizeof(buf));
 		CHECK(!write_file(dir, which ? RRF_MANIFEST : RRF_LOG, buf, n), "write");
 		err_clear();
@@ -223,7 +233,8 @@ static int fuzz_open(void)
 			CHECK(err_msg() && !strchr(err_msg(), '\n'), "error not one line");
 		rr_play_close(p);
 		CHECK(!write_file(dir, RRF_MANIFEST, manifest, manifest_len) &&
-			  !write_file(dir, RRF_LOG, log_buf, log_len), "write");
+			  !write_file(dir, RRF_LOG, log_buf, log_len),
+		      "write");
 	}
 	/* missing files */
 	char path[512];
