@@ -129,4 +129,13 @@ void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), vo
 /* End the run before the next round as if the guest exited with code (first request wins). */
 void machine_request_stop(struct machine *m, int code);
 
+/* ---- Snapshots and reverse execution (src/replay) ---- */
+/* The machine's state but RAM (harts, devices, clocks) as machine_state_size() bytes. */
+size_t machine_state_size(struct machine *m);
+void machine_state_save(struct machine *m, void *buf);
+void machine_state_restore(struct machine *m, const void *buf);
+/* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
+ * (0: no such stop). */
+void machine_debug_goto(struct machine *m, uint64_t insns);
+
 #endif

@@ -63,6 +63,8 @@ struct machine {
 	/* --realtime's clock when recording or replaying (machine_set_host_clock) */
 	uint64_t (*host_now_ns)(void *ctx);
 	void *host_ctx;
+	/* reverse execution (machine_debug_goto): halt when total_insns reaches it; 0: none */
+	uint64_t goto_insns;
 };
 
 #endif

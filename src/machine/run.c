@@ -145,6 +145,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
+		if (m->goto_insns > m->total_insns && m->goto_insns - m->total_insns < budget)
+			budget = m->goto_insns - m->total_insns; /* reverse execution (src/replay) */
 		if (budget == 0)
 			break;
 		m->yield = false;
@@ -195,6 +197,10 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		if (m->cfg.max_insns && m->total_insns >= m->cfg.max_insns) {
 			ret = MACHINE_EXIT_MAX_INSNS;
 			break;
+		}
+		if (m->dbg && m->goto_insns && m->total_insns >= m->goto_insns) {
+			m->goto_insns = 0; /* machine_debug_goto's point: the debugger takes over */
+			m->dbg_halted = true;
 		}
 		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
 			m->dbg_rounds = 0;

@@ -19,15 +19,22 @@
 /* Larger logs are refused rather than read whole (a billion clock reads). */
 #define MAX_FILE (1ull << 32)
 
+struct rr_cursor {
+	const uint8_t *p; /* the next record */
+	uint64_t last_ns;
+	bool have;	  /* ev holds the next record of the cursor's kind */
+	struct rrf_ev ev;
+};
+
 struct rr_play {
 	char *dir;
 	struct rrf_manifest man;
 	uint8_t *log;
 	size_t log_len;
 	uint64_t log_end_insns;
-	const uint8_t *p; /* the next record */
-	uint64_t last_ns;
-	uint64_t none;	   /* reads left of the current NONE record */
+	/* two cursors over the log: console input (READ, EOF) goes by instruction count, so the
+	 * extra run-loop rounds of a debugger's stops do not shift it; clock reads go in order */
+	struct rr_cursor con, clk;
 	struct rrf_ev cur; /* READ being handed out, from cur_off */
 	unsigned cur_off;
 	struct machine *m;
@@ -161,7 +168,7 @@ struct rr_play *rr_play_open(const char *dir)
 			dir, RRF_MANIFEST, p->man.end_insns, RRF_LOG, p->log_end_insns);
 		goto fail;
 	}
-	p->p = p->log + 8;
+	p->con.p = p->clk.p = p->log + 8;
 	free(text);
 	text = NULL;
 	if (resolve_paths(p) < 0)
@@ -274,98 +281,67 @@ static void diverge(struct rr_play *p, const char *what)
 	machine_request_stop(p->m, 0);
 }
 
-/* The next record, or false (a divergence: nothing left, or not that type). */
-static bool next(struct rr_play *p, struct rrf_ev *e, const char *want)
+/* The cursor's next record of one of the types in mask (bit per type), or NULL at the end. */
+static const struct rrf_ev *peek(struct rr_play *p, struct rr_cursor *c, unsigned mask)
 {
-	char msg[128];
-
-	if (rrf_ev_decode(&p->p, p->log + p->log_len, &p->last_ns, e) != 1 ||
-	    e->type == RRF_EV_END) {
-		snprintf(msg, sizeof(msg), "the run %s after the recording ended", want);
-		diverge(p, msg);
-		return false;
+	while (!c->have) {
+		/* the whole log was checked when it was opened */
+		if (rrf_ev_decode(&c->p, p->log + p->log_len, &c->last_ns, &c->ev) != 1 ||
+		    c->ev.type == RRF_EV_END)
+			return NULL;
+		c->have = (mask >> c->ev.type) & 1;
 	}
-	return true;
-}
-
-static const char *ev_name(uint8_t t)
-{
-	return t == RRF_EV_CLOCK ? "read the clock" : "read console input";
+	return &c->ev;
 }
 
 static int play_read(void *ctx, uint8_t *buf, size_t max)
 {
 	struct rr_play *p = ctx;
-	struct rrf_ev e;
+	const struct rrf_ev *e;
+	uint64_t now = machine_insns(p->m);
 	char msg[160];
+	size_t n;
 
 	if (p->diverged[0])
 		return -1;
-	if (p->none) {
-		p->none--;
-		return 0;
-	}
-	if (p->cur_off < p->cur.len) /* the rest of a READ the UART had no room for */
-		goto give;
-	const uint8_t *at = p->p;
-	if (!next(p, &e, "read console input"))
-		return -1;
-	switch (e.type) {
-	case RRF_EV_NONE:
-		p->none = e.count - 1;
-		return 0;
-	case RRF_EV_EOF:
-		if (e.insns != machine_insns(p->m))
-			goto bad_time;
-		return -1;
-	case RRF_EV_READ:
-		if (e.insns != machine_insns(p->m))
-			goto bad_time;
-		p->cur = e;
+	if (p->cur_off >= p->cur.len) {
+		e = peek(p, &p->con, 1u << RRF_EV_READ | 1u << RRF_EV_EOF);
+		if (!e || e->insns > now)
+			return 0; /* nothing yet (after the log's end: the run stops at END) */
+		if (e->insns < now) {
+			/* a round boundary the recording had is missing (see docs/REPLAY.md) */
+			snprintf(msg, sizeof(msg),
+				 "console input recorded at instruction %" PRIu64 " came later",
+				 e->insns);
+			diverge(p, msg);
+			return -1;
+		}
+		p->con.have = false;
+		if (e->type == RRF_EV_EOF)
+			return -1;
+		p->cur = *e;
 		p->cur_off = 0;
-		goto give;
-	default:
-		p->p = at;
-		snprintf(msg, sizeof(msg), "it read console input where the recording %s",
-			 ev_name(e.type));
-		diverge(p, msg);
-		return -1;
 	}
-give : {
-	size_t n = p->cur.len - p->cur_off < max ? p->cur.len - p->cur_off : max;
+	n = p->cur.len - p->cur_off < max ? p->cur.len - p->cur_off : max;
 	memcpy(buf, p->cur.data + p->cur_off, n);
 	p->cur_off += (unsigned)n;
 	return (int)n;
-}
-bad_time:
-	snprintf(msg, sizeof(msg), "the recording's console input came at instruction %" PRIu64,
-		 e.insns);
-	diverge(p, msg);
-	return -1;
 }
 
 static uint64_t play_clock(void *ctx)
 {
 	struct rr_play *p = ctx;
-	struct rrf_ev e;
-	char msg[160];
+	const struct rrf_ev *e;
 
 	if (p->diverged[0])
-		return p->last_ns;
-	if (p->none || p->cur_off < p->cur.len) {
-		diverge(p, "it read the clock where the recording read console input");
-		return p->last_ns;
+		return p->clk.last_ns;
+	e = peek(p, &p->clk, 1u << RRF_EV_CLOCK);
+	if (!e) {
+		diverge(p, "it read the clock more often than the recording");
+		return p->clk.last_ns;
 	}
-	const uint8_t *at = p->p;
-	if (!next(p, &e, "read the clock"))
-		return p->last_ns;
-	if (e.type != RRF_EV_CLOCK) {
-		p->p = at;
-		snprintf(msg, sizeof(msg), "it read the clock where the recording %s",
-			 ev_name(e.type));
-		diverge(p, msg);
-	}
-	return p->last_ns;
+	p->clk.have = false;
+	return e->count;
 }
 
 void rr_play_attach(struct rr_play *p, struct machine *m)
