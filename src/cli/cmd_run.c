@@ -7,7 +7,9 @@
 #include "cpu/isa.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
+#include "machine/console.h"
 #include "replay/replay.h"
+#include "replay/snapshot.h"
 #include "util/err.h"
 #include "util/sigstop.h"
 
@@ -60,6 +62,8 @@ static void run_usage(FILE *f)
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
 	    "  --stats            print instructions, time and MIPS to stderr at the end\n"
+	    "  --snapshot-every N with --gdb: a snapshot every N instructions (default 100M), for\n"
+	    "                     reverse execution (reverse-stepi, reverse-continue, monitor goto)\n"
 	    "  --record DIR       record what the run reads from the host (console input,\n"
 	    "                     --realtime clock, the drives' contents) into DIR, for\n"
 	    "                     `strata replay DIR` (docs/REPLAY.md)\n"
@@ -151,6 +155,7 @@ struct run_opts {
 	bool console_wait;
 	char console_path[108];
 	const char *record; /* --record DIR */
+	uint64_t snap_every; /* --snapshot-every N (0: the default) */
 	/* the options that define the machine, for the recording (absolute image paths) */
 	int margc;
 	char **margv;
@@ -203,6 +208,14 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			cfg->realtime = true;
 			if (keep_machine_args(ro, argv, from, i) < 0)
 				return -ENOMEM;
+			continue;
+		}
+		if (!strcmp(o, "--snapshot-every")) {
+			if (!(a = arg_of(argc, argv, &i)))
+				return -EINVAL;
+			if (cli_parse_count(a, &ro->snap_every) < 0 || !ro->snap_every)
+				return err_set(EINVAL,
+					       "--snapshot-every %s: not a positive instruction count", a);
 			continue;
 		}
 		if (!strcmp(o, "--record")) {
@@ -311,7 +324,27 @@ struct lazy_trace {
 	const struct machine_config *cfg;
 	int argc;
 	char **argv;
+	struct rr_play *play;
 };
+
+/* Why the GDB stub cannot go back in this run now (docs/REPLAY.md), or NULL. */
+static const char *no_reverse(void *ctx)
+{
+	struct lazy_trace *lt = ctx;
+
+	if (lt->cfg->realtime && !lt->play)
+		return "--realtime reads the host clock: record the run (--record DIR), then "
+		       "`strata replay DIR --gdb`";
+	if (!lt->play && console_host_bytes())
+		return "console input was read and cannot be given back: record the run "
+		       "(--record DIR), then `strata replay DIR --gdb`";
+	for (unsigned i = 0; i < lt->cfg->ndrives; i++)
+		if (lt->cfg->drives[i].file && !lt->cfg->drives[i].readonly)
+			return "a writable -drive: a disk's contents are not in the snapshots";
+	if (lt->topts->rec)
+		return "a trace is being recorded (it would record the same instructions twice)";
+	return NULL;
+}
 
 static struct recorder *open_trace(void *ctx)
 {
@@ -358,6 +391,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	struct console_server *csrv = NULL;
 	struct lazy_trace lt;
 	struct rr_rec *rec = NULL;
+	struct rr_snaps *snaps = NULL;
 	int code = 0, r;
 	enum machine_exit why;
 
@@ -391,7 +425,14 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	if (ro.gdb_wait && !ro.gdb)
 		ro.gdb = "1234"; /* QEMU's -S alone waits for a monitor; ours means the stub */
 	if (ro.gdb) {
-		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv};
+		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv, play};
+		/* snapshots for reverse execution: a replay's input cursors go back with them */
+		snaps = rr_snaps_new(m, ro.snap_every);
+		if (snaps && play)
+			rr_snaps_add_state(snaps, rr_play_state_size(), rr_play_state_save,
+					   rr_play_state_restore, play);
+		gcfg.snaps = snaps;
+		gcfg.no_reverse = no_reverse;
 		gcfg.listen = ro.gdb;
 		gcfg.wait = ro.gdb_wait;
 		gcfg.rec = topts.rec;
@@ -438,6 +479,8 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fflush(stdout);
 	gdb_server_free(gdb);
+	rr_snaps_free(snaps);
+	snaps = NULL;
 	if (ro.stats) {
 		struct cpu *c = machine_cpu(m);
 		uint64_t n = 0;
@@ -497,6 +540,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	return code;
 bad:
 	fprintf(stderr, "strata: %s\n", err_msg() ? err_msg() : strerror(errno));
+	rr_snaps_free(snaps);
 	trace_opts_free(&topts);
 	free_margv(&ro);
 	return EXIT_BADINPUT;

@@ -175,6 +175,7 @@ static int srv_poll(void *ctx, struct machine *m)
 {
 	struct gdb_server *s = ctx;
 
+	gdb_reverse_tick(&s->target); /* the periodic snapshot, between two rounds */
 	for (;;) {
 		struct pollfd pf[2];
 		bool halted = machine_debug_halted(m);

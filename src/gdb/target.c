@@ -76,6 +76,9 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 		hart_debug_resume(cpu_hart(t->cpu, i), (step >> i) & 1, i == t->last_hart);
 	t->interrupted = false;
 	t->run_mask = run;
+	t->rev.mode = REV_NONE; /* forward again: no reverse execution's stop is pending */
+	t->rev.have_report = false;
+	machine_debug_goto(t->m, 0);
 	machine_debug_resume(t->m, run);
 	return 0;
 }
@@ -141,6 +144,8 @@ static int t_stop_reason(void *tp, struct gdb_stop *st)
 
 	memset(st, 0, sizeof(*st));
 	st->signal = 5; /* SIGTRAP */
+	if (gdb_reverse_stop(t, st))
+		return 0;
 
 	if (t->exited) {
 		st->kind = GDB_STOP_EXITED;
@@ -220,6 +225,7 @@ const struct gdb_target_ops gdb_target_ops = {
     .libraries = t_libraries,
     .exec_file = t_exec_file,
     .monitor = gdb_monitor,
+    .reverse = gdb_reverse,
 };
 
 /* An ELF's loadable span (GDB relocates a library so that its first segment lands at the
@@ -347,6 +353,8 @@ bool gdb_target_quiet_resume(struct gdb_target *t)
 	struct hart_stop hs;
 	bool any = false;
 
+	if (t->rev.mode != REV_NONE)
+		return gdb_reverse_halted(t);
 	if (t->interrupted || t->exited)
 		return false;
 	for (unsigned i = 0; i < t->nharts; i++) {

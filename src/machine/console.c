@@ -24,6 +24,12 @@ static struct termios con_orig;
 static uint8_t con_in[64]; /* filtered input not yet taken by the UART */
 static size_t con_in_len;
 static const struct console_hooks *con_hooks;
+static uint64_t con_host_bytes;
+
+uint64_t console_host_bytes(void)
+{
+	return con_host_bytes;
+}
 
 void console_set_hooks(const struct console_hooks *h)
 {
@@ -146,6 +152,8 @@ int console_read(uint8_t *buf, size_t max)
 		return n;
 	}
 	n = host_read(buf, max);
+	if (n > 0)
+		con_host_bytes += (uint64_t)n;
 	if (con_hooks && con_hooks->seen)
 		con_hooks->seen(con_hooks->ctx, n, buf);
 	return n;

@@ -34,5 +34,8 @@ struct console_hooks {
 	void (*seen)(void *ctx, int n, const uint8_t *buf);
 };
 void console_set_hooks(const struct console_hooks *h);
+/* Bytes of host input console_read has returned so far (reverse execution cannot give them
+ * back: it needs a replay once there were some). */
+uint64_t console_host_bytes(void);
 
 #endif

@@ -39,6 +39,10 @@ void rr_play_attach(struct rr_play *p, struct machine *m);
  * recorded (a run the recording stopped early: *status becomes the recorded one), else
  * -EINVAL with err_set() saying where it diverged. */
 int rr_play_finish(struct rr_play *p, struct machine *m, enum machine_exit why, int *status);
+/* Snapshots (snapshot.h): the input cursors as rr_play_state_size() bytes. */
+size_t rr_play_state_size(void);
+void rr_play_state_save(void *p, void *buf);
+void rr_play_state_restore(void *p, const void *buf);
 /* Remove the private drive copies, free. */
 void rr_play_close(struct rr_play *p);
 
