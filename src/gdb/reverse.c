@@ -112,6 +112,18 @@ static int scan(struct gdb_target *t, uint64_t to)
 	return 0;
 }
 
+/* pc is where a trap into the hart's privilege lands (xtvec's base, or a vectored entry) */
+static bool at_vector(struct hart *h)
+{
+	uint64_t tvec = 0, pc = hart_get_pc(h);
+	unsigned csr = hart_priv(h) == 3 ? 0x305 : 0x105; /* mtvec, stvec */
+
+	if (hart_debug_read_reg(h, GDB_REG_CSR(csr), &tvec) < 0)
+		return true; /* cannot tell: take the careful way */
+	tvec &= ~3ull;
+	return pc - tvec < 4 * 64;
+}
+
 int gdb_reverse(void *target, unsigned hart, bool step)
 {
 	struct gdb_target *t = target;
@@ -131,12 +143,13 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		t->last_hart = hart;
 		if (now <= first)
 			return go_report(t, first, -1, 0, true) < 0 ? -ENOENT : 0;
-		/* first the same count: after a trap that retired nothing it is another point */
-		t->rev.check_same = true;
+		/* at a trap vector, first the same count: a trap that retired nothing (ecall, a
+		 * fault, an interrupt) left it as it was, and the point before is there */
+		t->rev.check_same = at_vector(h);
 		t->rev.from_pc = hart_get_pc(h);
 		t->rev.from_priv = hart_priv(h);
-		r = go_report(t, now, -1, 0, false);
-		if (r == 1) { /* a snapshot here: the point before is one count back */
+		r = go_report(t, t->rev.check_same ? now : now - 1, -1, 0, false);
+		if (r == 1 && t->rev.check_same) { /* a snapshot here: the point before is one back */
 			t->rev.check_same = false;
 			r = go_report(t, now - 1, -1, 0, false);
 		}
@@ -319,6 +332,8 @@ bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 
 void gdb_reverse_tick(struct gdb_target *t)
 {
-	if (t->cfg->snaps)
+	/* only where going back can work: a GDB session, one hart (the first snapshot copies
+	 * all of RAM: not while GDB waits for an answer with a timeout) */
+	if (t->cfg->snaps && t->nharts == 1)
 		rr_snaps_tick(t->cfg->snaps);
 }
