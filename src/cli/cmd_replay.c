@@ -20,10 +20,10 @@ static void replay_usage(FILE *f)
 	    "--realtime clock), so the same instructions retire, the same trace is written and\n"
 	    "the same output printed. The exit status is the recorded run's; 2 if DIR is not a\n"
 	    "complete recording, an image changed, or the replay diverged.\n\n"
-	    "Options are those of `strata run` that observe the run: --trace..., -o, --sym,\n"
-	    "--gdb, -s, -S, --stats, --console, and --max-insns N (stop earlier). Options that\n"
-	    "change the machine (-bios, -kernel, -m, -smp, -drive, --realtime, ...) are "
-	    "refused.\n");
+	    "Options are those of `strata run` that observe the run: --trace..., --trace-out,\n"
+	    "--sym, --gdb, -s, -S, --snapshot-every, --stats, --console, and --max-insns N (stop\n"
+	    "earlier). Options that change the machine (-bios, -kernel, -m, -smp, -drive,\n"
+	    "--realtime, ...) are refused.\n");
 }
 
 /* Options that define the machine: the recording fixed them. */

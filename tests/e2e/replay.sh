@@ -6,6 +6,7 @@
 # although the image file changed since. A run stopped by a signal replays to the same
 # instruction; a --realtime run replays its clock. Bad recordings and changed images: one
 # line, exit 2.
+# tests/run: not-sanitizer (xv6 runs of 10^9 instructions; replay_gdb.sh and the fuzzed parsers run under it)
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
