@@ -11,6 +11,7 @@
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "gdb/target.h"
+#include "machine/console.h"
 #include "machine/machine.h"
 #include "replay/snapshot.h"
 
@@ -135,6 +136,7 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		return -EOPNOTSUPP;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
+	console_set_mute(true); /* what the guest prints again was printed already */
 	if (step) {
 		struct hart *h = cpu_hart(t->cpu, hart);
 		uint64_t first = rr_snaps_first(t->cfg->snaps);
@@ -179,8 +181,11 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 		run_on(t);
 		return 0;
 	}
+	console_set_mute(true);
 	int r = go_report(t, insns, -1, 0, false);
 	t->rev.have_report = false; /* the monitor command's OK is the reply */
+	if (r == 1)
+		console_set_mute(false);
 	if (r == 1)
 		snprintf(out, size, "at instruction %" PRIu64 "\n", insns);
 	return r;
@@ -258,6 +263,7 @@ bool gdb_reverse_halted(struct gdb_target *t)
 
 	if (t->rev.mode == REV_NONE || t->exited || t->interrupted) {
 		t->rev.mode = REV_NONE;
+		console_set_mute(false);
 		return false;
 	}
 	for (unsigned i = 0; i < t->nharts && !stopped; i++)
@@ -274,6 +280,7 @@ bool gdb_reverse_halted(struct gdb_target *t)
 		}
 		if (now == t->rev.target) {
 			t->rev.mode = REV_NONE;
+			console_set_mute(false);
 			return false; /* arrived: the stub reports */
 		}
 		run_on(t); /* a breakpoint or watchpoint on the way */
@@ -318,6 +325,8 @@ bool gdb_reverse_halted(struct gdb_target *t)
 
 bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 {
+	if (t->rev.mode == REV_NONE)
+		console_set_mute(false);
 	if (!t->rev.have_report || t->rev.mode != REV_NONE)
 		return false;
 	t->rev.have_report = false;

@@ -26,9 +26,16 @@ static size_t con_in_len;
 static const struct console_hooks *con_hooks;
 static uint64_t con_host_bytes;
 
+static bool con_mute;
+
 uint64_t console_host_bytes(void)
 {
 	return con_host_bytes;
+}
+
+void console_set_mute(bool mute)
+{
+	con_mute = mute;
 }
 
 void console_set_hooks(const struct console_hooks *h)
@@ -222,6 +229,8 @@ bool console_quit_requested(void)
 
 void console_putc(uint8_t byte)
 {
+	if (con_mute)
+		return;
 	putchar(byte);
 	con_dirty = true;
 }

@@ -37,5 +37,7 @@ void console_set_hooks(const struct console_hooks *h);
 /* Bytes of host input console_read has returned so far (reverse execution cannot give them
  * back: it needs a replay once there were some). */
 uint64_t console_host_bytes(void);
+/* While muted, guest output is dropped (reverse execution re-runs what was printed already). */
+void console_set_mute(bool mute);
 
 #endif
