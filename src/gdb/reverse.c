@@ -151,7 +151,8 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		t->rev.from_pc = hart_get_pc(h);
 		t->rev.from_priv = hart_priv(h);
 		r = go_report(t, t->rev.check_same ? now : now - 1, -1, 0, false);
-		if (r == 1 && t->rev.check_same) { /* a snapshot here: the point before is one back */
+		if (r == 1 &&
+		    t->rev.check_same) { /* a snapshot here: the point before is one back */
 			t->rev.check_same = false;
 			r = go_report(t, now - 1, -1, 0, false);
 		}
@@ -170,8 +171,9 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 		return -EOPNOTSUPP;
 	}
 	if (insns < first) {
-		snprintf(out, size, "instruction %" PRIu64 " is before the first snapshot (%" PRIu64
-				    ")\n", insns, first);
+		snprintf(out, size,
+			 "instruction %" PRIu64 " is before the first snapshot (%" PRIu64 ")\n",
+			 insns, first);
 		return -EINVAL;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
@@ -236,8 +238,8 @@ static bool steps(struct gdb_target *t, uint64_t now, int kind, const struct har
 
 	/* the step that changed the bytes is the write; a write of the same value shows as the
 	 * watchpoint's own stop */
-	if (t->rev.stepping && ((ok && t->rev.seen_ok && memcmp(cur, t->rev.seen, 8)) ||
-				kind >= GDB_STOP_WATCH)) {
+	if (t->rev.stepping &&
+	    ((ok && t->rev.seen_ok && memcmp(cur, t->rev.seen, 8)) || kind >= GDB_STOP_WATCH)) {
 		/* now is just after the access: GDB steps back over the instruction itself, as it
 		 * does after any watchpoint stop when it executes in reverse */
 		if (go_report(t, now, t->rev.hit_stop.kind, t->rev.hit_stop.addr, false) < 0)
@@ -247,7 +249,8 @@ static bool steps(struct gdb_target *t, uint64_t now, int kind, const struct har
 	memcpy(t->rev.seen, cur, 8);
 	t->rev.seen_ok = ok;
 	if (now > t->rev.hit_at) { /* not found by single steps: the late stop it is */
-		if (go_report(t, t->rev.hit_at, t->rev.hit_stop.kind, t->rev.hit_stop.addr, false) < 0)
+		if (go_report(t, t->rev.hit_at, t->rev.hit_stop.kind, t->rev.hit_stop.addr, false) <
+		    0)
 			return false;
 		return t->rev.mode != REV_NONE;
 	}
@@ -292,7 +295,8 @@ bool gdb_reverse_halted(struct gdb_target *t)
 	if (stopped) {
 		int k = gdb_kind(hs.kind);
 
-		/* a breakpoint here is where we are; a watchpoint stop here had its access before */
+		/* a breakpoint here is where we are; a watchpoint stop here had its access before
+		 */
 		if (k >= 0 && (now < t->rev.to || (now == t->rev.to && k >= GDB_STOP_WATCH))) {
 			t->rev.hit = true;
 			t->rev.hit_at = now;
@@ -313,7 +317,8 @@ bool gdb_reverse_halted(struct gdb_target *t)
 	if (t->rev.hit && t->rev.hit_stop.kind >= GDB_STOP_WATCH)
 		return refine(t);
 	if (t->rev.hit) {
-		if (go_report(t, t->rev.hit_at, t->rev.hit_stop.kind, t->rev.hit_stop.addr, false) < 0)
+		if (go_report(t, t->rev.hit_at, t->rev.hit_stop.kind, t->rev.hit_stop.addr, false) <
+		    0)
 			return false;
 		return t->rev.mode != REV_NONE;
 	}
@@ -332,8 +337,8 @@ bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 	t->rev.have_report = false;
 	st->hart = t->last_hart;
 	st->signal = 5;
-	st->kind = t->rev.report.kind >= 0 ? (enum gdb_stop_kind)t->rev.report.kind
-					   : GDB_STOP_SIGNAL;
+	st->kind =
+	    t->rev.report.kind >= 0 ? (enum gdb_stop_kind)t->rev.report.kind : GDB_STOP_SIGNAL;
 	st->addr = t->rev.report.addr;
 	st->replay_begin = t->rev.begin;
 	return true;

@@ -22,7 +22,7 @@
 struct rr_cursor {
 	const uint8_t *p; /* the next record */
 	uint64_t last_ns;
-	bool have;	  /* ev holds the next record of the cursor's kind */
+	bool have; /* ev holds the next record of the cursor's kind */
 	struct rrf_ev ev;
 };
 

@@ -24,7 +24,7 @@ struct extra {
 
 struct snap {
 	uint64_t insns;
-	uint8_t *state; /* machine state, then the extras */
+	uint8_t *state;	 /* machine state, then the extras */
 	uint32_t *pages; /* undo: page indexes ... */
 	uint8_t *old;	 /* ... and their contents at the previous snapshot */
 	size_t npages;
