@@ -125,4 +125,21 @@ bool machine_debug_halted(const struct machine *m);
 /* Run the harts whose bit is set in mask; the others stay where they are. */
 void machine_debug_resume(struct machine *m, uint64_t mask);
 
+/* ---- What a run takes from the host, for record/replay (src/replay) ---- */
+/* Instructions retired by all harts so far (what --max-insns counts). */
+uint64_t machine_insns(const struct machine *m);
+/* --realtime's clock: now_ns(ctx) replaces CLOCK_MONOTONIC; NULL gives it back. */
+void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* End the run before the next round as if the guest exited with code (first request wins). */
+void machine_request_stop(struct machine *m, int code);
+
+/* ---- Snapshots and reverse execution (src/replay) ---- */
+/* The machine's state but RAM (harts, devices, clocks) as machine_state_size() bytes. */
+size_t machine_state_size(struct machine *m);
+void machine_state_save(struct machine *m, void *buf);
+void machine_state_restore(struct machine *m, const void *buf);
+/* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
+ * (0: no such stop). */
+void machine_debug_goto(struct machine *m, uint64_t insns);
+
 #endif
