@@ -484,6 +484,11 @@ static const struct csr_def csrs[] = {
     FN(0x3a0, "pmpcfg0", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     FN(0x3a2, "pmpcfg2", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     RANGE(0x3b0, 16, 0, "pmpaddr%u", 0, NULL, rd_pmpaddr, wr_pmpaddr),
+    /* Debug Mode (dmode.c): only there */
+    FN(0x7b0, "dcsr", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b1, "dpc", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b2, "dscratch0", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b3, "dscratch1", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
     FN(0xb00, "mcycle", 0, NULL, rd_cycle, wr_mcycle),
     FN(0xb02, "minstret", 0, NULL, rd_instret, wr_minstret),
     RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), NULL, rd_zero, wr_ignore),

@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "cpu/decode.h"
 
 #include <stdbool.h>
@@ -170,6 +171,12 @@ struct hart {
 	uint64_t dbg_skip_pc, dbg_skip_at;
 	struct hart_stop dbg_reason;
 
+	/* Debug Mode (dmode.c): dm_active = in Debug Mode or stepping for the Debug Module, looked
+	 * at only where traps, interrupts and the end of a run are */
+	bool dm_active, dmode, dm_step;
+	bool dm_done, dm_exc; /* the program buffer reached its ebreak / raised an exception */
+	uint64_t dcsr, dpc, dscratch[2];
+
 	struct cpu *cpu;
 	struct machine *m;
 	struct tlb_set tlbs[TS_COUNT];
@@ -307,6 +314,20 @@ void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn);
 void dbg_libcheck_event(struct hart *h);
 /* A single step ended (one instruction retired or a trap entered). */
 void dbg_step_done(struct hart *h);
+
+/* ---- dmode.c (the rest is in dmode.h) ---- */
+/* Whether an ebreak here enters Debug Mode (dcsr.ebreakm/s/u, or the hart is in it). */
+bool dmode_ebreak_bit(const struct hart *h);
+/* Enter Debug Mode with dpc = pc; in Debug Mode, note that the program buffer ended. */
+void dmode_enter(struct hart *h, uint64_t pc, unsigned cause);
+/* A step for the Debug Module ended: halt with cause step unless the hart already halted. */
+void dmode_step_done(struct hart *h);
+/* Interrupts are held off (in Debug Mode, or stepping without dcsr.stepie). */
+bool dmode_irq_off(const struct hart *h);
+/* The rows of dcsr, dpc, dscratch0/1 in the CSR table. */
+int dmode_csr_pred(const struct hart *h, unsigned csr);
+int dmode_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int dmode_csr_write(struct hart *h, unsigned csr, uint64_t v);
 
 /* ---- exec.c ---- */
 /* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */

@@ -465,3 +465,9 @@ struct cpu *machine_cpu(struct machine *m)
 {
 	return m->cpu;
 }
+
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque)
+{
+	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
+}

@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "machine/console.h"
 #include "machine/machine_impl.h"
 #include "util/sigstop.h"
@@ -157,7 +158,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			elapsed = n;
 		if (!hart_waiting(h))
 			*all_waiting = false;
-		if (m->dbg && hart_debug_stopped(h, NULL))
+		if (m->dbg && (hart_debug_stopped(h, NULL) || hart_dm_halted(h)))
 			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
