@@ -253,7 +253,14 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		goto tick;
 	idle:
-		/* Every hart waits and no timer is due: only console input can wake the guest. */
+		/* Every hart waits and no timer is due: only console input can wake the guest, or a
+		 * debugger that holds some harts (JTAG: halted in Debug Mode) and may resume them. */
+		if (m->dbg && m->dbg_mask != ~0ull) {
+			m->dbg_rounds = DEBUG_POLL_ROUNDS; /* ask it at once */
+			console_flush();
+			console_wait(1);
+			goto tick;
+		}
 		if (!console_input_open()) {
 			fprintf(stderr,
 				"strata: the guest makes no progress: every hart waits for an "
