@@ -8,11 +8,13 @@
 # target says it lacks) is shown as SKIP with the suite's reason. Each test starts strata, OpenOCD
 # and GDB (~15 s), so make test runs the fast subset below; JTAG_SUITE=all runs all of them
 # (docs/JTAG.md has the full run's results).
+# tests/run: not-sanitizer
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
-ext=${STRATA_EXT:-$root/../shared/ext}
-[ -d "$ext/riscv-tests/debug" ] || ext=/work/shared/ext
+# ../shared/ext beside the checkout (or beside the directory of worktrees holding it)
+ext=$root/../shared/ext
+[ -d "$ext/riscv-tests/debug" ] || ext=$root/../../shared/ext
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
