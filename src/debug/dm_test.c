@@ -310,6 +310,55 @@ static int jtag(void)
 	return 0;
 }
 
+/* Random DMI accesses and random pins on the TAP, with the harts running in between: nothing a
+ * debugger sends may crash strata or touch host memory out of bounds (ASan in `make SANITIZE=1
+ * check`); dmstatus stays well-formed. */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int fuzz(void)
+{
+	t = dtm_new(d);
+	CHECK(t, "dtm_new");
+	for (unsigned i = 0; i < 200000; i++) {
+		uint64_t r = next_rand();
+		unsigned addr = (r >> 8) & 0x7f;
+		uint32_t v = (uint32_t)(r >> 32);
+
+		switch (r & 7) {
+		case 0:
+		case 1:
+			if (addr == SBADDRESS0 || addr == SBADDRESS0 + 1)
+				v |= 0x80000000u; /* RAM, not the UART: keep the test's output clean */
+			if (addr == DMCONTROL)
+				v |= ACTIVE;
+			dm_write(d, addr, v);
+			break;
+		case 2:
+		case 3:
+			dm_read(d, addr);
+			break;
+		case 4:
+			hart_run(cpu_hart(machine_cpu(m), (r >> 16) & 1), (r >> 20) & 63);
+			break;
+		default:
+			dtm_set_pins(t, (r >> 3) & 1, (r >> 4) & 1, (r >> 5) & 1);
+			dtm_tdo(t);
+			break;
+		}
+		CHECK((dm_read(d, DMSTATUS) & 0xf) == 2, "dmstatus after %u steps", i);
+	}
+	dtm_free(t);
+	return 0;
+}
+
 int main(void)
 {
 	int fails = 0;
@@ -321,6 +370,7 @@ int main(void)
 	fails += RUN(progbuf);
 	fails += RUN(sysbus);
 	fails += RUN(jtag);
+	fails += RUN(fuzz);
 	dm_free(d);
 	machine_free(m);
 	unlink(path);
