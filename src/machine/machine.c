@@ -478,3 +478,9 @@ void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), vo
 	m->host_now_ns = now_ns;
 	m->host_ctx = ctx;
 }
+
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque)
+{
+	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
+}

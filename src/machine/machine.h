@@ -106,6 +106,10 @@ bool machine_stop_requested(const struct machine *m);
  * (an icount trigger was armed). */
 void machine_yield(struct machine *m);
 struct cpu *machine_cpu(struct machine *m);
+struct mmio_ops;
+/* Map one more device (the Debug Module's window, debug/dm.h) after machine_new(). 0 or -errno. */
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque);
 
 /* ---- A debugger on the run loop (the GDB stub, gdb/server.h) ----
  * While halted no hart runs and the loop calls poll() (which may block until the debugger

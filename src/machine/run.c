@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "machine/console.h"
 #include "machine/machine_impl.h"
 #include "util/sigstop.h"
@@ -169,7 +170,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			elapsed = n;
 		if (!hart_waiting(h))
 			*all_waiting = false;
-		if (m->dbg && hart_debug_stopped(h, NULL))
+		if (m->dbg && (hart_debug_stopped(h, NULL) || hart_dm_halted(h)))
 			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
@@ -268,7 +269,14 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		goto tick;
 	idle:
-		/* Every hart waits and no timer is due: only console input can wake the guest. */
+		/* Every hart waits and no timer is due: only console input can wake the guest, or a
+		 * debugger that holds some harts (JTAG: halted in Debug Mode) and may resume them. */
+		if (m->dbg && m->dbg_mask != ~0ull) {
+			m->dbg_rounds = DEBUG_POLL_ROUNDS; /* ask it at once */
+			console_flush();
+			console_wait(1);
+			goto tick;
+		}
 		if (!console_input_open()) {
 			fprintf(stderr,
 				"strata: the guest makes no progress: every hart waits for an "
