@@ -72,8 +72,10 @@ for b in $all; do
 	# announcements, ns units, events of all threads in time order (tests/e2e/ebpf/tasks.awk)
 	"$strata" tasks "$out" >"$tmp/$b.tasks" 2>"$tmp/$b.taskserr" &&
 		"$strata" tasks --json "$out" >"$tmp/$b.json" 2>>"$tmp/$b.taskserr"
-	unmod <"$tmp/$b.tasks" | awk -v pat='_exact::' -f "$root/tests/e2e/ebpf/tasks.awk" | LC_ALL=C sort \
-		>"$tmp/$b.tgot"
+	# the lazy initialisation of async-io's global Reactor (a once_cell and its Ready future)
+	# happens inside whichever task touches the reactor first: timing, as in the summaries above
+	unmod <"$tmp/$b.tasks" | grep -v -e 'once_cell::' -e 'Ready<core::result::Result<async_io::reactor::Reactor' |
+		awk -v pat='_exact::' -f "$root/tests/e2e/ebpf/tasks.awk" | LC_ALL=C sort >"$tmp/$b.tgot"
 	tgold=$root/tests/golden/ebpf/tasks-$g.txt
 	if ! grep -q '^{"unit": "ns",' "$tmp/$b.json"; then
 		echo "FAIL ebpf_async/$b/tasks: --json has no \"unit\": \"ns\": $(head -c 300 "$tmp/$b.taskserr")"
