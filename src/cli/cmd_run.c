@@ -5,6 +5,7 @@
 #include "console/console.h"
 #include "cpu/cpu.h"
 #include "cpu/isa.h"
+#include "debug/jtag.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
 #include "machine/console.h"
@@ -70,7 +71,11 @@ static void run_usage(FILE *f)
 	    "  --gdb [HOST:]PORT  GDB remote stub on HOST (default 127.0.0.1) and PORT; see\n"
 	    "                     docs/GDB.md (target remote :PORT, symbol files per privilege)\n"
 	    "  -s                 --gdb 1234, as in QEMU\n"
-	    "  -S                 halt before the first instruction until GDB continues\n"
+	    "  -S                 halt before the first instruction until GDB continues (with\n"
+	    "                     --jtag: harts start halted in Debug Mode)\n"
+	    "  --jtag [HOST:]PORT JTAG (RISC-V Debug Module 0.13.2) for OpenOCD's remote_bitbang\n"
+	    "                     on HOST (default 127.0.0.1) and PORT; see docs/JTAG.md; not\n"
+	    "                     with --gdb or --console\n"
 	    "  --console[=SOCKET] let `strata console --attach SOCKET` watch the run (default\n"
 	    "                     $XDG_RUNTIME_DIR or /tmp/strata-PID.console); --console-wait:\n"
 	    "                     wait for the console before starting; not with --gdb\n"
@@ -148,7 +153,8 @@ static const char *arg_of(int argc, char **argv, int *i)
 
 struct run_opts {
 	bool stats;
-	const char *gdb; /* --gdb / -s */
+	const char *gdb;  /* --gdb / -s */
+	const char *jtag; /* --jtag */
 	bool gdb_wait;	 /* -S */
 	struct run_qemu qemu;
 	const char *console; /* --console[=SOCKET] (docs/UI.md) */
@@ -244,6 +250,18 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				return err_set(EINVAL, "--console=: empty socket path");
 			if (o[9] == '=' || !ro->console)
 				ro->console = o[9] == '=' ? o + 10 : "";
+			continue;
+		}
+		if (!strcmp(o, "--jtag")) {
+			char host[64];
+			unsigned port;
+
+			if (!(a = arg_of(argc, argv, &i)))
+				return -EINVAL;
+			if (gdb_server_parse_listen(a, host, sizeof(host), &port) < 0)
+				return err_set(
+				    EINVAL, "--jtag %s: expected [HOST:]PORT with PORT 1..65535", a);
+			ro->jtag = a;
 			continue;
 		}
 		if (!strcmp(o, "--gdb")) {
@@ -388,6 +406,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	struct run_opts ro = {0};
 	struct gdb_server_config gcfg = {0};
 	struct gdb_server *gdb = NULL;
+	struct jtag_server *jtag = NULL;
 	struct console_server *csrv = NULL;
 	struct lazy_trace lt;
 	struct rr_rec *rec = NULL;
@@ -403,6 +422,14 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	}
 	if (r < 0)
 		goto bad;
+	if (ro.jtag && ro.gdb) {
+		err_set(EINVAL, "--jtag and --gdb (-s) are alternatives: one debugger per run");
+		goto bad;
+	}
+	if (ro.jtag && ro.console) {
+		err_set(EINVAL, "--console and --jtag cannot be used together");
+		goto bad;
+	}
 	if (!cfg.bios && !cfg.kernel) {
 		err_set(EINVAL, "-bios none needs -kernel FILE: there is nothing to run");
 		goto bad;
@@ -422,7 +449,15 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 		machine_free(m);
 		goto bad;
 	}
-	if (ro.gdb_wait && !ro.gdb)
+	if (ro.jtag) {
+		jtag = jtag_server_new(ro.jtag, m, VIRT_MROM_BASE, ro.gdb_wait);
+		if (!jtag) {
+			trace_opts_finish(&topts, m);
+			machine_free(m);
+			goto bad;
+		}
+	}
+	if (ro.gdb_wait && !ro.gdb && !ro.jtag)
 		ro.gdb = "1234"; /* QEMU's -S alone waits for a monitor; ours means the stub */
 	if (ro.gdb) {
 		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv, play};
@@ -481,6 +516,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	gdb_server_free(gdb);
 	rr_snaps_free(snaps);
 	snaps = NULL;
+	jtag_server_free(jtag);
 	if (ro.stats) {
 		struct cpu *c = machine_cpu(m);
 		uint64_t n = 0;

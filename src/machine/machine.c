@@ -445,6 +445,11 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 	return bus_describe(m->bus, paddr, buf, n);
 }
 
+void machine_yield(struct machine *m)
+{
+	cb_timer_changed(m);
+}
+
 bool machine_stop_requested(const struct machine *m)
 {
 	return m->stop || m->yield;
@@ -472,4 +477,10 @@ void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), vo
 {
 	m->host_now_ns = now_ns;
 	m->host_ctx = ctx;
+}
+
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque)
+{
+	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
 }

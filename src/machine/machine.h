@@ -101,7 +101,15 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 uint64_t machine_mtime(struct machine *m);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
 bool machine_stop_requested(const struct machine *m);
+/* Leave hart_run after the current instruction, the run goes on: a hart's own timer compare
+ * register (Sstc) moved and the quantum must be recomputed, or the hart must run differently
+ * (an icount trigger was armed). */
+void machine_yield(struct machine *m);
 struct cpu *machine_cpu(struct machine *m);
+struct mmio_ops;
+/* Map one more device (the Debug Module's window, debug/dm.h) after machine_new(). 0 or -errno. */
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque);
 
 /* ---- A debugger on the run loop (the GDB stub, gdb/server.h) ----
  * While halted no hart runs and the loop calls poll() (which may block until the debugger
