@@ -164,12 +164,22 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t size)
 {
 	const char *no = why_not(t);
-	uint64_t first = t->cfg->snaps ? rr_snaps_first(t->cfg->snaps) : UINT64_MAX;
+	uint64_t first;
 
+	if (insns > machine_insns(t->m)) { /* forward: just run there */
+		memset(&t->rev, 0, sizeof(t->rev));
+		t->rev.mode = REV_GOTO;
+		t->rev.target = insns;
+		gdb_reverse_tick(t); /* the first snapshot, if this is the first run */
+		machine_debug_goto(t->m, insns);
+		run_on(t);
+		return 0;
+	}
 	if (no) {
 		snprintf(out, size, "cannot go back: %s\n", no);
 		return -EOPNOTSUPP;
 	}
+	first = rr_snaps_first(t->cfg->snaps);
 	if (insns < first) {
 		snprintf(out, size,
 			 "instruction %" PRIu64 " is before the first snapshot (%" PRIu64 ")\n",
@@ -177,12 +187,6 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 		return -EINVAL;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
-	if (insns > machine_insns(t->m)) { /* forward: just run there */
-		t->rev = (struct gdb_rev){.mode = REV_GOTO, .target = insns};
-		machine_debug_goto(t->m, insns);
-		run_on(t);
-		return 0;
-	}
 	console_set_mute(true);
 	int r = go_report(t, insns, -1, 0, false);
 	t->rev.have_report = false; /* the monitor command's OK is the reply */

@@ -9,10 +9,12 @@
 #include "util/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define PAGE 4096u
 
@@ -43,7 +45,34 @@ struct rr_snaps {
 	unsigned n, cap;
 	uint64_t bytes;
 	bool failed;
+	/* RAM pages the guest ever touched (the rest are the zero pages the RAM mapping starts
+	 * with, in RAM and in the shadow alike: comparing them would only fault them in) */
+	uint8_t *touched;
+	int pagemap; /* /proc/self/pagemap, or -1: then every page counts as touched */
 };
+
+/* Note in s->touched the RAM pages that are present or swapped (pagemap bits 63, 62). */
+static void scan_touched(struct rr_snaps *s)
+{
+	size_t np = s->ram_size / PAGE, done = 0;
+	uint64_t e[512];
+
+	if (s->pagemap < 0)
+		return;
+	while (done < np) {
+		size_t n = np - done < 512 ? np - done : 512;
+		off_t off = (off_t)(((uintptr_t)s->ram / PAGE + done) * sizeof(uint64_t));
+		ssize_t k = pread(s->pagemap, e, n * sizeof(uint64_t), off);
+
+		if (k != (ssize_t)(n * sizeof(uint64_t))) { /* cannot tell: compare everything */
+			memset(s->touched, 1, np);
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			s->touched[done + i] |= (uint8_t)((e[i] >> 62) != 0);
+		done += n;
+	}
+}
 
 struct rr_snaps *rr_snaps_new(struct machine *m, uint64_t every)
 {
@@ -57,6 +86,14 @@ struct rr_snaps *rr_snaps_new(struct machine *m, uint64_t every)
 	s->every = every ? every : RR_SNAP_EVERY;
 	s->ram = machine_ram(m, &s->ram_base, &s->ram_size);
 	s->state_size = machine_state_size(m);
+	s->touched = malloc(s->ram_size / PAGE);
+	if (!s->touched) {
+		free(s);
+		err_set(ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	memset(s->touched, s->pagemap < 0, s->ram_size / PAGE);
 	return s;
 }
 
@@ -72,6 +109,9 @@ void rr_snaps_free(struct rr_snaps *s)
 	free(s->v);
 	if (s->shadow)
 		munmap(s->shadow, s->ram_size);
+	if (s->pagemap >= 0)
+		close(s->pagemap);
+	free(s->touched);
 	free(s);
 }
 
@@ -101,7 +141,7 @@ static int take_pages(struct rr_snaps *s, struct snap *sn)
 	for (size_t p = 0; p < np; p++) {
 		uint8_t *r = s->ram + p * PAGE, *sh = s->shadow + p * PAGE;
 
-		if (!memcmp(r, sh, PAGE))
+		if (!s->touched[p] || !memcmp(r, sh, PAGE))
 			continue;
 		if (sn->npages == cap) {
 			size_t nc = cap ? 2 * cap : 256;
@@ -147,15 +187,18 @@ int rr_snaps_tick(struct rr_snaps *s)
 		s->extra[i].save(s->extra[i].ctx, sn.state + off);
 		off += s->extra[i].size;
 	}
-	if (!s->shadow) { /* the first: the shadow is all of RAM */
-		/* populated at once: a page fault per page costs more than the copy (measured) */
+	scan_touched(s);
+	if (!s->shadow) { /* the first: the shadow is RAM as it is, its zero pages left alone */
 		void *p = mmap(NULL, s->ram_size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			goto nomem;
 		s->shadow = p;
-		memcpy(s->shadow, s->ram, s->ram_size);
-		s->bytes += s->ram_size;
+		for (size_t pg = 0, np = s->ram_size / PAGE; pg < np; pg++)
+			if (s->touched[pg]) {
+				memcpy(s->shadow + pg * PAGE, s->ram + pg * PAGE, PAGE);
+				s->bytes += PAGE;
+			}
 	} else if (take_pages(s, &sn) < 0) {
 		goto nomem;
 	}
@@ -185,8 +228,9 @@ int rr_snaps_restore(struct rr_snaps *s, uint64_t insns, uint64_t *at)
 		return -ENOENT;
 	for (k = s->n - 1; s->v[k].insns > insns; k--)
 		;
+	scan_touched(s);
 	for (size_t p = 0, np = s->ram_size / PAGE; p < np; p++)
-		if (memcmp(s->ram + p * PAGE, s->shadow + p * PAGE, PAGE))
+		if (s->touched[p] && memcmp(s->ram + p * PAGE, s->shadow + p * PAGE, PAGE))
 			put_page(s, p, s->shadow + p * PAGE);
 	for (unsigned i = s->n - 1; i > k; i--)
 		for (size_t j = 0; j < s->v[i].npages; j++)

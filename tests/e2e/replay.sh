@@ -5,7 +5,7 @@
 # instructions, writes the same trace (all chunks after META) and sees the disk as recorded
 # although the image file changed since. A run stopped by a signal replays to the same
 # instruction; a --realtime run replays its clock. Bad recordings and changed images: one
-# line, exit 2.
+# line, exit 2. The async demo kernel, traced with --trace=async, replays to the same trace.
 # tests/run: not-sanitizer (xv6 runs of 10^9 instructions; replay_gdb.sh and the fuzzed parsers run under it)
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -95,7 +95,29 @@ if [ $s6 = $s7 ] && grep -q '^README' "$work/out6"; then pass "realtime: status 
 	fail "realtime" "$s6 / $s7: $(head -c 300 "$work/err7")"; fi
 same "realtime: same output" "$work/out6" "$work/out7"
 
-# 4. bad recordings, changed images, options that would change the machine
+# 4. the async demo kernel under OpenSBI (tests/guests/rust), traced with --trace=async when
+# recorded and when replayed: the same trace after META, the same tasks
+if rg=$("$root/tests/guests/rust/build.sh" -q 2>&1) && [ -f "$rg/kernel-O2.elf" ]; then
+	timeout 120 "$strata" run -kernel "$rg/kernel-O2.elf" --record "$work/rec7" --trace=async \
+		--trace-out "$work/a1.trace" >"$work/a1.out" 2>&1 </dev/null
+	timeout 120 "$strata" replay "$work/rec7" --trace=async --trace-out "$work/a2.trace" \
+		>"$work/a2.out" 2>&1
+	body "$work/a1.trace" >"$work/ab1"
+	body "$work/a2.trace" >"$work/ab2"
+	if [ -s "$work/ab1" ] && grep -q 'kernel: done' "$work/a1.out"; then
+		same "async kernel: same trace bytes after META" "$work/ab1" "$work/ab2"
+	else
+		fail "async kernel" "$(tail -c 300 "$work/a1.out")"
+	fi
+	"$strata" tasks --json "$work/a1.trace" >"$work/t1.json" 2>&1
+	"$strata" tasks --json "$work/a2.trace" >"$work/t2.json" 2>&1
+	if grep -q '"polls"' "$work/t1.json"; then same "async kernel: same tasks" "$work/t1.json" "$work/t2.json"; else
+		fail "async kernel: tasks" "$(head -c 200 "$work/t1.json")"; fi
+else
+	fail "async kernel" "the Rust guests are not built: $rg"
+fi
+
+# 5. bad recordings, changed images, options that would change the machine
 k=$work/kernel.elf
 cp kernel/kernel "$k"
 (sleep 2) | timeout 60 "$strata" run -bios none -kernel "$k" -m 128M --max-insns 1M \
