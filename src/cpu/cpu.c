@@ -63,6 +63,7 @@ void cpu_free(struct cpu *c)
 	free(c->harts);
 	free(c->dpages);
 	free(c->dbg.marks);
+	free(c->dbg.trig_x);
 	free(c);
 }
 
@@ -158,12 +159,20 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->medeleg = h->mideleg = h->mie = h->mip = 0;
 	h->mtvec = h->stvec = h->satp = 0;
 	h->mcounteren = h->scounteren = 0;
+	h->menvcfg = h->senvcfg = 0;
+	memset(h->hpm_val, 0, sizeof(h->hpm_val));
+	memset(h->hpm_event, 0, sizeof(h->hpm_event));
+	h->mcountinhibit = 0;
+	h->stimecmp = 0;
+	h->stimecmp_armed = false;
+	h->mip_hw &= ~MIP_STIP;
 	h->fflags = h->frm = 0;
 	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
 	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
 	h->pmp_active = false;
 	h->resv_valid = false;
 	h->waiting = false;
+	trig_reset(h);
 	mmu_flush(h);
 	hart_update_tlb_sets(h);
 }
@@ -233,7 +242,7 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 	}
 	if (unlikely(h->dbg_step))
 		max_insns = 1;
-	n = exec_run(h, max_insns);
+	n = unlikely(h->trig_icount) ? trig_icount_run(h, max_insns) : exec_run(h, max_insns);
 	if (unlikely(h->dbg_step))
 		dbg_step_done(h);
 	if (unlikely(h->dm_step))

@@ -299,8 +299,12 @@ L_DECODE : {
 }
 
 uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to refetch */
-	if (unlikely(h->cpu->dbg.nbp) && dbg_break(h, pc, INSNS()))
-		goto out_pc;
+	if (unlikely(h->cpu->dbg.nbp | h->cpu->dbg.ntrig_x)) {
+		if (dbg_break(h, pc, INSNS()))
+			goto out_pc;
+		if (h->cpu->dbg.ntrig_x && trig_exec(h, pc))
+			goto exc_take;
+	}
 uncached_nobreak:
 	SET_HANDLER(e);
 	e->step = e->len * (sizeof(struct dinsn) / 2);
@@ -328,6 +332,8 @@ L_BKPT : { /* a slot marked for a breakpoint (debug.c): stop, or run its instruc
 	pc = PC();
 	if (dbg_break(h, pc, INSNS()))
 		goto out_pc;
+	if (h->cpu->dbg.ntrig_x && trig_exec(h, pc)) /* an execute trigger of this hart */
+		goto exc_take;
 	h->pc = pc;
 	if (mmu_fetch_raw(h, pc, &raw) < 0)
 		goto exc_take;
@@ -603,8 +609,9 @@ L_EBREAK:
 		if (!w_)                                                                           \
 			NEXT();                                                                    \
 		pc = PC() + e->len;                                                                \
-		if (unlikely(h->dbg_stop))                                                         \
-			goto out_pc; /* a satp write for the debugger's library check */           \
+		/* a satp write for the debugger's library check; a timer CSR write */             \
+		if (unlikely(h->dbg_stop || machine_stop_requested(h->m)))                         \
+			goto out_pc;                                                               \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:
@@ -714,6 +721,7 @@ L_REMUW : {
 #include "cpu/exec_amo.h"
 #include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_priv.h"
 #include "cpu/exec_zfh.h"
 
 out: /* e is the next instruction to run */

@@ -516,4 +516,5 @@ static const char *win_name(void *opaque, uint64_t off)
 	return off >= DM_DATA_OFF ? "data" : "progbuf";
 }
 
-const struct mmio_ops dm_mmio_ops = {win_read, win_write, win_name};
+/* no snapshot state: --jtag and --gdb (whose reverse execution uses snapshots) are alternatives */
+const struct mmio_ops dm_mmio_ops = {.read = win_read, .write = win_write, .reg_name = win_name};

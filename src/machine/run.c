@@ -30,10 +30,12 @@
  * within about a millisecond; a poll(2) per round would cost several percent). */
 #define DEBUG_POLL_ROUNDS 32
 
-static uint64_t host_ns(void)
+static uint64_t host_ns(const struct machine *m)
 {
 	struct timespec ts;
 
+	if (m->host_now_ns) /* record/replay (src/replay) logs or replays the reads */
+		return m->host_now_ns(m->host_ctx);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
@@ -54,15 +56,23 @@ uint64_t machine_clock(const struct machine *m)
 uint64_t machine_mtime(struct machine *m)
 {
 	if (m->cfg.realtime)
-		return (host_ns() - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
+		return (host_ns(m) - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
 	return live_vclock(m) / MACHINE_INSNS_PER_TICK + m->mtime_off;
+}
+
+/* The earliest timer deadline after now: the CLINT's mtimecmp or a hart's stimecmp (Sstc). */
+static uint64_t next_deadline(struct machine *m, uint64_t now)
+{
+	uint64_t c = clint_next_deadline(m->clint, now), s = cpu_next_deadline(m->cpu, now);
+
+	return c < s ? c : s;
 }
 
 /* Instructions until mtime reaches the earliest programmed deadline (at least 1), or
  * UINT64_MAX if none is pending. */
 static uint64_t insns_to_deadline(struct machine *m)
 {
-	uint64_t now = machine_mtime(m), next = clint_next_deadline(m->clint, now);
+	uint64_t now = machine_mtime(m), next = next_deadline(m, now);
 	uint64_t ticks = next - now;
 
 	if (next == UINT64_MAX || ticks > UINT64_MAX / MACHINE_INSNS_PER_TICK / 2)
@@ -144,6 +154,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
+		if (m->goto_insns > m->total_insns && m->goto_insns - m->total_insns < budget)
+			budget = m->goto_insns - m->total_insns; /* reverse execution (src/replay) */
 		if (budget == 0)
 			break;
 		m->yield = false;
@@ -174,7 +186,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 
 	*code = 0;
 	console_open();
-	m->rt_start_ns = host_ns();
+	m->rt_start_ns = host_ns(m);
 	for (;;) {
 		if (m->stop) {
 			*code = m->exit_code;
@@ -194,6 +206,10 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		if (m->cfg.max_insns && m->total_insns >= m->cfg.max_insns) {
 			ret = MACHINE_EXIT_MAX_INSNS;
 			break;
+		}
+		if (m->dbg && m->goto_insns && m->total_insns >= m->goto_insns) {
+			m->goto_insns = 0; /* machine_debug_goto's point: the debugger takes over */
+			m->dbg_halted = true;
 		}
 		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
 			m->dbg_rounds = 0;
@@ -223,7 +239,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 				if (!skip_to_deadline(m))
 					goto idle;
 			} else {
-				wait_ticks = clint_next_deadline(m->clint, machine_mtime(m));
+				wait_ticks = next_deadline(m, machine_mtime(m));
 				if (wait_ticks == UINT64_MAX && !console_input_open())
 					goto idle;
 				console_flush();
@@ -273,6 +289,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		console_wait(IDLE_POLL_MS);
 	tick:
 		clint_update_timers(m->clint, machine_mtime(m));
+		cpu_update_timers(m->cpu, machine_mtime(m));
 		poll_input(m);
 		console_flush();
 	}
