@@ -224,10 +224,10 @@ static uint64_t tdata1_legal(uint64_t old, uint64_t v, bool dm)
 		break;
 	case TYPE_NONE:
 	case TYPE_DISABLED:
-		/* the debugger (OpenOCD 0.12, debug spec 0.13: type is WARL) frees a trigger by
-		 * writing 0 and expects to find a match trigger there again: it stays one, with
-		 * nothing enabled */
-		if (dm && is_match(old))
+		/* Sdtrig 1.0: writing 0 must leave the trigger disabled, never "no trigger here"
+		 * (type 0): it stays a match trigger with nothing enabled, which is what OpenOCD
+		 * 0.12 looks for when it counts and reuses triggers (guests clear them this way) */
+		if (is_match(old))
 			return old & (0xfull << 60);
 		return (uint64_t)TDATA1_TYPE(v) << 60;
 	default:

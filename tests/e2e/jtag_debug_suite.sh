@@ -19,7 +19,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 FAST="SimpleS0Test SimpleF18Test WriteCsrs MemTest64 MemTestBlock1 DebugBreakpoint StepTest \
-InstantHaltTest PrivRw Sv39Test DownloadTest"
+InstantHaltTest PrivRw Sv39Test DownloadTest Hwbp1 ProgramHwWatchpoint"
 tests=$FAST
 [ "${JTAG_SUITE:-}" = all ] && tests=
 

@@ -67,7 +67,7 @@ class strata64_hart(targets.Hart):
     ram = 0x80000000
     ram_size = 0x8000000
     bad_address = 0x40000000  # nothing is mapped there
-    instruction_hardware_breakpoint_count = 0  # no Sdtrig triggers yet
+    instruction_hardware_breakpoint_count = 2  # Sdtrig: two triggers (src/cpu/trigger.c)
     reset_vectors = [0x1000]  # the boot ROM
     link_script_path = "strata64.lds"
     misa = 0x800000000014112d  # RV64IMAFDCSU, QEMU 7.2's default CPU
@@ -84,12 +84,9 @@ class strata64(targets.Target):
     implements_custom_test = False
     support_memory_sampling = False  # Debian's OpenOCD 0.12 has no `riscv memory_sample`
     support_unavailable_control = False
-    support_mcontrol = False
-    support_mcontrol6 = False
     support_icount = False
     support_itrigger = False
     support_etrigger = False
-    support_manual_hwbp = False
     test_semihosting = True
     freertos_binary = None
 

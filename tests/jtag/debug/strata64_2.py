@@ -15,12 +15,9 @@ class strata64_2(targets.Target):
     gdb_setup = ["set osabi none"]
     support_memory_sampling = False  # Debian's OpenOCD 0.12 has no `riscv memory_sample`
     support_unavailable_control = False
-    support_mcontrol = False
-    support_mcontrol6 = False
     support_icount = False
     support_itrigger = False
     support_etrigger = False
-    support_manual_hwbp = False
     test_semihosting = False
 
     def create(self):
