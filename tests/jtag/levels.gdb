@@ -84,4 +84,7 @@ echo CHECK-hw-u \n
 p/x $pc
 p/d $priv
 delete
-continue
+# resume through OpenOCD and detach: the guest runs to its end while GDB leaves (a GDB
+# `continue` would wait for a stop that never comes once strata exits)
+monitor resume
+detach
