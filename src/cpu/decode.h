@@ -25,7 +25,7 @@
 		    X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW)    \
 			X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK)	     /* Zicsr */                   \
 	    X(CSRRW) X(CSRRS) X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI) /* privileged */              \
-	    X(MRET) X(SRET) X(WFI) X(SFENCE_VMA)		     /* M */                       \
+	    X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) X(DRET)	     /* M */                       \
 	    X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW) X(DIVW)        \
 		X(DIVUW) X(REMW) X(REMUW) /* A */                                                  \
 	    X(LR_W) X(SC_W) X(AMOSWAP_W) X(AMOADD_W) X(AMOXOR_W) X(AMOAND_W) X(AMOOR_W)            \

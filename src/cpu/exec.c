@@ -646,6 +646,14 @@ L_SRET:
 	if (unlikely(h->dbg_stop))
 		goto out_pc;
 	goto refetch;
+L_DRET: /* leave Debug Mode at dpc (dmode.c); illegal anywhere else */
+	if (!h->dmode)
+		ILLEGAL();
+	h->instret = INSNS();
+	hart_dm_resume(h);
+	h->dm_done = true; /* ends the program buffer's run: the hart now runs on its own */
+	pc = h->pc;
+	goto out_pc;
 L_WFI:
 	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
 		ILLEGAL();

@@ -197,6 +197,7 @@ struct hart {
 	 * at only where traps, interrupts and the end of a run are */
 	bool dm_active, dmode, dm_step;
 	bool dm_done, dm_exc; /* the program buffer reached its ebreak / raised an exception */
+	bool dm_trig;	      /* the trap being raised is a trigger that enters Debug Mode */
 	uint64_t dcsr, dpc, dscratch[2];
 
 	struct cpu *cpu;

@@ -32,6 +32,11 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 	uint64_t tvec, epc = h->pc;
 	unsigned old_priv = h->priv;
 
+	if (h->dm_trig) { /* a trigger with action 1: Debug Mode at the instruction (dmode.c) */
+		h->dm_trig = false;
+		dmode_enter(h, h->pc, DM_CAUSE_TRIGGER);
+		return;
+	}
 	if (h->dmode) { /* no trap in Debug Mode: the Debug Module reports it */
 		h->dm_exc = true;
 		return;

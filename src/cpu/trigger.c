@@ -41,7 +41,9 @@
 #define IC_COUNT     (0x3fffull << IC_COUNT_SHL)
 
 /* What a trigger does when it fires (tdata1's action field). */
-enum trig_action { TRIG_ACT_BREAKPOINT = 0 };
+enum trig_action { TRIG_ACT_BREAKPOINT = 0, TRIG_ACT_DEBUG = 1 };
+/* tdata1.dmode: only Debug Mode may write the trigger; it may then enter Debug Mode (action 1) */
+#define TDATA1_DMODE (1ull << 59)
 
 enum { CSR_TSELECT = 0x7a0, CSR_TDATA1, CSR_TDATA2, CSR_TDATA3, CSR_TINFO };
 
@@ -71,10 +73,18 @@ static bool is_match(uint64_t t1)
 }
 
 /* Sdtrig 1.0, 5.4: breakpoint-action triggers do not fire in M mode while MIE is clear (the
- * trap handler would trigger again); QEMU 7.2 lacks the rule (docs/DECISIONS.md). */
-static bool may_fire(const struct hart *h)
+ * trap handler would trigger again); QEMU 7.2 lacks the rule (docs/DECISIONS.md). Nothing fires
+ * in Debug Mode; a trigger that enters Debug Mode fires anywhere else. */
+static bool may_fire(const struct hart *h, unsigned action)
 {
-	return h->priv != PRV_M || (h->mstatus & MSTATUS_MIE);
+	if (h->dmode)
+		return false;
+	return action == TRIG_ACT_DEBUG || h->priv != PRV_M || (h->mstatus & MSTATUS_MIE);
+}
+
+static unsigned mc_action(uint64_t t1)
+{
+	return (t1 & MC_ACTION) >> MC_ACTION_SHIFT;
 }
 
 static bool fire(struct hart *h, uint64_t t1, uint64_t tval)
@@ -84,19 +94,22 @@ static bool fire(struct hart *h, uint64_t t1, uint64_t tval)
 		h->exc_cause = EXC_BREAKPOINT;
 		h->exc_tval = tval;
 		return true;
+	case TRIG_ACT_DEBUG: /* taken as a trap: trap_take() enters Debug Mode instead (dmode.c) */
+		h->dm_trig = true;
+		h->exc_cause = EXC_BREAKPOINT;
+		h->exc_tval = tval;
+		return true;
 	}
 	return false;
 }
 
 bool trig_exec(struct hart *h, uint64_t pc)
 {
-	if (!may_fire(h))
-		return false;
 	for (unsigned i = 0; i < TRIG_COUNT; i++) {
 		uint64_t t1 = h->trig[i].tdata1;
 
 		if (is_match(t1) && (t1 & MC_EXECUTE) && mc_priv(t1, h->priv) &&
-		    h->trig[i].tdata2 == pc)
+		    h->trig[i].tdata2 == pc && may_fire(h, mc_action(t1)))
 			return fire(h, t1, pc);
 	}
 	return false;
@@ -106,13 +119,12 @@ bool trig_mem(struct hart *h, uint64_t vaddr, unsigned size, int acc)
 {
 	uint64_t want = acc == ACC_STORE ? MC_STORE : MC_LOAD;
 
-	if (!may_fire(h))
-		return false;
 	for (unsigned i = 0; i < TRIG_COUNT; i++) {
 		uint64_t t1 = h->trig[i].tdata1, a = h->trig[i].tdata2;
 
 		/* match = 0 (equal): any byte of the access at tdata2 */
-		if (is_match(t1) && (t1 & want) && mc_priv(t1, h->priv) && a - vaddr < size)
+		if (is_match(t1) && (t1 & want) && mc_priv(t1, h->priv) && a - vaddr < size &&
+		    may_fire(h, mc_action(t1)))
 			return fire(h, t1, a);
 	}
 	return false;
@@ -160,7 +172,8 @@ uint64_t trig_icount_run(struct hart *h, uint64_t max_insns)
 
 	/* one instruction at a time: each one that retires in a counted mode counts down, and
 	 * the trigger fires (before the next instruction) when the count reaches zero */
-	while (done < max_insns && !h->waiting && !h->dbg_stop && !machine_stop_requested(h->m)) {
+	while (done < max_insns && !h->waiting && !h->dbg_stop && !h->dmode &&
+	       !machine_stop_requested(h->m)) {
 		unsigned priv = h->priv;
 		uint64_t n = exec_run(h, 1);
 
@@ -174,7 +187,7 @@ uint64_t trig_icount_run(struct hart *h, uint64_t max_insns)
 				continue;
 			c = ((*t1 & IC_COUNT) >> IC_COUNT_SHL) - 1;
 			*t1 = (*t1 & ~IC_COUNT) | (c << IC_COUNT_SHL);
-			if (c == 0 && may_fire(h) &&
+			if (c == 0 && may_fire(h, *t1 & IC_ACTION) &&
 			    fire(h, (*t1 & IC_ACTION) << MC_ACTION_SHIFT, 0))
 				trap_take(h, h->exc_cause, h->exc_tval);
 		}
@@ -190,9 +203,12 @@ uint64_t trig_icount_run(struct hart *h, uint64_t max_insns)
 /* ---- the CSRs ---- */
 
 /* The value a write of v to tdata1 of a trigger leaves there (WARL). */
-static uint64_t tdata1_legal(uint64_t old, uint64_t v)
+static uint64_t tdata1_legal(uint64_t old, uint64_t v, bool dm)
 {
-	uint64_t keep;
+	uint64_t keep, r;
+
+	if ((old & TDATA1_DMODE) && !dm)
+		return old; /* the debugger's trigger */
 
 	switch (TDATA1_TYPE(v)) {
 	case TYPE_MCONTROL:
@@ -208,12 +224,22 @@ static uint64_t tdata1_legal(uint64_t old, uint64_t v)
 		break;
 	case TYPE_NONE:
 	case TYPE_DISABLED:
+		/* Sdtrig 1.0: writing 0 must leave the trigger disabled, never "no trigger here"
+		 * (type 0): it stays a match trigger with nothing enabled, which is what OpenOCD
+		 * 0.12 looks for when it counts and reuses triggers (guests clear them this way) */
+		if (is_match(old))
+			return old & (0xfull << 60);
 		return (uint64_t)TDATA1_TYPE(v) << 60;
 	default:
 		return old; /* an unsupported type: the write is ignored, as QEMU 7.2 does */
 	}
-	/* dmode is writable only from Debug Mode, which strata does not have */
-	return (v & (0xfull << 60)) | (v & keep);
+	/* dmode is writable only from Debug Mode; action 1 (enter Debug Mode) needs dmode */
+	r = (v & (0xfull << 60)) | (v & keep) | (dm ? v & TDATA1_DMODE : 0);
+	if ((r & TDATA1_DMODE) && TDATA1_TYPE(v) == TYPE_ICOUNT && (v & IC_ACTION) == TRIG_ACT_DEBUG)
+		r |= TRIG_ACT_DEBUG;
+	else if ((r & TDATA1_DMODE) && is_match(v) && mc_action(v) == TRIG_ACT_DEBUG)
+		r |= (uint64_t)TRIG_ACT_DEBUG << MC_ACTION_SHIFT;
+	return r;
 }
 
 int trig_csr_read(struct hart *h, unsigned csr, uint64_t *v)
@@ -250,10 +276,11 @@ int trig_csr_write(struct hart *h, unsigned csr, uint64_t v)
 			h->tselect = (unsigned)v;
 		return 0;
 	case CSR_TDATA1:
-		t->tdata1 = tdata1_legal(t->tdata1, v);
+		t->tdata1 = tdata1_legal(t->tdata1, v, h->dmode);
 		break;
 	case CSR_TDATA2:
-		t->tdata2 = v;
+		if (!(t->tdata1 & TDATA1_DMODE) || h->dmode)
+			t->tdata2 = v;
 		break;
 	case CSR_TDATA3:
 		t->tdata3 = 0; /* no textra fields: mhvalue/svalue selection is not implemented */

@@ -225,6 +225,35 @@ static int progbuf(void)
 		CHECK(reg_read(REG_DPC, &v) == 0 && v == BASE + 0x100, "dpc at the ebreak");
 		CHECK(reg_read(0x7b0, &v) == 0, "dcsr");
 	}
+	/* dret in the program buffer resumes the hart at dpc (t0: the loop's RAM word again) */
+	CHECK(reg_write(REG_DPC, BASE + 0x08) == 0 && reg_write(0x1005, BASE + 0x1000) == 0, "dpc");
+	dm_write(d, PROGBUF0, 0x7b200073); /* dret */
+	dm_write(d, COMMAND, 1u << 18);
+	CHECK(cmderr() == 0, "dret: cmderr %u", cmderr());
+	CHECK(!hart_dm_halted(h) && hart_get_pc(h) == BASE + 0x08, "resumed at dpc");
+	{
+		uint64_t n = hart_run(h, 4);
+
+		CHECK(n == 4, "runs: %llu, pc %llx, halted %d", (unsigned long long)n,
+		      (unsigned long long)hart_get_pc(h), hart_dm_halted(h));
+	}
+	/* outside Debug Mode dret is an illegal instruction */
+	machine_phys_write(m, BASE + 0x100, 4, 0x7b200073);
+	dm_write(d, DMCONTROL, ACTIVE | HALTREQ);
+	dm_write(d, DMCONTROL, ACTIVE);
+	CHECK(reg_write(REG_DPC, BASE + 0x100) == 0 && reg_write(0x305, BASE + 0x200) == 0, "mtvec");
+	{
+		uint64_t dcsr;
+
+		CHECK(reg_read(REG_DCSR, &dcsr) == 0 && reg_write(REG_DCSR, dcsr & ~(1ull << 15)) == 0,
+		      "ebreakm off");
+	}
+	dm_write(d, DMCONTROL, ACTIVE | RESUMEREQ);
+	hart_run(h, 1);
+	CHECK(hart_get_pc(h) == BASE + 0x200, "trapped: pc %llx", (unsigned long long)hart_get_pc(h));
+	dm_write(d, DMCONTROL, ACTIVE | HALTREQ);
+	dm_write(d, DMCONTROL, ACTIVE);
+	CHECK(reg_read(0x342, &v) == 0 && v == 2, "mcause %llu", (unsigned long long)v);
 	return 0;
 }
 

@@ -18,8 +18,8 @@ ext=$root/../shared/ext
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
-FAST="SimpleS0Test SimpleT1Test SimpleF18Test WriteGprs WriteCsrs MemTest64 MemTestBlock1 \
-DebugBreakpoint StepTest InstantHaltTest PrivRw Registers"
+FAST="SimpleS0Test SimpleF18Test WriteCsrs MemTest64 MemTestBlock1 DebugBreakpoint StepTest \
+InstantHaltTest PrivRw Sv39Test DownloadTest Hwbp1 ProgramHwWatchpoint"
 tests=$FAST
 [ "${JTAG_SUITE:-}" = all ] && tests=
 
@@ -44,16 +44,29 @@ printf '#!/bin/sh\nexec riscv64-unknown-elf-gcc -isystem /usr/lib/picolibc/riscv
 chmod +x "$work/gcc"
 
 cd "$work/riscv-tests/debug" || exit 1
+# suite TARGET TESTS...: run gdbserver.py on tests/jtag/debug/TARGET.py (all tests if none given)
+suite() {
+	local target=$1
+	shift
+	STRATA=$strata timeout 3000 python3 gdbserver.py --gcc "$work/gcc" --gdb gdb-multiarch \
+		--server_cmd "$root/tests/jtag/debug/openocd-compat" \
+		"$root/tests/jtag/debug/$target.py" "$@" >>"$work/suite.out" 2>&1
+}
 # shellcheck disable=SC2086
-STRATA=$strata timeout 3000 python3 gdbserver.py --gcc "$work/gcc" --gdb gdb-multiarch \
-	--server_cmd "$root/tests/jtag/debug/openocd-compat" \
-	"$root/tests/jtag/debug/strata64.py" $tests >"$work/suite.out" 2>&1
+suite strata64 $tests
+# two harts: one OpenOCD target each, halted and resumed separately
+if [ "${JTAG_SUITE:-}" = all ]; then
+	suite strata64_2 Multicore Smp StepThread2
+else
+	suite strata64_2 MulticoreRunAllHaltOne
+fi
 awk '
+	/^\[[A-Za-z0-9_]+\] Starting > / { lg[substr($1, 2, length($1) - 2)] = $4 }
 	/^\[[A-Za-z0-9_]+\] (pass|fail|exception|not_applicable) in/ {
 		name = substr($1, 2, length($1) - 2); r = $2; seen++
 		if (r == "pass") print "PASS jtag-suite/" name
 		else if (r == "not_applicable") print "SKIP jtag-suite/" name ": not applicable to the target (the suite'"'"'s verdict)"
-		else print "FAIL jtag-suite/" name ": " r " (log: " $NF ")"
+		else print "FAIL jtag-suite/" name ": " r " (" lg[name] ")"
 	}
 	END { if (!seen) print "FAIL jtag-suite: gdbserver.py ran no test" }' "$work/suite.out"
 if grep -q ' returned \(fail\|exception\)' "$work/suite.out"; then

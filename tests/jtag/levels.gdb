@@ -64,4 +64,27 @@ stepi
 p/d $priv
 p/x $pc == $mepc
 delete
+# hardware breakpoints (Sdtrig triggers with action "enter Debug Mode") in S, M and U code
+hbreak *ktrap
 continue
+echo CHECK-hw-s \n
+p/x $pc == ktrap
+p/d $priv
+delete
+hbreak *sbi_console_putchar
+continue
+echo CHECK-hw-m \n
+p/x $pc == sbi_console_putchar
+p/d $priv
+delete
+# prog2's entry, in its own address space
+hbreak *0x10000
+continue
+echo CHECK-hw-u \n
+p/x $pc
+p/d $priv
+delete
+# resume through OpenOCD and detach: the guest runs to its end while GDB leaves (a GDB
+# `continue` would wait for a stop that never comes once strata exits)
+monitor resume
+detach

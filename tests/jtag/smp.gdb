@@ -12,4 +12,7 @@ echo CHECK-hart0 \n
 p/x $mhartid
 p $a0
 delete
-continue
+# resume through OpenOCD and detach: the guest runs to its end while GDB leaves (a GDB
+# `continue` would wait for a stop that never comes once strata exits)
+monitor resume
+detach
