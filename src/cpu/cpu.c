@@ -66,6 +66,7 @@ void cpu_free(struct cpu *c)
 	free(c->harts);
 	free(c->dpages);
 	free(c->dbg.marks);
+	free(c->dbg.trig_x);
 	free(c);
 }
 
@@ -161,12 +162,20 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->medeleg = h->mideleg = h->mie = h->mip = 0;
 	h->mtvec = h->stvec = h->satp = 0;
 	h->mcounteren = h->scounteren = 0;
+	h->menvcfg = h->senvcfg = 0;
+	memset(h->hpm_val, 0, sizeof(h->hpm_val));
+	memset(h->hpm_event, 0, sizeof(h->hpm_event));
+	h->mcountinhibit = 0;
+	h->stimecmp = 0;
+	h->stimecmp_armed = false;
+	h->mip_hw &= ~MIP_STIP;
 	h->fflags = h->frm = 0;
 	memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
 	memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
 	h->pmp_active = false;
 	h->resv_valid = false;
 	h->waiting = false;
+	trig_reset(h);
 	mmu_flush(h);
 	hart_update_tlb_sets(h);
 }
@@ -213,6 +222,11 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 {
 	uint64_t n;
 
+	if (unlikely(h->dm_active)) {
+		if (h->dmode)
+			return 0; /* halted in Debug Mode: the Debug Module resumes it */
+		max_insns = 1;
+	}
 	if (h->waiting) {
 		/* WFI resumes on any locally enabled pending interrupt, even if globally off */
 		if (!(csr_mip(h) & h->mie))
@@ -232,10 +246,12 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 	if (unlikely(h->dbg_step))
 		max_insns = 1;
 	idle_begin(h);
-	n = exec_run(h, max_insns);
+	n = unlikely(h->trig_icount) ? trig_icount_run(h, max_insns) : exec_run(h, max_insns);
 	idle_end(h);
 	if (unlikely(h->dbg_step))
 		dbg_step_done(h);
+	if (unlikely(h->dm_step))
+		dmode_step_done(h);
 	/* Other harts run next and may store to the reserved address; dropping the reservation
 	 * at the end of the quantum makes any SC after that fail, as the spec requires, without
 	 * a check on every store. Spurious failures are allowed, and a constrained LR/SC loop

@@ -53,6 +53,11 @@ bool hart_trap_storm(const struct hart *h);
 /* Drive an interrupt line from a device (CLINT: MSIP/MTIP, PLIC: MEIP/SEIP). */
 void hart_set_irq(struct hart *h, uint64_t mip_bit, bool level);
 
+/* Timers the harts own (Sstc's stimecmp): update their interrupt lines at mtime, and the
+ * earliest compare value after mtime (UINT64_MAX if none), for the run loop's deadlines. */
+void cpu_update_timers(struct cpu *c, uint64_t mtime);
+uint64_t cpu_next_deadline(const struct cpu *c, uint64_t mtime);
+
 /* Print the registers and the last 16 retired instructions (always-on ring) to f. */
 void hart_dump(const struct hart *h, FILE *f);
 
@@ -88,5 +93,11 @@ void cpu_set_ring_dump(struct cpu *c, uint64_t causes);
 
 /* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
+
+/* Snapshots (snap.c, src/replay): a hart's architectural state as hart_state_size() bytes;
+ * restoring it flushes the hart's translations and clears a pending debugger stop. */
+size_t hart_state_size(void);
+void hart_state_save(const struct hart *h, void *buf);
+void hart_state_restore(struct hart *h, const void *buf);
 
 #endif

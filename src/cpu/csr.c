@@ -4,6 +4,7 @@
  * 64-bit field of struct hart with a write mask. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
+#include "trace/record.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ enum {
 	CSR_SCAUSE = 0x142,
 	CSR_STVAL = 0x143,
 	CSR_SIP = 0x144,
+	CSR_STIMECMP = 0x14d,
 	CSR_SATP = 0x180,
 	CSR_MSTATUS = 0x300,
 	CSR_MISA = 0x301,
@@ -250,7 +252,11 @@ static int rd_mip(struct hart *h, unsigned csr, uint64_t *v)
 }
 static int wr_mip(struct hart *h, unsigned csr, uint64_t v)
 {
-	h->mip = (h->mip & ~MIP_WMASK) | (v & MIP_WMASK);
+	uint64_t wmask = MIP_WMASK;
+
+	if (h->menvcfg & MENVCFG_STCE)
+		wmask &= ~MIP_STIP; /* Sstc: STIP is stimecmp's */
+	h->mip = (h->mip & ~wmask) | (v & wmask);
 	return 0;
 }
 
@@ -295,7 +301,9 @@ static int rd_mcountinhibit(struct hart *h, unsigned csr, uint64_t *v)
 }
 static int wr_mcountinhibit(struct hart *h, unsigned csr, uint64_t v)
 {
-	h->mcountinhibit = v & 5;
+	/* TM is read-only zero (QEMU 7.2 keeps it: docs/DECISIONS.md); the bits of absent counters
+	 * are WARL and kept, as QEMU keeps them */
+	h->mcountinhibit = v & ~2u;
 	return 0;
 }
 
@@ -412,6 +420,161 @@ static int wr_pmpaddr(struct hart *h, unsigned csr, uint64_t v)
 	return 0;
 }
 
+/* ---- envcfg (Zicbo*, Svpbmt, Sstc) and stimecmp (Sstc) ---- */
+
+/* The menvcfg/senvcfg bits that exist on this machine: the spec makes a field of an absent
+ * extension read-only zero (QEMU 7.2 keeps them all writable: docs/DECISIONS.md). */
+static uint64_t envcfg_mask(const struct hart *h, bool m)
+{
+	isa_t isa = h->cpu->isa;
+	uint64_t mask = ENVCFG_FIOM;
+
+	if (isa_has(isa, ISA_ZICBOM))
+		mask |= ENVCFG_CBIE | ENVCFG_CBCFE;
+	if (isa_has(isa, ISA_ZICBOZ))
+		mask |= ENVCFG_CBZE;
+	if (m && isa_has(isa, ISA_SVPBMT))
+		mask |= MENVCFG_PBMTE;
+	if (m && isa_has(isa, ISA_SSTC))
+		mask |= MENVCFG_STCE;
+	return mask;
+}
+
+static uint64_t envcfg_legal(uint64_t old, uint64_t v, uint64_t mask)
+{
+	/* CBIE = 2 is reserved: WARL, keep the old value */
+	if ((v & ENVCFG_CBIE) == (2ull << 4))
+		v = (v & ~ENVCFG_CBIE) | (old & ENVCFG_CBIE);
+	return (old & ~mask) | (v & mask);
+}
+
+static int wr_menvcfg(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t old = h->menvcfg;
+
+	h->menvcfg = envcfg_legal(old, v, envcfg_mask(h, true));
+	/* PBMTE changes what a PTE's PBMT bits mean: cached translations may be wrong now */
+	if ((old ^ h->menvcfg) & MENVCFG_PBMTE)
+		mmu_flush(h);
+	if ((old ^ h->menvcfg) & MENVCFG_STCE) {
+		h->mip &= ~MIP_STIP; /* with STCE, STIP is the comparator's and read-only */
+		sstc_update(h, machine_mtime(h->m));
+	}
+	return 0;
+}
+static int wr_senvcfg(struct hart *h, unsigned csr, uint64_t v)
+{
+	h->senvcfg = envcfg_legal(h->senvcfg, v, envcfg_mask(h, false));
+	return 0;
+}
+
+/* stimecmp from S needs mcounteren.TM and menvcfg.STCE (QEMU 7.2's sstc predicate) */
+static int pred_sstc(const struct hart *h, unsigned csr)
+{
+	if (h->priv == PRV_M)
+		return 0;
+	return (h->mcounteren & 2) && (h->menvcfg & MENVCFG_STCE) ? 0 : -1;
+}
+
+static int wr_stimecmp(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t now = machine_mtime(h->m);
+
+	h->stimecmp = v;
+	h->stimecmp_armed = true;
+	sstc_update(h, now);
+	if (h->tmask & REC_ETRACE)
+		hook_timer(h, "stimecmp", v, now);
+	/* the run loop's next deadline moved: end the quantum there (as a CLINT write does) */
+	machine_yield(h->m);
+	return 0;
+}
+
+void sstc_update(struct hart *h, uint64_t mtime)
+{
+	if ((h->menvcfg & MENVCFG_STCE) && h->stimecmp_armed && mtime >= h->stimecmp)
+		h->mip_hw |= MIP_STIP;
+	else
+		h->mip_hw &= ~MIP_STIP;
+}
+
+void cpu_update_timers(struct cpu *c, uint64_t mtime)
+{
+	for (unsigned i = 0; i < c->nharts; i++)
+		sstc_update(c->harts[i], mtime);
+}
+
+uint64_t cpu_next_deadline(const struct cpu *c, uint64_t mtime)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned i = 0; i < c->nharts; i++) {
+		const struct hart *h = c->harts[i];
+
+		if ((h->menvcfg & MENVCFG_STCE) && h->stimecmp_armed && h->stimecmp > mtime &&
+		    h->stimecmp < next)
+			next = h->stimecmp;
+	}
+	return next;
+}
+
+/* ---- Zihpm: as QEMU 7.2 (pmu-num 16), mhpmcounter3..18 hold what is written and count
+ * retired instructions for event 1 (cycles: strata's cycle is instret) and 2 (instructions);
+ * other events do not count. Counters 19..31 do not exist (illegal); all 29 mhpmevents keep what
+ * is written.
+ * ---- */
+
+static bool hpm_counts(const struct hart *h, unsigned i)
+{
+	return h->hpm_event[i] == 1 || h->hpm_event[i] == 2;
+}
+
+static uint64_t hpm_value(const struct hart *h, unsigned i)
+{
+	return h->hpm_val[i] + (hpm_counts(h, i) ? h->instret - h->hpm_base[i] : 0);
+}
+
+static int pred_hpm(const struct hart *h, unsigned csr)
+{
+	if ((csr & 31) >= 3 + HPM_COUNTERS)
+		return -1;
+	return (csr >> 8) == 0xc ? pred_counter(h, csr) : 0;
+}
+
+static int rd_hpmcounter(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = hpm_value(h, (csr & 31) - 3);
+	return 0;
+}
+
+static int wr_hpmcounter(struct hart *h, unsigned csr, uint64_t v)
+{
+	unsigned i = (csr & 31) - 3;
+
+	/* the CSR instruction itself retires after the write (as minstret) */
+	h->hpm_val[i] = v - (hpm_counts(h, i) ? 1 : 0);
+	h->hpm_base[i] = h->instret;
+	return 0;
+}
+
+static int rd_mhpmevent(struct hart *h, unsigned csr, uint64_t *v)
+{
+	*v = h->hpm_event[(csr & 31) - 3];
+	return 0;
+}
+
+static int wr_mhpmevent(struct hart *h, unsigned csr, uint64_t v)
+{
+	unsigned i = (csr & 31) - 3;
+
+	if (i < HPM_COUNTERS) {
+		h->hpm_val[i] = hpm_value(h, i); /* what it counted so far stays */
+		h->hpm_base[i] = h->instret;
+	}
+	h->hpm_event[i] = v;
+	return 0;
+}
+
 /* ---- the table ---- */
 
 struct csr_def {
@@ -457,12 +620,13 @@ static const struct csr_def csrs[] = {
     FN(0x104, "sie", B(S), NULL, rd_sie, wr_sie),
     FNF(0x105, "stvec", B(S), NULL, stvec, wr_stvec),
     FN(0x106, "scounteren", B(S), NULL, rd_scounteren, wr_scounteren),
-    FIELD(0x10a, "senvcfg", B(S), senvcfg, 1),
+    FNF(0x10a, "senvcfg", B(S), NULL, senvcfg, wr_senvcfg),
     FIELD(0x140, "sscratch", B(S), sscratch, ~0ull),
     FN(0x141, "sepc", B(S), NULL, rd_sepc, wr_sepc),
     FIELD(0x142, "scause", B(S), scause, ~0ull),
     FIELD(0x143, "stval", B(S), stval, ~0ull),
     FN(0x144, "sip", B(S), NULL, rd_sip, wr_sip),
+    FNF(0x14d, "stimecmp", B(SSTC), pred_sstc, stimecmp, wr_stimecmp),
     FNF(0x180, "satp", B(S), pred_tvm, satp, wr_satp),
     /* machine */
     FN(0x300, "mstatus", 0, NULL, rd_mstatus, wr_mstatus),
@@ -472,9 +636,9 @@ static const struct csr_def csrs[] = {
     FIELD(0x304, "mie", 0, mie, MIE_MASK),
     FNF(0x305, "mtvec", 0, NULL, mtvec, wr_mtvec),
     FN(0x306, "mcounteren", 0, NULL, rd_mcounteren, wr_mcounteren),
-    FIELD(0x30a, "menvcfg", 0, menvcfg, 1),
+    FNF(0x30a, "menvcfg", 0, NULL, menvcfg, wr_menvcfg),
     FN(0x320, "mcountinhibit", 0, NULL, rd_mcountinhibit, wr_mcountinhibit),
-    RANGE(0x323, 29, 3, "mhpmevent%u", B(ZIHPM), NULL, rd_zero, wr_ignore),
+    RANGE(0x323, 29, 3, "mhpmevent%u", B(ZIHPM), NULL, rd_mhpmevent, wr_mhpmevent),
     FIELD(0x340, "mscratch", 0, mscratch, ~0ull),
     FN(0x341, "mepc", 0, NULL, rd_mepc, wr_mepc),
     FIELD(0x342, "mcause", 0, mcause, ~0ull),
@@ -484,14 +648,25 @@ static const struct csr_def csrs[] = {
     FN(0x3a0, "pmpcfg0", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     FN(0x3a2, "pmpcfg2", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     RANGE(0x3b0, 16, 0, "pmpaddr%u", 0, NULL, rd_pmpaddr, wr_pmpaddr),
+    /* Sdtrig (trigger.c) */
+    FN(0x7a0, "tselect", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a1, "tdata1", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a2, "tdata2", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a3, "tdata3", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    FN(0x7a4, "tinfo", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    /* Debug Mode (dmode.c): only there */
+    FN(0x7b0, "dcsr", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b1, "dpc", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b2, "dscratch0", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b3, "dscratch1", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
     FN(0xb00, "mcycle", 0, NULL, rd_cycle, wr_mcycle),
     FN(0xb02, "minstret", 0, NULL, rd_instret, wr_minstret),
-    RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), NULL, rd_zero, wr_ignore),
+    RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), pred_hpm, rd_hpmcounter, wr_hpmcounter),
     /* unprivileged counters */
     FN(0xc00, "cycle", B(ZICNTR), pred_counter, rd_cycle, NULL),
     FN(0xc01, "time", B(ZICNTR), pred_counter, rd_time, NULL),
     FN(0xc02, "instret", B(ZICNTR), pred_counter, rd_instret, NULL),
-    RANGE(0xc03, 29, 3, "hpmcounter%u", B(ZIHPM), pred_counter, rd_zero, NULL),
+    RANGE(0xc03, 29, 3, "hpmcounter%u", B(ZIHPM), pred_hpm, rd_hpmcounter, NULL),
     /* machine information */
     FN(0xf11, "mvendorid", 0, NULL, rd_zero, NULL),
     FN(0xf12, "marchid", 0, NULL, rd_zero, NULL),

@@ -36,6 +36,9 @@ void dbg_mark_page(struct cpu *c, struct dpage *dp, uint64_t vpage)
 	for (unsigned i = 0; i < c->dbg.nbp; i++)
 		if ((c->dbg.bp[i].addr & ~PG_MASK) == vpage)
 			mark_slot(c, dp, (c->dbg.bp[i].addr & PG_MASK) >> 1);
+	for (unsigned i = 0; i < c->dbg.ntrig_x; i++)
+		if ((c->dbg.trig_x[i] & ~PG_MASK) == vpage)
+			mark_slot(c, dp, (c->dbg.trig_x[i] & PG_MASK) >> 1);
 }
 
 void dbg_remark(struct cpu *c, struct dpage *dp)
@@ -54,6 +57,28 @@ static void unmark_all(struct cpu *c)
 	c->dbg.nmarks = 0;
 	for (unsigned k = 0; k < c->nharts; k++)
 		mmu_flush(c->harts[k]);
+}
+
+void dbg_triggers_changed(struct cpu *c)
+{
+	struct dbg_state *d = &c->dbg;
+	uint64_t *x = d->trig_x;
+	unsigned n = 0;
+
+	if (!x) {
+		x = calloc((size_t)c->nharts * TRIG_COUNT, sizeof(*x));
+		if (!x)
+			return; /* execute triggers stay unmarked; nothing else breaks */
+		d->trig_x = x;
+	}
+	uint64_t nx[(size_t)c->nharts * TRIG_COUNT];
+	for (unsigned k = 0; k < c->nharts; k++)
+		n += trig_exec_addrs(c->harts[k], nx + n);
+	if (n == d->ntrig_x && !memcmp(nx, x, n * sizeof(*x)))
+		return;
+	memcpy(x, nx, n * sizeof(*x));
+	d->ntrig_x = n;
+	unmark_all(c);
 }
 
 int cpu_bp_add(struct cpu *c, uint64_t addr, enum cpu_bp_type type)

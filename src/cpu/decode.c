@@ -307,6 +307,16 @@ static const struct pat pats[] = {
     {"1101010 00001 ?????  ??? ????? 10100 11", OP_FCVT_H_WU, FMT_RF, E_FRD(ZFH)},
     {"1101010 00010 ?????  ??? ????? 10100 11", OP_FCVT_H_L, FMT_RF, E_FRD(ZFH)},
     {"1101010 00011 ?????  ??? ????? 10100 11", OP_FCVT_H_LU, FMT_RF, E_FRD(ZFH)},
+    /* Zicbom, Zicboz: MISC-MEM funct3 2, the operation in imm; prefetch.i/r/w (Zicbop) are
+     * ORI HINTs with rd = x0 and run as such */
+    {"000000000000 ?????   010 00000 00011 11", OP_CBO_INVAL, FMT_I, E(ZICBOM)},
+    {"000000000001 ?????   010 00000 00011 11", OP_CBO_CLEAN, FMT_I, E(ZICBOM)},
+    {"000000000010 ?????   010 00000 00011 11", OP_CBO_FLUSH, FMT_I, E(ZICBOM)},
+    {"000000000100 ?????   010 00000 00011 11", OP_CBO_ZERO, FMT_I, E(ZICBOZ)},
+    /* Svinval */
+    {"0001011 ????? ?????  000 00000 11100 11", OP_SINVAL_VMA, FMT_SFENCE, E(SVINVAL)},
+    {"0001100 00000 00000  000 00000 11100 11", OP_SFENCE_W_INVAL, FMT_N, E(SVINVAL)},
+    {"0001100 00001 00000  000 00000 11100 11", OP_SFENCE_INVAL_IR, FMT_N, E(SVINVAL)},
 };
 
 #define NPATS (sizeof(pats) / sizeof(pats[0]))

@@ -41,7 +41,8 @@
 		X(FMUL_D) X(FDIV_D) X(FSQRT_D) X(FSGNJ_D) X(FSGNJN_D) X(FSGNJX_D) X(FMIN_D)        \
 		    X(FMAX_D) X(FCVT_S_D) X(FCVT_D_S) X(FEQ_D) X(FLT_D) X(FLE_D) X(FCLASS_D)       \
 			X(FCVT_W_D) X(FCVT_WU_D) X(FCVT_D_W) X(FCVT_D_WU) X(FCVT_L_D) X(FCVT_LU_D) \
-			    X(FMV_X_D) X(FCVT_D_L) X(FCVT_D_LU) X(FMV_D_X) RV_OPS_EXT(X)
+			    X(FMV_X_D) X(FCVT_D_L) X(FCVT_D_LU) X(FMV_D_X) RV_OPS_EXT(X)           \
+				RV_OPS_PRIV(X)
 
 /* Beyond RV64GC: bit manipulation (Zba Zbb Zbc Zbs Zbkb Zbkc Zbkx), Zicond, Zfh/Zfhmin. */
 #define RV_OPS_EXT(X)                                                                              \
@@ -61,6 +62,16 @@
 						    X(FCVT_LU_H) X(FCVT_H_W) X(FCVT_H_WU)          \
 							X(FCVT_H_L) X(FCVT_H_LU) X(FMV_X_H)        \
 							    X(FMV_H_X)
+
+/* Privileged and system extensions: Zicbom, Zicboz (cache-block operations), Svinval. */
+#define RV_OPS_PRIV(X)                                                                             \
+	X(CBO_CLEAN)                                                                               \
+	X(CBO_FLUSH)                                                                               \
+	X(CBO_INVAL)                                                                               \
+	X(CBO_ZERO)                                                                                \
+	X(SINVAL_VMA)                                                                              \
+	X(SFENCE_W_INVAL)                                                                          \
+	X(SFENCE_INVAL_IR)
 
 enum rv_op {
 #define RV_OP_ENUM(name) OP_##name,

@@ -318,8 +318,12 @@ L_DECODE : {
 uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to refetch */
 	if (unlikely(h->idle_probe))
 		idle_abort(h);
-	if (unlikely(h->cpu->dbg.nbp) && dbg_break(h, pc, INSNS()))
-		goto out_pc;
+	if (unlikely(h->cpu->dbg.nbp | h->cpu->dbg.ntrig_x)) {
+		if (dbg_break(h, pc, INSNS()))
+			goto out_pc;
+		if (h->cpu->dbg.ntrig_x && trig_exec(h, pc))
+			goto exc_take;
+	}
 uncached_nobreak:
 	SET_HANDLER(e);
 	e->step = e->len * (sizeof(struct dinsn) / 2);
@@ -347,6 +351,8 @@ L_BKPT : { /* a slot marked for a breakpoint (debug.c): stop, or run its instruc
 	pc = PC();
 	if (dbg_break(h, pc, INSNS()))
 		goto out_pc;
+	if (h->cpu->dbg.ntrig_x && trig_exec(h, pc)) /* an execute trigger of this hart */
+		goto exc_take;
 	h->pc = pc;
 	if (mmu_fetch_raw(h, pc, &raw) < 0)
 		goto exc_take;
@@ -371,7 +377,7 @@ exc_take:
 	h->ring_pos = rp; /* --dump-ring-on prints it from trap_take */
 	trap_take(h, h->exc_cause, h->exc_tval);
 	pc = h->pc;
-	if (unlikely(h->dbg_step || h->dbg_stop))
+	if (unlikely(h->dbg_step || h->dbg_stop || h->dm_active))
 		goto out_pc; /* a step ends on entering a trap; an event stop on taking one */
 	if (unlikely(h->instret == h->trap_insns)) {
 		if (++h->trap_repeats >= TRAP_STORM)
@@ -595,6 +601,12 @@ L_ECALL:
 	h->exc_tval = 0;
 	goto exc_insn;
 L_EBREAK:
+	if (unlikely(dmode_ebreak_bit(h))) { /* Debug Mode: the hart halts at the ebreak */
+		budget++;
+		pc = PC();
+		dmode_enter(h, pc, DM_CAUSE_EBREAK);
+		goto out_pc;
+	}
 	h->exc_cause = EXC_BREAKPOINT;
 	h->exc_tval = 0; /* the spec allows 0 or the pc; QEMU, our reference, writes 0 */
 	goto exc_insn;
@@ -618,8 +630,9 @@ L_EBREAK:
 		if (!w_)                                                                           \
 			NEXT();                                                                    \
 		pc = PC() + e->len;                                                                \
-		if (unlikely(h->dbg_stop))                                                         \
-			goto out_pc; /* a satp write for the debugger's library check */           \
+		/* a satp write for the debugger's library check; a timer CSR write */             \
+		if (unlikely(h->dbg_stop || machine_stop_requested(h->m)))                         \
+			goto out_pc;                                                               \
 		goto refetch;                                                                      \
 	} while (0)
 L_CSRRW:
@@ -729,6 +742,7 @@ L_REMUW : {
 #include "cpu/exec_amo.h"
 #include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_priv.h"
 #include "cpu/exec_zfh.h"
 
 out: /* e is the next instruction to run */

@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "cpu/decode.h"
 
 #include <stdbool.h>
@@ -22,7 +23,9 @@
 #define PTE_U	 (1u << 4)
 #define PTE_A	 (1u << 6)
 #define PTE_D	 (1u << 7)
+#define PTE_N	 (1ull << 63) /* Svnapot */
 #define PPN_MASK ((1ull << 44) - 1)
+#define NAPOT64K_MASK 0xfull /* the PPN bits a 64 KiB NAPOT PTE takes from the VA */
 
 enum priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
@@ -111,6 +114,9 @@ struct ring_ent {
 	uint32_t raw;	       /* the encoding, for uncached code (e == NULL) */
 };
 
+#define TRIG_COUNT   2	/* triggers per hart, as QEMU 7.2 */
+#define HPM_COUNTERS 16 /* mhpmcounter3..18, as QEMU 7.2's default pmu-num */
+
 struct hart {
 	uint64_t x[33]; /* x[32] is a sink for writes to x0 */
 	uint64_t f[32];
@@ -123,6 +129,8 @@ struct hart {
 	uint64_t mstatus, medeleg, mideleg, mie, mip, mip_hw, mtvec, mscratch, mepc, mcause, mtval;
 	uint64_t stvec, sscratch, sepc, scause, stval, satp;
 	uint64_t menvcfg, senvcfg;
+	uint64_t stimecmp;   /* Sstc */
+	bool stimecmp_armed; /* as QEMU: the comparator drives STIP once stimecmp was written */
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
@@ -133,6 +141,9 @@ struct hart {
 	unsigned pmp_n;
 	uint8_t pmp_idx[16];
 	uint64_t pmp_lo[16], pmp_hi[16];
+
+	/* Zihpm (csr.c): mhpmcounter3.. = hpm_val + what counted since hpm_base (an instret) */
+	uint64_t hpm_val[HPM_COUNTERS], hpm_base[HPM_COUNTERS], hpm_event[29];
 
 	/* counters: instret = instret_base + retired in the current hart_run call */
 	uint64_t instret;
@@ -175,12 +186,26 @@ struct hart {
 	uint64_t dbg_skip_pc, dbg_skip_at;
 	struct hart_stop dbg_reason;
 
-	/* idle fixpoint elision (idle.c): armed by the machine; probe while this run looks */
-	bool idle_armed, idle_probe;
-	struct idle *idle;
+	/* Sdtrig trigger module (trigger.c) */
+	struct trig {
+		uint64_t tdata1, tdata2, tdata3;
+	} trig[TRIG_COUNT];
+	unsigned tselect;
+	bool trig_data;	  /* a load/store trigger is armed: its pages stay out of the TLB */
+	bool trig_icount; /* an icount trigger is armed: hart_run steps */
+	/* Debug Mode (dmode.c): dm_active = in Debug Mode or stepping for the Debug Module, looked
+	 * at only where traps, interrupts and the end of a run are */
+	bool dm_active, dmode, dm_step;
+	bool dm_done, dm_exc; /* the program buffer reached its ebreak / raised an exception */
+	uint64_t dcsr, dpc, dscratch[2];
+
 
 	struct cpu *cpu;
 	struct machine *m;
+	/* idle fixpoint elision (idle.c): armed by the machine; probe while this run looks. Not
+	 * architectural state: after struct cpu, outside what snap.c saves */
+	bool idle_armed, idle_probe;
+	struct idle *idle;
 	struct tlb_set tlbs[TS_COUNT];
 };
 
@@ -206,6 +231,9 @@ struct dbg_state {
 	unsigned events;   /* CPU_BRK_* */
 	unsigned libcheck; /* CPU_LIBCHECK_* */
 	uint64_t exc_mask, irq_mask;
+	/* execute-trigger addresses of every hart (trigger.c): marked like breakpoints */
+	uint64_t *trig_x; /* room for nharts * TRIG_COUNT */
+	unsigned ntrig_x;
 };
 
 struct cpu {
@@ -220,6 +248,14 @@ struct cpu {
 	struct dbg_state dbg;
 };
 
+/* menvcfg/senvcfg fields */
+#define ENVCFG_FIOM    (1ull << 0)
+#define ENVCFG_CBIE    (3ull << 4)
+#define ENVCFG_CBCFE   (1ull << 6)
+#define ENVCFG_CBZE    (1ull << 7)
+#define MENVCFG_PBMTE  (1ull << 62)
+#define MENVCFG_STCE   (1ull << 63)
+
 /* ---- csr.c ---- */
 enum { CSR_RW, CSR_RS, CSR_RC };
 /* Execute a CSR instruction's access (kind: CSR_RW/RS/RC with operand); returns 0 or -1
@@ -228,6 +264,8 @@ enum { CSR_RW, CSR_RS, CSR_RC };
 int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
 	       uint64_t *old);
 uint64_t csr_mip(const struct hart *h);
+/* Sstc: drive STIP from stimecmp at mtime (with menvcfg.STCE). */
+void sstc_update(struct hart *h, uint64_t mtime);
 
 /* ---- trap.c ---- */
 /* Enter the trap handler for cause (interrupt if bit 63 set) with tval; h->pc is the epc. */
@@ -249,6 +287,12 @@ int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val);
 int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val);
 /* Host pointer for an aligned atomic access (LR/SC/AMO), or NULL with the exception set. */
 uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_lr);
+/* Cache-block operations (64-byte blocks) at the block holding vaddr: zero it (cbo.zero, a
+ * store), or check that a load or a store may access it (cbo.clean/flush/inval, which fault as
+ * stores). 0, or -1 with the exception set (tval = the block's address). */
+#define CBO_BLOCK 64
+int mmu_cbo_zero(struct hart *h, uint64_t vaddr);
+int mmu_cbo_check(struct hart *h, uint64_t vaddr);
 /* Fetch translation for pc: returns the decoded page (TLB filled), or NULL with
  * *raw_ok = 1 and the raw instruction in *raw for uncacheable code, or NULL with an exception
  * set (*raw_ok = 0). */
@@ -295,6 +339,8 @@ void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv);
 void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
 	      unsigned kind);
 void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+/* A timer compare register (csr: its name) was programmed to cmp at mtime now (etrace). */
+void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now);
 /* Whether a data page must stay out of the TLB because mtrace watches it. */
 bool hook_mem_page(const struct hart *h, uint64_t vpage, int acc);
 
@@ -316,6 +362,39 @@ void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn);
 void dbg_libcheck_event(struct hart *h);
 /* A single step ended (one instruction retired or a trap entered). */
 void dbg_step_done(struct hart *h);
+
+/* Execute triggers changed on some hart: re-mark slots for the union of all harts'. */
+void dbg_triggers_changed(struct cpu *c);
+
+/* ---- trigger.c: Sdtrig ---- */
+void trig_reset(struct hart *h);
+int trig_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int trig_csr_write(struct hart *h, unsigned csr, uint64_t v);
+/* tdata1/tdata2 of some trigger changed: update the TLB, the marks and the flags. */
+void trig_changed(struct hart *h);
+/* A trigger of this hart fires before the instruction at pc runs / before an access: true,
+ * with the trap (h->exc_cause/exc_tval) to take. */
+bool trig_exec(struct hart *h, uint64_t pc);
+bool trig_mem(struct hart *h, uint64_t vaddr, unsigned size, int acc);
+/* Whether a load/store trigger watches vpage (keep it out of the data TLB). */
+bool trig_data_page(const struct hart *h, uint64_t vpage);
+/* The execute-trigger addresses of h into out (room for TRIG_COUNT); how many. */
+unsigned trig_exec_addrs(const struct hart *h, uint64_t *out);
+/* hart_run with an icount trigger armed: instructions one at a time. */
+uint64_t trig_icount_run(struct hart *h, uint64_t max_insns);
+/* ---- dmode.c (the rest is in dmode.h) ---- */
+/* Whether an ebreak here enters Debug Mode (dcsr.ebreakm/s/u, or the hart is in it). */
+bool dmode_ebreak_bit(const struct hart *h);
+/* Enter Debug Mode with dpc = pc; in Debug Mode, note that the program buffer ended. */
+void dmode_enter(struct hart *h, uint64_t pc, unsigned cause);
+/* A step for the Debug Module ended: halt with cause step unless the hart already halted. */
+void dmode_step_done(struct hart *h);
+/* Interrupts are held off (in Debug Mode, or stepping without dcsr.stepie). */
+bool dmode_irq_off(const struct hart *h);
+/* The rows of dcsr, dpc, dscratch0/1 in the CSR table. */
+int dmode_csr_pred(const struct hart *h, unsigned csr);
+int dmode_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int dmode_csr_write(struct hart *h, unsigned csr, uint64_t v);
 
 /* ---- idle.c: idle fixpoint elision, called only while h->idle_probe ---- */
 /* A store TLB set with no entries: loads and stores take the slow path while the hart probes. */

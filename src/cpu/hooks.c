@@ -6,6 +6,8 @@
 #include "symbols/symbols.h"
 #include "trace/record.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 static void ev_init(struct hart *h, struct tev *ev, unsigned type)
@@ -159,4 +161,22 @@ bool hook_mem_page(const struct hart *h, uint64_t vpage, int acc)
 {
 	return (h->tmask & REC_MTRACE) &&
 	       rec_mem_wanted(h->rec, vpage, PG_SIZE, acc == ACC_STORE ? 2 : 1);
+}
+
+void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now)
+{
+	struct tev ev;
+	char text[96];
+	int n;
+
+	/* a note, not a new event type: every view already shows marks on the hart's track */
+	if (cmp > now)
+		n = snprintf(text, sizeof(text), "timer %s=0x%" PRIx64 " (in %" PRIu64 " ticks)",
+			     csr, cmp, cmp - now);
+	else
+		n = snprintf(text, sizeof(text), "timer %s=0x%" PRIx64 " (due)", csr, cmp);
+	ev_init(h, &ev, TEV_MARK);
+	ev.data = (const uint8_t *)text;
+	ev.len = (uint32_t)n;
+	rec_event(h->rec, &ev);
 }

@@ -70,6 +70,7 @@ struct idle {
 	enum idle_mode mode;
 	unsigned visits;     /* refetch visits in this run */
 	uint64_t mip_hw_end; /* the interrupt lines when the last run ended */
+	uint64_t pc_end;     /* and its pc */
 	bool resv_end;	     /* a reservation was live when the last run ended */
 	uint64_t ref_pc, ref_insns, period;
 	uint64_t look_insns, reref; /* when the search began; instructions until a new reference */
@@ -77,7 +78,7 @@ struct idle {
 	bool ref_int;		    /* interrupts were enabled at the reference */
 	bool dirty;		    /* a store changed memory since the reference */
 	bool need_int;		    /* the loop writes: look for a reference with interrupts on */
-	struct idle_snap ref, cur;
+	struct idle_snap ref, cur, end; /* end: when the last run ended */
 	unsigned nwords, npages;
 	struct {
 		uint64_t *p; /* aligned host address */
@@ -382,15 +383,23 @@ void idle_begin(struct hart *h)
 		s->mode = IDLE_SEEK;
 		return;
 	}
-	/* a tracer or the debugger sees every instruction: never skip any for them */
-	if (h->rec || h->dbg_step || h->cpu->dbg.nbp || h->cpu->dbg.nwp) {
+	/* a tracer, the debugger, a trigger (Sdtrig) or Debug Mode sees every instruction:
+	 * never skip any for them */
+	if (h->rec || h->dbg_step || h->cpu->dbg.nbp || h->cpu->dbg.nwp || h->cpu->dbg.ntrig_x ||
+	    h->trig_data || h->trig_icount || h->dm_active) {
 		s->mode = IDLE_SEEK;
 		return;
 	}
 	s->visits = 0;
 	if (s->mode == IDLE_LOOK) {
-		/* go on with the search only if nothing it saw changed since the last run */
-		bool same = h->mip_hw == s->mip_hw_end && !s->resv_end;
+		/* go on with the search only if nothing it saw changed since the last run (a
+		 * debugger or a snapshot restore may have written registers too) */
+		bool same = h->mip_hw == s->mip_hw_end && !s->resv_end && h->pc == s->pc_end;
+
+		if (same) {
+			snap_take(h, &s->cur);
+			same = !memcmp(&s->cur, &s->end, sizeof(s->cur));
+		}
 
 		for (unsigned i = 0; same && i < s->nwords; i++)
 			same = *s->w[i].p == s->w[i].end;
@@ -416,6 +425,8 @@ void idle_end(struct hart *h)
 			s->w[i].end = *s->w[i].p;
 		s->mip_hw_end = h->mip_hw;
 		s->resv_end = h->resv_valid;
+		s->pc_end = h->pc;
+		snap_take(h, &s->end);
 	} else if (s->mode != IDLE_FIXED) {
 		if (h->idle_probe)
 			s->st.misses++;

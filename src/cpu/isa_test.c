@@ -15,7 +15,7 @@ static int defaults(void)
 
 	CHECK(isa_parse("rv64", &isa) == 0 && isa == isa_default(), "rv64 is the default");
 	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
-		  !strcmp(s, "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"),
+		  !strcmp(s, "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
 	      "riscv,isa %s", s);
 	/* MXL = 2, A C D F I M S U */
 	CHECK(isa_misa(isa) == (2ull << 62 | 0x14112d), "misa %llx",

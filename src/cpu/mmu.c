@@ -82,6 +82,25 @@ static bool pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, un
 	return (h->pmpcfg[match] & need[acc]) != 0;
 }
 
+/* Whether a PTE's bits 63:54 make it a page fault (priv spec 12.4-12.6): bits 60:54 are
+ * reserved; PBMT (62:61) needs Svpbmt with menvcfg.PBMTE, a leaf, and not the reserved value 3;
+ * N (63) needs Svnapot, a 4 KiB leaf, and PPN[3:0] = 1000 (64 KiB, the only size defined). */
+static bool pte_reserved(const struct hart *h, uint64_t pte, bool leaf, int level)
+{
+	isa_t isa = h->cpu->isa;
+	unsigned pbmt = (pte >> 61) & 3;
+
+	if ((pte >> 54) & 0x7f)
+		return true;
+	if (pbmt && (!leaf || pbmt == 3 || !isa_has(isa, ISA_SVPBMT) ||
+		     !(h->menvcfg & MENVCFG_PBMTE)))
+		return true;
+	if ((pte & PTE_N) &&
+	    (!leaf || level != 0 || !isa_has(isa, ISA_SVNAPOT) || ((pte >> 10) & 0xf) != 8))
+		return true;
+	return false;
+}
+
 int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w)
 {
 	unsigned mode = satp >> 60, va_bits;
@@ -119,7 +138,7 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 			w->why = "invalid PTE";
 			return -EFAULT;
 		}
-		if (pte >> 54) { /* reserved bits (no Svpbmt, Svnapot) */
+		if (pte_reserved(h, pte, !!(pte & (PTE_R | PTE_X)), i)) {
 			w->why = "reserved PTE bits set";
 			return -EFAULT;
 		}
@@ -137,6 +156,8 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 		w->why = "misaligned superpage";
 		return -EFAULT;
 	}
+	if (pte & PTE_N) /* Svnapot: a 64 KiB page, the low 4 bits of the PPN from the VA */
+		ppn = (ppn & ~NAPOT64K_MASK) | ((va >> PG_SHIFT) & NAPOT64K_MASK);
 	w->pte = pte;
 	w->pte_host = p;
 	w->level = i;
@@ -201,6 +222,8 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 		return;
 	if (unlikely(h->cpu->dbg.nwp) && dbg_watch_page(h->cpu, vaddr & ~PG_MASK))
 		return;
+	if (unlikely(h->trig_data) && trig_data_page(h, vaddr & ~PG_MASK))
+		return;
 	if (acc == ACC_STORE) {
 		if (page_has_code(h->cpu, pa) || machine_page_watched(h->m, pa))
 			return;
@@ -254,6 +277,10 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 	unsigned off = vaddr & PG_MASK;
 	bool uniform = true;
 	uint64_t pa;
+
+	/* a load/store trigger fires before the access (timing = before, as QEMU) */
+	if (unlikely(h->trig_data) && trig_mem(h, vaddr, size, acc))
+		return -1;
 
 	if (off + size > PG_SIZE) {
 		/* crosses a page: translate both halves first, so a fault leaves memory untouched
@@ -319,6 +346,8 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 		raise(h, is_lr ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
 		return NULL;
 	}
+	if (unlikely(h->trig_data) && trig_mem(h, vaddr, size, acc))
+		return NULL;
 	if (translate_check(h, vaddr, size, acc, priv, &pa, NULL) < 0)
 		return NULL;
 	if (!is_lr && !pmp_ok(h, pa, size, ACC_LOAD, priv, NULL)) {
@@ -339,6 +368,30 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 	if (unlikely(h->cpu->dbg.nwp))
 		dbg_watch_access(h, vaddr, size, is_lr ? 1 : 3); /* an AMO reads and writes */
 	return host;
+}
+
+int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
+{
+	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1);
+
+	/* a block never crosses a page: once the first store passes translation and PMP, the
+	 * rest of the block does too (PMP grains are at least 4 bytes; a region boundary inside
+	 * a block would need a finer PMP than anything real) */
+	for (unsigned off = 0; off < CBO_BLOCK; off += 8)
+		if (mmu_store(h, base + off, 8, 0) < 0)
+			return -1;
+	return 0;
+}
+
+int mmu_cbo_check(struct hart *h, uint64_t vaddr)
+{
+	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1), pa;
+	unsigned priv = data_priv(h);
+
+	if (translate_check(h, base, CBO_BLOCK, ACC_LOAD, priv, &pa, NULL) == 0)
+		return 0;
+	/* no load permission: a store's will do, and its fault is the one reported */
+	return translate_check(h, base, CBO_BLOCK, ACC_STORE, priv, &pa, NULL);
 }
 
 /* Read 16 instruction bits at vaddr without caching anything. */
@@ -394,7 +447,7 @@ struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok)
 	e = &h->ts_fetch->x[(pc >> PG_SHIFT) & (TLB_SIZE - 1)];
 	e->vtag = pc & ~PG_MASK;
 	e->dp = dp;
-	if (unlikely(h->cpu->dbg.nbp))
+	if (unlikely(h->cpu->dbg.nbp | h->cpu->dbg.ntrig_x))
 		dbg_mark_page(h->cpu, dp, pc & ~PG_MASK);
 	return dp;
 }
@@ -431,14 +484,21 @@ void mmu_flush(struct hart *h)
 
 void mmu_flush_page(struct hart *h, uint64_t vaddr)
 {
-	unsigned i = (vaddr >> PG_SHIFT) & (TLB_SIZE - 1);
+	/* with Svnapot the leaf of vaddr may map the whole 64 KiB around it: its 16 pages go */
+	unsigned n = isa_has(h->cpu->isa, ISA_SVNAPOT) ? NAPOT64K_MASK + 1 : 1;
+	uint64_t first = isa_has(h->cpu->isa, ISA_SVNAPOT) ? vaddr >> PG_SHIFT & ~NAPOT64K_MASK
+							    : vaddr >> PG_SHIFT;
 
 	if (unlikely(h->idle_probe))
 		idle_abort(h);
-	for (unsigned s = 0; s < TS_COUNT; s++) {
-		h->tlbs[s].ld[i].vtag = TLB_INVALID;
-		h->tlbs[s].st[i].vtag = TLB_INVALID;
-		h->tlbs[s].x[i].vtag = TLB_INVALID;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (first + k) & (TLB_SIZE - 1);
+
+		for (unsigned s = 0; s < TS_COUNT; s++) {
+			h->tlbs[s].ld[i].vtag = TLB_INVALID;
+			h->tlbs[s].st[i].vtag = TLB_INVALID;
+			h->tlbs[s].x[i].vtag = TLB_INVALID;
+		}
 	}
 }
 

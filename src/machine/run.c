@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "machine/console.h"
 #include "machine/machine_impl.h"
 #include "util/sigstop.h"
@@ -36,10 +37,12 @@
  * within about a millisecond; a poll(2) per round would cost several percent). */
 #define DEBUG_POLL_ROUNDS 32
 
-static uint64_t host_ns(void)
+static uint64_t host_ns(const struct machine *m)
 {
 	struct timespec ts;
 
+	if (m->host_now_ns) /* record/replay (src/replay) logs or replays the reads */
+		return m->host_now_ns(m->host_ctx);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
@@ -60,15 +63,23 @@ uint64_t machine_clock(const struct machine *m)
 uint64_t machine_mtime(struct machine *m)
 {
 	if (m->cfg.realtime)
-		return (host_ns() - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
+		return (host_ns(m) - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
 	return live_vclock(m) / MACHINE_INSNS_PER_TICK + m->mtime_off;
+}
+
+/* The earliest timer deadline after now: the CLINT's mtimecmp or a hart's stimecmp (Sstc). */
+static uint64_t next_deadline(struct machine *m, uint64_t now)
+{
+	uint64_t c = clint_next_deadline(m->clint, now), s = cpu_next_deadline(m->cpu, now);
+
+	return c < s ? c : s;
 }
 
 /* Instructions until mtime reaches the earliest programmed deadline (at least 1), or
  * UINT64_MAX if none is pending. */
 static uint64_t insns_to_deadline(struct machine *m)
 {
-	uint64_t now = machine_mtime(m), next = clint_next_deadline(m->clint, now);
+	uint64_t now = machine_mtime(m), next = next_deadline(m, now);
 	uint64_t ticks = next - now;
 
 	if (next == UINT64_MAX || ticks > UINT64_MAX / MACHINE_INSNS_PER_TICK / 2)
@@ -202,6 +213,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			budget += m->idle[i].credit;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
+		if (m->goto_insns > m->total_insns && m->goto_insns - m->total_insns < budget)
+			budget = m->goto_insns - m->total_insns; /* reverse execution (src/replay) */
 		if (budget == 0)
 			break;
 		m->yield = false;
@@ -222,7 +235,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			elapsed = n < q ? n : q;
 		if (!hart_waiting(h))
 			*all_waiting = false;
-		if (m->dbg && hart_debug_stopped(h, NULL))
+		if (m->dbg && (hart_debug_stopped(h, NULL) || hart_dm_halted(h)))
 			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
@@ -257,7 +270,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 
 	*code = 0;
 	console_open();
-	m->rt_start_ns = host_ns();
+	m->rt_start_ns = host_ns(m);
 	for (;;) {
 		if (m->stop) {
 			*code = m->exit_code;
@@ -277,6 +290,10 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		if (m->cfg.max_insns && m->total_insns >= m->cfg.max_insns) {
 			ret = MACHINE_EXIT_MAX_INSNS;
 			break;
+		}
+		if (m->dbg && m->goto_insns && m->total_insns >= m->goto_insns) {
+			m->goto_insns = 0; /* machine_debug_goto's point: the debugger takes over */
+			m->dbg_halted = true;
 		}
 		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
 			m->dbg_rounds = 0;
@@ -306,7 +323,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 				if (!skip_to_deadline(m))
 					goto idle;
 			} else {
-				wait_ticks = clint_next_deadline(m->clint, machine_mtime(m));
+				wait_ticks = next_deadline(m, machine_mtime(m));
 				if (wait_ticks == UINT64_MAX && !console_input_open())
 					goto idle;
 				console_flush();
@@ -336,7 +353,14 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		goto tick;
 	idle:
-		/* Every hart waits and no timer is due: only console input can wake the guest. */
+		/* Every hart waits and no timer is due: only console input can wake the guest, or a
+		 * debugger that holds some harts (JTAG: halted in Debug Mode) and may resume them. */
+		if (m->dbg && m->dbg_mask != ~0ull) {
+			m->dbg_rounds = DEBUG_POLL_ROUNDS; /* ask it at once */
+			console_flush();
+			console_wait(1);
+			goto tick;
+		}
 		if (!console_input_open()) {
 			fprintf(stderr,
 				"strata: the guest makes no progress: every hart waits for an "
@@ -349,6 +373,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		console_wait(IDLE_POLL_MS);
 	tick:
 		clint_update_timers(m->clint, machine_mtime(m));
+		cpu_update_timers(m->cpu, machine_mtime(m));
 		poll_input(m);
 		console_flush();
 	}

@@ -1,5 +1,6 @@
 /* report — `strata report`: top functions by self and total instructions per hart and privilege
- * level, traps by cause, SBI calls by extension and function, syscalls by name. */
+ * level, traps by cause, SBI calls by extension and function, syscalls by name, timer
+ * programming that needs no trap (Sstc's stimecmp writes, recorded by etrace as marks). */
 #include "views/view.h"
 #include "views/vmap.h"
 
@@ -15,6 +16,7 @@ struct fkey {
 };
 struct fval {
 	uint64_t calls, self, total;
+	uint64_t addr; /* the function's entry: its source line */
 };
 struct tkey {
 	const char *name;
@@ -28,7 +30,7 @@ struct ckey {
 struct report {
 	FILE *out;
 	struct view_opts o;
-	struct vmap *funcs, *traps, *sbi, *sys;
+	struct vmap *funcs, *traps, *sbi, *sys, *timers;
 };
 
 static void *report_begin(FILE *out, const struct view_opts *o)
@@ -44,11 +46,13 @@ static void *report_begin(FILE *out, const struct view_opts *o)
 	r->traps = vmap_new(sizeof(uint64_t));
 	r->sbi = vmap_new(sizeof(uint64_t));
 	r->sys = vmap_new(sizeof(uint64_t));
-	if (!r->funcs || !r->traps || !r->sbi || !r->sys) {
+	r->timers = vmap_new(sizeof(uint64_t));
+	if (!r->funcs || !r->traps || !r->sbi || !r->sys || !r->timers) {
 		vmap_free(r->funcs);
 		vmap_free(r->traps);
 		vmap_free(r->sbi);
 		vmap_free(r->sys);
+		vmap_free(r->timers);
 		free(r);
 		return NULL;
 	}
@@ -74,6 +78,7 @@ static int report_event(void *v, const struct ana_ev *e)
 		if (!f)
 			return -ENOMEM;
 		f->calls++;
+		f->addr = e->stack[e->depth - 1].addr;
 		f->self += e->self_insns;
 		if (!e->stack[e->depth - 1].recursive) /* the outermost activation has it all */
 			f->total += e->total_insns;
@@ -90,6 +95,19 @@ static int report_event(void *v, const struct ana_ev *e)
 	case ANA_SYS_BEGIN: {
 		struct ckey k = {e->name, e->id};
 		return count(r->sys, &k, sizeof(k));
+	}
+	case ANA_MARK: {
+		/* "timer CSR=VALUE ...", written by the CPU's etrace hook */
+		static const char *const csrs[] = {"stimecmp"};
+		for (size_t i = 0; i < sizeof(csrs) / sizeof(csrs[0]); i++) {
+			size_t n = strlen(csrs[i]);
+			if (!strncmp(e->text, "timer ", 6) && !strncmp(e->text + 6, csrs[i], n) &&
+			    e->text[6 + n] == '=') {
+				struct ckey k = {csrs[i], e->hart};
+				return count(r->timers, &k, sizeof(k));
+			}
+		}
+		return 0;
 	}
 	default:
 		return 0;
@@ -165,9 +183,11 @@ static int print_funcs(struct report *r, int total)
 			fprintf(r->out, "%14s %14s %10s  %s\n", "self", "total", "calls",
 				"function");
 		}
-		if (shown++ < r->o.top)
-			fprintf(r->out, "%14" PRIu64 " %14" PRIu64 " %10" PRIu64 "  %s\n", f->self,
-				f->total, f->calls, k->name);
+		if (shown++ < r->o.top) {
+			const char *line = view_srcline(&r->o, k->priv, f->addr);
+			fprintf(r->out, "%14" PRIu64 " %14" PRIu64 " %10" PRIu64 "  %s%s%s\n", f->self,
+				f->total, f->calls, k->name, line ? "  " : "", line ? line : "");
+		}
 	}
 	free(ix);
 	return 0;
@@ -198,9 +218,13 @@ static int print_counts(struct report *r, struct vmap *m, const char *title, int
 				ext = eb;
 			}
 			fprintf(r->out, "%14" PRIu64 "  %-12s %s\n", *c, ext, k->name);
-		} else {
+		} else if (what == 2) {
 			const struct ckey *k = kp;
 			fprintf(r->out, "%14" PRIu64 "  %s (%" PRIu64 ")\n", *c, k->name, k->id);
+		} else {
+			const struct ckey *k = kp;
+			fprintf(r->out, "%14" PRIu64 "  %s writes on hart %" PRIu64 "\n", *c, k->name,
+				k->id);
 		}
 	}
 	free(ix);
@@ -223,12 +247,15 @@ static int report_end(void *v, const struct ana_stats *st)
 		rc = print_counts(r, r->sbi, "SBI calls by extension and function", 1);
 	if (!rc)
 		rc = print_counts(r, r->sys, "syscalls by name (number)", 2);
+	if (!rc)
+		rc = print_counts(r, r->timers, "timer programming without a trap (etrace)", 3);
 	if (!rc && ferror(r->out))
 		rc = -EIO;
 	vmap_free(r->funcs);
 	vmap_free(r->traps);
 	vmap_free(r->sbi);
 	vmap_free(r->sys);
+	vmap_free(r->timers);
 	free(r);
 	return rc;
 }

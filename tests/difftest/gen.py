@@ -433,6 +433,18 @@ class Gen:
     def u_zbkx(self):
         return ['%s %s, %s, %s' % (self.r.choice(['xperm4', 'xperm8']), self.rd(), self.rs(), self.rs())]
 
+    def u_svinval(self):
+        r = self.r
+        return [r.choice(['sinval.vma %s, %s' % (self.rs(), self.rs()), 'sinval.vma x0, x0',
+                          'sfence.w.inval', 'sfence.inval.ir'])]
+
+    def u_sstc(self):
+        # M mode reads and writes stimecmp (no mcounteren/STCE needed); values far in the future,
+        # so that no timer becomes due (QEMU 7.2 raises STIP even with STCE off: README)
+        t = XNAMES[self.r.choice(DEST)]
+        return ['li %s, 0x%x' % (t, self.r.getrandbits(62) | (1 << 62)),
+                '%s %s, stimecmp, %s' % (self.r.choice(['csrrw', 'csrrs']), self.rd(), t)]
+
     def f16(self):
         """A binary16 edge or random value."""
         r = self.r
@@ -564,9 +576,10 @@ class Gen:
     # on; those in TRAP_WHEN_OFF also (rarely) when all are off, to check the illegal-instruction
     # trap (not C: its 16-bit words would leave a misaligned pc behind the handler's mepc + 2)
     UNIT_EXTS = {'u_compressed': ('c',), 'u_zba': ('zba',), 'u_zbb': ('zbb', 'zbkb'), 'u_zbc': ('zbc', 'zbkc'),
-                 'u_zbs': ('zbs',), 'u_zbkb': ('zbkb',), 'u_zbkx': ('zbkx',), 'u_zfh': ('zfh',)}
+                 'u_zbs': ('zbs',), 'u_zbkb': ('zbkb',), 'u_zbkx': ('zbkx',), 'u_zfh': ('zfh',),
+                 'u_svinval': ('svinval',), 'u_sstc': ('sstc',)}
     EXT_UNITS = [('u_zba', 4), ('u_zbb', 6), ('u_zbc', 2), ('u_zbs', 4), ('u_zbkb', 3), ('u_zbkx', 2),
-                 ('u_zfh', 10)]
+                 ('u_zfh', 10), ('u_svinval', 1), ('u_sstc', 1)]
     TRAP_WHEN_OFF = 0.3
 
     def unit(self):
@@ -609,7 +622,9 @@ def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None):
     blocks = [[g.unit() for _ in range(blen)] for _ in range(nblocks)]
     out = ['# difftest program: seed %d, %d blocks of %d units%s' % (seed, nblocks, blen,
            '' if fine is None else ', fine dumps in block %d' % fine),
-           '\t.option norvc', '\t.option norelax', '\t.text', '\t.globl dt_main', 'dt_main:']
+           '\t.option norvc', '\t.option norelax',
+           # gcc 12 takes no svinval in -march; binutils 2.40 does, here
+           '\t.option arch, +svinval', '\t.text', '\t.globl dt_main', 'dt_main:']
     for b, units in enumerate(blocks):
         for u, lines in enumerate(units):
             out.append('b%du%d:' % (b, u))

@@ -14,7 +14,7 @@ tests/difftest/run --strata "$STRATA" --seed "$(date -u +%Y%m%d)" --programs 1 |
 # on; the default ones off (their instructions must trap exactly as in QEMU) with F and D off
 # too; no C with only Zfhmin of the half-precision ones.
 tests/difftest/run --strata "$STRATA" --seed 101 --programs 4 --coverage \
-	--cpu zbkb=on,zbkc=on,zbkx=on,Zfh=on || fail=1
+	--cpu zbkb=on,zbkc=on,zbkx=on,Zfh=on,svinval=on,svpbmt=on,svnapot=on || fail=1
 tests/difftest/run --strata "$STRATA" --seed 201 --programs 2 \
 	--cpu zba=off,zbb=off,zbc=off,zbs=off,d=off,f=off || fail=1
 tests/difftest/run --strata "$STRATA" --seed 301 --programs 2 --cpu c=off,Zfhmin=on,zbkb=on || fail=1

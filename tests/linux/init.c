@@ -661,6 +661,14 @@ int main(int argc, char **argv)
 	int readonly = strstr(cmdline, "strata.test=readonly") != NULL;
 	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("init: cpus: %ld\n", ncpus);
+	/* the extensions the kernel found and uses (arch/riscv/kernel/cpu.c), hart 0's line */
+	static char cpuinfo[8192];
+	const char *isa;
+	if (read_file("/proc/cpuinfo", cpuinfo, sizeof(cpuinfo)) > 0 &&
+	    (isa = strstr(cpuinfo, "\nisa\t\t: ")) != NULL)
+		printf("init: isa: %.*s\n", (int)strcspn(isa + 8, "\n"), isa + 8);
+	else
+		printf("init: isa: (no isa line in /proc/cpuinfo)\n");
 
 	check_fork_exec();
 	check_pipes();

@@ -1544,6 +1544,33 @@ fmv.d.x f0,x0
 fmv.d.x f31,x30
 fmv.d.x f1,x2
 fmv.d.x f5,x31
+cbo.clean (x11)
+cbo.clean (x0)
+cbo.clean (x30)
+cbo.clean (x2)
+cbo.clean (x31)
+cbo.flush (x11)
+cbo.flush (x0)
+cbo.flush (x30)
+cbo.flush (x2)
+cbo.flush (x31)
+cbo.inval (x11)
+cbo.inval (x0)
+cbo.inval (x30)
+cbo.inval (x2)
+cbo.inval (x31)
+cbo.zero (x11)
+cbo.zero (x0)
+cbo.zero (x30)
+cbo.zero (x2)
+cbo.zero (x31)
+sinval.vma x11,x12
+sinval.vma x0,x0
+sinval.vma x30,x29
+sinval.vma x2,x3
+sinval.vma x31,x0
+sfence.w.inval
+sfence.inval.ir
 beq x8,x9,.+2
 beq x8,x9,.+4
 beq x8,x9,.+8

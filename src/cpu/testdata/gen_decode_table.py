@@ -88,9 +88,13 @@ for m in "clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8 brev8".sp
     SIG[m] = "rd,rs1"
 for m in "fmv.x.w fmv.w.x fmv.x.d fmv.d.x".split():
     SIG[m] = "rd,rs1"
+# Zicbom, Zicboz, Svinval (prefetch.* are ORI HINTs: they decode as ori)
+for m in "cbo.clean cbo.flush cbo.inval cbo.zero".split():
+    SIG[m] = "(rs1)"
+SIG.update({"sinval.vma": "rs1,rs2", "sfence.w.inval": "", "sfence.inval.ir": ""})
 # binutils 2.40 always encodes rm = 0 for these exact conversions and never prints it
 RM_UNPRINTED = {"fcvt.d.s", "fcvt.d.w", "fcvt.d.wu", "fcvt.s.h", "fcvt.d.h"}
-MARCH = "rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zfh"  # binutils 2.40 has no Zicond: decode_test
+MARCH = "rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zfh_zicbom_zicboz_svinval"  # binutils 2.40 has no Zicond: decode_test
 OP_ALIAS = {"fence.tso": "fence"}
 
 # Compressed: (expanded mnemonic, objdump operand signature, expansion of parsed operands).
@@ -207,6 +211,9 @@ def gen_asm():
             for i, (a, b, _, _) in enumerate(R):
                 src = b if not m.endswith("i") else str([0, 31, 17, 1, 30][i])
                 add("%s %s,0x%x,%s" % (m, a, csrs[i], src))
+        elif sig == "(rs1)":
+            for _, b, _, _ in R:
+                add("%s (%s)" % (m, b))
         elif sig == "rd,(rs1)":
             for i, (a, b, _, _) in enumerate(R):
                 add("%s%s %s,(%s)" % (m, ["", ".aq", ".rl", ".aqrl", ""][i], a, b))

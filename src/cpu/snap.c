@@ -1,0 +1,35 @@
+/* snap — a hart's architectural state as bytes, for snapshots (src/replay): the fields of
+ * struct hart before the tracing fields (registers, CSRs, counters, reservation, WFI, the ring)
+ * and those between the debugger's and the host pointers (Sdtrig triggers, Debug Mode), so CSRs
+ * added inside those blocks are included without a list to keep up to date. Restoring drops the
+ * translations the restored state no longer justifies. */
+#include <stddef.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/hart.h"
+
+#define A_END	offsetof(struct hart, rec)
+#define B_START offsetof(struct hart, trig)
+#define B_END	offsetof(struct hart, cpu)
+
+size_t hart_state_size(void)
+{
+	return A_END + (B_END - B_START);
+}
+
+void hart_state_save(const struct hart *h, void *buf)
+{
+	memcpy(buf, h, A_END);
+	memcpy((char *)buf + A_END, (const char *)h + B_START, B_END - B_START);
+}
+
+void hart_state_restore(struct hart *h, const void *buf)
+{
+	/* the current TLB set pointers stay valid (they point into this hart's own tlbs) */
+	memcpy(h, buf, A_END);
+	memcpy((char *)h + B_START, (const char *)buf + A_END, B_END - B_START);
+	h->dbg_stop = false;
+	mmu_flush(h);
+	hart_update_tlb_sets(h);
+}
