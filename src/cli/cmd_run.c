@@ -526,6 +526,8 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 			n += hart_instret(cpu_hart(c, i));
 		fprintf(stderr, "strata: %" PRIu64 " instructions in %.3f s (%.1f MIPS)\n", n, s,
 			s > 0 ? n / s / 1e6 : 0.0);
+		if (cpu_nharts(c) > 1)
+			machine_print_idle_stats(m, stderr);
 	}
 	switch (why) {
 	case MACHINE_EXIT_GUEST:

@@ -56,8 +56,11 @@ void cpu_free(struct cpu *c)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; c->harts && i < c->nharts; i++)
+	for (unsigned i = 0; c->harts && i < c->nharts; i++) {
+		if (c->harts[i])
+			idle_free(c->harts[i]);
 		free(c->harts[i]);
+	}
 	for (uint64_t i = 0; c->dpages && i < c->ram_pages; i++)
 		free(c->dpages[i]);
 	free(c->harts);
@@ -242,7 +245,9 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 	}
 	if (unlikely(h->dbg_step))
 		max_insns = 1;
+	idle_begin(h);
 	n = unlikely(h->trig_icount) ? trig_icount_run(h, max_insns) : exec_run(h, max_insns);
+	idle_end(h);
 	if (unlikely(h->dbg_step))
 		dbg_step_done(h);
 	if (unlikely(h->dm_step))

@@ -61,6 +61,28 @@ uint64_t cpu_next_deadline(const struct cpu *c, uint64_t mtime);
 /* Print the registers and the last 16 retired instructions (always-on ring) to f. */
 void hart_dump(const struct hart *h, FILE *f);
 
+/* Idle fixpoint elision (idle.c): while armed, a run of the hart looks for a loop iteration
+ * that ends in the state it began in with every memory word it touched back at its old value;
+ * such an iteration repeats exactly until another hart, a device or an interrupt line changes
+ * something, so the run counts as many whole iterations as its budget holds as retired without
+ * executing them, and returns at the iteration's start. Never while the hart is traced or a
+ * debugger has breakpoints, watchpoints or steps. hart_idle_arm: 0 or -ENOMEM. */
+int hart_idle_arm(struct hart *h, bool on);
+/* After a run: FIXED, it ended at the start of such an iteration (the next run re-checks and
+ * skips); LOOKING, the search goes on in the next run; NONE, it found nothing. */
+enum hart_idle { HART_IDLE_NONE, HART_IDLE_LOOKING, HART_IDLE_FIXED };
+enum hart_idle hart_idle_state(const struct hart *h);
+struct hart_idle_stats {
+	uint64_t runs;		/* armed runs */
+	uint64_t fixpoints;	/* iterations found */
+	uint64_t skips;		/* runs that skipped */
+	uint64_t skipped_insns; /* instructions counted retired without executing them */
+	uint64_t invalidated;	/* runs where memory, registers or lines had changed */
+	uint64_t aborts;	/* searches ended by a device access, a CSR, a TLB flush, ... */
+	uint64_t misses;	/* runs that found nothing */
+};
+void hart_idle_stats(const struct hart *h, struct hart_idle_stats *st);
+
 struct recorder;
 /* Record this machine's harts into r (NULL stops recording); see trace/record.h. */
 void cpu_set_recorder(struct cpu *c, struct recorder *r);

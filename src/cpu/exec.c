@@ -265,6 +265,23 @@ refetch:
 	pc_page = pc & ~PG_MASK;
 	base = dp->d;
 	jump_limit = (tmask & REC_ITRACE) ? 0 : PG_SIZE;
+	if (unlikely(h->idle_probe)) {
+		/* idle fixpoint elision (idle.c): every run of straight-line code starts here and
+		 * every access takes the slow path while it looks */
+		int64_t n = idle_visit(h, pc, dp, INSNS(), budget, &rp);
+
+		if (n >= 0) {
+			budget -= n; /* retired without being executed */
+			start -= budget;
+			budget = 0;
+			goto out_pc;
+		}
+		if (h->idle_probe) {
+			jump_limit = 0;
+			if (n == -1)
+				tld = tst = idle_no_tlb;
+		}
+	}
 	e = base + ((pc & PG_MASK) >> 1);
 	RING_MARK_TRACED(pc, e, 0);
 	DISPATCH();
@@ -299,6 +316,8 @@ L_DECODE : {
 }
 
 uncached: /* e = h->tmp[0] holds the instruction at pc; tmp[1..2] lead back to refetch */
+	if (unlikely(h->idle_probe))
+		idle_abort(h);
 	if (unlikely(h->cpu->dbg.nbp | h->cpu->dbg.ntrig_x)) {
 		if (dbg_break(h, pc, INSNS()))
 			goto out_pc;
@@ -597,6 +616,8 @@ L_EBREAK:
 	do {                                                                                       \
 		uint64_t old_, opnd_ = (operand);                                                  \
 		bool w_ = (write);                                                                 \
+		if (unlikely(h->idle_probe) && !idle_csr_ok((unsigned)e->imm & 0xfff, w_))        \
+			idle_abort(h);                                                             \
 		h->instret = instret_base + (start - budget) - 1;                                  \
 		h->pc = PC();                                                                      \
 		h->fflags |= fpu_host_take_flags();                                                \

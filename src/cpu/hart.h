@@ -200,8 +200,13 @@ struct hart {
 	bool dm_trig;	      /* the trap being raised is a trigger that enters Debug Mode */
 	uint64_t dcsr, dpc, dscratch[2];
 
+
 	struct cpu *cpu;
 	struct machine *m;
+	/* idle fixpoint elision (idle.c): armed by the machine; probe while this run looks. Not
+	 * architectural state: after struct cpu, outside what snap.c saves */
+	bool idle_armed, idle_probe;
+	struct idle *idle;
 	struct tlb_set tlbs[TS_COUNT];
 };
 
@@ -391,6 +396,27 @@ bool dmode_irq_off(const struct hart *h);
 int dmode_csr_pred(const struct hart *h, unsigned csr);
 int dmode_csr_read(struct hart *h, unsigned csr, uint64_t *v);
 int dmode_csr_write(struct hart *h, unsigned csr, uint64_t v);
+
+/* ---- idle.c: idle fixpoint elision, called only while h->idle_probe ---- */
+/* A store TLB set with no entries: loads and stores take the slow path while the hart probes. */
+extern struct tlb_entry idle_no_tlb[TLB_SIZE];
+/* Refetch reached pc in dp with insns retired and budget left, ring position *rp: n >= 0 to
+ * count n more instructions retired and end the run at pc (*rp updated); -1 to go on with
+ * every access on the slow path (it logs them); -2 to go on, only jumps through refetch. */
+int64_t idle_visit(struct hart *h, uint64_t pc, const struct dpage *dp, uint64_t insns,
+		   int64_t budget, unsigned *rp);
+/* The hart is about to access size bytes of RAM at host: a load (store NULL), a store of the
+ * bytes at store, or an atomic read-modify-write (IDLE_TOUCH_RMW). */
+#define IDLE_TOUCH_RMW ((const void *)1)
+void idle_touch(struct hart *h, const uint8_t *host, unsigned size, const void *store);
+/* Something a loop iteration must not do happened (device access, TLB flush, ...). */
+void idle_abort(struct hart *h);
+/* Whether a CSR access keeps the search going (no counters, no time, no side effects). */
+bool idle_csr_ok(unsigned csr, bool write);
+/* Around exec_run in hart_run; and the hart's end. */
+void idle_begin(struct hart *h);
+void idle_end(struct hart *h);
+void idle_free(struct hart *h);
 
 /* ---- exec.c ---- */
 /* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */

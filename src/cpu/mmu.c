@@ -241,6 +241,12 @@ static int phys_access(struct hart *h, uint64_t pa, unsigned size, int acc, uint
 {
 	uint8_t *host = machine_ram_ptr(h->m, pa, size);
 
+	if (unlikely(h->idle_probe)) {
+		if (host && (acc == ACC_LOAD || !machine_page_watched(h->m, pa)))
+			idle_touch(h, host, size, acc == ACC_LOAD ? NULL : (const void *)val);
+		else
+			idle_abort(h); /* a device is no memory a loop may read twice */
+	}
 	if (host) {
 		if (acc == ACC_LOAD) {
 			*val = 0;
@@ -353,6 +359,8 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 		raise(h, access_fault[acc], vaddr);
 		return NULL;
 	}
+	if (unlikely(h->idle_probe))
+		idle_touch(h, host, size, is_lr ? NULL : IDLE_TOUCH_RMW);
 	if (!is_lr && page_has_code(h->cpu, pa))
 		cpu_invalidate_code(h->cpu, pa, size);
 	if (h->tmask & REC_MTRACE)
@@ -462,6 +470,8 @@ static void pmp_recompute(struct hart *h)
 
 void mmu_flush(struct hart *h)
 {
+	if (unlikely(h->idle_probe))
+		idle_abort(h); /* fresh translations: the loop could read other memory */
 	pmp_recompute(h);
 	for (unsigned s = 0; s < TS_COUNT; s++) {
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
@@ -479,6 +489,8 @@ void mmu_flush_page(struct hart *h, uint64_t vaddr)
 	uint64_t first = isa_has(h->cpu->isa, ISA_SVNAPOT) ? vaddr >> PG_SHIFT & ~NAPOT64K_MASK
 							    : vaddr >> PG_SHIFT;
 
+	if (unlikely(h->idle_probe))
+		idle_abort(h);
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = (first + k) & (TLB_SIZE - 1);
 

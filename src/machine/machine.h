@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct machine;
 struct cpu;
@@ -99,6 +100,8 @@ uint64_t machine_clock(const struct machine *m);
 int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n);
 /* Current mtime (CLINT), for the time CSR. */
 uint64_t machine_mtime(struct machine *m);
+/* Per hart: instructions retired, while looking idle, and skipped by idle elision (--stats). */
+void machine_print_idle_stats(struct machine *m, FILE *f);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
 bool machine_stop_requested(const struct machine *m);
 /* Leave hart_run after the current instruction, the run goes on: a hart's own timer compare

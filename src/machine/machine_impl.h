@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/cpu.h"
 #include "machine/devices/clint.h"
 #include "machine/devices/finisher.h"
 #include "machine/devices/htif.h"
@@ -49,7 +50,17 @@ struct machine {
 	struct machine_idle {
 		uint64_t boot_sp_page; /* sp >> 12 when first seen in S mode */
 		bool boot_seen, looks;
+		/* idle fixpoint elision (run.c, cpu/idle.c): armed for the coming run; searches
+		 * that found nothing in a row; no search before round retry_round */
+		bool elide;
+		unsigned fails;
+		uint64_t retry_round;
+		uint64_t credit; /* budget a run stopped at a loop's start left unused */
+		struct hart_idle_stats last; /* after its last armed run */
+		uint64_t insns_looking_idle; /* retired in runs that began looking idle */
 	} *idle;
+	uint64_t rounds;
+	bool parked; /* in the last round some hart stopped at an idle loop's start (run.c) */
 	bool stop;  /* the run is over (exit_code) */
 	bool yield; /* leave hart_run early; the run goes on */
 	int exit_code;

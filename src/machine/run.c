@@ -20,6 +20,13 @@
 #ifndef IDLE_SHARE
 #define IDLE_SHARE 8 /* -DIDLE_SHARE=1 turns it off, to measure it */
 #endif
+/* Idle fixpoint elision (cpu/idle.c) for harts that look idle: -DIDLE_ELISION=0 turns it
+ * off, to measure it. A search that finds nothing, or a loop another hart disturbed, is
+ * retried after 2^fails rounds, at most IDLE_RETRY_MAX; a skip resets fails. */
+#ifndef IDLE_ELISION
+#define IDLE_ELISION 1
+#endif
+#define IDLE_RETRY_MAX 256
 /* Host nanoseconds per mtime tick in --realtime mode. */
 #define NS_PER_TICK (1000000000ull / VIRT_TIMEBASE_FREQ)
 /* Longest sleep while every hart waits, so Ctrl-A x and input stay responsive. */
@@ -131,12 +138,56 @@ static void note_idle(struct machine *m, unsigned i, struct hart *h)
 	m->idle[i].looks = m->idle[i].boot_seen && priv != 0 && sp_page == m->idle[i].boot_sp_page;
 }
 
+/* Whether hart i searches for an idle fixpoint in its coming run: it looks idle, no debugger
+ * is attached (tracers are refused by the CPU), and it is not backing off. */
+static bool idle_elide(struct machine *m, unsigned i, struct hart *h)
+{
+	struct machine_idle *d = &m->idle[i];
+
+	d->elide = IDLE_ELISION && !m->dbg && d->looks && m->rounds >= d->retry_round;
+	if (hart_idle_arm(h, d->elide) < 0)
+		d->elide = false;
+	return d->elide;
+}
+
+/* After an armed run that retired n of budget: a hart that stopped at a repeating iteration
+ * stays armed and keeps what it left of its budget for its next run (it stops when the rest of
+ * its budget holds no whole iteration); one that found nothing backs off. */
+static void idle_after(struct machine *m, unsigned i, struct hart *h, uint64_t budget, uint64_t n)
+{
+	struct machine_idle *d = &m->idle[i];
+	enum hart_idle st = hart_idle_state(h);
+
+	struct hart_idle_stats now;
+	uint64_t wait;
+
+	d->credit = 0;
+	if (!d->elide)
+		return;
+	hart_idle_stats(h, &now);
+	if (st == HART_IDLE_FIXED && budget > n)
+		d->credit = budget - n;
+	if (now.skips != d->last.skips)
+		d->fails = 0; /* it paid off */
+	if (st != HART_IDLE_NONE && now.invalidated == d->last.invalidated) {
+		d->last = now;
+		return;
+	}
+	/* Found nothing, or another hart changed what the loop reads (xv6's wakeup() takes
+	 * every process lock): searching costs more than running with the idle share, so wait
+	 * before the next search, longer each time it does not pay off. */
+	d->last = now;
+	d->fails++;
+	wait = 1ull << (d->fails < 10 ? d->fails : 10);
+	d->retry_round = m->rounds + (wait < IDLE_RETRY_MAX ? wait : IDLE_RETRY_MAX);
+}
+
 /* One round: every hart runs up to q instructions (harts that look idle fewer, see
- * note_idle). Returns the largest count retired. */
+ * note_idle, unless they search for an idle fixpoint). Returns the largest count retired. */
 static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 {
 	uint64_t elapsed = 0, n, budget;
-	bool some_busy = false;
+	bool some_busy = false, parked = false, elide;
 
 	for (unsigned i = 0; i < m->nharts; i++)
 		if (!m->idle[i].looks && !hart_waiting(cpu_hart(m->cpu, i)))
@@ -150,8 +201,16 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 		if (m->dbg && !((m->dbg_mask >> i) & 1))
 			continue;
 		budget = q;
-		if (some_busy && m->idle[i].looks)
+		/* a hart that looks idle gets a small share unless its loop is being checked */
+		elide = idle_elide(m, i, h);
+		if (some_busy && m->idle[i].looks &&
+		    (!elide || hart_idle_state(h) == HART_IDLE_NONE))
 			budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
+		/* Credit from earlier rounds is spent before this round's end, the next timer
+		 * deadline: the skipped iterations all happen before an interrupt can come (one
+		 * that comes ends the hart's loop, and its credit, at the next run's start). */
+		if (m->idle[i].elide && hart_idle_state(h) == HART_IDLE_FIXED)
+			budget += m->idle[i].credit;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
 		if (m->goto_insns > m->total_insns && m->goto_insns - m->total_insns < budget)
@@ -165,16 +224,41 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 		/* Fold this hart's progress into the clock only through elapsed below. */
 		m->running = NULL;
 		m->total_insns += n;
+		if (m->idle[i].looks)
+			m->idle[i].insns_looking_idle += n;
+		idle_after(m, i, h, budget, n);
+		if (m->idle[i].credit)
+			parked = true; /* stopped at its loop's start: the next run skips */
 		note_idle(m, i, h);
-		if (n > elapsed)
-			elapsed = n;
+		/* virtual time moves by the round's budget at most, whatever credit was spent */
+		if ((n < q ? n : q) > elapsed)
+			elapsed = n < q ? n : q;
 		if (!hart_waiting(h))
 			*all_waiting = false;
 		if (m->dbg && (hart_debug_stopped(h, NULL) || hart_dm_halted(h)))
 			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
+	m->rounds++;
+	m->parked = parked;
 	return elapsed;
+}
+
+void machine_print_idle_stats(struct machine *m, FILE *f)
+{
+	for (unsigned i = 0; i < m->nharts; i++) {
+		struct hart *h = cpu_hart(m->cpu, i);
+		struct hart_idle_stats st;
+
+		hart_idle_stats(h, &st);
+		fprintf(f,
+			"strata: hart %u: %" PRIu64 " instructions, %" PRIu64
+			" in runs that looked idle, %" PRIu64 " of them skipped (idle elision: %" PRIu64
+			" runs, %" PRIu64 " fixpoints, %" PRIu64 " skips, %" PRIu64
+			" invalidated, %" PRIu64 " aborted, %" PRIu64 " found nothing)\n",
+			i, hart_instret(h), m->idle[i].insns_looking_idle, st.skipped_insns, st.runs,
+			st.fixpoints, st.skips, st.invalidated, st.aborts, st.misses);
+	}
 }
 
 enum machine_exit machine_run(struct machine *m, int *code)
@@ -231,7 +315,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		before = m->total_insns;
 		elapsed = run_round(m, q, &all_waiting);
-		progress = m->total_insns != before;
+		progress = m->total_insns != before || m->parked;
 		if (!m->cfg.realtime)
 			m->vclock += elapsed;
 		if (all_waiting && !m->stop) {
