@@ -1,6 +1,7 @@
 /* target — strata's harts and memory as the stub's gdb_target_ops. */
 #include "gdb/target.h"
 #include "gdb/abrk.h"
+#include "async/emu.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "machine/console.h"
@@ -432,6 +433,8 @@ void gdb_target_clear(struct gdb_target *t)
 
 void gdb_target_fini(struct gdb_target *t)
 {
+	if (t->abrk) /* the tracer outlives the stub (the recorder closes later) */
+		aemu_set_tap(t->rec, NULL, NULL);
 	gdb_abrk_free(t->abrk);
 	t->abrk = NULL;
 	for (unsigned i = 0; i < t->nlibs; i++)
