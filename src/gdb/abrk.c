@@ -99,7 +99,8 @@ static void hit(struct gdb_target *t, unsigned hart, int id, const char *fmt, ..
 
 static void on_poll(struct gdb_target *t, struct gdb_abrk *a, const struct tev *ev)
 {
-	int id = ev->size == 0 ? tasks_by_addr(a->tasks, ev->task) : -1;
+	int id = tasks_by_addr(a->tasks, ev->task);
+	bool top = ev->size == 0; /* the task's own poll, not a nested future's */
 	struct tasks_info in = {0};
 	char b[32];
 
@@ -107,12 +108,13 @@ static void on_poll(struct gdb_target *t, struct gdb_abrk *a, const struct tev *
 		tasks_info(a->tasks, id, &in);
 	for (unsigned i = 0; i < a->nc && !a->hit; i++) {
 		const struct cond *c = &a->c[i];
-		if (c->kind == C_POLL && ((id >= 0 && c->task == id) ||
-					  (c->name[0] && name_match(a->tasks, ev->pc, c->name))))
-			hit(t, ev->hart, id >= 0 ? id : tasks_by_addr(a->tasks, ev->task),
-			    "async: poll %" PRIu64 " of task %d, %s", in.polls + 1, id,
-			    fname(a->tasks, ev->pc, b, sizeof(b)));
-		else if (c->kind == C_POLLS && id >= 0 && in.polls + 1 == c->n)
+		if (c->kind == C_POLL && top && c->task >= 0 && c->task == id)
+			hit(t, ev->hart, id, "async: poll %" PRIu64 " of task %d, %s", in.polls + 1,
+			    id, fname(a->tasks, ev->pc, b, sizeof(b)));
+		else if (c->kind == C_POLL && c->name[0] && name_match(a->tasks, ev->pc, c->name))
+			hit(t, ev->hart, id, "async: poll of %s in task %d",
+			    fname(a->tasks, ev->pc, b, sizeof(b)), id);
+		else if (c->kind == C_POLLS && top && id >= 0 && in.polls + 1 == c->n)
 			hit(t, ev->hart, id, "async: poll %" PRIu64 " of task %d, %s", c->n, id,
 			    fname(a->tasks, ev->pc, b, sizeof(b)));
 	}
