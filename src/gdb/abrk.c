@@ -23,16 +23,16 @@ static const char *const kind_names[] = {"poll", "pending", "ready", "wake", "lo
 
 struct cond {
 	enum cond_kind kind;
-	int task;	/* poll/wake: a task id, or -1 */
-	char name[96];	/* poll/pending/ready: part of a future's name, or "" */
-	uint64_t n;	/* polls */
+	int task;      /* poll/wake: a task id, or -1 */
+	char name[96]; /* poll/pending/ready: part of a future's name, or "" */
+	uint64_t n;    /* polls */
 };
 
 struct gdb_abrk {
 	struct tasks *tasks; /* the picture so far, from every async event since attaching */
 	struct cond c[MAX_CONDS];
 	unsigned nc;
-	bool hit;	/* a stop was asked for and its note not taken yet */
+	bool hit; /* a stop was asked for and its note not taken yet */
 	char note[480];
 };
 
@@ -68,7 +68,7 @@ static bool name_match(const struct tasks *ts, uint64_t key, const char *want)
 
 /* The note: what hit, then task id's await tree with each future's polls. */
 static void hit(struct gdb_target *t, unsigned hart, int id, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void hit(struct gdb_target *t, unsigned hart, int id, const char *fmt, ...)
 {
 	struct gdb_abrk *a = abrk_of(t);
@@ -88,9 +88,10 @@ static void hit(struct gdb_target *t, unsigned hart, int id, const char *fmt, ..
 			   tasks_tree_node(a->tasks, id, i, &parent, &key, &polls) == 0;
 	     i++) {
 		depth[i] = parent >= 0 && parent < (int)i ? depth[parent] + 1 : 0;
-		len += (size_t)snprintf(a->note + len, sizeof(a->note) - len, "  %*s%s  %" PRIu64
-					" poll%s\n", 2 * depth[i], "", fname(a->tasks, key, b, sizeof(b)),
-					polls, polls == 1 ? "" : "s");
+		len += (size_t)snprintf(a->note + len, sizeof(a->note) - len,
+					"  %*s%s  %" PRIu64 " poll%s\n", 2 * depth[i], "",
+					fname(a->tasks, key, b, sizeof(b)), polls,
+					polls == 1 ? "" : "s");
 	}
 	a->hit = true;
 	if (hart < t->nharts)
@@ -141,7 +142,8 @@ static void on_poll_end(struct gdb_target *t, struct gdb_abrk *a, const struct t
 	for (unsigned i = 0; i < a->nc && !a->hit; i++) {
 		const struct cond *c = &a->c[i];
 		if (c->kind == C_LOST && res == TEV_PENDING && is_lost(a->tasks, id)) {
-			hit(t, ev->hart, id, "async: task %d Pending, no waker cloned or woken", id);
+			hit(t, ev->hart, id, "async: task %d Pending, no waker cloned or woken",
+			    id);
 			continue;
 		}
 		if (c->kind != C_PENDING && c->kind != C_READY)
@@ -182,7 +184,8 @@ static void tap(void *arg, const struct tev *ev)
 			if (a->c[i].kind == C_WAKE && a->c[i].task == to && to >= 0)
 				hit(t, ev->hart, to, "async: wake of task %d (%s)", to,
 				    ev->task && tasks_by_addr(a->tasks, ev->task) >= 0 ? "by a task"
-				    : ev->size ? "by a trap handler" : "outside any task");
+				    : ev->size ? "by a trap handler"
+					       : "outside any task");
 	}
 }
 
@@ -228,8 +231,8 @@ int gdb_abrk_add(struct gdb_target *t, const char *what, const char *arg, char *
 	if (arg) {
 		unsigned long long v = strtoull(arg, &end, 0);
 		bool num = *arg >= '0' && *arg <= '9' && !*end;
-		if ((c.kind == C_WAKE || c.kind == C_POLLS) && (!num || v > INT32_MAX ||
-								(c.kind == C_POLLS && !v))) {
+		if ((c.kind == C_WAKE || c.kind == C_POLLS) &&
+		    (!num || v > INT32_MAX || (c.kind == C_POLLS && !v))) {
 			snprintf(msg, n, "monitor break-on %s: '%s' is not a %s\n", what, arg,
 				 c.kind == C_WAKE ? "task number" : "count from 1");
 			return -EINVAL;
@@ -242,13 +245,16 @@ int gdb_abrk_add(struct gdb_target *t, const char *what, const char *arg, char *
 			strcpy(c.name, arg);
 	}
 	if (gdb_abrk_attach(t) < 0) {
-		snprintf(msg, n, "monitor break-on %s: no async tracer (run with --trace=async and "
-				 "--sym or -kernel ELFs that have Rust async code)\n", what);
+		snprintf(msg, n,
+			 "monitor break-on %s: no async tracer (run with --trace=async and "
+			 "--sym or -kernel ELFs that have Rust async code)\n",
+			 what);
 		return -ENOENT;
 	}
 	struct gdb_abrk *a = abrk_of(t);
 	if (a->nc == MAX_CONDS) {
-		snprintf(msg, n, "monitor break-on %s: at most %d async conditions\n", what, MAX_CONDS);
+		snprintf(msg, n, "monitor break-on %s: at most %d async conditions\n", what,
+			 MAX_CONDS);
 		return -EINVAL;
 	}
 	a->c[a->nc++] = c;

@@ -9,9 +9,9 @@
 #include <string.h>
 
 struct tstate {
-	bool armed;	/* a waker event for the task since its latest poll started */
-	bool open;	/* its latest poll returned Pending unarmed: a lost wake unless armed later */
-	bool selfwake;	/* it woke itself during the poll in progress */
+	bool armed; /* a waker event for the task since its latest poll started */
+	bool open;  /* its latest poll returned Pending unarmed: a lost wake unless armed later */
+	bool selfwake;		    /* it woke itself during the poll in progress */
 	uint64_t time, insn, state; /* end of the open poll */
 	uint64_t run, longest;	    /* self-woken Pending polls in a row */
 	uint64_t hit_time, hit_insn;
@@ -143,7 +143,8 @@ int tchk_lost(const struct tchk *c, size_t i, struct tchk_lost *o)
 {
 	for (size_t id = 0; id < c->n; id++)
 		if (c->s[id].open && i-- == 0) {
-			*o = (struct tchk_lost){(int)id, c->s[id].time, c->s[id].insn, c->s[id].state};
+			*o = (struct tchk_lost){(int)id, c->s[id].time, c->s[id].insn,
+						c->s[id].state};
 			return 0;
 		}
 	return -ENOENT;
@@ -233,10 +234,9 @@ void tchk_print_json(const struct tchk *c, const struct tasks *t, FILE *f)
 
 	fprintf(f, ",\n \"lost_wakes\": [");
 	for (i = 0; tchk_lost(c, i, &l) == 0; i++) {
-		fprintf(f,
-			"%s{\"task\": %d, \"time\": %" PRIu64 ", \"insn\": %" PRIu64
-			", \"state\": ",
-			i ? ", " : "", l.task, l.time, l.insn);
+		fprintf(
+		    f, "%s{\"task\": %d, \"time\": %" PRIu64 ", \"insn\": %" PRIu64 ", \"state\": ",
+		    i ? ", " : "", l.task, l.time, l.insn);
 		jstr(f, where(t, l.task, l.state, wb, sizeof(wb)));
 		fputc('}', f);
 	}
@@ -245,6 +245,7 @@ void tchk_print_json(const struct tchk *c, const struct tasks *t, FILE *f)
 		fprintf(f,
 			"%s{\"task\": %d, \"longest\": %" PRIu64 ", \"time\": %" PRIu64
 			", \"insn\": %" PRIu64 ", \"ongoing\": %s}",
-			i ? ", " : "", b.task, b.longest, b.time, b.insn, b.ongoing ? "true" : "false");
+			i ? ", " : "", b.task, b.longest, b.time, b.insn,
+			b.ongoing ? "true" : "false");
 	fprintf(f, "]}");
 }
