@@ -18,6 +18,8 @@ struct aemu {
 	struct atr *a;
 	struct hart *harts[8]; /* for register reads at every poll and wake */
 	unsigned nharts;
+	void (*tap)(void *arg, const struct tev *ev);
+	void *tap_arg;
 };
 
 /* Guest memory as the polling code saw it: through the satp recorded at the poll (M mode
@@ -45,6 +47,20 @@ static void emit(void *ctx, const struct tev *ev)
 	struct aemu *e = ctx;
 
 	rec_emit(e->r, ev);
+	if (e->tap)
+		e->tap(e->tap_arg, ev);
+}
+
+int aemu_set_tap(struct recorder *r, void (*tap)(void *arg, const struct tev *ev), void *arg)
+{
+	void *ctx;
+
+	if (!r || rec_observer(r, &ctx) != atr_observe)
+		return -ENOENT;
+	struct aemu *e = atr_ctx(ctx);
+	e->tap = tap;
+	e->tap_arg = arg;
+	return 0;
 }
 
 static void aemu_free(struct aemu *e)

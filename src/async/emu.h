@@ -12,4 +12,9 @@ struct machine;
  * run). 0, or -ENOMEM. */
 int aemu_attach(struct recorder *r, struct machine *m, const char *const *elfs, unsigned n);
 
+/* Also hand every async event the recorder's async tracer makes to tap(arg, ev) (NULL: stop);
+ * the GDB stub's async breakpoints. -ENOENT if r has no async tracer (no --trace=async). */
+struct tev;
+int aemu_set_tap(struct recorder *r, void (*tap)(void *arg, const struct tev *ev), void *arg);
+
 #endif

@@ -5,6 +5,7 @@
 #include "trace/reader.h"
 #include "util/err.h"
 #include "views/tasks.h"
+#include "views/tasks_check.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,12 +15,15 @@
 static void tasks_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: strata tasks FILE [--json]\n"
+		"usage: strata tasks FILE [--json] [--busy-polls N]\n"
 		"       strata tasks --discover ELF\n\n"
 		"Show the Rust async tasks of a trace recorded with --trace=async: per task its\n"
 		"future, polls (Pending/Ready), busy instructions, first and last poll, final state,\n"
 		"state transitions with await points and await tree; who woke whom (tasks,\n"
 		"interrupt handlers); how long tasks waited at each await point (histogram).\n"
+		"Then the lost wakes (a task went Pending and no waker for it was cloned or\n"
+		"woken until the end of the trace) and the busy-polling tasks (woken by\n"
+		"themselves in N Pending polls in a row; --busy-polls N, default 100).\n"
 		"--json prints the same as JSON. --discover lists the coroutines, poll functions,\n"
 		"state layouts, await points, waker vtables and task-run functions found in an\n"
 		"ELF's DWARF.\n");
@@ -115,10 +119,12 @@ static int feed_sorted(struct trace_reader *r, struct tasks *t)
 
 int cmd_tasks(int argc, char **argv)
 {
-	const char *path, *elf = NULL;
+	const char *path, *elf = NULL, *busy = NULL;
+	uint64_t busy_n = TCHK_BUSY_DEFAULT;
 	bool json = false;
 	const struct cli_opt opts[] = {
-	    {"--json", .flag = &json}, {"--discover", .value = &elf}, {.name = NULL}};
+	    {"--json", .flag = &json}, {"--discover", .value = &elf},
+	    {"--busy-polls", .value = &busy}, {.name = NULL}};
 	struct trace_reader *r;
 	struct tasks *t;
 	struct tev ev;
@@ -138,6 +144,11 @@ int cmd_tasks(int argc, char **argv)
 		fprintf(stderr, "strata tasks: no trace FILE (try --help)\n");
 		return EXIT_BADINPUT;
 	}
+	if (busy && (cli_parse_count(busy, &busy_n) < 0 || busy_n == 0 || busy_n > UINT32_MAX)) {
+		fprintf(stderr, "strata tasks: --busy-polls %s: not a count from 1 to %u\n", busy,
+			UINT32_MAX);
+		return EXIT_BADINPUT;
+	}
 	r = trace_open(path);
 	if (!r) {
 		fprintf(stderr, "strata tasks: %s\n", err_msg());
@@ -152,6 +163,7 @@ int cmd_tasks(int argc, char **argv)
 	const char *clock = trace_meta(r, "clock");
 	bool ns = clock && !strcmp(clock, "ns");
 	tasks_set_clock_ns(t, ns);
+	tchk_set_busy(tasks_check(t), (unsigned)busy_n);
 	if (ns) {
 		rc = feed_sorted(r, t);
 	} else {

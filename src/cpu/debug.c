@@ -241,6 +241,11 @@ static void event_stop(struct hart *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+void hart_debug_event_stop(struct hart *h, const char *why)
+{
+	event_stop(h, "%s", why);
+}
+
 void cpu_set_libcheck(struct cpu *c, unsigned what)
 {
 	c->dbg.libcheck = what;

@@ -76,6 +76,9 @@ struct hart_stop {
 	char why[96];
 };
 
+/* Stop the hart for the debugger after the instruction in progress, as a break-on event with
+ * why (HART_STOP_EVENT), unless it is stopping already: the async breakpoints (gdb/abrk.c). */
+void hart_debug_event_stop(struct hart *h, const char *why);
 /* Why the hart last left hart_run() for the debugger (kind NONE if it did not). */
 bool hart_debug_stopped(const struct hart *h, struct hart_stop *st);
 /* Forget the stop and prepare to run on. step: the next hart_run() executes one instruction (or

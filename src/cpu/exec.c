@@ -435,6 +435,8 @@ L_AUIPC:
 		if (unlikely(tmask & REC_FTRACE)) {                                                \
 			h->instret = INSNS() - 1;                                                  \
 			hook_jump(h, PC(), (target), e->rd, e->op == OP_JALR ? e->rs1 : 0);        \
+			/* an async breakpoint (gdb/abrk.c) stops right after the call or return */ \
+			END_IF_DEBUG_STOP();                                                       \
 		}                                                                                  \
 	} while (0)
 L_JAL : {

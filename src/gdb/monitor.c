@@ -2,6 +2,7 @@
  * none of them runs anything on the host. */
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "gdb/abrk.h"
 #include "gdb/target.h"
 #include "machine/machine.h"
 #include "replay/snapshot.h"
@@ -90,6 +91,9 @@ static int m_help(struct gdb_target *t, char *args, struct out *o)
 	       "                           priv (any privilege change), sbi (ecall from S),\n"
 	       "                           syscall (ecall from U), trap N (exception cause N),\n"
 	       "                           irq N (interrupt N); break-on off clears them all\n"
+	       "                         async (--trace=async): poll TASK|FUTURE, pending FUTURE,\n"
+	       "                           ready FUTURE, wake TASK, lost-wake, polls N (a task's\n"
+	       "                           Nth poll); a stop shows the task's await tree\n"
 	       "  when                   the instruction count (all harts) and the snapshots\n"
 	       "  goto N                 go to instruction count N, back (from a snapshot) or\n"
 	       "                         forward; then `maint flush register-cache`\n"
@@ -249,6 +253,7 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 		if (!strcmp(a, "off")) {
 			ev = 0;
 			exc = irq = 0;
+			gdb_abrk_clear(t);
 		} else if (!strcmp(a, "priv")) {
 			ev |= CPU_BRK_PRIV;
 		} else if (!strcmp(a, "sbi")) {
@@ -266,15 +271,25 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 			else
 				irq |= 1ull << n;
 		} else {
-			say(o, "monitor break-on: unknown event '%s' (priv, sbi, syscall, trap N, "
-			       "irq N, off)\n",
-			    a);
-			return 0;
+			char msg[200] = "";
+			int rc = gdb_abrk_add(t, a, word(&args), msg, sizeof(msg));
+			if (rc == -ENOENT && !strcmp(msg, "")) {
+				say(o, "monitor break-on: unknown event '%s' (priv, sbi, syscall, trap "
+				       "N, irq N, poll, pending, ready, wake, lost-wake, polls, off)\n",
+				    a);
+				return 0;
+			}
+			if (rc < 0) {
+				say(o, "%s", msg);
+				return 0;
+			}
 		}
 		cpu_break_on(t->cpu, ev, exc, irq);
 	}
+	char async[400];
+	gdb_abrk_describe(t, async, sizeof(async));
 	say(o, "break on:");
-	if (!ev)
+	if (!ev && !async[0])
 		say(o, " nothing");
 	if (ev & CPU_BRK_PRIV)
 		say(o, " priv");
@@ -288,7 +303,7 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 	for (unsigned b = 0; b < 64; b++)
 		if ((irq >> b) & 1)
 			say(o, " irq %u", b);
-	say(o, "\n");
+	say(o, "%s\n", async);
 	return 0;
 }
 

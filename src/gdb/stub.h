@@ -67,7 +67,7 @@ struct gdb_stop {
 	uint64_t addr;	      /* data address of a watchpoint hit */
 	int exit_code;	      /* GDB_STOP_EXITED */
 	bool library_changed; /* libraries() changed: a library event (see above) */
-	char note[160];	      /* shown on GDB's console before the stop (an O packet), or "" */
+	char note[640];	      /* shown on GDB's console before the stop (an O packet), or "" */
 	bool replay_begin;    /* reverse execution reached the earliest point it can (replaylog) */
 };
 

@@ -1,5 +1,7 @@
 /* target — strata's harts and memory as the stub's gdb_target_ops. */
 #include "gdb/target.h"
+#include "gdb/abrk.h"
+#include "async/emu.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "machine/console.h"
@@ -168,9 +170,12 @@ static int t_stop_reason(void *tp, struct gdb_stop *st)
 			t->reported = t->cur = gdb_target_applicable(t, cpu_hart(t->cpu, i));
 			st->library_changed = true;
 		}
-		if (hs.kind == HART_STOP_EVENT)
-			snprintf(st->note, sizeof(st->note), "strata: hart %u stopped: %s\n", i,
-				 hs.why);
+		if (hs.kind == HART_STOP_EVENT) {
+			char tree[480] = "";
+			gdb_abrk_note(t, tree, sizeof(tree));
+			snprintf(st->note, sizeof(st->note), "strata: hart %u stopped: %s\n%s", i,
+				 hs.why, tree);
+		}
 		return 0;
 	}
 	st->kind = GDB_STOP_SIGNAL;
@@ -389,6 +394,7 @@ int gdb_target_init(struct gdb_target *t, struct machine *m, const struct gdb_se
 	t->nharts = cpu_nharts(t->cpu);
 	t->cfg = cfg;
 	t->rec = cfg->rec;
+	gdb_abrk_attach(t); /* from the start if tracing async: names of every future */
 	t->exec = -1;
 	t->run_mask = ~0ull;
 	for (unsigned i = 0; i < cfg->nfiles && t->nlibs < GDB_SERVER_MAX_FILES; i++) {
@@ -422,10 +428,15 @@ int gdb_target_init(struct gdb_target *t, struct machine *m, const struct gdb_se
 void gdb_target_clear(struct gdb_target *t)
 {
 	cpu_debug_clear(t->cpu);
+	gdb_abrk_clear(t);
 }
 
 void gdb_target_fini(struct gdb_target *t)
 {
+	if (t->abrk) /* the tracer outlives the stub (the recorder closes later) */
+		aemu_set_tap(t->rec, NULL, NULL);
+	gdb_abrk_free(t->abrk);
+	t->abrk = NULL;
 	for (unsigned i = 0; i < t->nlibs; i++)
 		free((char *)t->libs[i].path);
 	t->nlibs = 0;

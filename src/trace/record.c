@@ -250,6 +250,12 @@ static void append(struct recorder *r, const struct tev *ev)
 	r->events++;
 }
 
+void (*rec_observer(const struct recorder *r, void **ctx))(void *, const struct tev *)
+{
+	*ctx = r->obs_ctx;
+	return r->observe;
+}
+
 void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struct tev *ev),
 		      void (*fini)(void *ctx), void *ctx)
 {

@@ -84,6 +84,8 @@ bool rec_mem_wanted(const struct recorder *r, uint64_t vaddr, unsigned size, uns
  * events with rec_emit(). The recorder owns it: fini(ctx) runs at rec_close(). */
 void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struct tev *ev),
 		      void (*fini)(void *ctx), void *ctx);
+/* The observer set (NULL if none) and its ctx into *ctx. */
+void (*rec_observer(const struct recorder *r, void **ctx))(void *, const struct tev *);
 /* Record an event made by the observer (async events pass the start/stop window only). */
 void rec_emit(struct recorder *r, const struct tev *ev);
 

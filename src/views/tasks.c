@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "views/tasks.h"
 #include "views/analysis.h"
+#include "views/tasks_check.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -90,6 +91,7 @@ struct tasks {
 	const struct tasks_listener *lis;
 	void *lis_arg;
 	bool ns; /* the trace's clock is nanoseconds (native traces): busy and wait times are ns */
+	struct tchk *chk; /* lost wakes, busy polling */
 };
 
 #define GROW(arr, n, cap)                                                                          \
@@ -99,7 +101,13 @@ struct tasks {
 
 struct tasks *tasks_new(void)
 {
-	return calloc(1, sizeof(struct tasks));
+	struct tasks *t = calloc(1, sizeof(struct tasks));
+
+	if (t && !(t->chk = tchk_new())) {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 void tasks_free(struct tasks *t)
@@ -126,7 +134,13 @@ void tasks_free(struct tasks *t)
 	free(t->t);
 	free(t->e);
 	free(t->ap);
+	tchk_free(t->chk);
 	free(t);
+}
+
+struct tchk *tasks_check(const struct tasks *t)
+{
+	return t->chk;
 }
 
 void tasks_set_clock_ns(struct tasks *t, bool ns)
@@ -697,20 +711,8 @@ int tasks_apoint(const struct tasks *t, size_t i, struct tasks_apoint *o)
 	return 0;
 }
 
-int tasks_feed(struct tasks *t, const struct tev *ev)
+static int feed_one(struct tasks *t, struct hst *h, const struct tev *ev)
 {
-	struct hst *h;
-
-	if (ev->type < TEV_POLL || ev->type > TEV_FUTURE || ev->type == TEV_EXT)
-		return 0;
-	t->events++;
-	h = t->h[ev->hart];
-	if (!h) {
-		h = t->h[ev->hart] = calloc(1, sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		h->cur = -1;
-	}
 	switch (ev->type) {
 	case TEV_FUTURE:
 		return parse_future(t, ev);
@@ -731,6 +733,24 @@ int tasks_feed(struct tasks *t, const struct tev *ev)
 		return on_wake(t, ev);
 	}
 	return 0;
+}
+
+int tasks_feed(struct tasks *t, const struct tev *ev)
+{
+	struct hst *h;
+
+	if (ev->type < TEV_POLL || ev->type > TEV_FUTURE || ev->type == TEV_EXT)
+		return 0;
+	t->events++;
+	h = t->h[ev->hart];
+	if (!h) {
+		h = t->h[ev->hart] = calloc(1, sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		h->cur = -1;
+	}
+	int rc = feed_one(t, h, ev);
+	return rc < 0 ? rc : tchk_feed(t->chk, t, ev); /* after: it asks t for task ids */
 }
 
 /* ---- output ---- */
@@ -873,6 +893,7 @@ static void print_text(const struct tasks *t, FILE *f)
 				fprintf(f, "    [%" PRIu64 ", %" PRIu64 ") %" PRIu64 "\n",
 					b ? (uint64_t)1 << b : 0, (uint64_t)2 << b, p->hist[b]);
 	}
+	tchk_print_text(t->chk, t, f);
 }
 
 static void print_json(const struct tasks *t, FILE *f, bool runs)
@@ -954,7 +975,9 @@ static void print_json(const struct tasks *t, FILE *f, bool runs)
 			}
 		fprintf(f, "]}");
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	tchk_print_json(t->chk, t, f);
+	fprintf(f, "}\n");
 }
 
 int tasks_print_json_runs(const struct tasks *t, FILE *out)

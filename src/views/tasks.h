@@ -12,12 +12,15 @@
 #include <stdio.h>
 
 struct tasks;
+struct tchk;
 
 struct tasks *tasks_new(void); /* NULL + errno */
 void tasks_free(struct tasks *t);
 /* The trace's clock is nanoseconds (META clock=ns, native traces): busy times and waits are
  * labelled ns (BUSY_NS, JSON "unit": "ns") instead of instructions. */
 void tasks_set_clock_ns(struct tasks *t, bool ns);
+/* Its lost wakes and busy-polling tasks, fed by tasks_feed (tasks_check.h: tchk_set_busy). */
+struct tchk *tasks_check(const struct tasks *t);
 /* Feed every event of the trace in order (non-async events are ignored). 0 or -ENOMEM. */
 int tasks_feed(struct tasks *t, const struct tev *ev);
 /* Number of tasks and of async events seen. */

@@ -130,6 +130,13 @@ if ! [ -f "$out/done" ]; then
 		link_elf kernel163-O$o klink.ld kstart.o "$sysroot163/libcore.rlib"
 	done
 	rm -rf "$tmp/src163"
+	# async bugs made on purpose: a lost wake and a busy-polling task (e2e/async)
+	for o in 0 1 2 3; do
+		RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=$o \
+			-C debuginfo=2 -C panic=abort -C relocation-model=static -C code-model=medium \
+			-C codegen-units=1 --emit obj -L "$sysroot" -o "$tmp/bugs-O$o.o" "$here/bugs.rs"
+		link_elf bugs-O$o link.ld start.o "$sysroot/libcore.rlib"
+	done
 	# the async-heavy benchmark guest (bench/async)
 	RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=2 -C debuginfo=2 \
 		-C panic=abort -C relocation-model=static -C code-model=medium -C codegen-units=1 \

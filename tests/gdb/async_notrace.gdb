@@ -1,0 +1,3 @@
+monitor break-on poll 1
+monitor break-on
+kill
