@@ -226,7 +226,6 @@ static const struct {
     {0x10508073, "wfi rs1=1"},
     {0x120000f3, "sfence.vma rd=1"},
     {0x00004073, "SYSTEM funct3=4"},
-    {0x7b200073, "dret (debug mode only)"},
     {0x22000073, "hfence.vvma (no H)"},
     /* A */
     {0x1010202f, "lr.w rs2=1"},

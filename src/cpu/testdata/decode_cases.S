@@ -561,6 +561,7 @@ ebreak
 mret
 sret
 wfi
+dret
 csrrw x10,0x300,x11
 csrrw x0,0x7c0,x0
 csrrw x31,0xfff,x30

@@ -42,7 +42,7 @@ for m in "sb sh sw sd fsw fsd".split():
 for m in "beq bne blt bge bltu bgeu".split():
     SIG[m] = "rs1,rs2,target"
 SIG.update({"jal": "rd,target", "lui": "rd,uimm", "auipc": "rd,uimm", "sfence.vma": "rs1,rs2"})
-for m in "fence fence.tso fence.i ecall ebreak mret sret wfi".split():
+for m in "fence fence.tso fence.i ecall ebreak mret sret wfi dret".split():
     SIG[m] = ""
 for m in "csrrw csrrs csrrc".split():
     SIG[m] = "rd,csr,rs1"
