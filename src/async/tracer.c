@@ -422,19 +422,23 @@ static long task_find(struct atr *a, uint64_t addr, uint64_t key, bool *created)
 	return (long)a->ntasks - 1;
 }
 
-/* The waker data pointer of a Context: *(*(cx + ctx_waker) + waker_raw + raw_data). */
-static uint64_t waker_data(struct atr *a, const struct dent *e, const struct hst *h,
-			   unsigned hart, uint64_t cx)
+/* The waker data pointer of a Context: *(*(cx + ctx_waker) + waker_raw + raw_data). Returns
+ * false when it cannot be read; 0 is a valid data pointer (a task index used as one). */
+static bool waker_data(struct atr *a, const struct dent *e, const struct hst *h, unsigned hart,
+		       uint64_t cx, uint64_t *data)
 {
 	const struct adisc_waker_layout *wl = adisc_waker_layout(e->d);
 	unsigned ps = adisc_ptr_size(e->d);
-	uint64_t w = 0, data = 0;
+	uint64_t w = 0;
 
+	*data = 0;
 	if (!cx || wl->ctx_waker < 0 || wl->waker_raw < 0 || wl->raw_data < 0 ||
 	    rd(a, h, hart, cx + (uint64_t)wl->ctx_waker, &w, ps) < 0 ||
-	    rd(a, h, hart, w + (uint64_t)wl->waker_raw + (uint64_t)wl->raw_data, &data, ps) < 0)
-		return 0;
-	return data;
+	    rd(a, h, hart, w + (uint64_t)wl->waker_raw + (uint64_t)wl->raw_data, data, ps) < 0) {
+		*data = 0;
+		return false;
+	}
+	return true;
 }
 
 static __attribute__((noinline)) void poll_begin(struct atr *a, struct hst *h, uint32_t di,
@@ -479,7 +483,9 @@ static __attribute__((noinline)) void poll_begin(struct atr *a, struct hst *h, u
 		describe(a, e, h->before[i].fi, ev);
 	/* the task's own poll carries its waker: the reader turns wakes into wake -> task edges;
 	 * the nested futures go into the POLL_END's chain */
-	emit_poll(a, e, ev, TEV_POLL, &h->before[0], self, 0, waker_data(a, e, h, hart, cx));
+	uint64_t wd;
+	bool known = waker_data(a, e, h, hart, cx, &wd);
+	emit_poll(a, e, ev, TEV_POLL, &h->before[0], self, known ? TEV_POLL_WAKER : 0, wd);
 }
 
 static int chain_index(const struct link *c, unsigned n, const struct link *l)

@@ -114,7 +114,7 @@ static int consumer_poll(void)
 	const struct tev *w = find(TEV_WAKE, 0), *e = find(TEV_POLL_END, 0);
 	CHECK(task && task->addr == TASK && task->pc == f->entry, "TASK");
 	CHECK(p && p->addr == TASK && p->task == TASK && p->value == 3 && p->waker == DATA &&
-		  p->size == 0 && p->instret == 10,
+		  (p->kind & TEV_POLL_WAKER) && p->size == 0 && p->instret == 10,
 	      "POLL: addr 0x%llx state %llu waker 0x%llx", p ? (unsigned long long)p->addr : 0,
 	      p ? (unsigned long long)p->value : 0, p ? (unsigned long long)p->waker : 0);
 	CHECK(w && w->kind == TEV_WAKE_WAKE && w->addr == DATA && w->size == 1 &&

@@ -22,6 +22,10 @@ struct cli_cmd {
 };
 
 int cmd_run(int argc, char **argv);
+struct rr_play;
+/* `strata run` with argv, its inputs replayed from p (src/replay) when p is not NULL. */
+int cmd_run_replay(int argc, char **argv, struct rr_play *p);
+int cmd_replay(int argc, char **argv); /* strata replay DIR: re-run a recorded run */
 int cmd_info(int argc, char **argv); /* strata info FILE: describe a trace file */
 int cmd_dump(int argc, char **argv);   /* strata dump FILE: text/perfetto/chrome/folded */
 int cmd_report(int argc, char **argv); /* strata report FILE: top functions, traps, calls */

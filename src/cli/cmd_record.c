@@ -85,16 +85,18 @@ static void record_usage(FILE *f)
 		"                     (-p PID | -- CMD [ARGS...])\n\n"
 		"Trace a native x86-64 Linux process with eBPF uprobes, without recompiling it:\n"
 		"entry and return of every function of the executable and of its shared objects\n"
-		"(mapped when strata attaches: DT_NEEDED libraries, and dlopen'ed ones with -p)\n"
-		"whose demangled name matches a --filter (POSIX extended regex, repeatable; all\n"
-		"functions if none), per thread.\n"
+		"(mapped when strata attaches: DT_NEEDED libraries, and dlopen'ed ones with -p;\n"
+		"not a library dlopen'ed after that) whose demangled name matches a --filter\n"
+		"(POSIX extended regex, repeatable; all functions if none), per thread.\n"
 		"Runs CMD, or attaches to process PID, until it exits or strata gets SIGINT/SIGTERM;\n"
 		"then every probe is detached (an attached process keeps running) and the trace is\n"
-		"finished. Read it with strata dump, report, info. Needs root or CAP_BPF and\n"
-		"CAP_PERFMON. See docs/EBPF.md.\n\n"
+		"finished. Read it with strata dump, report, info: functions are named from each\n"
+		"object's symbols and, where its DWARF has them, with the source file and line.\n"
+		"Needs root or CAP_BPF and CAP_PERFMON. See docs/EBPF.md.\n\n"
 		"  -o FILE            trace file (default strata.trace)\n"
 		"  --trace=LIST       ftrace (function entries and returns, the default), async\n"
-		"                     (polls, wakes and tasks of Rust async code, from DWARF),\n"
+		"                     (polls, wakes and tasks of Rust async code, from the DWARF of\n"
+		"                     the executable and of every shared object that has it),\n"
 		"                     tasks (only the runtime's task runs and wakes: per-task polls,\n"
 		"                     Pending/Ready and wake edges at a fraction of async's cost)\n"
 		"  --attach=MODE      auto (default: uprobe_multi, else single uprobes), multi, single\n"
@@ -385,6 +387,63 @@ static int on_event(void *ctx, const struct probe_event *e)
 	return 0;
 }
 
+/* --trace=async/tasks: the DWARF async discovery (src/async/discover.h) of every object with
+ * Rust async code — the executable and its shared objects alike — and its task-run functions.
+ * d[k], rt[k] and biases[k] for each such object k (rt[0] always: the executable's bias needs
+ * its layout). 0, or -errno with err_set(). */
+static int discover_objects(const struct rec_opts *o, const struct objs *ob, const char *exe,
+			    struct adisc **d, struct funcs **rt, uint64_t *biases)
+{
+	const char *what = o->async ? "--trace=async" : "--trace=tasks";
+	char exe_err[512] = "";
+	bool found = false, layout = false;
+
+	if (!(rt[0] = funcs_load(exe, task_run_res, 2)))
+		return -EINVAL;
+	for (size_t k = 0; k < objs_count(ob); k++) {
+		const char *path = objs_at(ob, k)->path;
+		struct adisc *dk = adisc_open(path);
+
+		if (!dk) { /* no DWARF: most shared objects (libc, ...) */
+			if (!k)
+				snprintf(exe_err, sizeof(exe_err), "%s",
+					 err_msg() ? err_msg() : "no DWARF debug information");
+			err_clear();
+			continue;
+		}
+		if (!adisc_nfutures(dk)) {
+			adisc_free(dk);
+			continue;
+		}
+		if (adisc_find_taskruns(dk) < 0) {
+			adisc_free(dk);
+			return err_set(ENOMEM, "strata record: out of memory");
+		}
+		if (k && !(rt[k] = funcs_load(path, task_run_res, 2))) {
+			adisc_free(dk); /* not an x86-64 ELF we can probe */
+			err_clear();
+			continue;
+		}
+		if (k)
+			biases[k] = obj_bias(objs_at(ob, k), rt[k]);
+		d[k] = dk;
+		found = true;
+		layout = layout || has_taskrun_layout(dk);
+	}
+	if (!found && *exe_err)
+		return err_set(EINVAL, "%s: %s: %s (nor do its shared objects have Rust async code)",
+			       what, exe, exe_err);
+	if (!found)
+		return err_set(ENOENT, "%s: %s: no Rust async code found in its DWARF (nor in its "
+			       "shared objects')", what, exe);
+	if (o->tasks && !layout)
+		return err_set(ENOENT,
+			       "--trace=tasks: %s: no tokio raw::poll or async-task RawTask::run "
+			       "whose task layout DWARF describes (try --trace=async)",
+			       exe);
+	return 0;
+}
+
 /* The --filter'd functions of the shared objects (objs 1..): probes and their biases; objects
  * without symbols or matching functions have none. fns[k] keeps object k's functions (the
  * probes point to their names) for the caller to free. How many functions, or -errno. */
@@ -482,9 +541,9 @@ int cmd_record(int argc, char **argv)
 	struct rec_state st = {0};
 	struct ebpf_session *ses = NULL;
 	struct console_server *csrv = NULL;
-	struct funcs *fn = NULL, *rt = NULL;
+	struct funcs *fn = NULL, *rt = NULL, **rts = NULL;
 	struct probes *probes = NULL;
-	struct adisc *disc = NULL;
+	struct adisc *disc = NULL, **discs = NULL;
 	struct objs *objs = NULL;
 	const char **paths = NULL;
 	long nlib = 0;
@@ -530,7 +589,9 @@ int cmd_record(int argc, char **argv)
 	st.biases = calloc(objs_count(objs), sizeof(*st.biases));
 	paths = calloc(objs_count(objs), sizeof(*paths));
 	libfns = calloc(objs_count(objs), sizeof(*libfns));
-	if (!st.biases || !paths || !libfns) {
+	discs = calloc(objs_count(objs), sizeof(*discs));
+	rts = calloc(objs_count(objs), sizeof(*rts));
+	if (!st.biases || !paths || !libfns || !discs || !rts) {
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}
@@ -541,34 +602,14 @@ int cmd_record(int argc, char **argv)
 		if (!fn)
 			goto out;
 	}
-	if (o.async || o.tasks) {
-		const char *what = o.async ? "--trace=async" : "--trace=tasks";
-		rt = funcs_load(exe, task_run_res, 2);
-		if (!rt)
-			goto out;
-		disc = adisc_open(exe);
-		if (!disc) {
-			err_set(EINVAL, "%s: %s: %s", what, exe,
-				err_msg() ? err_msg() : "no DWARF debug information");
-			goto out;
-		}
-		if (!adisc_nfutures(disc)) {
-			err_set(ENOENT, "%s: %s: no Rust async code found in its DWARF", what, exe);
-			goto out;
-		}
-		if (adisc_find_taskruns(disc) < 0) {
-			err_set(ENOMEM, "strata record: out of memory");
-			goto out;
-		}
-		if (o.tasks && !has_taskrun_layout(disc)) {
-			err_set(ENOENT,
-				"--trace=tasks: %s: no tokio raw::poll or async-task RawTask::run whose "
-				"task layout DWARF describes (try --trace=async)",
-				exe);
-			goto out;
-		}
-	}
+	if ((o.async || o.tasks) && discover_objects(&o, objs, exe, discs, rts, st.biases) < 0)
+		goto out;
+	disc = discs[0];
+	rt = rts[0];
 	probes = probes_build(exe, fn, disc, rt, fn ? fn : rt, o.tasks);
+	for (size_t k = 1; probes && k < objs_count(objs); k++)
+		if (discs[k])
+			probes_add_async(probes, (unsigned)k, paths[k], discs[k], rts[k], rts[k], o.tasks);
 	if (!probes || (o.ftrace && (nlib = add_libraries(&o, objs, probes, st.biases, libfns)) < 0))
 		goto out;
 	if (o.ftrace && !funcs_count(fn) && !nlib) {
@@ -596,7 +637,9 @@ int cmd_record(int argc, char **argv)
 	st.w = nw_open(o.out, meta);
 	if (!st.w || write_symbols(st.w, objs, st.biases) < 0)
 		goto out;
-	if ((o.async || o.tasks) && !(st.as = nas_new(st.w, probes, disc, st.bias))) {
+	if ((o.async || o.tasks) &&
+	    !(st.as = nas_new(st.w, probes, (const struct adisc *const *)discs, st.biases,
+			      objs_count(objs)))) {
 		err_set(ENOMEM, "strata record: out of memory");
 		goto out;
 	}
@@ -607,7 +650,13 @@ int cmd_record(int argc, char **argv)
 			goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	const struct adisc_waker_layout *wl = disc ? adisc_waker_layout(disc) : NULL;
+	/* where a Context keeps its waker: core's layout, the same in every object rustc built */
+	const struct adisc_waker_layout *wl = NULL;
+	for (size_t k = 0; discs && k < objs_count(objs) && !wl; k++) {
+		wl = discs[k] ? adisc_waker_layout(discs[k]) : NULL;
+		if (wl && !(wl->ctx_waker >= 0 && wl->waker_raw >= 0 && wl->raw_data >= 0))
+			wl = NULL;
+	}
 	struct ebpf_opts eo = {.paths = paths, .npaths = objs_count(objs), .probes = probes, .pid = pid, .mode = o.mode,
 			       .ring_bytes = o.ring_bytes, .fn = on_event, .ctx = &st,
 			       .ctx_waker = -1, .waker_data = -1, .stop = sigstop_pending};
@@ -694,13 +743,17 @@ out:
 	for (size_t k = 0; libfns && k < objs_count(objs); k++)
 		funcs_free(libfns[k]);
 	free(libfns);
+	for (size_t k = 0; discs && rts && k < objs_count(objs); k++) {
+		adisc_free(discs[k]);
+		funcs_free(rts[k]);
+	}
+	free(discs);
+	free(rts);
 	objs_free(objs);
 	free(paths);
 	free(st.biases);
 	nas_free(st.as);
 	probes_free(probes);
-	adisc_free(disc);
-	funcs_free(rt);
 	funcs_free(fn);
 	free(meta);
 	return ret;

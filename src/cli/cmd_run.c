@@ -5,8 +5,12 @@
 #include "console/console.h"
 #include "cpu/cpu.h"
 #include "cpu/isa.h"
+#include "debug/jtag.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
+#include "machine/console.h"
+#include "replay/replay.h"
+#include "replay/snapshot.h"
 #include "util/err.h"
 #include "util/sigstop.h"
 
@@ -59,10 +63,19 @@ static void run_usage(FILE *f)
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
 	    "  --stats            print instructions, time and MIPS to stderr at the end\n"
+	    "  --snapshot-every N with --gdb: a snapshot every N instructions (default 100M), for\n"
+	    "                     reverse execution (reverse-stepi, reverse-continue, monitor goto)\n"
+	    "  --record DIR       record what the run reads from the host (console input,\n"
+	    "                     --realtime clock, the drives' contents) into DIR, for\n"
+	    "                     `strata replay DIR` (docs/REPLAY.md)\n"
 	    "  --gdb [HOST:]PORT  GDB remote stub on HOST (default 127.0.0.1) and PORT; see\n"
 	    "                     docs/GDB.md (target remote :PORT, symbol files per privilege)\n"
 	    "  -s                 --gdb 1234, as in QEMU\n"
-	    "  -S                 halt before the first instruction until GDB continues\n"
+	    "  -S                 halt before the first instruction until GDB continues (with\n"
+	    "                     --jtag: harts start halted in Debug Mode)\n"
+	    "  --jtag [HOST:]PORT JTAG (RISC-V Debug Module 0.13.2) for OpenOCD's remote_bitbang\n"
+	    "                     on HOST (default 127.0.0.1) and PORT; see docs/JTAG.md; not\n"
+	    "                     with --gdb or --console\n"
 	    "  --console[=SOCKET] let `strata console --attach SOCKET` watch the run (default\n"
 	    "                     $XDG_RUNTIME_DIR or /tmp/strata-PID.console); --console-wait:\n"
 	    "                     wait for the console before starting; not with --gdb\n"
@@ -140,20 +153,45 @@ static const char *arg_of(int argc, char **argv, int *i)
 
 struct run_opts {
 	bool stats;
-	const char *gdb; /* --gdb / -s */
+	const char *gdb;  /* --gdb / -s */
+	const char *jtag; /* --jtag */
 	bool gdb_wait;	 /* -S */
 	struct run_qemu qemu;
 	const char *console; /* --console[=SOCKET] (docs/UI.md) */
 	bool console_wait;
 	char console_path[108];
+	const char *record; /* --record DIR */
+	uint64_t snap_every; /* --snapshot-every N (0: the default) */
+	/* the options that define the machine, for the recording (absolute image paths) */
+	int margc;
+	char **margv;
 };
+
+static void free_margv(struct run_opts *ro)
+{
+	for (int i = 0; i < ro->margc; i++)
+		free(ro->margv[i]);
+	free(ro->margv);
+}
+
+/* Note argv[from..to] as options of the machine, as given (the replay resolves relative
+ * image paths against the recorded working directory). */
+static int keep_machine_args(struct run_opts *ro, char **argv, int from, int to)
+{
+	for (int i = from; i <= to; i++)
+		if (!(ro->margv[ro->margc++] = strdup(argv[i])))
+			return err_set(ENOMEM, "out of memory");
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct machine_config *cfg, struct run_opts *ro,
 		      struct trace_opts *topts)
 {
+	if (!(ro->margv = calloc((size_t)argc + 1, sizeof(char *))))
+		return err_set(ENOMEM, "out of memory");
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *a;
-		int t;
+		int t, from = i;
 
 		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			run_usage(stdout);
@@ -161,14 +199,37 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			return 1;
 		}
 		t = trace_opts_parse(topts, argc, argv, &i);
-		if (t == 0)
+		if (t > 0)
+			continue;
+		if (t == 0) {
 			t = run_qemu_parse(&ro->qemu, argc, argv, &i);
+			if (t > 0 && keep_machine_args(ro, argv, from, i) < 0)
+				return -ENOMEM;
+		}
 		if (t < 0)
 			return t;
 		if (t > 0)
 			continue;
 		if (!strcmp(o, "--realtime")) {
 			cfg->realtime = true;
+			if (keep_machine_args(ro, argv, from, i) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (!strcmp(o, "--snapshot-every")) {
+			if (!(a = arg_of(argc, argv, &i)))
+				return -EINVAL;
+			if (cli_parse_count(a, &ro->snap_every) < 0 || !ro->snap_every)
+				return err_set(EINVAL,
+					       "--snapshot-every %s: not a positive instruction count", a);
+			continue;
+		}
+		if (!strcmp(o, "--record")) {
+			if (!(a = arg_of(argc, argv, &i)))
+				return -EINVAL;
+			if (!*a)
+				return err_set(EINVAL, "--record: empty directory name");
+			ro->record = a;
 			continue;
 		}
 		if (!strcmp(o, "--stats")) {
@@ -191,6 +252,18 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				ro->console = o[9] == '=' ? o + 10 : "";
 			continue;
 		}
+		if (!strcmp(o, "--jtag")) {
+			char host[64];
+			unsigned port;
+
+			if (!(a = arg_of(argc, argv, &i)))
+				return -EINVAL;
+			if (gdb_server_parse_listen(a, host, sizeof(host), &port) < 0)
+				return err_set(
+				    EINVAL, "--jtag %s: expected [HOST:]PORT with PORT 1..65535", a);
+			ro->jtag = a;
+			continue;
+		}
 		if (!strcmp(o, "--gdb")) {
 			char host[64];
 			unsigned port;
@@ -211,6 +284,9 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		a = arg_of(argc, argv, &i);
 		if (!a)
 			return -EINVAL;
+		/* before parse_drive folds the spec in place: the recording keeps it as given */
+		if (strcmp(o, "--dump-dtb") && keep_machine_args(ro, argv, from, i) < 0)
+			return -ENOMEM;
 		if (!strcmp(o, "-cpu")) {
 			if (!strcmp(a, "help") || !strcmp(a, "?")) {
 				isa_print_help(stdout);
@@ -266,7 +342,27 @@ struct lazy_trace {
 	const struct machine_config *cfg;
 	int argc;
 	char **argv;
+	struct rr_play *play;
 };
+
+/* Why the GDB stub cannot go back in this run now (docs/REPLAY.md), or NULL. */
+static const char *no_reverse(void *ctx)
+{
+	struct lazy_trace *lt = ctx;
+
+	if (lt->cfg->realtime && !lt->play)
+		return "--realtime reads the host clock: record the run (--record DIR), then "
+		       "`strata replay DIR --gdb`";
+	if (!lt->play && console_host_bytes())
+		return "console input was read and cannot be given back: record the run "
+		       "(--record DIR), then `strata replay DIR --gdb`";
+	for (unsigned i = 0; i < lt->cfg->ndrives; i++)
+		if (lt->cfg->drives[i].file && !lt->cfg->drives[i].readonly)
+			return "a writable -drive: a disk's contents are not in the snapshots";
+	if (lt->topts->rec)
+		return "a trace is being recorded (it would record the same instructions twice)";
+	return NULL;
+}
 
 static struct recorder *open_trace(void *ctx)
 {
@@ -294,6 +390,11 @@ static void gdb_files(struct gdb_server_config *g, const struct machine_config *
 
 int cmd_run(int argc, char **argv)
 {
+	return cmd_run_replay(argc, argv, NULL);
+}
+
+int cmd_run_replay(int argc, char **argv, struct rr_play *play)
+{
 	struct machine_config cfg = {
 	    .ram_size = 128ull << 20,
 	    .nharts = 1,
@@ -305,34 +406,68 @@ int cmd_run(int argc, char **argv)
 	struct run_opts ro = {0};
 	struct gdb_server_config gcfg = {0};
 	struct gdb_server *gdb = NULL;
+	struct jtag_server *jtag = NULL;
 	struct console_server *csrv = NULL;
 	struct lazy_trace lt;
+	struct rr_rec *rec = NULL;
+	struct rr_snaps *snaps = NULL;
 	int code = 0, r;
 	enum machine_exit why;
 
 	r = parse_args(argc, argv, &cfg, &ro, &topts);
 	if (r > 0) { /* --help, -cpu help */
 		trace_opts_free(&topts);
+		free_margv(&ro);
 		return 0;
 	}
 	if (r < 0)
 		goto bad;
+	if (ro.jtag && ro.gdb) {
+		err_set(EINVAL, "--jtag and --gdb (-s) are alternatives: one debugger per run");
+		goto bad;
+	}
+	if (ro.jtag && ro.console) {
+		err_set(EINVAL, "--console and --jtag cannot be used together");
+		goto bad;
+	}
 	if (!cfg.bios && !cfg.kernel) {
 		err_set(EINVAL, "-bios none needs -kernel FILE: there is nothing to run");
 		goto bad;
 	}
+	if (play && ro.record) {
+		err_set(EINVAL, "--record: a replay is not recorded again (copy the directory)");
+		goto bad;
+	}
+	if (play && rr_play_config(play, &cfg) < 0)
+		goto bad;
 	m = machine_new(&cfg);
 	if (!m)
 		goto bad;
+
 	if (trace_opts_start(&topts, m, &cfg, argc, argv) < 0) {
 		trace_opts_finish(&topts, m);
 		machine_free(m);
 		goto bad;
 	}
-	if (ro.gdb_wait && !ro.gdb)
+	if (ro.jtag) {
+		jtag = jtag_server_new(ro.jtag, m, VIRT_MROM_BASE, ro.gdb_wait);
+		if (!jtag) {
+			trace_opts_finish(&topts, m);
+			machine_free(m);
+			goto bad;
+		}
+	}
+	if (ro.gdb_wait && !ro.gdb && !ro.jtag)
 		ro.gdb = "1234"; /* QEMU's -S alone waits for a monitor; ours means the stub */
 	if (ro.gdb) {
-		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv};
+		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv, play};
+		/* snapshots for reverse execution: a replay's input cursors go back with them */
+		snaps = rr_snaps_new(m, ro.snap_every);
+		if (snaps && play)
+			rr_snaps_add_state(snaps, rr_play_state_size(), rr_play_state_save,
+					   rr_play_state_restore, play);
+		gcfg.snaps = snaps;
+		gcfg.no_reverse = no_reverse;
 		gcfg.listen = ro.gdb;
 		gcfg.wait = ro.gdb_wait;
 		gcfg.rec = topts.rec;
@@ -360,6 +495,18 @@ int cmd_run(int argc, char **argv)
 		}
 		console_server_attach(csrv, m, topts.rec);
 	}
+	/* before anything runs: the drives' copies are their starting contents */
+	if (ro.record && !(rec = rr_rec_open(ro.record, ro.margc, ro.margv, &cfg))) {
+		console_server_end(csrv, EXIT_BADINPUT);
+		gdb_server_free(gdb);
+		trace_opts_finish(&topts, m);
+		machine_free(m);
+		goto bad;
+	}
+	if (rec)
+		rr_rec_attach(rec, m);
+	if (play)
+		rr_play_attach(play, m);
 	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
 	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -367,6 +514,9 @@ int cmd_run(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fflush(stdout);
 	gdb_server_free(gdb);
+	rr_snaps_free(snaps);
+	snaps = NULL;
+	jtag_server_free(jtag);
 	if (ro.stats) {
 		struct cpu *c = machine_cpu(m);
 		uint64_t n = 0;
@@ -397,6 +547,15 @@ int cmd_run(int argc, char **argv)
 		code = 128 + code;
 		break;
 	}
+	if (rr_rec_close(rec, m, why, code) < 0) {
+		fprintf(stderr, "strata: %s\n", err_msg());
+		if (!code)
+			code = EXIT_BADINPUT;
+	}
+	if (play && rr_play_finish(play, m, why, &code) < 0) {
+		fprintf(stderr, "strata: %s\n", err_msg());
+		code = EXIT_BADINPUT;
+	}
 	if (why == MACHINE_EXIT_GUEST && code != 0) {
 		/* a failing guest: show where each hart was, from the always-on ring */
 		struct cpu *c = machine_cpu(m);
@@ -413,9 +572,12 @@ int cmd_run(int argc, char **argv)
 	console_server_end(csrv, code); /* after the trace's END chunk: the console reads it all */
 	machine_free(m);
 	trace_opts_free(&topts);
+	free_margv(&ro);
 	return code;
 bad:
 	fprintf(stderr, "strata: %s\n", err_msg() ? err_msg() : strerror(errno));
+	rr_snaps_free(snaps);
 	trace_opts_free(&topts);
+	free_margv(&ro);
 	return EXIT_BADINPUT;
 }

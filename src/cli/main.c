@@ -22,6 +22,7 @@ static int cmd_record_unavailable(int argc, char **argv)
 
 static const struct cli_cmd cmds[] = {
     {"run", "run a QEMU-virt-compatible RISC-V machine (firmware, kernel, bare metal)", cmd_run},
+    {"replay", "re-run a run recorded with `strata run --record DIR`, identically", cmd_replay},
     {"info", "describe a trace file: machine, symbols, devices, chunk and event counts", cmd_info},
     {"dump", "show a trace: text, Perfetto, Chrome JSON or folded stacks", cmd_dump},
     {"report", "summarise a trace: top functions, traps, SBI calls, syscalls", cmd_report},

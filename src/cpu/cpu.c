@@ -219,6 +219,11 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 {
 	uint64_t n;
 
+	if (unlikely(h->dm_active)) {
+		if (h->dmode)
+			return 0; /* halted in Debug Mode: the Debug Module resumes it */
+		max_insns = 1;
+	}
 	if (h->waiting) {
 		/* WFI resumes on any locally enabled pending interrupt, even if globally off */
 		if (!(csr_mip(h) & h->mie))
@@ -240,6 +245,8 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns)
 	n = unlikely(h->trig_icount) ? trig_icount_run(h, max_insns) : exec_run(h, max_insns);
 	if (unlikely(h->dbg_step))
 		dbg_step_done(h);
+	if (unlikely(h->dm_step))
+		dmode_step_done(h);
 	/* Other harts run next and may store to the reserved address; dropping the reservation
 	 * at the end of the quantum makes any SC after that fail, as the spec requires, without
 	 * a check on every store. Spurious failures are allowed, and a constrained LR/SC loop

@@ -72,4 +72,10 @@ void cpu_set_ring_dump(struct cpu *c, uint64_t causes);
 /* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
 
+/* Snapshots (snap.c, src/replay): a hart's architectural state as hart_state_size() bytes;
+ * restoring it flushes the hart's translations and clears a pending debugger stop. */
+size_t hart_state_size(void);
+void hart_state_save(const struct hart *h, void *buf);
+void hart_state_restore(struct hart *h, const void *buf);
+
 #endif

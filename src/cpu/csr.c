@@ -654,6 +654,11 @@ static const struct csr_def csrs[] = {
     FN(0x7a2, "tdata2", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
     FN(0x7a3, "tdata3", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
     FN(0x7a4, "tinfo", B(SDTRIG), NULL, trig_csr_read, trig_csr_write),
+    /* Debug Mode (dmode.c): only there */
+    FN(0x7b0, "dcsr", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b1, "dpc", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b2, "dscratch0", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
+    FN(0x7b3, "dscratch1", 0, dmode_csr_pred, dmode_csr_read, dmode_csr_write),
     FN(0xb00, "mcycle", 0, NULL, rd_cycle, wr_mcycle),
     FN(0xb02, "minstret", 0, NULL, rd_instret, wr_minstret),
     RANGE(0xb03, 29, 3, "mhpmcounter%u", B(ZIHPM), pred_hpm, rd_hpmcounter, wr_hpmcounter),

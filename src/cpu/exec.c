@@ -358,7 +358,7 @@ exc_take:
 	h->ring_pos = rp; /* --dump-ring-on prints it from trap_take */
 	trap_take(h, h->exc_cause, h->exc_tval);
 	pc = h->pc;
-	if (unlikely(h->dbg_step || h->dbg_stop))
+	if (unlikely(h->dbg_step || h->dbg_stop || h->dm_active))
 		goto out_pc; /* a step ends on entering a trap; an event stop on taking one */
 	if (unlikely(h->instret == h->trap_insns)) {
 		if (++h->trap_repeats >= TRAP_STORM)
@@ -582,6 +582,12 @@ L_ECALL:
 	h->exc_tval = 0;
 	goto exc_insn;
 L_EBREAK:
+	if (unlikely(dmode_ebreak_bit(h))) { /* Debug Mode: the hart halts at the ebreak */
+		budget++;
+		pc = PC();
+		dmode_enter(h, pc, DM_CAUSE_EBREAK);
+		goto out_pc;
+	}
 	h->exc_cause = EXC_BREAKPOINT;
 	h->exc_tval = 0; /* the spec allows 0 or the pc; QEMU, our reference, writes 0 */
 	goto exc_insn;

@@ -1,15 +1,30 @@
 /* exec_amo.h — the A extension's handlers, included inside exec_run() (they are labels of the
  * interpreter, not functions). LR/SC follow QEMU: SC succeeds when the address matches the
- * reservation and memory still holds the value LR read; any SC ends the reservation. */
+ * reservation and memory still holds the value LR read; any SC ends the reservation.
+ * An aligned atomic on a page the soft TLB holds for stores (LR: for loads) takes the host
+ * pointer from it: such a page is RAM, readable and writable, holds no code and is watched by
+ * no tracer or debugger, which is all mmu_atomic_ptr() checks. Spinlocks (xv6's scheduler
+ * takes and drops 64 of them per pass) then cost no page walk. */
+
+/* p = host pointer for an atomic access of size bytes at RS1 through tlb, or the slow path. */
+#define ATOMIC_PTR(p, tlb, size, is_lr)                                                            \
+	do {                                                                                       \
+		addr = RS1;                                                                        \
+		if (likely(TLB_HIT(tlb, addr, size))) {                                            \
+			(p) = TLB_HOST(tlb, addr);                                                 \
+		} else {                                                                           \
+			h->instret = INSNS() - 1;                                                  \
+			(p) = mmu_atomic_ptr(h, addr, size, is_lr);                                \
+			if (!(p))                                                                  \
+				goto exc_insn;                                                     \
+		}                                                                                  \
+	} while (0)
 
 #define AMO(stype, size, expr)                                                                     \
 	do {                                                                                       \
 		uint8_t *p_;                                                                       \
 		stype old_, src_ = (stype)RS2, new_;                                               \
-		h->instret = INSNS() - 1;                                                          \
-		p_ = mmu_atomic_ptr(h, RS1, size, false);                                          \
-		if (!p_)                                                                           \
-			goto exc_insn;                                                             \
+		ATOMIC_PTR(p_, tst, size, false);                                                  \
 		memcpy(&old_, p_, size);                                                           \
 		new_ = (expr);                                                                     \
 		memcpy(p_, &new_, size);                                                           \
@@ -22,10 +37,7 @@
 	do {                                                                                       \
 		uint8_t *p_;                                                                       \
 		stype v_;                                                                          \
-		h->instret = INSNS() - 1;                                                          \
-		p_ = mmu_atomic_ptr(h, RS1, size, true);                                           \
-		if (!p_)                                                                           \
-			goto exc_insn;                                                             \
+		ATOMIC_PTR(p_, tld, size, true);                                                   \
 		memcpy(&v_, p_, size);                                                             \
 		h->resv_addr = RS1;                                                                \
 		h->resv_val = (uint64_t)(int64_t)v_;                                               \
@@ -44,10 +56,7 @@
 			RD = 1;                                                                    \
 			NEXT();                                                                    \
 		}                                                                                  \
-		h->instret = INSNS() - 1;                                                          \
-		p_ = mmu_atomic_ptr(h, RS1, size, false);                                          \
-		if (!p_)                                                                           \
-			goto exc_insn;                                                             \
+		ATOMIC_PTR(p_, tst, size, false);                                                  \
 		h->resv_valid = false;                                                             \
 		memcpy(&cur_, p_, size);                                                           \
 		if ((uint64_t)(int64_t)cur_ == h->resv_val) {                                      \

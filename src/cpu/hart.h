@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "cpu/decode.h"
 
 #include <stdbool.h>
@@ -135,6 +136,11 @@ struct hart {
 	uint8_t pmpcfg[16];
 	uint64_t pmpaddr[16];
 	bool pmp_active; /* some PMP entry is not OFF */
+	/* the non-empty PMP entries as ranges, in priority order: mmu.c recomputes them in
+	 * mmu_flush(), which every PMP write must call anyway */
+	unsigned pmp_n;
+	uint8_t pmp_idx[16];
+	uint64_t pmp_lo[16], pmp_hi[16];
 
 	/* Zihpm (csr.c): mhpmcounter3.. = hpm_val + what counted since hpm_base (an instret) */
 	uint64_t hpm_val[HPM_COUNTERS], hpm_base[HPM_COUNTERS], hpm_event[29];
@@ -187,6 +193,11 @@ struct hart {
 	unsigned tselect;
 	bool trig_data;	  /* a load/store trigger is armed: its pages stay out of the TLB */
 	bool trig_icount; /* an icount trigger is armed: hart_run steps */
+	/* Debug Mode (dmode.c): dm_active = in Debug Mode or stepping for the Debug Module, looked
+	 * at only where traps, interrupts and the end of a run are */
+	bool dm_active, dmode, dm_step;
+	bool dm_done, dm_exc; /* the program buffer reached its ebreak / raised an exception */
+	uint64_t dcsr, dpc, dscratch[2];
 
 	struct cpu *cpu;
 	struct machine *m;
@@ -366,6 +377,19 @@ bool trig_data_page(const struct hart *h, uint64_t vpage);
 unsigned trig_exec_addrs(const struct hart *h, uint64_t *out);
 /* hart_run with an icount trigger armed: instructions one at a time. */
 uint64_t trig_icount_run(struct hart *h, uint64_t max_insns);
+/* ---- dmode.c (the rest is in dmode.h) ---- */
+/* Whether an ebreak here enters Debug Mode (dcsr.ebreakm/s/u, or the hart is in it). */
+bool dmode_ebreak_bit(const struct hart *h);
+/* Enter Debug Mode with dpc = pc; in Debug Mode, note that the program buffer ended. */
+void dmode_enter(struct hart *h, uint64_t pc, unsigned cause);
+/* A step for the Debug Module ended: halt with cause step unless the hart already halted. */
+void dmode_step_done(struct hart *h);
+/* Interrupts are held off (in Debug Mode, or stepping without dcsr.stepie). */
+bool dmode_irq_off(const struct hart *h);
+/* The rows of dcsr, dpc, dscratch0/1 in the CSR table. */
+int dmode_csr_pred(const struct hart *h, unsigned csr);
+int dmode_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int dmode_csr_write(struct hart *h, unsigned csr, uint64_t v);
 
 /* ---- exec.c ---- */
 /* Run the interpreter; exec_run(NULL, 0) only initialises the label table. */

@@ -63,18 +63,16 @@ static bool pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, un
 
 	if (!h->pmp_active)
 		return priv == PRV_M;
-	for (unsigned i = 0; i < 16; i++) {
-		uint64_t lo, hi;
+	for (unsigned k = 0; k < h->pmp_n; k++) {
+		uint64_t lo = h->pmp_lo[k], hi = h->pmp_hi[k];
 
-		if (!pmp_range(h, i, &lo, &hi))
-			continue;
 		if (uniform && lo < page + PG_SIZE && hi > page &&
 		    !(lo <= page && hi >= page + PG_SIZE))
 			*uniform = false;
 		if (match < 0 && pa + size > lo && pa < hi) {
 			if (pa < lo || pa + size > hi)
 				return false; /* partial match fails */
-			match = i;
+			match = h->pmp_idx[k];
 		}
 	}
 	if (match < 0)
@@ -446,8 +444,25 @@ struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok)
 	return dp;
 }
 
+/* Decode the PMP entries once per change instead of on every check (a page walk checks each
+ * PTE read). */
+static void pmp_recompute(struct hart *h)
+{
+	h->pmp_n = 0;
+	for (unsigned i = 0; i < 16; i++) {
+		uint64_t lo, hi;
+
+		if (!pmp_range(h, i, &lo, &hi))
+			continue;
+		h->pmp_idx[h->pmp_n] = i;
+		h->pmp_lo[h->pmp_n] = lo;
+		h->pmp_hi[h->pmp_n++] = hi;
+	}
+}
+
 void mmu_flush(struct hart *h)
 {
+	pmp_recompute(h);
 	for (unsigned s = 0; s < TS_COUNT; s++) {
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			h->tlbs[s].ld[i].vtag = TLB_INVALID;

@@ -32,6 +32,10 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 	uint64_t tvec, epc = h->pc;
 	unsigned old_priv = h->priv;
 
+	if (h->dmode) { /* no trap in Debug Mode: the Debug Module reports it */
+		h->dm_exc = true;
+		return;
+	}
 	h->waiting = false;
 	if (!irq && ((h->ring_causes >> code) & 1)) {
 		fprintf(stderr,
@@ -80,7 +84,7 @@ uint64_t trap_pending_irq(const struct hart *h)
 	/* priority order from the privileged spec */
 	static const unsigned order[] = {11, 3, 7, 9, 1, 5};
 
-	if (!pending)
+	if (!pending || (h->dm_active && dmode_irq_off(h)))
 		return 0;
 	m_en = (h->priv < PRV_M || (h->mstatus & MSTATUS_MIE)) ? ~h->mideleg : 0;
 	s_en =

@@ -20,7 +20,7 @@ struct nthread {
 	uint64_t poll_task[NAS_DEPTH]; /* the task of each active poll */
 	unsigned npoll, base[NAS_DEPTH]; /* base: npoll when each task run began */
 	uint8_t run_polls[NAS_DEPTH];	 /* the task run is written as the task's poll */
-	long run_future[NAS_DEPTH];	 /* its future (adisc index), or -1 */
+	const struct adisc_future *run_future[NAS_DEPTH]; /* its future, or NULL */
 	uint8_t hidden[NAS_DEPTH];	 /* per active poll probe: merged into the run's poll */
 	unsigned nprobe;
 };
@@ -28,8 +28,9 @@ struct nthread {
 struct nasync {
 	struct nwriter *w;
 	const struct probes *p;
-	const struct adisc *d;
-	uint64_t bias;
+	const struct adisc *const *d; /* per object (probe->obj), NULL if it has no async code */
+	const uint64_t *bias;	       /* per object */
+	size_t nobj;
 	struct nthread *th;
 	unsigned nth;
 	uint8_t *described; /* per probe: TEV_FUTURE written */
@@ -37,8 +38,8 @@ struct nasync {
 	unsigned nseen;
 };
 
-struct nasync *nas_new(struct nwriter *w, const struct probes *p, const struct adisc *d,
-		       uint64_t bias)
+struct nasync *nas_new(struct nwriter *w, const struct probes *p, const struct adisc *const *d,
+		       const uint64_t *bias, size_t nobj)
 {
 	struct nasync *a = calloc(1, sizeof(*a));
 
@@ -54,6 +55,7 @@ struct nasync *nas_new(struct nwriter *w, const struct probes *p, const struct a
 	a->p = p;
 	a->d = d;
 	a->bias = bias;
+	a->nobj = nobj;
 	return a;
 }
 
@@ -64,6 +66,19 @@ void nas_free(struct nasync *a)
 		free(a->described);
 		free(a);
 	}
+}
+
+/* The discovery of p's object, or NULL. */
+static const struct adisc *disc(const struct nasync *a, const struct probe *p)
+{
+	return p->obj < a->nobj ? a->d[p->obj] : NULL;
+}
+
+/* p's future (POLL, or TASK with a layout), or NULL. */
+static const struct adisc_future *future(const struct nasync *a, const struct probe *p)
+{
+	const struct adisc *d = disc(a, p);
+	return d && p->future >= 0 ? adisc_future(d, (size_t)p->future) : NULL;
 }
 
 static struct nthread *thread(struct nasync *a, uint32_t tid)
@@ -110,10 +125,9 @@ static void describe(struct nasync *a, const struct probe_event *e, const struct
 	char buf[4096];
 	size_t n = 0;
 
-	if (a->described[e->probe] || !a->d || p->future < 0)
+	if (a->described[e->probe] || !(f = future(a, p)))
 		return;
 	a->described[e->probe] = 1;
-	f = adisc_future(a->d, (size_t)p->future);
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "name=%s\ntype=%s\nkind=%s\n",
 			      f->name ? f->name : "?", f->type_name ? f->type_name : "?",
 			      f->kind == ADISC_COROUTINE ? "coroutine" : "poll");
@@ -139,13 +153,13 @@ static uint64_t current_task(const struct nthread *t)
 	return t->npoll ? t->poll_task[0] : 0;
 }
 
-/* The variant name of a __state value of future i, or "". */
-static const char *variant_name(const struct nasync *a, long i, uint64_t state)
+/* The variant name of a __state value of p's future, or "". */
+static const char *variant_name(const struct nasync *a, const struct probe *p, uint64_t state)
 {
+	const struct adisc_future *f = future(a, p);
 	const struct adisc_variant *v;
 
-	if (!a->d || i < 0 || state == PEV_STATE_NONE ||
-	    !(v = adisc_variant(adisc_future(a->d, (size_t)i), state)) || !v->name)
+	if (!f || state == PEV_STATE_NONE || !(v = adisc_variant(f, state)) || !v->name)
 		return "";
 	return v->name;
 }
@@ -167,7 +181,7 @@ static void task_enter(struct nasync *a, struct nthread *t, const struct probe_e
 	describe(a, e, p, pc); /* the runtime's task type names the task until it is polled */
 	announce_task(a, e, e->fut, pc);
 	if (p->tr) {
-		const char *v = variant_name(a, p->future, e->state);
+		const char *v = variant_name(a, p, e->state);
 		/* a run that finds the task running, complete or cancelled/closed does not poll;
 		 * nor does one whose future is no longer there (any state but these) */
 		polls = !(p->cfg.word_size && (e->waker & p->tr->skip_bits)) &&
@@ -176,7 +190,7 @@ static void task_enter(struct nasync *a, struct nthread *t, const struct probe_e
 	if (!polls || i >= NAS_DEPTH)
 		return;
 	t->run_polls[i] = 1;
-	const struct adisc_future *f = adisc_future(a->d, (size_t)p->future);
+	const struct adisc_future *f = future(a, p);
 	struct tev ev = {.type = TEV_POLL, .pc = pc, .task = e->fut, .size = 0,
 			 .addr = e->fut + (uint64_t)p->tr->state_off - (uint64_t)f->state_off,
 			 .value = e->state, .waker = e->fut};
@@ -199,14 +213,14 @@ static void task_leave(struct nasync *a, struct nthread *t, const struct probe_e
 	t->npoll = t->base[i]; /* polls whose exits were missed end with the run */
 	int r = e->state == PEV_STATE_NONE
 			? -1
-			: adisc_taskrun_result(a->d, p->tr, e->state, e->waker);
-	const struct adisc_future *f = adisc_future(a->d, (size_t)p->future);
+			: adisc_taskrun_result(disc(a, p), p->tr, e->state, e->waker);
+	const struct adisc_future *f = future(a, p);
 	struct tev ev = {.type = TEV_POLL_END, .pc = pc, .task = t->task[i], .size = 0,
 			 .addr = t->task[i] + (uint64_t)p->tr->state_off - (uint64_t)f->state_off,
 			 .value = e->state,
 			 .kind = r == 1 ? TEV_PENDING : r == 0 ? TEV_READY : TEV_RESULT_UNKNOWN};
 	/* Ready: the future was replaced by its output, the byte read is no longer a __state */
-	if (r == 0 && strcmp(variant_name(a, p->future, e->state), "Returned"))
+	if (r == 0 && strcmp(variant_name(a, p, e->state), "Returned"))
 		ev.value = ADISC_ST_RETURNED;
 	nw_event(a->w, e->pid, e->tid, e->cpu, e->ts_ns, &ev);
 }
@@ -219,10 +233,9 @@ static bool merged_poll(const struct nasync *a, const struct nthread *t, const s
 	const struct adisc_future *f, *g;
 
 	if (!t->ntask || i >= NAS_DEPTH || !t->run_polls[i] || t->npoll - t->base[i] != 1 ||
-	    p->future < 0 || !a->d)
+	    !(f = future(a, p)))
 		return false;
-	f = adisc_future(a->d, (size_t)p->future);
-	g = t->run_future[i] >= 0 ? adisc_future(a->d, (size_t)t->run_future[i]) : NULL;
+	g = t->run_future[i];
 	return g && f->type_name && g->type_name && !strcmp(f->type_name, g->type_name);
 }
 
@@ -230,7 +243,7 @@ void nas_event(struct nasync *a, const struct probe_event *e)
 {
 	const struct probe *p = probes_at(a->p, e->probe);
 	struct nthread *t = thread(a, e->tid);
-	uint64_t pc = p->vaddr + a->bias;
+	uint64_t pc = p->vaddr + (p->obj < a->nobj ? a->bias[p->obj] : 0);
 
 	if (!t)
 		return;
@@ -238,7 +251,7 @@ void nas_event(struct nasync *a, const struct probe_event *e)
 		if (e->kind == PEV_ENTRY) {
 			task_enter(a, t, e, p, pc);
 			if (t->ntask <= NAS_DEPTH)
-				t->run_future[t->ntask - 1] = p->tr ? p->future : -1;
+				t->run_future[t->ntask - 1] = p->tr ? future(a, p) : NULL;
 		} else {
 			task_leave(a, t, e, p, pc);
 		}

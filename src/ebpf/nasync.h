@@ -11,6 +11,7 @@
 
 #include "ebpf/probe_event.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct nasync;
@@ -18,9 +19,10 @@ struct nwriter;
 struct probes;
 struct adisc;
 
-/* NULL if out of memory. d may be NULL (no descriptions). */
-struct nasync *nas_new(struct nwriter *w, const struct probes *p, const struct adisc *d,
-		       uint64_t bias);
+/* NULL if out of memory. d[k] and bias[k] are object k's discovery (NULL: no async code, no
+ * descriptions) and load bias (objs.h: 0 is the executable), k < nobj; a probe's obj picks them. */
+struct nasync *nas_new(struct nwriter *w, const struct probes *p, const struct adisc *const *d,
+		       const uint64_t *bias, size_t nobj);
 void nas_free(struct nasync *a);
 /* Handle one record of a POLL, WAKE or TASK probe. */
 void nas_event(struct nasync *a, const struct probe_event *e);

@@ -13,7 +13,8 @@
 struct probes {
 	struct probe *p;
 	size_t n, cap;
-	int fd; /* the executable, to look at first instructions */
+	int fd; /* the object being added, to look at first instructions */
+	unsigned obj; /* its index (objs.h) */
 	size_t refused;
 };
 
@@ -55,7 +56,7 @@ static struct probe *at(struct probes *ps, const struct funcs *layout, uint64_t 
 	uint64_t off;
 
 	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].vaddr == vaddr)
+		if (ps->p[i].vaddr == vaddr && ps->p[i].obj == ps->obj)
 			return &ps->p[i];
 	if (funcs_file_offset(layout, vaddr, &off))
 		return NULL; /* not in the file's code: nothing to probe */
@@ -78,6 +79,7 @@ static struct probe *at(struct probes *ps, const struct funcs *layout, uint64_t 
 	p->foff = off;
 	p->name = name;
 	p->future = -1;
+	p->obj = ps->obj;
 	return p;
 }
 
@@ -148,26 +150,13 @@ static void add_taskrun(struct probe *p, const struct adisc *d)
 	}
 }
 
-struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
-			    const struct funcs *rt, const struct funcs *layout, bool tasks_only)
+/* The async probes of one object (ps->obj, ps->fd): poll functions, waker functions and
+ * task runs (a probe that cannot be made is left out, as before: their roles are optional). */
+static void add_async(struct probes *ps, const struct funcs *layout, const struct adisc *d,
+		      const struct funcs *rt, bool tasks_only)
 {
-	struct probes *ps = calloc(1, sizeof(*ps));
 	struct probe *p;
 
-	if (!ps)
-		goto nomem;
-	ps->fd = open(exe, O_RDONLY | O_CLOEXEC);
-	for (size_t i = 0; fn && i < funcs_count(fn); i++) {
-		const struct func *f = funcs_at(fn, i);
-		size_t refused = ps->refused;
-
-		if (!(p = at(ps, layout, f->vaddr, f->name))) {
-			if (ps->refused > refused)
-				continue;
-			goto nomem;
-		}
-		p->cfg.what |= PCFG_FUNC;
-	}
 	for (size_t i = 0; d && !tasks_only && i < adisc_nfutures(d); i++)
 		add_poll(ps, layout, d, i);
 	for (size_t i = 0; d && i < adisc_nvtables(d); i++) {
@@ -199,9 +188,48 @@ struct probes *probes_build(const char *exe, const struct funcs *fn, const struc
 			add_taskrun(p, d);
 		}
 	}
+}
+
+/* PCFG_FUNC probes for fn, in object ps->obj. 0 or -ENOMEM. */
+static int add_funcs(struct probes *ps, const struct funcs *fn, const struct funcs *layout)
+{
+	for (size_t i = 0; fn && i < funcs_count(fn); i++) {
+		const struct func *f = funcs_at(fn, i);
+		size_t refused = ps->refused;
+		struct probe *p = at(ps, layout, f->vaddr, f->name);
+
+		if (!p) {
+			if (ps->refused > refused)
+				continue;
+			return -ENOMEM;
+		}
+		p->cfg.what |= PCFG_FUNC;
+	}
+	return 0;
+}
+
+/* Make obj at path the object probes are added to (path NULL: none). */
+static void enter_object(struct probes *ps, unsigned obj, const char *path)
+{
 	if (ps->fd >= 0)
 		close(ps->fd);
+	ps->fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ps->obj = obj;
+}
+
+struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
+			    const struct funcs *rt, const struct funcs *layout, bool tasks_only)
+{
+	struct probes *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		goto nomem;
 	ps->fd = -1;
+	enter_object(ps, 0, exe);
+	if (add_funcs(ps, fn, layout))
+		goto nomem;
+	add_async(ps, layout, d, rt, tasks_only);
+	enter_object(ps, 0, NULL);
 	return ps;
 nomem:
 	probes_free(ps);
@@ -209,42 +237,24 @@ nomem:
 	return NULL;
 }
 
+int probes_add_async(struct probes *ps, unsigned obj, const char *path, const struct adisc *d,
+		     const struct funcs *rt, const struct funcs *layout, bool tasks_only)
+{
+	enter_object(ps, obj, path);
+	add_async(ps, layout, d, rt, tasks_only);
+	enter_object(ps, 0, NULL);
+	return 0;
+}
+
 int probes_add_object(struct probes *ps, unsigned obj, const char *path, const struct funcs *fn)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret = 0;
+	int ret;
 
-	for (size_t i = 0; i < funcs_count(fn); i++) {
-		const struct func *f = funcs_at(fn, i);
-		struct probe *p;
-
-		/* funcs has one symbol per address: no other role to merge with */
-		if (!probeable(fd, f->foff)) {
-			ps->refused++;
-			continue;
-		}
-		if (ps->n == ps->cap) {
-			size_t cap = ps->cap ? 2 * ps->cap : 256;
-			struct probe *t = realloc(ps->p, cap * sizeof(*t));
-
-			if (!t) {
-				ret = err_set(ENOMEM, "strata record: out of memory");
-				break;
-			}
-			ps->p = t;
-			ps->cap = cap;
-		}
-		p = &ps->p[ps->n++];
-		memset(p, 0, sizeof(*p));
-		p->vaddr = f->vaddr;
-		p->foff = f->foff;
-		p->name = f->name;
-		p->future = -1;
-		p->obj = obj;
-		p->cfg.what = PCFG_FUNC;
-	}
-	if (fd >= 0)
-		close(fd);
+	enter_object(ps, obj, path);
+	ret = add_funcs(ps, fn, fn);
+	enter_object(ps, 0, NULL);
+	if (ret)
+		err_set(ENOMEM, "strata record: out of memory");
 	return ret;
 }
 

@@ -36,8 +36,14 @@ struct probes;
 struct probes *probes_build(const char *exe, const struct funcs *fn, const struct adisc *d,
 			    const struct funcs *rt, const struct funcs *layout, bool tasks_only);
 /* Add PCFG_FUNC probes for the functions fn of another object (a shared object, obj > 0) at
- * path. 0, or -ENOMEM with err_set(). */
+ * path; an address that already has a probe of that object gets the role added. 0, or -ENOMEM
+ * with err_set(). */
 int probes_add_object(struct probes *p, unsigned obj, const char *path, const struct funcs *fn);
+/* Add the async probes of a shared object (obj > 0) at path, as probes_build does for the
+ * executable: d's poll and waker functions, rt's task runs; layout gives the file offsets (any
+ * funcs of that file). 0. */
+int probes_add_async(struct probes *p, unsigned obj, const char *path, const struct adisc *d,
+		     const struct funcs *rt, const struct funcs *layout, bool tasks_only);
 /* How many functions were left out because their first instruction cannot be probed. */
 size_t probes_refused(const struct probes *p);
 void probes_free(struct probes *p);

@@ -4,6 +4,7 @@
 #include "cpu/debug.h"
 #include "gdb/target.h"
 #include "machine/machine.h"
+#include "replay/snapshot.h"
 #include "trace/record.h"
 #include "util/err.h"
 
@@ -89,6 +90,9 @@ static int m_help(struct gdb_target *t, char *args, struct out *o)
 	       "                           priv (any privilege change), sbi (ecall from S),\n"
 	       "                           syscall (ecall from U), trap N (exception cause N),\n"
 	       "                           irq N (interrupt N); break-on off clears them all\n"
+	       "  when                   the instruction count (all harts) and the snapshots\n"
+	       "  goto N                 go to instruction count N, back (from a snapshot) or\n"
+	       "                         forward; then `maint flush register-cache`\n"
 	       "  help                   this text\n");
 	return 0;
 }
@@ -288,12 +292,36 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 	return 0;
 }
 
+static int m_when(struct gdb_target *t, char *args, struct out *o)
+{
+	say(o, "instruction %" PRIu64 "\n", machine_insns(t->m));
+	if (t->cfg->snaps && rr_snaps_count(t->cfg->snaps))
+		say(o, "%u snapshots from instruction %" PRIu64 ", %" PRIu64 " KiB\n",
+		    rr_snaps_count(t->cfg->snaps), rr_snaps_first(t->cfg->snaps),
+		    rr_snaps_bytes(t->cfg->snaps) >> 10);
+	return 0;
+}
+
+static int m_goto(struct gdb_target *t, char *args, struct out *o)
+{
+	uint64_t n;
+	int r;
+
+	if (!parse_u64(word(&args), &n)) {
+		say(o, "monitor goto N: N is an instruction count (monitor when)\n");
+		return 0;
+	}
+	r = gdb_reverse_goto(t, n, o->buf + o->used, o->size - o->used);
+	o->used += strlen(o->buf + o->used);
+	return r == 0 ? GDB_MONITOR_RESUMED : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct gdb_target *t, char *args, struct out *o);
 } cmds[] = {
-    {"help", m_help}, {"info", m_info},	  {"ring", m_ring},
-    {"walk", m_walk}, {"trace", m_trace}, {"break-on", m_break_on},
+    {"help", m_help}, {"info", m_info},	  {"ring", m_ring},	    {"walk", m_walk},
+    {"trace", m_trace}, {"break-on", m_break_on}, {"when", m_when}, {"goto", m_goto},
 };
 
 int gdb_monitor(void *target, const char *cmd, char *outbuf, size_t size)

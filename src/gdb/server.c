@@ -175,6 +175,8 @@ static int srv_poll(void *ctx, struct machine *m)
 {
 	struct gdb_server *s = ctx;
 
+	if (s->stub && !machine_debug_halted(m))
+		gdb_reverse_tick(&s->target); /* the periodic snapshot, between two rounds */
 	for (;;) {
 		struct pollfd pf[2];
 		bool halted = machine_debug_halted(m);

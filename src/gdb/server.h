@@ -26,6 +26,11 @@ struct gdb_server_config {
 	struct recorder *rec;
 	struct recorder *(*open_trace)(void *ctx);
 	void *ctx;
+	/* Reverse execution (bs, bc, monitor goto; docs/REPLAY.md): snapshots the server takes
+	 * while the machine runs, or NULL (not offered); no_reverse(ctx) says why going back is
+	 * not possible now, or NULL when it is. */
+	struct rr_snaps *snaps;
+	const char *(*no_reverse)(void *ctx);
 };
 
 struct gdb_server;

@@ -26,6 +26,7 @@ struct gdb_stub {
 	int hc;	     /* hart for s/S (Hc), -1 = all: step the Hg hart */
 	bool phys;   /* monitor phys on: memory addresses are physical */
 	bool running;
+	bool rcmd_pending; /* a monitor command resumed the machine: its OK comes at the stop */
 	bool overflow; /* the reply did not fit: send an error instead */
 	char *tdesc;
 	size_t tdesc_len;
@@ -514,6 +515,8 @@ static int stop_reply(struct gdb_stub *s)
 	}
 	if (st.library_changed)
 		r_str(s, "library:;");
+	if (st.replay_begin)
+		r_str(s, "replaylog:begin;");
 	return 0;
 }
 
@@ -626,8 +629,28 @@ static int cmd_rcmd(struct gdb_stub *s, const char *p, const char *end)
 	}
 	if (e < 0)
 		return e;
+	if (e == GDB_MONITOR_RESUMED) {
+		s->running = s->rcmd_pending = true;
+		return 1;
+	}
 	r_str(s, "OK");
 	return 0;
+}
+
+/* bs / bc: reverse step and continue on the Hc hart (or Hg). */
+static int cmd_reverse(struct gdb_stub *s, const char *p, const char *end, bool step)
+{
+	int e;
+
+	if (p != end)
+		return -EINVAL;
+	if (!s->ops->reverse)
+		return 0; /* not offered: the empty reply */
+	e = s->ops->reverse(s->t, s->hc >= 0 ? (unsigned)s->hc : s->hg, step);
+	if (e < 0)
+		return e;
+	s->running = true;
+	return 1;
 }
 
 static int cmd_thread_info(struct gdb_stub *s)
@@ -696,12 +719,17 @@ static int dispatch(struct gdb_stub *s, const char *p, const char *end)
 		return GDB_STUB_DETACHED + 1;
 	case 'k':
 		return GDB_STUB_KILLED + 1;
+	case 'b':
+		if (p + 1 < end && (p[1] == 's' || p[1] == 'c'))
+			return cmd_reverse(s, p + 2, end, p[1] == 's');
+		return 0;
 	}
 	if (IS("qSupported")) {
 		r_fmt(s,
 		      "PacketSize=%x;qXfer:features:read+;qXfer:libraries:read+;"
-		      "QStartNoAckMode+;vContSupported+;swbreak+;hwbreak+%s",
-		      RSP_MAX_PACKET, s->ops->exec_file ? ";qXfer:exec-file:read+" : "");
+		      "QStartNoAckMode+;vContSupported+;swbreak+;hwbreak+%s%s",
+		      RSP_MAX_PACKET, s->ops->exec_file ? ";qXfer:exec-file:read+" : "",
+		      s->ops->reverse ? ";ReverseStep+;ReverseContinue+" : "");
 		return 0;
 	}
 	if (IS("qXfer:"))
@@ -865,6 +893,11 @@ int gdb_stub_stopped(struct gdb_stub *s)
 	s->running = false;
 	s->rlen = 0;
 	s->overflow = false;
+	if (s->rcmd_pending) { /* the monitor command that resumed is done */
+		s->rcmd_pending = false;
+		r_str(s, "OK");
+		return send_reply(s);
+	}
 	e = stop_reply(s);
 	if (e < 0)
 		r_err(s, e);

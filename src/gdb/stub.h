@@ -67,6 +67,7 @@ struct gdb_stop {
 	uint64_t addr;	      /* data address of a watchpoint hit */
 	int exit_code;	      /* GDB_STOP_EXITED */
 	bool library_changed; /* libraries() changed: a library event (see above) */
+	bool replay_begin;    /* reverse execution reached the earliest point it can (replaylog) */
 	char note[160];	      /* shown on GDB's console before the stop (an O packet), or "" */
 };
 
@@ -108,9 +109,14 @@ struct gdb_target_ops {
 	/* The executable GDB should load when it has none (qXfer:exec-file), or NULL. GDB reads
 	 * the library list at connection only when it has an executable. May be NULL. */
 	const char *(*exec_file)(void *t);
-	/* Run a monitor command; NUL-terminated text into out (size bytes). May be NULL. */
+	/* Run a monitor command; NUL-terminated text into out (size bytes). May be NULL. Returns
+	 * GDB_MONITOR_RESUMED when it set the machine running: the reply waits for the stop. */
 	int (*monitor)(void *t, const char *cmd, char *out, size_t size);
+	/* Reverse execution (bs, bc): like resume(), for hart, one instruction back (step) or back
+	 * to the last breakpoint or watchpoint hit. -errno to refuse. May be NULL (not offered). */
+	int (*reverse)(void *t, unsigned hart, bool step);
 };
+#define GDB_MONITOR_RESUMED 1
 
 struct gdb_io {
 	void *ctx;

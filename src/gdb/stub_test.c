@@ -401,39 +401,39 @@ static int resume(void)
 	want_reset();
 	nwant = 0;
 	CHECK(!send_raw(s, "\x03", 1, &ret) && ft.interrupts == 1, "0x03 interrupts");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 1, 2, 0, 0, false, ""}, "T02thread:2;"),
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 1, 2, 0, 0, false, false, ""}, "T02thread:2;"),
 	      "interrupted");
 	nwant = 0;
 	CHECK(!send_raw(s, "\x03", 1, &ret) && ft.interrupts == 1, "0x03 while stopped: ignored");
 	ASK(s, "qC", "QC2");
 	ASK(s, "s", NULL);
 	CHECK(HOW(N, St), "s steps the stopped hart only");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SWBREAK, 0, 5, 0, 0, false, ""},
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SWBREAK, 0, 5, 0, 0, false, false, ""},
 		       "T05thread:1;swbreak:;"),
 	      "swbreak");
 	ASK(s, "vCont?", "vCont;c;C;s;S;t");
 	ASK(s, "vCont;s:2;c", NULL);
 	CHECK(HOW(C, St), "vCont;s:2;c");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_HWBREAK, 1, 5, 0, 0, false, ""},
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_HWBREAK, 1, 5, 0, 0, false, false, ""},
 		       "T05thread:2;hwbreak:;"),
 	      "hwbreak");
 	ASK(s, "vCont;c:1", NULL);
 	CHECK(HOW(C, N), "vCont;c:1 leaves hart 1 stopped");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_WATCH, 0, 5, 0x1000, 0, false, ""},
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_WATCH, 0, 5, 0x1000, 0, false, false, ""},
 		       "T05thread:1;watch:1000;"),
 	      "watch");
 	ASK(s, "vCont;S05:1;t:2", NULL);
 	CHECK(HOW(St, N), "vCont;S05:1;t:2");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_RWATCH, 0, 5, 0x1008, 0, false, ""},
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_RWATCH, 0, 5, 0x1008, 0, false, false, ""},
 		       "T05thread:1;rwatch:1008;"),
 	      "rwatch");
 	ASK(s, "vCont;C02:-1", NULL);
 	CHECK(HOW(C, C), "vCont;C02:-1");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_AWATCH, 1, 5, 0x10, 0, false, ""},
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_AWATCH, 1, 5, 0x10, 0, false, false, ""},
 		       "T05thread:2;awatch:10;"),
 	      "awatch");
 	ASK(s, "c", NULL);
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 0, 5, 0, 0, true, ""},
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 0, 5, 0, 0, true, false, ""},
 		       "T05thread:1;library:;"),
 	      "library event");
 	ASK(s, "vCont;t:1;t:2", "OK");
@@ -449,17 +449,17 @@ static int resume(void)
 	ASK(s, "Hc1", "OK");
 	ASK(s, "S05;80000100", NULL);
 	CHECK(HOW(St, N) && ft.x[0][GDB_REG_PC] == 0x80000100, "S sig;addr");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 0, 5, 0, 0, false, ""}, "T05thread:1;"),
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 0, 5, 0, 0, false, false, ""}, "T05thread:1;"),
 	      "step done");
 	ASK(s, "c80000200", NULL);
 	CHECK(HOW(C, C) && ft.x[0][GDB_REG_PC] == 0x80000200, "c addr");
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_EXITED, 0, 0, 0, 3, false, ""}, "W03"), "exit");
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_EXITED, 0, 0, 0, 3, false, false, ""}, "W03"), "exit");
 	ASK(s, "C0f", NULL);
-	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 7, 5, 0, 0, false, ""}, "T05thread:1;"),
+	CHECK(!stopped(s, (struct gdb_stop){GDB_STOP_SIGNAL, 7, 5, 0, 0, false, false, ""}, "T05thread:1;"),
 	      "an out-of-range hart is reported as the current one");
 	ASK(s, "c", NULL);
 	{ /* a note goes first, as console output in an O packet */
-		struct gdb_stop st = {GDB_STOP_SIGNAL, 0, 5, 0, 0, false, "hi\n"};
+		struct gdb_stop st = {GDB_STOP_SIGNAL, 0, 5, 0, 0, false, false, "hi\n"};
 
 		ft.stop = st;
 		ngot = 0;

@@ -2,6 +2,7 @@
 #include "gdb/target.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "machine/console.h"
 #include "machine/machine.h"
 #include "util/err.h"
 
@@ -76,6 +77,11 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 		hart_debug_resume(cpu_hart(t->cpu, i), (step >> i) & 1, i == t->last_hart);
 	t->interrupted = false;
 	t->run_mask = run;
+	t->rev.mode = REV_NONE; /* forward again: no reverse execution's stop is pending */
+	t->rev.have_report = false;
+	machine_debug_goto(t->m, 0);
+	gdb_reverse_tick(t); /* the first snapshot: where GDB first lets the machine run */
+	console_set_mute(false);
 	machine_debug_resume(t->m, run);
 	return 0;
 }
@@ -141,6 +147,8 @@ static int t_stop_reason(void *tp, struct gdb_stop *st)
 
 	memset(st, 0, sizeof(*st));
 	st->signal = 5; /* SIGTRAP */
+	if (gdb_reverse_stop(t, st))
+		return 0;
 
 	if (t->exited) {
 		st->kind = GDB_STOP_EXITED;
@@ -220,6 +228,7 @@ const struct gdb_target_ops gdb_target_ops = {
     .libraries = t_libraries,
     .exec_file = t_exec_file,
     .monitor = gdb_monitor,
+    .reverse = gdb_reverse,
 };
 
 /* An ELF's loadable span (GDB relocates a library so that its first segment lands at the
@@ -347,6 +356,8 @@ bool gdb_target_quiet_resume(struct gdb_target *t)
 	struct hart_stop hs;
 	bool any = false;
 
+	if (t->rev.mode != REV_NONE)
+		return gdb_reverse_halted(t);
 	if (t->interrupted || t->exited)
 		return false;
 	for (unsigned i = 0; i < t->nharts; i++) {

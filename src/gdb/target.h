@@ -38,6 +38,29 @@ struct gdb_target {
 	uint64_t run_mask;    /* harts the last resume ran */
 	const struct gdb_server_config *cfg;
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */
+	struct gdb_rev {      /* reverse execution in progress (reverse.c) */
+		enum { REV_NONE, REV_GOTO, REV_SCAN, REV_STEPS } mode;
+		uint64_t target;      /* GOTO: stop at this instruction count */
+		uint64_t from, to;    /* SCAN: the span being re-run, from a snapshot */
+		bool hit;	      /* SCAN: a breakpoint or watchpoint hit in the span */
+		uint64_t hit_at;      /* ... the last one: where to stop */
+		uint64_t hit_lo;      /* ... a watchpoint's access came after this point */
+		uint64_t last_stop;   /* SCAN: the previous stop in the span */
+		bool stepping;	      /* STEPS: single steps toward the watchpoint's access */
+		uint8_t seen[8];      /* STEPS: the watched bytes before the step */
+		bool seen_ok;
+		/* GOTO of a reverse-stepi: where it started (a trap that retires nothing, such
+		 * as ecall, leaves the count as it was: the step back is then to the same count) */
+		bool check_same;
+		uint64_t from_pc;
+		unsigned from_priv;
+		struct hart_stop_copy {
+			int kind;
+			uint64_t addr;
+		} hit_stop, report; /* what the stop reply says when GOTO arrives */
+		bool begin;	    /* ... at the first snapshot: replaylog:begin */
+		bool have_report;
+	} rev;
 };
 
 extern const struct gdb_target_ops gdb_target_ops;
@@ -55,5 +78,17 @@ void gdb_target_disconnected(struct gdb_target *t);
 bool gdb_target_quiet_resume(struct gdb_target *t);
 /* `monitor CMD`: text into out; 0 or -ENOENT for an unknown command (stub.h). */
 int gdb_monitor(void *target, const char *cmd, char *out, size_t size);
+
+/* ---- reverse.c ---- */
+/* gdb_target_ops.reverse */
+int gdb_reverse(void *target, unsigned hart, bool step);
+/* monitor goto N: 0 (the machine runs there; GDB_MONITOR_RESUMED) or -errno with text in out. */
+int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t size);
+/* The machine halted during a reverse execution: true if it went on by itself. */
+bool gdb_reverse_halted(struct gdb_target *t);
+/* The stop a finished reverse execution reports: true and st filled, or false. */
+bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st);
+/* Between rounds while the machine runs: take the periodic snapshot. */
+void gdb_reverse_tick(struct gdb_target *t);
 
 #endif

@@ -233,3 +233,16 @@ const char *bus_reg_name(const struct bus *b, uint64_t paddr, char *buf, size_t 
 		snprintf(buf, bufsz, "%s+0x%llx", r->name, (unsigned long long)(paddr - r->base));
 	return buf;
 }
+
+void *bus_state(struct bus *b, unsigned i, size_t *size)
+{
+	*size = 0;
+	if (i >= b->nmmio || !b->mmio[i].ops->state)
+		return NULL;
+	return b->mmio[i].ops->state(b->mmio[i].opaque, size);
+}
+
+unsigned bus_nmmio(const struct bus *b)
+{
+	return b->nmmio;
+}

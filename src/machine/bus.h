@@ -40,6 +40,10 @@ enum bus_kind bus_find(const struct bus *b, uint64_t paddr, uint64_t len, const 
 /* Name of the register at paddr ("uart0.THR") written into buf, or NULL if not MMIO. */
 /* A trace DEVS line for the device at paddr: "0xBASE 0xSIZE NAME [0xOFF:REG]" (the register
  * part when the device names it). 0, or -ENOENT if no device is there. */
+/* Snapshots: the state block of the i-th MMIO device (mmio_ops.state) and its size, or NULL
+ * (stateless, or i past the last device). */
+void *bus_state(struct bus *b, unsigned i, size_t *size);
+unsigned bus_nmmio(const struct bus *b);
 int bus_describe(const struct bus *b, uint64_t paddr, char *buf, size_t bufsz);
 const char *bus_reg_name(const struct bus *b, uint64_t paddr, char *buf, size_t bufsz);
 

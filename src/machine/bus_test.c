@@ -26,7 +26,7 @@ static const char *dev_name(void *o, uint64_t off)
 {
 	return off == 4 ? "REG4" : NULL;
 }
-static const struct mmio_ops ops = {dev_read, dev_write, dev_name};
+static const struct mmio_ops ops = {dev_read, dev_write, dev_name, NULL};
 
 static int ram_rom(void)
 {

@@ -23,6 +23,25 @@ static bool con_dirty;
 static struct termios con_orig;
 static uint8_t con_in[64]; /* filtered input not yet taken by the UART */
 static size_t con_in_len;
+static const struct console_hooks *con_hooks;
+static uint64_t con_host_bytes;
+
+static bool con_mute;
+
+uint64_t console_host_bytes(void)
+{
+	return con_host_bytes;
+}
+
+void console_set_mute(bool mute)
+{
+	con_mute = mute;
+}
+
+void console_set_hooks(const struct console_hooks *h)
+{
+	con_hooks = h;
+}
 
 static void restore_tty(void)
 {
@@ -64,6 +83,8 @@ int console_open(void)
 		registered = true;
 		atexit(at_exit);
 	}
+	if (con_hooks && con_hooks->read)
+		return 0; /* a replay: stdin and the terminal are not the guest's */
 	con_tty = isatty(STDIN_FILENO);
 	if (!con_tty)
 		return 0;
@@ -124,7 +145,28 @@ static size_t filter_escapes(uint8_t *buf, const uint8_t *in, size_t n)
 	return out;
 }
 
+static int host_read(uint8_t *buf, size_t max);
+
 int console_read(uint8_t *buf, size_t max)
+{
+	int n;
+
+	if (con_hooks && con_hooks->read) {
+		if (!con_open || con_eof)
+			return -1;
+		n = con_hooks->read(con_hooks->ctx, buf, max);
+		con_eof = n < 0;
+		return n;
+	}
+	n = host_read(buf, max);
+	if (n > 0)
+		con_host_bytes += (uint64_t)n;
+	if (con_hooks && con_hooks->seen)
+		con_hooks->seen(con_hooks->ctx, n, buf);
+	return n;
+}
+
+static int host_read(uint8_t *buf, size_t max)
 {
 	uint8_t raw[sizeof(con_in) / 2]; /* each byte filters to at most two */
 	ssize_t n;
@@ -172,7 +214,7 @@ bool console_input_open(void)
 
 void console_wait(int timeout_ms)
 {
-	if (con_in_len)
+	if (con_in_len || (con_hooks && con_hooks->read)) /* a replay never waits for the host */
 		return;
 	if (console_input_open())
 		input_ready(timeout_ms);
@@ -187,6 +229,8 @@ bool console_quit_requested(void)
 
 void console_putc(uint8_t byte)
 {
+	if (con_mute)
+		return;
 	putchar(byte);
 	con_dirty = true;
 }

@@ -25,4 +25,19 @@ bool console_quit_requested(void);
 void console_putc(uint8_t byte);
 void console_flush(void);
 
+/* Record/replay (src/replay). read, when set, replaces stdin: it answers console_read (count,
+ * 0 for none now, -1 for no more input ever) and the terminal is left alone; seen, when set,
+ * is told each result console_read returns (n bytes at buf, 0 or -1). NULL: stdin as usual. */
+struct console_hooks {
+	void *ctx;
+	int (*read)(void *ctx, uint8_t *buf, size_t max);
+	void (*seen)(void *ctx, int n, const uint8_t *buf);
+};
+void console_set_hooks(const struct console_hooks *h);
+/* Bytes of host input console_read has returned so far (reverse execution cannot give them
+ * back: it needs a replay once there were some). */
+uint64_t console_host_bytes(void);
+/* While muted, guest output is dropped (reverse execution re-runs what was printed already). */
+void console_set_mute(bool mute);
+
 #endif

@@ -97,7 +97,7 @@ static int dummy_rw(void *o, uint64_t off, unsigned size, uint64_t *v)
 {
 	return 0;
 }
-static const struct mmio_ops dummy = {dummy_rw, NULL, NULL};
+static const struct mmio_ops dummy = {dummy_rw, NULL, NULL, NULL};
 
 static struct bus *mkbus(void)
 {

@@ -27,9 +27,6 @@
 #define FDT_MAX_END	    (3072 * MIB) /* RV32 guests must reach it too (riscv_load_fdt) */
 #define INITRD_MAX_OFFSET   (128 * MIB)
 
-/* End the run with the guest's exit code (the first request wins). */
-static void machine_request_stop(struct machine *m, int code);
-
 /* ---- device callbacks: the devices know nothing of harts or the machine ---- */
 
 static void cb_hart_irq(void *ctx, unsigned hart, uint64_t mip_bit, bool level)
@@ -458,7 +455,7 @@ bool machine_stop_requested(const struct machine *m)
 	return m->stop || m->yield;
 }
 
-static void machine_request_stop(struct machine *m, int code)
+void machine_request_stop(struct machine *m, int code)
 {
 	if (!m->stop) {
 		m->stop = true;
@@ -469,4 +466,21 @@ static void machine_request_stop(struct machine *m, int code)
 struct cpu *machine_cpu(struct machine *m)
 {
 	return m->cpu;
+}
+
+uint64_t machine_insns(const struct machine *m)
+{
+	return m->total_insns;
+}
+
+void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx)
+{
+	m->host_now_ns = now_ns;
+	m->host_ctx = ctx;
+}
+
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque)
+{
+	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
 }

@@ -106,6 +106,10 @@ bool machine_stop_requested(const struct machine *m);
  * (an icount trigger was armed). */
 void machine_yield(struct machine *m);
 struct cpu *machine_cpu(struct machine *m);
+struct mmio_ops;
+/* Map one more device (the Debug Module's window, debug/dm.h) after machine_new(). 0 or -errno. */
+int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const char *name,
+		       const struct mmio_ops *ops, void *opaque);
 
 /* ---- A debugger on the run loop (the GDB stub, gdb/server.h) ----
  * While halted no hart runs and the loop calls poll() (which may block until the debugger
@@ -124,5 +128,22 @@ void machine_debug_halt(struct machine *m);
 bool machine_debug_halted(const struct machine *m);
 /* Run the harts whose bit is set in mask; the others stay where they are. */
 void machine_debug_resume(struct machine *m, uint64_t mask);
+
+/* ---- What a run takes from the host, for record/replay (src/replay) ---- */
+/* Instructions retired by all harts so far (what --max-insns counts). */
+uint64_t machine_insns(const struct machine *m);
+/* --realtime's clock: now_ns(ctx) replaces CLOCK_MONOTONIC; NULL gives it back. */
+void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* End the run before the next round as if the guest exited with code (first request wins). */
+void machine_request_stop(struct machine *m, int code);
+
+/* ---- Snapshots and reverse execution (src/replay) ---- */
+/* The machine's state but RAM (harts, devices, clocks) as machine_state_size() bytes. */
+size_t machine_state_size(struct machine *m);
+void machine_state_save(struct machine *m, void *buf);
+void machine_state_restore(struct machine *m, const void *buf);
+/* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
+ * (0: no such stop). */
+void machine_debug_goto(struct machine *m, uint64_t insns);
 
 #endif

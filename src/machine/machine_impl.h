@@ -59,6 +59,12 @@ struct machine {
 	bool dbg_halted;
 	uint64_t dbg_mask;
 	unsigned dbg_rounds; /* rounds since the last poll while running */
+
+	/* --realtime's clock when recording or replaying (machine_set_host_clock) */
+	uint64_t (*host_now_ns)(void *ctx);
+	void *host_ctx;
+	/* reverse execution (machine_debug_goto): halt when total_insns reaches it; 0: none */
+	uint64_t goto_insns;
 };
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef STRATA_MACHINE_MMIO_H
 #define STRATA_MACHINE_MMIO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The most harts a board has; the interrupt controllers size their per-hart state by it. */
@@ -17,6 +18,9 @@ struct mmio_ops {
 	int (*write)(void *opaque, uint64_t offset, unsigned size, uint64_t val);
 	/* Register name at offset for device traces ("THR", "mtimecmp1"), or NULL if unknown. */
 	const char *(*reg_name)(void *opaque, uint64_t offset);
+	/* Snapshots (src/replay): the device's state as one block of bytes, restored by copying
+	 * it back together with the harts' (interrupt lines included); NULL: no state. */
+	void *(*state)(void *opaque, size_t *size);
 };
 
 #endif

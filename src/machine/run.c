@@ -6,6 +6,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/dmode.h"
 #include "machine/console.h"
 #include "machine/machine_impl.h"
 #include "util/sigstop.h"
@@ -29,10 +30,12 @@
  * within about a millisecond; a poll(2) per round would cost several percent). */
 #define DEBUG_POLL_ROUNDS 32
 
-static uint64_t host_ns(void)
+static uint64_t host_ns(const struct machine *m)
 {
 	struct timespec ts;
 
+	if (m->host_now_ns) /* record/replay (src/replay) logs or replays the reads */
+		return m->host_now_ns(m->host_ctx);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
@@ -53,7 +56,7 @@ uint64_t machine_clock(const struct machine *m)
 uint64_t machine_mtime(struct machine *m)
 {
 	if (m->cfg.realtime)
-		return (host_ns() - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
+		return (host_ns(m) - m->rt_start_ns) / NS_PER_TICK + m->mtime_off;
 	return live_vclock(m) / MACHINE_INSNS_PER_TICK + m->mtime_off;
 }
 
@@ -151,6 +154,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
 		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
 			budget = m->cfg.max_insns - m->total_insns;
+		if (m->goto_insns > m->total_insns && m->goto_insns - m->total_insns < budget)
+			budget = m->goto_insns - m->total_insns; /* reverse execution (src/replay) */
 		if (budget == 0)
 			break;
 		m->yield = false;
@@ -165,7 +170,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
 			elapsed = n;
 		if (!hart_waiting(h))
 			*all_waiting = false;
-		if (m->dbg && hart_debug_stopped(h, NULL))
+		if (m->dbg && (hart_debug_stopped(h, NULL) || hart_dm_halted(h)))
 			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
@@ -181,7 +186,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 
 	*code = 0;
 	console_open();
-	m->rt_start_ns = host_ns();
+	m->rt_start_ns = host_ns(m);
 	for (;;) {
 		if (m->stop) {
 			*code = m->exit_code;
@@ -201,6 +206,10 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		if (m->cfg.max_insns && m->total_insns >= m->cfg.max_insns) {
 			ret = MACHINE_EXIT_MAX_INSNS;
 			break;
+		}
+		if (m->dbg && m->goto_insns && m->total_insns >= m->goto_insns) {
+			m->goto_insns = 0; /* machine_debug_goto's point: the debugger takes over */
+			m->dbg_halted = true;
 		}
 		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
 			m->dbg_rounds = 0;
@@ -260,7 +269,14 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		goto tick;
 	idle:
-		/* Every hart waits and no timer is due: only console input can wake the guest. */
+		/* Every hart waits and no timer is due: only console input can wake the guest, or a
+		 * debugger that holds some harts (JTAG: halted in Debug Mode) and may resume them. */
+		if (m->dbg && m->dbg_mask != ~0ull) {
+			m->dbg_rounds = DEBUG_POLL_ROUNDS; /* ask it at once */
+			console_flush();
+			console_wait(1);
+			goto tick;
+		}
 		if (!console_input_open()) {
 			fprintf(stderr,
 				"strata: the guest makes no progress: every hart waits for an "

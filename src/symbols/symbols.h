@@ -50,6 +50,16 @@ const struct sym *symset_find(const struct symset *s, const char *name);
 /* True if addr is the first instruction of a function at priv (tail-call detection; fast). */
 bool symset_is_entry(const struct symset *s, int priv, uint64_t addr);
 
+/* Source lines of function entries (symsrc.c), from the DWARF of the files the tables of set
+ * were loaded from (symtab_path), addresses taken back by each table's offset. */
+struct symsrc;
+/* Nothing is opened until the first lookup. set must outlive the result. NULL if out of memory. */
+struct symsrc *symsrc_new(const struct symset *set);
+void symsrc_free(struct symsrc *s);
+/* "FILE:LINE" (FILE as DWARF names it) of the line-table row holding addr, in the table that has
+ * a function at addr at priv; NULL if none, or the file has no DWARF. Valid until symsrc_free. */
+const char *symsrc_line(struct symsrc *s, int priv, uint64_t addr);
+
 /* Demangle a Rust (legacy or v0) or C++ name; a malloc'd copy of the input if it is not
  * mangled. NULL only if out of memory. */
 char *sym_demangle(const char *name);

@@ -367,7 +367,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 			ev->waker = get_s(&c);
 		if (ev->type == TEV_POLL_END && (ev->kind & TEV_POLL_CHAIN))
 			get_payload(&c, ev, CHAIN_LIMIT);
-		if ((ev->kind & ~(TEV_POLL_INLINED | (ev->type == TEV_POLL_END ? TEV_POLL_CHAIN : 0))) >
+		if ((ev->kind & ~(TEV_POLL_INLINED |
+				  (ev->type == TEV_POLL_END ? TEV_POLL_CHAIN : TEV_POLL_WAKER))) >
 		    (ev->type == TEV_POLL ? 0 : TEV_RESULT_UNKNOWN))
 			c.bad = 1;
 		break;

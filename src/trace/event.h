@@ -53,6 +53,8 @@ enum tev_type {
 #define TEV_POLL_INLINED 4u	    /* POLL/POLL_END kind bit: an inlined copy of the body */
 #define TEV_POLL_CHAIN	 8u	    /* POLL_END kind bit (task polls): data/len hold the task's
 				     * await chain (struct tev_link list) instead of nested events */
+#define TEV_POLL_WAKER	 8u	    /* POLL kind bit: waker was read from the Context, even if 0
+				     * (executors that use task indices as data pointers) */
 enum tev_poll_result { TEV_READY = 0, TEV_PENDING = 1, TEV_RESULT_UNKNOWN = 2 };
 enum tev_wake_kind { TEV_WAKE_CLONE = 0, TEV_WAKE_WAKE = 1, TEV_WAKE_BY_REF = 2, TEV_WAKE_DROP = 3 };
 
@@ -81,7 +83,8 @@ struct tev {
 	uint64_t satp;        /* TRAP/XRET/CODE: address space in force (ASID and root) */
 	uint64_t a[8];        /* TRAP: a0..a7; XRET: a0, a1 */
 	uint64_t task;        /* POLL/POLL_END/WAKE: the task (top-level future) */
-	uint64_t waker;       /* POLL: waker data pointer of the poll's Context (0 unknown) */
+	uint64_t waker;       /* POLL: waker data pointer of the poll's Context (known when kind
+			       * has TEV_POLL_WAKER or it is not 0) */
 	const uint8_t *data;  /* CODE/MARK payload (points into the decoder's buffer) */
 	uint32_t len;
 };

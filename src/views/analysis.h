@@ -80,6 +80,8 @@ struct ana_names_ops {
 	int (*sys_call)(uint64_t nr, const uint64_t a[6], char *buf, size_t n);
 	int (*sys_ret)(uint64_t nr, uint64_t a0, char *buf, size_t n);
 	int (*disasm)(void *ctx, uint64_t pc, uint32_t raw, unsigned len, char *out, size_t n);
+	/* "FILE:LINE" of the function at addr, or NULL; set for native traces (docs/EBPF.md). */
+	const char *(*srcline)(void *ctx, unsigned priv, uint64_t addr);
 };
 
 struct ana_stats {

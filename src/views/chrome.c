@@ -12,6 +12,7 @@ struct chrome {
 	FILE *out;
 	struct vmap *tracks; /* threads already named */
 	bool first;
+	struct view_opts o;
 };
 
 static void *chrome_begin(FILE *out, const struct view_opts *o)
@@ -22,6 +23,7 @@ static void *chrome_begin(FILE *out, const struct view_opts *o)
 		return NULL;
 	}
 	c->out = out;
+	c->o = *o;
 	c->first = true;
 	fputs("{\"traceEvents\":[", out);
 	return c;
@@ -85,6 +87,7 @@ static int chrome_event(void *v, const struct ana_ev *e)
 	struct chrome *c = v;
 	FILE *f = c->out;
 	const struct tev *ev = e->ev;
+	const char *line;
 	if (e->kind == ANA_INSN || e->kind == ANA_MEM)
 		return 0; /* too many for a JSON trace */
 	if (name_track(c, e))
@@ -94,7 +97,12 @@ static int chrome_event(void *v, const struct ana_ev *e)
 		head(c, "B", e);
 		fputs("\"name\":", f);
 		str(f, e->name);
-		fprintf(f, ",\"args\":{\"addr\":\"0x%" PRIx64 "\"}}", e->stack[e->depth - 1].addr);
+		fprintf(f, ",\"args\":{\"addr\":\"0x%" PRIx64 "\"", e->stack[e->depth - 1].addr);
+		if ((line = view_srcline(&c->o, e->priv, e->stack[e->depth - 1].addr))) {
+			fputs(",\"source\":", f);
+			str(f, line);
+		}
+		fputs("}}", f);
 		break;
 	case ANA_EXIT:
 		head(c, "E", e);

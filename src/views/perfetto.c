@@ -171,6 +171,7 @@ struct perfetto {
 	bool async_process;
 	struct vmap *tracks; /* (hart, priv, space) and processes already described */
 	struct vmap *names;  /* event name -> iid */
+	struct view_opts o;
 	uint64_t next_iid;
 	bool cleared; /* the first packet of the sequence has cleared the incremental state */
 };
@@ -180,6 +181,7 @@ static void *perfetto_begin(FILE *out, const struct view_opts *o)
 	struct perfetto *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->o = *o;
 	p->tracks = vmap_new(1);
 	p->names = vmap_new(sizeof(uint64_t));
 	p->tasks = tasks_new();
@@ -566,6 +568,7 @@ static int perfetto_event(void *v, const struct ana_ev *e)
 	struct perfetto *p = v;
 	struct pb *b = &p->pb;
 	const struct tev *ev = e->ev;
+	const char *line;
 	if (e->kind == ANA_INSN || e->kind == ANA_MEM)
 		return 0;
 	int rc = describe(p, e);
@@ -576,6 +579,8 @@ static int perfetto_event(void *v, const struct ana_ev *e)
 		if ((rc = event_begin(p, e, TYPE_SLICE_BEGIN, e->name)))
 			return rc;
 		ann_hex(b, "addr", e->stack[e->depth - 1].addr);
+		if ((line = view_srcline(&p->o, e->priv, e->stack[e->depth - 1].addr)))
+			ann_str(b, "source", line);
 		break;
 	case ANA_EXIT:
 		if ((rc = event_begin(p, e, TYPE_SLICE_END, NULL)))

@@ -16,6 +16,7 @@ struct fkey {
 };
 struct fval {
 	uint64_t calls, self, total;
+	uint64_t addr; /* the function's entry: its source line */
 };
 struct tkey {
 	const char *name;
@@ -77,6 +78,7 @@ static int report_event(void *v, const struct ana_ev *e)
 		if (!f)
 			return -ENOMEM;
 		f->calls++;
+		f->addr = e->stack[e->depth - 1].addr;
 		f->self += e->self_insns;
 		if (!e->stack[e->depth - 1].recursive) /* the outermost activation has it all */
 			f->total += e->total_insns;
@@ -181,9 +183,11 @@ static int print_funcs(struct report *r, int total)
 			fprintf(r->out, "%14s %14s %10s  %s\n", "self", "total", "calls",
 				"function");
 		}
-		if (shown++ < r->o.top)
-			fprintf(r->out, "%14" PRIu64 " %14" PRIu64 " %10" PRIu64 "  %s\n", f->self,
-				f->total, f->calls, k->name);
+		if (shown++ < r->o.top) {
+			const char *line = view_srcline(&r->o, k->priv, f->addr);
+			fprintf(r->out, "%14" PRIu64 " %14" PRIu64 " %10" PRIu64 "  %s%s%s\n", f->self,
+				f->total, f->calls, k->name, line ? "  " : "", line ? line : "");
+		}
 	}
 	free(ix);
 	return 0;

@@ -8,11 +8,13 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct src {
 	struct trace_reader *r;
 	struct symset *syms;
 	struct disasm *dis; /* NULL: instructions shown as hex */
+	struct symsrc *lines; /* native traces: source lines of function entries */
 };
 
 static const char *src_func(void *ctx, unsigned priv, uint64_t addr)
@@ -38,6 +40,12 @@ static int src_disasm(void *ctx, uint64_t pc, uint32_t raw, unsigned len, char *
 {
 	struct src *s = ctx;
 	return s->dis ? disasm_insn(s->dis, pc, raw, len, out, n) : -ENOENT;
+}
+
+static const char *src_line(void *ctx, unsigned priv, uint64_t addr)
+{
+	struct src *s = ctx;
+	return symsrc_line(s->lines, (int)priv, addr);
 }
 
 static const struct ana_names_ops src_names = {
@@ -67,6 +75,24 @@ static const struct ana_names_ops src_names_xv6 = {
     .sys_call = xv6_syscall_format_call,
     .sys_ret = xv6_syscall_format_ret,
     .disasm = src_disasm,
+};
+
+/* A native trace (strata record) names the ELF files of the traced process, which are on this
+ * machine, usually still as they were: their DWARF gives the functions' source lines.
+ * Emulator traces keep their output as it was (their views show none). */
+static const struct ana_names_ops src_names_native = {
+    .func = src_func,
+    .code = src_code,
+    .mmio = src_mmio,
+    .sbi_ext = sbi_ext_name,
+    .sbi_name = sbi_func_name,
+    .sbi_call = sbi_format_call,
+    .sbi_ret = sbi_format_ret,
+    .sys_name = syscall_name,
+    .sys_call = syscall_format_call,
+    .sys_ret = syscall_format_ret,
+    .disasm = src_disasm,
+    .srcline = src_line,
 };
 
 /* Which system call table applies: xv6's when the trace's symbols are an xv6 kernel's
@@ -101,6 +127,14 @@ int view_run_file(const struct view_ops *ops, const struct view_opts *opts, cons
 		err_clear(); /* hex instead of mnemonics */
 	struct view_opts o = *opts;
 	o.names = names_for(s.syms);
+	const char *backend = trace_meta(s.r, "backend");
+	if (backend && !strcmp(backend, "ebpf")) {
+		if (!(s.lines = symsrc_new(s.syms))) {
+			trace_close(s.r);
+			return err_set(ENOMEM, "%s: out of memory", path);
+		}
+		o.names = &src_names_native;
+	}
 	o.ctx = &s;
 	struct sink k = {ops, NULL};
 	struct ana *a = NULL;
@@ -125,6 +159,7 @@ int view_run_file(const struct view_ops *ops, const struct view_opts *opts, cons
 	*truncated = trace_truncated(s.r);
 	ana_free(a);
 	disasm_free(s.dis);
+	symsrc_free(s.lines);
 	trace_close(s.r);
 	return rc;
 }

@@ -38,6 +38,7 @@ struct node { /* await tree: node 0 is the task's own future */
 
 struct task {
 	uint64_t addr, key, waker;
+	bool waker_known; /* waker was read (0 is a valid data pointer) */
 	uint64_t polls, pending, ready, unknown, clones, drops;
 	uint64_t busy_insns, busy_time, first, last, final_state;
 	struct trans *tr;
@@ -201,7 +202,7 @@ const char *tasks_await_point(const struct tasks *t, uint64_t key, uint64_t stat
 int tasks_by_waker(const struct tasks *t, uint64_t data)
 {
 	for (size_t i = t->nt; i-- > 0;)
-		if (t->t[i].waker == data && data)
+		if (t->t[i].waker_known && t->t[i].waker == data)
 			return (int)i;
 	return -1;
 }
@@ -423,8 +424,11 @@ static int on_poll(struct tasks *t, struct hst *h, const struct tev *ev)
 		h->before = ev->value;
 		h->path[0] = 0;
 		k->nodes[0].polls++;
-		if (ev->waker)
+		/* traces before TEV_POLL_WAKER (and native ones) wrote 0 for unknown */
+		if (ev->waker || (ev->kind & TEV_POLL_WAKER)) {
 			k->waker = ev->waker;
+			k->waker_known = true;
+		}
 		if (!k->polls)
 			k->first = ev->time;
 		k->last = ev->time;

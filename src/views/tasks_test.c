@@ -186,6 +186,36 @@ static int bad_chain(void)
 	return 0;
 }
 
+/* An executor that uses task indices as waker data pointers: task 0's waker is 0, a valid
+ * waker; its wakes go to task 0, not "unknown". A POLL without TEV_POLL_WAKER and waker 0
+ * (not read) still matches nothing. */
+static int waker_zero(void)
+{
+	char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	struct tasks *t = tasks_new();
+	struct tev p = poll(10, 0, 0);
+
+	CHECK(t && f, "out of memory");
+	CHECK(!feed(t, future(KEY, desc_task)) && !feed(t, p), "unknown waker");
+	CHECK(tasks_by_waker(t, 0) == -1, "an unread waker matched data 0");
+	p.kind = TEV_POLL_WAKER;
+	p.time = p.instret = 30;
+	CHECK(!feed(t, polled(20, 3, TEV_PENDING, NULL, 0)) && !feed(t, p), "known waker 0");
+	CHECK(tasks_by_waker(t, 0) == 0, "waker 0 is task %d", tasks_by_waker(t, 0));
+	CHECK(!feed(t, polled(40, 3, TEV_PENDING, NULL, 0)) &&
+		      !feed(t, (struct tev){.type = TEV_WAKE, .priv = 1, .time = 50,
+					    .kind = TEV_WAKE_WAKE, .addr = 0, .size = 1,
+					    .cause = (1ull << 63) | 5}),
+	      "wake");
+	CHECK(tasks_print(t, f, true) == 0, "print");
+	fclose(f);
+	CHECK(strstr(buf, "{\"from\": \"irq s_timer (S)\", \"to\": 0, \"count\": 1}"), "wake: %s",
+	      buf);
+	tasks_free(t);
+	return 0;
+}
+
 /* A native trace (src/ebpf/nasync.c): key=value descriptions, a task announced by its
  * task-run function (another key) that its first poll adopts, ns labels. */
 static int native(void)
@@ -229,5 +259,6 @@ int main(void)
 	failed += RUN(chain_events);
 	failed += RUN(nested_events);
 	failed += RUN(bad_chain);
+	failed += RUN(waker_zero);
 	return failed != 0;
 }

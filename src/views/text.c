@@ -118,10 +118,13 @@ static int text_event(void *v, const struct ana_ev *e)
 		2 * indent, "");
 	const char *kind = ev && ev->kind < 3 ? kinds[ev->kind] : "?";
 	char buf[160];
+	const char *line;
 	switch (e->kind) {
 	case ANA_ENTER:
 		if (e->stack[e->depth - 1].kind == ANA_FRAME_TRAP)
 			fprintf(f, "%s {\n", e->name);
+		else if ((line = view_srcline(&t->o, e->priv, e->stack[e->depth - 1].addr)))
+			fprintf(f, "%s() { /* %s */\n", e->name, line);
 		else
 			fprintf(f, "%s() {\n", e->name);
 		break;

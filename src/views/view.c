@@ -16,6 +16,11 @@ const struct view_ops *view_find(const char *name)
 	return NULL;
 }
 
+const char *view_srcline(const struct view_opts *o, unsigned priv, uint64_t addr)
+{
+	return o->names && o->names->srcline ? o->names->srcline(o->ctx, priv, addr) : NULL;
+}
+
 struct sink {
 	const struct view_ops *ops;
 	void *v;

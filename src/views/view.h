@@ -26,6 +26,9 @@ struct view_ops {
 	int (*end)(void *v, const struct ana_stats *st);
 };
 
+/* "FILE:LINE" of the function entered at addr (native traces), or NULL. */
+const char *view_srcline(const struct view_opts *o, unsigned priv, uint64_t addr);
+
 extern const struct view_ops view_text, view_perfetto, view_chrome, view_folded, view_report;
 
 /* The dump format called name ("text", "perfetto", "chrome", "folded"), or NULL. */

@@ -66,6 +66,20 @@ check no-caps "missing: CAP_BPF CAP_PERFMON" \
 check no-perfmon "missing: CAP_PERFMON" \
 	setpriv --bounding-set=-perfmon,-sys_admin "$strata" record -o "$tmp/t.trace" -- /bin/true
 
+# a command that ends before its entry point (here the dynamic loader does not find its DT_NEEDED
+# library): nothing of it can be traced. Exit 2; strata's one line comes after the loader's own
+# message (the command's stderr, which strata does not touch); no trace file.
+cp "$fx/shlib" "$tmp/nolib"
+timeout 20 "$strata" record -o "$tmp/nolib.trace" -- "$tmp/nolib" >"$tmp/out" 2>"$tmp/err" </dev/null
+st=$?
+want="strata record: $tmp/nolib ended before its entry point (status 127)"
+if [ $st -eq 2 ] && [ "$(grep -c '^strata' "$tmp/err")" = 1 ] && [ "$(tail -1 "$tmp/err")" = "$want" ] &&
+	[ "$(head -1 "$tmp/err")" != "$want" ] && grep -q 'libstrata_shared.so: cannot open shared object' "$tmp/err" &&
+	[ ! -s "$tmp/out" ] && [ ! -e "$tmp/nolib.trace" ]; then
+	echo "PASS ebpf_badinput/ended-before-entry"
+else
+	echo "FAIL ebpf_badinput/ended-before-entry: exit status $st (want 2), stderr: $(head -c 400 "$tmp/err" | tr '\n' '|')"
+fi
 # a command that was started and then refused (no matching function) is not left stopped
 if pgrep -f "$tmp/stripped" >/dev/null || pgrep -x calls-O2 >/dev/null; then
 	echo "FAIL ebpf_badinput/no-orphans: $(pgrep -af "calls-O2|$tmp/stripped")"

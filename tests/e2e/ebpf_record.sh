@@ -364,6 +364,40 @@ wait "$rp"
 wait "$lp" 2>/dev/null
 shlib_check $n $n
 no_leftovers shlib
+# source lines: every function whose object has DWARF (the fixture's executable and both -g
+# libraries, the dlopen'ed one with -p) has FILE:LINE of its first instruction, found at
+# (runtime address - the object's load bias); libc's dlopen has none (no debug info installed).
+# The text dump, report, Chrome JSON and Perfetto all show it; goldens tests/golden/ebpf/
+# shlib-lines-*.txt hold "function [FILE:LINE]" with the fixture's directory cut off.
+fixdir() { sed -E "s|/[^ \"]*/tests/fixtures/|tests/fixtures/|g"; }
+shlib_lines() { # FILE: from the text dump
+	"$strata" dump "$1" | sed -nE 's|.* ([A-Za-z_0-9]+)\(\) \{( /\* (.*) \*/)?$|\1 \3|p' |
+		fixdir | sed 's/ $//' | LC_ALL=C sort -u
+}
+for n in run attach; do
+	tr=$tmp/shlib-run-multi.trace
+	[ $n = attach ] && tr=$tmp/shlib-attach.trace
+	gold=$root/tests/golden/ebpf/shlib-lines-$n.txt
+	shlib_lines "$tr" >"$tmp/lines-$n.got"
+	[ "${UPDATE_GOLDEN:-0}" = 1 ] && { grep '^#' "$gold" 2>/dev/null; cat "$tmp/lines-$n.got"; } >"$tmp/lines-$n.new" &&
+		cp "$tmp/lines-$n.new" "$gold"
+	"$strata" report --top 1000 "$tr" | awk '/functions by self/ { on = 1; next }
+		/functions by total/ { on = 0 } on && $3 ~ /^[0-9]+$/ { print $4, $5 }' |
+		fixdir | sed 's/ $//' | LC_ALL=C sort -u >"$tmp/lines-$n.report"
+	"$strata" dump --format=chrome -o "$tmp/lines-$n.json" "$tr"
+	"$strata" dump --format=perfetto -o "$tmp/lines-$n.pftrace" "$tr"
+	if ! grep -v '^#' "$gold" | diff -u - "$tmp/lines-$n.got" >"$tmp/lines-$n.diff"; then
+		fail shlib-lines-$n "strata dump differs from $gold: $(head -20 "$tmp/lines-$n.diff" | tr '\n' '|')"
+	elif ! diff -q "$tmp/lines-$n.got" "$tmp/lines-$n.report" >/dev/null; then
+		fail shlib-lines-$n "strata report: $(tr '\n' '|' <"$tmp/lines-$n.report")"
+	elif ! grep -q "\"name\":\"shared_leaf\",\"args\":{\"addr\":\"0x[0-9a-f]*\",\"source\":\"/[^\"]*/tests/fixtures/c/shlib_shared.c:[0-9]*\"}" "$tmp/lines-$n.json"; then
+		fail shlib-lines-$n "no source of shared_leaf in the Chrome JSON: $(grep -o '"name":"shared_leaf"[^}]*' "$tmp/lines-$n.json" | head -1)"
+	elif ! grep -aq "/tests/fixtures/c/shlib_shared.c:[0-9]" "$tmp/lines-$n.pftrace"; then
+		fail shlib-lines-$n "no source line in the Perfetto trace"
+	else
+		pass shlib-lines-$n
+	fi
+done
 # a stripped executable still has its libraries' functions: pthread_create twice (calls.c)
 cp "$fx/calls-O2" "$tmp/stripped"
 strip "$tmp/stripped"

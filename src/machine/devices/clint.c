@@ -1,5 +1,6 @@
 #include "machine/devices/clint.h"
 
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,8 +161,17 @@ static const char *clint_reg_name(void *opaque, uint64_t offset)
 	return c->name_buf;
 }
 
+static void *clint_state(void *opaque, size_t *size)
+{
+	struct clint *c = opaque;
+
+	*size = offsetof(struct clint, name_buf) - offsetof(struct clint, msip);
+	return c->msip;
+}
+
 const struct mmio_ops clint_ops = {
     .read = clint_read,
     .write = clint_write,
     .reg_name = clint_reg_name,
+    .state = clint_state,
 };

@@ -1,5 +1,6 @@
 #include "machine/devices/plic.h"
 
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,8 +203,17 @@ static const char *plic_reg_name(void *opaque, uint64_t offset)
 	return b;
 }
 
+static void *plic_state(void *opaque, size_t *size)
+{
+	struct plic *p = opaque;
+
+	*size = offsetof(struct plic, name_buf) - offsetof(struct plic, priority);
+	return p->priority;
+}
+
 const struct mmio_ops plic_ops = {
     .read = plic_read,
     .write = plic_write,
     .reg_name = plic_reg_name,
+    .state = plic_state,
 };

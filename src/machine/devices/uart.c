@@ -1,5 +1,6 @@
 #include "machine/devices/uart.h"
 
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -264,8 +265,17 @@ static const char *uart_reg_name(void *opaque, uint64_t offset)
 	return names[offset];
 }
 
+static void *uart_state(void *opaque, size_t *size)
+{
+	struct uart *u = opaque;
+
+	*size = sizeof(*u) - offsetof(struct uart, ier);
+	return &u->ier;
+}
+
 const struct mmio_ops uart_ops = {
     .read = uart_read,
     .write = uart_write,
     .reg_name = uart_reg_name,
+    .state = uart_state,
 };

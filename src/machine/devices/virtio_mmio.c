@@ -1,5 +1,6 @@
 #include "machine/devices/virtio_mmio.h"
 
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,4 +564,13 @@ static const char *mmio_reg_name(void *opaque, uint64_t offset)
 	return NULL;
 }
 
-const struct mmio_ops virtio_mmio_ops = {mmio_read, mmio_write, mmio_reg_name};
+/* the transport's registers and queues; a device's own state (a disk's contents) is not in it */
+static void *mmio_state(void *opaque, size_t *size)
+{
+	struct virtio_mmio *v = opaque;
+
+	*size = offsetof(struct virtio_mmio, req) - offsetof(struct virtio_mmio, dev_features_sel);
+	return &v->dev_features_sel;
+}
+
+const struct mmio_ops virtio_mmio_ops = {mmio_read, mmio_write, mmio_reg_name, mmio_state};

@@ -1,0 +1,272 @@
+/* jtag — the remote_bitbang server in front of the DTM, and its place in the run loop.
+ *
+ * remote_bitbang bytes: '0'..'7' set TCK (4), TMS (2), TDI (1); 'R' asks for TDO, answered '0'
+ * or '1'; 'r'..'u' set TRST and SRST (TRST resets the TAP; SRST is not wired: OpenOCD resets
+ * the harts through the Debug Module's ndmreset); 'B'/'b' (the blink LED) are ignored; 'Q'
+ * ends the connection. Any other byte is ignored with one warning per connection: a client that
+ * is not OpenOCD cannot make strata fail. The Debug Module's state (halted harts, breakpoints
+ * in memory) outlives a connection, as a board's does.
+ *
+ * While every hart is halted the run loop stays in poll() and waits on the socket; while some
+ * run, poll() looks at the socket every few rounds without blocking and tells the loop which
+ * harts may run (machine_debug_resume). */
+#include "debug/jtag.h"
+#include "debug/dm.h"
+#include "debug/dtm.h"
+#include "gdb/server.h"
+#include "machine/machine.h"
+#include "util/err.h"
+#include "util/sigstop.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* While halted, how long one wait for OpenOCD lasts before signals are looked at again. */
+#define HALTED_WAIT_MS	 20
+#define WRITE_TIMEOUT_MS 5000
+#define RX_BUF		 65536
+
+struct jtag_server {
+	struct machine *m;
+	struct machine_debugger dbg;
+	struct dm *dm;
+	struct dtm *dtm;
+	int lfd, cfd;
+	bool warned; /* a byte that is not remote_bitbang was reported on this connection */
+	char rx[RX_BUF], tx[RX_BUF];
+};
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int jtag_server_feed(struct jtag_server *s, const char *buf, unsigned len, char *out)
+{
+	int nout = 0;
+
+	for (unsigned i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c >= '0' && c <= '7') {
+			unsigned v = c - '0';
+
+			dtm_set_pins(s->dtm, v & 4, v & 2, v & 1);
+		} else if (c == 'R') {
+			out[nout++] = dtm_tdo(s->dtm) ? '1' : '0';
+		} else if (c >= 'r' && c <= 'u') {
+			if ((c - 'r') & 2) /* t, u: TRST asserted */
+				dtm_reset(s->dtm);
+		} else if (c == 'Q') {
+			return -EPIPE;
+		} else if (c != 'B' && c != 'b') {
+			if (!s->warned)
+				fprintf(stderr,
+					"strata: jtag: ignoring byte 0x%02x: not a remote_bitbang "
+					"command (reported once per connection)\n",
+					c);
+			s->warned = true;
+		}
+	}
+	return nout;
+}
+
+static int send_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+
+			if (poll(&pf, 1, WRITE_TIMEOUT_MS) > 0)
+				continue;
+			return -ETIMEDOUT;
+		}
+		return n < 0 ? -errno : -EPIPE;
+	}
+	return 0;
+}
+
+static void drop(struct jtag_server *s, const char *why)
+{
+	if (s->cfd < 0)
+		return;
+	fprintf(stderr, "strata: jtag: %s\n", why);
+	close(s->cfd);
+	s->cfd = -1;
+}
+
+static void accept_one(struct jtag_server *s)
+{
+	struct sockaddr_in peer;
+	socklen_t plen = sizeof(peer);
+	int fd = accept(s->lfd, (struct sockaddr *)&peer, &plen), one = 1;
+
+	if (fd < 0)
+		return;
+	if (s->cfd >= 0 || set_nonblock(fd) < 0) {
+		close(fd); /* one debugger at a time */
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	s->cfd = fd;
+	s->warned = false;
+	dtm_reset(s->dtm); /* a new client starts from a known TAP state */
+	fprintf(stderr, "strata: jtag: connection from %s:%u\n", inet_ntoa(peer.sin_addr),
+		ntohs(peer.sin_port));
+}
+
+/* Read what the client sent and answer its 'R's. */
+static void serve_input(struct jtag_server *s)
+{
+	ssize_t n = recv(s->cfd, s->rx, sizeof(s->rx), 0);
+	int nout;
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		drop(s, "connection closed");
+		return;
+	}
+	nout = jtag_server_feed(s, s->rx, (unsigned)n, s->tx);
+	if (nout == -EPIPE) {
+		drop(s, "the client quit");
+		return;
+	}
+	if (nout > 0 && send_all(s->cfd, s->tx, (size_t)nout) < 0)
+		drop(s, "connection lost");
+}
+
+/* Tell the run loop which harts may run. */
+static bool sync_machine(struct jtag_server *s)
+{
+	uint64_t mask = dm_running_mask(s->dm);
+
+	if (mask)
+		machine_debug_resume(s->m, mask);
+	else
+		machine_debug_halt(s->m);
+	return mask != 0;
+}
+
+static int jtag_poll(void *ctx, struct machine *m)
+{
+	struct jtag_server *s = ctx;
+
+	for (;;) {
+		bool running = sync_machine(s);
+		struct pollfd pf[2];
+		int nf = 0, n;
+
+		pf[nf++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+		if (s->cfd >= 0)
+			pf[nf++] = (struct pollfd){.fd = s->cfd, .events = POLLIN};
+		n = poll(pf, (nfds_t)nf, running ? 0 : HALTED_WAIT_MS);
+		if (n < 0 && errno != EINTR)
+			return 0;
+		if (n > 0 && (pf[0].revents & POLLIN))
+			accept_one(s);
+		if (n > 0 && nf > 1 && pf[1].revents)
+			serve_input(s);
+		if (sync_machine(s) || sigstop_pending() || n <= 0)
+			return 0; /* running, a signal, or halted and quiet: back to the loop */
+	}
+}
+
+static void jtag_exited(void *ctx, struct machine *m, int code)
+{
+}
+
+struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_t reset_pc,
+				    bool halt)
+{
+	struct jtag_server *s = calloc(1, sizeof(*s));
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	char host[64];
+	unsigned port;
+	int one = 1, r;
+
+	if (!s) {
+		err_set(ENOMEM, "--jtag: out of memory");
+		return NULL;
+	}
+	s->m = m;
+	s->lfd = s->cfd = -1;
+	if (gdb_server_parse_listen(spec, host, sizeof(host), &port) < 0 ||
+	    inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+		err_set(EINVAL, "--jtag %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535",
+			spec);
+		goto fail;
+	}
+	a.sin_port = htons((uint16_t)port);
+	s->dm = dm_new(m, reset_pc);
+	s->dtm = s->dm ? dtm_new(s->dm) : NULL;
+	if (!s->dtm) {
+		err_set(ENOMEM, "--jtag: out of memory");
+		goto fail;
+	}
+	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0 || setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s->lfd, 1) < 0 ||
+	    set_nonblock(s->lfd) < 0) {
+		err_set(errno, "--jtag %s: cannot listen on %s:%u: %s", spec, host, port,
+			strerror(errno));
+		goto fail;
+	}
+	/* last: the bus keeps the pointer for the machine's life (jtag_server_free comes after
+	 * the run) */
+	r = machine_add_device(m, DM_BASE, DM_SIZE, "debug", &dm_mmio_ops, s->dm);
+	if (r < 0) {
+		err_set(-r, "--jtag: cannot map the Debug Module at 0x%llx",
+			(unsigned long long)DM_BASE);
+		goto fail;
+	}
+	if (halt)
+		dm_halt_all(s->dm);
+	s->dbg = (struct machine_debugger){.ctx = s, .poll = jtag_poll, .exited = jtag_exited};
+	machine_set_debugger(m, &s->dbg);
+	sync_machine(s);
+	fprintf(stderr, "strata: jtag: remote_bitbang on %s:%u%s\n", host, port,
+		halt ? "; harts halted in Debug Mode" : "");
+	return s;
+fail:
+	if (s->lfd >= 0)
+		close(s->lfd);
+	dtm_free(s->dtm);
+	dm_free(s->dm);
+	free(s);
+	return NULL;
+}
+
+void jtag_server_free(struct jtag_server *s)
+{
+	if (!s)
+		return;
+	machine_set_debugger(s->m, NULL);
+	if (s->cfd >= 0)
+		close(s->cfd);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	dtm_free(s->dtm);
+	dm_free(s->dm);
+	free(s);
+}

@@ -1,0 +1,217 @@
+/* snapshot — the machine's state and RAM deltas. RAM: a shadow copy holds RAM as it was at the
+ * newest snapshot; taking one compares RAM with the shadow page by page and keeps, for each
+ * page that changed, its contents at the previous snapshot (an undo record). Restoring
+ * snapshot k puts the shadow back where RAM differs, then applies the undo records of the
+ * newer snapshots from the newest down to k+1. Every restored page's decoded code is dropped. */
+#include "replay/snapshot.h"
+#include "cpu/cpu.h"
+#include "machine/machine.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define PAGE 4096u
+
+struct extra {
+	size_t size;
+	void (*save)(void *ctx, void *buf);
+	void (*restore)(void *ctx, const void *buf);
+	void *ctx;
+};
+
+struct snap {
+	uint64_t insns;
+	uint8_t *state;	 /* machine state, then the extras */
+	uint32_t *pages; /* undo: page indexes ... */
+	uint8_t *old;	 /* ... and their contents at the previous snapshot */
+	size_t npages;
+};
+
+struct rr_snaps {
+	struct machine *m;
+	uint64_t every;
+	uint8_t *ram, *shadow;
+	uint64_t ram_base, ram_size;
+	size_t state_size;
+	struct extra extra[4];
+	unsigned nextra;
+	struct snap *v;
+	unsigned n, cap;
+	uint64_t bytes;
+	bool failed;
+};
+
+struct rr_snaps *rr_snaps_new(struct machine *m, uint64_t every)
+{
+	struct rr_snaps *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		err_set(ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->m = m;
+	s->every = every ? every : RR_SNAP_EVERY;
+	s->ram = machine_ram(m, &s->ram_base, &s->ram_size);
+	s->state_size = machine_state_size(m);
+	return s;
+}
+
+void rr_snaps_free(struct rr_snaps *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->n; i++) {
+		free(s->v[i].state);
+		free(s->v[i].pages);
+		free(s->v[i].old);
+	}
+	free(s->v);
+	if (s->shadow)
+		munmap(s->shadow, s->ram_size);
+	free(s);
+}
+
+int rr_snaps_add_state(struct rr_snaps *s, size_t size, void (*save)(void *ctx, void *buf),
+		       void (*restore)(void *ctx, const void *buf), void *ctx)
+{
+	if (s->nextra == sizeof(s->extra) / sizeof(s->extra[0]) || s->n)
+		return -EINVAL;
+	s->extra[s->nextra++] = (struct extra){size, save, restore, ctx};
+	return 0;
+}
+
+static size_t full_state_size(const struct rr_snaps *s)
+{
+	size_t n = s->state_size;
+
+	for (unsigned i = 0; i < s->nextra; i++)
+		n += s->extra[i].size;
+	return n;
+}
+
+/* The pages that differ from the shadow: their old contents into sn, the shadow updated. */
+static int take_pages(struct rr_snaps *s, struct snap *sn)
+{
+	size_t cap = 0, np = s->ram_size / PAGE;
+
+	for (size_t p = 0; p < np; p++) {
+		uint8_t *r = s->ram + p * PAGE, *sh = s->shadow + p * PAGE;
+
+		if (!memcmp(r, sh, PAGE))
+			continue;
+		if (sn->npages == cap) {
+			size_t nc = cap ? 2 * cap : 256;
+			uint32_t *pg = realloc(sn->pages, nc * sizeof(*pg));
+			uint8_t *old = pg ? realloc(sn->old, nc * PAGE) : NULL;
+
+			if (pg)
+				sn->pages = pg;
+			if (!old)
+				return -ENOMEM;
+			sn->old = old;
+			cap = nc;
+		}
+		sn->pages[sn->npages] = (uint32_t)p;
+		memcpy(sn->old + sn->npages * PAGE, sh, PAGE);
+		sn->npages++;
+		memcpy(sh, r, PAGE);
+	}
+	return 0;
+}
+
+int rr_snaps_tick(struct rr_snaps *s)
+{
+	uint64_t now = machine_insns(s->m);
+	struct snap sn = {.insns = now};
+	size_t off;
+
+	if (s->failed || (s->n && now < s->v[s->n - 1].insns + s->every))
+		return 0;
+	if (s->n == s->cap) {
+		unsigned nc = s->cap ? 2 * s->cap : 16;
+		struct snap *v = realloc(s->v, nc * sizeof(*v));
+		if (!v)
+			goto nomem;
+		s->v = v;
+		s->cap = nc;
+	}
+	if (!(sn.state = malloc(full_state_size(s))))
+		goto nomem;
+	machine_state_save(s->m, sn.state);
+	off = s->state_size;
+	for (unsigned i = 0; i < s->nextra; i++) {
+		s->extra[i].save(s->extra[i].ctx, sn.state + off);
+		off += s->extra[i].size;
+	}
+	if (!s->shadow) { /* the first: the shadow is all of RAM */
+		/* populated at once: a page fault per page costs more than the copy (measured) */
+		void *p = mmap(NULL, s->ram_size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED)
+			goto nomem;
+		s->shadow = p;
+		memcpy(s->shadow, s->ram, s->ram_size);
+		s->bytes += s->ram_size;
+	} else if (take_pages(s, &sn) < 0) {
+		goto nomem;
+	}
+	s->bytes += full_state_size(s) + sn.npages * (PAGE + sizeof(uint32_t));
+	s->v[s->n++] = sn;
+	return 0;
+nomem:
+	free(sn.state);
+	free(sn.pages);
+	free(sn.old);
+	s->failed = true;
+	return -ENOMEM;
+}
+
+static void put_page(struct rr_snaps *s, size_t p, const uint8_t *src)
+{
+	memcpy(s->ram + p * PAGE, src, PAGE);
+	cpu_invalidate_code(machine_cpu(s->m), s->ram_base + p * PAGE, PAGE);
+}
+
+int rr_snaps_restore(struct rr_snaps *s, uint64_t insns, uint64_t *at)
+{
+	unsigned k;
+	size_t off;
+
+	if (!s->n || insns < s->v[0].insns)
+		return -ENOENT;
+	for (k = s->n - 1; s->v[k].insns > insns; k--)
+		;
+	for (size_t p = 0, np = s->ram_size / PAGE; p < np; p++)
+		if (memcmp(s->ram + p * PAGE, s->shadow + p * PAGE, PAGE))
+			put_page(s, p, s->shadow + p * PAGE);
+	for (unsigned i = s->n - 1; i > k; i--)
+		for (size_t j = 0; j < s->v[i].npages; j++)
+			put_page(s, s->v[i].pages[j], s->v[i].old + j * PAGE);
+	machine_state_restore(s->m, s->v[k].state);
+	off = s->state_size;
+	for (unsigned i = 0; i < s->nextra; i++) {
+		s->extra[i].restore(s->extra[i].ctx, s->v[k].state + off);
+		off += s->extra[i].size;
+	}
+	*at = s->v[k].insns;
+	return 0;
+}
+
+uint64_t rr_snaps_first(const struct rr_snaps *s)
+{
+	return s->n ? s->v[0].insns : UINT64_MAX;
+}
+
+unsigned rr_snaps_count(const struct rr_snaps *s)
+{
+	return s->n;
+}
+
+uint64_t rr_snaps_bytes(const struct rr_snaps *s)
+{
+	return s->bytes;
+}

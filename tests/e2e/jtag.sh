@@ -1,0 +1,169 @@
+#!/bin/bash
+# e2e/jtag — `strata run --jtag` with Debian's openocd (scripts/openocd/strata.cfg) and
+# gdb-multiarch (target extended-remote), as docs/JTAG.md describes:
+#   levels:   fw.elf (M) + kernel.elf (S) + prog.elf (U) of tests/guests/gdb: halted at reset,
+#             `monitor reset halt`, software breakpoints in M, S and U code, GPRs and CSRs read
+#             and written, memory against the ELF (compare-sections) and a store, stepping
+#             across sret and mret, the guest's output unchanged, clean exits
+#   smp:      -smp 2: two OpenOCD targets in an SMP group, one GDB thread per hart
+#   badinput: --jtag with --gdb, a bad --jtag; bytes that are not remote_bitbang, a client that
+#             drops in the middle of a scan, then OpenOCD still works
+# Every process runs under timeout and is killed on exit.
+set -u
+root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+strata=${STRATA:-$root/build/strata}
+g=$root/tests/guests/gdb/build
+cfg=$root/scripts/openocd/strata.cfg
+work=$(mktemp -d)
+[ -n "${JTAG_KEEP:-}" ] && work=$JTAG_KEEP && mkdir -p "$work"
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${JTAG_KEEP:-}" ] || rm -rf "$work"' EXIT
+
+for tool in openocd gdb-multiarch; do
+	command -v $tool >/dev/null || { echo "FAIL jtag: $tool is not installed (scripts/install-deps)"; exit 1; }
+done
+[ -f "$g/fw.elf" ] || { echo "FAIL jtag: $g/fw.elf missing (make guests)"; exit 1; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for FILE TEXT: up to 10 s
+wait_for() {
+	for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+# session NAME HARTS GDB-SCRIPT -- STRATA-ARGS: strata -S --jtag, OpenOCD, GDB running the script
+session() {
+	local name=$1 harts=$2 script=$3 rbb gdbp
+	shift 4
+	rbb=$(free_port)
+	gdbp=$(free_port)
+	timeout 120 "$strata" run "$@" --jtag "127.0.0.1:$rbb" -S >"$work/$name.guest" \
+		2>"$work/$name.err" </dev/null &
+	local spid=$!
+	wait_for "$work/$name.err" remote_bitbang || { echo "FAIL jtag/$name: strata did not listen"; return; }
+	STRATA_JTAG_PORT=$rbb STRATA_GDB_PORT=$gdbp STRATA_HARTS=$harts \
+		timeout 120 openocd -f "$cfg" >"$work/$name.ocd" 2>&1 &
+	local opid=$!
+	wait_for "$work/$name.ocd" "Listening on port $gdbp" || {
+		echo "FAIL jtag/$name: OpenOCD did not start"; tail -n 5 "$work/$name.ocd" | sed 's/^/  | /'; return; }
+	timeout 120 gdb-multiarch -batch -nx -ex 'set pagination off' -ex 'set confirm off' \
+		-ex 'set width 0' -ex 'set osabi none' -ex "file $g/fw.elf" \
+		-ex "add-symbol-file $g/kernel.elf" -ex "add-symbol-file $g/prog.elf" \
+		-ex "target extended-remote 127.0.0.1:$gdbp" -x "$root/tests/jtag/$script.gdb" \
+		>"$work/$name.out" 2>&1
+	echo "gdb exit $?" >>"$work/$name.out"
+	wait $spid
+	echo "strata exit $?" >>"$work/$name.out"
+	kill $opid 2>/dev/null
+	wait $opid 2>/dev/null
+}
+
+# check NAME TAG EXPECTED...: the lines after "CHECK-TAG" in NAME's GDB output start with these
+check() {
+	local name=$1 tag=$2 got
+	shift 2
+	got=$(awk -v t="CHECK-$tag" '$0 == t" " || $0 == t {f=1; next} /^CHECK-/ {f=0} f' \
+		"$work/$name.out" | head -n $# | tr '\n' '|')
+	local want=""
+	for w in "$@"; do want="$want$w|"; done
+	# each expected line is a shell pattern
+	local i=0 ok=1 w
+	local -a gl wl
+	IFS='|' read -ra gl <<<"$got"
+	IFS='|' read -ra wl <<<"$want"
+	for w in "${wl[@]}"; do
+		# shellcheck disable=SC2053
+		[[ "${gl[$i]:-}" == $w ]] || ok=0
+		i=$((i + 1))
+	done
+	if [ $ok = 1 ]; then
+		echo "PASS jtag/$name-$tag"
+	else
+		echo "FAIL jtag/$name-$tag: got '${got}' want '${want}'"
+		tail -n 5 "$work/$name.err" | sed 's/^/  | strata: /'
+	fi
+}
+
+# ---- levels ----
+session levels 1 levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf"
+check levels reset-pc '$1 = 0x1000'
+check levels reset-priv '$2 = 3'
+check levels reset-halt '$3 = 0x1000'
+check levels s-break '$4 = 0x1' '$5 = 1'
+check levels m-break '$6 = 107' '$7 = 3'
+check levels csr '$8 = 0x9' '$9 = 0x1234abcd'
+check levels regs '$10 = 0x1' '$11 = 0x5a5a5a5a'
+check levels memory 'Section .text, range 0x80000000 -- 0x*: matched.' '0x80100000:*0xfeedc0de'
+check levels sret '$12 = 1' 'say (*' '*' '$13 = 0' '$14 = 0x1'
+check levels u-break '$15 = 0x1' '$16 = 0'
+check levels mret '$17 = 3' 'sbi_call (*' '*' '$18 = 1' '$19 = 0x1'
+# the run went on to the guest's own end after GDB's last continue
+if grep -q 'kernel: prog2 exited' "$work/levels.guest" && grep -q 'strata exit 0' "$work/levels.out"; then
+	echo "PASS jtag/levels-guest-ran-to-its-end"
+else
+	echo "FAIL jtag/levels-guest-ran-to-its-end: $(tail -n 2 "$work/levels.out" | tr '\n' ' ')"
+	tail -n 3 "$work/levels.guest" "$work/levels.err" | sed 's/^/  | /'
+fi
+
+# ---- smp ----
+session smp 2 smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf"
+check smp threads '*Id*Target Id*' '\* 1 *Thread 1*' '  2 *Thread 2*'
+check smp hart1 '*Switching to thread 2*' '#0*' '*' '$1 = 0x1' '$2 = 3'
+check smp hart0 '$3 = 0x0' '$4 = 107'
+if grep -q 'strata exit 0' "$work/smp.out"; then
+	echo "PASS jtag/smp-exit"
+else
+	echo "FAIL jtag/smp-exit: $(tail -n 2 "$work/smp.out" | tr '\n' ' ')"
+fi
+
+# ---- bad input ----
+out=$("$strata" run -bios "$g/fw.elf" --jtag 9 --gdb 10 2>&1)
+st=$?
+if [ $st = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q 'alternatives'; then
+	echo "PASS jtag/badinput-with-gdb"
+else
+	echo "FAIL jtag/badinput-with-gdb: status $st: $out"
+fi
+out=$("$strata" run -bios "$g/fw.elf" --jtag 127.0.0.1:99999 2>&1)
+st=$?
+if [ $st = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q -- '--jtag'; then
+	echo "PASS jtag/badinput-port"
+else
+	echo "FAIL jtag/badinput-port: status $st: $out"
+fi
+rbb=$(free_port)
+gdbp=$(free_port)
+timeout 60 "$strata" run -bios "$g/fw.elf" -kernel "$g/kernel.elf" --jtag "127.0.0.1:$rbb" -S \
+	>"$work/bad.guest" 2>"$work/bad.err" </dev/null &
+spid=$!
+wait_for "$work/bad.err" remote_bitbang
+# garbage, a scan cut in the middle (TCK high in Shift-DR), a read, then the socket closes
+python3 - "$rbb" <<'PY' >"$work/bad.py" 2>&1
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"\x00\xffhello\nXYZ" + b"0246" * 3 + b"02" + b"04" + b"0404" + b"R")
+print("answer", s.recv(1))
+s.close()
+PY
+if grep -q "answer b'[01]'" "$work/bad.py" && [ "$(grep -c 'ignoring byte' "$work/bad.err")" = 1 ] &&
+	kill -0 $spid 2>/dev/null; then
+	echo "PASS jtag/badinput-bytes"
+else
+	echo "FAIL jtag/badinput-bytes: $(cat "$work/bad.py") / $(tail -n 3 "$work/bad.err")"
+fi
+STRATA_JTAG_PORT=$rbb STRATA_GDB_PORT=$gdbp timeout 60 openocd -f "$cfg" -c init -c 'reg pc' \
+	-c 'resume' -c shutdown >"$work/bad.ocd" 2>&1
+if grep -q 'pc (/64): 0x0000000000001000' "$work/bad.ocd"; then
+	echo "PASS jtag/badinput-openocd-after"
+else
+	echo "FAIL jtag/badinput-openocd-after: $(grep -i error "$work/bad.ocd" | head -n 3)"
+fi
+wait $spid
+st=$?
+if [ $st = 0 ] && grep -q 'kernel: prog2 exited' "$work/bad.guest"; then
+	echo "PASS jtag/badinput-guest-ends"
+else
+	echo "FAIL jtag/badinput-guest-ends: strata status $st"
+fi
