@@ -353,6 +353,10 @@ exc_insn: /* the instruction in slot e raised h->exc_cause and did not retire */
 	budget++;
 	pc = PC();
 exc_take:
+	if (unlikely(h->exc_cause == EXC_TRIG_DEBUG)) { /* a trigger whose action is Debug Mode */
+		dmode_enter(h, pc, DM_CAUSE_TRIGGER);
+		goto out_pc;
+	}
 	h->pc = pc;
 	h->instret = INSNS();
 	h->ring_pos = rp; /* --dump-ring-on prints it from trap_take */

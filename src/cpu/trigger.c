@@ -7,7 +7,8 @@
  * checks; load/store triggers keep their pages out of the hart's data TLB, so only accesses to
  * those pages reach trig_mem() on the slow path; an icount trigger makes hart_run() step one
  * instruction at a time. A trigger's action is a field: 0 raises a breakpoint exception
- * (cause 3, tval = the matched address); the Debug Module will add 1 (enter Debug Mode). */
+ * (cause 3, tval = the matched address), 1 enters Debug Mode (dcsr.cause = trigger) for the
+ * Debug Module; action 1 needs dmode = 1, which only Debug Mode may write. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
 
@@ -41,7 +42,7 @@
 #define IC_COUNT     (0x3fffull << IC_COUNT_SHL)
 
 /* What a trigger does when it fires (tdata1's action field). */
-enum trig_action { TRIG_ACT_BREAKPOINT = 0 };
+enum trig_action { TRIG_ACT_BREAKPOINT = 0, TRIG_ACT_DEBUG = 1 };
 
 enum { CSR_TSELECT = 0x7a0, CSR_TDATA1, CSR_TDATA2, CSR_TDATA3, CSR_TINFO };
 
@@ -70,19 +71,30 @@ static bool is_match(uint64_t t1)
 	return TDATA1_TYPE(t1) == TYPE_MCONTROL || TDATA1_TYPE(t1) == TYPE_MCONTROL6;
 }
 
-/* Sdtrig 1.0, 5.4: breakpoint-action triggers do not fire in M mode while MIE is clear (the
- * trap handler would trigger again); QEMU 7.2 lacks the rule (docs/DECISIONS.md). */
-static bool may_fire(const struct hart *h)
+/* Nothing fires in Debug Mode. Sdtrig 1.0, 5.4: breakpoint-action triggers do not fire in M
+ * mode while MIE is clear (the trap handler would trigger again); QEMU 7.2 lacks the rule
+ * (docs/DECISIONS.md). t1 is in mcontrol layout (action in bits 15:12). */
+static bool may_fire(const struct hart *h, uint64_t t1)
 {
+	if (h->dmode)
+		return false;
+	if (((t1 & MC_ACTION) >> MC_ACTION_SHIFT) == TRIG_ACT_DEBUG)
+		return true;
 	return h->priv != PRV_M || (h->mstatus & MSTATUS_MIE);
 }
 
 static bool fire(struct hart *h, uint64_t t1, uint64_t tval)
 {
+	if (!may_fire(h, t1))
+		return false;
 	switch ((enum trig_action)((t1 & MC_ACTION) >> MC_ACTION_SHIFT)) {
 	case TRIG_ACT_BREAKPOINT:
 		h->exc_cause = EXC_BREAKPOINT;
 		h->exc_tval = tval;
+		return true;
+	case TRIG_ACT_DEBUG: /* the interpreter enters Debug Mode where it would take a trap */
+		h->exc_cause = EXC_TRIG_DEBUG;
+		h->exc_tval = 0;
 		return true;
 	}
 	return false;
@@ -90,14 +102,12 @@ static bool fire(struct hart *h, uint64_t t1, uint64_t tval)
 
 bool trig_exec(struct hart *h, uint64_t pc)
 {
-	if (!may_fire(h))
-		return false;
 	for (unsigned i = 0; i < TRIG_COUNT; i++) {
 		uint64_t t1 = h->trig[i].tdata1;
 
 		if (is_match(t1) && (t1 & MC_EXECUTE) && mc_priv(t1, h->priv) &&
-		    h->trig[i].tdata2 == pc)
-			return fire(h, t1, pc);
+		    h->trig[i].tdata2 == pc && fire(h, t1, pc))
+			return true;
 	}
 	return false;
 }
@@ -106,14 +116,13 @@ bool trig_mem(struct hart *h, uint64_t vaddr, unsigned size, int acc)
 {
 	uint64_t want = acc == ACC_STORE ? MC_STORE : MC_LOAD;
 
-	if (!may_fire(h))
-		return false;
 	for (unsigned i = 0; i < TRIG_COUNT; i++) {
 		uint64_t t1 = h->trig[i].tdata1, a = h->trig[i].tdata2;
 
 		/* match = 0 (equal): any byte of the access at tdata2 */
-		if (is_match(t1) && (t1 & want) && mc_priv(t1, h->priv) && a - vaddr < size)
-			return fire(h, t1, a);
+		if (is_match(t1) && (t1 & want) && mc_priv(t1, h->priv) && a - vaddr < size &&
+		    fire(h, t1, a))
+			return true;
 	}
 	return false;
 }
@@ -160,7 +169,8 @@ uint64_t trig_icount_run(struct hart *h, uint64_t max_insns)
 
 	/* one instruction at a time: each one that retires in a counted mode counts down, and
 	 * the trigger fires (before the next instruction) when the count reaches zero */
-	while (done < max_insns && !h->waiting && !h->dbg_stop && !machine_stop_requested(h->m)) {
+	while (done < max_insns && !h->waiting && !h->dbg_stop && !h->dmode &&
+	       !machine_stop_requested(h->m)) {
 		unsigned priv = h->priv;
 		uint64_t n = exec_run(h, 1);
 
@@ -174,9 +184,12 @@ uint64_t trig_icount_run(struct hart *h, uint64_t max_insns)
 				continue;
 			c = ((*t1 & IC_COUNT) >> IC_COUNT_SHL) - 1;
 			*t1 = (*t1 & ~IC_COUNT) | (c << IC_COUNT_SHL);
-			if (c == 0 && may_fire(h) &&
-			    fire(h, (*t1 & IC_ACTION) << MC_ACTION_SHIFT, 0))
-				trap_take(h, h->exc_cause, h->exc_tval);
+			if (c == 0 && fire(h, (*t1 & IC_ACTION) << MC_ACTION_SHIFT, 0)) {
+				if (h->exc_cause == EXC_TRIG_DEBUG)
+					dmode_enter(h, h->pc, DM_CAUSE_TRIGGER);
+				else
+					trap_take(h, h->exc_cause, h->exc_tval);
+			}
 		}
 		h->trig_icount = false;
 		for (unsigned i = 0; i < TRIG_COUNT; i++)
@@ -190,21 +203,29 @@ uint64_t trig_icount_run(struct hart *h, uint64_t max_insns)
 /* ---- the CSRs ---- */
 
 /* The value a write of v to tdata1 of a trigger leaves there (WARL). */
-static uint64_t tdata1_legal(uint64_t old, uint64_t v)
+static uint64_t tdata1_legal(const struct hart *h, uint64_t old, uint64_t v)
 {
-	uint64_t keep;
+	/* dmode is writable only in Debug Mode, and action 1 (enter it) needs dmode */
+	bool dm = h->dmode && (v & TDATA1_DMODE);
+	uint64_t keep, act = dm ? 1 : 0;
 
 	switch (TDATA1_TYPE(v)) {
 	case TYPE_MCONTROL:
 		/* as QEMU 7.2: match, chain, timing, select, hit read as zero; action 0 only */
 		keep = MC2_SIZE | MC_M | MC_S | MC_U | MC_EXECUTE | MC_STORE | MC_LOAD;
+		if (((v & MC_ACTION) >> MC_ACTION_SHIFT) <= act)
+			keep |= MC_ACTION;
 		break;
 	case TYPE_MCONTROL6:
 		/* no H: vs/vu are zero; the same fields as mcontrol otherwise */
 		keep = MC6_SIZE | MC_M | MC_S | MC_U | MC_EXECUTE | MC_STORE | MC_LOAD;
+		if (((v & MC_ACTION) >> MC_ACTION_SHIFT) <= act)
+			keep |= MC_ACTION;
 		break;
 	case TYPE_ICOUNT:
-		keep = IC_COUNT | IC_M | IC_S | IC_U | (IC_ACTION & TRIG_ACT_BREAKPOINT);
+		keep = IC_COUNT | IC_M | IC_S | IC_U;
+		if ((v & IC_ACTION) <= act)
+			keep |= IC_ACTION;
 		break;
 	case TYPE_NONE:
 	case TYPE_DISABLED:
@@ -212,8 +233,7 @@ static uint64_t tdata1_legal(uint64_t old, uint64_t v)
 	default:
 		return old; /* an unsupported type: the write is ignored, as QEMU 7.2 does */
 	}
-	/* dmode is writable only from Debug Mode, which strata does not have */
-	return (v & (0xfull << 60)) | (v & keep);
+	return (v & (0xfull << 60)) | (dm ? TDATA1_DMODE : 0) | (v & keep);
 }
 
 int trig_csr_read(struct hart *h, unsigned csr, uint64_t *v)
@@ -244,13 +264,15 @@ int trig_csr_write(struct hart *h, unsigned csr, uint64_t v)
 {
 	struct trig *t = &h->trig[h->tselect];
 
+	if (csr != CSR_TSELECT && (t->tdata1 & TDATA1_DMODE) && !h->dmode)
+		return 0; /* a Debug Mode trigger: only Debug Mode writes it */
 	switch (csr) {
 	case CSR_TSELECT:
 		if (v < TRIG_COUNT) /* WARL: out-of-range selects are ignored, as QEMU 7.2 */
 			h->tselect = (unsigned)v;
 		return 0;
 	case CSR_TDATA1:
-		t->tdata1 = tdata1_legal(t->tdata1, v);
+		t->tdata1 = tdata1_legal(h, t->tdata1, v);
 		break;
 	case CSR_TDATA2:
 		t->tdata2 = v;
