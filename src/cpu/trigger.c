@@ -303,8 +303,9 @@ void trig_changed(struct hart *h)
 	if (data || h->trig_data)
 		mmu_flush(h);
 	h->trig_data = data;
-	/* hart_run counts instructions one by one from the next one on */
-	if (icount && !h->trig_icount)
+	/* hart_run counts instructions one by one from the next one on (the Debug Module writes
+	 * between runs: nothing to leave then) */
+	if (icount && !h->trig_icount && !h->dmode)
 		machine_yield(h->m);
 	h->trig_icount = icount;
 	dbg_triggers_changed(h->cpu);
