@@ -145,6 +145,14 @@ struct hart {
 	/* Zihpm (csr.c): mhpmcounter3.. = hpm_val + what counted since hpm_base (an instret) */
 	uint64_t hpm_val[HPM_COUNTERS], hpm_base[HPM_COUNTERS], hpm_event[29];
 
+	/* Sdtrig trigger module (trigger.c) */
+	struct trig {
+		uint64_t tdata1, tdata2, tdata3;
+	} trig[TRIG_COUNT];
+	unsigned tselect;
+	bool trig_data;	  /* a load/store trigger is armed: its pages stay out of the TLB */
+	bool trig_icount; /* an icount trigger is armed: hart_run steps */
+
 	/* counters: instret = instret_base + retired in the current hart_run call */
 	uint64_t instret;
 	uint64_t cycle_off; /* mcycle = instret + cycle_off */
@@ -186,13 +194,6 @@ struct hart {
 	uint64_t dbg_skip_pc, dbg_skip_at;
 	struct hart_stop dbg_reason;
 
-	/* Sdtrig trigger module (trigger.c) */
-	struct trig {
-		uint64_t tdata1, tdata2, tdata3;
-	} trig[TRIG_COUNT];
-	unsigned tselect;
-	bool trig_data;	  /* a load/store trigger is armed: its pages stay out of the TLB */
-	bool trig_icount; /* an icount trigger is armed: hart_run steps */
 	/* Debug Mode (dmode.c): dm_active = in Debug Mode or stepping for the Debug Module, looked
 	 * at only where traps, interrupts and the end of a run are */
 	bool dm_active, dmode, dm_step;

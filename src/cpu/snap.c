@@ -32,4 +32,5 @@ void hart_state_restore(struct hart *h, const void *buf)
 	h->dbg_stop = false;
 	mmu_flush(h);
 	hart_update_tlb_sets(h);
+	trig_changed(h); /* the restored triggers' slot marks and TLB exclusions */
 }
