@@ -308,8 +308,9 @@ void trig_changed(struct hart *h)
 	if (data || h->trig_data)
 		mmu_flush(h);
 	h->trig_data = data;
-	/* hart_run counts instructions one by one from the next one on */
-	if (icount && !h->trig_icount)
+	/* hart_run counts instructions one by one from the next one on: a guest's CSR write ends
+	 * the run it is in; a debugger's write (the hart halted in Debug Mode) needs no yield */
+	if (icount && !h->trig_icount && !h->dmode)
 		machine_yield(h->m);
 	h->trig_icount = icount;
 	dbg_triggers_changed(h->cpu);
