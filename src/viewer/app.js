@@ -352,7 +352,7 @@ function drawFlame() {
 	rec(0, 0, w, flame.focus);
 	window.strataFlameRects = flame.boxes.length;
 	/* for the tests: where the boxes are, and whether the page has the function's source */
-	window.strataFlameBoxes = () => flame.boxes.map(b => ({x0: b.x0, x1: b.x1, y0: b.y0, y1: b.y1, name: b.node.name, src: !!(D.src && D.src[b.node.name])}));
+	window.strataFlameBoxes = () => flame.boxes.map(b => ({x0: b.x0, x1: b.x1, y0: b.y0, y1: b.y1, name: b.node.name, src: (D.src && D.src[b.node.name]) ? D.src[b.node.name].file || "?" : ""}));
 }
 
 function setupFlame() {

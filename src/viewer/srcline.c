@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "viewer/srcline.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,46 @@ void vw_src_close(struct vw_src *s)
 	free(s);
 }
 
+struct decl_find {
+	uint64_t addr;
+	const char *file;
+	int line;
+};
+
+static int decl_cb(Dwarf_Die *fn, void *arg)
+{
+	struct decl_find *q = arg;
+
+	if (dwarf_haspc(fn, q->addr) != 1)
+		return DWARF_CB_OK;
+	q->file = dwarf_decl_file(fn);
+	if (dwarf_decl_line(fn, &q->line))
+		q->line = 0;
+	return DWARF_CB_ABORT;
+}
+
+/* The file and line where the function containing addr is declared (dwarf_getscopes finds
+ * nothing inside Rust's namespaced subprograms; dwarf_getfuncs does). */
+static int decl_of(Dwarf_Die *cu, uint64_t addr, const char **file, int *line)
+{
+	struct decl_find q = {addr, NULL, 0};
+	static char path[1024];
+
+	dwarf_getfuncs(cu, decl_cb, &q, 0);
+	if (!q.file || q.line <= 0)
+		return -ENOENT;
+	*file = q.file;
+	*line = q.line;
+	if (*q.file != '/') { /* relative to the unit's compilation directory */
+		Dwarf_Attribute at;
+		const char *dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &at));
+
+		if (dir && (size_t)snprintf(path, sizeof(path), "%s/%s", dir, q.file) < sizeof(path))
+			*file = path;
+	}
+	return 0;
+}
+
 int vw_src_lookup(struct vw_src *s, uint64_t addr, char *file, size_t n, unsigned *line)
 {
 	for (unsigned i = 0; s && i < s->n; i++) {
@@ -62,8 +103,13 @@ int vw_src_lookup(struct vw_src *s, uint64_t addr, char *file, size_t n, unsigne
 		int ln;
 		const char *f;
 
-		if (!dwarf_addrdie(s->dw[i], addr, &cu) || !(l = dwarf_getsrc_die(&cu, addr)) ||
-		    !(f = dwarf_linesrc(l, NULL, NULL)) || dwarf_lineno(l, &ln) || ln <= 0)
+		if (!dwarf_addrdie(s->dw[i], addr, &cu))
+			continue;
+		/* the function's own declaration first: the line table's row at the entry address
+		 * may belong to code inlined there (core's atomics in a Rust waker) */
+		if (decl_of(&cu, addr, &f, &ln) < 0 &&
+		    (!(l = dwarf_getsrc_die(&cu, addr)) || !(f = dwarf_linesrc(l, NULL, NULL)) ||
+		     dwarf_lineno(l, &ln) || ln <= 0))
 			continue;
 		snprintf(file, n, "%s", f);
 		*line = (unsigned)ln;

@@ -38,8 +38,9 @@ case_() {
 		-x "$root/tests/gdb/$script.gdb" >"$out.raw" 2>&1
 	local gs=$?
 	wait $pid
-	# where GDB shows the stop: source file and line only (arguments differ between builds)
-	sed -n -e 's|^.* at tests/guests/rust/\([a-z]*\.rs:[0-9]*\)$|  stopped in \1|p' \
+	# where GDB shows the stop: source file and line only (arguments differ between builds; the
+	# guests are cached, so the path is that of whichever checkout built them first)
+	sed -n -e 's|^.* at \([^ ]*/\)\{0,1\}rust/\([a-z]*\.rs:[0-9]*\)$|  stopped in \2|p' \
 		-e '/^\(strata: hart\|await tree\|  \|break on:\|usage:\|monitor break-on\|\[Inferior\)/p' \
 		"$out.raw" |
 		# wake_by_ref's body (executor.rs:34) is wake's (:28); O2-O3 fold the two into one

@@ -120,8 +120,9 @@ try:
         for opt in drv.find_elements(By.CSS_SELECTOR, "#fltrack option"):
             opt.click()
             time.sleep(0.2)
+            # a box of a function declared in the file asked for
             boxes = [b for b in drv.execute_script("return strataFlameBoxes()")
-                     if b["src"] and b["x1"] - b["x0"] > 4]
+                     if a.source in b["src"] and b["x1"] - b["x0"] > 4]
             if boxes:
                 break
         cv = drv.find_element(By.ID, "fl")
