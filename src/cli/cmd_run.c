@@ -13,6 +13,7 @@
 #include "replay/snapshot.h"
 #include "util/err.h"
 #include "util/sigstop.h"
+#include "util/sock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -258,7 +259,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 
 			if (!(a = arg_of(argc, argv, &i)))
 				return -EINVAL;
-			if (gdb_server_parse_listen(a, host, sizeof(host), &port) < 0)
+			if (sock_parse_listen(a, host, sizeof(host), &port) < 0)
 				return err_set(
 				    EINVAL, "--jtag %s: expected [HOST:]PORT with PORT 1..65535", a);
 			ro->jtag = a;
@@ -270,7 +271,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 
 			if (!(a = arg_of(argc, argv, &i)))
 				return -EINVAL;
-			if (gdb_server_parse_listen(a, host, sizeof(host), &port) < 0)
+			if (sock_parse_listen(a, host, sizeof(host), &port) < 0)
 				return err_set(
 				    EINVAL, "--gdb %s: expected [HOST:]PORT with PORT 1..65535", a);
 			ro->gdb = a;

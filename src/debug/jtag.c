@@ -16,6 +16,7 @@
 #include "gdb/server.h"
 #include "machine/machine.h"
 #include "util/err.h"
+#include "util/sock.h"
 #include "util/sigstop.h"
 
 #include <arpa/inet.h>
@@ -44,13 +45,6 @@ struct jtag_server {
 	bool warned; /* a byte that is not remote_bitbang was reported on this connection */
 	char rx[RX_BUF], tx[RX_BUF];
 };
-
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
-}
 
 int jtag_server_feed(struct jtag_server *s, const char *buf, unsigned len, char *out)
 {
@@ -82,30 +76,6 @@ int jtag_server_feed(struct jtag_server *s, const char *buf, unsigned len, char 
 	return nout;
 }
 
-static int send_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-
-			if (poll(&pf, 1, WRITE_TIMEOUT_MS) > 0)
-				continue;
-			return -ETIMEDOUT;
-		}
-		return n < 0 ? -errno : -EPIPE;
-	}
-	return 0;
-}
-
 static void drop(struct jtag_server *s, const char *why)
 {
 	if (s->cfd < 0)
@@ -123,7 +93,7 @@ static void accept_one(struct jtag_server *s)
 
 	if (fd < 0)
 		return;
-	if (s->cfd >= 0 || set_nonblock(fd) < 0) {
+	if (s->cfd >= 0 || sock_set_nonblock(fd) < 0) {
 		close(fd); /* one debugger at a time */
 		return;
 	}
@@ -152,7 +122,7 @@ static void serve_input(struct jtag_server *s)
 		drop(s, "the client quit");
 		return;
 	}
-	if (nout > 0 && send_all(s->cfd, s->tx, (size_t)nout) < 0)
+	if (nout > 0 && sock_send_all(s->cfd, s->tx, (size_t)nout, WRITE_TIMEOUT_MS) < 0)
 		drop(s, "connection lost");
 }
 
@@ -200,10 +170,9 @@ struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_
 				    bool halt)
 {
 	struct jtag_server *s = calloc(1, sizeof(*s));
-	struct sockaddr_in a = {.sin_family = AF_INET};
 	char host[64];
 	unsigned port;
-	int one = 1, r;
+	int r;
 
 	if (!s) {
 		err_set(ENOMEM, "--jtag: out of memory");
@@ -211,27 +180,20 @@ struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_
 	}
 	s->m = m;
 	s->lfd = s->cfd = -1;
-	if (gdb_server_parse_listen(spec, host, sizeof(host), &port) < 0 ||
-	    inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+	if (sock_parse_listen(spec, host, sizeof(host), &port) < 0) {
 		err_set(EINVAL, "--jtag %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535",
 			spec);
 		goto fail;
 	}
-	a.sin_port = htons((uint16_t)port);
 	s->dm = dm_new(m, reset_pc);
 	s->dtm = s->dm ? dtm_new(s->dm) : NULL;
 	if (!s->dtm) {
 		err_set(ENOMEM, "--jtag: out of memory");
 		goto fail;
 	}
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s->lfd, 1) < 0 ||
-	    set_nonblock(s->lfd) < 0) {
-		err_set(errno, "--jtag %s: cannot listen on %s:%u: %s", spec, host, port,
-			strerror(errno));
+	s->lfd = sock_listen("--jtag", spec, host, sizeof(host), &port);
+	if (s->lfd < 0)
 		goto fail;
-	}
 	/* last: the bus keeps the pointer for the machine's life (jtag_server_free comes after
 	 * the run) */
 	r = machine_add_device(m, DM_BASE, DM_SIZE, "debug", &dm_mmio_ops, s->dm);

@@ -12,6 +12,7 @@
 #include "machine/machine.h"
 #include "util/err.h"
 #include "util/sigstop.h"
+#include "util/sock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,66 +40,12 @@ struct gdb_server {
 	int lfd, cfd;
 };
 
-int gdb_server_parse_listen(const char *spec, char *host, unsigned hostsize, unsigned *port)
-{
-	const char *colon = strrchr(spec, ':'), *p = colon ? colon + 1 : spec;
-	char *end;
-	unsigned long v;
-
-	if (!*p)
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(p, &end, 10);
-	if (errno || *end || v == 0 || v > 65535 || *p == '-' || *p == '+')
-		return -EINVAL;
-	*port = (unsigned)v;
-	if (!colon || colon == spec) {
-		snprintf(host, hostsize, "127.0.0.1");
-	} else {
-		size_t n = (size_t)(colon - spec);
-
-		if (n >= hostsize)
-			return -EINVAL;
-		memcpy(host, spec, n);
-		host[n] = 0;
-		if (!strcmp(host, "localhost"))
-			snprintf(host, hostsize, "127.0.0.1");
-	}
-	return 0;
-}
-
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
-}
 
 static int io_write(void *ctx, const void *buf, size_t len)
 {
 	struct gdb_server *s = ctx;
-	const char *p = buf;
 
-	while (len) {
-		ssize_t n = send(s->cfd, p, len, MSG_NOSIGNAL);
-
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd pf = {.fd = s->cfd, .events = POLLOUT};
-
-			if (poll(&pf, 1, WRITE_TIMEOUT_MS) > 0)
-				continue;
-			return -ETIMEDOUT;
-		}
-		return n < 0 ? -errno : -EPIPE;
-	}
-	return 0;
+	return sock_send_all(s->cfd, buf, len, WRITE_TIMEOUT_MS);
 }
 
 /* The connection is gone (detach, disconnect, error): nothing of that session may stop the
@@ -128,7 +75,7 @@ static void accept_one(struct gdb_server *s)
 
 	if (fd < 0)
 		return;
-	if (s->cfd >= 0 || set_nonblock(fd) < 0) {
+	if (s->cfd >= 0 || sock_set_nonblock(fd) < 0) {
 		close(fd); /* one debugger at a time */
 		return;
 	}
@@ -219,10 +166,8 @@ static void srv_exited(void *ctx, struct machine *m, int code)
 struct gdb_server *gdb_server_new(const struct gdb_server_config *cfg, struct machine *m)
 {
 	struct gdb_server *s = calloc(1, sizeof(*s));
-	struct sockaddr_in a = {.sin_family = AF_INET};
 	char host[64];
 	unsigned port;
-	int one = 1;
 
 	if (!s) {
 		err_set(ENOMEM, "--gdb: out of memory");
@@ -231,23 +176,16 @@ struct gdb_server *gdb_server_new(const struct gdb_server_config *cfg, struct ma
 	s->cfg = cfg;
 	s->m = m;
 	s->lfd = s->cfd = -1;
-	if (gdb_server_parse_listen(cfg->listen, host, sizeof(host), &port) < 0 ||
-	    inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+	if (sock_parse_listen(cfg->listen, host, sizeof(host), &port) < 0) {
 		err_set(EINVAL, "--gdb %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535",
 			cfg->listen);
 		goto fail;
 	}
-	a.sin_port = htons((uint16_t)port);
 	if (gdb_target_init(&s->target, m, cfg) < 0)
 		goto fail;
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s->lfd, 1) < 0 ||
-	    set_nonblock(s->lfd) < 0) {
-		err_set(errno, "--gdb %s: cannot listen on %s:%u: %s", cfg->listen, host, port,
-			strerror(errno));
+	s->lfd = sock_listen("--gdb", cfg->listen, host, sizeof(host), &port);
+	if (s->lfd < 0)
 		goto fail;
-	}
 	s->io = (struct gdb_io){.ctx = s, .write = io_write};
 	s->dbg = (struct machine_debugger){.ctx = s, .poll = srv_poll, .exited = srv_exited};
 	machine_set_debugger(m, &s->dbg);

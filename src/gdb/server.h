@@ -39,7 +39,5 @@ struct gdb_server;
  * NULL with err_set() (bad address, port in use...). */
 struct gdb_server *gdb_server_new(const struct gdb_server_config *cfg, struct machine *m);
 void gdb_server_free(struct gdb_server *s);
-/* Parse "[HOST:]PORT" into host (dotted IPv4 or "localhost") and port; 0 or -EINVAL. */
-int gdb_server_parse_listen(const char *spec, char *host, unsigned hostsize, unsigned *port);
 
 #endif

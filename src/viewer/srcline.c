@@ -1,6 +1,7 @@
-/* srcline — a function's source lines for the viewer's details panel: its entry address looked
- * up in the DWARF line table (libdw) of the trace's firmware and kernel ELF files, and the
- * lines read from the source file when it is there. */
+/* srcline — a function's source lines for the viewer's details panel: where the function that
+ * contains its entry address is declared (DWARF, libdw; the line table's row at the entry when
+ * there is no declaration) in the trace's firmware and kernel ELF files, and the lines read from
+ * the source file when it is there. */
 #define _GNU_SOURCE
 #include "viewer/srcline.h"
 
