@@ -40,15 +40,7 @@ static struct hart *h;
 
 static int boot(void)
 {
-	struct machine_config cfg = {.kernel = path, .ram_size = 16 << 20, .nharts = 1};
-	FILE *f;
-	int fd = mkstemp(path);
-
-	CHECK(fd >= 0, "mkstemp");
-	f = fdopen(fd, "wb");
-	CHECK(f && fwrite(prog, sizeof(prog), 1, f) == 1 && fclose(f) == 0, "write program");
-	m = machine_new(&cfg);
-	CHECK(m, "machine_new: %s", err_msg());
+	TEST_BOOT(m, path, prog, sizeof(prog), 1);
 	h = cpu_hart(machine_cpu(m), 0);
 	return 0;
 }

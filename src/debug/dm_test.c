@@ -58,15 +58,7 @@ static struct dm *d;
 
 static int boot(void)
 {
-	struct machine_config cfg = {.kernel = path, .ram_size = 16 << 20, .nharts = 2};
-	FILE *f;
-	int fd = mkstemp(path);
-
-	CHECK(fd >= 0, "mkstemp");
-	f = fdopen(fd, "wb");
-	CHECK(f && fwrite(prog, sizeof(prog), 1, f) == 1 && fclose(f) == 0, "write program");
-	m = machine_new(&cfg);
-	CHECK(m, "machine_new: %s", err_msg());
+	TEST_BOOT(m, path, prog, sizeof(prog), 2);
 	h = cpu_hart(machine_cpu(m), 0);
 	d = dm_new(m, 0x1000);
 	CHECK(d, "dm_new");
