@@ -50,7 +50,9 @@ $OLD_RUSTC -V | grep -q '^rustc 1\.63\.' || { echo "rust-guests: $old: not rustc
 
 ver=$("$RUSTC" -vV | tr '\n' ' ')
 sys_key=$(printf '%s\n' "$ver" "$(sed -n '/^# sysroot/,/^# end sysroot/p' "$0")" | sha256sum | cut -c1-16)
-guest_key=$( (printf '%s\n' "$sys_key"; cat "$0" "$here"/*.rs "$here"/*.S "$here"/*.c "$here"/*.ld) | sha256sum | cut -c1-16)
+# the tree's path is part of the key: the ELFs' DWARF names their sources by absolute path (the
+# viewer and GDB read them), so a checkout must not reuse guests built in another one
+guest_key=$( (printf '%s\n' "$sys_key" "$here"; cat "$0" "$here"/*.rs "$here"/*.S "$here"/*.c "$here"/*.ld) | sha256sum | cut -c1-16)
 sysroot=$cache/sysroot-$sys_key
 sysroot163=$cache/sysroot-1.63
 out=$cache/guests-$guest_key
