@@ -253,28 +253,16 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				ro->console = o[9] == '=' ? o + 10 : "";
 			continue;
 		}
-		if (!strcmp(o, "--jtag")) {
+		if (!strcmp(o, "--jtag") || !strcmp(o, "--gdb")) {
 			char host[64];
 			unsigned port;
 
 			if (!(a = arg_of(argc, argv, &i)))
 				return -EINVAL;
 			if (sock_parse_listen(a, host, sizeof(host), &port) < 0)
-				return err_set(
-				    EINVAL, "--jtag %s: expected [HOST:]PORT with PORT 1..65535", a);
-			ro->jtag = a;
-			continue;
-		}
-		if (!strcmp(o, "--gdb")) {
-			char host[64];
-			unsigned port;
-
-			if (!(a = arg_of(argc, argv, &i)))
-				return -EINVAL;
-			if (sock_parse_listen(a, host, sizeof(host), &port) < 0)
-				return err_set(
-				    EINVAL, "--gdb %s: expected [HOST:]PORT with PORT 1..65535", a);
-			ro->gdb = a;
+				return err_set(EINVAL,
+					       "%s %s: expected [HOST:]PORT with PORT 1..65535", o, a);
+			*(o[2] == 'j' ? &ro->jtag : &ro->gdb) = a;
 			continue;
 		}
 		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&

@@ -87,22 +87,15 @@ static void drop(struct jtag_server *s, const char *why)
 
 static void accept_one(struct jtag_server *s)
 {
-	struct sockaddr_in peer;
-	socklen_t plen = sizeof(peer);
-	int fd = accept(s->lfd, (struct sockaddr *)&peer, &plen), one = 1;
+	char peer[64];
+	int fd = sock_accept_one(s->lfd, s->cfd >= 0, peer, sizeof(peer)); /* one debugger */
 
 	if (fd < 0)
 		return;
-	if (s->cfd >= 0 || sock_set_nonblock(fd) < 0) {
-		close(fd); /* one debugger at a time */
-		return;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->cfd = fd;
 	s->warned = false;
 	dtm_reset(s->dtm); /* a new client starts from a known TAP state */
-	fprintf(stderr, "strata: jtag: connection from %s:%u\n", inet_ntoa(peer.sin_addr),
-		ntohs(peer.sin_port));
+	fprintf(stderr, "strata: jtag: connection from %s\n", peer);
 }
 
 /* Read what the client sent and answer its 'R's. */

@@ -69,17 +69,11 @@ static void drop(struct gdb_server *s, const char *why)
 
 static void accept_one(struct gdb_server *s)
 {
-	struct sockaddr_in peer;
-	socklen_t plen = sizeof(peer);
-	int fd = accept(s->lfd, (struct sockaddr *)&peer, &plen), one = 1;
+	char peer[64];
+	int fd = sock_accept_one(s->lfd, s->cfd >= 0, peer, sizeof(peer)); /* one debugger */
 
 	if (fd < 0)
 		return;
-	if (s->cfd >= 0 || sock_set_nonblock(fd) < 0) {
-		close(fd); /* one debugger at a time */
-		return;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->cfd = fd;
 	s->stub = gdb_stub_new(&gdb_target_ops, &s->target, &s->io);
 	if (!s->stub) {
@@ -92,8 +86,7 @@ static void accept_one(struct gdb_server *s)
 	gdb_target_connected(&s->target);
 	for (unsigned i = 0; i < s->target.nharts; i++)
 		hart_debug_resume(cpu_hart(s->target.cpu, i), false, false);
-	fprintf(stderr, "strata: gdb: connection from %s:%u\n", inet_ntoa(peer.sin_addr),
-		ntohs(peer.sin_port));
+	fprintf(stderr, "strata: gdb: connection from %s\n", peer);
 }
 
 static int serve_input(struct gdb_server *s)

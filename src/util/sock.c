@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,4 +101,21 @@ int sock_send_all(int fd, const void *buf, size_t len, int timeout_ms)
 		return n < 0 ? -errno : -EPIPE;
 	}
 	return 0;
+}
+
+int sock_accept_one(int lfd, bool busy, char *peer, size_t peersize)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int fd = accept(lfd, (struct sockaddr *)&a, &alen), one = 1;
+
+	if (fd < 0)
+		return -1;
+	if (busy || sock_set_nonblock(fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	snprintf(peer, peersize, "%s:%u", inet_ntoa(a.sin_addr), ntohs(a.sin_port));
+	return fd;
 }
