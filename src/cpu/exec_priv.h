@@ -34,14 +34,7 @@ L_CBO_ZERO:
 #undef CBO_ENABLED
 
 L_SINVAL_VMA: /* sfence.vma's rules and effect: strata's TLB has no ordering to split up */
-	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
-		ILLEGAL();
-	if (e->rs1)
-		mmu_flush_page(h, RS1);
-	else
-		mmu_flush(h);
-	pc = PC() + e->len;
-	goto refetch;
+	goto L_SFENCE_VMA;
 L_SFENCE_W_INVAL:
 L_SFENCE_INVAL_IR:
 	if (h->priv == PRV_U)
