@@ -78,6 +78,7 @@ void hyp_reset(struct hart *h)
 	h->exc_gva = false;
 	memset(&h->alt, 0, sizeof(h->alt));
 	h->mip_hw &= ~MIP_VSTIP;
+	h->vtlb_used = true; /* hart_reset's mmu_flush empties them (a new hart's are zeros) */
 	/* the VS-level interrupts are always delegated past M (read-only one in mideleg) */
 	if (has_h(h))
 		h->mideleg |= MIP_VS_MASK;
