@@ -28,6 +28,8 @@
 #define NAPOT64K_MASK 0xfull /* the PPN bits a 64 KiB NAPOT PTE takes from the VA */
 
 enum priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+/* A level as traces, filters and GDB's priv register see it: priv | V << 2 (U=0, S/HS=1, M=3, VU=4, VS=5). */
+enum level { LVL_U = 0, LVL_S = 1, LVL_M = 3, LVL_VU = 4, LVL_VS = 5 };
 
 /* exception causes */
 enum {
@@ -122,6 +124,7 @@ struct hart {
 	uint64_t f[32];
 	uint64_t pc;
 	unsigned priv;
+	unsigned virt; /* V (H extension): 1 while in VS or VU mode */
 	unsigned hartid;
 	struct tlb_set *ts_fetch, *ts_data; /* current sets */
 
@@ -184,7 +187,7 @@ struct hart {
 	uint64_t ring_causes; /* --dump-ring-on: print the ring when these exceptions are taken */
 	uint64_t time0, instret0;
 	struct code_seen {
-		uint64_t vpage, ppage, satp;
+		uint64_t vpage, ppage, satp, hgatp;
 		uint32_t gen;
 	} code_seen[512]; /* code pages already in the trace, direct-mapped by virtual page */
 
@@ -210,6 +213,9 @@ struct hart {
 	struct idle *idle;
 	struct tlb_set tlbs[TS_COUNT];
 };
+
+/* enum level of h (needs struct hart complete, hence not next to the enum) */
+static inline unsigned hart_level(const struct hart *h) { return h->priv | h->virt << 2; }
 
 /* What the debugger set (debug.c). marks: decoded slots whose handler is exec_label_bkpt. */
 struct dbg_bp {

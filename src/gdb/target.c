@@ -45,19 +45,21 @@ static int t_write_reg(void *tp, unsigned hart, unsigned regno, uint64_t val)
 	return h ? hart_debug_write_reg(h, regno, val) : -ENOENT;
 }
 
-static long t_read_mem(void *tp, unsigned hart, uint64_t addr, void *buf, size_t len, bool phys)
+/* space: enum gdb_mem_space, which is cpu/debug.h's enum cpu_mem_space */
+static long t_read_mem(void *tp, unsigned hart, uint64_t addr, void *buf, size_t len,
+		       unsigned space)
 {
 	struct hart *h = hart_of(tp, hart);
 
-	return h ? hart_debug_read_mem(h, addr, buf, len, phys) : -EFAULT;
+	return h ? hart_debug_read_mem(h, addr, buf, len, space) : -EFAULT;
 }
 
 static long t_write_mem(void *tp, unsigned hart, uint64_t addr, const void *buf, size_t len,
-			bool phys)
+			unsigned space)
 {
 	struct hart *h = hart_of(tp, hart);
 
-	return h ? hart_debug_write_mem(h, addr, buf, len, phys) : -EFAULT;
+	return h ? hart_debug_write_mem(h, addr, buf, len, space) : -EFAULT;
 }
 
 static int t_resume(void *tp, const enum gdb_resume *how)

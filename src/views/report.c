@@ -178,8 +178,8 @@ static int print_funcs(struct report *r, int total)
 		if (!group || group->hart != k->hart || group->priv != k->priv) {
 			group = k;
 			shown = 0;
-			fprintf(r->out, "\nhart %u, %c mode: functions by %s instructions\n",
-				k->hart, ana_priv_char(k->priv), total ? "total" : "self");
+			fprintf(r->out, "\nhart %u, %s mode: functions by %s instructions\n",
+				k->hart, ana_level_name(k->priv), total ? "total" : "self");
 			fprintf(r->out, "%14s %14s %10s  %s\n", "self", "total", "calls",
 				"function");
 		}
@@ -207,8 +207,8 @@ static int print_counts(struct report *r, struct vmap *m, const char *title, int
 		const uint64_t *c = vmap_at(m, ix[i], &kp, NULL);
 		if (what == 0) {
 			const struct tkey *k = kp;
-			fprintf(r->out, "%14" PRIu64 "  %-20s %c -> %c\n", *c, k->name,
-				ana_priv_char(k->from), ana_priv_char(k->to));
+			fprintf(r->out, "%14" PRIu64 "  %-20s %s -> %s\n", *c, k->name,
+				ana_level_name(k->from), ana_level_name(k->to));
 		} else if (what == 1) {
 			const struct ckey *k = kp;
 			const char *ext = nm && nm->sbi_ext ? nm->sbi_ext(k->id) : NULL;
