@@ -86,6 +86,8 @@ static int m_help(struct gdb_target *t, char *args, struct out *o)
 	       "  walk ADDR [HART]       the page-table walk for a virtual address under satp\n"
 	       "  phys on|off            m/M/X packets use physical (on) or virtual (off) "
 	       "addresses\n"
+	       "  gpa on|off             m/M/X packets use a guest's physical addresses (through\n"
+	       "                         the hart's hgatp, H extension) or virtual (off)\n"
 	       "  trace                  which tracers record; trace NAME[,NAME] on|off switches\n"
 	       "                         itrace, mtrace, ftrace, etrace, dtrace or all at run time\n"
 	       "  break-on               the event stops in force; break-on EVENT adds one:\n"
