@@ -388,9 +388,12 @@ int hart_debug_write_reg(struct hart *h, unsigned regno, uint64_t val)
 	} else if (regno < 65) {
 		h->f[regno - 33] = val;
 	} else if (regno == 4161) {
-		if (val != PRV_U && val != PRV_S && val != PRV_M)
+		/* a level: V in bit 2 (VS, VU) only with the H extension; M has no V=1 */
+		if (val > LVL_VS || val == 2 || val == 6 ||
+		    (val >= LVL_VU && !isa_has(h->cpu->isa, ISA_H)))
 			return -EINVAL;
-		h->priv = (unsigned)val;
+		hyp_set_virt(h, (unsigned)(val >> 2));
+		h->priv = (unsigned)val & 3;
 		hart_update_tlb_sets(h);
 	} else if (regno >= 65 && regno < 65 + 4096) {
 		return csr_as_m(h, regno - 65, true, val, &old);
@@ -481,7 +484,7 @@ static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view
 	if (view == VIEW_SATP)
 		return walk(h, satp, addr, pa, NULL, 0);
 	if (view == VIEW_GPA) /* the H extension's G-stage translation (hyp.c) */
-		return -EFAULT;
+		return cpu_translate_gpa(h->cpu, h->hartid, addr, pa);
 	priv = h->priv;
 	if (priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
 		priv = (h->mstatus & MSTATUS_MPP) >> 11;
@@ -489,6 +492,8 @@ static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view
 		*pa = addr;
 		return 0;
 	}
+	if (h->virt) /* a guest's virtual address: vsatp, then hgatp */
+		return cpu_translate_gva(h->cpu, h->hartid, addr, pa);
 	return walk(h, h->satp, addr, pa, NULL, 0);
 }
 
@@ -538,7 +543,8 @@ static long debug_copy(struct hart *h, uint64_t satp, uint64_t addr, void *buf, 
 
 long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len)
 {
-	return debug_copy(h, h->satp, addr, buf, len, VIEW_SATP, false);
+	/* in a guest (V=1) its user programs' addresses take both stages, as the hart's own */
+	return debug_copy(h, h->satp, addr, buf, len, h->virt ? VIEW_HART : VIEW_SATP, false);
 }
 
 static enum view view_of(unsigned space)

@@ -414,6 +414,8 @@ void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv);
 void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
 	      unsigned kind);
 void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+/* The hypervisor wrote hvip: the VS interrupts it injects changed from old to val (etrace). */
+void hook_hvip(struct hart *h, uint64_t old, uint64_t val);
 /* A timer compare register (csr: its name) was programmed to cmp at mtime now (etrace). */
 void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now);
 /* Whether a data page must stay out of the TLB because mtrace watches it. */

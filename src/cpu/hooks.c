@@ -10,22 +10,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The address space (satp, vsatp at a guest level) of level lvl while h runs where it is now. */
+/* The address space (satp, vsatp at a guest level) of level lvl while h runs where it is now:
+ * the live satp is the current world's, the other world's is in alt (hyp.c). */
 static uint64_t level_satp(const struct hart *h, unsigned lvl)
 {
-	return h->satp;
+	return (lvl >= LVL_VU) == (h->virt != 0) ? h->satp : h->alt.atp;
 }
 
 /* The G-stage translation (hgatp) behind level lvl: none (0) for the host's levels. */
 static uint64_t level_hgatp(const struct hart *h, unsigned lvl)
 {
-	return 0;
+	return lvl >= LVL_VU ? h->hgatp : 0;
 }
 
 /* htval (a trap into HS) or mtval2 (into M): a guest page fault's guest physical address >> 2. */
 static uint64_t level_tval2(const struct hart *h, unsigned lvl)
 {
-	return 0;
+	return lvl == LVL_S ? h->htval : lvl == LVL_M ? h->mtval2 : 0;
 }
 
 static void ev_init(struct hart *h, struct tev *ev, unsigned type)
@@ -194,6 +195,27 @@ bool hook_mem_page(const struct hart *h, uint64_t vpage, int acc)
 {
 	return (h->tmask & REC_MTRACE) &&
 	       rec_mem_wanted(h->rec, vpage, PG_SIZE, acc == ACC_STORE ? 2 : 1);
+}
+
+void hook_hvip(struct hart *h, uint64_t old, uint64_t val)
+{
+	static const char *const bits[] = {"", "", "vs_soft", "", "", "", "vs_timer", "",
+					   "", "", "vs_ext"};
+	struct tev ev;
+	char text[96];
+	int n = snprintf(text, sizeof(text), "hvip=0x%" PRIx64, val);
+
+	/* a note like the timer's: which virtual interrupts the hypervisor injects or withdraws */
+	for (unsigned b = 2; b <= 10; b += 4) {
+		if (!(((old ^ val) >> b) & 1))
+			continue;
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " %s%s", (val >> b) & 1 ? "+" : "-",
+			      bits[b]);
+	}
+	ev_init(h, &ev, TEV_MARK);
+	ev.data = (const uint8_t *)text;
+	ev.len = (uint32_t)n;
+	rec_event(h->rec, &ev);
 }
 
 void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now)
