@@ -210,7 +210,7 @@ struct hart {
 	uint64_t ring_causes; /* --dump-ring-on: print the ring when these exceptions are taken */
 	uint64_t time0, instret0;
 	struct code_seen {
-		uint64_t vpage, ppage, satp;
+		uint64_t vpage, ppage, satp, hgatp;
 		uint32_t gen;
 	} code_seen[512]; /* code pages already in the trace, direct-mapped by virtual page */
 
@@ -414,6 +414,8 @@ void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv);
 void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
 	      unsigned kind);
 void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+/* The hypervisor wrote hvip: the VS interrupts it injects changed from old to val (etrace). */
+void hook_hvip(struct hart *h, uint64_t old, uint64_t val);
 /* A timer compare register (csr: its name) was programmed to cmp at mtime now (etrace). */
 void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now);
 /* Whether a data page must stay out of the TLB because mtrace watches it. */
