@@ -108,6 +108,8 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 	uint8_t *p;
 	int i;
 
+	if (h->cpu->isa & ISA_RV32)
+		return mmu_walk_sv32(h, satp, va, pmp, w);
 	w->nsteps = 0;
 	w->why = NULL;
 	if (mode != 8 && mode != 9) {
@@ -171,7 +173,7 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64
 	uint64_t pte;
 	int rc;
 
-	if (priv == PRV_M || (h->satp >> 60) == 0) {
+	if (priv == PRV_M || (h->satp >> ((h->cpu->isa & ISA_RV32) ? 31 : 60)) == 0) {
 		*paddr = vaddr;
 		return 0;
 	}
@@ -189,7 +191,7 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64
 		return raise(h, page_fault[acc], vaddr);
 	if (!(pte & PTE_A) || (acc == ACC_STORE && !(pte & PTE_D))) {
 		pte |= PTE_A | (acc == ACC_STORE ? PTE_D : 0);
-		memcpy(w.pte_host, &pte, 8);
+		memcpy(w.pte_host, &pte, (h->cpu->isa & ISA_RV32) ? 4 : 8); /* Sv32: 4-byte PTEs */
 	}
 	*paddr = w.pa;
 	return 0;
@@ -231,6 +233,10 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 	} else {
 		e = &h->ts_data->ld[(vaddr >> PG_SHIFT) & (TLB_SIZE - 1)];
 	}
+	/* RV32: the address as the interpreter computes it from sign-extended registers (see
+	 * mmu_va) */
+	if (h->cpu->isa & ISA_RV32)
+		vaddr = (uint64_t)(int64_t)(int32_t)(uint32_t)vaddr;
 	e->vtag = vaddr & ~PG_MASK;
 	e->addend = (uintptr_t)host - (vaddr & ~PG_MASK);
 }
@@ -317,8 +323,16 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 	return 0;
 }
 
+/* An RV32 hart's effective address is the low 32 bits of what the interpreter computed; the
+ * fast path's TLB hits only the sign-extended form, the one its registers give (tlb_fill). */
+static inline uint64_t mmu_va(const struct hart *h, uint64_t vaddr)
+{
+	return (h->cpu->isa & ISA_RV32) ? (uint32_t)vaddr : vaddr;
+}
+
 int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val)
 {
+	vaddr = mmu_va(h, vaddr);
 	int r = access_slow(h, vaddr, size, ACC_LOAD, val);
 
 	if (unlikely(h->cpu->dbg.nwp) && r == 0)
@@ -328,6 +342,7 @@ int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val)
 
 int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val)
 {
+	vaddr = mmu_va(h, vaddr);
 	int r = access_slow(h, vaddr, size, ACC_STORE, &val);
 
 	if (unlikely(h->cpu->dbg.nwp) && r == 0)
@@ -342,6 +357,7 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 	uint64_t pa;
 	uint8_t *host;
 
+	vaddr = mmu_va(h, vaddr);
 	if (vaddr & (size - 1)) {
 		raise(h, is_lr ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
 		return NULL;
@@ -372,7 +388,7 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 
 int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
 {
-	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1);
+	uint64_t base = mmu_va(h, vaddr) & ~(uint64_t)(CBO_BLOCK - 1);
 
 	/* a block never crosses a page: once the first store passes translation and PMP, the
 	 * rest of the block does too (PMP grains are at least 4 bytes; a region boundary inside
@@ -385,7 +401,7 @@ int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
 
 int mmu_cbo_check(struct hart *h, uint64_t vaddr)
 {
-	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1), pa;
+	uint64_t base = mmu_va(h, vaddr) & ~(uint64_t)(CBO_BLOCK - 1), pa;
 	unsigned priv = data_priv(h);
 
 	if (translate_check(h, base, CBO_BLOCK, ACC_LOAD, priv, &pa, NULL) == 0)
@@ -508,4 +524,9 @@ void mmu_flush_stores_all(struct cpu *c)
 		for (unsigned s = 0; s < TS_COUNT; s++)
 			for (unsigned i = 0; i < TLB_SIZE; i++)
 				c->harts[k]->tlbs[s].st[i].vtag = TLB_INVALID;
+}
+
+bool mmu_pmp_check(const struct hart *h, uint64_t pa, unsigned size, int acc, unsigned priv)
+{
+	return pmp_ok(h, pa, size, acc, priv, NULL);
 }
