@@ -217,8 +217,8 @@ int isa_parse(const char *spec, isa_t *out)
 void isa_print_help(FILE *f)
 {
 	fprintf(f,
-		"-cpu rv64[,EXT=on|off...]: QEMU 7.2's default CPU (Sv48); rv32 (Sv32) and rv32e\n"
-		"(16 registers, no FP) the same at XLEN 32; EXT one of:\n"
+		"-cpu rv64|rv32|rv32e[,EXT=on|off...]: QEMU 7.2's default CPU (Sv48; rv32: Sv32, "
+		"rv32e: 16 registers, no FP), EXT one of:\n"
 		"%-12s %-7s %-11s %-12s %s\n",
 		"EXT", "default", "implemented", "QEMU-7.2", "what");
 	for (unsigned i = 0; i < ISA_COUNT; i++) {
