@@ -213,6 +213,7 @@ static int t_registers(void *tp, struct gdb_regs_desc *d)
 	struct gdb_target *t = tp;
 	isa_t isa = cpu_isa(t->cpu);
 
+	d->xlen = isa_xlen(isa);
 	d->fpu = isa_has(isa, ISA_F);
 	for (unsigned csr = 0; csr < 4096 && d->ncsrs < GDB_MAX_CSRS; csr++)
 		if (cpu_csr_name(isa, csr, d->csrs[d->ncsrs].name, sizeof(d->csrs[0].name)) == 0)
