@@ -310,6 +310,10 @@ struct machine *machine_new(const struct machine_config *cfg)
 	ret = validate(m);
 	if (ret < 0)
 		goto out;
+	if (m->cfg.board == MACHINE_BOARD_NEMU) {
+		ret = machine_nemu_build(m);
+		goto out;
+	}
 	m->bus = bus_new(VIRT_DRAM_BASE, m->cfg.ram_size, VIRT_MROM_BASE, VIRT_MROM_SIZE);
 	if (!m->bus) {
 		ret = err_set(errno, "-m %llu bytes: cannot allocate guest RAM: %s",
@@ -383,6 +387,7 @@ void machine_free(struct machine *m)
 		virtio_mmio_free(m->virtio[n]);
 		virtio_blk_free(m->blk[n]); /* flushes the image */
 	}
+	nemu_dev_free(m->nemu);
 	finisher_free(m->finisher);
 	uart_free(m->uart);
 	plic_free(m->plic);
