@@ -153,7 +153,7 @@ static int validate(struct machine *m)
 		c->nharts = 1;
 	if (machine_check_harts(c->nharts, NULL) < 0 || machine_check_ram(c->ram_size, NULL) < 0)
 		return -EINVAL;
-	if (!c->bios && !c->kernel)
+	if (!c->bios && !c->kernel && c->board != MACHINE_BOARD_NEMU) /* nemu: difftest's ref */
 		return err_set(EINVAL, "nothing to run: give -bios or -kernel");
 	if (c->initrd && !c->kernel)
 		return err_set(EINVAL, "-initrd %s: needs -kernel", c->initrd);

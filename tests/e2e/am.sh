@@ -12,6 +12,7 @@
 #   gdb         a breakpoint, backtrace and the end of the run over the GDB stub
 #   spike       AM's spike platform (HTIF tohost) with -bios none: cpu-tests and hello
 #   bad input   one-line errors for the board's options
+# tests/run: timeout=3600
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
