@@ -166,6 +166,7 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->mstatus = 0;
 	h->medeleg = h->mideleg = h->mie = h->mip = 0;
 	h->mtvec = h->stvec = h->satp = 0;
+	hyp_reset(h);
 	h->mcounteren = h->scounteren = 0;
 	h->menvcfg = h->senvcfg = 0;
 	memset(h->hpm_val, 0, sizeof(h->hpm_val));

@@ -21,9 +21,9 @@ static const struct isa_ext_info table[ISA_COUNT] = {
     [ISA_F] = {"f", "f", NULL, 'F', true, true, true, B(ZICSR), 0, "single-precision FP"},
     [ISA_D] = {"d", "d", NULL, 'D', true, true, true, B(F), 0, "double-precision FP"},
     [ISA_C] = {"c", "c", NULL, 'C', true, true, true, 0, 0, "compressed instructions"},
-    /* QEMU 7.2 has H on; the hypervisor issue implements it and turns it on */
-    [ISA_H] = {"h", "h", NULL, 'H', false, false, true, B(S), 0,
-	       "hypervisor (not implemented yet)"},
+    /* on as in QEMU 7.2 (docs/HYPERVISOR.md) */
+    [ISA_H] = {"h", "h", NULL, 'H', true, true, true, B(S), 0,
+	       "hypervisor (VS/VU modes, two-stage translation)"},
     [ISA_S] = {"s", "s", NULL, 'S', true, true, false, B(U), 0, "supervisor mode"},
     [ISA_U] = {"u", "u", NULL, 'U', true, true, false, 0, 0, "user mode"},
     /* Debian's QEMU 7.2 has no Zicbo* properties (so they are off in its default CPU) */
