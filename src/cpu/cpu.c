@@ -122,6 +122,11 @@ struct dpage *cpu_dpage(struct cpu *c, uint64_t pa)
 	return dp;
 }
 
+void cpu_set_ebreak_halts(struct cpu *c, bool on)
+{
+	c->ebreak_halts = on;
+}
+
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len)
 {
 	uint64_t end = paddr + len;

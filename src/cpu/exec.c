@@ -631,6 +631,12 @@ L_EBREAK:
 		dmode_enter(h, pc, DM_CAUSE_EBREAK);
 		goto out_pc;
 	}
+	if (unlikely(h->cpu->ebreak_halts)) { /* NEMU's good/bad trap: it retires, the run ends */
+		pc = PC();
+		machine_guest_halt(h->m, pc, x[10]);
+		pc += e->len;
+		goto out_pc;
+	}
 	h->exc_cause = EXC_BREAKPOINT;
 	h->exc_tval = 0; /* the spec allows 0 or the pc; QEMU, our reference, writes 0 */
 	goto exc_insn;

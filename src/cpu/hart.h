@@ -277,6 +277,7 @@ struct cpu {
 	uint64_t ram_base, ram_pages;
 	uint8_t *ram_host;
 	struct dbg_state dbg;
+	bool ebreak_halts; /* NEMU's "trap": ebreak ends the run (cpu_set_ebreak_halts) */
 };
 
 /* menvcfg/senvcfg fields */
