@@ -348,8 +348,6 @@ static const char *no_reverse(void *ctx)
 	for (unsigned i = 0; i < lt->cfg->ndrives; i++)
 		if (lt->cfg->drives[i].file && !lt->cfg->drives[i].readonly)
 			return "a writable -drive: a disk's contents are not in the snapshots";
-	if (lt->topts->rec)
-		return "a trace is being recorded (it would record the same instructions twice)";
 	return NULL;
 }
 

@@ -14,10 +14,12 @@
 #include "machine/console.h"
 #include "machine/machine.h"
 #include "replay/snapshot.h"
+#include "trace/record.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool steps(struct gdb_target *t, uint64_t now, int kind, const struct hart_stop *hs);
@@ -50,6 +52,30 @@ static const char *why_not(struct gdb_target *t)
 	return t->cfg->no_reverse ? t->cfg->no_reverse(t->cfg->ctx) : NULL;
 }
 
+static void at_frontier(void *ctx)
+{
+	struct gdb_target *t = ctx;
+
+	if (t->rec)
+		rec_set_muted(t->rec, false);
+	console_set_mute(false);
+}
+
+/* Going back from here: the trace being written has everything up to the furthest point run
+ * so far, so it is muted until the run gets past that point again (the same instructions,
+ * the run being deterministic); the trace holds the one run once. */
+static void leave_frontier(struct gdb_target *t)
+{
+	uint64_t now = machine_insns(t->m);
+
+	if (now > t->frontier)
+		t->frontier = now;
+	console_set_mute(true); /* what the guest prints again was printed already */
+	if (t->rec)
+		rec_set_muted(t->rec, true);
+	machine_set_frontier(t->m, t->frontier, at_frontier, t);
+}
+
 /* Let every hart run on, a breakpoint at its pc passed. */
 static void run_on(struct gdb_target *t)
 {
@@ -66,6 +92,7 @@ static int go(struct gdb_target *t, uint64_t insns)
 {
 	uint64_t at;
 
+	leave_frontier(t);
 	if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
 		return -ENOENT;
 	if (at == insns) {
@@ -105,6 +132,7 @@ static int scan(struct gdb_target *t, uint64_t to)
 	t->rev.mode = REV_SCAN;
 	t->rev.to = to;
 	t->rev.hit = false;
+	leave_frontier(t);
 	if (rr_snaps_restore(t->cfg->snaps, to - 1, &t->rev.from) < 0)
 		return -ENOENT;
 	t->rev.last_stop = t->rev.from;
@@ -136,7 +164,7 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		return -EOPNOTSUPP;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
-	console_set_mute(true); /* what the guest prints again was printed already */
+	leave_frontier(t);
 	if (step) {
 		struct hart *h = cpu_hart(t->cpu, hart);
 		uint64_t first = rr_snaps_first(t->cfg->snaps);
@@ -187,11 +215,9 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 		return -EINVAL;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
-	console_set_mute(true);
+	leave_frontier(t);
 	int r = go_report(t, insns, -1, 0, false);
 	t->rev.have_report = false; /* the monitor command's OK is the reply */
-	if (r == 1)
-		console_set_mute(false);
 	if (r == 1)
 		snprintf(out, size, "at instruction %" PRIu64 "\n", insns);
 	return r;
@@ -270,7 +296,6 @@ bool gdb_reverse_halted(struct gdb_target *t)
 
 	if (t->rev.mode == REV_NONE || t->exited || t->interrupted) {
 		t->rev.mode = REV_NONE;
-		console_set_mute(false);
 		return false;
 	}
 	for (unsigned i = 0; i < t->nharts && !stopped; i++)
@@ -287,7 +312,6 @@ bool gdb_reverse_halted(struct gdb_target *t)
 		}
 		if (now == t->rev.target) {
 			t->rev.mode = REV_NONE;
-			console_set_mute(false);
 			return false; /* arrived: the stub reports */
 		}
 		run_on(t); /* a breakpoint or watchpoint on the way */
@@ -335,7 +359,6 @@ bool gdb_reverse_halted(struct gdb_target *t)
 bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 {
 	if (t->rev.mode == REV_NONE)
-		console_set_mute(false);
 	if (!t->rev.have_report || t->rev.mode != REV_NONE)
 		return false;
 	t->rev.have_report = false;

@@ -62,6 +62,9 @@ struct gdb_target {
 		bool begin;	    /* ... at the first snapshot: replaylog:begin */
 		bool have_report;
 	} rev;
+	/* the furthest instruction count run so far: below it, a trace being written is muted
+	 * (reverse.c), the stretch is in the trace already */
+	uint64_t frontier;
 };
 
 extern const struct gdb_target_ops gdb_target_ops;
