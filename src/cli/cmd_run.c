@@ -345,9 +345,6 @@ static const char *no_reverse(void *ctx)
 	if (!lt->play && console_host_bytes())
 		return "console input was read and cannot be given back: record the run "
 		       "(--record DIR), then `strata replay DIR --gdb`";
-	for (unsigned i = 0; i < lt->cfg->ndrives; i++)
-		if (lt->cfg->drives[i].file && !lt->cfg->drives[i].readonly)
-			return "a writable -drive: a disk's contents are not in the snapshots";
 	return NULL;
 }
 

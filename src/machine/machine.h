@@ -148,6 +148,8 @@ void machine_state_restore(struct machine *m, const void *buf);
 /* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
  * (0: no such stop). */
 void machine_debug_goto(struct machine *m, uint64_t insns);
+/* The block device in virtio slot `slot`, or NULL (an empty slot). */
+struct virtio_blk *machine_blk(struct machine *m, unsigned slot);
 /* Reverse execution runs a stretch again: call at(ctx) once when machine_insns() reaches
  * insns (0: none), at a point between two instructions. */
 void machine_set_frontier(struct machine *m, uint64_t insns, void (*at)(void *ctx), void *ctx);

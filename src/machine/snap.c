@@ -84,3 +84,8 @@ void machine_debug_goto(struct machine *m, uint64_t insns)
 {
 	m->goto_insns = insns;
 }
+
+struct virtio_blk *machine_blk(struct machine *m, unsigned slot)
+{
+	return slot < VIRT_VIRTIO_COUNT ? m->blk[slot] : NULL;
+}
