@@ -137,6 +137,8 @@ void machine_debug_resume(struct machine *m, uint64_t mask);
 uint64_t machine_insns(const struct machine *m);
 /* --realtime's clock: now_ns(ctx) replaces CLOCK_MONOTONIC; NULL gives it back. */
 void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* The clock set by machine_set_host_clock (NULL: the host's), its ctx in *ctx. */
+uint64_t (*machine_host_clock(const struct machine *m, void **ctx))(void *ctx);
 /* End the run before the next round as if the guest exited with code (first request wins). */
 void machine_request_stop(struct machine *m, int code);
 

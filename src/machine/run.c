@@ -182,6 +182,21 @@ static void idle_after(struct machine *m, unsigned i, struct hart *h, uint64_t b
 	d->retry_round = m->rounds + (wait < IDLE_RETRY_MAX ? wait : IDLE_RETRY_MAX);
 }
 
+/* The largest count a round may reach: --max-insns, machine_debug_goto's point, the
+ * frontier of a stretch run again. */
+static uint64_t round_cap(const struct machine *m, uint64_t budget)
+{
+	uint64_t t = m->total_insns;
+
+	if (m->cfg.max_insns && m->cfg.max_insns - t < budget)
+		budget = m->cfg.max_insns - t;
+	if (m->goto_insns > t && m->goto_insns - t < budget)
+		budget = m->goto_insns - t; /* reverse execution (src/replay) */
+	if (m->frontier > t && m->frontier - t < budget)
+		budget = m->frontier - t;
+	return budget;
+}
+
 /* The budget of hart i in a round of quantum q. */
 static uint64_t slice_budget(struct machine *m, unsigned i, struct hart *h, uint64_t q,
 			     bool some_busy)
@@ -197,21 +212,12 @@ static uint64_t slice_budget(struct machine *m, unsigned i, struct hart *h, uint
 	 * that comes ends the hart's loop, and its credit, at the next run's start). */
 	if (m->idle[i].elide && hart_idle_state(h) == HART_IDLE_FIXED)
 		budget += m->idle[i].credit;
-	return budget;
-}
-
-/* The largest count a round may reach: --max-insns, machine_debug_goto's point, the
- * frontier of a stretch run again. */
-static uint64_t round_cap(const struct machine *m, uint64_t budget)
-{
-	uint64_t t = m->total_insns;
-
-	if (m->cfg.max_insns && m->cfg.max_insns - t < budget)
-		budget = m->cfg.max_insns - t;
-	if (m->goto_insns > t && m->goto_insns - t < budget)
-		budget = m->goto_insns - t; /* reverse execution (src/replay) */
-	if (m->frontier > t && m->frontier - t < budget)
-		budget = m->frontier - t;
+	/* a loop's iteration may not fit in what is left before --max-insns: run it plainly
+	 * (armed, the hart would stop at the loop's start again and again) */
+	if (m->idle[i].elide && round_cap(m, budget) < budget) {
+		hart_idle_arm(h, false);
+		m->idle[i].elide = false;
+	}
 	return budget;
 }
 
@@ -280,7 +286,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 			break;
 		}
 		n += rd->done;
-		idle_after(m, i, h, full + rd->done, n);
+		idle_after(m, i, h, budget + rd->done, n);
 		if (m->idle[i].credit)
 			rd->parked = true; /* stopped at its loop's start: the next run skips */
 		note_idle(m, i, h);
