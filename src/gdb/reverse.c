@@ -46,9 +46,6 @@ static const char *why_not(struct gdb_target *t)
 {
 	if (!t->cfg->snaps)
 		return "no snapshots are taken in this run";
-	if (t->nharts != 1)
-		return "reverse execution needs -smp 1 (harts interleave by rounds the debugger "
-		       "changes)";
 	return t->cfg->no_reverse ? t->cfg->no_reverse(t->cfg->ctx) : NULL;
 }
 
@@ -86,6 +83,37 @@ static void run_on(struct gdb_target *t)
 	machine_debug_resume(t->m, ~0ull);
 }
 
+/* Where the run is in GOTO's terms: all harts' instructions, or one hart's. */
+static uint64_t cur(const struct gdb_target *t)
+{
+	return t->rev.by_hart ? machine_hart_insns(t->m, t->rev.hart) : machine_insns(t->m);
+}
+
+/* With several harts, to the first moment hart t->rev.hart has run n instructions: the newest
+ * snapshot where it had run fewer (or the first), then forward. Same returns as go(). */
+static int go_hart(struct gdb_target *t, uint64_t n)
+{
+	uint64_t at, insns = machine_insns(t->m), first = rr_snaps_first(t->cfg->snaps);
+
+	for (;;) {
+		if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
+			return -ENOENT;
+		if (cur(t) < n || (cur(t) == n && at == first))
+			break;
+		if (at == first)
+			return -ENOENT;
+		insns = at - 1;
+	}
+	if (cur(t) == n) {
+		machine_debug_goto(t->m, 0);
+		machine_debug_halt(t->m);
+		return 1;
+	}
+	machine_debug_goto_hart(t->m, t->rev.hart, n);
+	run_on(t);
+	return 0;
+}
+
 /* Restore the newest snapshot at or before insns and run to insns (or stay: already there).
  * Returns 0 (running), 1 (there now, halted) or -ENOENT (before the first snapshot). */
 static int go(struct gdb_target *t, uint64_t insns)
@@ -93,6 +121,8 @@ static int go(struct gdb_target *t, uint64_t insns)
 	uint64_t at;
 
 	leave_frontier(t);
+	if (t->rev.by_hart)
+		return go_hart(t, insns);
 	if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
 		return -ENOENT;
 	if (at == insns) {
@@ -112,6 +142,8 @@ static int go_report(struct gdb_target *t, uint64_t insns, int kind, uint64_t ad
 
 	t->rev.report.kind = kind;
 	t->rev.report.addr = addr;
+	if (kind >= 0)
+		t->last_hart = t->rev.hit_hart;
 	t->rev.begin = begin;
 	t->rev.have_report = true;
 	t->rev.mode = REV_GOTO;
@@ -173,6 +205,13 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		t->last_hart = hart;
 		if (now <= first)
 			return go_report(t, first, -1, 0, true) < 0 ? -ENOENT : 0;
+		if (t->nharts > 1) { /* back by this hart's instructions, the others as they ran */
+			t->rev.by_hart = true;
+			t->rev.hart = hart;
+			now = machine_hart_insns(t->m, hart);
+			if (!now)
+				return go_report(t, first, -1, 0, true) < 0 ? -ENOENT : 0;
+		}
 		/* at a trap vector, first the same count: a trap that retired nothing (ecall, a
 		 * fault, an interrupt) left it as it was, and the point before is there */
 		t->rev.check_same = at_vector(h);
@@ -183,6 +222,10 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		    t->rev.check_same) { /* a snapshot here: the point before is one back */
 			t->rev.check_same = false;
 			r = go_report(t, now - 1, -1, 0, false);
+		}
+		if (r == -ENOENT && t->rev.by_hart) { /* before the first snapshot */
+			t->rev.by_hart = false;
+			r = go_report(t, first, -1, 0, true);
 		}
 		return r < 0 ? -ENOENT : 0;
 	}
@@ -233,6 +276,7 @@ static bool refine(struct gdb_target *t)
 	uint64_t lo = t->rev.hit_lo, at = t->rev.hit_at;
 	int r;
 
+	t->last_hart = t->rev.hit_hart; /* the watched address is in its address space */
 	if (at - lo > REFINE_MAX)
 		lo = at - REFINE_MAX;
 	t->rev.mode = REV_STEPS;
@@ -249,6 +293,11 @@ static bool refine(struct gdb_target *t)
 static void step_on(struct gdb_target *t)
 {
 	t->rev.stepping = true;
+	if (t->nharts > 1) { /* one instruction of whichever hart runs next: harts as they ran */
+		machine_debug_goto(t->m, machine_insns(t->m) + 1);
+		run_on(t);
+		return;
+	}
 	for (unsigned i = 0; i < t->nharts; i++)
 		hart_debug_resume(cpu_hart(t->cpu, i), i == t->last_hart, true);
 	machine_debug_resume(t->m, 1ull << t->last_hart);
@@ -298,9 +347,13 @@ bool gdb_reverse_halted(struct gdb_target *t)
 		t->rev.mode = REV_NONE;
 		return false;
 	}
+	unsigned sh = 0;
+
 	for (unsigned i = 0; i < t->nharts && !stopped; i++)
-		stopped = hart_debug_stopped(cpu_hart(t->cpu, i), &hs);
+		if ((stopped = hart_debug_stopped(cpu_hart(t->cpu, i), &hs)))
+			sh = i;
 	if (t->rev.mode == REV_GOTO) {
+		now = cur(t);
 		if (!stopped && now == t->rev.target && t->rev.check_same) {
 			struct hart *h = cpu_hart(t->cpu, t->last_hart);
 			t->rev.check_same = false;
@@ -331,6 +384,7 @@ bool gdb_reverse_halted(struct gdb_target *t)
 			t->rev.hit_lo = t->rev.last_stop;
 			t->rev.hit_stop.kind = k;
 			t->rev.hit_stop.addr = hs.addr;
+			t->rev.hit_hart = sh;
 		}
 		t->rev.last_stop = now;
 		if (now < t->rev.to) {
@@ -373,8 +427,8 @@ bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 
 void gdb_reverse_tick(struct gdb_target *t)
 {
-	/* only where going back can work: a GDB session, one hart (the first snapshot copies
-	 * all of RAM: not while GDB waits for an answer with a timeout) */
-	if (t->cfg->snaps && t->nharts == 1)
+	/* a GDB session's runs (the first snapshot copies all of RAM: not while GDB waits for
+	 * an answer with a timeout) */
+	if (t->cfg->snaps)
 		rr_snaps_tick(t->cfg->snaps);
 }

@@ -150,6 +150,11 @@ void machine_state_restore(struct machine *m, const void *buf);
 /* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
  * (0: no such stop). */
 void machine_debug_goto(struct machine *m, uint64_t insns);
+/* ... or as soon as hart has run insns instructions (machine_hart_insns). */
+void machine_debug_goto_hart(struct machine *m, unsigned hart, uint64_t insns);
+/* Instructions hart has run since the start (kept in snapshots; minstret writes do not
+ * change it). */
+uint64_t machine_hart_insns(const struct machine *m, unsigned hart);
 /* The block device in virtio slot `slot`, or NULL (an empty slot). */
 struct virtio_blk *machine_blk(struct machine *m, unsigned slot);
 /* Reverse execution runs a stretch again: call at(ctx) once when machine_insns() reaches

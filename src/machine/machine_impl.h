@@ -58,6 +58,7 @@ struct machine {
 		uint64_t credit; /* budget a run stopped at a loop's start left unused */
 		struct hart_idle_stats last; /* after its last armed run */
 		uint64_t insns_looking_idle; /* retired in runs that began looking idle */
+		uint64_t retired; /* instructions this hart ran (machine_hart_insns) */
 	} *idle;
 	uint64_t rounds;
 	bool parked; /* in the last round some hart stopped at an idle loop's start (run.c) */
@@ -76,6 +77,9 @@ struct machine {
 	void *host_ctx;
 	/* reverse execution (machine_debug_goto): halt when total_insns reaches it; 0: none */
 	uint64_t goto_insns;
+	/* ... or when hart goto_hart - 1 has run goto_hart_insns (machine_debug_goto_hart) */
+	unsigned goto_hart;
+	uint64_t goto_hart_insns;
 	/* a round the debugger cut short (a stop, goto_insns) goes on where it was cut when the
 	 * machine runs again (run.c): round boundaries, where timers fire and input arrives,
 	 * do not depend on where the debugger stopped, so going back re-runs the same rounds */

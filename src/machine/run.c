@@ -184,9 +184,9 @@ static void idle_after(struct machine *m, unsigned i, struct hart *h, uint64_t b
 
 /* The largest count a round may reach: --max-insns, machine_debug_goto's point, the
  * frontier of a stretch run again. */
-static uint64_t round_cap(const struct machine *m, uint64_t budget)
+static uint64_t round_cap(const struct machine *m, unsigned i, uint64_t budget)
 {
-	uint64_t t = m->total_insns;
+	uint64_t t = m->total_insns, r = m->idle[i].retired;
 
 	if (m->cfg.max_insns && m->cfg.max_insns - t < budget)
 		budget = m->cfg.max_insns - t;
@@ -194,6 +194,8 @@ static uint64_t round_cap(const struct machine *m, uint64_t budget)
 		budget = m->goto_insns - t; /* reverse execution (src/replay) */
 	if (m->frontier > t && m->frontier - t < budget)
 		budget = m->frontier - t;
+	if (m->goto_hart == i + 1 && m->goto_hart_insns - r < budget)
+		budget = m->goto_hart_insns > r ? m->goto_hart_insns - r : 0;
 	return budget;
 }
 
@@ -214,7 +216,7 @@ static uint64_t slice_budget(struct machine *m, unsigned i, struct hart *h, uint
 		budget += m->idle[i].credit;
 	/* a loop's iteration may not fit in what is left before --max-insns: run it plainly
 	 * (armed, the hart would stop at the loop's start again and again) */
-	if (m->idle[i].elide && round_cap(m, budget) < budget) {
+	if (m->idle[i].elide && round_cap(m, i, budget) < budget) {
 		hart_idle_arm(h, false);
 		m->idle[i].elide = false;
 	}
@@ -254,7 +256,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 		if (!resumed)
 			rd->done = 0;
 		rd->open = false;
-		budget = round_cap(m, full);
+		budget = round_cap(m, i, full);
 		if (budget == 0) {
 			if (m->dbg && full) { /* cut before this slice: finish it later */
 				rd->open = true;
@@ -271,6 +273,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 		/* Fold this hart's progress into the clock only through elapsed below. */
 		m->running = NULL;
 		m->total_insns += n;
+		m->idle[i].retired += n;
 		if (m->idle[i].looks)
 			m->idle[i].insns_looking_idle += n;
 		if (m->dbg && n < full &&
@@ -357,6 +360,11 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		if (m->dbg && m->goto_insns && m->total_insns >= m->goto_insns) {
 			m->goto_insns = 0; /* machine_debug_goto's point: the debugger takes over */
+			m->dbg_halted = true;
+		}
+		if (m->dbg && m->goto_hart &&
+		    m->idle[m->goto_hart - 1].retired >= m->goto_hart_insns) {
+			m->goto_hart = 0; /* machine_debug_goto_hart's point */
 			m->dbg_halted = true;
 		}
 		if (m->frontier && m->total_insns >= m->frontier) {

@@ -83,6 +83,19 @@ void machine_state_restore(struct machine *m, const void *buf)
 void machine_debug_goto(struct machine *m, uint64_t insns)
 {
 	m->goto_insns = insns;
+	m->goto_hart = 0;
+}
+
+void machine_debug_goto_hart(struct machine *m, unsigned hart, uint64_t insns)
+{
+	m->goto_insns = 0;
+	m->goto_hart = hart + 1;
+	m->goto_hart_insns = insns;
+}
+
+uint64_t machine_hart_insns(const struct machine *m, unsigned hart)
+{
+	return m->idle[hart].retired;
 }
 
 struct virtio_blk *machine_blk(struct machine *m, unsigned slot)
