@@ -491,3 +491,9 @@ int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const ch
 {
 	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
 }
+
+uint64_t (*machine_host_clock(const struct machine *m, void **ctx))(void *ctx)
+{
+	*ctx = m->host_ctx;
+	return m->host_now_ns;
+}
