@@ -136,10 +136,8 @@ gdb_run rp "$work/rp.gdb" true -- replay "$work/rec1"
 	fail "replay under GDB" "$(cat "$work/rp.rc"): $(tail -3 "$work/rp.err") $(tail -3 "$work/rp.gout")"
 same "replay under GDB: the same bytes" "$work/live.out" "$work/rp.out"
 
-# 4. tracing while going back: the trace and the output hold the run once
-args=(-bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u"
-	--trace=itrace,ftrace,etrace,mtrace)
-"$strata" run "${args[@]}" --trace-out "$work/plain.trace" >"$work/plain.out" 2>/dev/null </dev/null
+# 4. tracing while going back: the trace and the output hold the run once; with -smp 2 too
+# (a stop cuts a round and the run goes on where it was cut: the harts interleave the same)
 cat >"$work/tr.gdb" <<'G'
 break main
 continue
@@ -155,13 +153,20 @@ monitor goto 6000
 monitor goto 5000
 continue
 G
-gdb_run tr "$work/tr.gdb" true -- run "${args[@]}" --snapshot-every 2000 --trace-out "$work/tr.trace"
-"$strata" dump "$work/plain.trace" >"$work/plain.txt" 2>&1
-"$strata" dump "$work/tr.trace" >"$work/tr.txt" 2>&1
-if grep -q 'No more\|Breakpoint 2, say' "$work/tr.gout" && [ -s "$work/plain.txt" ]; then
-	same "trace: the same events as without GDB" "$work/plain.txt" "$work/tr.txt"
-else
-	fail "trace" "$(tail -3 "$work/tr.gout") $(tail -3 "$work/tr.err")"
-fi
-same "trace: the same output as without GDB" "$work/plain.out" "$work/tr.out"
+for smp in 1 2; do
+	args=(-smp $smp -bios "$g/fw.elf" -kernel "$g/kernel.elf" --sym "$g/prog.elf@u"
+		--trace=itrace,ftrace,etrace,mtrace)
+	"$strata" run "${args[@]}" --trace-out "$work/plain.trace" >"$work/plain.out" 2>/dev/null </dev/null
+	gdb_run tr "$work/tr.gdb" true -- run "${args[@]}" --snapshot-every 2000 \
+		--trace-out "$work/tr.trace"
+	"$strata" dump "$work/plain.trace" >"$work/plain.txt" 2>&1
+	"$strata" dump "$work/tr.trace" >"$work/tr.txt" 2>&1
+	if grep -q 'Breakpoint 2, say' "$work/tr.gout" && grep -q 'exited normally' "$work/tr.gout" &&
+		[ -s "$work/plain.txt" ]; then
+		same "trace -smp $smp: the same events as without GDB" "$work/plain.txt" "$work/tr.txt"
+	else
+		fail "trace -smp $smp" "$(tail -3 "$work/tr.gout") $(tail -3 "$work/tr.err")"
+	fi
+	same "trace -smp $smp: the same output as without GDB" "$work/plain.out" "$work/tr.out"
+done
 exit 0
