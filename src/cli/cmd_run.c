@@ -59,6 +59,10 @@ static void run_usage(FILE *f)
 	    "                     (readonly=on: the guest gets I/O errors)\n"
 	    "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
 	    "                     put the -drive with id=ID on slot N (QEMU's form)\n"
+	    "  -machine nemu      NEMU's board for abstract-machine programs (docs/NEMU.md): RAM\n"
+	    "                     at 0x80000000, NEMU's devices, -kernel IMG (raw or ELF), ebreak\n"
+	    "                     ends the run with a0 as the exit status (HIT GOOD/BAD TRAP)\n"
+	    "  --fb-out FILE      -machine nemu: save the frame buffer to FILE (PPM) at each sync\n"
 	    "  -global virtio-mmio.force-legacy=false, -machine virt, -nographic\n"
 	    "                     accepted as QEMU's (the transports are always modern)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
@@ -164,6 +168,7 @@ struct run_opts {
 	char console_path[108];
 	const char *record; /* --record DIR */
 	uint64_t snap_every; /* --snapshot-every N (0: the default) */
+	bool bios_given;     /* -bios: -machine nemu has no firmware unless asked */
 	/* the options that define the machine, for the recording (absolute image paths) */
 	int margc;
 	char **margv;
@@ -269,7 +274,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
 		    strcmp(o, "-append") && strcmp(o, "-m") && strcmp(o, "-dtb") &&
 		    strcmp(o, "--dump-dtb") && strcmp(o, "--max-insns") && strcmp(o, "-smp") &&
-		    strcmp(o, "-drive") && strcmp(o, "-cpu"))
+		    strcmp(o, "-drive") && strcmp(o, "-cpu") && strcmp(o, "--fb-out"))
 			return err_set(EINVAL, "unknown option '%s' (see 'strata run --help')", o);
 		a = arg_of(argc, argv, &i);
 		if (!a)
@@ -277,7 +282,9 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		/* before parse_drive folds the spec in place: the recording keeps it as given */
 		if (strcmp(o, "--dump-dtb") && keep_machine_args(ro, argv, from, i) < 0)
 			return -ENOMEM;
-		if (!strcmp(o, "-cpu")) {
+		if (!strcmp(o, "--fb-out")) {
+			cfg->fb_out = a;
+		} else if (!strcmp(o, "-cpu")) {
 			if (!strcmp(a, "help") || !strcmp(a, "?")) {
 				isa_print_help(stdout);
 				return 1;
@@ -285,6 +292,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			cfg->cpu = a;
 		} else if (!strcmp(o, "-bios")) {
 			cfg->bios = strcmp(a, "none") ? a : NULL;
+			ro->bios_given = true;
 		} else if (!strcmp(o, "-kernel")) {
 			cfg->kernel = a;
 		} else if (!strcmp(o, "-initrd")) {
@@ -322,7 +330,14 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				    EINVAL, "--max-insns %s: not a positive instruction count", a);
 		}
 	}
-	return run_qemu_bind(&ro->qemu, cfg);
+	if (run_qemu_bind(&ro->qemu, cfg) < 0)
+		return -EINVAL;
+	if (cfg->board == MACHINE_BOARD_NEMU && !ro->bios_given)
+		cfg->bios = NULL; /* NEMU runs the image alone */
+	if (cfg->fb_out && cfg->board != MACHINE_BOARD_NEMU)
+		return err_set(EINVAL, "--fb-out %s: only -machine nemu has a frame buffer",
+			       cfg->fb_out);
+	return 0;
 }
 
 /* What `monitor trace X on` needs to start a trace the command line did not ask for. */

@@ -12,6 +12,7 @@
  * filled from bounds-checked machine_ram_ptr() results. */
 #include "cpu/hart.h"
 #include "cpu/bitmanip.h"
+#include "cpu/exec_rv32.h"
 #include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
 #include "machine/machine.h"
@@ -83,7 +84,16 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	    RV_OPS(RV_OP_LABEL)
 #undef RV_OP_LABEL
 	};
+	/* an RV32 hart's handlers: labels with the overrides of exec_rv32.h */
+	static const void *labels32[OP_COUNT];
 	if (!h) {
+		memcpy(labels32, labels, sizeof(labels));
+#define RV32_W_LABEL(op, w) labels32[OP_##op] = &&L_##w;
+#define RV32_OWN_LABEL(op)  labels32[OP_##op] = &&L32_##op;
+		RV32_AS_W(RV32_W_LABEL)
+		RV32_OWN(RV32_OWN_LABEL)
+#undef RV32_W_LABEL
+#undef RV32_OWN_LABEL
 		/* label addresses are constants valid for the program's life; gcc 12 mistakes them
 		 * for addresses of locals */
 #pragma GCC diagnostic push
@@ -96,6 +106,9 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	}
 
 	uint64_t *const x = h->x;
+	const bool rv32 = h->cpu->isa & ISA_RV32;
+	/* handlers are picked when a slot is decoded: XLEN costs nothing per instruction */
+	const void *const *const ltab = rv32 ? labels32 : labels;
 	int64_t start = max > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 	int64_t budget = start;
 	uint64_t instret_base = h->instret;
@@ -180,6 +193,13 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		h->exc_tval = e->raw;                                                              \
 		goto exc_insn;                                                                     \
 	} while (0)
+/* H: an instruction VS/VU may not run but HS could (the hypervisor emulates it) */
+#define VIRT_INSN()                                                                                \
+	do {                                                                                       \
+		h->exc_cause = EXC_VIRT_INSN;                                                      \
+		h->exc_tval = e->raw;                                                              \
+		goto exc_insn;                                                                     \
+	} while (0)
 /* Inline TLB probe: the tag compare also fails for a misaligned address, sending it slow. */
 #define TLB_HIT(tlb, a, size)                                                                      \
 	((tlb)[((a) >> PG_SHIFT) & (TLB_SIZE - 1)].vtag ==                                         \
@@ -221,7 +241,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
  * handler. (With C off every pc is 4-aligned, so only the target needs checking.) */
 #define SET_HANDLER(s)                                                                             \
 	do {                                                                                       \
-		(s)->handler = labels[(s)->op];                                                    \
+		(s)->handler = ltab[(s)->op];                                                      \
 		if (unlikely(!isa_has(h->cpu->isa, ISA_C)) && is_jump((s)->op))                    \
 			(s)->handler = &&L_JUMP_NOC;                                               \
 	} while (0)
@@ -251,6 +271,8 @@ refetch:
 			uint32_t raw = 0;
 			int raw_ok;
 
+			if (rv32) /* a jump past either end of the 32-bit space wraps */
+				pc = (uint32_t)pc;
 			h->pc = pc;
 			dp = mmu_fetch(h, pc, &raw, &raw_ok);
 			if (!dp) {
@@ -415,10 +437,10 @@ L_JUMP_NOC : {
 	if (taken && (t & 3)) {
 		/* the spec's mtval, the target (QEMU 7.2 writes a stale pc: docs/DECISIONS.md) */
 		h->exc_cause = EXC_INSN_MISALIGNED;
-		h->exc_tval = t;
+		h->exc_tval = rv32 ? (uint32_t)t : t;
 		goto exc_insn;
 	}
-	goto *labels[e->op];
+	goto *ltab[e->op];
 }
 
 	/* ---------------- RV64I ---------------- */
@@ -599,7 +621,7 @@ L_FENCE:
 L_FENCE_I:
 	NEXT(); /* stores invalidate decoded code as they happen */
 L_ECALL:
-	h->exc_cause = EXC_ECALL_U + h->priv;
+	h->exc_cause = h->virt && h->priv == PRV_S ? EXC_ECALL_VS : EXC_ECALL_U + h->priv;
 	h->exc_tval = 0;
 	goto exc_insn;
 L_EBREAK:
@@ -607,6 +629,12 @@ L_EBREAK:
 		budget++;
 		pc = PC();
 		dmode_enter(h, pc, DM_CAUSE_EBREAK);
+		goto out_pc;
+	}
+	if (unlikely(h->cpu->ebreak_halts)) { /* NEMU's good/bad trap: it retires, the run ends */
+		pc = PC();
+		machine_guest_halt(h->m, pc, x[10]);
+		pc += e->len;
 		goto out_pc;
 	}
 	h->exc_cause = EXC_BREAKPOINT;
@@ -623,8 +651,11 @@ L_EBREAK:
 		h->instret = instret_base + (start - budget) - 1;                                  \
 		h->pc = PC();                                                                      \
 		h->fflags |= fpu_host_take_flags();                                                \
-		if (csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_) < 0) {         \
+		int rc_ = csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_);         \
+		if (rc_ < 0) {                                                                     \
 			instret_base = h->instret + 1 - (start - budget);                          \
+			if (rc_ == -2)                                                             \
+				VIRT_INSN();                                                       \
 			ILLEGAL();                                                                 \
 		}                                                                                  \
 		instret_base = h->instret + 1 - (start - budget);                                  \
@@ -660,11 +691,17 @@ L_MRET:
 	if (unlikely(h->dbg_stop))
 		goto out_pc;
 	goto refetch;
-L_SRET:
+L_SRET : {
+	int rc;
+
 	h->pc = PC();
 	h->instret = INSNS() - 1;
-	if (trap_sret(h) < 0)
+	rc = trap_sret(h);
+	if (rc == -2)
+		VIRT_INSN();
+	if (rc < 0)
 		ILLEGAL();
+}
 	pc = h->pc;
 	if (unlikely(h->dbg_stop))
 		goto out_pc;
@@ -678,8 +715,10 @@ L_DRET: /* leave Debug Mode at dpc (dmode.c); illegal anywhere else */
 	pc = h->pc;
 	goto out_pc;
 L_WFI:
-	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
+	if ((h->priv == PRV_U && !h->virt) || (h->priv != PRV_M && (h->mstatus & MSTATUS_TW)))
 		ILLEGAL();
+	if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTW)))
+		VIRT_INSN();
 	pc = PC() + e->len;
 	if (!(csr_mip(h) & h->mie)) {
 		h->waiting = true;
@@ -687,10 +726,14 @@ L_WFI:
 	}
 	goto refetch;
 L_SFENCE_VMA:
-	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
+	if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTVM)))
+		VIRT_INSN();
+	if (h->priv == PRV_U || (h->priv == PRV_S && !h->virt && (h->mstatus & MSTATUS_TVM)))
 		ILLEGAL();
 	if (e->rs1)
 		mmu_flush_page(h, RS1);
+	else if (h->virt) /* VS's own translations only */
+		hyp_flush(h);
 	else
 		mmu_flush(h);
 	pc = PC() + e->len;
@@ -752,8 +795,12 @@ L_REMUW : {
 #include "cpu/exec_amo.h"
 #include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_hyp.h"
 #include "cpu/exec_priv.h"
 #include "cpu/exec_zfh.h"
+#define EXEC_RV32_HANDLERS
+#include "cpu/exec_rv32.h"
+#undef EXEC_RV32_HANDLERS
 
 out: /* e is the next instruction to run */
 	pc = PC();

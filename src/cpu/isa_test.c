@@ -15,10 +15,10 @@ static int defaults(void)
 
 	CHECK(isa_parse("rv64", &isa) == 0 && isa == isa_default(), "rv64 is the default");
 	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
-		  !strcmp(s, "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+		  !strcmp(s, "rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
 	      "riscv,isa %s", s);
-	/* MXL = 2, A C D F I M S U */
-	CHECK(isa_misa(isa) == (2ull << 62 | 0x14112d), "misa %llx",
+	/* MXL = 2, A C D F H I M S U */
+	CHECK(isa_misa(isa) == (2ull << 62 | 0x1411ad), "misa %llx",
 	      (unsigned long long)isa_misa(isa));
 	CHECK(isa_string(isa, s, 8) == -ENOSPC, "short buffer");
 	return 0;
@@ -42,6 +42,10 @@ static int properties(void)
 	      "%s", err_msg());
 	/* QEMU's name of the trigger module is accepted (and it is not implemented yet) */
 	CHECK(isa_parse("rv64,debug=off", &isa) == 0 && !isa_has(isa, ISA_SDTRIG), "debug=off");
+	/* H is on by default, as in QEMU 7.2; h=off removes it (and its letter from misa) */
+	CHECK(isa_parse("rv64,h=off", &isa) == 0 && !isa_has(isa, ISA_H) &&
+		  !(isa_misa(isa) & (1u << ('H' - 'A'))),
+	      "h=off");
 	return 0;
 }
 
@@ -49,7 +53,12 @@ static int errors(void)
 {
 	isa_t isa = 0;
 
-	CHECK(isa_parse("rv32", &isa) == -EINVAL && strstr(err_msg(), "unknown CPU model"), "rv32");
+	CHECK(isa_parse("rv128", &isa) == -EINVAL && strstr(err_msg(), "unknown CPU model"),
+	      "rv128");
+	CHECK(isa_parse("rv32e,f=on", &isa) == -EINVAL && strstr(err_msg(), "no floating point"),
+	      "rv32e f: %s", err_msg());
+	CHECK(isa_parse("rv32,svnapot=on", &isa) == -EINVAL && strstr(err_msg(), "RV64 only"),
+	      "rv32 svnapot: %s", err_msg());
 	CHECK(isa_parse("rv64,zfoo=on", &isa) == -EINVAL && strstr(err_msg(), "accepted: i m a"),
 	      "unknown: %s", err_msg());
 	CHECK(isa_parse("rv64,zba", &isa) == -EINVAL && strstr(err_msg(), "EXT=on|off"),
@@ -58,8 +67,33 @@ static int errors(void)
 	      "bad value");
 	CHECK(isa_parse("rv64,f=off", &isa) == -EINVAL && strstr(err_msg(), "d needs f"), "d f");
 	CHECK(isa_parse("rv64,i=off", &isa) == -EINVAL, "no i");
-	CHECK(isa_parse("rv64,h=on", &isa) == -EINVAL && strstr(err_msg(), "not implemented"), "h");
+	CHECK(isa_parse("rv64,s=off", &isa) == -EINVAL && strstr(err_msg(), "h needs s"), "h s");
 	CHECK(isa == 0, "*out untouched on error");
+	return 0;
+}
+
+/* RV32 and RV32E: the same table at XLEN 32 (QEMU's riscv32 default CPU) */
+static int rv32(void)
+{
+	char s[256];
+	isa_t isa;
+
+	CHECK(isa_parse("rv32", &isa) == 0 && isa == (isa_default() | ISA_RV32) &&
+		  isa_xlen(isa) == 32,
+	      "rv32");
+	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
+		  !strcmp(s, "rv32imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+	      "riscv,isa %s", s);
+	CHECK(isa_misa(isa) == (1ull << 30 | 0x14112d), "misa %llx",
+	      (unsigned long long)isa_misa(isa));
+	CHECK(isa_parse("rv32e", &isa) == 0 && (isa & ISA_RVE) && !isa_has(isa, ISA_F), "rv32e");
+	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
+		  !strcmp(s, "rv32emac_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+	      "riscv,isa %s", s);
+	/* MXL = 1, A C E M S U */
+	CHECK(isa_misa(isa) == (1ull << 30 | 0x141015), "misa %llx",
+	      (unsigned long long)isa_misa(isa));
+	CHECK(isa_parse("rv64", &isa) == 0 && isa_xlen(isa) == 64, "rv64");
 	return 0;
 }
 
@@ -67,6 +101,7 @@ int main(void)
 {
 	int fails = 0;
 
+	fails += RUN(rv32);
 	fails += RUN(defaults);
 	fails += RUN(properties);
 	fails += RUN(errors);

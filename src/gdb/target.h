@@ -26,7 +26,7 @@ struct gdb_target {
 	struct gdb_library libs[GDB_SERVER_MAX_FILES];
 	struct gdb_lib_info {
 		int64_t offset;	 /* --sym @OFFSET */
-		int priv;	 /* 3 M, 1 S, 0 U, -1 any */
+		int priv;	 /* 3 M, 1 S (HS), 0 U, 5 VS, 4 VU, -1 any */
 		uint64_t lo, hi; /* the loadable segments' span, relocated */
 		uint64_t sig_addr; /* where the first bytes of its code must be for it to apply */
 		uint8_t sig[64];

@@ -38,7 +38,12 @@ struct machine_drive {
 	bool readonly;
 };
 
+/* The board: QEMU's virt, or the one NEMU emulates for AM's nemu platform (docs/NEMU.md). */
+enum machine_board { MACHINE_BOARD_VIRT, MACHINE_BOARD_NEMU };
+
 struct machine_config {
+	enum machine_board board;
+	const char *fb_out;     /* nemu: save the frame buffer here (PPM) at each sync, or NULL */
 	uint64_t ram_size;      /* bytes; default 128 MiB */
 	unsigned nharts;        /* 1..MACHINE_MAX_HARTS */
 	const char *cpu;        /* -cpu rv64[,EXT=on|off...] (cpu/isa.h), or NULL for the default */
@@ -102,6 +107,9 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 uint64_t machine_mtime(struct machine *m);
 /* Per hart: instructions retired, while looking idle, and skipped by idle elision (--stats). */
 void machine_print_idle_stats(struct machine *m, FILE *f);
+/* The hart retired NEMU's trap (ebreak on -machine nemu) at pc with a0 = code: the run ends
+ * with code as the exit status and NEMU's "HIT GOOD/BAD TRAP" line. */
+void machine_guest_halt(struct machine *m, uint64_t pc, uint64_t code);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
 bool machine_stop_requested(const struct machine *m);
 /* Leave hart_run after the current instruction, the run goes on: a hart's own timer compare

@@ -11,6 +11,7 @@
 #include "machine/devices/clint.h"
 #include "machine/devices/finisher.h"
 #include "machine/devices/htif.h"
+#include "machine/devices/nemu_dev.h"
 #include "machine/devices/plic.h"
 #include "machine/devices/uart.h"
 #include "machine/devices/virtio_blk.h"
@@ -31,6 +32,9 @@ struct machine {
 	struct htif *htif; /* NULL unless an image defines tohost */
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT]; /* all slots exist, as on QEMU virt */
 	struct virtio_blk *blk[VIRT_VIRTIO_COUNT];     /* NULL: empty slot */
+	struct nemu_dev *nemu; /* -machine nemu's devices; then no CLINT, PLIC, UART, virtio */
+	bool halted;	       /* ended by machine_guest_halt at halt_pc */
+	uint64_t halt_pc;
 	void *fdt;	   /* the tree as handed to the guest */
 	size_t fdt_size;
 	uint64_t fdt_addr;
@@ -97,5 +101,10 @@ struct machine {
 	void (*at_frontier)(void *ctx);
 	void *frontier_ctx;
 };
+
+/* nemu.c: build -machine nemu (bus, devices, hart, image) into m; 0 or -errno + err_set().
+ * machine_nemu_end prints NEMU's trap line after the run. */
+int machine_nemu_build(struct machine *m);
+void machine_nemu_end(struct machine *m);
 
 #endif

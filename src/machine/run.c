@@ -70,7 +70,8 @@ uint64_t machine_mtime(struct machine *m)
 /* The earliest timer deadline after now: the CLINT's mtimecmp or a hart's stimecmp (Sstc). */
 static uint64_t next_deadline(struct machine *m, uint64_t now)
 {
-	uint64_t c = clint_next_deadline(m->clint, now), s = cpu_next_deadline(m->cpu, now);
+	uint64_t c = m->clint ? clint_next_deadline(m->clint, now) : UINT64_MAX;
+	uint64_t s = cpu_next_deadline(m->cpu, now);
 
 	return c < s ? c : s;
 }
@@ -102,12 +103,18 @@ static bool skip_to_deadline(struct machine *m)
 static void poll_input(struct machine *m)
 {
 	uint8_t buf[UART_FIFO_SIZE];
-	unsigned room = uart_rx_room(m->uart);
+	unsigned room = m->uart ? uart_rx_room(m->uart) : sizeof(buf), took;
 	int n;
 
 	if (!room || !console_input_open())
 		return;
 	n = console_read(buf, room);
+	if (m->nemu && n > 0) { /* NEMU's keyboard; what it cannot take yet is read again */
+		took = nemu_kbd_feed(m->nemu, buf, (unsigned)n);
+		if (took < (unsigned)n)
+			console_unread(buf + took, (unsigned)n - took);
+		return;
+	}
 	for (int i = 0; i < n; i++)
 		uart_rx_push(m->uart, buf[i]);
 }
@@ -451,12 +458,15 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		console_flush();
 		console_wait(IDLE_POLL_MS);
 	tick:
-		clint_update_timers(m->clint, machine_mtime(m));
+		if (m->clint)
+			clint_update_timers(m->clint, machine_mtime(m));
 		cpu_update_timers(m->cpu, machine_mtime(m));
 		poll_input(m);
 		console_flush();
 	}
 	console_flush();
+	if (m->nemu)
+		machine_nemu_end(m);
 	if (m->dbg && ret == MACHINE_EXIT_GUEST && m->stop)
 		m->dbg->exited(m->dbg->ctx, m, *code);
 	return ret;

@@ -50,7 +50,7 @@ struct recorder *rec_open(const struct rec_config *cfg)
 		return NULL;
 	r->cfg = *cfg;
 	if (!r->cfg.priv_mask)
-		r->cfg.priv_mask = 0xb;
+		r->cfg.priv_mask = 1u << TEV_U | 1u << TEV_S | 1u << TEV_M | 1u << TEV_VU | 1u << TEV_VS;
 	if (!r->cfg.nharts || r->cfg.nharts > TEV_MAX_HARTS) {
 		err_set(EINVAL, "--trace-out %s: %u harts (a trace holds 1 to %u)", cfg->path,
 			r->cfg.nharts, TEV_MAX_HARTS);
