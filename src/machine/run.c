@@ -152,12 +152,15 @@ static void note_idle(struct machine *m, unsigned i, struct hart *h)
 }
 
 /* Whether hart i searches for an idle fixpoint in its coming run: it looks idle, no debugger
- * is attached (tracers are refused by the CPU), and it is not backing off. */
+ * is attached (tracers are refused by the CPU), the run is not --realtime (each round reads the
+ * host clock: how many rounds there are must not depend on a debugger, or a run recorded under
+ * GDB would not replay without it), and it is not backing off. */
 static bool idle_elide(struct machine *m, unsigned i, struct hart *h)
 {
 	struct machine_idle *d = &m->idle[i];
 
-	d->elide = IDLE_ELISION && !m->dbg && d->looks && m->rounds >= d->retry_round;
+	d->elide = IDLE_ELISION && !m->dbg && !m->cfg.realtime && d->looks &&
+		   m->rounds >= d->retry_round;
 	if (hart_idle_arm(h, d->elide) < 0)
 		d->elide = false;
 	return d->elide;

@@ -5,7 +5,8 @@
 # end at the same instruction, so the stretches run again saw what the host gave the first time
 # and the disk as it was. A replay under GDB going back over a disk write ends as recorded. A
 # traced run under GDB that goes back writes the same trace (`strata dump`) and prints the same
-# bytes as the run without GDB: what runs again is traced and printed once.
+# bytes as the run without GDB: what runs again is traced and printed once; also with 2 harts
+# and on the H guests (VS/VU, two-stage translation).
 # tests/run: not-sanitizer (xv6 runs of 10^9 instructions under GDB)
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -168,5 +169,34 @@ for smp in 1 2; do
 		fail "trace -smp $smp" "$(tail -3 "$work/tr.gout") $(tail -3 "$work/tr.err")"
 	fi
 	same "trace -smp $smp: the same output as without GDB" "$work/plain.out" "$work/tr.out"
+done
+# 5. the H extension (HCORE): going back and forth through HS, VS and VU with two-stage
+# translation (tests/guests/src/hyp.c, hypvm.c): the same trace and output as without GDB
+cat >"$work/hp.gdb" <<'G'
+monitor goto 200000
+monitor when
+monitor goto 50000
+monitor when
+monitor goto 150000
+monitor goto 100000
+monitor when
+continue
+G
+for gname in hyp hypvm; do
+	elf=$root/tests/guests/build/$gname.elf
+	[ -f "$elf" ] || { fail "H $gname" "$elf not built (make guests)"; continue; }
+	args=(-bios none -kernel "$elf" --trace=itrace,ftrace,etrace,mtrace)
+	"$strata" run "${args[@]}" --trace-out "$work/plain.trace" >"$work/plain.out" 2>/dev/null </dev/null
+	gdb_run hp "$work/hp.gdb" true -- run "${args[@]}" --snapshot-every 20000 \
+		--trace-out "$work/hp.trace"
+	"$strata" dump "$work/plain.trace" >"$work/plain.txt" 2>&1
+	"$strata" dump "$work/hp.trace" >"$work/hp.txt" 2>&1
+	if grep -q '^instruction 50000$' "$work/hp.gout" && grep -q '^instruction 100000$' "$work/hp.gout" &&
+		grep -q 'exited normally' "$work/hp.gout" && [ -s "$work/plain.txt" ]; then
+		same "H $gname: the same events as without GDB" "$work/plain.txt" "$work/hp.txt"
+	else
+		fail "H $gname" "$(tail -3 "$work/hp.gout") $(tail -3 "$work/hp.err")"
+	fi
+	same "H $gname: the same output as without GDB" "$work/plain.out" "$work/hp.out"
 done
 exit 0
