@@ -10,7 +10,7 @@ root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
 sbi=/usr/lib/riscv64-linux-gnu/opensbi/generic
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 pass() { echo "PASS replay_linux/$1"; }
 fail() { echo "FAIL replay_linux/$1: $2"; }
@@ -30,12 +30,16 @@ fi
 img=$(printf '%s\n' "$img" | tail -n 1)
 cp "$img/disk.img" "$work/disk.img"
 # the bytes come while the kernel boots and the init runs its checks
-(sleep 1; printf 'typed before init\n'; sleep 2; printf 'strata typed\n'; sleep 600) |
-	timeout 600 "$strata" run -m 128M -bios "$sbi/fw_dynamic.elf" -drive file="$work/disk.img" \
+# (through a FIFO: the writer is killed when the run ends, the console sees no end of input)
+mkfifo "$work/in"
+(sleep 1; printf 'typed before init\n'; sleep 2; printf 'strata typed\n'; sleep 900) >"$work/in" &
+writer=$!
+timeout 600 "$strata" run -m 128M -bios "$sbi/fw_dynamic.elf" -drive file="$work/disk.img" \
 		-kernel "$img/Image" -initrd "$img/initramfs.cpio.gz" -append "console=ttyS0" \
 		--record "$work/rec" --trace=etrace --trace-out "$work/t1.trace" --stats \
-		>"$work/out1" 2>"$work/err1"
+		>"$work/out1" 2>"$work/err1" <"$work/in"
 s1=$?
+pkill -P $writer 2>/dev/null; kill $writer 2>/dev/null
 echo clobbered >"$work/disk.img"
 timeout 600 "$strata" replay "$work/rec" --trace=etrace --trace-out "$work/t2.trace" --stats \
 	>"$work/out2" 2>"$work/err2"
