@@ -4,7 +4,8 @@
 # across a U->S syscall and an S->M->S SBI call, reverse-finish/next, monitor when/goto, the
 # start of history) against a live run and against `strata replay DIR --gdb` of the same run;
 # GDB's output must equal tests/golden/replay/NAME.out (STRATA_UPDATE_GOLDEN=1 rewrites it).
-# With -smp 2 too (tests/golden/replay/smp2.out).
+# With -smp 2 too (tests/golden/replay/smp2.out). tests/gdb/reverse_levels.gdb: reverse-step,
+# reverse-finish and reverse-continue across a U->S syscall and S->M->S SBI calls (levels.out).
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
@@ -89,6 +90,8 @@ else
 	echo "FAIL replay_gdb/replay-equals-live: $(diff "$work/live.cmp" "$work/replay.cmp" | head -5)"
 fi
 
+# every reverse command across a U->S syscall and S->M->S SBI calls (tests/gdb/reverse_levels.gdb)
+case_ levels reverse_levels -- run "${args[@]}" --snapshot-every 2000
 # several harts: the same script with -smp 2 (the harts interleave as without the debugger)
 case_ smp2 reverse -- run -smp 2 "${args[@]}" --snapshot-every 2000
 exit 0
