@@ -32,7 +32,7 @@ cp "$img/disk.img" "$work/disk.img"
 # the bytes come while the kernel boots and the init runs its checks
 # (through a FIFO: the writer is killed when the run ends, the console sees no end of input)
 mkfifo "$work/in"
-(sleep 1; printf 'typed before init\n'; sleep 2; printf 'strata typed\n'; sleep 900) >"$work/in" &
+(printf 'typed early\n'; sleep 0.2; printf 'strata typed\n'; sleep 900) >"$work/in" &
 writer=$!
 timeout 600 "$strata" run -m 128M -bios "$sbi/fw_dynamic.elf" -drive file="$work/disk.img" \
 		-kernel "$img/Image" -initrd "$img/initramfs.cpio.gz" -append "console=ttyS0" \
@@ -49,7 +49,7 @@ if [ $s1 = 0 ] && grep -q 'strata-init: all checks passed' "$work/out1"; then
 else
 	fail "boot" "status $s1: $(tail -c 300 "$work/out1") $(tail -3 "$work/err1")"
 fi
-if grep -q 'strata typed' "$work/rec/input.log" && grep -q 'typed before init' "$work/rec/input.log"; then
+if grep -q 'strata typed' "$work/rec/input.log" && grep -q 'typed early' "$work/rec/input.log"; then
 	pass "the typed bytes are in the recording"
 else
 	fail "input" "the input log lacks the typed bytes (the boot ended before they came?)"
