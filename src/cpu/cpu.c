@@ -122,6 +122,11 @@ struct dpage *cpu_dpage(struct cpu *c, uint64_t pa)
 	return dp;
 }
 
+void cpu_set_ebreak_halts(struct cpu *c, bool on)
+{
+	c->ebreak_halts = on;
+}
+
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len)
 {
 	uint64_t end = paddr + len;
@@ -161,6 +166,7 @@ void hart_reset(struct hart *h, uint64_t pc)
 	h->mstatus = 0;
 	h->medeleg = h->mideleg = h->mie = h->mip = 0;
 	h->mtvec = h->stvec = h->satp = 0;
+	hyp_reset(h);
 	h->mcounteren = h->scounteren = 0;
 	h->menvcfg = h->senvcfg = 0;
 	memset(h->hpm_val, 0, sizeof(h->hpm_val));

@@ -30,6 +30,12 @@ isa_t cpu_isa(const struct cpu *c);
 /* The name of CSR csr ("mstatus") in buf if it exists with extensions isa: 0, else -1. */
 int cpu_csr_name(isa_t isa, unsigned csr, char *buf, size_t size);
 void cpu_free(struct cpu *c);
+/* H extension (hyp.c), for the tracers and GDB: translate a guest virtual address as hart's V=1
+ * does (vsatp, then hgatp: two stages), or a guest physical one (hgatp only), without side
+ * effects; 0 and *hpa, or -EFAULT. cpu_vmid: the VMID in the hart's hgatp. */
+int cpu_translate_gva(struct cpu *c, unsigned hart, uint64_t gva, uint64_t *hpa);
+int cpu_translate_gpa(struct cpu *c, unsigned hart, uint64_t gpa, uint64_t *hpa);
+uint64_t cpu_vmid(struct cpu *c, unsigned hart);
 unsigned cpu_nharts(const struct cpu *c);
 struct hart *cpu_hart(struct cpu *c, unsigned hartid);
 
@@ -90,6 +96,10 @@ void cpu_set_recorder(struct cpu *c, struct recorder *r);
 /* Print registers and the instruction ring to stderr whenever a hart takes an exception whose
  * cause bit is set in causes (--dump-ring-on). */
 void cpu_set_ring_dump(struct cpu *c, uint64_t causes);
+
+/* NEMU's convention (-machine nemu): ebreak retires and ends the run with a0 as the exit
+ * code (machine_guest_halt) instead of raising a breakpoint exception. */
+void cpu_set_ebreak_halts(struct cpu *c, bool on);
 
 /* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);

@@ -96,6 +96,8 @@ static void mstatus_write(struct hart *h, uint64_t v)
 	/* without F, FS is read-only zero (the spec allows it; QEMU 7.2 does it) */
 	if (!isa_has(h->cpu->isa, ISA_F))
 		wmask &= ~MSTATUS_FS;
+	if (isa_has(h->cpu->isa, ISA_H))
+		wmask |= MSTATUS_MPV | MSTATUS_GVA;
 	h->mstatus = (h->mstatus & ~wmask) | (v & wmask);
 	/* MXR changes what a cached load translation allows */
 	if ((old ^ h->mstatus) & MSTATUS_MXR)
@@ -132,18 +134,21 @@ static void pmpaddr_write(struct hart *h, unsigned idx, uint64_t v)
 	mmu_flush(h);
 }
 
-/* Counter CSRs readable from S/U only when mcounteren (and scounteren for U) allow. */
-static bool counter_allowed(const struct hart *h, unsigned csr)
+/* Counter CSRs readable from S/U only when mcounteren (and scounteren for U) allow; at V=1
+ * hcounteren too, whose refusals (and scounteren's in VU) are virtual instructions (-2). */
+static int counter_allowed(const struct hart *h, unsigned csr)
 {
 	unsigned bit = csr & 31;
 
 	if (h->priv == PRV_M)
-		return true;
+		return 0;
 	if (!((h->mcounteren >> bit) & 1))
-		return false;
+		return -1;
+	if (h->virt && !((h->hcounteren >> bit) & 1))
+		return -2;
 	if (h->priv == PRV_U && !((h->scounteren >> bit) & 1))
-		return false;
-	return true;
+		return h->virt ? -2 : -1;
+	return 0;
 }
 
 /* ---- predicates: 0, or -1 for an illegal instruction (privilege and read-only are checked
@@ -157,11 +162,14 @@ static int pred_fs(const struct hart *h, unsigned csr)
 /* Counter CSRs readable from S/U only when mcounteren (and scounteren for U) allow. */
 static int pred_counter(const struct hart *h, unsigned csr)
 {
-	return counter_allowed(h, csr) ? 0 : -1;
+	return counter_allowed(h, csr);
 }
 
+/* satp: mstatus.TVM traps HS, hstatus.VTVM traps VS (a virtual instruction) */
 static int pred_tvm(const struct hart *h, unsigned csr)
 {
+	if (h->virt)
+		return h->priv == PRV_S && (h->hstatus & HSTATUS_VTVM) ? -2 : 0;
 	return h->priv == PRV_S && (h->mstatus & MSTATUS_TVM) ? -1 : 0;
 }
 
@@ -223,24 +231,37 @@ static int wr_mstatus(struct hart *h, unsigned csr, uint64_t v)
 	return 0;
 }
 
+/* sie/sip show the S-level interrupts delegated by mideleg (the VS ones are hie/hip's); at V=1
+ * they are vsie/vsip (hyp.c) */
 static int rd_sie(struct hart *h, unsigned csr, uint64_t *v)
 {
-	*v = h->mie & h->mideleg;
+	if (h->virt)
+		return hyp_csr_read(h, csr + 0x100, v);
+	*v = h->mie & h->mideleg & MIDELEG_MASK;
 	return 0;
 }
 static int wr_sie(struct hart *h, unsigned csr, uint64_t v)
 {
-	h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg);
+	uint64_t m = h->mideleg & MIDELEG_MASK;
+
+	if (h->virt)
+		return hyp_csr_write(h, csr + 0x100, v);
+	h->mie = (h->mie & ~m) | (v & m);
 	return 0;
 }
 static int rd_sip(struct hart *h, unsigned csr, uint64_t *v)
 {
-	*v = csr_mip(h) & h->mideleg;
+	if (h->virt)
+		return hyp_csr_read(h, csr + 0x100, v);
+	*v = csr_mip(h) & h->mideleg & MIDELEG_MASK;
 	return 0;
 }
 static int wr_sip(struct hart *h, unsigned csr, uint64_t v)
 {
 	uint64_t m = h->mideleg & MIP_SSIP;
+
+	if (h->virt)
+		return hyp_csr_write(h, csr + 0x100, v);
 
 	h->mip = (h->mip & ~m) | (v & m);
 	return 0;
@@ -254,6 +275,8 @@ static int wr_mip(struct hart *h, unsigned csr, uint64_t v)
 {
 	uint64_t wmask = MIP_WMASK;
 
+	if (isa_has(h->cpu->isa, ISA_H))
+		wmask |= MIP_VSSIP; /* an alias of hvip.VSSIP */
 	if (h->menvcfg & MENVCFG_STCE)
 		wmask &= ~MIP_STIP; /* Sstc: STIP is stimecmp's */
 	h->mip = (h->mip & ~wmask) | (v & wmask);
@@ -394,7 +417,28 @@ static int wr_minstret(struct hart *h, unsigned csr, uint64_t v)
 }
 static int rd_time(struct hart *h, unsigned csr, uint64_t *v)
 {
-	*v = machine_mtime(h->m);
+	*v = machine_mtime(h->m) + (h->virt ? h->htimedelta : 0);
+	return 0;
+}
+
+/* medeleg/mie with H: ecall from VS, the guest-page faults and virtual instructions can be
+ * delegated; the VS-level interrupts enabled */
+static int wr_medeleg(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t m = MEDELEG_MASK;
+
+	if (isa_has(h->cpu->isa, ISA_H))
+		m |= (1ull << EXC_ECALL_VS) | (0xfull << EXC_INSN_GUEST_PAGE);
+	h->medeleg = v & m;
+	return 0;
+}
+static int wr_mie(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t m = MIE_MASK;
+
+	if (isa_has(h->cpu->isa, ISA_H))
+		m |= MIP_VS_MASK;
+	h->mie = v & m;
 	return 0;
 }
 
@@ -471,17 +515,33 @@ static int wr_senvcfg(struct hart *h, unsigned csr, uint64_t v)
 	return 0;
 }
 
-/* stimecmp from S needs mcounteren.TM and menvcfg.STCE (QEMU 7.2's sstc predicate) */
+/* stimecmp from S needs mcounteren.TM and menvcfg.STCE (QEMU 7.2's sstc predicate); from VS
+ * also hcounteren.TM and henvcfg.STCE, or it is a virtual instruction */
 static int pred_sstc(const struct hart *h, unsigned csr)
 {
 	if (h->priv == PRV_M)
 		return 0;
-	return (h->mcounteren & 2) && (h->menvcfg & MENVCFG_STCE) ? 0 : -1;
+	if (!((h->mcounteren & 2) && (h->menvcfg & MENVCFG_STCE)))
+		return -1;
+	if (h->virt && !((h->hcounteren & 2) && (h->henvcfg & MENVCFG_STCE)))
+		return -2;
+	return 0;
+}
+
+static int rd_stimecmp(struct hart *h, unsigned csr, uint64_t *v)
+{
+	if (h->virt)
+		return hyp_csr_read(h, csr + 0x100, v);
+	*v = h->stimecmp;
+	return 0;
 }
 
 static int wr_stimecmp(struct hart *h, unsigned csr, uint64_t v)
 {
 	uint64_t now = machine_mtime(h->m);
+
+	if (h->virt)
+		return hyp_csr_write(h, csr + 0x100, v);
 
 	h->stimecmp = v;
 	h->stimecmp_armed = true;
@@ -503,8 +563,11 @@ void sstc_update(struct hart *h, uint64_t mtime)
 
 void cpu_update_timers(struct cpu *c, uint64_t mtime)
 {
-	for (unsigned i = 0; i < c->nharts; i++)
+	for (unsigned i = 0; i < c->nharts; i++) {
 		sstc_update(c->harts[i], mtime);
+		if (c->harts[i]->vstimecmp_armed)
+			hyp_timer_update(c->harts[i], mtime);
+	}
 }
 
 uint64_t cpu_next_deadline(const struct cpu *c, uint64_t mtime)
@@ -517,6 +580,13 @@ uint64_t cpu_next_deadline(const struct cpu *c, uint64_t mtime)
 		if ((h->menvcfg & MENVCFG_STCE) && h->stimecmp_armed && h->stimecmp > mtime &&
 		    h->stimecmp < next)
 			next = h->stimecmp;
+		/* vstimecmp compares with the guest's time, mtime + htimedelta */
+		if ((h->menvcfg & h->henvcfg & MENVCFG_STCE) && h->vstimecmp_armed) {
+			uint64_t t = h->vstimecmp - h->htimedelta;
+
+			if (t > mtime && t < next)
+				next = t;
+		}
 	}
 	return next;
 }
@@ -613,6 +683,8 @@ struct csr_def {
 		n, cnt, base, name, x, p, r, w, 0, 0                                               \
 	}
 
+#define HYP(n, name) FN(n, name, B(H), hyp_csr_pred, hyp_csr_read, hyp_csr_write)
+
 static const struct csr_def csrs[] = {
     /* F/D floating point */
     FN(0x001, "fflags", B(F), pred_fs, rd_fflags, wr_fflags),
@@ -629,14 +701,38 @@ static const struct csr_def csrs[] = {
     FIELD(0x142, "scause", B(S), scause, ~0ull),
     FIELD(0x143, "stval", B(S), stval, ~0ull),
     FN(0x144, "sip", B(S), NULL, rd_sip, wr_sip),
-    FNF(0x14d, "stimecmp", B(SSTC), pred_sstc, stimecmp, wr_stimecmp),
+    FN(0x14d, "stimecmp", B(SSTC), pred_sstc, rd_stimecmp, wr_stimecmp),
     FNF(0x180, "satp", B(S), pred_tvm, satp, wr_satp),
+    /* hypervisor and virtual supervisor (hyp.c) */
+    HYP(0x200, "vsstatus"),
+    HYP(0x204, "vsie"),
+    HYP(0x205, "vstvec"),
+    HYP(0x240, "vsscratch"),
+    HYP(0x241, "vsepc"),
+    HYP(0x242, "vscause"),
+    HYP(0x243, "vstval"),
+    HYP(0x244, "vsip"),
+    FN(0x24d, "vstimecmp", B(H), hyp_csr_pred, hyp_csr_read, hyp_csr_write),
+    HYP(0x280, "vsatp"),
+    HYP(0x600, "hstatus"),
+    HYP(0x602, "hedeleg"),
+    HYP(0x603, "hideleg"),
+    HYP(0x604, "hie"),
+    HYP(0x605, "htimedelta"),
+    HYP(0x606, "hcounteren"),
+    HYP(0x607, "hgeie"),
+    HYP(0x60a, "henvcfg"),
+    HYP(0x643, "htval"),
+    HYP(0x644, "hip"),
+    HYP(0x645, "hvip"),
+    HYP(0x64a, "htinst"),
+    HYP(0x680, "hgatp"),
     /* machine */
     FN(0x300, "mstatus", 0, NULL, rd_mstatus, wr_mstatus),
     FN(0x301, "misa", 0, NULL, rd_misa, wr_ignore),
-    FIELD(0x302, "medeleg", 0, medeleg, MEDELEG_MASK),
+    FNF(0x302, "medeleg", 0, NULL, medeleg, wr_medeleg),
     FIELD(0x303, "mideleg", 0, mideleg, MIDELEG_MASK),
-    FIELD(0x304, "mie", 0, mie, MIE_MASK),
+    FNF(0x304, "mie", 0, NULL, mie, wr_mie),
     FNF(0x305, "mtvec", 0, NULL, mtvec, wr_mtvec),
     FN(0x306, "mcounteren", 0, NULL, rd_mcounteren, wr_mcounteren),
     FNF(0x30a, "menvcfg", 0, NULL, menvcfg, wr_menvcfg),
@@ -647,6 +743,8 @@ static const struct csr_def csrs[] = {
     FIELD(0x342, "mcause", 0, mcause, ~0ull),
     FIELD(0x343, "mtval", 0, mtval, ~0ull),
     FN(0x344, "mip", 0, NULL, rd_mip, wr_mip),
+    HYP(0x34a, "mtinst"),
+    HYP(0x34b, "mtval2"),
     /* RV64 has only the even pmpcfg registers */
     FN(0x3a0, "pmpcfg0", 0, NULL, rd_pmpcfg, wr_pmpcfg),
     FN(0x3a2, "pmpcfg2", 0, NULL, rd_pmpcfg, wr_pmpcfg),
@@ -676,6 +774,7 @@ static const struct csr_def csrs[] = {
     FN(0xf13, "mimpid", 0, NULL, rd_zero, NULL),
     FN(0xf14, "mhartid", 0, NULL, rd_mhartid, NULL),
     FN(0xf15, "mconfigptr", 0, NULL, rd_zero, NULL),
+    HYP(0xe12, "hgeip"),
 };
 #define NCSRS (sizeof(csrs) / sizeof(csrs[0]))
 _Static_assert(NCSRS < 255, "csr_row holds a row index + 1 in a byte");
@@ -734,18 +833,25 @@ int csr_access64(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, 
 		 uint64_t *old)
 {
 	const struct csr_def *r = row_of(csr, h->cpu->isa);
+	unsigned need = (csr >> 8) & 3, eff = h->priv;
 	uint64_t newval, rmw;
+	int rc;
 
 	/* the checks in QEMU 7.2's order (riscv_csrrw_check): all give an illegal instruction
-	 * without H */
+	 * without H; with H some give a virtual instruction (-2) */
 	if (!r)
 		return -1;
 	if (write && (csr >> 10) == 3)
 		return -1; /* read-only CSR */
-	if (r->pred && r->pred(h, csr) < 0)
-		return -1;
-	if (h->priv < ((csr >> 8) & 3))
-		return -1;
+	if (r->pred && (rc = r->pred(h, csr)) < 0)
+		return rc;
+	/* HS reaches the hypervisor CSRs (privilege field 2) */
+	if (h->priv == PRV_S && !h->virt && isa_has(h->cpu->isa, ISA_H))
+		eff++;
+	/* from VS or VU, what HS could access is a virtual instruction (spec 8.6.1; QEMU 7.2
+	 * makes VU's supervisor CSR accesses illegal: docs/DECISIONS.md) */
+	if (eff < need)
+		return h->virt && need < PRV_M ? -2 : -1;
 	if (row_read(h, r, csr, old) < 0)
 		return -1;
 	if (!write)

@@ -63,7 +63,7 @@
 							X(FCVT_H_L) X(FCVT_H_LU) X(FMV_X_H)        \
 							    X(FMV_H_X)
 
-/* Privileged and system extensions: Zicbom, Zicboz (cache-block operations), Svinval. */
+/* Privileged and system extensions: Zicbom, Zicboz (cache-block operations), Svinval, H. */
 #define RV_OPS_PRIV(X)                                                                             \
 	X(CBO_CLEAN)                                                                               \
 	X(CBO_FLUSH)                                                                               \
@@ -71,7 +71,26 @@
 	X(CBO_ZERO)                                                                                \
 	X(SINVAL_VMA)                                                                              \
 	X(SFENCE_W_INVAL)                                                                          \
-	X(SFENCE_INVAL_IR)
+	X(SFENCE_INVAL_IR)                                                                         \
+	RV_OPS_H(X)
+
+/* The hypervisor extension: loads/stores as V=1, fences of the V=1 translations. */
+#define RV_OPS_H(X)                                                                                \
+	X(HLV_B)                                                                                   \
+	X(HLV_BU)                                                                                  \
+	X(HLV_H)                                                                                   \
+	X(HLV_HU)                                                                                  \
+	X(HLVX_HU)                                                                                 \
+	X(HLV_W)                                                                                   \
+	X(HLV_WU)                                                                                  \
+	X(HLVX_WU)                                                                                 \
+	X(HLV_D)                                                                                   \
+	X(HSV_B)                                                                                   \
+	X(HSV_H)                                                                                   \
+	X(HSV_W)                                                                                   \
+	X(HSV_D)                                                                                   \
+	X(HFENCE_VVMA)                                                                             \
+	X(HFENCE_GVMA)
 
 enum rv_op {
 #define RV_OP_ENUM(name) OP_##name,

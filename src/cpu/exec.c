@@ -193,6 +193,13 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 		h->exc_tval = e->raw;                                                              \
 		goto exc_insn;                                                                     \
 	} while (0)
+/* H: an instruction VS/VU may not run but HS could (the hypervisor emulates it) */
+#define VIRT_INSN()                                                                                \
+	do {                                                                                       \
+		h->exc_cause = EXC_VIRT_INSN;                                                      \
+		h->exc_tval = e->raw;                                                              \
+		goto exc_insn;                                                                     \
+	} while (0)
 /* Inline TLB probe: the tag compare also fails for a misaligned address, sending it slow. */
 #define TLB_HIT(tlb, a, size)                                                                      \
 	((tlb)[((a) >> PG_SHIFT) & (TLB_SIZE - 1)].vtag ==                                         \
@@ -614,7 +621,7 @@ L_FENCE:
 L_FENCE_I:
 	NEXT(); /* stores invalidate decoded code as they happen */
 L_ECALL:
-	h->exc_cause = EXC_ECALL_U + h->priv;
+	h->exc_cause = h->virt && h->priv == PRV_S ? EXC_ECALL_VS : EXC_ECALL_U + h->priv;
 	h->exc_tval = 0;
 	goto exc_insn;
 L_EBREAK:
@@ -622,6 +629,12 @@ L_EBREAK:
 		budget++;
 		pc = PC();
 		dmode_enter(h, pc, DM_CAUSE_EBREAK);
+		goto out_pc;
+	}
+	if (unlikely(h->cpu->ebreak_halts)) { /* NEMU's good/bad trap: it retires, the run ends */
+		pc = PC();
+		machine_guest_halt(h->m, pc, x[10]);
+		pc += e->len;
 		goto out_pc;
 	}
 	h->exc_cause = EXC_BREAKPOINT;
@@ -638,8 +651,11 @@ L_EBREAK:
 		h->instret = instret_base + (start - budget) - 1;                                  \
 		h->pc = PC();                                                                      \
 		h->fflags |= fpu_host_take_flags();                                                \
-		if (csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_) < 0) {         \
+		int rc_ = csr_access(h, (unsigned)e->imm & 0xfff, kind, opnd_, w_, &old_);         \
+		if (rc_ < 0) {                                                                     \
 			instret_base = h->instret + 1 - (start - budget);                          \
+			if (rc_ == -2)                                                             \
+				VIRT_INSN();                                                       \
 			ILLEGAL();                                                                 \
 		}                                                                                  \
 		instret_base = h->instret + 1 - (start - budget);                                  \
@@ -675,11 +691,17 @@ L_MRET:
 	if (unlikely(h->dbg_stop))
 		goto out_pc;
 	goto refetch;
-L_SRET:
+L_SRET : {
+	int rc;
+
 	h->pc = PC();
 	h->instret = INSNS() - 1;
-	if (trap_sret(h) < 0)
+	rc = trap_sret(h);
+	if (rc == -2)
+		VIRT_INSN();
+	if (rc < 0)
 		ILLEGAL();
+}
 	pc = h->pc;
 	if (unlikely(h->dbg_stop))
 		goto out_pc;
@@ -693,8 +715,10 @@ L_DRET: /* leave Debug Mode at dpc (dmode.c); illegal anywhere else */
 	pc = h->pc;
 	goto out_pc;
 L_WFI:
-	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TW)))
+	if ((h->priv == PRV_U && !h->virt) || (h->priv != PRV_M && (h->mstatus & MSTATUS_TW)))
 		ILLEGAL();
+	if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTW)))
+		VIRT_INSN();
 	pc = PC() + e->len;
 	if (!(csr_mip(h) & h->mie)) {
 		h->waiting = true;
@@ -702,10 +726,14 @@ L_WFI:
 	}
 	goto refetch;
 L_SFENCE_VMA:
-	if (h->priv == PRV_U || (h->priv == PRV_S && (h->mstatus & MSTATUS_TVM)))
+	if (h->virt && (h->priv == PRV_U || (h->hstatus & HSTATUS_VTVM)))
+		VIRT_INSN();
+	if (h->priv == PRV_U || (h->priv == PRV_S && !h->virt && (h->mstatus & MSTATUS_TVM)))
 		ILLEGAL();
 	if (e->rs1)
 		mmu_flush_page(h, RS1);
+	else if (h->virt) /* VS's own translations only */
+		hyp_flush(h);
 	else
 		mmu_flush(h);
 	pc = PC() + e->len;
@@ -767,6 +795,7 @@ L_REMUW : {
 #include "cpu/exec_amo.h"
 #include "cpu/exec_bitmanip.h"
 #include "cpu/exec_fp.h"
+#include "cpu/exec_hyp.h"
 #include "cpu/exec_priv.h"
 #include "cpu/exec_zfh.h"
 #define EXEC_RV32_HANDLERS

@@ -28,6 +28,8 @@
 #define NAPOT64K_MASK 0xfull /* the PPN bits a 64 KiB NAPOT PTE takes from the VA */
 
 enum priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+/* A level as traces, filters and GDB's priv register see it: priv | V << 2 (U=0, S/HS=1, M=3, VU=4, VS=5). */
+enum level { LVL_U = 0, LVL_S = 1, LVL_M = 3, LVL_VU = 4, LVL_VS = 5 };
 
 /* exception causes */
 enum {
@@ -45,6 +47,11 @@ enum {
 	EXC_INSN_PAGE = 12,
 	EXC_LOAD_PAGE = 13,
 	EXC_STORE_PAGE = 15,
+	EXC_ECALL_VS = 10,	   /* H: ecall from VS */
+	EXC_INSN_GUEST_PAGE = 20,  /* H: G-stage faults */
+	EXC_LOAD_GUEST_PAGE = 21,
+	EXC_VIRT_INSN = 22,	   /* H: virtual instruction */
+	EXC_STORE_GUEST_PAGE = 23,
 };
 
 enum access { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
@@ -65,6 +72,8 @@ enum access { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
 #define MSTATUS_TSR  (1ull << 22)
 #define MSTATUS_UXL  (3ull << 32)
 #define MSTATUS_SXL  (3ull << 34)
+#define MSTATUS_GVA  (1ull << 38) /* H */
+#define MSTATUS_MPV  (1ull << 39) /* H */
 #define MSTATUS_SD   (1ull << 63)
 
 /* A soft-TLB entry: a guest virtual page that maps to host memory. vtag is the page address
@@ -86,7 +95,9 @@ struct itlb_entry {
 
 /* TLB sets: one per effective privilege for data (S with and without SUM differ), so that
  * privilege changes and SUM toggles need no flush. */
-enum { TS_U = 0, TS_S = 1, TS_SSUM = 2, TS_M = 3, TS_COUNT = 4 };
+enum { TS_U = 0, TS_S = 1, TS_SSUM = 2, TS_M = 3, TS_VU = 4, TS_VS = 5, TS_VSSUM = 6, TS_COUNT = 7 };
+/* The sets of V=1 translations (vsatp + hgatp): flushed only if one was filled (hyp.c). */
+#define TS_FIRST_V TS_VU
 struct tlb_set {
 	struct tlb_entry ld[TLB_SIZE];
 	struct tlb_entry st[TLB_SIZE];
@@ -122,6 +133,7 @@ struct hart {
 	uint64_t f[32];
 	uint64_t pc;
 	unsigned priv;
+	unsigned virt; /* V (H extension): 1 while in VS or VU mode */
 	unsigned hartid;
 	struct tlb_set *ts_fetch, *ts_data; /* current sets */
 
@@ -131,6 +143,18 @@ struct hart {
 	uint64_t menvcfg, senvcfg;
 	uint64_t stimecmp;   /* Sstc */
 	bool stimecmp_armed; /* as QEMU: the comparator drives STIP once stimecmp was written */
+	/* H extension (hyp.c). alt holds the other world's supervisor registers: VS's while V=0,
+	 * HS's while V=1 (the live s* fields and mstatus's sstatus bits are always the current
+	 * world's, so S-mode code paths serve VS unchanged, as QEMU swaps them). */
+	uint64_t hstatus, hedeleg, hideleg, hgeie, htval, htinst, hgatp, htimedelta, henvcfg;
+	uint64_t mtval2, mtinst, vstimecmp;
+	uint32_t hcounteren;
+	bool vstimecmp_armed;
+	bool vtlb_used; /* a V=1 TLB set holds entries */
+	bool hlvx;	/* the access being translated is an HLVX (execute permission reads) */
+	struct sregs {
+		uint64_t status, tvec, scratch, epc, cause, tval, atp;
+	} alt;
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
@@ -169,8 +193,10 @@ struct hart {
 	uint64_t trap_insns;
 	unsigned trap_repeats;
 
-	/* exception being raised from a slow path */
-	uint64_t exc_cause, exc_tval;
+	/* exception being raised from a slow path; exc_gpa: a guest-page fault's guest physical
+	 * address (htval/mtval2 << 2), exc_gva: tval is a guest virtual address (H) */
+	uint64_t exc_cause, exc_tval, exc_gpa;
+	bool exc_gva;
 
 	/* always-on ring of straight-line runs, see struct ring_ent */
 	struct ring_ent ring[RING_SIZE];
@@ -184,7 +210,7 @@ struct hart {
 	uint64_t ring_causes; /* --dump-ring-on: print the ring when these exceptions are taken */
 	uint64_t time0, instret0;
 	struct code_seen {
-		uint64_t vpage, ppage, satp;
+		uint64_t vpage, ppage, satp, hgatp;
 		uint32_t gen;
 	} code_seen[512]; /* code pages already in the trace, direct-mapped by virtual page */
 
@@ -210,6 +236,9 @@ struct hart {
 	struct idle *idle;
 	struct tlb_set tlbs[TS_COUNT];
 };
+
+/* enum level of h (needs struct hart complete, hence not next to the enum) */
+static inline unsigned hart_level(const struct hart *h) { return h->priv | h->virt << 2; }
 
 /* What the debugger set (debug.c). marks: decoded slots whose handler is exec_label_bkpt. */
 struct dbg_bp {
@@ -248,6 +277,7 @@ struct cpu {
 	uint64_t ram_base, ram_pages;
 	uint8_t *ram_host;
 	struct dbg_state dbg;
+	bool ebreak_halts; /* NEMU's "trap": ebreak ends the run (cpu_set_ebreak_halts) */
 };
 
 /* menvcfg/senvcfg fields */
@@ -315,8 +345,9 @@ void mmu_flush(struct hart *h);
 void mmu_flush_page(struct hart *h, uint64_t vaddr);
 /* Drop cached store translations in all harts (a RAM page just became code). */
 void mmu_flush_stores_all(struct cpu *c);
-/* Walk the page table for vaddr; 0 and *paddr, or -1 with the exception set. */
-int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr);
+/* Walk the page table(s) for vaddr at level lvl (enum level: V=1 levels translate in two
+ * stages); 0 and *paddr, or -1 with the exception set. */
+int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned lvl, uint64_t *paddr);
 /* One page walk as the hardware does it, without side effects (no A/D update, no exception, no
  * permission check of the leaf): mmu_translate's walk, and the debugger's. */
 struct mmu_walk {
@@ -336,10 +367,50 @@ struct mmu_walk {
  * -EACCES for an access fault (a PTE not in RAM or denied by PMP). */
 int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w);
 
+/* ---- hyp.c: the H extension ---- */
+#define MIP_VSSIP (1ull << 2)
+#define MIP_VSTIP (1ull << 6)
+#define MIP_VSEIP (1ull << 10)
+#define MIP_SGEIP (1ull << 12)
+#define MIP_VS_MASK (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
+#define HSTATUS_GVA  (1ull << 6)
+#define HSTATUS_SPV  (1ull << 7)
+#define HSTATUS_SPVP (1ull << 8)
+#define HSTATUS_HU   (1ull << 9)
+#define HSTATUS_VTVM (1ull << 20)
+#define HSTATUS_VTW  (1ull << 21)
+#define HSTATUS_VTSR (1ull << 22)
+/* Reset the H state (mideleg's read-only VS bits with H on). */
+void hyp_reset(struct hart *h);
+/* Switch V, swapping the supervisor registers with alt (see struct hart). */
+void hyp_set_virt(struct hart *h, unsigned virt);
+/* Two-stage translation of va at V=1 privilege priv (vsatp + hgatp, as the hart has them). 0 and
+ * *pa, or -1 with the exception set (page fault or guest-page fault with htval/htinst noted). */
+int hyp_translate(struct hart *h, uint64_t va, int acc, unsigned priv, uint64_t *pa);
+/* A load (x: HLVX) or store of size bytes at va as V=1 at hstatus.SPVP (HLV/HSV): 0, or -1 with
+ * the exception set. No TLB fill. */
+int mmu_hyp_load(struct hart *h, uint64_t va, unsigned size, bool x, uint64_t *val);
+int mmu_hyp_store(struct hart *h, uint64_t va, unsigned size, uint64_t val);
+/* Whether a PTE's bits 63:54 make it a page fault (pbmte: the envcfg that enables Svpbmt). */
+bool mmu_pte_reserved(const struct hart *h, uint64_t pte, bool leaf, int level, bool pbmte);
+/* Whether PMP lets priv access [pa, pa+size) (acc: ACC_*). */
+bool mmu_pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, unsigned priv);
+/* The CSR rows of the H extension (csr.c's table keeps only these calls): a CSR access from a
+ * V=1 level that must raise a virtual-instruction exception returns -2. */
+int hyp_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v);
+int hyp_csr_pred(const struct hart *h, unsigned csr);
+/* Interrupts: pending VS-level bits that V=1 takes, and the cause VS sees for them. */
+uint64_t hyp_pending_irq(const struct hart *h, uint64_t pending);
+/* Trap routing with H: the target for cause from the current level (LVL_M, LVL_S or LVL_VS),
+ * entered by trap_take. */
+unsigned hyp_trap_target(const struct hart *h, uint64_t cause);
+/* Sstc vstimecmp at mtime (with henvcfg.STCE): drive VSTIP. */
+void hyp_timer_update(struct hart *h, uint64_t mtime);
+/* Flush the V=1 TLB sets (HFENCE, hgatp/vsatp changes). */
+void hyp_flush(struct hart *h);
 /* mmu_walk for an RV32 hart: Sv32 (sv32.c), levels 2, level 1 a 4 MiB page. */
 int mmu_walk_sv32(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w);
-/* The PMP check of a page walk's PTE read (and any access at priv). */
-bool mmu_pmp_check(const struct hart *h, uint64_t pa, unsigned size, int acc, unsigned priv);
 
 /* ---- cpu.c ---- */
 /* The decoded page for RAM page holding pa (created empty on first use), or NULL if not RAM. */
@@ -354,6 +425,8 @@ void hook_xret(struct hart *h, uint64_t pc, unsigned old_priv);
 void hook_mem(struct hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t val,
 	      unsigned kind);
 void hook_mmio(struct hart *h, uint64_t paddr, unsigned size, uint64_t val, unsigned kind);
+/* The hypervisor wrote hvip: the VS interrupts it injects changed from old to val (etrace). */
+void hook_hvip(struct hart *h, uint64_t old, uint64_t val);
 /* A timer compare register (csr: its name) was programmed to cmp at mtime now (etrace). */
 void hook_timer(struct hart *h, const char *csr, uint64_t cmp, uint64_t now);
 /* Whether a data page must stay out of the TLB because mtrace watches it. */

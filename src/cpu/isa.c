@@ -21,9 +21,9 @@ static const struct isa_ext_info table[ISA_COUNT] = {
     [ISA_F] = {"f", "f", NULL, 'F', true, true, true, B(ZICSR), 0, "single-precision FP"},
     [ISA_D] = {"d", "d", NULL, 'D', true, true, true, B(F), 0, "double-precision FP"},
     [ISA_C] = {"c", "c", NULL, 'C', true, true, true, 0, 0, "compressed instructions"},
-    /* QEMU 7.2 has H on; the hypervisor issue implements it and turns it on */
-    [ISA_H] = {"h", "h", NULL, 'H', false, false, true, B(S), 0,
-	       "hypervisor (not implemented yet)"},
+    /* on as in QEMU 7.2 (docs/HYPERVISOR.md) */
+    [ISA_H] = {"h", "h", NULL, 'H', true, true, true, B(S), 0,
+	       "hypervisor (VS/VU modes, two-stage translation)"},
     [ISA_S] = {"s", "s", NULL, 'S', true, true, false, B(U), 0, "supervisor mode"},
     [ISA_U] = {"u", "u", NULL, 'U', true, true, false, 0, 0, "user mode"},
     /* Debian's QEMU 7.2 has no Zicbo* properties (so they are off in its default CPU) */
@@ -156,6 +156,9 @@ int isa_parse(const char *spec, isa_t *out)
 	 * an integer register that decode can check against x15 */
 	if (base & ISA_RVE)
 		isa &= ~(B(F) | B(D) | B(ZFH) | B(ZFHMIN));
+	/* strata's H extension is RV64's (no htimedeltah, hstatus.VSXL fixed at 64) */
+	if (base & ISA_RV32)
+		isa &= ~B(H);
 	while (p && *p) {
 		const char *prop = p + 1, *eq, *end = strchr(prop, ',');
 		size_t n = end ? (size_t)(end - prop) : strlen(prop);
@@ -206,6 +209,8 @@ int isa_parse(const char *spec, isa_t *out)
 			       spec);
 	if ((base & ISA_RVE) && isa_has(isa, ISA_F))
 		return err_set(EINVAL, "-cpu %s: f: strata's RV32E has no floating point", spec);
+	if ((base & ISA_RV32) && isa_has(isa, ISA_H))
+		return err_set(EINVAL, "-cpu %s: h: strata's hypervisor extension is RV64 only", spec);
 	/* Sv32 PTEs have no bits for these */
 	if ((base & ISA_RV32) && (isa & (B(SVNAPOT) | B(SVPBMT))))
 		return err_set(EINVAL, "-cpu %s: %s exists on RV64 only", spec,

@@ -20,12 +20,16 @@ static int raise(struct hart *h, uint64_t cause, uint64_t tval)
 	return -1;
 }
 
-/* The privilege data accesses are checked with (MPRV makes M-mode loads/stores act as MPP). */
-static unsigned data_priv(const struct hart *h)
+/* The level (enum level) data accesses are checked with: MPRV makes M-mode loads/stores act as
+ * MPP, and with H as MPV too. */
+static unsigned data_level(const struct hart *h)
 {
-	if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
-		return (h->mstatus & MSTATUS_MPP) >> 11;
-	return h->priv;
+	if (h->priv == PRV_M && (h->mstatus & MSTATUS_MPRV)) {
+		unsigned mpp = (h->mstatus & MSTATUS_MPP) >> 11;
+
+		return mpp | (mpp != PRV_M && (h->mstatus & MSTATUS_MPV) ? 4 : 0);
+	}
+	return hart_level(h);
 }
 
 /* [lo, hi) covered by PMP entry i; false if the entry is off or empty. */
@@ -85,15 +89,14 @@ static bool pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, un
 /* Whether a PTE's bits 63:54 make it a page fault (priv spec 12.4-12.6): bits 60:54 are
  * reserved; PBMT (62:61) needs Svpbmt with menvcfg.PBMTE, a leaf, and not the reserved value 3;
  * N (63) needs Svnapot, a 4 KiB leaf, and PPN[3:0] = 1000 (64 KiB, the only size defined). */
-static bool pte_reserved(const struct hart *h, uint64_t pte, bool leaf, int level)
+bool mmu_pte_reserved(const struct hart *h, uint64_t pte, bool leaf, int level, bool pbmte)
 {
 	isa_t isa = h->cpu->isa;
 	unsigned pbmt = (pte >> 61) & 3;
 
 	if ((pte >> 54) & 0x7f)
 		return true;
-	if (pbmt && (!leaf || pbmt == 3 || !isa_has(isa, ISA_SVPBMT) ||
-		     !(h->menvcfg & MENVCFG_PBMTE)))
+	if (pbmt && (!leaf || pbmt == 3 || !isa_has(isa, ISA_SVPBMT) || !pbmte))
 		return true;
 	if ((pte & PTE_N) &&
 	    (!leaf || level != 0 || !isa_has(isa, ISA_SVNAPOT) || ((pte >> 10) & 0xf) != 8))
@@ -140,7 +143,8 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 			w->why = "invalid PTE";
 			return -EFAULT;
 		}
-		if (pte_reserved(h, pte, !!(pte & (PTE_R | PTE_X)), i)) {
+		if (mmu_pte_reserved(h, pte, !!(pte & (PTE_R | PTE_X)), i,
+				     !!(h->menvcfg & MENVCFG_PBMTE))) {
 			w->why = "reserved PTE bits set";
 			return -EFAULT;
 		}
@@ -167,12 +171,20 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 	return 0;
 }
 
-int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64_t *paddr)
+bool mmu_pmp_ok(const struct hart *h, uint64_t pa, unsigned size, int acc, unsigned priv)
 {
+	return pmp_ok(h, pa, size, acc, priv, NULL);
+}
+
+int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned lvl, uint64_t *paddr)
+{
+	unsigned priv = lvl & 3;
 	struct mmu_walk w;
 	uint64_t pte;
 	int rc;
 
+	if (lvl & 4) /* V=1: two-stage (hyp.c) */
+		return hyp_translate(h, vaddr, acc, priv, paddr);
 	if (priv == PRV_M || (h->satp >> ((h->cpu->isa & ISA_RV32) ? 31 : 60)) == 0) {
 		*paddr = vaddr;
 		return 0;
@@ -197,14 +209,16 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned priv, uint64
 	return 0;
 }
 
-/* Translate + PMP-check one access that stays within a page. */
-static int translate_check(struct hart *h, uint64_t vaddr, unsigned size, int acc, unsigned priv,
+/* Translate + PMP-check one access that stays within a page, at level lvl (enum level). */
+static int translate_check(struct hart *h, uint64_t vaddr, unsigned size, int acc, unsigned lvl,
 			   uint64_t *pa, bool *uniform)
 {
-	if (mmu_translate(h, vaddr, acc, priv, pa) < 0)
+	if (mmu_translate(h, vaddr, acc, lvl, pa) < 0)
 		return -1;
-	if (!pmp_ok(h, *pa, size, acc, priv, uniform))
+	if (!pmp_ok(h, *pa, size, acc, lvl & 3, uniform)) {
+		h->exc_gva = lvl >> 2;
 		return raise(h, access_fault[acc], vaddr);
+	}
 	return 0;
 }
 
@@ -277,9 +291,10 @@ static int phys_access(struct hart *h, uint64_t pa, unsigned size, int acc, uint
 	return 0;
 }
 
-static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, uint64_t *val)
+/* An access at level priv (enum level); fill: the page may enter the current data TLB set. */
+static int access_lvl(struct hart *h, uint64_t vaddr, unsigned size, int acc, unsigned priv,
+		      bool fill, uint64_t *val)
 {
-	unsigned priv = data_priv(h);
 	unsigned off = vaddr & PG_MASK;
 	bool uniform = true;
 	uint64_t pa;
@@ -318,9 +333,37 @@ static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, u
 		return -1;
 	if ((h->tmask & REC_MTRACE) && machine_ram_ptr(h->m, pa, size))
 		hook_mem(h, vaddr, pa, size, *val, acc == ACC_LOAD ? TEV_MEM_LOAD : TEV_MEM_STORE);
-	if (uniform)
+	if (uniform && fill)
 		tlb_fill(h, acc, vaddr, pa);
 	return 0;
+}
+
+static int access_slow(struct hart *h, uint64_t vaddr, unsigned size, int acc, uint64_t *val)
+{
+	return access_lvl(h, vaddr, size, acc, data_level(h), true, val);
+}
+
+int mmu_hyp_load(struct hart *h, uint64_t va, unsigned size, bool x, uint64_t *val)
+{
+	unsigned lvl = 4 | (h->hstatus & HSTATUS_SPVP ? PRV_S : PRV_U);
+	int r;
+
+	h->hlvx = x;
+	r = access_lvl(h, va, size, ACC_LOAD, lvl, false, val);
+	h->hlvx = false;
+	if (r < 0)
+		h->exc_gva = true;
+	return r;
+}
+
+int mmu_hyp_store(struct hart *h, uint64_t va, unsigned size, uint64_t val)
+{
+	unsigned lvl = 4 | (h->hstatus & HSTATUS_SPVP ? PRV_S : PRV_U);
+	int r = access_lvl(h, va, size, ACC_STORE, lvl, false, &val);
+
+	if (r < 0)
+		h->exc_gva = true;
+	return r;
 }
 
 /* An RV32 hart's effective address is the low 32 bits of what the interpreter computed; the
@@ -353,7 +396,7 @@ int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val)
 uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_lr)
 {
 	int acc = is_lr ? ACC_LOAD : ACC_STORE;
-	unsigned priv = data_priv(h);
+	unsigned priv = data_level(h);
 	uint64_t pa;
 	uint8_t *host;
 
@@ -366,7 +409,7 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 		return NULL;
 	if (translate_check(h, vaddr, size, acc, priv, &pa, NULL) < 0)
 		return NULL;
-	if (!is_lr && !pmp_ok(h, pa, size, ACC_LOAD, priv, NULL)) {
+	if (!is_lr && !pmp_ok(h, pa, size, ACC_LOAD, priv & 3, NULL)) {
 		raise(h, EXC_STORE_ACCESS, vaddr);
 		return NULL;
 	}
@@ -402,7 +445,7 @@ int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
 int mmu_cbo_check(struct hart *h, uint64_t vaddr)
 {
 	uint64_t base = mmu_va(h, vaddr) & ~(uint64_t)(CBO_BLOCK - 1), pa;
-	unsigned priv = data_priv(h);
+	unsigned priv = data_level(h);
 
 	if (translate_check(h, base, CBO_BLOCK, ACC_LOAD, priv, &pa, NULL) == 0)
 		return 0;
@@ -415,7 +458,7 @@ static int fetch16(struct hart *h, uint64_t vaddr, uint32_t *half)
 {
 	uint64_t pa, v;
 
-	if (translate_check(h, vaddr, 2, ACC_FETCH, h->priv, &pa, NULL) < 0)
+	if (translate_check(h, vaddr, 2, ACC_FETCH, hart_level(h), &pa, NULL) < 0)
 		return -1;
 	if (machine_phys_read(h->m, pa, 2, &v) < 0)
 		return raise(h, EXC_INSN_ACCESS, vaddr);
@@ -447,7 +490,7 @@ struct dpage *mmu_fetch(struct hart *h, uint64_t pc, uint32_t *raw, int *raw_ok)
 	struct itlb_entry *e;
 
 	*raw_ok = 0;
-	if (translate_check(h, pc, 2, ACC_FETCH, h->priv, &pa, &uniform) < 0)
+	if (translate_check(h, pc, 2, ACC_FETCH, hart_level(h), &pa, &uniform) < 0)
 		return NULL;
 	if (!uniform || !machine_ram_ptr(h->m, pa & ~PG_MASK, PG_SIZE)) {
 		if (mmu_fetch_raw(h, pc, raw) < 0)
@@ -489,13 +532,16 @@ void mmu_flush(struct hart *h)
 	if (unlikely(h->idle_probe))
 		idle_abort(h); /* fresh translations: the loop could read other memory */
 	pmp_recompute(h);
-	for (unsigned s = 0; s < TS_COUNT; s++) {
+	/* the V=1 sets only if they were used since their last flush (hyp.c) */
+	for (unsigned s = 0; s < (h->vtlb_used ? TS_COUNT : TS_FIRST_V); s++) {
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			h->tlbs[s].ld[i].vtag = TLB_INVALID;
 			h->tlbs[s].st[i].vtag = TLB_INVALID;
 			h->tlbs[s].x[i].vtag = TLB_INVALID;
 		}
 	}
+	h->vtlb_used = false;
+	hart_update_tlb_sets(h); /* marks them used again if current */
 }
 
 void mmu_flush_page(struct hart *h, uint64_t vaddr)
@@ -524,9 +570,4 @@ void mmu_flush_stores_all(struct cpu *c)
 		for (unsigned s = 0; s < TS_COUNT; s++)
 			for (unsigned i = 0; i < TLB_SIZE; i++)
 				c->harts[k]->tlbs[s].st[i].vtag = TLB_INVALID;
-}
-
-bool mmu_pmp_check(const struct hart *h, uint64_t pa, unsigned size, int acc, unsigned priv)
-{
-	return pmp_ok(h, pa, size, acc, priv, NULL);
 }

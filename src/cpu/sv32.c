@@ -29,7 +29,7 @@ int mmu_walk_sv32(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, st
 		uint64_t pa = a + ((va >> (PG_SHIFT + 10 * i)) & 0x3ff) * 4;
 
 		w->step[w->nsteps].addr = pa;
-		if (pmp && !mmu_pmp_check(h, pa, 4, ACC_LOAD, PRV_S)) {
+		if (pmp && !mmu_pmp_ok(h, pa, 4, ACC_LOAD, PRV_S)) {
 			w->why = "PMP denies reading the PTE";
 			return -EACCES;
 		}

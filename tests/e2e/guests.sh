@@ -37,7 +37,7 @@ for n in $names; do
 			echo "SKIP guests/$n: $(sed -n 's/^strata-only: //p' "$gdir/src/$n.cpu")"
 			continue
 		fi
-		timeout "$time_limit" qemu-system-riscv64 -M virt -cpu "rv64,h=false$props" -nographic \
+		timeout "$time_limit" qemu-system-riscv64 -M virt -cpu "rv64$props" -nographic \
 			-bios none -kernel "$elf" >"$out" 2>/dev/null </dev/null
 	else
 		timeout "$time_limit" "$strata" run -cpu "rv64$props" -bios none -kernel "$elf" \

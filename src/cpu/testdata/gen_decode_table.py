@@ -92,9 +92,15 @@ for m in "fmv.x.w fmv.w.x fmv.x.d fmv.d.x".split():
 for m in "cbo.clean cbo.flush cbo.inval cbo.zero".split():
     SIG[m] = "(rs1)"
 SIG.update({"sinval.vma": "rs1,rs2", "sfence.w.inval": "", "sfence.inval.ir": ""})
+# H: hypervisor loads/stores (operand order of binutils) and fences
+for m in "hlv.b hlv.bu hlv.h hlv.hu hlvx.hu hlv.w hlv.wu hlvx.wu hlv.d".split():
+    SIG[m] = "rd,(rs1)"
+for m in "hsv.b hsv.h hsv.w hsv.d".split():
+    SIG[m] = "rs2,(rs1)"
+SIG.update({"hfence.vvma": "rs1,rs2", "hfence.gvma": "rs1,rs2"})
 # binutils 2.40 always encodes rm = 0 for these exact conversions and never prints it
 RM_UNPRINTED = {"fcvt.d.s", "fcvt.d.w", "fcvt.d.wu", "fcvt.s.h", "fcvt.d.h"}
-MARCH = "rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zfh_zicbom_zicboz_svinval"  # binutils 2.40 has no Zicond: decode_test
+MARCH = "rv64gch_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zfh_zicbom_zicboz_svinval"  # binutils 2.40 has no Zicond: decode_test
 OP_ALIAS = {"fence.tso": "fence"}
 
 # Compressed: (expanded mnemonic, objdump operand signature, expansion of parsed operands).
@@ -214,6 +220,12 @@ def gen_asm():
         elif sig == "(rs1)":
             for _, b, _, _ in R:
                 add("%s (%s)" % (m, b))
+        elif sig == "rd,(rs1)" and m.startswith("hlv"):
+            for a, b, _, _ in R:
+                add("%s %s,(%s)" % (m, a, b))
+        elif sig == "rs2,(rs1)":
+            for _, b, c, _ in R:
+                add("%s %s,(%s)" % (m, c, b))
         elif sig == "rd,(rs1)":
             for i, (a, b, _, _) in enumerate(R):
                 add("%s%s %s,(%s)" % (m, ["", ".aq", ".rl", ".aqrl", ""][i], a, b))

@@ -8,6 +8,9 @@ void (*irq_hook)(unsigned handler, uint64_t cause);
 void back_to_m(uint64_t val) __attribute__((noreturn));
 void m_trap(struct trap_frame *f);
 void s_trap(struct trap_frame *f);
+void vs_trap(struct trap_frame *f);
+void vs_trap_entry(void);
+int hyp_on;
 void guest_exit(int code) __attribute__((noreturn));
 
 void gputc(char c)
@@ -123,8 +126,8 @@ static void trap_check(const char *what, unsigned handler, uint64_t cause, uint6
 	check_failures++;
 	gprintf(
 	    "%s: %s: FAIL got %u traps, last by %c cause 0x%lx tval 0x%lx; want by %c cause 0x%lx",
-	    guest_name, what, last_trap.count, last_trap.handler == PRV_M ? 'M' : 'S',
-	    last_trap.cause, last_trap.tval, handler == PRV_M ? 'M' : 'S', cause);
+	    guest_name, what, last_trap.count, "?S?M?V"[last_trap.handler % 6],
+	    last_trap.cause, last_trap.tval, "?S?M?V"[handler % 6], cause);
 	if (use_tval)
 		gprintf(" tval 0x%lx", tval);
 	gputc('\n');
@@ -157,7 +160,7 @@ void check_no_trap(const char *what)
 static uint64_t resume_pc(uint64_t cause, uint64_t epc, const struct trap_frame *f)
 {
 	if (cause == CAUSE_FETCH_ACCESS || cause == CAUSE_FETCH_PAGE ||
-	    cause == CAUSE_MISALIGNED_FETCH)
+	    cause == CAUSE_MISALIGNED_FETCH || cause == CAUSE_FETCH_GUEST_PAGE)
 		return f->x[1];
 	uint16_t lo = *(volatile uint16_t *)epc;
 	return epc + ((lo & 3) == 3 ? 4 : 2);
@@ -171,6 +174,8 @@ static void record(uint64_t cause, uint64_t tval, uint64_t epc, unsigned handler
 	last_trap.epc = epc;
 	last_trap.handler = handler;
 	last_trap.from = from;
+	last_trap.tval2 = 0;
+	last_trap.gva = 0;
 }
 
 void m_trap(struct trap_frame *f)
@@ -178,10 +183,17 @@ void m_trap(struct trap_frame *f)
 	uint64_t cause = csr_read(mcause);
 	uint64_t epc = csr_read(mepc);
 	unsigned from = (unsigned)(csr_read(mstatus) >> 11) & 3;
-	if ((cause == CAUSE_ECALL_U || cause == CAUSE_ECALL_S || cause == CAUSE_ECALL_M) &&
+	if (csr_read(mstatus) & MSTATUS_MPV)
+		from |= 4;
+	if ((cause == CAUSE_ECALL_U || cause == CAUSE_ECALL_S || cause == CAUSE_ECALL_M ||
+	     cause == CAUSE_ECALL_VS) &&
 	    f->x[17] == ECALL_RETURN)
 		back_to_m(f->x[10]);
 	record(cause, csr_read(mtval), epc, PRV_M, from);
+	if (hyp_on) {
+		last_trap.tval2 = csr_read(0x34b); /* mtval2 */
+		last_trap.gva = (csr_read(mstatus) & MSTATUS_GVA) != 0;
+	}
 	if (cause & CAUSE_IRQ) {
 		if (irq_hook)
 			irq_hook(PRV_M, cause);
@@ -201,12 +213,18 @@ void s_trap(struct trap_frame *f)
 	uint64_t cause = csr_read(scause);
 	uint64_t epc = csr_read(sepc);
 	unsigned from = (unsigned)(csr_read(sstatus) >> 8) & 1;
-	if (cause == CAUSE_ECALL_U && f->x[17] == ECALL_RETURN) {
+	if (hyp_on && (csr_read(0x600) & HSTATUS_SPV))
+		from |= 4;
+	if ((cause == CAUSE_ECALL_U || cause == CAUSE_ECALL_VS) && f->x[17] == ECALL_RETURN) {
 		register uint64_t a0 __asm__("a0") = f->x[10];
 		register uint64_t a7 __asm__("a7") = ECALL_RETURN;
 		__asm__ volatile("ecall" ::"r"(a0), "r"(a7));
 	}
 	record(cause, csr_read(stval), epc, PRV_S, from);
+	if (hyp_on) {
+		last_trap.tval2 = csr_read(0x643); /* htval */
+		last_trap.gva = (csr_read(0x600) & HSTATUS_GVA) != 0;
+	}
 	if (cause & CAUSE_IRQ) {
 		if (irq_hook)
 			irq_hook(PRV_S, cause);
@@ -220,6 +238,47 @@ void s_trap(struct trap_frame *f)
 	csr_write(sepc, resume_pc(cause, epc, f));
 	if (!sum)
 		csr_clear(sstatus, MSTATUS_SUM);
+}
+
+/* The VS handler (vstvec, entered at V=1 with the vs* registers as s*). */
+void vs_trap(struct trap_frame *f)
+{
+	uint64_t cause = csr_read(scause);
+	uint64_t epc = csr_read(sepc);
+	unsigned from = 4 | ((unsigned)(csr_read(sstatus) >> 8) & 1);
+	if (cause == CAUSE_ECALL_U && f->x[17] == ECALL_RETURN) {
+		register uint64_t a0 __asm__("a0") = f->x[10];
+		register uint64_t a7 __asm__("a7") = ECALL_RETURN;
+		__asm__ volatile("ecall" ::"r"(a0), "r"(a7));
+	}
+	record(cause, csr_read(stval), epc, PRV_VS, from);
+	if (cause & CAUSE_IRQ) {
+		if (irq_hook)
+			irq_hook(PRV_VS, cause);
+		else
+			csr_clear(sie, 1ul << (cause & 63));
+		return;
+	}
+	csr_write(sepc, resume_pc(cause, epc, f));
+}
+
+static uint8_t vs_stack[4096] __attribute__((aligned(16)));
+
+void hyp_setup(void)
+{
+	hyp_on = 1;
+	csr_write(0x205, (uint64_t)vs_trap_entry);	 /* vstvec */
+	csr_write(0x240, (uint64_t)(vs_stack + sizeof vs_stack)); /* vsscratch */
+}
+
+uint64_t enter_v(int mode, uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+	uint64_t r;
+
+	csr_set(mstatus, MSTATUS_MPV);
+	r = enter_mode(mode, fn, arg);
+	csr_clear(mstatus, MSTATUS_MPV);
+	return r;
 }
 
 uint64_t enter_mode(int mode, uint64_t (*fn)(uint64_t), uint64_t arg)

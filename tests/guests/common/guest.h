@@ -19,6 +19,8 @@
 #define PRV_U 0
 #define PRV_S 1
 #define PRV_M 3
+#define PRV_VU 4 /* H: V=1 levels, as trap_rec.handler/from see them */
+#define PRV_VS 5
 
 #define MSTATUS_SIE  (1ul << 1)
 #define MSTATUS_MIE  (1ul << 3)
@@ -33,6 +35,15 @@
 #define MSTATUS_TVM  (1ul << 20)
 #define MSTATUS_TW   (1ul << 21)
 #define MSTATUS_TSR  (1ul << 22)
+#define MSTATUS_GVA  (1ul << 38)
+#define MSTATUS_MPV  (1ul << 39)
+#define HSTATUS_GVA  (1ul << 6)
+#define HSTATUS_SPV  (1ul << 7)
+#define HSTATUS_SPVP (1ul << 8)
+#define HSTATUS_HU   (1ul << 9)
+#define HSTATUS_VTVM (1ul << 20)
+#define HSTATUS_VTW  (1ul << 21)
+#define HSTATUS_VTSR (1ul << 22)
 
 #define IRQ_S_SOFT  1
 #define IRQ_M_SOFT  3
@@ -54,6 +65,11 @@
 #define CAUSE_FETCH_PAGE       12
 #define CAUSE_LOAD_PAGE	       13
 #define CAUSE_STORE_PAGE       15
+#define CAUSE_ECALL_VS	       10
+#define CAUSE_FETCH_GUEST_PAGE 20
+#define CAUSE_LOAD_GUEST_PAGE  21
+#define CAUSE_VIRT_INSN	       22
+#define CAUSE_STORE_GUEST_PAGE 23
 
 #define STR_(x) #x
 #define STR(x)	STR_(x)
@@ -90,8 +106,10 @@ struct trap_rec {
 	uint64_t cause;
 	uint64_t tval;
 	uint64_t epc;
-	unsigned handler; /* PRV_M or PRV_S: which handler took it */
-	unsigned from;	  /* privilege the trap came from */
+	unsigned handler; /* PRV_M, PRV_S or PRV_VS: which handler took it */
+	unsigned from;	  /* privilege the trap came from (PRV_VS/PRV_VU from V=1) */
+	uint64_t tval2; /* H guests (hyp_setup): mtval2 or htval, the guest-page fault's GPA >> 2 */
+	unsigned gva;	/* H guests: mstatus.GVA or hstatus.GVA */
 };
 extern volatile struct trap_rec last_trap;
 void trap_clear(void);
@@ -114,6 +132,10 @@ uint64_t enter_mode_sp(int mode, uint64_t (*fn)(uint64_t), uint64_t arg, uint64_
 /* Same, on the user-window stack for U and on a separate S-only stack for S and M (fits the
  * standard page tables). */
 uint64_t enter_mode(int mode, uint64_t (*fn)(uint64_t), uint64_t arg);
+/* H guests: hyp_setup() points vstvec/vsscratch at the VS handler (which records traps as
+ * PRV_VS) and makes the HS handler note V; enter_v runs fn in VS (PRV_S) or VU (PRV_U). */
+void hyp_setup(void);
+uint64_t enter_v(int mode, uint64_t (*fn)(uint64_t), uint64_t arg);
 
 /* Probes: one 4-byte instruction each; on a trap it is skipped (result 0, or 7 for sc).
  * uprobe_* are the same code in the user window, for U mode under paging. */

@@ -66,6 +66,11 @@ m_trap_entry:
 s_trap_entry:
 	TRAP_ENTRY sscratch, s_trap, sret
 
+	/* H guests: VS's handler (sscratch is vsscratch at V=1) */
+	.globl vs_trap_entry
+vs_trap_entry:
+	TRAP_ENTRY sscratch, vs_trap, sret
+
 /* uint64_t enter_mode_sp(int mode, uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t sp):
  * run fn(arg) in mode (0 = U, 1 = S, 3 = M via mret) on stack sp; returns fn's result
  * (or whatever back_to_m is given) once the lower mode ecalls ECALL_RETURN. */
