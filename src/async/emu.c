@@ -23,16 +23,19 @@ struct aemu {
 };
 
 /* Guest memory as the polling code saw it: through the satp recorded at the poll (M mode
- * sees physical memory). No side effects on the guest (cpu/debug.h). */
+ * sees physical memory). A hypervisor's guest (VS, VU: the poll's level, where the hart still
+ * is) reads through the hart's two stages, vsatp and hgatp. No side effects on the guest
+ * (cpu/debug.h). */
 static int read_mem(void *ctx, unsigned hart, uint64_t satp, unsigned priv, uint64_t va,
 		    void *buf, size_t len)
 {
 	struct aemu *e = ctx;
+	struct cpu *c = machine_cpu(e->m);
+	long n = tev_level_virt(priv) && hart < cpu_nharts(c)
+		     ? hart_debug_read_mem(cpu_hart(c, hart), va, buf, len, CPU_MEM_VIRT)
+		     : cpu_debug_read_satp(c, priv == 3 ? 0 : satp, va, buf, len);
 
-	return cpu_debug_read_satp(machine_cpu(e->m), priv == 3 ? 0 : satp, va, buf, len) ==
-		       (long)len
-		   ? 0
-		   : -EFAULT;
+	return n == (long)len ? 0 : -EFAULT;
 }
 
 static uint64_t read_reg(void *ctx, unsigned hart, unsigned r)

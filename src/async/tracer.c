@@ -275,11 +275,13 @@ static inline void describe(struct atr *a, struct dent *e, uint32_t fi, const st
 }
 
 /* Guest memory as the polling code saw it. Reads happen several times per poll: untranslated
- * RAM (M mode, or satp Bare) is read in place, the rest through ops.read. */
+ * RAM (M mode, or satp Bare) is read in place, the rest through ops.read. A hypervisor's guest
+ * (VS, VU) is never untranslated: its physical addresses go through the G-stage. */
 static inline int rd(const struct atr *a, const struct hst *h, unsigned hart, uint64_t va,
 		     void *buf, size_t len)
 {
-	if ((h->priv == 3 || !(h->satp >> 60)) && va - a->ram_base < a->ram_size &&
+	if ((h->priv == 3 || (!(h->satp >> 60) && !tev_level_virt(h->priv))) &&
+	    va - a->ram_base < a->ram_size &&
 	    len <= a->ram_size - (va - a->ram_base)) {
 		const uint8_t *p = a->ram + (va - a->ram_base);
 

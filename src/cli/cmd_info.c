@@ -44,6 +44,10 @@ static const char *priv_name(int priv)
 		return "S";
 	case 3:
 		return "M";
+	case 4:
+		return "VU";
+	case 5:
+		return "VS";
 	default:
 		return "any";
 	}

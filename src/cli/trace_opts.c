@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define STRATA_VERSION "0.1.0"
 
@@ -30,30 +31,37 @@ void trace_opts_usage(FILE *f)
 	    "                     stderr when the run ends\n"
 	    "  --trace-out FILE   trace file (default strata.trace); read it with strata dump,\n"
 	    "                     strata report, strata info\n"
-	    "  --trace-priv=m,s,u record only at these privilege levels\n"
+	    "  --trace-priv=m,hs,vs,vu,u  record only at these privilege levels (s = hs; vs, vu:\n"
+	    "                     a guest of a hypervisor, H extension)\n"
 	    "  --trace-filter=SYM|LO-HI  record instructions, calls and accesses only in this\n"
 	    "                     function or address range (repeatable)\n"
 	    "  --mtrace=LO-HI[:r|w]  mtrace only this address range, loads (r) or stores (w)\n"
 	    "                     (repeatable; default every access)\n"
 	    "  --trace-start=SYM|ADDR|insn:N  start recording at a function, address or count\n"
 	    "  --trace-stop=SYM|ADDR|insn:N   stop recording there\n"
-	    "  --sym FILE[@m|s|u][@OFFSET]  more symbols (e.g. user programs, relocated U-Boot);\n"
+	    "  --sym FILE[@m|hs|s|u|vs|vu][@OFFSET]  more symbols (e.g. user programs, relocated\n"
+	    "                     U-Boot, a hypervisor's guest kernel @vs: guest virtual addresses);\n"
 	    "                     the -bios and -kernel ELFs are loaded automatically\n"
 	    "  --dump-ring-on=CAUSE,...  print the last 16 instructions when a trap with one of\n"
 	    "                     these exception causes (numbers) is taken\n");
 }
 
+/* A level name (trace/event.h enum tev_level): m, hs (s is the same level when V=0), u, and the
+ * hypervisor guest's vs, vu; either case. */
 static int parse_priv(const char *s, int *priv)
 {
-	if (!strcmp(s, "m") || !strcmp(s, "M"))
-		*priv = 3;
-	else if (!strcmp(s, "s") || !strcmp(s, "S"))
-		*priv = 1;
-	else if (!strcmp(s, "u") || !strcmp(s, "U"))
-		*priv = 0;
-	else
-		return -EINVAL;
-	return 0;
+	static const struct {
+		const char *name;
+		int level;
+	} names[] = {{"m", TEV_M}, {"hs", TEV_S}, {"s", TEV_S}, {"u", TEV_U}, {"vs", TEV_VS},
+		     {"vu", TEV_VU}};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(s, names[i].name)) {
+			*priv = names[i].level;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -166,19 +174,20 @@ int trace_opts_parse(struct trace_opts *t, int argc, char **argv, int *i)
 		if (!v)
 			return -EINVAL;
 		if (strlen(v) >= sizeof(buf))
-			return err_set(EINVAL, "--trace-priv=%s: expected m,s,u", v);
+			return err_set(EINVAL, "--trace-priv=%s: expected m,hs,vs,vu,u", v);
 		strcpy(buf, v);
 		t->rc.priv_mask = 0;
 		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			int p;
 
 			if (parse_priv(tok, &p) < 0)
-				return err_set(EINVAL, "--trace-priv=%s: '%s' is not m, s or u", v,
-					       tok);
+				return err_set(EINVAL,
+					       "--trace-priv=%s: '%s' is not m, hs (s), vs, vu or u",
+					       v, tok);
 			t->rc.priv_mask |= 1u << p;
 		}
 		if (!t->rc.priv_mask)
-			return err_set(EINVAL, "--trace-priv=%s: expected m,s,u", v);
+			return err_set(EINVAL, "--trace-priv=%s: expected m,hs,vs,vu,u", v);
 		return 1;
 	}
 	if ((v = opt_value("--trace-filter", argc, argv, i, &m)) || m) {
@@ -250,7 +259,7 @@ int trace_opts_parse(struct trace_opts *t, int argc, char **argv, int *i)
 				continue;
 			if (parse_u64(at + 1, &o) < 0) {
 				int ret = err_set(EINVAL,
-						  "--sym %s: '@%s' is neither m/s/u nor an offset",
+						  "--sym %s: '@%s' is neither m/hs/s/u/vs/vu nor an offset",
 						  v, at + 1);
 
 				free(copy);
@@ -324,7 +333,7 @@ static int resolve_point(struct trace_opts *t, const char *opt, const char *s, u
 int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machine_config *cfg,
 		     int argc, char **argv)
 {
-	char meta[2048];
+	char meta[2048], isa[512];
 	size_t n = 0;
 	int ret;
 
@@ -337,10 +346,12 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 	t->rec = rec_open(&t->rc);
 	if (!t->rec)
 		return -EINVAL;
+	if (isa_string(cpu_isa(machine_cpu(m)), isa, sizeof(isa)) < 0)
+		snprintf(isa, sizeof(isa), "rv%u", isa_xlen(cpu_isa(machine_cpu(m))));
 	n += snprintf(meta + n, sizeof(meta) - n,
-		      "strata=" STRATA_VERSION "\nmachine=virt\nisa=rv64imafdc_zicsr_zifencei\n"
+		      "strata=" STRATA_VERSION "\nmachine=virt\nisa=%s\n"
 		      "harts=%u\nram=%" PRIu64 "\nbios=%s\nkernel=%s\ncommand=",
-		      cfg->nharts, cfg->ram_size, cfg->bios ? cfg->bios : "none",
+		      isa, cfg->nharts, cfg->ram_size, cfg->bios ? cfg->bios : "none",
 		      cfg->kernel ? cfg->kernel : "");
 	for (int i = 0; i < argc && n < sizeof(meta) - 2; i++)
 		n += snprintf(meta + n, sizeof(meta) - n, "%s%s", i ? " " : "", argv[i]);

@@ -224,7 +224,8 @@ unsigned cpu_break_events(const struct cpu *c, uint64_t *exc_mask, uint64_t *irq
 	return c->dbg.events;
 }
 
-static const char priv_name[4] = {'U', 'S', '?', 'M'};
+/* levels (enum level): a hypervisor's guest runs at VS and VU */
+static const char *const lvl_name[8] = {"U", "S", "?", "M", "VU", "VS", "?", "?"};
 
 static void event_stop(struct hart *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void event_stop(struct hart *h, const char *fmt, ...)
@@ -266,35 +267,44 @@ void dbg_libcheck_event(struct hart *h)
 	libcheck_stop(h);
 }
 
-void dbg_trap_event(struct hart *h, uint64_t cause, unsigned old_priv)
+/* old_lvl: the level (enum level) the trap came from; a trap from VS/VU to HS or M leaves the
+ * guest (a VM exit). */
+void dbg_trap_event(struct hart *h, uint64_t cause, unsigned old_lvl)
 {
 	const struct dbg_state *d = &h->cpu->dbg;
 	bool irq = cause >> 63;
-	unsigned code = cause & 63;
+	unsigned code = cause & 63, lvl = hart_level(h);
 	const char *what = irq ? "interrupt" : "exception";
+	const char *from = lvl_name[old_lvl & 7], *to = lvl_name[lvl & 7];
 
-	if (!irq && code == EXC_ECALL_S && (d->events & CPU_BRK_SBI))
-		event_stop(h, "SBI call: eid 0x%" PRIx64 " fid 0x%" PRIx64 " (%c -> %c)", h->x[17],
-			   h->x[16], priv_name[old_priv & 3], priv_name[h->priv & 3]);
+	if (!irq && (code == EXC_ECALL_S || code == 10) && (d->events & CPU_BRK_SBI))
+		event_stop(h, "%s: eid 0x%" PRIx64 " fid 0x%" PRIx64 " (%s -> %s)",
+			   code == 10 ? "hypercall (SBI call from VS)" : "SBI call", h->x[17],
+			   h->x[16], from, to);
 	else if (!irq && code == EXC_ECALL_U && (d->events & CPU_BRK_SYSCALL))
-		event_stop(h, "syscall %" PRIu64 " (%c -> %c)", h->x[17], priv_name[old_priv & 3],
-			   priv_name[h->priv & 3]);
+		event_stop(h, "syscall %" PRIu64 " (%s -> %s)", h->x[17], from, to);
 	else if ((d->events & CPU_BRK_TRAP) && (((irq ? d->irq_mask : d->exc_mask) >> code) & 1))
-		event_stop(h, "%s %u (%c -> %c)", what, code, priv_name[old_priv & 3],
-			   priv_name[h->priv & 3]);
-	else if ((d->events & CPU_BRK_PRIV) && old_priv != h->priv)
-		event_stop(h, "privilege change by %s %u: %c -> %c", what, code,
-			   priv_name[old_priv & 3], priv_name[h->priv & 3]);
-	if ((d->libcheck & CPU_LIBCHECK_PRIV) && old_priv != h->priv)
+		event_stop(h, "%s %u (%s -> %s)", what, code, from, to);
+	else if ((d->events & CPU_BRK_VMEXIT) && old_lvl >= LVL_VU && lvl < LVL_VU)
+		event_stop(h, "vmexit by %s %u: %s -> %s", what, code, from, to);
+	else if ((d->events & CPU_BRK_PRIV) && old_lvl != lvl)
+		event_stop(h, "privilege change by %s %u: %s -> %s", what, code, from, to);
+	if ((d->libcheck & CPU_LIBCHECK_PRIV) && old_lvl != lvl)
 		libcheck_stop(h);
 }
 
-void dbg_xret_event(struct hart *h, unsigned old_priv, const char *insn)
+/* old_lvl: the level of the xRET; an sret (or mret) from HS/M into VS/VU enters a guest. */
+void dbg_xret_event(struct hart *h, unsigned old_lvl, const char *insn)
 {
-	if ((h->cpu->dbg.events & CPU_BRK_PRIV) && old_priv != h->priv)
-		event_stop(h, "privilege change by %s: %c -> %c", insn, priv_name[old_priv & 3],
-			   priv_name[h->priv & 3]);
-	if ((h->cpu->dbg.libcheck & CPU_LIBCHECK_PRIV) && old_priv != h->priv)
+	unsigned events = h->cpu->dbg.events, lvl = hart_level(h);
+
+	if ((events & CPU_BRK_VMENTRY) && old_lvl < LVL_VU && lvl >= LVL_VU)
+		event_stop(h, "vmentry by %s: %s -> %s", insn, lvl_name[old_lvl & 7],
+			   lvl_name[lvl & 7]);
+	else if ((events & CPU_BRK_PRIV) && old_lvl != lvl)
+		event_stop(h, "privilege change by %s: %s -> %s", insn, lvl_name[old_lvl & 7],
+			   lvl_name[lvl & 7]);
+	if ((h->cpu->dbg.libcheck & CPU_LIBCHECK_PRIV) && old_lvl != lvl)
 		libcheck_stop(h);
 }
 
@@ -355,7 +365,7 @@ int hart_debug_read_reg(struct hart *h, unsigned regno, uint64_t *val)
 	} else if (regno < 65) {
 		*val = h->f[regno - 33];
 	} else if (regno == 4161) {
-		*val = h->priv;
+		*val = hart_level(h); /* V in bit 2, as QEMU's priv register */
 	} else if (regno >= 65 && regno < 65 + 4096) {
 		if (csr_as_m(h, regno - 65, false, 0, &old) < 0)
 			return -ENOENT;
@@ -370,17 +380,22 @@ int hart_debug_write_reg(struct hart *h, unsigned regno, uint64_t val)
 {
 	uint64_t old;
 
-	if (regno < 32) {
+	bool rv32 = h->cpu->isa & ISA_RV32;
+
+	if (regno < 32) { /* an RV32 hart's registers are kept sign-extended (exec_rv32.h) */
 		if (regno)
-			h->x[regno] = val;
+			h->x[regno] = rv32 ? (uint64_t)(int64_t)(int32_t)val : val;
 	} else if (regno == 32) {
-		h->pc = val & ~1ull;
+		h->pc = (rv32 ? (uint32_t)val : val) & ~1ull;
 	} else if (regno < 65) {
 		h->f[regno - 33] = val;
 	} else if (regno == 4161) {
-		if (val != PRV_U && val != PRV_S && val != PRV_M)
+		/* a level: V in bit 2 (VS, VU) only with the H extension; M has no V=1 */
+		if (val > LVL_VS || val == 2 || val == 6 ||
+		    (val >= LVL_VU && !isa_has(h->cpu->isa, ISA_H)))
 			return -EINVAL;
-		h->priv = (unsigned)val;
+		hyp_set_virt(h, (unsigned)(val >> 2));
+		h->priv = (unsigned)val & 3;
 		hart_update_tlb_sets(h);
 	} else if (regno >= 65 && regno < 65 + 4096) {
 		return csr_as_m(h, regno - 65, true, val, &old);
@@ -414,7 +429,8 @@ static int walk(struct hart *h, uint64_t satp, uint64_t va, uint64_t *pa, char *
 		*pa = va;
 		return 0;
 	}
-	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp, 12 + 9 * w.levels,
+	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp,
+	  (h->cpu->isa & ISA_RV32) ? 32 : 12 + 9 * w.levels,
 	  (uint64_t)((satp & PPN_MASK) << PG_SHIFT));
 	for (unsigned s = 0; s <= w.nsteps && s < w.levels; s++) {
 		int lv = (int)(w.levels - 1 - s);
@@ -454,7 +470,7 @@ static bool backed(struct hart *h, uint64_t pa)
 }
 
 /* How a debugger address becomes physical. */
-enum view { VIEW_HART, VIEW_PHYS, VIEW_SATP };
+enum view { VIEW_HART, VIEW_PHYS, VIEW_SATP, VIEW_GPA };
 
 /* The physical address the debugger means by addr. VIEW_HART: as the hart's loads would see
  * it, except that M mode (without MPRV) reads an address that is not backed physically but
@@ -470,6 +486,8 @@ static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view
 	}
 	if (view == VIEW_SATP)
 		return walk(h, satp, addr, pa, NULL, 0);
+	if (view == VIEW_GPA) /* the H extension's G-stage translation (hyp.c) */
+		return cpu_translate_gpa(h->cpu, h->hartid, addr, pa);
 	priv = h->priv;
 	if (priv == PRV_M && (h->mstatus & MSTATUS_MPRV))
 		priv = (h->mstatus & MSTATUS_MPP) >> 11;
@@ -477,6 +495,8 @@ static int debug_pa(struct hart *h, uint64_t satp, uint64_t addr, enum view view
 		*pa = addr;
 		return 0;
 	}
+	if (h->virt) /* a guest's virtual address: vsatp, then hgatp */
+		return cpu_translate_gva(h->cpu, h->hartid, addr, pa);
 	return walk(h, h->satp, addr, pa, NULL, 0);
 }
 
@@ -526,17 +546,24 @@ static long debug_copy(struct hart *h, uint64_t satp, uint64_t addr, void *buf, 
 
 long hart_debug_read_user(struct hart *h, uint64_t addr, void *buf, size_t len)
 {
-	return debug_copy(h, h->satp, addr, buf, len, VIEW_SATP, false);
+	/* in a guest (V=1) its user programs' addresses take both stages, as the hart's own */
+	return debug_copy(h, h->satp, addr, buf, len, h->virt ? VIEW_HART : VIEW_SATP, false);
 }
 
-long hart_debug_read_mem(struct hart *h, uint64_t addr, void *buf, size_t len, bool phys)
+static enum view view_of(unsigned space)
 {
-	return debug_copy(h, 0, addr, buf, len, phys ? VIEW_PHYS : VIEW_HART, false);
+	return space == CPU_MEM_PHYS ? VIEW_PHYS : space == CPU_MEM_GPA ? VIEW_GPA : VIEW_HART;
 }
 
-long hart_debug_write_mem(struct hart *h, uint64_t addr, const void *buf, size_t len, bool phys)
+long hart_debug_read_mem(struct hart *h, uint64_t addr, void *buf, size_t len, unsigned space)
 {
-	return debug_copy(h, 0, addr, (void *)buf, len, phys ? VIEW_PHYS : VIEW_HART, true);
+	return debug_copy(h, 0, addr, buf, len, view_of(space), false);
+}
+
+long hart_debug_write_mem(struct hart *h, uint64_t addr, const void *buf, size_t len,
+			  unsigned space)
+{
+	return debug_copy(h, 0, addr, (void *)buf, len, view_of(space), true);
 }
 
 long cpu_debug_read_satp(struct cpu *c, uint64_t satp, uint64_t va, void *buf, size_t len)

@@ -36,13 +36,15 @@ int cpu_wp_remove(struct cpu *c, uint64_t addr, uint64_t len, enum cpu_wp_type t
 void cpu_debug_clear(struct cpu *c);
 
 /* Stop on events (monitor break-on): a privilege change (trap or xRET), a trap whose cause is in
- * the masks (exception codes, interrupt codes), an SBI call (ecall from S) or a syscall (ecall
- * from U). */
+ * the masks (exception codes, interrupt codes), an SBI call (ecall from S, or a hypercall: from
+ * VS) or a syscall (ecall from U), a guest's exit or entry. */
 enum {
 	CPU_BRK_PRIV = 1u << 0,
 	CPU_BRK_SBI = 1u << 1,
 	CPU_BRK_SYSCALL = 1u << 2,
 	CPU_BRK_TRAP = 1u << 3,
+	CPU_BRK_VMEXIT = 1u << 4,  /* a trap from a guest (VS, VU) to HS or M (H extension) */
+	CPU_BRK_VMENTRY = 1u << 5, /* an xRET from HS or M into a guest */
 };
 void cpu_break_on(struct cpu *c, unsigned events, uint64_t exc_mask, uint64_t irq_mask);
 
@@ -91,11 +93,16 @@ void hart_debug_resume(struct hart *h, bool step, bool past_bp);
  * address, 4161 priv. 0, or -ENOENT for a register the hart lacks. */
 int hart_debug_read_reg(struct hart *h, unsigned regno, uint64_t *val);
 int hart_debug_write_reg(struct hart *h, unsigned regno, uint64_t val);
+/* What a debugger's memory address means: as the hart's loads see it, physical (host physical
+ * with a hypervisor), or guest physical (through the hart's hgatp). gdb/stub.h's gdb_mem_space. */
+enum cpu_mem_space { CPU_MEM_VIRT = 0, CPU_MEM_PHYS = 1, CPU_MEM_GPA = 2 };
 /* Copy guest memory through the hart's current data translation (its privilege, satp, MPRV;
- * no side effects on A/D bits or the TLB), or physical memory if phys. RAM and ROM only (no
- * device registers). Bytes done (short at the first unmapped page), or -EFAULT if none. */
-long hart_debug_read_mem(struct hart *h, uint64_t addr, void *buf, size_t len, bool phys);
-long hart_debug_write_mem(struct hart *h, uint64_t addr, const void *buf, size_t len, bool phys);
+ * no side effects on A/D bits or the TLB), or physical memory (space: enum cpu_mem_space). RAM
+ * and ROM only (no device registers). Bytes done (short at the first unmapped page), or -EFAULT
+ * if none. */
+long hart_debug_read_mem(struct hart *h, uint64_t addr, void *buf, size_t len, unsigned space);
+long hart_debug_write_mem(struct hart *h, uint64_t addr, const void *buf, size_t len,
+			  unsigned space);
 /* Translate a virtual address the way the hart's loads would (0 and *pa, or -EFAULT); walk
  * text: the page-table walk, one line per level, into buf. */
 int hart_debug_translate(struct hart *h, uint64_t va, uint64_t *pa, char *walk, size_t size);

@@ -530,7 +530,10 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 		h->mip = (h->mip & ~MIP_VSSIP) | (v & MIP_VSSIP);
 		return 0;
 	case CSR_HVIP:
+		old = h->mip & MIP_VS_MASK;
 		h->mip = (h->mip & ~MIP_VS_MASK) | (v & MIP_VS_MASK);
+		if ((h->tmask & REC_ETRACE) && old != (v & MIP_VS_MASK))
+			hook_hvip(h, old, v & MIP_VS_MASK);
 		return 0;
 	case CSR_HTIMEDELTA:
 		h->htimedelta = v;

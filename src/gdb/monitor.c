@@ -36,7 +36,8 @@ static void say(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n < o->size - o->used ? (size_t)n : o->size - o->used - 1;
 }
 
-static const char *const priv_names[4] = {"U", "S", "?", "M"};
+/* levels as GDB's priv register has them: V (H extension) in bit 2 */
+static const char *const priv_names[8] = {"U", "S", "?", "M", "VU", "VS", "?", "?"};
 
 /* Next whitespace-separated word of *p, NUL-terminated in place; NULL at the end. */
 static char *word(char **p)
@@ -85,11 +86,15 @@ static int m_help(struct gdb_target *t, char *args, struct out *o)
 	       "  walk ADDR [HART]       the page-table walk for a virtual address under satp\n"
 	       "  phys on|off            m/M/X packets use physical (on) or virtual (off) "
 	       "addresses\n"
+	       "  gpa on|off             m/M/X packets use a guest's physical addresses (through\n"
+	       "                         the hart's hgatp, H extension) or virtual (off)\n"
 	       "  trace                  which tracers record; trace NAME[,NAME] on|off switches\n"
 	       "                         itrace, mtrace, ftrace, etrace, dtrace or all at run time\n"
 	       "  break-on               the event stops in force; break-on EVENT adds one:\n"
-	       "                           priv (any privilege change), sbi (ecall from S),\n"
-	       "                           syscall (ecall from U), trap N (exception cause N),\n"
+	       "                           priv (any privilege change), sbi (ecall from S, or a\n"
+	       "                           hypercall: from VS), syscall (ecall from U),\n"
+	       "                           vmexit (a guest traps to HS or M), vmentry (an xRET\n"
+	       "                           enters a guest), trap N (exception cause N),\n"
 	       "                           irq N (interrupt N); break-on off clears them all\n"
 	       "                         async (--trace=async): poll TASK|FUTURE, pending FUTURE,\n"
 	       "                           ready FUTURE, wake TASK, lost-wake, polls N (a task's\n"
@@ -111,8 +116,11 @@ static int m_info(struct gdb_target *t, char *args, struct out *o)
 		uint64_t mip = csr(h, 0x344), mie = csr(h, 0x304), satp = csr(h, 0x180);
 		unsigned mode = satp >> 60;
 
+		uint64_t lvl = 0;
+
+		hart_debug_read_reg(h, 4161, &lvl);
 		say(o, "hart %u: pc 0x%016" PRIx64 " priv %s%s\n", i, hart_get_pc(h),
-		    priv_names[hart_priv(h) & 3], hart_waiting(h) ? " (waiting in wfi)" : "");
+		    priv_names[lvl & 7], hart_waiting(h) ? " (waiting in wfi)" : "");
 		say(o, "  satp 0x%016" PRIx64 " (%s", satp,
 		    mode == 8 ? "Sv39" : mode == 9 ? "Sv48" : "bare");
 		if (mode == 8 || mode == 9)
@@ -260,6 +268,10 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 			ev |= CPU_BRK_SBI;
 		} else if (!strcmp(a, "syscall")) {
 			ev |= CPU_BRK_SYSCALL;
+		} else if (!strcmp(a, "vmexit")) {
+			ev |= CPU_BRK_VMEXIT;
+		} else if (!strcmp(a, "vmentry")) {
+			ev |= CPU_BRK_VMENTRY;
 		} else if (!strcmp(a, "trap") || !strcmp(a, "irq")) {
 			if (!parse_u64(word(&args), &n) || n > 63) {
 				say(o, "usage: monitor break-on %s CAUSE (0..63)\n", a);
@@ -274,8 +286,9 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 			char msg[200] = "";
 			int rc = gdb_abrk_add(t, a, word(&args), msg, sizeof(msg));
 			if (rc == -ENOENT && !strcmp(msg, "")) {
-				say(o, "monitor break-on: unknown event '%s' (priv, sbi, syscall, trap "
-				       "N, irq N, poll, pending, ready, wake, lost-wake, polls, off)\n",
+				say(o, "monitor break-on: unknown event '%s' (priv, sbi, syscall, "
+				       "vmexit, vmentry, trap N, irq N, poll, pending, ready, wake, "
+				       "lost-wake, polls, off)\n",
 				    a);
 				return 0;
 			}
@@ -297,6 +310,10 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 		say(o, " sbi");
 	if (ev & CPU_BRK_SYSCALL)
 		say(o, " syscall");
+	if (ev & CPU_BRK_VMEXIT)
+		say(o, " vmexit");
+	if (ev & CPU_BRK_VMENTRY)
+		say(o, " vmentry");
 	for (unsigned b = 0; b < 64; b++)
 		if ((exc >> b) & 1)
 			say(o, " trap %u", b);

@@ -22,9 +22,10 @@ struct gdb_stub {
 	struct gdb_io io;
 	struct rsp *rsp;
 	unsigned nharts;
+	unsigned xlen; /* 32 or 64: the width of x registers, pc and CSRs in packets */
 	unsigned hg; /* hart for registers and memory (Hg) */
 	int hc;	     /* hart for s/S (Hc), -1 = all: step the Hg hart */
-	bool phys;   /* monitor phys on: memory addresses are physical */
+	unsigned space; /* enum gdb_mem_space: monitor phys on / gpa on */
 	bool running;
 	bool rcmd_pending; /* a monitor command resumed the machine: its OK comes at the stop */
 	bool overflow; /* the reply did not fit: send an error instead */
@@ -183,13 +184,13 @@ static int reg_hex(struct gdb_stub *s, unsigned regno)
 	int r = s->ops->read_reg(s->t, s->hg, regno, &v);
 
 	if (r == -ENOENT) { /* unavailable: GDB shows <unavailable> instead of failing */
-		for (unsigned i = 0; i < gdb_xml_reg_bytes(regno); i++)
+		for (unsigned i = 0; i < gdb_xml_reg_bytes(regno, s->xlen); i++)
 			r_str(s, "xx");
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	le_hex(s, v, gdb_xml_reg_bytes(regno));
+	le_hex(s, v, gdb_xml_reg_bytes(regno, s->xlen));
 	return 0;
 }
 
@@ -218,11 +219,12 @@ static int cmd_g(struct gdb_stub *s, const char *p, const char *end)
 static int cmd_G(struct gdb_stub *s, const char *p, const char *end)
 {
 	uint8_t b[8 * (GDB_REG_PC + 1)];
+	unsigned w = s->xlen / 8;
 
-	if (!unhex(p, end, b, sizeof(b)))
+	if (!unhex(p, end, b, w * (GDB_REG_PC + 1)))
 		return -EINVAL;
 	for (unsigned r = 0; r <= GDB_REG_PC; r++) {
-		int e = s->ops->write_reg(s->t, s->hg, r, le_value(b + 8 * r, 8));
+		int e = s->ops->write_reg(s->t, s->hg, r, le_value(b + w * r, w));
 
 		if (e < 0)
 			return e;
@@ -248,10 +250,10 @@ static int cmd_P(struct gdb_stub *s, const char *p, const char *end)
 	int e;
 
 	p = expect(parse_hex(p, end, &regno), end, '=');
-	if (!p || regno > 0xffff || !unhex(p, end, b, gdb_xml_reg_bytes((unsigned)regno)))
+	if (!p || regno > 0xffff || !unhex(p, end, b, gdb_xml_reg_bytes((unsigned)regno, s->xlen)))
 		return -EINVAL;
 	e = s->ops->write_reg(s->t, s->hg, (unsigned)regno,
-			      le_value(b, gdb_xml_reg_bytes((unsigned)regno)));
+			      le_value(b, gdb_xml_reg_bytes((unsigned)regno, s->xlen)));
 	if (e < 0)
 		return e;
 	r_str(s, "OK");
@@ -282,7 +284,7 @@ static int cmd_m(struct gdb_stub *s, const char *p, const char *end)
 		len = MAX_MEM; /* GDB accepts a short read and asks for the rest */
 	if (len == 0)
 		return 0;
-	n = s->ops->read_mem(s->t, s->hg, addr, s->scratch, (size_t)len, s->phys);
+	n = s->ops->read_mem(s->t, s->hg, addr, s->scratch, (size_t)len, s->space);
 	if (n <= 0)
 		return n < 0 ? (int)n : -EFAULT;
 	r_hex(s, s->scratch, (size_t)n > len ? len : (size_t)n);
@@ -291,7 +293,7 @@ static int cmd_m(struct gdb_stub *s, const char *p, const char *end)
 
 static int write_mem(struct gdb_stub *s, uint64_t addr, const uint8_t *b, size_t len)
 {
-	long n = len ? s->ops->write_mem(s->t, s->hg, addr, b, len, s->phys) : 0;
+	long n = len ? s->ops->write_mem(s->t, s->hg, addr, b, len, s->space) : 0;
 
 	if (n < 0)
 		return (int)n;
@@ -605,12 +607,18 @@ static int cmd_rcmd(struct gdb_stub *s, const char *p, const char *end)
 		return -EINVAL;
 	cmd[n] = 0;
 	out[0] = 0;
-	if (!strcmp(cmd, "phys on") || !strcmp(cmd, "phys off")) {
-		s->phys = cmd[6] == 'n';
-		snprintf(out, sizeof(out), "memory accesses use %s addresses\n",
-			 s->phys ? "physical" : "virtual");
-	} else if (!strcmp(cmd, "phys")) {
-		snprintf(out, sizeof(out), "phys is %s\n", s->phys ? "on" : "off");
+	static const char *const spaces[] = {"virtual", "physical", "guest physical"};
+	bool gpa = !strncmp(cmd, "gpa", 3);
+
+	if (!strcmp(cmd, "phys on") || !strcmp(cmd, "phys off") || !strcmp(cmd, "gpa on") ||
+	    !strcmp(cmd, "gpa off")) {
+		bool on = cmd[gpa ? 5 : 6] == 'n';
+
+		s->space = !on ? GDB_MEM_VIRT : gpa ? GDB_MEM_GPA : GDB_MEM_PHYS;
+		snprintf(out, sizeof(out), "memory accesses use %s addresses\n", spaces[s->space]);
+	} else if (!strcmp(cmd, "phys") || !strcmp(cmd, "gpa")) {
+		snprintf(out, sizeof(out), "%s is %s\n", gpa ? "gpa" : "phys",
+			 s->space == (gpa ? GDB_MEM_GPA : GDB_MEM_PHYS) ? "on" : "off");
 	} else if (s->ops->monitor) {
 		e = s->ops->monitor(s->t, cmd, out, sizeof(out));
 		out[sizeof(out) - 1] = 0;
@@ -663,7 +671,7 @@ static int cmd_thread_info(struct gdb_stub *s)
 
 static int cmd_extra_info(struct gdb_stub *s, const char *p, const char *end)
 {
-	static const char *const priv_names[4] = {"U", "S", "?", "M"};
+	static const char *const priv_names[6] = {"U", "S", "?", "M", "VU", "VS"};
 	char text[64];
 	uint64_t priv = 0;
 	int tid;
@@ -671,7 +679,7 @@ static int cmd_extra_info(struct gdb_stub *s, const char *p, const char *end)
 	p = parse_tid(s, p, end, &tid);
 	if (!p || p != end || tid <= 0)
 		return -EINVAL;
-	if (s->ops->read_reg(s->t, (unsigned)tid - 1, GDB_REG_PRIV, &priv) < 0 || priv > 3)
+	if (s->ops->read_reg(s->t, (unsigned)tid - 1, GDB_REG_PRIV, &priv) < 0 || priv > 5)
 		priv = 2;
 	snprintf(text, sizeof(text), "hart %d, %s mode", tid - 1, priv_names[priv]);
 	r_hex(s, text, strlen(text));
@@ -808,6 +816,7 @@ struct gdb_stub *gdb_stub_new(const struct gdb_target_ops *ops, void *target,
 	s->io = *io;
 	s->nharts = ops->nthreads(target);
 	s->hc = -1;
+	s->xlen = 64;
 	e = -EINVAL;
 	if (s->nharts == 0 || s->nharts > MAX_HARTS)
 		goto fail;
@@ -822,6 +831,8 @@ struct gdb_stub *gdb_stub_new(const struct gdb_target_ops *ops, void *target,
 		e = d ? ops->registers(target, d) : -ENOMEM;
 		if (!e)
 			e = gdb_xml_target(d, &s->tdesc, &s->tdesc_len);
+		if (!e && d->xlen == 32)
+			s->xlen = 32;
 		free(d);
 	} else {
 		e = gdb_xml_target(NULL, &s->tdesc, &s->tdesc_len);

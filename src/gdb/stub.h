@@ -7,10 +7,11 @@
  * - Registers use GDB's RISC-V numbers (the target description sent to GDB says the same):
  *   0..31 x0..x31, 32 pc, 33..64 f0..f31 (64-bit), GDB_REG_CSR(addr) = 65 + CSR address for
  *   fflags/frm/fcsr and the CSRs listed in stub.c's csr table, and GDB_REG_PRIV (4161, as in GDB's
- *   riscv-tdep.h) for the virtual `priv` register: the hart's privilege level (0 U, 1 S, 3 M),
- *   writable, like QEMU's. read_reg/write_reg return -ENOENT for a register the hart lacks.
+ *   riscv-tdep.h) for the virtual `priv` register: the hart's privilege level (0 U, 1 S, 3 M)
+ *   with the H extension's V in bit 2 (4 VU, 5 VS), writable, like QEMU's. read_reg/write_reg return -ENOENT for a register the hart lacks.
  * - Memory is read through the hart's current translation (its privilege, satp, MPRV like a load
- *   would see) unless `phys` is set (`monitor phys on`), in which case addresses are physical.
+ *   would see: a guest's virtual addresses at VS/VU) unless `monitor phys on` made them (host)
+ *   physical or `monitor gpa on` guest physical (through the hart's hgatp): enum gdb_mem_space.
  *   Return the number of bytes done (short counts are fine) or a negative errno.
  * - The stub never blocks: resume() starts harts and returns; when the machine stops (step done,
  *   breakpoint, watchpoint, interrupt(), guest exit), the run loop calls gdb_stub_stopped(), which
@@ -22,7 +23,7 @@
  *   stop with kind GDB_STOP_SIGNAL, signal 5 and `library_changed`: GDB re-reads the list and
  *   resumes by itself. Do not combine it with a breakpoint or watchpoint stop: GDB takes such a
  *   stop as a library event only and would lose the breakpoint (checked with GDB 13).
- * - monitor() receives every `monitor` command except `phys on|off` (handled here); text written
+ * - monitor() receives every `monitor` command except `phys on|off`, `gpa on|off` (handled here); text written
  *   to out is shown by GDB. Unknown commands: return -ENOENT. */
 #ifndef STRATA_GDB_STUB_H
 #define STRATA_GDB_STUB_H
@@ -79,6 +80,7 @@ struct gdb_library {
 /* Which registers the target has, for the target description. */
 #define GDB_MAX_CSRS 512
 struct gdb_regs_desc {
+	unsigned xlen;	/* 32 (riscv:rv32, 4-byte x registers, pc and CSRs) or 64; 0 means 64 */
 	bool fpu;	/* f0..f31, fflags, frm, fcsr */
 	unsigned ncsrs; /* CSRs other than fflags/frm/fcsr, by number */
 	struct gdb_csr_desc {
@@ -87,6 +89,10 @@ struct gdb_regs_desc {
 	} csrs[GDB_MAX_CSRS];
 };
 
+/* What a memory address means (read_mem/write_mem): as the hart sees it, host physical, or
+ * guest physical (a hypervisor's guest: through the hart's G-stage, hgatp). */
+enum gdb_mem_space { GDB_MEM_VIRT = 0, GDB_MEM_PHYS = 1, GDB_MEM_GPA = 2 };
+
 struct gdb_target_ops {
 	unsigned (*nthreads)(void *t);
 	/* Fill d (zeroed by the caller). May be NULL: RV64GC and xml.c's built-in CSR list. */
@@ -94,9 +100,10 @@ struct gdb_target_ops {
 	int (*read_reg)(void *t, unsigned hart, unsigned regno, uint64_t *val);
 	int (*write_reg)(void *t, unsigned hart, unsigned regno, uint64_t val);
 	/* Bytes done (may be short) or -errno. */
-	long (*read_mem)(void *t, unsigned hart, uint64_t addr, void *buf, size_t len, bool phys);
+	long (*read_mem)(void *t, unsigned hart, uint64_t addr, void *buf, size_t len,
+			 unsigned space);
 	long (*write_mem)(void *t, unsigned hart, uint64_t addr, const void *buf, size_t len,
-			  bool phys);
+			  unsigned space);
 	/* how[h] for every hart h < nthreads. */
 	int (*resume)(void *t, const enum gdb_resume *how);
 	void (*interrupt)(void *t);

@@ -154,6 +154,10 @@ static int handshake(void)
 	ft.priv[1] = 1;
 	ASK(s, "qThreadExtraInfo,1", hexstr("hart 0, M mode", h));
 	ASK(s, "qThreadExtraInfo,2", hexstr("hart 1, S mode", h));
+	ft.priv[1] = 5; /* V in bit 2: a hypervisor's guest kernel */
+	ASK(s, "qThreadExtraInfo,2", hexstr("hart 1, VS mode", h));
+	ft.priv[1] = 4;
+	ASK(s, "qThreadExtraInfo,2", hexstr("hart 1, VU mode", h));
 	ASK(s, "qThreadExtraInfo,9", "E22");
 	ASK(s, "qTStatus", "");
 	ASK(s, "", "");
@@ -337,6 +341,17 @@ static int memory(void)
 	      "phys off");
 	ASK(s, "m1000,1", "5a");
 	ASK(s, "m80001000,1", "E14");
+	/* monitor gpa on|off: guest physical addresses (a hypervisor's guest) */
+	CHECK(!monitor_says(s, "gpa on", "memory accesses use guest physical addresses\n", "OK"),
+	      "gpa on");
+	ASK(s, "m40001000,1", "5a");
+	ASK(s, "m1000,1", "E14");
+	CHECK(!monitor_says(s, "gpa", "gpa is on\n", "OK") &&
+		  !monitor_says(s, "phys", "phys is off\n", "OK"),
+	      "gpa shows on, phys off");
+	CHECK(!monitor_says(s, "gpa off", "memory accesses use virtual addresses\n", "OK"),
+	      "gpa off");
+	ASK(s, "m1000,1", "5a");
 	gdb_stub_free(s);
 	return 0;
 }

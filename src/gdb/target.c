@@ -45,19 +45,21 @@ static int t_write_reg(void *tp, unsigned hart, unsigned regno, uint64_t val)
 	return h ? hart_debug_write_reg(h, regno, val) : -ENOENT;
 }
 
-static long t_read_mem(void *tp, unsigned hart, uint64_t addr, void *buf, size_t len, bool phys)
+/* space: enum gdb_mem_space, which is cpu/debug.h's enum cpu_mem_space */
+static long t_read_mem(void *tp, unsigned hart, uint64_t addr, void *buf, size_t len,
+		       unsigned space)
 {
 	struct hart *h = hart_of(tp, hart);
 
-	return h ? hart_debug_read_mem(h, addr, buf, len, phys) : -EFAULT;
+	return h ? hart_debug_read_mem(h, addr, buf, len, space) : -EFAULT;
 }
 
 static long t_write_mem(void *tp, unsigned hart, uint64_t addr, const void *buf, size_t len,
-			bool phys)
+			unsigned space)
 {
 	struct hart *h = hart_of(tp, hart);
 
-	return h ? hart_debug_write_mem(h, addr, buf, len, phys) : -EFAULT;
+	return h ? hart_debug_write_mem(h, addr, buf, len, space) : -EFAULT;
 }
 
 static int t_resume(void *tp, const enum gdb_resume *how)
@@ -73,8 +75,10 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	}
 	/* A step is over after one instruction: harts told to continue meanwhile would run no
 	 * further than that, so only the stepping harts run (all-stop mode). */
+	/* (with snapshots, all run: a step then keeps the harts' interleaving as it is without
+	 * the debugger, which going back relies on) */
 	if (step)
-		run = step;
+		run = t->cfg->snaps && t->nharts > 1 ? ~0ull : step;
 	for (unsigned i = 0; i < t->nharts; i++)
 		hart_debug_resume(cpu_hart(t->cpu, i), (step >> i) & 1, i == t->last_hart);
 	t->interrupted = false;
@@ -83,7 +87,6 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	t->rev.have_report = false;
 	machine_debug_goto(t->m, 0);
 	gdb_reverse_tick(t); /* the first snapshot: where GDB first lets the machine run */
-	console_set_mute(false);
 	machine_debug_resume(t->m, run);
 	return 0;
 }
@@ -211,6 +214,7 @@ static int t_registers(void *tp, struct gdb_regs_desc *d)
 	struct gdb_target *t = tp;
 	isa_t isa = cpu_isa(t->cpu);
 
+	d->xlen = isa_xlen(isa);
 	d->fpu = isa_has(isa, ISA_F);
 	for (unsigned csr = 0; csr < 4096 && d->ncsrs < GDB_MAX_CSRS; csr++)
 		if (cpu_csr_name(isa, csr, d->csrs[d->ncsrs].name, sizeof(d->csrs[0].name)) == 0)
@@ -286,7 +290,14 @@ static bool overlap(const struct gdb_lib_info *a, const struct gdb_lib_info *b)
 	return a->lo < b->hi && b->lo < a->hi;
 }
 
-/* How well a file meant for privilege fp fits code running at priv. */
+/* Programs: files of a user level (U, or a guest's VU), whose address spaces overlap. */
+static bool user_level(int priv)
+{
+	return priv == 0 || priv == 4;
+}
+
+/* How well a file meant for privilege fp fits code running at priv (levels: a hypervisor's
+ * guest kernel, VS, and the hypervisor, S, may share addresses). */
 static int fit(int fp, unsigned priv)
 {
 	return fp == (int)priv ? 2 : fp < 0 ? 1 : 0;
@@ -295,15 +306,19 @@ static int fit(int fp, unsigned priv)
 static uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h)
 {
 	uint32_t m = 0;
-	unsigned priv = hart_priv(h);
+	uint64_t lvl = hart_priv(h);
+	unsigned priv;
+
+	hart_debug_read_reg(h, 4161, &lvl); /* the level: V in bit 2 */
+	priv = (unsigned)lvl;
 
 	/* user programs sharing addresses: the one whose code is in the current address space */
 	for (unsigned i = 0; i < t->nlibs; i++) {
 		const struct gdb_lib_info *a = &t->info[i];
 		bool shared = false;
 
-		for (unsigned j = 0; j < t->nlibs && a->priv == 0; j++)
-			shared |= j != i && t->info[j].priv == 0 && overlap(a, &t->info[j]);
+		for (unsigned j = 0; j < t->nlibs && user_level(a->priv); j++)
+			shared |= j != i && t->info[j].priv == a->priv && overlap(a, &t->info[j]);
 		if (shared) {
 			uint8_t buf[sizeof(a->sig)];
 
@@ -341,7 +356,7 @@ void gdb_target_connected(struct gdb_target *t)
 		for (unsigned j = i + 1; j < t->nlibs; j++) {
 			if (!overlap(&t->info[i], &t->info[j]))
 				continue;
-			if (t->info[i].priv == 0 && t->info[j].priv == 0)
+			if (user_level(t->info[i].priv) && t->info[i].priv == t->info[j].priv)
 				what |= CPU_LIBCHECK_SATP;
 			else if (t->info[i].priv != t->info[j].priv)
 				what |= CPU_LIBCHECK_PRIV;

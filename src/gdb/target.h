@@ -26,7 +26,7 @@ struct gdb_target {
 	struct gdb_library libs[GDB_SERVER_MAX_FILES];
 	struct gdb_lib_info {
 		int64_t offset;	 /* --sym @OFFSET */
-		int priv;	 /* 3 M, 1 S, 0 U, -1 any */
+		int priv;	 /* 3 M, 1 S (HS), 0 U, 5 VS, 4 VU, -1 any */
 		uint64_t lo, hi; /* the loadable segments' span, relocated */
 		uint64_t sig_addr; /* where the first bytes of its code must be for it to apply */
 		uint8_t sig[64];
@@ -60,8 +60,13 @@ struct gdb_target {
 			uint64_t addr;
 		} hit_stop, report; /* what the stop reply says when GOTO arrives */
 		bool begin;	    /* ... at the first snapshot: replaylog:begin */
+		bool by_hart;	    /* GOTO's target counts hart `hart`'s instructions (-smp N) */
+		unsigned hart, hit_hart;
 		bool have_report;
 	} rev;
+	/* the furthest instruction count run so far: below it, a trace being written is muted
+	 * (reverse.c), the stretch is in the trace already */
+	uint64_t frontier;
 };
 
 extern const struct gdb_target_ops gdb_target_ops;

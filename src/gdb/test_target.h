@@ -13,6 +13,7 @@
 #define FT_HARTS     2
 #define FT_MEM_VA    0x1000u
 #define FT_MEM_PA    0x80001000u
+#define FT_MEM_GPA   0x40001000u /* the same bytes as the guest physical address */
 #define FT_MEM_BYTES 256u
 #define FT_MAX_BP    8
 
@@ -89,16 +90,17 @@ static int ft_write_reg(void *t, unsigned h, unsigned r, uint64_t v)
 
 	if (!p)
 		return -ENOENT;
-	if (r == GDB_REG_PRIV && (v > 3 || v == 2))
+	if (r == GDB_REG_PRIV && (v > 5 || v == 2))
 		return -EINVAL;
 	if (r != 0)
 		*p = v;
 	return 0;
 }
 
-static long ft_span(uint64_t addr, size_t len, bool phys, size_t *off)
+static long ft_span(uint64_t addr, size_t len, unsigned space, size_t *off)
 {
-	uint64_t base = phys ? FT_MEM_PA : FT_MEM_VA;
+	/* guest physical: the fake guest's memory sits at FT_MEM_GPA */
+	uint64_t base = space == GDB_MEM_PHYS ? FT_MEM_PA : space == GDB_MEM_GPA ? FT_MEM_GPA : FT_MEM_VA;
 
 	if (addr < base || addr >= base + FT_MEM_BYTES)
 		return -EFAULT;
@@ -106,22 +108,23 @@ static long ft_span(uint64_t addr, size_t len, bool phys, size_t *off)
 	return (long)(len < FT_MEM_BYTES - *off ? len : FT_MEM_BYTES - *off);
 }
 
-static long ft_read_mem(void *t, unsigned h, uint64_t addr, void *buf, size_t len, bool phys)
+static long ft_read_mem(void *t, unsigned h, uint64_t addr, void *buf, size_t len, unsigned space)
 {
 	struct fake_target *ft = t;
 	size_t off;
-	long n = ft_span(addr, len, phys, &off);
+	long n = ft_span(addr, len, space, &off);
 
 	if (n > 0)
 		memcpy(buf, ft->mem + off, (size_t)n);
 	return n;
 }
 
-static long ft_write_mem(void *t, unsigned h, uint64_t addr, const void *buf, size_t len, bool phys)
+static long ft_write_mem(void *t, unsigned h, uint64_t addr, const void *buf, size_t len,
+			 unsigned space)
 {
 	struct fake_target *ft = t;
 	size_t off;
-	long n = ft_span(addr, len, phys, &off);
+	long n = ft_span(addr, len, space, &off);
 
 	if (n > 0)
 		memcpy(ft->mem + off, buf, (size_t)n);

@@ -1,4 +1,5 @@
-/* symbols — function symbols of ELF files (libelf), bound to a privilege level and a load
+/* symbols — function symbols of ELF files (libelf), bound to a privilege level (with the H
+ * extension: a level, VS and VU for a hypervisor's guest, whose addresses are guest virtual) and a load
  * offset, Rust (legacy and v0) and C++ names demangled with libiberty, and RISC-V disassembly
  * through LLVM's C disassembler API. */
 #ifndef STRATA_SYMBOLS_SYMBOLS_H
@@ -20,7 +21,7 @@ struct symtab; /* the function symbols of one ELF */
 struct symset; /* several tables, looked up by (privilege, address) */
 
 /* Load the function symbols (STT_FUNC, and global STT_NOTYPE in executable sections) of an ELF.
- * priv: 0 U, 1 S, 3 M or SYM_PRIV_ANY; offset is added to every address (relocated code).
+ * priv: 0 U, 1 S (HS), 3 M, 4 VU, 5 VS or SYM_PRIV_ANY; offset is added to every address (relocated code).
  * NULL with err_set("--sym FILE: ...") for a missing file, not an ELF, no symbol table. */
 struct symtab *symtab_load(const char *path, int priv, int64_t offset);
 void symtab_free(struct symtab *t);
@@ -67,6 +68,8 @@ char *sym_demangle(const char *name);
 struct disasm;
 /* An RV64GC disassembler (LLVM); NULL with err_set() if LLVM's RISC-V target is missing. */
 struct disasm *disasm_new(void);
+/* The same for XLEN 32 or 64 (RV32's compressed encodings differ: c.jal, c.flw, ...). */
+struct disasm *disasm_new_xlen(unsigned xlen);
 void disasm_free(struct disasm *d);
 /* Disassemble the instruction raw (16 or 32 bits, as len says) at pc into out, e.g.
  * "addi a0, a0, -1". Returns 0, or -EINVAL (out then holds ".4byte 0x...."). */

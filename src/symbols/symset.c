@@ -6,8 +6,9 @@
 
 #include "symbols/symtab_impl.h"
 
-/* Hash sets for priv 0..3, and [NPRIV_SETS - 1] for a query with SYM_PRIV_ANY. */
-#define NPRIV_SETS 5
+/* Hash sets for levels 0..5 (U, S, -, M, VU, VS), and [NPRIV_SETS - 1] for a query with
+ * SYM_PRIV_ANY. */
+#define NPRIV_SETS 7
 
 struct entryset {
 	uint64_t *slots; /* 0 = empty; address 0 itself is has_zero */
@@ -157,7 +158,7 @@ bool symset_is_entry(const struct symset *s, int priv, uint64_t addr)
 {
 	if (priv == SYM_PRIV_ANY)
 		return entryset_has(&s->entries[NPRIV_SETS - 1], addr);
-	if (priv < 0 || priv > 3)
+	if (priv < 0 || priv > NPRIV_SETS - 2)
 		return false;
 	return entryset_has(&s->entries[priv], addr);
 }

@@ -60,6 +60,22 @@ static struct symtab *make_table(const char *path, int priv, const struct def *d
 	return t;
 }
 
+/* A table bound to priv, without the message make_table prints on failure. */
+static struct symtab *make_table_quiet(const char *path, int priv)
+{
+	uint8_t buf[64], *p = buf;
+
+	put(&p, strlen(path), 4);
+	memcpy(p, path, strlen(path));
+	p += strlen(path);
+	put(&p, (uint32_t)priv, 4);
+	put(&p, 0, 8);
+	put(&p, 0, 4);
+	struct symtab *t = symtab_deserialize(buf, (size_t)(p - buf));
+	symtab_free(t);
+	return t;
+}
+
 static const char *name_at(const struct symset *s, int priv, uint64_t a)
 {
 	const struct sym *r = symset_lookup(s, priv, a);
@@ -164,8 +180,37 @@ static void test_many(void)
 	free(d);
 }
 
+/* A hypervisor (HS = S) and its guest's kernel (VS) and program (VU) at the same addresses: each
+ * level finds its own file; level 2 does not exist. */
+static void test_guest_levels(void)
+{
+	static const struct def hyp[] = {{0x80200000, 0x100, "vmm_entry"}};
+	static const struct def gk[] = {{0x80200000, 0x80, "guest_start"}};
+	static const struct def gu[] = {{0x10000, 0x40, "main"}};
+	struct symset *s = symset_new();
+
+	symset_add(s, make_table("xvisor", 1, hyp, 1));
+	symset_add(s, make_table("guest-vmlinux", 5, gk, 1));
+	symset_add(s, make_table("guest-init", 4, gu, 1));
+	CHECK("symset_guest_lookup",
+	      !strcmp(name_at(s, 1, 0x80200010), "vmm_entry") &&
+		  !strcmp(name_at(s, 5, 0x80200010), "guest_start") &&
+		  !strcmp(name_at(s, 4, 0x10004), "main") &&
+		  !strcmp(name_at(s, 0, 0x10004), "NULL") &&
+		  !strcmp(name_at(s, 5, 0x80200090), "NULL"),
+	      "a level saw another level's file");
+	CHECK("symset_guest_entry",
+	      symset_is_entry(s, 5, 0x80200000) && symset_is_entry(s, 4, 0x10000) &&
+		  !symset_is_entry(s, 4, 0x80200000) && !symset_is_entry(s, 6, 0x80200000),
+	      "wrong answer for a guest entry probe");
+	CHECK("symset_level2_rejected", !make_table_quiet("two", 2),
+	      "a table bound to the non-level 2 was accepted");
+	symset_free(s);
+}
+
 int main(void)
 {
+	test_guest_levels();
 	test_priority();
 	test_empty();
 	test_many();

@@ -29,7 +29,8 @@ struct cand {
 
 static bool priv_valid(int priv)
 {
-	return priv == SYM_PRIV_ANY || priv == 0 || priv == 1 || priv == 3;
+	/* levels: 0 U, 1 S (HS), 3 M, and a hypervisor's guest's 4 VU, 5 VS */
+	return priv == SYM_PRIV_ANY || (priv >= 0 && priv <= 5 && priv != 2);
 }
 
 static size_t leading_underscores(const char *s)
@@ -213,7 +214,7 @@ static int build_from_elf(struct symtab *t, Elf *elf, Elf_Scn *scn, const GElf_S
 struct symtab *symtab_load(const char *path, int priv, int64_t offset)
 {
 	if (!priv_valid(priv)) {
-		errno = -err_set(EINVAL, "--sym %s: bad privilege %d (0 U, 1 S, 3 M)", path, priv);
+		errno = -err_set(EINVAL, "--sym %s: bad privilege %d (0 U, 1 S, 3 M, 4 VU, 5 VS)", path, priv);
 		return NULL;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {

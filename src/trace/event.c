@@ -1,7 +1,7 @@
 /* event — the compact binary encoding of struct tev (docs/TRACE-FORMAT.md, "Events").
  *
  * An event is a head byte, an optional hart byte, then LEB128 varints. The head byte packs the
- * type (bits 0-3), the privilege (bits 4-5), H (bit 6: a hart byte follows; absent = hart 0) and
+ * type (bits 0-3), the privilege (bits 4-5; 2 = a guest level follows in a byte), H (bit 6: a hart byte follows; absent = hart 0) and
  * T (bit 7: a time delta follows; absent = time advanced exactly as instret did, which is the
  * rule on one hart and within a hart's quantum on several). instret, time and pc are deltas
  * against the previous event of the stream, so a TEV_RUN on hart 0 is typically 3-4 bytes. */
@@ -91,7 +91,9 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 	uint64_t d_insn = ev->instret - st->last_instret;
 	uint64_t d_time = ev->time - st->last_time;
 	unsigned htype = ev->type >= TEV_EXT ? TEV_EXT : ev->type;
-	uint8_t head = (uint8_t)((htype & HEAD_TYPE) | (ev->priv & 3) << 4);
+	/* a guest level does not fit the head's two bits: their unused value 2 says it follows */
+	bool lvl_byte = ev->priv > 3;
+	uint8_t head = (uint8_t)((htype & HEAD_TYPE) | (lvl_byte ? 2 : ev->priv & 3) << 4);
 
 	if (ev->hart)
 		head |= HEAD_HART;
@@ -102,6 +104,8 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		*b++ = ev->hart;
 	if (htype == TEV_EXT)
 		*b++ = ev->type;
+	if (lvl_byte)
+		*b++ = ev->priv;
 	b = put_u(b, d_insn);
 	if (d_time != d_insn)
 		b = put_u(b, d_time);
@@ -122,17 +126,20 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		break;
 	case TEV_TRAP:
 		b = put_pcd(b, ev->addr - ev->pc);
-		*b++ = ev->new_priv & 3;
+		*b++ = ev->new_priv;
 		b = put_u(b, rotl1(ev->cause));
 		b = put_s(b, ev->tval);
 		b = put_u(b, ev->satp);
+		b = put_u(b, ev->hgatp);
+		b = put_u(b, ev->tval2);
 		for (int i = 0; i < 8; i++)
 			b = put_s(b, ev->a[i]);
 		break;
 	case TEV_XRET:
 		b = put_pcd(b, ev->addr - ev->pc);
-		*b++ = ev->new_priv & 3;
+		*b++ = ev->new_priv;
 		b = put_u(b, ev->satp);
+		b = put_u(b, ev->hgatp);
 		b = put_s(b, ev->a[0]);
 		b = put_s(b, ev->a[1]);
 		break;
@@ -181,6 +188,7 @@ size_t tev_encode(struct tev_enc *st, const struct tev *ev, uint8_t *buf)
 		b = put_s(b, ev->addr);
 		b = put_s(b, ev->paddr - ev->addr);
 		b = put_u(b, ev->satp);
+		b = put_u(b, ev->hgatp);
 		/* fall through: the payload follows */
 		__attribute__((fallthrough));
 	case TEV_FUTURE:
@@ -246,11 +254,12 @@ static uint64_t get_pcd_shift(struct cur *c, unsigned shift)
 }
 #define get_pcd(c) get_pcd_shift(c, st->byte_pc ? 0 : 1)
 
-static uint8_t get_priv(struct cur *c)
+/* A TRAP/XRET's new level: version 1 knew privileges 0-3 only. */
+static uint8_t get_priv(struct cur *c, unsigned version)
 {
 	uint8_t x = get_byte(c);
 
-	if (x > 3)
+	if (version < 2 ? x > 3 : !tev_level_ok(x))
 		c->bad = 1;
 	return x;
 }
@@ -283,6 +292,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 {
 	struct cur c = {*p, end, 0};
 	uint64_t d_insn, d_time;
+	unsigned version = st->version ? st->version : TEV_VERSION;
+	bool v2 = version >= 2;
 	uint8_t head;
 
 	if (c.p >= end)
@@ -299,6 +310,11 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		ev->type = get_byte(&c);
 		if (ev->type < TEV_EXT + 1 || ev->type >= TEV_NTYPES)
 			return -EINVAL;
+	}
+	if (v2 && ev->priv == 2) {
+		ev->priv = get_byte(&c);
+		if (!tev_level_virt(ev->priv) || !tev_level_ok(ev->priv))
+			return -EINVAL; /* canonical: levels 0-3 live in the head */
 	}
 	d_insn = get_u(&c);
 	d_time = (head & HEAD_TIME) ? get_u(&c) : d_insn;
@@ -322,17 +338,23 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		break;
 	case TEV_TRAP:
 		ev->addr = ev->pc + get_pcd(&c);
-		ev->new_priv = get_priv(&c);
+		ev->new_priv = get_priv(&c, version);
 		ev->cause = rotr1(get_u(&c));
 		ev->tval = get_s(&c);
 		ev->satp = get_u(&c);
+		if (v2) {
+			ev->hgatp = get_u(&c);
+			ev->tval2 = get_u(&c);
+		}
 		for (int i = 0; i < 8; i++)
 			ev->a[i] = get_s(&c);
 		break;
 	case TEV_XRET:
 		ev->addr = ev->pc + get_pcd(&c);
-		ev->new_priv = get_priv(&c);
+		ev->new_priv = get_priv(&c, version);
 		ev->satp = get_u(&c);
+		if (v2)
+			ev->hgatp = get_u(&c);
 		ev->a[0] = get_s(&c);
 		ev->a[1] = get_s(&c);
 		break;
@@ -351,6 +373,8 @@ int tev_decode(struct tev_dec *st, const uint8_t **p, const uint8_t *end, struct
 		ev->addr = get_s(&c);
 		ev->paddr = ev->addr + get_s(&c);
 		ev->satp = get_u(&c);
+		if (v2)
+			ev->hgatp = get_u(&c);
 		get_payload(&c, ev, CODE_LIMIT);
 		break;
 	case TEV_MARK:

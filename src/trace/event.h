@@ -60,6 +60,19 @@ enum tev_wake_kind { TEV_WAKE_CLONE = 0, TEV_WAKE_WAKE = 1, TEV_WAKE_BY_REF = 2,
 
 enum tev_mem_kind { TEV_MEM_LOAD = 0, TEV_MEM_STORE = 1, TEV_MEM_AMO = 2 };
 
+/* Levels: a privilege with the H extension's V bit (priv | V << 2), as GDB's priv register. */
+enum tev_level { TEV_U = 0, TEV_S = 1, TEV_M = 3, TEV_VU = 4, TEV_VS = 5, TEV_NLEVELS = 6 };
+/* True for a level that exists (not 2). */
+static inline bool tev_level_ok(unsigned l)
+{
+	return l < TEV_NLEVELS && l != 2;
+}
+/* True for VU and VS: the guest side of a hypervisor. */
+static inline bool tev_level_virt(unsigned l)
+{
+	return l >= TEV_VU;
+}
+
 /* A trace numbers at most this many harts (tev.hart is a byte). */
 #define TEV_MAX_HARTS 256
 
@@ -67,8 +80,8 @@ enum tev_mem_kind { TEV_MEM_LOAD = 0, TEV_MEM_STORE = 1, TEV_MEM_AMO = 2 };
 struct tev {
 	uint8_t type;     /* enum tev_type (never TEV_EXT) */
 	uint8_t hart;     /* hart id (< TEV_MAX_HARTS) */
-	uint8_t priv;     /* privilege at the event: 0 U, 1 S, 3 M */
-	uint8_t new_priv; /* TRAP/XRET: privilege after */
+	uint8_t priv;     /* level at the event: 0 U, 1 S (HS), 3 M, 4 VU, 5 VS (enum tev_level) */
+	uint8_t new_priv; /* TRAP/XRET: level after */
 	uint8_t size;     /* MEM/MMIO: access size in bytes */
 	uint8_t kind;     /* MEM/MMIO: enum tev_mem_kind */
 	uint64_t instret; /* hart's retired instructions before the event's instruction */
@@ -80,7 +93,12 @@ struct tev {
 	uint64_t value;
 	uint64_t cause, tval; /* TRAP */
 	uint64_t sp;          /* CALL/RET/TAIL */
-	uint64_t satp;        /* TRAP/XRET/CODE: address space in force (ASID and root) */
+	uint64_t satp;        /* TRAP/XRET/CODE: address space (ASID and root) of the lower side:
+			       * TRAP the level trapped from, XRET the level returned to, CODE the
+			       * event's; vsatp at a guest level (VS, VU) */
+	uint64_t hgatp;	      /* the same events at a guest level: the G-stage translation (VMID
+			       * and root) of that side; 0 otherwise */
+	uint64_t tval2;	      /* TRAP: htval/mtval2 (guest page faults: guest physical address >> 2) */
 	uint64_t a[8];        /* TRAP: a0..a7; XRET: a0, a1 */
 	uint64_t task;        /* POLL/POLL_END/WAKE: the task (top-level future) */
 	uint64_t waker;       /* POLL: waker data pointer of the poll's Context (known when kind
@@ -97,8 +115,12 @@ struct tev_enc {
 	uint64_t last_wdata; /* WAKE: waker data pointers too */
 };
 
+/* The encoding tev_encode writes (trace file version 2); tev_decode reads versions 1 and 2. */
+#define TEV_VERSION 2
+
 /* Decoder state (one per hart stream). */
 struct tev_dec {
+	unsigned version; /* of the file: 1 (no guest levels, hgatp, tval2), 2; 0 means TEV_VERSION */
 	uint64_t last_instret, last_time, last_pc;
 	bool byte_pc; /* as in tev_enc: set from the EVENTS chunk's B flag */
 	uint64_t last_task, last_wdata;

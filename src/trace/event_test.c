@@ -33,6 +33,14 @@ static uint64_t rval(void)
 
 static uint8_t payload[5000];
 
+/* A level that exists: U, S (HS), M, VU, VS */
+static uint8_t rlevel(void)
+{
+	static const uint8_t lv[] = {0, 1, 3, 4, 5};
+
+	return lv[rnd() % 5];
+}
+
 /* A random event of type t with only the fields event.h lists for t. */
 static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t *time)
 {
@@ -41,7 +49,7 @@ static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (uint8_t)t;
 	ev->hart = rnd() % 3 ? 0 : (uint8_t)rnd();
-	ev->priv = (uint8_t)(rnd() % 4);
+	ev->priv = rlevel();
 	*instret += rnd() % 8 ? rnd() % 300 : rnd();
 	*time += rnd() % 2 ? 0 : rnd() % 1000;
 	ev->instret = *instret;
@@ -61,18 +69,21 @@ static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t
 	case TEV_TRAP:
 		ev->pc = rval();
 		ev->addr = rval();
-		ev->new_priv = (uint8_t)(rnd() % 4);
+		ev->new_priv = rlevel();
 		ev->cause = rnd() % 2 ? (1ull << 63) | (rnd() % 16) : rnd() % 24;
 		ev->tval = rval();
 		ev->satp = rval();
+		ev->hgatp = rnd() % 2 ? 0 : rval();
+		ev->tval2 = rnd() % 2 ? 0 : rval() >> 2;
 		for (int i = 0; i < 8; i++)
 			ev->a[i] = rval();
 		break;
 	case TEV_XRET:
 		ev->pc = rval();
 		ev->addr = rval();
-		ev->new_priv = (uint8_t)(rnd() % 4);
+		ev->new_priv = rlevel();
 		ev->satp = rval();
+		ev->hgatp = rnd() % 2 ? 0 : rval();
 		ev->a[0] = rval();
 		ev->a[1] = rval();
 		break;
@@ -117,6 +128,7 @@ static void random_event(unsigned t, struct tev *ev, uint64_t *instret, uint64_t
 		ev->addr = rval() & ~0xfffull;
 		ev->paddr = rval() & ~0xfffull;
 		ev->satp = rval();
+		ev->hgatp = rnd() % 2 ? 0 : rval();
 		__attribute__((fallthrough));
 	case TEV_FUTURE:
 	case TEV_MARK:
@@ -145,7 +157,7 @@ static int same(const struct tev *a, const struct tev *b)
 	    a->addr != b->addr || a->paddr != b->paddr || a->value != b->value ||
 	    a->cause != b->cause || a->tval != b->tval || a->sp != b->sp || a->satp != b->satp ||
 	    memcmp(a->a, b->a, sizeof(a->a)) || a->len != b->len || a->task != b->task ||
-	    a->waker != b->waker)
+	    a->waker != b->waker || a->hgatp != b->hgatp || a->tval2 != b->tval2)
 		return 0;
 	return a->len == 0 || !memcmp(a->data, b->data, a->len);
 }
@@ -228,6 +240,10 @@ static int malformed(void)
 	static const uint8_t mark_len[] = {0x0a, 0x01, 0x05, 'a', 'b'};
 	static const uint8_t code_len[] = {0x09, 0x01, 0x00, 0x00, 0x00, 0x81, 0x20};
 	static const uint8_t trap_priv[] = {0x05, 0x01, 0x00, 0x00, 0x07};
+	/* version 2: head privilege 2 = a level byte follows, which must be a guest level */
+	static const uint8_t lvl_low[] = {0x21, 0x03, 0x01, 0x00};
+	static const uint8_t lvl_six[] = {0x21, 0x06, 0x01, 0x00};
+	static const uint8_t trap_priv2[] = {0x05, 0x01, 0x00, 0x00, 0x02};
 	static const uint8_t max_ok[] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff,
 					 0xff, 0xff, 0xff, 0xff, 0x01, 0x00};
 	struct {
@@ -251,6 +267,9 @@ static int malformed(void)
 	    {"len beyond end", mark_len, sizeof(mark_len)},
 	    {"code longer than a page", code_len, sizeof(code_len)},
 	    {"new_priv 7", trap_priv, sizeof(trap_priv)},
+	    {"level byte 3 (belongs in the head)", lvl_low, sizeof(lvl_low)},
+	    {"level 6", lvl_six, sizeof(lvl_six)},
+	    {"new level 2", trap_priv2, sizeof(trap_priv2)},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -350,6 +369,70 @@ static int byte_pc(void)
 	return 0;
 }
 
+/* Version 1 streams (the worked examples of docs/TRACE-FORMAT.md, as strata 1 wrote them) still
+ * decode: no level byte, no hgatp or tval2 in TRAP/XRET/CODE, and head privilege 2 is just 2. */
+static int version1(void)
+{
+	static const uint8_t v1[] = {
+	    0x31, 0x05, 0x40,					  /* RUN, M, +5, pc +0x40 */
+	    0xd2, 0x01, 0x0c, 0xf4, 0x07, 0x10, 0xf0, 0x1f, 0x80, 0xfc, 0xff, 0x8f, 0x10, /* CALL */
+	    0x05, 0x01, 0x00, 0x00, 0x03, 0x12, 0x04, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, /* TRAP */
+	    0x06, 0x01, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00,		  /* XRET */
+	    0x21, 0x01, 0x00,					  /* RUN, priv 2 */
+	};
+	struct tev_dec dec = {.version = 1, .last_instret = 100, .last_time = 100,
+			      .last_pc = 0x80000100};
+	const uint8_t *p = v1, *end = v1 + sizeof(v1);
+	struct tev ev;
+
+	CHECK(tev_decode(&dec, &p, end, &ev) == 1 && ev.type == TEV_RUN && ev.priv == 3 &&
+		  ev.pc == 0x80000140 && ev.instret == 105,
+	      "v1 run");
+	dec.last_instret = 1000, dec.last_time = 5000, dec.last_pc = 0x80200000;
+	CHECK(tev_decode(&dec, &p, end, &ev) == 1 && ev.type == TEV_CALL && ev.hart == 1 &&
+		  ev.priv == 1 && ev.addr == 0x80201000 && ev.sp == 0x80ffff00 && ev.time == 6012,
+	      "v1 call");
+	CHECK(tev_decode(&dec, &p, end, &ev) == 1 && ev.type == TEV_TRAP && ev.new_priv == 3 &&
+		  ev.cause == 9 && ev.tval == 2 && ev.satp == 6 && !ev.hgatp,
+	      "v1 trap: new_priv %u cause %llu", ev.new_priv, (unsigned long long)ev.cause);
+	CHECK(tev_decode(&dec, &p, end, &ev) == 1 && ev.type == TEV_XRET && ev.new_priv == 1 &&
+		  ev.satp == 8,
+	      "v1 xret");
+	CHECK(tev_decode(&dec, &p, end, &ev) == 1 && ev.priv == 2 && p == end, "v1 priv 2");
+
+	/* the same TRAP bytes are not a version 2 event: hgatp and tval2 are missing */
+	struct tev_dec d2 = {.version = 2};
+	p = v1 + 16;
+	CHECK(tev_decode(&d2, &p, v1 + 32, &ev) == -EINVAL, "v1 trap read as v2");
+	return 0;
+}
+
+/* A guest level costs one byte, and only on events at a guest level. */
+static int levels(void)
+{
+	uint8_t buf[TEV_MAX_ENCODED];
+	struct tev_enc enc = {0};
+	struct tev_dec dec = {0};
+	struct tev ev = {.type = TEV_RUN, .priv = TEV_VS, .instret = 5, .time = 5, .pc = 0x40}, out;
+
+	size_t n = tev_encode(&enc, &ev, buf);
+	CHECK(n == 4 && buf[0] == 0x21 && buf[1] == TEV_VS, "VS run: %zu bytes", n);
+	const uint8_t *p = buf;
+	CHECK(tev_decode(&dec, &p, buf + n, &out) == 1 && out.priv == TEV_VS, "VS run decodes");
+	struct tev trap = {.type = TEV_TRAP, .priv = TEV_VS, .new_priv = TEV_S, .cause = 21,
+			   .instret = 9, .time = 9, .pc = 0x80, .addr = 0x100, .tval = 0x1000,
+			   .tval2 = 0x80002000 >> 2, .hgatp = 8ull << 60 | 1ull << 44 | 0x80400};
+	n = tev_encode(&enc, &trap, buf);
+	p = buf;
+	CHECK(tev_decode(&dec, &p, buf + n, &out) == 1 && out.priv == TEV_VS &&
+		  out.new_priv == TEV_S && out.tval2 << 2 == 0x80002000 && out.hgatp == trap.hgatp,
+	      "guest page fault VS -> HS");
+	CHECK(tev_level_ok(4) && tev_level_ok(5) && !tev_level_ok(2) && !tev_level_ok(6) &&
+		  tev_level_virt(TEV_VU) && !tev_level_virt(TEV_M),
+	      "level predicates");
+	return 0;
+}
+
 int main(void)
 {
 	int failed = 0;
@@ -359,5 +442,7 @@ int main(void)
 	failed += RUN(malformed);
 	failed += RUN(fuzz);
 	failed += RUN(byte_pc);
+	failed += RUN(version1);
+	failed += RUN(levels);
 	return failed != 0;
 }

@@ -327,6 +327,7 @@ static int handle_chunk(struct trace_reader *r, uint32_t type, const uint8_t *d,
 		/* deltas restart in every chunk, so each chunk decodes on its own */
 		memset(&r->harts[id]->dec, 0, sizeof(r->harts[id]->dec));
 		r->harts[id]->dec.byte_pc = byte_pc;
+		r->harts[id]->dec.version = tf_reader_version(r->tf);
 		r->hart = id;
 		r->data = d;
 		r->p = d + 4;

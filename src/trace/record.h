@@ -38,7 +38,8 @@ struct rec_config {
 	const char *path;   /* trace file */
 	unsigned nharts;    /* harts whose events are recorded: ids 0..nharts-1 */
 	unsigned what;	    /* REC_* */
-	unsigned priv_mask; /* bit p set: record at privilege p (1 << 0 U, 1 << 1 S, 1 << 3 M) */
+	unsigned priv_mask; /* bit l set: record at level l (event.h enum tev_level: 1 << 0 U,
+			    * 1 << 1 S/HS, 1 << 3 M, 1 << 4 VU, 1 << 5 VS); 0: all */
 	struct rec_range pc[REC_MAX_RANGES];
 	unsigned npc; /* --trace-filter: pc ranges (0 = everything) */
 	struct rec_range mem[REC_MAX_RANGES];
@@ -66,6 +67,9 @@ const struct rec_config *rec_config(const struct recorder *r);
 /* Change what is recorded from now on (a debugger's `monitor trace`); harts see it when they
  * next enter hart_run(). */
 void rec_set_what(struct recorder *r, unsigned what);
+/* While muted nothing is recorded and the recorder's state stays as it is (rec_hooks() is 0):
+ * reverse execution runs a traced stretch again and the trace keeps it once. */
+void rec_set_muted(struct recorder *r, bool muted);
 /* Re-evaluate the start condition after the caller filled in symbolic start/stop points. */
 void rec_restart_window(struct recorder *r);
 

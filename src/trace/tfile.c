@@ -33,6 +33,7 @@ struct tf_reader {
 	uint64_t last_off; /* offset of the chunk last returned (or of the cut-off one) */
 	bool truncated;
 	int error; /* sticky: the position is lost after corruption */
+	unsigned version;
 };
 
 static void put32(uint8_t *b, uint32_t v)
@@ -173,6 +174,7 @@ struct tf_reader *tf_reader_open(const char *path)
 		goto fail;
 	}
 	/* header flags are hints a reader may ignore (see the versioning rules) */
+	r->version = version;
 	r->off = r->last_off = sizeof(head);
 	return r;
 fail:
@@ -271,4 +273,9 @@ void tf_reader_close(struct tf_reader *r)
 	free(r->buf);
 	free(r->path);
 	free(r);
+}
+
+unsigned tf_reader_version(const struct tf_reader *r)
+{
+	return r->version;
 }

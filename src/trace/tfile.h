@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define TF_MAGIC   "STRATATR"
-#define TF_VERSION 1
+#define TF_VERSION 2 /* 2: guest levels VS/VU, hgatp and tval2 in events (event.h) */
 
 enum tf_chunk_type {
 	TF_META = 1,   /* machine description: key=value text lines (harts, ram, isa, command) */
@@ -46,5 +46,7 @@ bool tf_reader_truncated(const struct tf_reader *r);
 /* Byte offset of the chunk last returned (for messages). */
 uint64_t tf_reader_offset(const struct tf_reader *r);
 void tf_reader_close(struct tf_reader *r);
+/* The file's format version (1 .. TF_VERSION): event.h's tev_dec.version. */
+unsigned tf_reader_version(const struct tf_reader *r);
 
 #endif

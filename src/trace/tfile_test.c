@@ -179,9 +179,9 @@ static int bad_files(void)
 	CHECK(!tf_reader_open(path2) && strstr(err_msg(), "truncated header"), "short header");
 	CHECK(!tf_reader_open("/nonexistent/x.trace") && strstr(err_msg(), "/nonexistent/x.trace"),
 	      "missing file");
-	b[8] = 2;
+	b[8] = TF_VERSION + 1;
 	put_file(path2, b, 16);
-	CHECK(!tf_reader_open(path2) && strstr(err_msg(), "version 2 is newer"), "version: %s",
+	CHECK(!tf_reader_open(path2) && strstr(err_msg(), "version 3 is newer"), "version: %s",
 	      err_msg());
 	b[8] = 1;
 	put_file(path2, b, 16);

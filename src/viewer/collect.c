@@ -404,7 +404,8 @@ static const struct tasks_listener listener = {on_poll, on_wake};
 static int on_ana(void *arg, const struct ana_ev *e)
 {
 	struct vw_data *d = arg;
-	int tr = hart_track(d, e->hart, e->priv, e->priv == 0 ? e->space : 0, e->satp);
+	int tr = hart_track(d, e->hart, e->priv,
+			    e->priv == TEV_U || tev_level_virt(e->priv) ? e->space : 0, e->satp);
 
 	if (tr < 0)
 		return d->err;
@@ -650,13 +651,13 @@ static void write_tracks(struct vw_data *d, FILE *f)
 		} else if (t->priv == 0 && t->space) {
 			snprintf(name, sizeof(name), "hart%u U satp=0x%" PRIx64, t->hart, t->satp);
 		} else {
-			snprintf(name, sizeof(name), "hart%u %c", t->hart, ana_priv_char(t->priv));
+			snprintf(name, sizeof(name), "hart%u %s", t->hart, ana_level_name(t->priv));
 		}
 		fprintf(f,
-			"%s\n{\"id\":%d,\"kind\":\"%s\",\"hart\":%u,\"priv\":\"%c\",\"task\":%d,"
+			"%s\n{\"id\":%d,\"kind\":\"%s\",\"hart\":%u,\"priv\":\"%s\",\"task\":%d,"
 			"\"slices\":%" PRIu64 ",\"rows\":%u,\"name\":",
 			i ? "," : "", order[i], t->kind ? "task" : "hart", t->hart,
-			ana_priv_char(t->priv), t->task, t->slices, t->rows);
+			ana_level_name(t->priv), t->task, t->slices, t->rows);
 		vw_json_str(f, name, sizeof(name));
 		fputc('}', f);
 	}

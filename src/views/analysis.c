@@ -21,22 +21,24 @@ struct pending {
 struct stack {
 	uint8_t hart, priv;
 	uint32_t space;
-	uint64_t satp;
+	uint64_t satp, hgatp;
 	struct ana_frame *f;
 	unsigned n, cap;
 	uint64_t away;	  /* instructions the hart spent on other stacks */
 	uint64_t left_at; /* hart boundary when this stack was left */
 	bool used;
-	bool keyed;	     /* U: satp known (a stack entered before any trap/xRET is not) */
+	bool keyed;	     /* U, VU, VS: address space known (a stack entered before any trap/xRET
+			      * is not) */
 	struct pending call; /* SBI call (S stack) or syscall (U stack) awaiting its return */
 };
 
 struct ana_hart {
 	struct stack *m, *s;
-	struct stack **u; /* one per address space */
+	struct stack **u; /* U, VU, VS: one per (level, guest, address space) */
 	unsigned nu;
 	struct stack *cur;   /* the stack the hart is running on */
 	struct stack *cur_u; /* the U stack an event in U mode belongs to */
+	struct stack *cur_vs, *cur_vu; /* the same for a hypervisor's guest (H extension) */
 	uint64_t last_time, last_instret;
 	bool run_on; /* a RUN is being rebuilt */
 	uint8_t run_priv;
@@ -64,7 +66,7 @@ struct ana {
 	char mark[4097];
 };
 
-static const char *const exc_names[16] = {"insn_misaligned",
+static const char *const exc_names[24] = {"insn_misaligned",
 					  "insn_access_fault",
 					  "illegal_insn",
 					  "breakpoint",
@@ -74,23 +76,32 @@ static const char *const exc_names[16] = {"insn_misaligned",
 					  "store_access_fault",
 					  "ecall_u",
 					  "ecall_s",
-					  NULL,
+					  "ecall_vs", /* H: a hypercall (SBI call of a guest) */
 					  "ecall_m",
 					  "insn_page_fault",
 					  "load_page_fault",
 					  NULL,
-					  "store_page_fault"};
-static const char *const irq_names[12] = {NULL, "s_soft",  NULL, "m_soft", NULL, "s_timer",
-					  NULL, "m_timer", NULL, "s_ext",  NULL, "m_ext"};
+					  "store_page_fault",
+					  NULL,
+					  NULL,
+					  NULL,
+					  NULL,
+					  "insn_guest_page_fault",
+					  "load_guest_page_fault",
+					  "virtual_insn",
+					  "store_guest_page_fault"};
+static const char *const irq_names[13] = {NULL,	     "s_soft",	"vs_soft", "m_soft", NULL,
+					  "s_timer", "vs_timer", "m_timer", NULL,     "s_ext",
+					  "vs_ext",  "m_ext",	"s_guest_ext"};
 
 const char *ana_cause_name(uint64_t cause, char *buf, size_t n)
 {
 	bool irq = cause >> 63;
 	uint64_t code = cause & ~(UINT64_C(1) << 63);
 	const char *s = NULL;
-	if (irq && code < 12)
+	if (irq && code < 13)
 		s = irq_names[code];
-	else if (!irq && code < 16)
+	else if (!irq && code < 24)
 		s = exc_names[code];
 	if (s)
 		return s;
@@ -101,6 +112,47 @@ const char *ana_cause_name(uint64_t cause, char *buf, size_t n)
 char ana_priv_char(unsigned priv)
 {
 	return priv == 0 ? 'U' : priv == 1 ? 'S' : priv == 3 ? 'M' : '?';
+}
+
+const char *ana_level_name(unsigned level)
+{
+	static const char *const names[TEV_NLEVELS] = {"U", "S", "?", "M", "VU", "VS"};
+
+	return level < TEV_NLEVELS ? names[level] : "?";
+}
+
+const char *ana_track_name(unsigned hart, unsigned level, uint32_t space, uint64_t satp,
+			   uint64_t hgatp, char sep, char *buf, size_t n)
+{
+	unsigned vmid = (unsigned)(hgatp >> 44) & 0x3fff;
+
+	if (level == TEV_U && space)
+		snprintf(buf, n, "hart%u%cU satp=0x%" PRIx64, hart, sep, satp);
+	else if (level == TEV_VS)
+		snprintf(buf, n, "hart%u%cVS vmid=%u%s", hart, sep, vmid, space ? " #" : "");
+	else if (level == TEV_VU)
+		snprintf(buf, n, "hart%u%cVU vmid=%u satp=0x%" PRIx64, hart, sep, vmid, satp);
+	else
+		snprintf(buf, n, "hart%u%c%s", hart, sep, ana_level_name(level));
+	if (level == TEV_VS && space) /* guests with one VMID, told apart by their G-stage root */
+		snprintf(buf + strlen(buf), n - strlen(buf), "%u", space);
+	return buf;
+}
+
+bool ana_guest_exit(const struct tev *ev)
+{
+	return ev->type == TEV_TRAP && tev_level_virt(ev->priv) && !tev_level_virt(ev->new_priv);
+}
+
+uint64_t ana_guest_paddr(const struct tev *ev)
+{
+	uint64_t code = ev->cause & ~(UINT64_C(1) << 63);
+
+	/* htval/mtval2 hold the guest physical address >> 2; the page offset's low bits are the
+	 * guest virtual address's (tval) */
+	if (ev->type != TEV_TRAP || ev->cause >> 63 || (code != 20 && code != 21 && code != 23))
+		return UINT64_MAX;
+	return ev->tval2 << 2 | (ev->tval & 3);
 }
 
 static uint64_t hash_str(const char *s)
@@ -206,13 +258,15 @@ const struct ana_stats *ana_stats(const struct ana *a)
 	return &a->st;
 }
 
-static struct stack *stack_new(unsigned hart, unsigned priv, uint64_t satp, uint32_t space)
+static struct stack *stack_new(unsigned hart, unsigned priv, uint64_t satp, uint64_t hgatp,
+			       uint32_t space)
 {
 	struct stack *s = calloc(1, sizeof(*s));
 	if (s) {
 		s->hart = hart;
 		s->priv = priv;
 		s->satp = satp;
+		s->hgatp = hgatp;
 		s->space = space;
 	}
 	return s;
@@ -224,8 +278,8 @@ static struct ana_hart *get_hart(struct ana *a, unsigned id)
 		struct ana_hart *h = calloc(1, sizeof(*h));
 		if (!h)
 			return NULL;
-		h->m = stack_new(id, 3, 0, 0);
-		h->s = stack_new(id, 1, 0, 0);
+		h->m = stack_new(id, 3, 0, 0, 0);
+		h->s = stack_new(id, 1, 0, 0, 0);
 		if (!h->m || !h->s) {
 			stack_free(h->m);
 			stack_free(h->s);
@@ -237,32 +291,73 @@ static struct ana_hart *get_hart(struct ana *a, unsigned id)
 	return a->harts[id];
 }
 
-static struct stack *u_stack(struct ana_hart *h, unsigned id, uint64_t satp)
+/* The stack of level priv (U, VU or VS) in address space satp of the guest behind hgatp (U:
+ * 0; VS: satp 0, the guest kernel's stack follows it through its processes as S's does). */
+static struct stack *keyed_stack(struct ana_hart *h, unsigned id, unsigned priv, uint64_t satp,
+				 uint64_t hgatp)
 {
-	satp &= SATP_SPACE;
-	for (unsigned i = 0; i < h->nu; i++)
-		if (h->u[i]->satp == satp)
+	uint32_t space = 0;
+
+	satp = priv == TEV_VS ? 0 : satp & SATP_SPACE;
+	hgatp = priv == TEV_U ? 0 : hgatp & SATP_SPACE;
+	for (unsigned i = 0; i < h->nu; i++) {
+		if (h->u[i]->priv != priv)
+			continue;
+		if (h->u[i]->satp == satp && h->u[i]->hgatp == hgatp)
 			return h->u[i];
+		space++;
+	}
 	struct stack **t = realloc(h->u, (h->nu + 1) * sizeof(*t));
 	if (!t)
 		return NULL;
 	h->u = t;
-	if (!(t[h->nu] = stack_new(id, 0, satp, h->nu)))
+	if (!(t[h->nu] = stack_new(id, priv, satp, hgatp, space)))
 		return NULL;
 	t[h->nu]->keyed = true;
 	return t[h->nu++];
 }
 
-/* The stack events at priv belong to (U: the address space the hart last entered). */
+/* The current stack pointer of a keyed level (U, VU, VS). */
+static struct stack **cur_of(struct ana_hart *h, unsigned priv)
+{
+	return priv == TEV_VS ? &h->cur_vs : priv == TEV_VU ? &h->cur_vu : &h->cur_u;
+}
+
+/* The stack events at priv belong to (U, VU, VS: the address space the hart last entered). */
 static struct stack *stack_of(struct ana_hart *h, unsigned id, unsigned priv)
 {
-	if (priv == 3 || priv == 2)
+	if (priv == 3 || priv == 2 || priv >= TEV_NLEVELS)
 		return h->m;
 	if (priv == 1)
 		return h->s;
-	if (!h->cur_u && (h->cur_u = u_stack(h, id, 0)))
-		h->cur_u->keyed = false;
-	return h->cur_u;
+	struct stack **cur = cur_of(h, priv);
+	if (!*cur && (*cur = keyed_stack(h, id, priv, 0, 0)))
+		(*cur)->keyed = false;
+	return *cur;
+}
+
+/* Events at a keyed level (from a trap's or an xRET's lower side) enter the stack of their
+ * address space; a stack used before any was known (the trace began there) takes this key. */
+static int enter_space(struct ana_hart *h, unsigned id, unsigned priv, uint64_t satp,
+		       uint64_t hgatp, bool adopt)
+{
+	struct stack **cur = cur_of(h, priv);
+
+	if (priv != TEV_U && !tev_level_virt(priv))
+		return 0;
+	if (adopt && *cur && !(*cur)->keyed && (*cur)->n) {
+		(*cur)->satp = priv == TEV_VS ? 0 : satp & SATP_SPACE;
+		(*cur)->hgatp = priv == TEV_U ? 0 : hgatp & SATP_SPACE;
+		(*cur)->keyed = true;
+	}
+	struct stack *s = keyed_stack(h, id, priv, satp, hgatp);
+	if (!s)
+		return -ENOMEM;
+	*cur = s;
+	/* a guest's user level runs under its kernel: the kernel's stack is that guest's */
+	if (priv == TEV_VU)
+		return enter_space(h, id, TEV_VS, 0, hgatp, adopt);
+	return 0;
 }
 
 /* Make s the hart's current stack at hart boundary b (instructions retired so far). */
@@ -294,6 +389,7 @@ static void ev_init(struct ana_ev *e, unsigned kind, const struct stack *s, cons
 	e->priv = s->priv;
 	e->space = s->space;
 	e->satp = s->satp;
+	e->hgatp = s->hgatp;
 	e->time = time;
 	e->depth = s->n;
 	e->stack = s->f;
@@ -511,7 +607,7 @@ static int begin_call(struct ana *a, struct stack *caller, const struct tev *ev,
 static int end_call(struct ana *a, struct stack *caller, const struct tev *ev, uint64_t time)
 {
 	const struct ana_names_ops *nm = a->names;
-	bool sbi = caller->priv == 1;
+	bool sbi = caller->priv == TEV_S || caller->priv == TEV_VS;
 	struct pending *p = &caller->call;
 	char buf[256];
 	struct ana_ev e;
@@ -541,20 +637,29 @@ static int on_trap(struct ana *a, struct ana_hart *h, unsigned id, struct stack 
 		   const struct tev *ev)
 {
 	char buf[32], fname[48];
+	char gpa[48];
 	struct ana_ev e;
 	ev_init(&e, ANA_TRAP, from, ev, ev->time);
 	const char *cause = ana_cause_name(ev->cause, buf, sizeof(buf));
 	if (!(e.name = intern(a, cause)))
 		return -ENOMEM;
+	if (ana_guest_paddr(ev) != UINT64_MAX) {
+		snprintf(gpa, sizeof(gpa), "gpa=0x%" PRIx64, ana_guest_paddr(ev));
+		e.text = gpa;
+	}
 	int rc = a->emit(a->arg, &e);
 	if (rc)
 		return rc;
 	bool irq = ev->cause >> 63;
 	uint64_t code = ev->cause & ~(UINT64_C(1) << 63);
-	if (!irq && code == 9 && ev->priv == 1 && ev->new_priv == 3)
-		rc = begin_call(a, from, ev, true);
-	else if (!irq && code == 8 && ev->priv == 0 && ev->new_priv == 1)
-		rc = begin_call(a, from, ev, false);
+	unsigned p = ev->priv, np = ev->new_priv;
+	/* SBI calls: from S to the firmware; from a guest kernel (VS) to the hypervisor that
+	 * handles it (HS) or the firmware (M). Syscalls: U to S, and a guest's VU to VS. */
+	bool sbi = (code == 9 && p == TEV_S && np == TEV_M) ||
+		   (code == 10 && p == TEV_VS && (np == TEV_S || np == TEV_M));
+	bool sys = code == 8 && ((p == TEV_U && np == TEV_S) || (p == TEV_VU && np == TEV_VS));
+	if (!irq && (sbi || sys))
+		rc = begin_call(a, from, ev, sbi);
 	if (rc)
 		return rc;
 	struct stack *to = stack_of(h, id, ev->new_priv);
@@ -586,17 +691,15 @@ static int on_xret(struct ana *a, struct ana_hart *h, unsigned id, struct stack 
 		rc = pop_n(a, s, k + 1, b, ev);
 	if (rc)
 		return rc;
-	if (ev->new_priv == 0) {
-		struct stack *u = u_stack(h, id, ev->satp);
-		if (!u)
-			return -ENOMEM;
-		h->cur_u = u;
-	}
+	if ((rc = enter_space(h, id, ev->new_priv, ev->satp, ev->hgatp, false)))
+		return rc;
 	struct stack *to = stack_of(h, id, ev->new_priv);
 	if (!to)
 		return -ENOMEM;
 	switch_to(h, to, b);
-	bool back = (ev->priv == 3 && ev->new_priv == 1) || (ev->priv == 1 && ev->new_priv == 0);
+	unsigned p = ev->priv, np = ev->new_priv;
+	bool back = (p == TEV_M && (np == TEV_S || np == TEV_VS)) ||
+		    (p == TEV_S && (np == TEV_U || np == TEV_VS)) || (p == TEV_VS && np == TEV_VU);
 	if (back && to->call.on)
 		rc = end_call(a, to, ev, ev->time);
 	return rc;
@@ -611,16 +714,11 @@ int ana_feed(struct ana *a, const struct tev *ev)
 	a->st.events++;
 	h->last_time = ev->time;
 	h->last_instret = ev->instret;
-	if (ev->type == TEV_TRAP && ev->priv == 0) {
-		/* The trace began in U: now the address space of that stack is known. */
-		if (h->cur_u && !h->cur_u->keyed && h->cur_u->n) {
-			h->cur_u->satp = ev->satp & SATP_SPACE;
-			h->cur_u->keyed = true;
-		}
-		struct stack *u = u_stack(h, id, ev->satp);
-		if (!u)
-			return -ENOMEM;
-		h->cur_u = u;
+	if (ev->type == TEV_TRAP) {
+		/* The trace began in U (VU, VS): now the address space of that stack is known. */
+		int rc = enter_space(h, id, ev->priv, ev->satp, ev->hgatp, true);
+		if (rc)
+			return rc;
 	}
 	struct stack *s = stack_of(h, id, ev->priv);
 	if (!s)

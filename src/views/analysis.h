@@ -1,5 +1,6 @@
 /* analysis — the reading side shared by every view: call stacks per hart, privilege level and
- * (for U mode) address space, built from CALL/RET/TAIL events; trap frames; SBI calls and Linux
+ * (for U mode) address space, and for a hypervisor's guest (VS, VU) per guest (hgatp: VMID and
+ * root) and guest address space, built from CALL/RET/TAIL events; trap frames; SBI calls and Linux
  * system calls matched with their returns; self/total instruction counts per function; the
  * instructions of RUN events. The outputs see one stream of struct ana_ev.
  *
@@ -19,7 +20,8 @@
 enum ana_kind {
 	ANA_ENTER = 1, /* a frame was pushed: stack[depth - 1] */
 	ANA_EXIT,      /* stack[depth - 1] is about to be popped; self/total counts set */
-	ANA_TRAP,      /* on the interrupted track: cause name, ev has cause/tval/epc */
+	ANA_TRAP,      /* on the interrupted track: cause name, ev has cause/tval/epc; text =
+			* "gpa=0x..." for a guest page fault, else NULL */
 	ANA_SBI_BEGIN, /* on the caller's S track: name, text = formatted call */
 	ANA_SBI_END,   /* text = formatted result (NULL if the trace ended first) */
 	ANA_SYS_BEGIN, /* on the caller's U track */
@@ -47,9 +49,11 @@ struct ana_frame {
 struct ana_ev {
 	uint8_t kind; /* enum ana_kind */
 	uint8_t hart;
-	uint8_t priv;	/* the track: 0 U, 1 S, 3 M */
-	uint32_t space; /* U: address space number on this hart (0, 1, ... in order seen) */
-	uint64_t satp;	/* U: the address space (ASID and root PPN) */
+	uint8_t priv;	/* the track: a level, 0 U, 1 S (HS), 3 M, 4 VU, 5 VS */
+	uint32_t space; /* U, VU, VS: address space number on this hart and level (0, 1, ... in
+			 * order seen) */
+	uint64_t satp;	/* U, VU: the address space (ASID and root PPN; VU: vsatp's) */
+	uint64_t hgatp; /* VU, VS: the guest (hgatp's VMID and root PPN) */
 	uint64_t time;
 	unsigned depth;		       /* frames on the track's stack */
 	const struct ana_frame *stack; /* stack[0] bottom .. stack[depth - 1] top */
@@ -110,5 +114,15 @@ const struct ana_stats *ana_stats(const struct ana *a);
 const char *ana_cause_name(uint64_t cause, char *buf, size_t n);
 /* Privilege letter: 'U', 'S', 'M', or '?' */
 char ana_priv_char(unsigned priv);
+/* Level name: "U", "S", "M", "VU", "VS", or "?" */
+const char *ana_level_name(unsigned level);
+/* A track's name: "hart0 S", "hart0 U satp=0x...", "hart0 VS vmid=1", "hart0 VU vmid=1
+ * satp=0x..." (sep between the hart and the rest: ' ', or ';' for folded stacks). */
+const char *ana_track_name(unsigned hart, unsigned level, uint32_t space, uint64_t satp,
+			   uint64_t hgatp, char sep, char *buf, size_t n);
+/* A trap from a guest (VS, VU) to the hypervisor or the firmware: a guest exit. */
+bool ana_guest_exit(const struct tev *ev);
+/* A guest page fault's guest physical address (htval << 2 | tval's low bits), else UINT64_MAX. */
+uint64_t ana_guest_paddr(const struct tev *ev);
 
 #endif

@@ -25,32 +25,32 @@ static void logf_(const char *fmt, ...)
 static int collect(void *arg, const struct ana_ev *e)
 {
 	(void)arg;
-	char p = ana_priv_char(e->priv);
+	const char *p = ana_level_name(e->priv);
 	char sp[8] = "";
-	if (e->priv == 0)
+	if (e->priv == TEV_U || tev_level_virt(e->priv))
 		snprintf(sp, sizeof(sp), "%u", e->space);
 	switch (e->kind) {
 	case ANA_ENTER:
-		logf_("E %c%s %s %u%s\n", p, sp, e->name, e->depth,
+		logf_("E %s%s %s %u%s\n", p, sp, e->name, e->depth,
 		      e->stack[e->depth - 1].recursive ? " rec" : "");
 		break;
 	case ANA_EXIT:
-		logf_("X %c%s %s %" PRIu64 "/%" PRIu64 "%s\n", p, sp, e->name, e->self_insns,
+		logf_("X %s%s %s %" PRIu64 "/%" PRIu64 "%s\n", p, sp, e->name, e->self_insns,
 		      e->total_insns, e->at_end ? " end" : "");
 		break;
 	case ANA_TRAP:
-		logf_("T %c%s %s\n", p, sp, e->name);
+		logf_("T %s%s %s%s%s\n", p, sp, e->name, e->text ? " " : "", e->text ? e->text : "");
 		break;
 	case ANA_SBI_BEGIN:
 	case ANA_SYS_BEGIN:
-		logf_("B %c%s %s\n", p, sp, e->text);
+		logf_("B %s%s %s\n", p, sp, e->text);
 		break;
 	case ANA_SBI_END:
 	case ANA_SYS_END:
-		logf_("R %c%s %s %s\n", p, sp, e->name, e->text ? e->text : "-");
+		logf_("R %s%s %s %s\n", p, sp, e->name, e->text ? e->text : "-");
 		break;
 	case ANA_INSN:
-		logf_("I %c %" PRIx64 " %x\n", p, e->pc, e->raw);
+		logf_("I %s %" PRIx64 " %x\n", p, e->pc, e->raw);
 		break;
 	default:
 		logf_("? %d\n", e->kind);
@@ -330,8 +330,117 @@ static void test_insns(void)
 	ana_free(A);
 }
 
+/* A hypervisor (HS) runs guest 1: its kernel (VS) calls foo, takes a guest page fault to HS,
+ * makes a hypercall, runs a program (VU) that makes a syscall to the guest kernel and is
+ * interrupted to HS; then guest 2 (another hgatp) runs. Stacks are per (level, guest, address
+ * space); HS counts exclude the guest's instructions and the other way round. */
+static void test_guests(void)
+{
+	const uint64_t g1 = 8ull << 60 | 1ull << 44 | 0x80400, g2 = 8ull << 60 | 2ull << 44 | 0x80800;
+	const uint64_t vsatp = 8ull << 60 | 0x81000;
+	struct tev ev;
+
+	start(false);
+	feed(call(TEV_S, 0, 0x1010, 0x1000, 0x9000)); /* the hypervisor's main */
+	ev = xret(TEV_S, TEV_VS, 5, 0);
+	ev.hgatp = g1;
+	feed(ev);
+	feed(call(TEV_VS, 12, 0x1110, 0x2000, 0x8000)); /* the guest kernel's foo */
+	ev = trap(TEV_VS, TEV_S, 20, 21, 0);
+	ev.hgatp = g1, ev.tval = 0x1235, ev.tval2 = 0x80002000 >> 2;
+	check("guest_exit", ana_guest_exit(&ev) && !ana_guest_exit(&(struct tev){.type = TEV_TRAP,
+		.priv = TEV_VU, .new_priv = TEV_VS}), "ana_guest_exit");
+	check("guest_paddr", ana_guest_paddr(&ev) == 0x80002001, "gpa");
+	feed(ev);
+	feed(call(TEV_S, 22, 0x7010, 0x3000, 0x9f00)); /* the hypervisor's fault handler bar */
+	feed(ret(TEV_S, 30, 0x7014, 0x9f00));
+	ev = xret(TEV_S, TEV_VS, 35, 0);
+	ev.hgatp = g1;
+	feed(ev);
+	ev = trap(TEV_VS, TEV_S, 40, 10, 0); /* hypercall: sbi_set_timer */
+	ev.hgatp = g1, ev.a[7] = 0x54494d45, ev.a[6] = 0, ev.a[0] = 0x1000;
+	feed(ev);
+	ev = xret(TEV_S, TEV_VS, 45, 0);
+	ev.hgatp = g1;
+	feed(ev);
+	ev = xret(TEV_VS, TEV_VU, 50, vsatp); /* the guest kernel starts a program */
+	ev.hgatp = g1;
+	feed(ev);
+	feed(call(TEV_VU, 52, 0x1210, 0x4000, 0x7000));
+	ev = trap(TEV_VU, TEV_VS, 60, 8, vsatp); /* its syscall, handled by the guest kernel */
+	ev.hgatp = g1, ev.a[7] = 64;
+	feed(ev);
+	ev = xret(TEV_VS, TEV_VU, 65, vsatp);
+	ev.hgatp = g1, ev.a[0] = 3;
+	feed(ev);
+	ev = trap(TEV_VU, TEV_S, 70, UINT64_C(1) << 63 | 5, vsatp); /* an HS timer: a guest exit */
+	ev.hgatp = g1;
+	feed(ev);
+	ev = xret(TEV_S, TEV_VU, 80, vsatp);
+	ev.hgatp = g1;
+	feed(ev);
+	feed(ret(TEV_VU, 85, 0x1214, 0x7000));
+	ev = trap(TEV_VU, TEV_S, 90, UINT64_C(1) << 63 | 5, vsatp);
+	ev.hgatp = g1;
+	feed(ev);
+	ev = xret(TEV_S, TEV_VS, 95, 0); /* guest 2 */
+	ev.hgatp = g2;
+	feed(ev);
+	feed(call(TEV_VS, 97, 0x1110, 0x2000, 0x8000));
+	ana_finish(A);
+	expect("guest_stacks",
+	       "E S main 1\n"
+	       "E VS0 foo 1\n"
+	       "T VS0 load_guest_page_fault gpa=0x80002001\n"
+	       "E S trap:load_guest_page_fault 2\n"
+	       "E S bar 3\n"
+	       "X S bar 8/8\n"
+	       "X S trap:load_guest_page_fault 8/16\n"
+	       "T VS0 ecall_vs\n"
+	       "B VS0 sbi_0x54494d45_0(0x1000, 0x0, 0x0, 0x0, 0x0, 0x0)\n"
+	       "E S trap:ecall_vs 2\n"
+	       "X S trap:ecall_vs 6/6\n"
+	       "R VS0 sbi_0x54494d45_0 0x0, 0x0\n"
+	       "E VU0 baz 1\n"
+	       "T VU0 ecall_u\n"
+	       "B VU0 syscall_64(0x0, 0x0, 0x0, 0x0, 0x0, 0x0)\n"
+	       "E VS0 trap:ecall_u 2\n"
+	       "X VS0 trap:ecall_u 6/6\n"
+	       "R VU0 syscall_64 3\n"
+	       "T VU0 s_timer\n"
+	       "E S irq:s_timer 2\n"
+	       "X S irq:s_timer 11/11\n"
+	       "X VU0 baz 16/16\n"
+	       "T VU0 s_timer\n"
+	       "E S irq:s_timer 2\n"
+	       "X S irq:s_timer 6/6\n"
+	       "E VS1 foo 1\n"
+	       "X S main 5/44 end\n"
+	       "X VS0 foo 16/22 end\n"
+	       "X VS1 foo 0/0 end\n");
+	ana_free(A);
+
+	char buf[96], c[32];
+	check("guest_track_names",
+	      !strcmp(ana_track_name(0, TEV_VS, 0, 0, g1, ' ', buf, sizeof(buf)), "hart0 VS vmid=1") &&
+		  !strcmp(ana_track_name(1, TEV_VU, 0, vsatp, g2, ';', buf, sizeof(buf)),
+			  "hart1;VU vmid=2 satp=0x8000000000081000") &&
+		  !strcmp(ana_track_name(0, TEV_S, 0, 0, 0, ' ', buf, sizeof(buf)), "hart0 S") &&
+		  !strcmp(ana_level_name(TEV_VU), "VU") && !strcmp(ana_level_name(2), "?"),
+	      buf);
+	check("guest_cause_names",
+	      !strcmp(ana_cause_name(20, c, sizeof(c)), "insn_guest_page_fault") &&
+		  !strcmp(ana_cause_name(22, c, sizeof(c)), "virtual_insn") &&
+		  !strcmp(ana_cause_name(23, c, sizeof(c)), "store_guest_page_fault") &&
+		  !strcmp(ana_cause_name(10, c, sizeof(c)), "ecall_vs") &&
+		  !strcmp(ana_cause_name(UINT64_C(1) << 63 | 6, c, sizeof(c)), "vs_timer") &&
+		  !strcmp(ana_cause_name(UINT64_C(1) << 63 | 12, c, sizeof(c)), "s_guest_ext"),
+	      c);
+}
+
 int main(void)
 {
+	test_guests();
 	test_nested();
 	test_recursion();
 	test_tail();

@@ -46,7 +46,10 @@ static void str(FILE *f, const char *s)
 
 static unsigned tid_of(const struct ana_ev *e)
 {
-	return e->priv == 0 && e->space ? 1000 + e->space : e->priv;
+	/* one thread per U address space, and per guest and guest address space (H) */
+	if (e->priv == TEV_U && e->space)
+		return 1000 + e->space;
+	return tev_level_virt(e->priv) && e->space ? 1000u * e->priv + e->space : e->priv;
 }
 
 /* Start one event object: {"ph":..,"ts":..,"pid":..,"tid":.., */
@@ -68,12 +71,10 @@ static int name_track(struct chrome *c, const struct ana_ev *e)
 		return 0;
 	fprintf(c->out, "%s\n{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"thread_name\",",
 		c->first ? "" : ",", e->hart, tid_of(e));
-	if (e->priv == 0 && e->space)
-		fprintf(c->out, "\"args\":{\"name\":\"hart%u U satp=0x%" PRIx64 "\"}}", e->hart,
-			e->satp);
-	else
-		fprintf(c->out, "\"args\":{\"name\":\"hart%u %c\"}}", e->hart,
-			ana_priv_char(e->priv));
+	char name[96];
+	fprintf(c->out, "\"args\":{\"name\":\"%s\"}}",
+		ana_track_name(e->hart, e->priv, e->space, e->satp, e->hgatp, ' ', name,
+			       sizeof(name)));
 	fprintf(c->out,
 		",\n{\"ph\":\"M\",\"pid\":%u,\"name\":\"process_name\","
 		"\"args\":{\"name\":\"hart%u\"}}",
@@ -117,8 +118,9 @@ static int chrome_event(void *v, const struct ana_ev *e)
 		str(f, e->name);
 		fprintf(f,
 			",\"args\":{\"epc\":\"0x%" PRIx64 "\",\"tval\":\"0x%" PRIx64
-			"\",\"to\":\"%c\"}}",
-			ev->pc, ev->tval, ana_priv_char(ev->new_priv));
+			"\",\"to\":\"%s\"%s%s%s}}",
+			ev->pc, ev->tval, ana_level_name(ev->new_priv), e->text ? ",\"" : "",
+			e->text ? e->text : "", e->text ? "\"" : "");
 		break;
 	case ANA_SBI_BEGIN:
 	case ANA_SYS_BEGIN:

@@ -48,11 +48,8 @@ static int folded_event(void *v, const struct ana_ev *e)
 	struct folded *f = v;
 	if (e->kind != ANA_EXIT || !e->self_insns)
 		return 0;
-	char head[48];
-	if (e->priv == 0 && e->space)
-		snprintf(head, sizeof(head), "hart%u;U satp=0x%" PRIx64, e->hart, e->satp);
-	else
-		snprintf(head, sizeof(head), "hart%u;%c", e->hart, ana_priv_char(e->priv));
+	char head[96];
+	ana_track_name(e->hart, e->priv, e->space, e->satp, e->hgatp, ';', head, sizeof(head));
 	size_t len = 0;
 	if (append(f, &len, head))
 		return -ENOMEM;

@@ -25,7 +25,7 @@ struct ckey {
 
 struct lhart {
 	struct live_hart h;
-	const char *top[4]; /* per privilege level: the function on top of its stack */
+	const char *top[TEV_NLEVELS]; /* per level: the function on top of its stack */
 };
 
 struct pring {
@@ -82,11 +82,11 @@ static int on_ana(void *arg, const struct ana_ev *e)
 		return -ENOMEM;
 	switch (e->kind) {
 	case ANA_ENTER:
-		if (e->priv < 4)
+		if (e->priv < TEV_NLEVELS)
 			h->top[e->priv] = e->name;
 		return 0;
 	case ANA_EXIT: {
-		if (e->priv < 4)
+		if (e->priv < TEV_NLEVELS)
 			h->top[e->priv] = e->depth > 1 ? e->stack[e->depth - 2].name : NULL;
 		if (e->stack[e->depth - 1].kind != ANA_FRAME_FUNC)
 			return 0;
@@ -247,7 +247,7 @@ int live_hart(const struct live *l, unsigned hart, struct live_hart *o)
 	if (!h)
 		return -ENOENT;
 	*o = h->h;
-	o->func = h->h.priv < 4 ? h->top[h->h.priv] : NULL;
+	o->func = h->h.priv < TEV_NLEVELS ? h->top[h->h.priv] : NULL;
 	return 0;
 }
 

@@ -245,10 +245,7 @@ static int describe(struct perfetto *p, const struct ana_ev *e)
 		pb_end(b);
 		pb_end(b);
 	}
-	if (e->priv == 0 && e->space)
-		snprintf(name, sizeof(name), "hart%u U satp=0x%" PRIx64, e->hart, e->satp);
-	else
-		snprintf(name, sizeof(name), "hart%u %c", e->hart, ana_priv_char(e->priv));
+	ana_track_name(e->hart, e->priv, e->space, e->satp, e->hgatp, ' ', name, sizeof(name));
 	pb_begin(b, TRACE_PACKET);
 	pb_uint(b, PKT_SEQ_ID, SEQ_ID);
 	pb_begin(b, PKT_TRACK_DESCRIPTOR);

@@ -31,6 +31,7 @@ struct report {
 	FILE *out;
 	struct view_opts o;
 	struct vmap *funcs, *traps, *sbi, *sys, *timers;
+	struct vmap *hyp, *exits; /* hypercalls (SBI calls from VS); guest exits by cause */
 };
 
 static void *report_begin(FILE *out, const struct view_opts *o)
@@ -47,7 +48,11 @@ static void *report_begin(FILE *out, const struct view_opts *o)
 	r->sbi = vmap_new(sizeof(uint64_t));
 	r->sys = vmap_new(sizeof(uint64_t));
 	r->timers = vmap_new(sizeof(uint64_t));
-	if (!r->funcs || !r->traps || !r->sbi || !r->sys || !r->timers) {
+	r->hyp = vmap_new(sizeof(uint64_t));
+	r->exits = vmap_new(sizeof(uint64_t));
+	if (!r->funcs || !r->traps || !r->sbi || !r->sys || !r->timers || !r->hyp || !r->exits) {
+		vmap_free(r->hyp);
+		vmap_free(r->exits);
 		vmap_free(r->funcs);
 		vmap_free(r->traps);
 		vmap_free(r->sbi);
@@ -86,19 +91,25 @@ static int report_event(void *v, const struct ana_ev *e)
 	}
 	case ANA_TRAP: {
 		struct tkey k = {e->name, e->priv, e->ev->new_priv};
+		if (ana_guest_exit(e->ev) && count(r->exits, &k, sizeof(k)))
+			return -ENOMEM;
 		return count(r->traps, &k, sizeof(k));
 	}
 	case ANA_SBI_BEGIN: {
 		struct ckey k = {e->name, e->id};
-		return count(r->sbi, &k, sizeof(k));
+		return count(e->priv == TEV_VS ? r->hyp : r->sbi, &k, sizeof(k));
 	}
 	case ANA_SYS_BEGIN: {
 		struct ckey k = {e->name, e->id};
 		return count(r->sys, &k, sizeof(k));
 	}
 	case ANA_MARK: {
-		/* "timer CSR=VALUE ...", written by the CPU's etrace hook */
-		static const char *const csrs[] = {"stimecmp"};
+		/* "timer CSR=VALUE ...", written by the CPU's etrace hook; "hvip=VALUE ..." */
+		static const char *const csrs[] = {"stimecmp", "vstimecmp"};
+		if (!strncmp(e->text, "hvip=", 5)) {
+			struct ckey k = {"hvip (injected interrupts)", e->hart};
+			return count(r->timers, &k, sizeof(k));
+		}
 		for (size_t i = 0; i < sizeof(csrs) / sizeof(csrs[0]); i++) {
 			size_t n = strlen(csrs[i]);
 			if (!strncmp(e->text, "timer ", 6) && !strncmp(e->text + 6, csrs[i], n) &&
@@ -178,8 +189,8 @@ static int print_funcs(struct report *r, int total)
 		if (!group || group->hart != k->hart || group->priv != k->priv) {
 			group = k;
 			shown = 0;
-			fprintf(r->out, "\nhart %u, %c mode: functions by %s instructions\n",
-				k->hart, ana_priv_char(k->priv), total ? "total" : "self");
+			fprintf(r->out, "\nhart %u, %s mode: functions by %s instructions\n",
+				k->hart, ana_level_name(k->priv), total ? "total" : "self");
 			fprintf(r->out, "%14s %14s %10s  %s\n", "self", "total", "calls",
 				"function");
 		}
@@ -207,8 +218,8 @@ static int print_counts(struct report *r, struct vmap *m, const char *title, int
 		const uint64_t *c = vmap_at(m, ix[i], &kp, NULL);
 		if (what == 0) {
 			const struct tkey *k = kp;
-			fprintf(r->out, "%14" PRIu64 "  %-20s %c -> %c\n", *c, k->name,
-				ana_priv_char(k->from), ana_priv_char(k->to));
+			fprintf(r->out, "%14" PRIu64 "  %-20s %s -> %s\n", *c, k->name,
+				ana_level_name(k->from), ana_level_name(k->to));
 		} else if (what == 1) {
 			const struct ckey *k = kp;
 			const char *ext = nm && nm->sbi_ext ? nm->sbi_ext(k->id) : NULL;
@@ -244,7 +255,14 @@ static int report_end(void *v, const struct ana_stats *st)
 	if (!rc)
 		rc = print_counts(r, r->traps, "traps by cause", 0);
 	if (!rc)
+		rc = print_counts(r, r->exits, "guest exits by cause (a hypervisor's guest, VS/VU)", 0);
+	if (!rc)
 		rc = print_counts(r, r->sbi, "SBI calls by extension and function", 1);
+	if (!rc)
+		rc = print_counts(r, r->hyp,
+				  "hypercalls (SBI calls from VS, handled by the hypervisor) by "
+				  "extension and function",
+				  1);
 	if (!rc)
 		rc = print_counts(r, r->sys, "syscalls by name (number)", 2);
 	if (!rc)
@@ -256,6 +274,8 @@ static int report_end(void *v, const struct ana_stats *st)
 	vmap_free(r->sbi);
 	vmap_free(r->sys);
 	vmap_free(r->timers);
+	vmap_free(r->hyp);
+	vmap_free(r->exits);
 	free(r);
 	return rc;
 }

@@ -536,15 +536,15 @@ static int on_wake(struct tasks *t, const struct tev *ev)
 	}
 	t->wakes++;
 	if (ev->size && (ev->cause >> 63))
-		snprintf(from, sizeof(from), "irq %s (%c)", ana_cause_name(ev->cause, cb, sizeof(cb)),
-			 ana_priv_char(ev->priv));
+		snprintf(from, sizeof(from), "irq %s (%s)", ana_cause_name(ev->cause, cb, sizeof(cb)),
+			 ana_level_name(ev->priv));
 	else if (ev->task && tasks_by_addr(t, ev->task) >= 0)
 		snprintf(from, sizeof(from), "task %d", tasks_by_addr(t, ev->task));
 	else if (ev->size)
-		snprintf(from, sizeof(from), "trap %s (%c)", ana_cause_name(ev->cause, cb, sizeof(cb)),
-			 ana_priv_char(ev->priv));
+		snprintf(from, sizeof(from), "trap %s (%s)", ana_cause_name(ev->cause, cb, sizeof(cb)),
+			 ana_level_name(ev->priv));
 	else
-		snprintf(from, sizeof(from), "no task (%c)", ana_priv_char(ev->priv));
+		snprintf(from, sizeof(from), "no task (%s)", ana_level_name(ev->priv));
 	if (to >= 0)
 		t->t[to].wakes++;
 	if (t->lis && t->lis->wake) {

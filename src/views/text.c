@@ -114,7 +114,7 @@ static int text_event(void *v, const struct ana_ev *e)
 	unsigned indent = e->depth;
 	if (e->kind == ANA_ENTER || e->kind == ANA_EXIT)
 		indent--;
-	fprintf(f, "%12" PRIu64 " %4u %c  %*s", e->time, e->hart, ana_priv_char(e->priv),
+	fprintf(f, "%12" PRIu64 " %4u %s  %*s", e->time, e->hart, ana_level_name(e->priv),
 		2 * indent, "");
 	const char *kind = ev && ev->kind < 3 ? kinds[ev->kind] : "?";
 	char buf[160];
@@ -133,8 +133,9 @@ static int text_event(void *v, const struct ana_ev *e)
 			e->self_insns, e->total_insns, e->at_end ? ", trace ended" : "");
 		break;
 	case ANA_TRAP:
-		fprintf(f, "trap %s epc=0x%" PRIx64 " tval=0x%" PRIx64 " -> %c\n", e->name, ev->pc,
-			ev->tval, ana_priv_char(ev->new_priv));
+		fprintf(f, "trap %s epc=0x%" PRIx64 " tval=0x%" PRIx64 "%s%s -> %s\n", e->name, ev->pc,
+			ev->tval, e->text ? " " : "", e->text ? e->text : "",
+			ana_level_name(ev->new_priv));
 		break;
 	case ANA_SBI_BEGIN:
 		fprintf(f, "sbi %s\n", e->text);

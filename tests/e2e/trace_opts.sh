@@ -48,6 +48,12 @@ report priv "$traps" --trace=etrace --trace-priv=s &&
 	  else
 		fail priv/s_only "events outside S: $(echo "$other" | head -n 2 | tr '\n' ' ')"
 	  fi; }
+# hs is s's other name (HS = S while V=0); vs and vu (a hypervisor's guest) never run in traps.elf
+report priv_hs "$traps" --trace=etrace --trace-priv=HS &&
+	{ cmp -s "$tmp/priv.dump" "$tmp/priv_hs.dump" && pass priv/hs_is_s ||
+		fail priv/hs_is_s "--trace-priv=HS differs from --trace-priv=s"; }
+report priv_guest "$traps" --trace=etrace --trace-priv=vs,vu &&
+	has priv/guest_levels_only priv_guest.report '^0 events'
 report mtrace "$rec" --trace=mtrace --mtrace=0x80060000-0x80068000:w &&
 	{ has mtrace/stores mtrace.dump 'mem store 0x8006'
 	  hasnt mtrace/no_loads mtrace.dump 'mem load'
@@ -63,7 +69,7 @@ else
 fi
 
 # bad values: one line, exit 2
-for bad in "--trace=bogus" "--trace-priv=x" "--mtrace=5-1" "--mtrace=0x10-0x20:q" \
+for bad in "--trace=bogus" "--trace-priv=x" "--trace-priv=hs,v" "--sym $rec@vx" "--mtrace=5-1" "--mtrace=0x10-0x20:q" \
 	"--trace-filter=no_such_function --trace=ftrace" "--trace-start=no_such_function --trace=ftrace" \
 	"--dump-ring-on=99" "--sym /nonexistent.elf --trace=ftrace" "--trace-out /nonexistent/dir/t --trace=ftrace"; do
 	# shellcheck disable=SC2086

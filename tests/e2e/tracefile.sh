@@ -2,7 +2,8 @@
 # e2e/tracefile — `strata info` on trace files (docs/TRACE-FORMAT.md): a synthetic trace written
 # byte by byte from the format document (by python3, independently of strata's writer), a real
 # trace of tests/guests/build/modes.elf, a truncated copy (reads, says "truncated"), a corrupted
-# byte (exit 2, one line naming the offset), a file that is not a trace and a newer version (exit 2).
+# byte (exit 2, one line naming the offset), a file that is not a trace and a newer version (exit 2),
+# and version-1 files (before the H extension's levels) read as the version-1 strata read them.
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
@@ -162,3 +163,27 @@ expect_ok real-truncated "$tmp/real-cut.trace" '^events: [1-9]' '^truncated at o
 cp "$real" "$tmp/real-bad.trace"
 corrupt "$tmp/real-bad.trace" $((rsize / 2))
 expect_bad real-corrupt "$tmp/real-bad.trace" "real-bad.trace: offset [0-9]+: "
+
+# 6. Version-1 files (written by strata before the H extension's levels, commit 65b3f25, kept in
+# tests/e2e/data/v1 with that strata's report, folded stacks and instruction dump): read the same.
+v1=$root/tests/e2e/data/v1
+expect_ok v1-info "$v1/modes-etrace.trace" '^format: strata trace version 1$' \
+	'^events: 369 \(call 129, ret 109, tail 60, trap 35, xret 36\)$'
+# v1_same NAME GOLDEN CMD...: CMD's output equals the version-1 strata's
+v1_same() {
+	local name=$1 want=$2
+	shift 2
+	if ! timeout 60 "$strata" "$@" >"$tmp/v1.out" 2>"$tmp/v1.err" </dev/null; then
+		echo "FAIL tracefile/$name: status $?: $(head -c 300 "$tmp/v1.err")"
+	elif ! cmp -s "$tmp/v1.out" "$want"; then
+		echo "FAIL tracefile/$name: differs from $want:"
+		diff "$want" "$tmp/v1.out" | head -n 10 | sed 's/^/  | /'
+	else
+		echo "PASS tracefile/$name"
+	fi
+}
+v1_same v1-report "$v1/modes-etrace.report" report "$v1/modes-etrace.trace"
+v1_same v1-folded "$v1/modes-etrace.folded" dump "$v1/modes-etrace.trace" --format=folded
+v1_same v1-insns "$v1/modes-all.insns.txt" dump "$v1/modes-all.trace" --insns
+# and a trace written now is version 2
+expect_ok real-version "$real" '^format: strata trace version 2$'
