@@ -73,7 +73,8 @@ int dmode_csr_read(struct hart *h, unsigned csr, uint64_t *v)
 {
 	switch (csr) {
 	case CSR_DCSR:
-		*v = DCSR_XDEBUGVER | DCSR_MPRVEN | (h->dcsr & (DCSR_WMASK | DCSR_CAUSE | DCSR_PRV | DCSR_V));
+		*v = DCSR_XDEBUGVER | DCSR_MPRVEN |
+		     (h->dcsr & (DCSR_WMASK | DCSR_CAUSE | DCSR_PRV | DCSR_V));
 		return 0;
 	case CSR_DPC:
 		*v = h->dpc & epc_mask(h);

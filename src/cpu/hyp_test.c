@@ -36,8 +36,19 @@ static uint64_t rnd(void)
 /* An edge value, a RAM address or page number, or random bits. */
 static uint64_t value(void)
 {
-	static const uint64_t edge[] = {0, ~0ull, 1, 2, 3, 0x444, 0xb1ff, 8ull << 60, 9ull << 60,
-					1ull << 60, 15ull << 60, 1ull << 63, 0x7fffffffffffffffull};
+	static const uint64_t edge[] = {0,
+					~0ull,
+					1,
+					2,
+					3,
+					0x444,
+					0xb1ff,
+					8ull << 60,
+					9ull << 60,
+					1ull << 60,
+					15ull << 60,
+					1ull << 63,
+					0x7fffffffffffffffull};
 	switch (rnd() % 5) {
 	case 0:
 		return edge[rnd() % (sizeof(edge) / sizeof(edge[0]))];
@@ -51,10 +62,10 @@ static uint64_t value(void)
 	}
 }
 
-static const unsigned h_csrs[] = {0x600, 0x602, 0x603, 0x604, 0x605, 0x606, 0x607, 0x60a, 0x643,
-				  0x644, 0x645, 0x64a, 0x680, 0xe12, 0x200, 0x204, 0x205, 0x240,
-				  0x241, 0x242, 0x243, 0x244, 0x24d, 0x280, 0x34a, 0x34b, 0x300,
-				  0x302, 0x303, 0x30a, 0x100, 0x180};
+static const unsigned h_csrs[] = {0x600, 0x602, 0x603, 0x604, 0x605, 0x606, 0x607, 0x60a,
+				  0x643, 0x644, 0x645, 0x64a, 0x680, 0xe12, 0x200, 0x204,
+				  0x205, 0x240, 0x241, 0x242, 0x243, 0x244, 0x24d, 0x280,
+				  0x34a, 0x34b, 0x300, 0x302, 0x303, 0x30a, 0x100, 0x180};
 #define NCSRS (sizeof(h_csrs) / sizeof(h_csrs[0]))
 
 static uint64_t rd(unsigned csr)
@@ -78,7 +89,8 @@ static int invariants(void)
 
 	CHECK(mode == 0 || mode == 8 || mode == 9, "hgatp mode %llu", (unsigned long long)mode);
 	CHECK(!(hgatp & 3), "hgatp PPN[1:0] %llx", (unsigned long long)hgatp);
-	CHECK(!((hgatp >> 58) & 3), "hgatp bits 59:58 (VMIDLEN 14) %llx", (unsigned long long)hgatp);
+	CHECK(!((hgatp >> 58) & 3), "hgatp bits 59:58 (VMIDLEN 14) %llx",
+	      (unsigned long long)hgatp);
 	mode = vsatp >> 60;
 	CHECK(mode == 0 || mode == 8 || mode == 9, "vsatp mode %llu", (unsigned long long)mode);
 	CHECK(((rd(0x600) >> 32) & 3) == 2, "hstatus.VSXL");
@@ -137,8 +149,8 @@ static int random_state(void)
 		h->exc_cause = ~0ull;
 		if (mmu_translate(h, va, (int)(rnd() % 3), 4 | (unsigned)(rnd() % 2), &pa) < 0 &&
 		    !exc_ok(h->exc_cause)) {
-			printf("FAIL random_state: translate %llx: cause %llu\n", (unsigned long long)va,
-			       (unsigned long long)h->exc_cause);
+			printf("FAIL random_state: translate %llx: cause %llu\n",
+			       (unsigned long long)va, (unsigned long long)h->exc_cause);
 			fails++;
 		}
 		cpu_translate_gva(machine_cpu(m), 0, va, &pa);

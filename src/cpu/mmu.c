@@ -449,6 +449,7 @@ int mmu_cbo_check(struct hart *h, uint64_t vaddr)
 
 	if (translate_check(h, base, CBO_BLOCK, ACC_LOAD, priv, &pa, NULL) == 0)
 		return 0;
+	h->exc_gva = false; /* the load's fault is not the one reported */
 	/* no load permission: a store's will do, and its fault is the one reported */
 	return translate_check(h, base, CBO_BLOCK, ACC_STORE, priv, &pa, NULL);
 }

@@ -105,6 +105,7 @@ check cpu_bad_value zba=maybe run -cpu rv64,zba=maybe -bios none -kernel "$good"
 check cpu_dependency "d needs f" run -cpu rv64,f=off -bios none -kernel "$good"
 # every ISA row is implemented now (H was the last): the RV64-only ones on RV32 are the refusals left
 check cpu_rv32_h "hypervisor extension is RV64 only" run -cpu rv32,h=on -bios none -kernel "$good32"
+check cpu_h_needs_s "h needs s" run -cpu rv64,s=off -bios none -kernel "$good"
 check gdb_port_zero --gdb run --gdb 0 -bios none -kernel "$good"
 check gdb_port_text --gdb run --gdb abc -bios none -kernel "$good"
 check gdb_port_range --gdb run --gdb 127.0.0.1:70000 -bios none -kernel "$good"
