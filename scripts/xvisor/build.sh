@@ -7,7 +7,9 @@
 # Output, in ~/.cache/strata/xvisor/<key>/ (STRATA_CACHE overrides ~/.cache/strata): vmm.bin
 # (the hypervisor, loaded by OpenSBI's fw_jump at 0x80200000), disk.img (the initrd: boot script
 # one_guest_virt64 or two_guest_virt64 with the basic firmware, its guest DTB and banner) and
-# disk2.img (two guests). <key> hashes the Xvisor sources, this script and the cross compiler's
+# disk2.img (two guests), and firmware-bare.bin: the same basic firmware built to run without
+# the hypervisor (at 0x80200000 after OpenSBI, the guest board's vminfo values fixed in the
+# copy: RAM, timebase, one vCPU, autoboot off), bench/hyp's baseline. <key> hashes the Xvisor sources, this script and the cross compiler's
 # version. Recipe: docs/riscv/riscv64-qemu.txt in Xvisor, with Debian's riscv64-linux-gnu- cross
 # compiler, dtc and genext2fs. -q: the build log stays in build.log.
 set -euo pipefail
@@ -69,6 +71,13 @@ disk() { # disk DIR XSCRIPT IMAGE
 	make -j"$jobs" -C $g/basic
 	disk build/disk one_guest_virt64.xscript build/disk.img
 	disk build/disk2 two_guest_virt64.xscript build/disk2.img
+	# the bare baseline: strata's virt has no vminfo device (0x10001000 is a virtio slot)
+	sed -i 's/return vminfo_ram_base(VIRT_VMINFO, 0);/return 0x80000000;/
+		s/return vminfo_ram_size(VIRT_VMINFO, 0);/return 0x08000000;/
+		s/(u32)vminfo_clocksource_freq(VIRT_VMINFO)/10000000/
+		s/vminfo_vcpu_count(VIRT_VMINFO)/1/
+		s/return vminfo_boot_delay(VIRT_VMINFO);/return 0xffffffff;/' $g/basic/arch_board.c
+	make -j"$jobs" -C $g/basic O="$tmp/build-bare" board_text_start=0x80200000
 } >"$log" 2>&1 || {
 	[ $quiet = 1 ] || tail -20 "$log" >&2
 	trap - EXIT
@@ -76,7 +85,7 @@ disk() { # disk DIR XSCRIPT IMAGE
 }
 mkdir -p "$out"
 cp "$tmp/build/vmm.bin" "$tmp/build/vmm.elf" "$tmp/build/disk.img" "$tmp/build/disk2.img" \
-	"$tmp/build/$g/basic/firmware.elf" "$log" "$out/" 2>/dev/null ||
-	cp "$tmp/build/vmm.bin" "$tmp/build/disk.img" "$tmp/build/disk2.img" "$log" "$out/"
+	"$tmp/build/$g/basic/firmware.elf" "$log" "$out/"
+cp "$tmp/build-bare/$g/basic/firmware.bin" "$out/firmware-bare.bin"
 touch "$out/.done"
 echo "$out"

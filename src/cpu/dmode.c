@@ -15,6 +15,7 @@
 #define DCSR_MPRVEN    (1ull << 4)
 #define DCSR_STEP      (1ull << 2)
 #define DCSR_PRV       3ull
+#define DCSR_V	       (1ull << 5) /* H: the hart was at V=1 */
 /* stopcount and stoptime are 0 (counters and timers go on in Debug Mode); nmip is never set;
  * mprven is tied to 1 (the spec allows either): mstatus.MPRV applies in Debug Mode as in M mode,
  * which OpenOCD's virtual memory accesses through the program buffer rely on */
@@ -36,7 +37,9 @@ void dmode_enter(struct hart *h, uint64_t pc, unsigned cause)
 		return;
 	}
 	h->dpc = pc;
-	h->dcsr = (h->dcsr & ~(DCSR_CAUSE | DCSR_PRV)) | (uint64_t)cause << 6 | h->priv;
+	h->dcsr = (h->dcsr & ~(DCSR_CAUSE | DCSR_PRV | DCSR_V)) | (uint64_t)cause << 6 | h->priv |
+		  (h->virt ? DCSR_V : 0);
+	hyp_set_virt(h, 0); /* Debug Mode runs as M: HS's registers in place */
 	h->priv = PRV_M;
 	h->dmode = h->dm_active = true;
 	h->dm_step = false;
@@ -70,7 +73,8 @@ int dmode_csr_read(struct hart *h, unsigned csr, uint64_t *v)
 {
 	switch (csr) {
 	case CSR_DCSR:
-		*v = DCSR_XDEBUGVER | DCSR_MPRVEN | (h->dcsr & (DCSR_WMASK | DCSR_CAUSE | DCSR_PRV));
+		*v = DCSR_XDEBUGVER | DCSR_MPRVEN |
+		     (h->dcsr & (DCSR_WMASK | DCSR_CAUSE | DCSR_PRV | DCSR_V));
 		return 0;
 	case CSR_DPC:
 		*v = h->dpc & epc_mask(h);
@@ -94,7 +98,7 @@ int dmode_csr_write(struct hart *h, unsigned csr, uint64_t v)
 		/* prv is WARL: the reserved encoding and S without S mode keep the old value */
 		if (prv == 2 || (prv == PRV_S && !isa_has(h->cpu->isa, ISA_S)))
 			prv = h->dcsr & DCSR_PRV;
-		h->dcsr = (h->dcsr & DCSR_CAUSE) | (v & DCSR_WMASK) | prv;
+		h->dcsr = (h->dcsr & (DCSR_CAUSE | DCSR_V)) | (v & DCSR_WMASK) | prv;
 		return 0;
 	case CSR_DPC:
 		h->dpc = v & ~1ull;
@@ -131,6 +135,8 @@ void hart_dm_resume(struct hart *h)
 	h->dm_step = (h->dcsr & DCSR_STEP) != 0;
 	h->dm_active = h->dm_step;
 	hart_update_tlb_sets(h);
+	if ((h->dcsr & DCSR_V) && h->priv != PRV_M)
+		hyp_set_virt(h, 1);
 }
 
 void hart_dm_reset(struct hart *h, uint64_t pc, bool halt)

@@ -184,10 +184,11 @@ static int gstage(struct hart *h, uint64_t gpa, int acc, unsigned flags, uint64_
 	/* every G-stage access counts as U-mode (spec 8.5.1) */
 	if (!(pte & PTE_U))
 		return -EFAULT;
-	if ((flags & GS_X) ? !(pte & PTE_X)
-			   : (acc == ACC_FETCH && !(pte & PTE_X)) || (acc == ACC_STORE && !(pte & PTE_W)) ||
-			  (acc == ACC_LOAD && !(pte & PTE_R) &&
-			   !(((h->virt ? h->alt.status : h->mstatus) & MSTATUS_MXR) && (pte & PTE_X))))
+	if ((flags & GS_X)
+		? !(pte & PTE_X)
+		: (acc == ACC_FETCH && !(pte & PTE_X)) || (acc == ACC_STORE && !(pte & PTE_W)) ||
+		      (acc == ACC_LOAD && !(pte & PTE_R) &&
+		       !(((h->virt ? h->alt.status : h->mstatus) & MSTATUS_MXR) && (pte & PTE_X))))
 		return -EFAULT;
 	if (!(pte & PTE_A) || (acc == ACC_STORE && !(pte & PTE_D))) {
 		pte |= PTE_A | (acc == ACC_STORE ? PTE_D : 0);
@@ -217,8 +218,7 @@ static int vfault(struct hart *h, uint64_t cause, uint64_t va)
 
 /* The VS-stage walk of va (vsatp, G-stage translated PTE reads) and then the G-stage, for access
  * acc at V=1 privilege priv. noside: the debugger's (no A/D updates, no permissions). */
-static int two_stage(struct hart *h, uint64_t va, int acc, unsigned priv, bool noside,
-		     uint64_t *pa)
+static int two_stage(struct hart *h, uint64_t va, int acc, unsigned priv, bool noside, uint64_t *pa)
 {
 	uint64_t vsatp = h->virt ? h->satp : h->alt.atp;
 	uint64_t vsst = h->virt ? h->mstatus : h->alt.status;

@@ -38,10 +38,11 @@ void hart_update_tlb_sets(struct hart *h)
 /* Whether a trap's tval is an address (what GVA reports as guest virtual, H). */
 static bool addr_cause(unsigned code)
 {
-	return code <= EXC_STORE_ACCESS ? code != EXC_ILLEGAL && code != EXC_BREAKPOINT
-					: code == EXC_INSN_PAGE || code == EXC_LOAD_PAGE ||
-					      code == EXC_STORE_PAGE || code == EXC_INSN_GUEST_PAGE ||
-					      code == EXC_LOAD_GUEST_PAGE || code == EXC_STORE_GUEST_PAGE;
+	return code <= EXC_STORE_ACCESS
+		   ? code != EXC_ILLEGAL && code != EXC_BREAKPOINT
+		   : code == EXC_INSN_PAGE || code == EXC_LOAD_PAGE || code == EXC_STORE_PAGE ||
+			 code == EXC_INSN_GUEST_PAGE || code == EXC_LOAD_GUEST_PAGE ||
+			 code == EXC_STORE_GUEST_PAGE;
 }
 
 void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
@@ -77,7 +78,8 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 		    code == EXC_STORE_GUEST_PAGE)
 			gpa = h->exc_gpa >> 2;
 		if (target == LVL_VS) {
-			if (irq) { /* VS sees its interrupts as the S ones (VSSIP 2 -> SSIP 1, ...) */
+			/* VS sees its interrupts as the S ones (VSSIP 2 -> SSIP 1, ...) */
+			if (irq) {
 				cause -= 1;
 				code -= 1;
 			}
@@ -89,7 +91,8 @@ void trap_take(struct hart *h, uint64_t cause, uint64_t tval)
 			if (gva)
 				h->hstatus |= HSTATUS_GVA;
 			h->htval = gpa;
-			h->htinst = 0; /* 0 is always allowed; QEMU 7.2 writes no transformed insn */
+			/* 0 is always allowed; QEMU 7.2 writes no transformed instruction */
+			h->htinst = 0;
 			hyp_set_virt(h, 0);
 		} else {
 			h->mstatus &= ~(MSTATUS_MPV | MSTATUS_GVA);

@@ -331,12 +331,16 @@ class Gen:
             return ['li %s, 0x%x' % (t, self.ival() & ~(align - 1)), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
         if k < 0.85:    # read-only / WARL; QEMU 7.2 lets VS/LCOF interrupt bits be set without H: mask
             csr = r.choice(['misa', 'mhartid', 'mie', 'mideleg', 'medeleg', 'mtvec'])
+            # with H, mideleg's VS bits are read-only one (QEMU 7.2: zero until the first write,
+            # then with SGEIP too, README): its value is compared without bits 2, 6, 10, 12
+            d = self.rd()
+            fix = ['andi %s, %s, 0x2aa' % (d, d)] if csr == 'mideleg' else []
             if r.random() < 0.5 and csr in ('mie', 'mideleg', 'medeleg'):
                 t = XNAMES[r.choice(DEST)]
                 mask = {'mie': 0xaaa, 'mideleg': 0xaaa, 'medeleg': 0xf3ff}[csr]   # bits 10, 11: VS, M ecall
                 return ['li %s, 0x%x' % (t, self.ival() & mask),
-                        '%s %s, %s, %s' % (r.choice(['csrrw', 'csrrs', 'csrrc']), self.rd(), csr, t)]
-            return ['csrrs %s, %s, x0' % (self.rd(), csr)]
+                        '%s %s, %s, %s' % (r.choice(['csrrw', 'csrrs', 'csrrc']), d, csr, t)] + fix
+            return ['csrrs %s, %s, x0' % (d, csr)] + fix
         if k < 0.9:     # write to read-only CSR: illegal instruction
             csr = r.choice(['mhartid', 'mvendorid', 'cycle', 'time', 'instret'])
             return ['csrrw %s, %s, %s' % (self.rd(), csr, self.rs())]
@@ -437,6 +441,39 @@ class Gen:
         r = self.r
         return [r.choice(['sinval.vma %s, %s' % (self.rs(), self.rs()), 'sinval.vma x0, x0',
                           'sfence.w.inval', 'sfence.inval.ir'])]
+
+    def u_hyp(self):
+        # H from M mode: the h*/vs* CSRs whose values QEMU 7.2 keeps as the spec does (README),
+        # hedeleg/hideleg's WARL masks, hstatus's writable bits, and the HFENCEs
+        r = self.r
+        t = XNAMES[r.choice(DEST)]
+        k = r.random()
+        op = r.choice(['csrrw', 'csrrs', 'csrrc'])
+        if k < 0.35:
+            csr = r.choice(['vsscratch', 'vstval', 'vscause', 'htval', 'htimedelta', 'mtval2'])
+            return ['%s %s, %s, %s' % (op, self.rd(), csr, self.rs())]
+        if k < 0.45:
+            csr = r.choice(['vsepc', 'hcounteren'])
+            v = self.ival() & (~1 if csr == 'vsepc' else 0xffffffff)
+            return ['li %s, 0x%x' % (t, v), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
+        if k < 0.6:
+            csr = r.choice(['hedeleg', 'hideleg'])
+            return ['li %s, 0x%x' % (t, self.ival()), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
+        if k < 0.75:    # GVA SPV SPVP HU VTVM VTW VTSR; VSXL kept at 2 (64-bit)
+            v = (self.ival() & 0x7003c0) | (2 << 32 if op == 'csrrw' else 0)
+            if op == 'csrrc':
+                v &= ~(3 << 32)
+            return ['li %s, 0x%x' % (t, v), '%s %s, hstatus, %s' % (op, self.rd(), t)]
+        if k < 0.8:
+            return [r.choice(['hfence.vvma', 'hfence.gvma']) + ' %s, %s' % (self.rs(), self.rs())]
+        # HLV/HSV as VS/VU (SPVP random above) with vsatp and hgatp Bare: the data area
+        off = r.randrange(0, 1024, 8)
+        if r.random() < 0.5:
+            return ['addi %s, s0, %d' % (t, off),
+                    '%s %s, (%s)' % (r.choice(['hlv.d', 'hlv.w', 'hlv.wu', 'hlv.h', 'hlv.hu', 'hlv.b',
+                                               'hlv.bu', 'hlvx.hu', 'hlvx.wu']), self.rd(), t)]
+        return ['addi %s, s0, %d' % (t, off),
+                '%s %s, (%s)' % (r.choice(['hsv.d', 'hsv.w', 'hsv.h', 'hsv.b']), self.rs(), t)]
 
     def u_sstc(self):
         # M mode reads and writes stimecmp (no mcounteren/STCE needed); values far in the future,
@@ -577,9 +614,9 @@ class Gen:
     # trap (not C: its 16-bit words would leave a misaligned pc behind the handler's mepc + 2)
     UNIT_EXTS = {'u_compressed': ('c',), 'u_zba': ('zba',), 'u_zbb': ('zbb', 'zbkb'), 'u_zbc': ('zbc', 'zbkc'),
                  'u_zbs': ('zbs',), 'u_zbkb': ('zbkb',), 'u_zbkx': ('zbkx',), 'u_zfh': ('zfh',),
-                 'u_svinval': ('svinval',), 'u_sstc': ('sstc',)}
+                 'u_svinval': ('svinval',), 'u_sstc': ('sstc',), 'u_hyp': ('h',)}
     EXT_UNITS = [('u_zba', 4), ('u_zbb', 6), ('u_zbc', 2), ('u_zbs', 4), ('u_zbkb', 3), ('u_zbkx', 2),
-                 ('u_zfh', 10), ('u_svinval', 1), ('u_sstc', 1)]
+                 ('u_zfh', 10), ('u_svinval', 1), ('u_sstc', 1), ('u_hyp', 3)]
     TRAP_WHEN_OFF = 0.3
 
     def unit(self):
@@ -624,7 +661,7 @@ def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None):
            '' if fine is None else ', fine dumps in block %d' % fine),
            '\t.option norvc', '\t.option norelax',
            # gcc 12 takes no svinval in -march; binutils 2.40 does, here
-           '\t.option arch, +svinval', '\t.text', '\t.globl dt_main', 'dt_main:']
+           '\t.option arch, +svinval', '\t.option arch, +h', '\t.text', '\t.globl dt_main', 'dt_main:']
     for b, units in enumerate(blocks):
         for u, lines in enumerate(units):
             out.append('b%du%d:' % (b, u))

@@ -37,6 +37,11 @@
 _start:
 	lla	t0, dt_trap
 	csrw	mtvec, t0
+	/* PMP entry 0 grants S/U (and so VS/VU: HLV/HSV) all memory; M is not bound by it */
+	li	t0, -1
+	csrw	pmpaddr0, t0
+	li	t0, 0x1f
+	csrw	pmpcfg0, t0
 	li	t0, 0x6000		/* mstatus.FS = Dirty */
 	csrs	mstatus, t0
 	lla	gp, dt_scratch

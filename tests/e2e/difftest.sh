@@ -11,12 +11,12 @@ fail=0
 tests/difftest/run --strata "$STRATA" --seed 1 --programs 8 --coverage || fail=1
 tests/difftest/run --strata "$STRATA" --seed "$(date -u +%Y%m%d)" --programs 1 || fail=1
 # Other machines (docs/ISA.md), QEMU given the same -cpu: every extension QEMU 7.2 has switched
-# on; the default ones off (their instructions must trap exactly as in QEMU) with F and D off
+# on; the default ones off (their instructions must trap exactly as in QEMU) with F, D and H off
 # too; no C with only Zfhmin of the half-precision ones.
 tests/difftest/run --strata "$STRATA" --seed 101 --programs 4 --coverage \
 	--cpu zbkb=on,zbkc=on,zbkx=on,Zfh=on,svinval=on,svpbmt=on,svnapot=on || fail=1
 tests/difftest/run --strata "$STRATA" --seed 201 --programs 2 \
-	--cpu zba=off,zbb=off,zbc=off,zbs=off,d=off,f=off || fail=1
+	--cpu zba=off,zbb=off,zbc=off,zbs=off,d=off,f=off,h=off || fail=1
 tests/difftest/run --strata "$STRATA" --seed 301 --programs 2 --cpu c=off,Zfhmin=on,zbkb=on || fail=1
 
 # The harness is deterministic: the same program twice on QEMU gives identical dumps.

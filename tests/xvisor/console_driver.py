@@ -57,7 +57,7 @@ def main():
                 ok = False
                 break
             pos = i + len(expect)
-            print("PASS %s: %r after %r (%.1f s)" % (a.name, expect, send, time.monotonic() - t0))
+            print("PASS %s: %r after %r (%.3f s)" % (a.name, expect, send, time.monotonic() - t0))
             sys.stdout.flush()
     finally:
         proc.kill()

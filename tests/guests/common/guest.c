@@ -123,8 +123,8 @@ static void trap_check(const char *what, unsigned handler, uint64_t cause, uint6
 	check_failures++;
 	gprintf(
 	    "%s: %s: FAIL got %u traps, last by %c cause 0x%lx tval 0x%lx; want by %c cause 0x%lx",
-	    guest_name, what, last_trap.count, "?S?M?V"[last_trap.handler % 6],
-	    last_trap.cause, last_trap.tval, "?S?M?V"[handler % 6], cause);
+	    guest_name, what, last_trap.count, "?S?M?V"[last_trap.handler % 6], last_trap.cause,
+	    last_trap.tval, "?S?M?V"[handler % 6], cause);
 	if (use_tval)
 		gprintf(" tval 0x%lx", tval);
 	gputc('\n');
@@ -264,7 +264,7 @@ static uint8_t vs_stack[4096] __attribute__((aligned(16)));
 void hyp_setup(void)
 {
 	hyp_on = 1;
-	csr_write(0x205, (uint64_t)vs_trap_entry);	 /* vstvec */
+	csr_write(0x205, (uint64_t)vs_trap_entry);		  /* vstvec */
 	csr_write(0x240, (uint64_t)(vs_stack + sizeof vs_stack)); /* vsscratch */
 }
 

@@ -16,9 +16,9 @@
 #define CLINT_MTIMECMP (CLINT_BASE + 0x4000)
 #define CLINT_MTIME    (CLINT_BASE + 0xbff8)
 
-#define PRV_U 0
-#define PRV_S 1
-#define PRV_M 3
+#define PRV_U  0
+#define PRV_S  1
+#define PRV_M  3
 #define PRV_VU 4 /* H: V=1 levels, as trap_rec.handler/from see them */
 #define PRV_VS 5
 

@@ -290,8 +290,8 @@ int main(void)
 	csr_write(CSR_HTIMEDELTA, 1ul << 40);
 	uint64_t t0 = mtime();
 	v = enter_v(PRV_S, read_time, 0);
-	check("VS time = mtime + htimedelta", v - t0 >= (1ul << 40) && v - t0 < (1ul << 40) + 1000000,
-	      1);
+	check("VS time = mtime + htimedelta",
+	      v - t0 >= (1ul << 40) && v - t0 < (1ul << 40) + 1000000, 1);
 	csr_write(CSR_HTIMEDELTA, 0);
 
 	/* interrupts: hvip.VSSIP delegated to VS (seen as SSIP), or taken by HS as VSSIP */

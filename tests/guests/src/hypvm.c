@@ -7,9 +7,9 @@
 
 const char guest_name[] = "hypvm";
 
-#define CSR_HSTATUS 0x600
-#define CSR_HGATP   0x680
-#define CSR_VSATP   0x280
+#define CSR_HSTATUS  0x600
+#define CSR_HGATP    0x680
+#define CSR_VSATP    0x280
 #define HGATP_SV39X4 (8ul << 60)
 #define G_RWXU	     (PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D)
 
@@ -22,16 +22,16 @@ static volatile uint64_t page_b[512] __attribute__((aligned(4096)));
 static volatile uint64_t page_x[512] __attribute__((aligned(4096)));
 
 /* guest physical windows */
-#define GPA_A	   0x100000000ul /* -> page_a (4 KiB), later page_b */
-#define GPA_RO	   0x100001000ul /* -> page_a, read-only */
-#define GPA_NOU	   0x100002000ul /* -> page_a, U=0 */
-#define GPA_X	   0x100003000ul /* -> page_x, execute-only */
-#define GPA_HOLE   0x140000000ul /* not mapped */
-#define VA_A	   0x40000000ul	 /* VS-stage: -> GPA_A */
-#define VA_USER	   0x40001000ul	 /* VS-stage: -> GPA_A with U=1 */
-#define VA_X	   0x40002000ul	 /* VS-stage: -> GPA_X, execute-only */
-#define VA_HOLE	   0x40003000ul	 /* VS-stage: not mapped */
-#define VA_BADPT   0xc0000000ul	 /* VS-stage: its level-1 table at GPA_HOLE */
+#define GPA_A	 0x100000000ul /* -> page_a (4 KiB), later page_b */
+#define GPA_RO	 0x100001000ul /* -> page_a, read-only */
+#define GPA_NOU	 0x100002000ul /* -> page_a, U=0 */
+#define GPA_X	 0x100003000ul /* -> page_x, execute-only */
+#define GPA_HOLE 0x140000000ul /* not mapped */
+#define VA_A	 0x40000000ul  /* VS-stage: -> GPA_A */
+#define VA_USER	 0x40001000ul  /* VS-stage: -> GPA_A with U=1 */
+#define VA_X	 0x40002000ul  /* VS-stage: -> GPA_X, execute-only */
+#define VA_HOLE	 0x40003000ul  /* VS-stage: not mapped */
+#define VA_BADPT 0xc0000000ul  /* VS-stage: its level-1 table at GPA_HOLE */
 
 static uint64_t v_load(uint64_t a)
 {
@@ -111,7 +111,8 @@ int main(void)
 	page_b[0] = 0x2222;
 	page_x[0] = 0x00008067; /* ret */
 	csr_write(CSR_HGATP, HGATP_SV39X4 | ((uint64_t)groot >> 12));
-	check("hgatp Sv39x4 reads back", csr_read(CSR_HGATP), HGATP_SV39X4 | ((uint64_t)groot >> 12));
+	check("hgatp Sv39x4 reads back", csr_read(CSR_HGATP),
+	      HGATP_SV39X4 | ((uint64_t)groot >> 12));
 	hfence_gvma();
 
 	/* bare VS-stage: VA = GPA */
@@ -119,7 +120,8 @@ int main(void)
 	check("VS load through the G-stage window", enter_v(PRV_S, v_load, GPA_A), 0x1111);
 	trap_clear();
 	enter_v(PRV_S, v_load, GPA_HOLE + 8);
-	check_trap_cause("load from an unmapped GPA: guest-page fault", PRV_M, CAUSE_LOAD_GUEST_PAGE);
+	check_trap_cause("load from an unmapped GPA: guest-page fault", PRV_M,
+			 CAUSE_LOAD_GUEST_PAGE);
 	check_gpf("load guest-page fault", CAUSE_LOAD_GUEST_PAGE, GPA_HOLE + 8, GPA_HOLE + 8);
 	trap_clear();
 	enter_v(PRV_S, v_store, GPA_RO + 16);
@@ -149,7 +151,8 @@ int main(void)
 	check("hstatus.GVA and SPV", last_trap.gva | (last_trap.from & 4) >> 1, 3);
 	csr_write(medeleg, 0);
 
-	/* an Sv39 VS-stage in guest memory (its tables at identity GPAs; VU code in the U window) */
+	/* an Sv39 VS-stage in guest memory (its tables at identity GPAs; VU code in the U window)
+	 */
 	vsroot = pt_standard(3); /* S code and data, the U window, identity */
 	pt_map(vsroot, 3, VA_A, GPA_A, 0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
 	pt_map(vsroot, 3, VA_USER, GPA_A, 0, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
