@@ -23,7 +23,10 @@ PKGS := libelf libdw nettle $(if $(filter 1,$(EBPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
+# -fPIC: the same objects also make libstrata-ref.so (src/ref, NEMU's difftest API); with
+# -fno-semantic-interposition the executable's code is what -fPIE gave.
 STRATA_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -MMD -MP \
+	-fPIC -fno-semantic-interposition \
 	-DSTRATA_EBPF=$(EBPF) $(SANFLAGS) $(PKG_CFLAGS) $(OBJ_CFLAGS)
 STRATA_LDFLAGS = $(SANFLAGS)
 # LLVM's C disassembler and libiberty's demangler (src/symbols/). Only LLVM's include directory:
@@ -44,10 +47,25 @@ LIB_SRCS := $(filter-out $(TEST_SRCS) $(MAIN_SRCS) $(if $(filter 0,$(EBPF)),$(EB
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:src/%_test.c=$(BUILD)/unit/%_test)
 
-.PHONY: all deps test check demo bench guests clean format unit linux-image fuzz
+.PHONY: all deps test check demo bench guests clean format unit linux-image fuzz ref
 all: $(BUILD)/strata
 
-$(BUILD)/obj/%.o: src/%.c
+# strata as NEMU's difftest reference (docs/NEMU.md): the library's objects, only
+# difftest_* and strata_ref_* exported, bound to themselves (the DUT's names never interpose).
+$(BUILD)/libstrata-ref.so: $(BUILD)/libstrata.a src/ref/ref.map
+	$(CC) $(LDFLAGS) $(STRATA_LDFLAGS) -shared -Wl,-Bsymbolic -Wl,--version-script=src/ref/ref.map \
+		-o $@ -Wl,--whole-archive $(BUILD)/libstrata.a -Wl,--no-whole-archive $(LDLIBS) $(STRATA_LIBS)
+ref: $(BUILD)/libstrata-ref.so
+
+# Objects are rebuilt when the compile flags change, which leaves no source newer than its object
+# (a tree built before -fPIC would not link libstrata-ref.so): the stamp is rewritten only then.
+FLAGS_STAMP := $(BUILD)/.cflags
+FLAGS_NOW := $(CC) $(CFLAGS) $(STRATA_CFLAGS)
+ifneq ($(shell cat $(FLAGS_STAMP) 2>/dev/null),$(strip $(FLAGS_NOW)))
+$(shell mkdir -p $(BUILD) && echo '$(strip $(FLAGS_NOW))' >$(FLAGS_STAMP))
+endif
+
+$(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(STRATA_CFLAGS) -c -o $@ $<
 
@@ -121,7 +139,7 @@ test: deps
 
 # The Linux image is built (or found in its cache) before the tests start, so that its build time
 # never counts against the per-test timeout of the first test that boots it.
-check: all unit guests fuzz
+check: all unit guests fuzz ref
 	@scripts/linux/build.sh -q >/dev/null || echo "check: the Linux image did not build (scripts/linux/build.sh); its tests will fail"
 	@BUILD=$(BUILD) tests/run
 

@@ -1,4 +1,4 @@
-/* cmd_dump — `strata dump FILE`: a trace as text, Perfetto protobuf, Chrome JSON or folded
+/* cmd_dump — `strata dump FILE`: a trace as text, Perfetto protobuf, Chrome JSON, folded or NEMU's ftrace
  * stacks (src/views). */
 #include "cli/cli.h"
 #include "util/err.h"
@@ -13,7 +13,7 @@ static void dump_usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: strata dump FILE [--format=text|perfetto|chrome|folded] [-o OUT] [--insns]\n\n"
+	    "usage: strata dump FILE [--format=text|perfetto|chrome|folded|nemu] [-o OUT] [--insns]\n\n"
 	    "Interpret a strata trace: call stacks per hart, privilege level and address space,\n"
 	    "traps, SBI calls, syscalls, MMIO.\n\n"
 	    "  --format=text      one line per call/return, indented by depth (default)\n"
@@ -21,6 +21,8 @@ static void dump_usage(FILE *f)
 	    "pipe)\n"
 	    "  --format=chrome    Chrome JSON trace events (small traces)\n"
 	    "  --format=folded    \"hart0;S;a;b;c count\" lines for flame graphs / speedscope\n"
+	    "  --format=nemu      ftrace as NEMU users print it: \"PC: call [f@0x...]\" and\n"
+	    "                     \"PC: ret  [f]\", indented by depth (docs/NEMU.md)\n"
 	    "  -o OUT             write to OUT instead of standard output\n"
 	    "  --insns            text: also each instruction of the recorded runs, "
 	    "disassembled\n");
@@ -44,7 +46,7 @@ int cmd_dump(int argc, char **argv)
 	}
 	const struct view_ops *ops = view_find(format);
 	if (!ops) {
-		fprintf(stderr, "strata dump: --format=%s: not text, perfetto, chrome or folded\n",
+		fprintf(stderr, "strata dump: --format=%s: not text, perfetto, chrome, folded or nemu\n",
 			format);
 		return EXIT_BADINPUT;
 	}

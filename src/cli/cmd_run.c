@@ -10,6 +10,7 @@
 #include "machine/machine.h"
 #include "machine/console.h"
 #include "replay/replay.h"
+#include "replay/live.h"
 #include "replay/snapshot.h"
 #include "util/err.h"
 #include "util/sigstop.h"
@@ -58,6 +59,10 @@ static void run_usage(FILE *f)
 	    "                     (readonly=on: the guest gets I/O errors)\n"
 	    "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
 	    "                     put the -drive with id=ID on slot N (QEMU's form)\n"
+	    "  -machine nemu      NEMU's board for abstract-machine programs (docs/NEMU.md): RAM\n"
+	    "                     at 0x80000000, NEMU's devices, -kernel IMG (raw or ELF), ebreak\n"
+	    "                     ends the run with a0 as the exit status (HIT GOOD/BAD TRAP)\n"
+	    "  --fb-out FILE      -machine nemu: save the frame buffer to FILE (PPM) at each sync\n"
 	    "  -global virtio-mmio.force-legacy=false, -machine virt, -nographic\n"
 	    "                     accepted as QEMU's (the transports are always modern)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
@@ -163,6 +168,7 @@ struct run_opts {
 	char console_path[108];
 	const char *record; /* --record DIR */
 	uint64_t snap_every; /* --snapshot-every N (0: the default) */
+	bool bios_given;     /* -bios: -machine nemu has no firmware unless asked */
 	/* the options that define the machine, for the recording (absolute image paths) */
 	int margc;
 	char **margv;
@@ -268,7 +274,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		if (strcmp(o, "-bios") && strcmp(o, "-kernel") && strcmp(o, "-initrd") &&
 		    strcmp(o, "-append") && strcmp(o, "-m") && strcmp(o, "-dtb") &&
 		    strcmp(o, "--dump-dtb") && strcmp(o, "--max-insns") && strcmp(o, "-smp") &&
-		    strcmp(o, "-drive") && strcmp(o, "-cpu"))
+		    strcmp(o, "-drive") && strcmp(o, "-cpu") && strcmp(o, "--fb-out"))
 			return err_set(EINVAL, "unknown option '%s' (see 'strata run --help')", o);
 		a = arg_of(argc, argv, &i);
 		if (!a)
@@ -276,7 +282,9 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		/* before parse_drive folds the spec in place: the recording keeps it as given */
 		if (strcmp(o, "--dump-dtb") && keep_machine_args(ro, argv, from, i) < 0)
 			return -ENOMEM;
-		if (!strcmp(o, "-cpu")) {
+		if (!strcmp(o, "--fb-out")) {
+			cfg->fb_out = a;
+		} else if (!strcmp(o, "-cpu")) {
 			if (!strcmp(a, "help") || !strcmp(a, "?")) {
 				isa_print_help(stdout);
 				return 1;
@@ -284,6 +292,7 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 			cfg->cpu = a;
 		} else if (!strcmp(o, "-bios")) {
 			cfg->bios = strcmp(a, "none") ? a : NULL;
+			ro->bios_given = true;
 		} else if (!strcmp(o, "-kernel")) {
 			cfg->kernel = a;
 		} else if (!strcmp(o, "-initrd")) {
@@ -321,7 +330,14 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 				    EINVAL, "--max-insns %s: not a positive instruction count", a);
 		}
 	}
-	return run_qemu_bind(&ro->qemu, cfg);
+	if (run_qemu_bind(&ro->qemu, cfg) < 0)
+		return -EINVAL;
+	if (cfg->board == MACHINE_BOARD_NEMU && !ro->bios_given)
+		cfg->bios = NULL; /* NEMU runs the image alone */
+	if (cfg->fb_out && cfg->board != MACHINE_BOARD_NEMU)
+		return err_set(EINVAL, "--fb-out %s: only -machine nemu has a frame buffer",
+			       cfg->fb_out);
+	return 0;
 }
 
 /* What `monitor trace X on` needs to start a trace the command line did not ask for. */
@@ -333,25 +349,6 @@ struct lazy_trace {
 	char **argv;
 	struct rr_play *play;
 };
-
-/* Why the GDB stub cannot go back in this run now (docs/REPLAY.md), or NULL. */
-static const char *no_reverse(void *ctx)
-{
-	struct lazy_trace *lt = ctx;
-
-	if (lt->cfg->realtime && !lt->play)
-		return "--realtime reads the host clock: record the run (--record DIR), then "
-		       "`strata replay DIR --gdb`";
-	if (!lt->play && console_host_bytes())
-		return "console input was read and cannot be given back: record the run "
-		       "(--record DIR), then `strata replay DIR --gdb`";
-	for (unsigned i = 0; i < lt->cfg->ndrives; i++)
-		if (lt->cfg->drives[i].file && !lt->cfg->drives[i].readonly)
-			return "a writable -drive: a disk's contents are not in the snapshots";
-	if (lt->topts->rec)
-		return "a trace is being recorded (it would record the same instructions twice)";
-	return NULL;
-}
 
 static struct recorder *open_trace(void *ctx)
 {
@@ -400,6 +397,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	struct lazy_trace lt;
 	struct rr_rec *rec = NULL;
 	struct rr_snaps *snaps = NULL;
+	struct rr_live *live = NULL;
 	int code = 0, r;
 	enum machine_exit why;
 
@@ -456,7 +454,6 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 			rr_snaps_add_state(snaps, rr_play_state_size(), rr_play_state_save,
 					   rr_play_state_restore, play);
 		gcfg.snaps = snaps;
-		gcfg.no_reverse = no_reverse;
 		gcfg.listen = ro.gdb;
 		gcfg.wait = ro.gdb_wait;
 		gcfg.rec = topts.rec;
@@ -496,6 +493,10 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 		rr_rec_attach(rec, m);
 	if (play)
 		rr_play_attach(play, m);
+	/* a live run under GDB: what it reads from the host is kept, so it can go back */
+	if (snaps && !play && (live = rr_live_new(m)))
+		rr_snaps_add_state(snaps, rr_live_state_size(), rr_live_state_save,
+				   rr_live_state_restore, live);
 	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
 	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -505,6 +506,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	gdb_server_free(gdb);
 	rr_snaps_free(snaps);
 	snaps = NULL;
+	rr_live_free(live);
 	jtag_server_free(jtag);
 	if (ro.stats) {
 		struct cpu *c = machine_cpu(m);

@@ -35,9 +35,13 @@ int run_qemu_parse(struct run_qemu *q, int argc, char **argv, int *i)
 	if (!a)
 		return -EINVAL;
 	if (!strcmp(o, "-machine") || !strcmp(o, "-M")) {
-		if (strcmp(a, "virt"))
-			return err_set(EINVAL, "%s %s: strata emulates QEMU's virt board only", o,
-				       a);
+		if (!strcmp(a, "virt"))
+			q->board = MACHINE_BOARD_VIRT;
+		else if (!strcmp(a, "nemu"))
+			q->board = MACHINE_BOARD_NEMU;
+		else
+			return err_set(EINVAL, "%s %s: strata has the boards virt (QEMU's) and nemu",
+				       o, a);
 		return 1;
 	}
 	if (!strcmp(o, "-global")) {
@@ -112,6 +116,7 @@ int run_qemu_bind(struct run_qemu *q, struct machine_config *cfg)
 	int slot[VIRT_VIRTIO_COUNT];
 	unsigned n, next = 0, used = 0;
 
+	cfg->board = q->board;
 	if (!q->ndevices)
 		return 0;
 	for (n = 0; n < cfg->ndrives; n++)

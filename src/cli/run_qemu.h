@@ -1,5 +1,5 @@
 /* run_qemu — QEMU options `strata run` accepts so that a qemu-system-riscv64 command line
- * (xv6's, for one) runs unchanged: -machine/-M virt, -nographic,
+ * (xv6's, for one) runs unchanged: -machine/-M virt (or nemu: docs/NEMU.md), -nographic,
  * -global virtio-mmio.force-legacy=false and -device virtio-blk-device,drive=ID[,bus=...]. */
 #ifndef STRATA_CLI_RUN_QEMU_H
 #define STRATA_CLI_RUN_QEMU_H
@@ -10,6 +10,7 @@ struct run_qemu {
 	const char *drive_id[VIRT_VIRTIO_COUNT]; /* id= of the n-th -drive, or NULL */
 	char *device[VIRT_VIRTIO_COUNT];	 /* the -device arguments, parsed in place */
 	unsigned ndevices;
+	enum machine_board board; /* -machine virt (default) or nemu */
 };
 
 /* If argv[*i] is one of these options, take it (and its argument: *i moves on) and return 1;

@@ -97,6 +97,10 @@ void cpu_set_recorder(struct cpu *c, struct recorder *r);
  * cause bit is set in causes (--dump-ring-on). */
 void cpu_set_ring_dump(struct cpu *c, uint64_t causes);
 
+/* NEMU's convention (-machine nemu): ebreak retires and ends the run with a0 as the exit
+ * code (machine_guest_halt) instead of raising a breakpoint exception. */
+void cpu_set_ebreak_halts(struct cpu *c, bool on);
+
 /* A store by a device (or the loader) to RAM at [paddr, paddr+len): drop decoded code there. */
 void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
 

@@ -153,7 +153,7 @@ static int validate(struct machine *m)
 		c->nharts = 1;
 	if (machine_check_harts(c->nharts, NULL) < 0 || machine_check_ram(c->ram_size, NULL) < 0)
 		return -EINVAL;
-	if (!c->bios && !c->kernel)
+	if (!c->bios && !c->kernel && c->board != MACHINE_BOARD_NEMU) /* nemu: difftest's ref */
 		return err_set(EINVAL, "nothing to run: give -bios or -kernel");
 	if (c->initrd && !c->kernel)
 		return err_set(EINVAL, "-initrd %s: needs -kernel", c->initrd);
@@ -293,7 +293,8 @@ static int load_images(struct machine *m, struct loader *l)
 	memcpy(bus_ram_ptr(m->bus, fdt_addr, m->fdt_size), m->fdt, m->fdt_size);
 	m->fdt_addr = fdt_addr;
 	rom = bus_rom(m->bus, &rom_base, &rom_size);
-	return bootrom_build(rom, rom_size, start, fdt_addr, kernel_entry);
+	return bootrom_build(rom, rom_size, start, fdt_addr, kernel_entry,
+			     isa_xlen(cpu_isa(m->cpu)));
 }
 
 struct machine *machine_new(const struct machine_config *cfg)
@@ -310,6 +311,10 @@ struct machine *machine_new(const struct machine_config *cfg)
 	ret = validate(m);
 	if (ret < 0)
 		goto out;
+	if (m->cfg.board == MACHINE_BOARD_NEMU) {
+		ret = machine_nemu_build(m);
+		goto out;
+	}
 	m->bus = bus_new(VIRT_DRAM_BASE, m->cfg.ram_size, VIRT_MROM_BASE, VIRT_MROM_SIZE);
 	if (!m->bus) {
 		ret = err_set(errno, "-m %llu bytes: cannot allocate guest RAM: %s",
@@ -351,6 +356,7 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = -ENOMEM;
 		goto out;
 	}
+	loader_set_xlen(l, isa_xlen(isa));
 	ret = load_images(m, l);
 	if (ret < 0)
 		goto out;
@@ -383,6 +389,7 @@ void machine_free(struct machine *m)
 		virtio_mmio_free(m->virtio[n]);
 		virtio_blk_free(m->blk[n]); /* flushes the image */
 	}
+	nemu_dev_free(m->nemu);
 	finisher_free(m->finisher);
 	uart_free(m->uart);
 	plic_free(m->plic);
@@ -483,4 +490,10 @@ int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const ch
 		       const struct mmio_ops *ops, void *opaque)
 {
 	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
+}
+
+uint64_t (*machine_host_clock(const struct machine *m, void **ctx))(void *ctx)
+{
+	*ctx = m->host_ctx;
+	return m->host_now_ns;
 }

@@ -38,7 +38,12 @@ struct machine_drive {
 	bool readonly;
 };
 
+/* The board: QEMU's virt, or the one NEMU emulates for AM's nemu platform (docs/NEMU.md). */
+enum machine_board { MACHINE_BOARD_VIRT, MACHINE_BOARD_NEMU };
+
 struct machine_config {
+	enum machine_board board;
+	const char *fb_out;     /* nemu: save the frame buffer here (PPM) at each sync, or NULL */
 	uint64_t ram_size;      /* bytes; default 128 MiB */
 	unsigned nharts;        /* 1..MACHINE_MAX_HARTS */
 	const char *cpu;        /* -cpu rv64[,EXT=on|off...] (cpu/isa.h), or NULL for the default */
@@ -102,6 +107,9 @@ int machine_mmio_describe(struct machine *m, uint64_t paddr, char *buf, size_t n
 uint64_t machine_mtime(struct machine *m);
 /* Per hart: instructions retired, while looking idle, and skipped by idle elision (--stats). */
 void machine_print_idle_stats(struct machine *m, FILE *f);
+/* The hart retired NEMU's trap (ebreak on -machine nemu) at pc with a0 = code: the run ends
+ * with code as the exit status and NEMU's "HIT GOOD/BAD TRAP" line. */
+void machine_guest_halt(struct machine *m, uint64_t pc, uint64_t code);
 /* A device or the guest asked the run to end (finisher, HTIF, SBI SRST); harts leave hart_run. */
 bool machine_stop_requested(const struct machine *m);
 /* Leave hart_run after the current instruction, the run goes on: a hart's own timer compare
@@ -137,6 +145,8 @@ void machine_debug_resume(struct machine *m, uint64_t mask);
 uint64_t machine_insns(const struct machine *m);
 /* --realtime's clock: now_ns(ctx) replaces CLOCK_MONOTONIC; NULL gives it back. */
 void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* The clock set by machine_set_host_clock (NULL: the host's), its ctx in *ctx. */
+uint64_t (*machine_host_clock(const struct machine *m, void **ctx))(void *ctx);
 /* End the run before the next round as if the guest exited with code (first request wins). */
 void machine_request_stop(struct machine *m, int code);
 
@@ -148,5 +158,15 @@ void machine_state_restore(struct machine *m, const void *buf);
 /* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
  * (0: no such stop). */
 void machine_debug_goto(struct machine *m, uint64_t insns);
+/* ... or as soon as hart has run insns instructions (machine_hart_insns). */
+void machine_debug_goto_hart(struct machine *m, unsigned hart, uint64_t insns);
+/* Instructions hart has run since the start (kept in snapshots; minstret writes do not
+ * change it). */
+uint64_t machine_hart_insns(const struct machine *m, unsigned hart);
+/* The block device in virtio slot `slot`, or NULL (an empty slot). */
+struct virtio_blk *machine_blk(struct machine *m, unsigned slot);
+/* Reverse execution runs a stretch again: call at(ctx) once when machine_insns() reaches
+ * insns (0: none), at a point between two instructions. */
+void machine_set_frontier(struct machine *m, uint64_t insns, void (*at)(void *ctx), void *ctx);
 
 #endif

@@ -11,6 +11,7 @@
 #include "machine/devices/clint.h"
 #include "machine/devices/finisher.h"
 #include "machine/devices/htif.h"
+#include "machine/devices/nemu_dev.h"
 #include "machine/devices/plic.h"
 #include "machine/devices/uart.h"
 #include "machine/devices/virtio_blk.h"
@@ -31,6 +32,9 @@ struct machine {
 	struct htif *htif; /* NULL unless an image defines tohost */
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT]; /* all slots exist, as on QEMU virt */
 	struct virtio_blk *blk[VIRT_VIRTIO_COUNT];     /* NULL: empty slot */
+	struct nemu_dev *nemu; /* -machine nemu's devices; then no CLINT, PLIC, UART, virtio */
+	bool halted;	       /* ended by machine_guest_halt at halt_pc */
+	uint64_t halt_pc;
 	void *fdt;	   /* the tree as handed to the guest */
 	size_t fdt_size;
 	uint64_t fdt_addr;
@@ -58,6 +62,7 @@ struct machine {
 		uint64_t credit; /* budget a run stopped at a loop's start left unused */
 		struct hart_idle_stats last; /* after its last armed run */
 		uint64_t insns_looking_idle; /* retired in runs that began looking idle */
+		uint64_t retired; /* instructions this hart ran (machine_hart_insns) */
 	} *idle;
 	uint64_t rounds;
 	bool parked; /* in the last round some hart stopped at an idle loop's start (run.c) */
@@ -76,6 +81,30 @@ struct machine {
 	void *host_ctx;
 	/* reverse execution (machine_debug_goto): halt when total_insns reaches it; 0: none */
 	uint64_t goto_insns;
+	/* ... or when hart goto_hart - 1 has run goto_hart_insns (machine_debug_goto_hart) */
+	unsigned goto_hart;
+	uint64_t goto_hart_insns;
+	/* a round the debugger cut short (a stop, goto_insns) goes on where it was cut when the
+	 * machine runs again (run.c): round boundaries, where timers fire and input arrives,
+	 * do not depend on where the debugger stopped, so going back re-runs the same rounds */
+	struct machine_round {
+		bool open;
+		unsigned next;		/* the hart whose slice was cut */
+		uint64_t q;		/* the round's quantum */
+		uint64_t left, done;	/* that hart's budget left, retired so far */
+		uint64_t elapsed;	/* largest slice so far */
+		bool some_busy, all_waiting, parked;
+	} round;
+	/* below this count a replayed stretch runs again (reverse execution); on reaching it
+	 * at_frontier(ctx) is told once (machine_set_frontier); 0: none */
+	uint64_t frontier;
+	void (*at_frontier)(void *ctx);
+	void *frontier_ctx;
 };
+
+/* nemu.c: build -machine nemu (bus, devices, hart, image) into m; 0 or -errno + err_set().
+ * machine_nemu_end prints NEMU's trap line after the run. */
+int machine_nemu_build(struct machine *m);
+void machine_nemu_end(struct machine *m);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const struct view_ops *const formats[] = {&view_text, &view_perfetto, &view_chrome,
-						 &view_folded};
+						 &view_folded, &view_nemu};
 
 const struct view_ops *view_find(const char *name)
 {

@@ -29,9 +29,10 @@ struct view_ops {
 /* "FILE:LINE" of the function entered at addr (native traces), or NULL. */
 const char *view_srcline(const struct view_opts *o, unsigned priv, uint64_t addr);
 
-extern const struct view_ops view_text, view_perfetto, view_chrome, view_folded, view_report;
+extern const struct view_ops view_text, view_perfetto, view_chrome, view_folded, view_report,
+    view_nemu;
 
-/* The dump format called name ("text", "perfetto", "chrome", "folded"), or NULL. */
+/* The dump format called name ("text", "perfetto", "chrome", "folded", "nemu"), or NULL. */
 const struct view_ops *view_find(const char *name);
 /* Analyse evs[0..n) into ops writing to out (tests and tools without a trace file). 0 or -errno. */
 int view_run_events(const struct view_ops *ops, const struct view_opts *o, FILE *out,

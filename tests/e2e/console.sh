@@ -208,7 +208,8 @@ keys q
 
 # ---- live, the run killed mid-way: the console says so and keeps what it had ----
 start "$strata console --attach $sock --wait 20"
-"$strata" run -bios none -kernel "$rust/spin-O2.elf" --trace=ftrace,etrace,async \
+# spin-forever: a run that cannot end by itself before the kill (spin-O2 once did, on a fast day)
+"$strata" run -bios none -kernel "$rust/spin-forever-O2.elf" --trace=ftrace,etrace,async \
 	--trace-out "$tmp/spin.trace" --console="$sock" --console-wait </dev/null >/dev/null 2>&1 &
 runpid=$!
 wait_for 'live: running' 10

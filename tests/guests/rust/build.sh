@@ -144,6 +144,12 @@ if ! [ -f "$out/done" ]; then
 		-C panic=abort -C relocation-model=static -C code-model=medium -C codegen-units=1 \
 		--emit obj -L "$sysroot" -o "$tmp/spin-O2.o" "$here/spin.rs"
 	link_elf spin-O2 link.ld start.o "$sysroot/libcore.rlib"
+	# the same, endless: a run that is still going when e2e/console kills it
+	RUSTC_BOOTSTRAP=1 "$RUSTC" --edition 2024 --target $TARGET -C opt-level=2 -C debuginfo=2 \
+		-C panic=abort -C relocation-model=static -C code-model=medium -C codegen-units=1 \
+		--cfg forever --check-cfg 'cfg(forever)' \
+		--emit obj -L "$sysroot" -o "$tmp/spin-forever-O2.o" "$here/spin.rs"
+	link_elf spin-forever-O2 link.ld start.o "$sysroot/libcore.rlib"
 	# the same executor for the host (x86-64, std): the discovery library's other architecture
 	for o in 0 3; do
 		"$RUSTC" --edition 2024 -C opt-level=$o -C debuginfo=2 -C codegen-units=1 \
@@ -155,11 +161,11 @@ if ! [ -f "$out/done" ]; then
 	touch "$tmp/done"
 	rm -rf "$out"
 	mv "$tmp" "$out"
-	# earlier builds (other sources, other keys) are not used again
-	for d in "$cache"/guests-*; do
-		[ "$d" = "$out" ] || rm -rf "$d"
-	done
 fi
+# builds not used for two days (other sources, or checkouts since deleted) go; the others may be
+# other checkouts' current ones (git worktrees build side by side)
+touch "$out"
+find "$cache" -maxdepth 1 -name 'guests-*' ! -path "$out" -mtime +2 -exec rm -rf {} +
 mkdir -p "$here/build"
 for f in "$out"/*; do
 	[ "$(basename "$f")" = done ] && continue

@@ -13,7 +13,11 @@ use core::pin::{pin, Pin};
 use executor::{run, yield_now};
 use mmio::{exit, print, print_num};
 
+#[cfg(not(forever))]
 const ROUNDS: u32 = 50000;
+// spin-forever (e2e/console kills the run mid-way): about 2^32 rounds, more than any test runs
+#[cfg(forever)]
+const ROUNDS: u32 = u32::MAX;
 
 #[inline(never)]
 fn work(x: u32) -> u32 {

@@ -1,0 +1,278 @@
+/* dut — a small design-under-test for libstrata-ref.so, written the way NEMU's difftest drives a
+ * reference (nemu/src/cpu/difftest/dut.c): dlopen the .so, difftest_init, copy the image and
+ * the registers over, then after every instruction difftest_exec(1) and compare the
+ * reference's registers (difftest_regcpy to the DUT) with our own; an MMIO access is not
+ * compared but copied to the reference (NEMU's difftest_skip_ref).
+ *
+ * The DUT is its own RV64IM interpreter (enough for AM's cpu-tests on riscv64-nemu, which use
+ * no other instructions) with NEMU's serial port. --inject N:REG flips bit 0 of register REG
+ * after N instructions, a bug on purpose: the harness must report that register at the next
+ * comparison, and ask the reference for its last instructions (strata_ref_ring).
+ *
+ *   dut [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin
+ * Exit status: the program's (a0 at ebreak), 1 after a mismatch, 2 for bad usage. */
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MBASE 0x80000000u
+#define MSIZE (128u << 20)
+#define MMIO  0xa0000000u
+#define SERIAL 0xa00003f8u
+
+enum { DIFFTEST_TO_DUT, DIFFTEST_TO_REF };
+
+typedef struct {
+	uint64_t gpr[32];
+	uint64_t pc;
+} CPU_state; /* NEMU's riscv64 CPU_state, as its difftest copies it */
+
+static CPU_state cpu;
+static uint8_t *pmem;
+static bool mmio_touched, halted;
+static int halt_code;
+
+static const char *regs[] = {"$0", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+			     "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+			     "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+static void (*ref_difftest_memcpy)(uint32_t addr, void *buf, size_t n, bool direction);
+static void (*ref_difftest_regcpy)(void *dut, bool direction);
+static void (*ref_difftest_exec)(uint64_t n);
+static void (*ref_difftest_raise_intr)(uint64_t NO);
+
+static uint64_t mem_read(uint64_t a, int len)
+{
+	uint64_t v = 0;
+
+	if (a >= MBASE && a + len <= (uint64_t)MBASE + MSIZE) {
+		memcpy(&v, pmem + (a - MBASE), len);
+		return v;
+	}
+	mmio_touched = true;
+	return 0; /* the cpu-tests read no device */
+}
+
+static void mem_write(uint64_t a, int len, uint64_t v)
+{
+	if (a >= MBASE && a + len <= (uint64_t)MBASE + MSIZE) {
+		memcpy(pmem + (a - MBASE), &v, len);
+		return;
+	}
+	mmio_touched = true;
+	if (a == SERIAL)
+		putchar((int)(v & 0xff));
+}
+
+static int64_t sext(uint64_t v, int bits)
+{
+	return (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+/* One instruction; false for one this DUT does not know. */
+static bool exec_once(void)
+{
+	uint32_t i = (uint32_t)mem_read(cpu.pc, 4);
+	uint64_t *x = cpu.gpr, npc = cpu.pc + 4, rs1 = x[(i >> 15) & 31], rs2 = x[(i >> 20) & 31];
+	unsigned rd = (i >> 7) & 31, f3 = (i >> 12) & 7, f7 = i >> 25;
+	int64_t immi = sext(i >> 20, 12), imms = sext(((i >> 25) << 5) | ((i >> 7) & 31), 12);
+	int64_t immb = sext(((i >> 31) << 12) | (((i >> 7) & 1) << 11) | (((i >> 25) & 63) << 5) |
+				(((i >> 8) & 15) << 1), 13);
+	int64_t immj = sext(((i >> 31) << 20) | (((i >> 12) & 255) << 12) |
+				(((i >> 20) & 1) << 11) | (((i >> 21) & 1023) << 1), 21);
+	uint64_t r = 0;
+	bool w = true;
+
+	switch (i & 0x7f) {
+	case 0x37: r = sext(i & 0xfffff000u, 32); break;
+	case 0x17: r = cpu.pc + sext(i & 0xfffff000u, 32); break;
+	case 0x6f: r = cpu.pc + 4; npc = cpu.pc + immj; break;
+	case 0x67: r = cpu.pc + 4; npc = (rs1 + immi) & ~1ull; break;
+	case 0x63: {
+		bool t;
+		switch (f3) {
+		case 0: t = rs1 == rs2; break;
+		case 1: t = rs1 != rs2; break;
+		case 4: t = (int64_t)rs1 < (int64_t)rs2; break;
+		case 5: t = (int64_t)rs1 >= (int64_t)rs2; break;
+		case 6: t = rs1 < rs2; break;
+		case 7: t = rs1 >= rs2; break;
+		default: return false;
+		}
+		if (t)
+			npc = cpu.pc + immb;
+		w = false;
+		break;
+	}
+	case 0x03: {
+		static const int len[] = {1, 2, 4, 8, 1, 2, 4};
+		if (f3 == 7)
+			return false;
+		r = mem_read(rs1 + immi, len[f3]);
+		if (f3 < 4)
+			r = sext(r, len[f3] * 8);
+		break;
+	}
+	case 0x23:
+		if (f3 > 3)
+			return false;
+		mem_write(rs1 + imms, 1 << f3, rs2);
+		w = false;
+		break;
+	case 0x13: case 0x1b: case 0x33: case 0x3b: {
+		bool imm = !(i & 0x20), word = i & 0x8;
+		uint64_t b = imm ? (uint64_t)immi : rs2;
+		unsigned sh = word ? (b & 31) : (b & 63);
+		if (!imm && f7 == 1) { /* M */
+			int64_t s1 = word ? (int32_t)rs1 : (int64_t)rs1, s2 = word ? (int32_t)rs2 : (int64_t)rs2;
+			uint64_t u1 = word ? (uint32_t)rs1 : rs1, u2 = word ? (uint32_t)rs2 : rs2;
+			switch (f3) {
+			case 0: r = rs1 * rs2; break;
+			case 1: r = (uint64_t)(((__int128)s1 * s2) >> 64); break;
+			case 2: r = (uint64_t)(((__int128)s1 * (unsigned __int128)u2) >> 64); break;
+			case 3: r = (uint64_t)(((unsigned __int128)u1 * u2) >> 64); break;
+			case 4: r = !s2 ? ~0ull : (s2 == -1 && s1 == (word ? INT32_MIN : INT64_MIN)) ? (uint64_t)s1 : (uint64_t)(s1 / s2); break;
+			case 5: r = !u2 ? ~0ull : u1 / u2; break;
+			case 6: r = !s2 ? (uint64_t)s1 : s2 == -1 ? 0 : (uint64_t)(s1 % s2); break;
+			case 7: r = !u2 ? u1 : u1 % u2; break;
+			}
+		} else {
+			switch (f3) {
+			case 0: r = (!imm && (f7 & 0x20)) ? rs1 - b : rs1 + b; break;
+			case 1: r = rs1 << sh; break;
+			case 2: r = (int64_t)rs1 < (int64_t)b; break;
+			case 3: r = rs1 < b; break;
+			case 4: r = rs1 ^ b; break;
+			case 5:
+				if ((i >> 30) & 1)
+					r = word ? (uint64_t)((int32_t)rs1 >> sh) : (uint64_t)((int64_t)rs1 >> sh);
+				else
+					r = word ? (uint32_t)rs1 >> sh : rs1 >> sh;
+				break;
+			case 6: r = rs1 | b; break;
+			case 7: r = rs1 & b; break;
+			}
+		}
+		if (word)
+			r = sext(r, 32);
+		break;
+	}
+	case 0x0f: w = false; break; /* fence */
+	case 0x73:
+		if (i == 0x00100073) { /* ebreak: NEMU's trap */
+			halted = true;
+			halt_code = (int)x[10];
+			w = false;
+			break;
+		}
+		return false;
+	default:
+		return false;
+	}
+	if (w && rd)
+		x[rd] = r;
+	cpu.pc = npc;
+	return true;
+}
+
+static bool checkregs(const CPU_state *ref, uint64_t pc)
+{
+	bool ok = ref->pc == cpu.pc;
+
+	for (int r = 0; r < 32; r++)
+		if (ref->gpr[r] != cpu.gpr[r]) {
+			printf("difftest: %s is 0x%016" PRIx64 " on the DUT, 0x%016" PRIx64
+			       " on the reference, after the instruction at pc = 0x%016" PRIx64 "\n",
+			       regs[r], cpu.gpr[r], ref->gpr[r], pc);
+			ok = false;
+		}
+	if (ref->pc != cpu.pc)
+		printf("difftest: pc is 0x%016" PRIx64 " on the DUT, 0x%016" PRIx64 " on the reference\n",
+		       cpu.pc, ref->pc);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	long inject_at = -1;
+	int inject_reg = 0;
+	FILE *f;
+	long size;
+	void *handle;
+	void (*ref_difftest_init)(int);
+	void (*ref_ring)(void);
+
+	if (argc == 5 && !strcmp(argv[1], "--inject") &&
+	    sscanf(argv[2], "%ld:%d", &inject_at, &inject_reg) == 2 && inject_reg > 0 &&
+	    inject_reg < 32) {
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: dut [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin\n");
+		return 2;
+	}
+	pmem = calloc(1, MSIZE);
+	f = fopen(argv[2], "rb");
+	if (!pmem || !f) {
+		fprintf(stderr, "dut: %s: cannot read\n", argv[2]);
+		return 2;
+	}
+	size = (long)fread(pmem, 1, MSIZE, f);
+	fclose(f);
+
+	/* init_difftest() of NEMU's dut.c */
+	handle = dlopen(argv[1], RTLD_LAZY);
+	if (!handle) {
+		fprintf(stderr, "dut: %s\n", dlerror());
+		return 2;
+	}
+	ref_difftest_memcpy = dlsym(handle, "difftest_memcpy");
+	ref_difftest_regcpy = dlsym(handle, "difftest_regcpy");
+	ref_difftest_exec = dlsym(handle, "difftest_exec");
+	ref_difftest_raise_intr = dlsym(handle, "difftest_raise_intr");
+	ref_difftest_init = dlsym(handle, "difftest_init");
+	ref_ring = dlsym(handle, "strata_ref_ring"); /* strata's own, optional */
+	if (!ref_difftest_memcpy || !ref_difftest_regcpy || !ref_difftest_exec ||
+	    !ref_difftest_raise_intr || !ref_difftest_init) {
+		fprintf(stderr, "dut: %s lacks NEMU's difftest API\n", argv[1]);
+		return 2;
+	}
+	cpu.pc = MBASE;
+	ref_difftest_init(1234);
+	ref_difftest_memcpy(MBASE, pmem, size, DIFFTEST_TO_REF);
+	ref_difftest_regcpy(&cpu, DIFFTEST_TO_REF);
+
+	for (long n = 1; !halted; n++) {
+		uint64_t pc = cpu.pc;
+		CPU_state ref_r;
+
+		mmio_touched = false;
+		if (!exec_once()) {
+			fprintf(stderr, "dut: unknown instruction at pc = 0x%016" PRIx64 "\n", pc);
+			return 2;
+		}
+		if (n == inject_at)
+			cpu.gpr[inject_reg] ^= 1; /* the bug on purpose */
+		if (mmio_touched) { /* difftest_skip_ref: the reference takes the DUT's state */
+			ref_difftest_regcpy(&cpu, DIFFTEST_TO_REF);
+			continue;
+		}
+		ref_difftest_exec(1);
+		ref_difftest_regcpy(&ref_r, DIFFTEST_TO_DUT);
+		if (!checkregs(&ref_r, pc)) {
+			printf("difftest: mismatch after %ld instructions\n", n);
+			fflush(stdout);
+			if (ref_ring)
+				ref_ring();
+			return 1;
+		}
+	}
+	fflush(stdout);
+	printf("dut: HIT %s TRAP, %s\n", halt_code ? "BAD" : "GOOD", "every instruction matched");
+	return halt_code;
+}
