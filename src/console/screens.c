@@ -326,7 +326,7 @@ static int by_func(const void *pa, const void *pb)
 static void view_funcs(struct ui *u, struct live *l)
 {
 	size_t n = live_nfuncs(l);
-	unsigned tracks[64], nt = 0; /* hart << 2 | priv, in order seen */
+	unsigned tracks[64], nt = 0; /* hart << 3 | level, in order seen */
 	struct live_func *rows = calloc(n ? n : 1, sizeof(*rows));
 	size_t nr = 0;
 
@@ -335,7 +335,7 @@ static void view_funcs(struct ui *u, struct live *l)
 	for (size_t i = 0; i < n; i++) {
 		struct live_func f;
 		live_func(l, i, &f);
-		unsigned key = f.hart << 2 | f.priv, k;
+		unsigned key = f.hart << 3 | f.priv, k;
 		for (k = 0; k < nt && tracks[k] != key; k++)
 			;
 		if (k == nt && nt < 64)
@@ -351,7 +351,7 @@ static void view_funcs(struct ui *u, struct live *l)
 	for (size_t i = 0; i < n; i++) {
 		struct live_func f;
 		live_func(l, i, &f);
-		if ((f.hart << 2 | f.priv) != cur)
+		if ((f.hart << 3 | f.priv) != cur)
 			continue;
 		self_sum += f.self;
 		if (u->filter[0] && !strcasestr(f.name, u->filter))
@@ -365,8 +365,8 @@ static void view_funcs(struct ui *u, struct live *l)
 	char trk[256] = "";
 	for (unsigned k = 0; k < nt; k++) {
 		char one[32];
-		snprintf(one, sizeof(one), tracks[k] == cur ? "[hart%u %c] " : "hart%u %c  ",
-			 tracks[k] >> 2, ana_priv_char(tracks[k] & 3));
+		snprintf(one, sizeof(one), tracks[k] == cur ? "[hart%u %s] " : "hart%u %s  ",
+			 tracks[k] >> 3, ana_level_name(tracks[k] & 7));
 		strncat(trk, one, sizeof(trk) - strlen(trk) - 1);
 	}
 	ui_line(TOP - 1, 0, " %s  sort: %s%s%s%s", trk, cols[sort_col % 3],
@@ -416,8 +416,8 @@ static void view_rates(struct ui *u, struct live *l, const struct live_totals *t
 	qsort(rows, nr, sizeof(*rows), by_count);
 	ui_line(y++, A_UNDERLINE, " %-10s %-4s %12s  %s", "KIND", "FROM", "COUNT", "NAME");
 	for (size_t i = 0; i < nr && y <= bottom(); i++)
-		ui_line(y++, 0, " %-10s %-4c %12" PRIu64 "  %s", rows[i].kind,
-			ana_priv_char(rows[i].priv), rows[i].n, rows[i].name);
+		ui_line(y++, 0, " %-10s %-4s %12" PRIu64 "  %s", rows[i].kind,
+			ana_level_name(rows[i].priv), rows[i].n, rows[i].name);
 	if (!nr)
 		ui_line(y, 0, "  none yet (traps and calls need --trace=etrace)");
 	free(rows);
@@ -439,15 +439,15 @@ static void view_harts(struct ui *u, struct live *l, const struct csess_state *s
 		if (st->live && h < CSESS_HARTS && st->harts[h].seen) {
 			const struct csess_hart *s = &st->harts[h];
 			const char *sym = l ? csess_func(u->s, s->priv, s->pc) : NULL;
-			ui_line(y++, 0, " %4u %4c %18" PRIx64 " %14" PRIu64 " %9.1f  %s", h,
-				ana_priv_char(s->priv), s->pc, s->instret, s->mips,
+			ui_line(y++, 0, " %4u %4s %18" PRIx64 " %14" PRIu64 " %9.1f  %s", h,
+				ana_level_name(s->priv), s->pc, s->instret, s->mips,
 				sym		  ? sym
 				: have && lh.func ? lh.func
 						  : "?");
 		} else if (have) {
 			const char *sym = csess_func(u->s, lh.priv, lh.pc);
-			ui_line(y++, 0, " %4u %4c %18" PRIx64 " %14" PRIu64 " %9s  %s", h,
-				ana_priv_char(lh.priv), lh.pc, lh.instret, "",
+			ui_line(y++, 0, " %4u %4s %18" PRIx64 " %14" PRIu64 " %9s  %s", h,
+				ana_level_name(lh.priv), lh.pc, lh.instret, "",
 				sym	  ? sym
 				: lh.func ? lh.func
 					  : "?");

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "console/console.h"
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "machine/machine.h"
 #include "trace/record.h"
 #include "util/err.h"
@@ -144,9 +145,12 @@ static void refresh(struct console_server *s)
 
 	for (unsigned i = 0; i < cpu_nharts(c) && len + 96 < sizeof(buf); i++) {
 		struct hart *h = cpu_hart(c, i);
+		uint64_t lvl = hart_priv(h);
+
+		hart_debug_read_reg(h, 4161, &lvl); /* the level: a guest's VS/VU too */
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 					"hart %u %" PRIx64 " %u %" PRIu64 "\n", i, hart_get_pc(h),
-					hart_priv(h), hart_instret(h));
+					(unsigned)lvl, hart_instret(h));
 	}
 	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "tick %" PRIu64 "\n", now_ns());
 	send_all(s, buf, len);

@@ -195,11 +195,17 @@ static const char *t_exec_file(void *tp)
 	return t->exec < 0 ? NULL : t->libs[t->exec].path;
 }
 
-/* The libraries GDB was last told about (the executable is not one of them). */
+/* The libraries that apply where the last stopped hart is (the executable is not one of them):
+ * GDB reads them at a library stop, and whenever it asks (`sharedlibrary` after an event stop,
+ * e.g. break-on vmentry into a guest whose kernel shares the firmware's addresses). */
 static int t_libraries(void *tp, struct gdb_library *libs, unsigned max)
 {
 	struct gdb_target *t = tp;
 	unsigned n = 0;
+	struct hart *h = cpu_hart(t->cpu, t->last_hart);
+
+	if (h && hart_debug_stopped(h, NULL))
+		t->reported = t->cur = gdb_target_applicable(t, h);
 
 	for (unsigned i = 0; i < t->nlibs && n < max; i++)
 		if ((int)i != t->exec && ((t->reported >> i) & 1))
@@ -337,9 +343,13 @@ static uint32_t gdb_target_applicable(struct gdb_target *t, struct hart *h)
 			    !overlap(&t->info[i], &t->info[j]) ||
 			    t->info[i].priv == t->info[j].priv)
 				continue;
+			/* GDB's executable stays, except over a file of the hart's own guest level:
+			 * a guest's kernel may sit at the firmware's addresses (guest virtual) */
+			bool guest_own = priv >= 4 && fit(t->info[i].priv, priv) == 2 &&
+					 fit(t->info[j].priv, priv) < 2;
 			if (fit(t->info[j].priv, priv) > fit(t->info[i].priv, priv) ||
 			    (fit(t->info[j].priv, priv) == fit(t->info[i].priv, priv) && j < i) ||
-			    (int)j == t->exec)
+			    ((int)j == t->exec && !guest_own))
 				m &= ~(1u << i);
 		}
 	}

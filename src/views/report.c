@@ -130,7 +130,8 @@ static int sort_by_total;
 
 static unsigned priv_rank(unsigned priv)
 {
-	return priv == 3 ? 0 : priv == 1 ? 1 : 2;
+	/* the host's levels first (M, S/HS, U), then a hypervisor's guest (VS, VU) */
+	return priv == 3 ? 0 : priv == 1 ? 1 : priv == 0 ? 2 : priv == 5 ? 3 : 4;
 }
 
 static int by_func(const void *pa, const void *pb)
@@ -260,8 +261,8 @@ static int report_end(void *v, const struct ana_stats *st)
 		rc = print_counts(r, r->sbi, "SBI calls by extension and function", 1);
 	if (!rc)
 		rc = print_counts(r, r->hyp,
-				  "hypercalls (SBI calls from VS, handled by the hypervisor) by "
-				  "extension and function",
+				  "hypercalls (SBI calls from a guest's VS: to the hypervisor, or to "
+				  "M) by extension and function",
 				  1);
 	if (!rc)
 		rc = print_counts(r, r->sys, "syscalls by name (number)", 2);
