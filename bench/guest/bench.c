@@ -112,9 +112,13 @@ static uint64_t k_matmul(void)
 	double t = 0;
 	for (int i = 0; i < NMAT; i++)
 		t += mc[i][i] * (i + 1);
-	int64_t bits;
+	uint64_t bits;
+#if __riscv_xlen == 64
 	__asm__ volatile("fmv.x.d %0, %1" : "=r"(bits) : "f"(t));
-	return (uint64_t)bits;
+#else
+	__builtin_memcpy(&bits, &t, sizeof(bits)); /* RV32 has no fmv.x.d: through memory */
+#endif
+	return bits;
 }
 
 int main(void)

@@ -33,6 +33,7 @@ int cmd_record(int argc, char **argv); /* strata record: eBPF uprobes on a nativ
 int cmd_tasks(int argc, char **argv);  /* strata tasks FILE: Rust async tasks (--trace=async) */
 int cmd_view(int argc, char **argv);   /* strata view TRACE: the offline HTML viewer */
 int cmd_console(int argc, char **argv); /* strata console: the live terminal UI */
+int cmd_attach(int argc, char **argv);  /* strata attach: GDB proxy to OpenOCD/QEMU/kgdb */
 
 /* Parse a byte size such as "128M", "1G", "4096K" or "256" (MiB, as QEMU's -m). Returns 0 or
  * -EINVAL. */

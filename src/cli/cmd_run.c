@@ -10,6 +10,7 @@
 #include "machine/machine.h"
 #include "machine/console.h"
 #include "replay/replay.h"
+#include "replay/live.h"
 #include "replay/snapshot.h"
 #include "util/err.h"
 #include "util/sigstop.h"
@@ -349,25 +350,6 @@ struct lazy_trace {
 	struct rr_play *play;
 };
 
-/* Why the GDB stub cannot go back in this run now (docs/REPLAY.md), or NULL. */
-static const char *no_reverse(void *ctx)
-{
-	struct lazy_trace *lt = ctx;
-
-	if (lt->cfg->realtime && !lt->play)
-		return "--realtime reads the host clock: record the run (--record DIR), then "
-		       "`strata replay DIR --gdb`";
-	if (!lt->play && console_host_bytes())
-		return "console input was read and cannot be given back: record the run "
-		       "(--record DIR), then `strata replay DIR --gdb`";
-	for (unsigned i = 0; i < lt->cfg->ndrives; i++)
-		if (lt->cfg->drives[i].file && !lt->cfg->drives[i].readonly)
-			return "a writable -drive: a disk's contents are not in the snapshots";
-	if (lt->topts->rec)
-		return "a trace is being recorded (it would record the same instructions twice)";
-	return NULL;
-}
-
 static struct recorder *open_trace(void *ctx)
 {
 	struct lazy_trace *lt = ctx;
@@ -415,6 +397,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	struct lazy_trace lt;
 	struct rr_rec *rec = NULL;
 	struct rr_snaps *snaps = NULL;
+	struct rr_live *live = NULL;
 	int code = 0, r;
 	enum machine_exit why;
 
@@ -471,7 +454,6 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 			rr_snaps_add_state(snaps, rr_play_state_size(), rr_play_state_save,
 					   rr_play_state_restore, play);
 		gcfg.snaps = snaps;
-		gcfg.no_reverse = no_reverse;
 		gcfg.listen = ro.gdb;
 		gcfg.wait = ro.gdb_wait;
 		gcfg.rec = topts.rec;
@@ -511,6 +493,10 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 		rr_rec_attach(rec, m);
 	if (play)
 		rr_play_attach(play, m);
+	/* a live run under GDB: what it reads from the host is kept, so it can go back */
+	if (snaps && !play && (live = rr_live_new(m)))
+		rr_snaps_add_state(snaps, rr_live_state_size(), rr_live_state_save,
+				   rr_live_state_restore, live);
 	/* from here on SIGINT/SIGTERM/SIGHUP end the run cleanly: traces and disks complete */
 	sigstop_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -520,6 +506,7 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	gdb_server_free(gdb);
 	rr_snaps_free(snaps);
 	snaps = NULL;
+	rr_live_free(live);
 	jtag_server_free(jtag);
 	if (ro.stats) {
 		struct cpu *c = machine_cpu(m);

@@ -30,6 +30,7 @@ static const struct cli_cmd cmds[] = {
     {"tasks", "Rust async tasks of a trace: polls, states, await trees, wakes", cmd_tasks},
     {"view", "write an offline HTML viewer of a trace: time line, flame graphs, tasks", cmd_view},
     {"console", "live terminal UI: tasks, functions, traps, harts of a run or a trace", cmd_console},
+    {"attach", "GDB proxy adding privilege levels and symbol files to OpenOCD, QEMU, kgdb", cmd_attach},
 };
 
 static void usage(FILE *f)

@@ -333,7 +333,7 @@ static int resolve_point(struct trace_opts *t, const char *opt, const char *s, u
 int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machine_config *cfg,
 		     int argc, char **argv)
 {
-	char meta[2048];
+	char meta[2048], isa[512];
 	size_t n = 0;
 	int ret;
 
@@ -346,10 +346,12 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 	t->rec = rec_open(&t->rc);
 	if (!t->rec)
 		return -EINVAL;
+	if (isa_string(cpu_isa(machine_cpu(m)), isa, sizeof(isa)) < 0)
+		snprintf(isa, sizeof(isa), "rv%u", isa_xlen(cpu_isa(machine_cpu(m))));
 	n += snprintf(meta + n, sizeof(meta) - n,
-		      "strata=" STRATA_VERSION "\nmachine=virt\nisa=rv64imafdc_zicsr_zifencei\n"
+		      "strata=" STRATA_VERSION "\nmachine=virt\nisa=%s\n"
 		      "harts=%u\nram=%" PRIu64 "\nbios=%s\nkernel=%s\ncommand=",
-		      cfg->nharts, cfg->ram_size, cfg->bios ? cfg->bios : "none",
+		      isa, cfg->nharts, cfg->ram_size, cfg->bios ? cfg->bios : "none",
 		      cfg->kernel ? cfg->kernel : "");
 	for (int i = 0; i < argc && n < sizeof(meta) - 2; i++)
 		n += snprintf(meta + n, sizeof(meta) - n, "%s%s", i ? " " : "", argv[i]);

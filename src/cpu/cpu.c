@@ -326,7 +326,8 @@ static unsigned ring_rebuild(const struct hart *h, uint64_t *pcs, uint32_t *raws
 
 void hart_dump(const struct hart *h, FILE *f)
 {
-	static struct disasm *dis; /* LLVM's, created on first use and kept */
+	static struct disasm *dis32, *dis64; /* LLVM's, created on first use and kept */
+	struct disasm **pdis = h->cpu->isa & ISA_RV32 ? &dis32 : &dis64, *dis;
 	static const char pn[4] = {'U', 'S', '?', 'M'};
 	uint64_t pcs[16];
 	uint32_t raws[16];
@@ -351,8 +352,9 @@ void hart_dump(const struct hart *h, FILE *f)
 		const struct sym *sym = NULL;
 
 		decode(raws[i], h->cpu->isa, &d);
-		if (!dis)
-			dis = disasm_new();
+		if (!*pdis)
+			*pdis = disasm_new_xlen(isa_xlen(h->cpu->isa));
+		dis = *pdis;
 		if (!dis || disasm_insn(dis, pcs[i], raws[i], d.len, text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "%s", decode_op_name(d.op));
 		if (h->rec)

@@ -355,9 +355,12 @@ static int wr_satp(struct hart *h, unsigned csr, uint64_t v)
 {
 	uint64_t mode = v >> 60;
 
-	if (mode != 0 && mode != 8 && mode != 9)
+	if (h->cpu->isa & ISA_RV32) /* Sv32: MODE bit 31, ASID 30:22 (9 bits, as QEMU), PPN 21:0 */
+		h->satp = v & 0xffffffffull;
+	else if (mode != 0 && mode != 8 && mode != 9)
 		return 0; /* unsupported mode: the write has no effect */
-	h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
+	else
+		h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
 	mmu_flush(h);
 	if (h->cpu->dbg.libcheck & CPU_LIBCHECK_SATP)
 		dbg_libcheck_event(h);
@@ -821,6 +824,14 @@ static int row_write(struct hart *h, const struct csr_def *r, unsigned csr, uint
 int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
 	       uint64_t *old)
 {
+	if (h->cpu->isa & ISA_RV32)
+		return csr_access_rv32(h, csr, kind, operand, write, old);
+	return csr_access64(h, csr, kind, operand, write, old);
+}
+
+int csr_access64(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
+		 uint64_t *old)
+{
 	const struct csr_def *r = row_of(csr, h->cpu->isa);
 	unsigned need = (csr >> 8) & 3, eff = h->priv;
 	uint64_t newval, rmw;
@@ -857,7 +868,17 @@ int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bo
 int cpu_csr_name(isa_t isa, unsigned csr, char *buf, size_t size)
 {
 	const struct csr_def *r = row_of(csr, isa);
+	const char *n32 = isa & ISA_RV32 ? csr_name_rv32(csr) : NULL;
 
+	if (n32) {
+		snprintf(buf, size, "%s", n32);
+		return 0;
+	}
+	if ((isa & ISA_RV32) && ((csr >= 0xb83 && csr <= 0xb9f) || (csr >= 0xc83 && csr <= 0xc9f)) &&
+	    row_of(csr & ~0x80u, isa)) {
+		snprintf(buf, size, "%shpmcounter%uh", csr >= 0xc00 ? "" : "m", csr & 31);
+		return 0;
+	}
 	if (!r)
 		return -1;
 	if (r->count)

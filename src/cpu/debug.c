@@ -380,11 +380,13 @@ int hart_debug_write_reg(struct hart *h, unsigned regno, uint64_t val)
 {
 	uint64_t old;
 
-	if (regno < 32) {
+	bool rv32 = h->cpu->isa & ISA_RV32;
+
+	if (regno < 32) { /* an RV32 hart's registers are kept sign-extended (exec_rv32.h) */
 		if (regno)
-			h->x[regno] = val;
+			h->x[regno] = rv32 ? (uint64_t)(int64_t)(int32_t)val : val;
 	} else if (regno == 32) {
-		h->pc = val & ~1ull;
+		h->pc = (rv32 ? (uint32_t)val : val) & ~1ull;
 	} else if (regno < 65) {
 		h->f[regno - 33] = val;
 	} else if (regno == 4161) {
@@ -427,7 +429,8 @@ static int walk(struct hart *h, uint64_t satp, uint64_t va, uint64_t *pa, char *
 		*pa = va;
 		return 0;
 	}
-	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp, 12 + 9 * w.levels,
+	W("satp 0x%016" PRIx64 " Sv%u, root 0x%" PRIx64 "\n", satp,
+	  (h->cpu->isa & ISA_RV32) ? 32 : 12 + 9 * w.levels,
 	  (uint64_t)((satp & PPN_MASK) << PG_SHIFT));
 	for (unsigned s = 0; s <= w.nsteps && s < w.levels; s++) {
 		int lv = (int)(w.levels - 1 - s);

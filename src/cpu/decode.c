@@ -33,12 +33,17 @@ struct pat {
 	uint8_t fmt;
 	isa_t exts; /* the pattern exists when any of these extensions is on (zbb|zbkb for rol) */
 	bool frd;   /* rd names an FP register */
+	uint8_t xl; /* XL_ANY, or the one XLEN the encoding exists at (see rv64_only_op) */
 };
+enum { XL_ANY = 0, XL_32 = 1, XL_64 = 2 };
 
 /* exts and frd of a pattern: in extension id (or either of two), rd an FP register or not */
-#define E(id)	  ISA_BIT(id), false
-#define E2(a, b)  ISA_BIT(a) | ISA_BIT(b), false
-#define E_FRD(id) ISA_BIT(id), true
+#define E(id)	  ISA_BIT(id), false, XL_ANY
+#define E2(a, b)  ISA_BIT(a) | ISA_BIT(b), false, XL_ANY
+#define E_FRD(id) ISA_BIT(id), true, XL_ANY
+/* an encoding that only one XLEN has (RV32's zext.h and rev8 are other encodings than RV64's) */
+#define E2_XL(a, b, xl) ISA_BIT(a) | ISA_BIT(b), false, xl
+#define E_XL(id, xl)	 ISA_BIT(id), false, xl
 
 /* Every encoding, with the extensions it belongs to. Fixed bits are fixed: anything that does
  * not match one of these (wrong fmt, non-zero reserved rs2, W-shift with shamt[5]...), or matches
@@ -249,7 +254,8 @@ static const struct pat pats[] = {
     {"0110000 ????? ?????  101 ????? 01110 11", OP_RORW, FMT_R, E2(ZBB, ZBKB)},
     {"0110000 ????? ?????  101 ????? 00110 11", OP_RORIW, FMT_SH, E2(ZBB, ZBKB)},
     {"0010100 00111 ?????  101 ????? 00100 11", OP_ORC_B, FMT_R, E(ZBB)},
-    {"0110101 11000 ?????  101 ????? 00100 11", OP_REV8, FMT_R, E2(ZBB, ZBKB)},
+    {"0110101 11000 ?????  101 ????? 00100 11", OP_REV8, FMT_R, E2_XL(ZBB, ZBKB, XL_64)},
+    {"0110100 11000 ?????  101 ????? 00100 11", OP_REV8, FMT_R, E2_XL(ZBB, ZBKB, XL_32)},
     /* Zbc (clmul and clmulh are Zbkc's too) */
     {"0000101 ????? ?????  001 ????? 01100 11", OP_CLMUL, FMT_R, E2(ZBC, ZBKC)},
     {"0000101 ????? ?????  011 ????? 01100 11", OP_CLMULH, FMT_R, E2(ZBC, ZBKC)},
@@ -264,10 +270,13 @@ static const struct pat pats[] = {
     {"0010100 ????? ?????  001 ????? 01100 11", OP_BSET, FMT_R, E(ZBS)},
     {"001010 ?????? ?????  001 ????? 00100 11", OP_BSETI, FMT_SH, E(ZBS)},
     /* Zbkb, Zbkx (zip/unzip are RV32-only) */
+    {"0000100 00000 ?????  100 ????? 01100 11", OP_ZEXT_H, FMT_R, E_XL(ZBB, XL_32)},
     {"0000100 ????? ?????  100 ????? 01100 11", OP_PACK, FMT_R, E(ZBKB)},
     {"0000100 ????? ?????  111 ????? 01100 11", OP_PACKH, FMT_R, E(ZBKB)},
     {"0000100 ????? ?????  100 ????? 01110 11", OP_PACKW, FMT_R, E(ZBKB)},
     {"0110100 00111 ?????  101 ????? 00100 11", OP_BREV8, FMT_R, E(ZBKB)},
+    {"0000100 01111 ?????  001 ????? 00100 11", OP_ZIP, FMT_R, E_XL(ZBKB, XL_32)},
+    {"0000100 01111 ?????  101 ????? 00100 11", OP_UNZIP, FMT_R, E_XL(ZBKB, XL_32)},
     {"0010100 ????? ?????  010 ????? 01100 11", OP_XPERM4, FMT_R, E(ZBKX)},
     {"0010100 ????? ?????  100 ????? 01100 11", OP_XPERM8, FMT_R, E(ZBKX)},
     /* Zicond */
@@ -342,12 +351,35 @@ static const struct pat pats[] = {
 static struct {
 	uint32_t mask, match;
 	isa_t exts;
+	uint8_t xl;
 } parsed[NPATS];
 static uint16_t bucket_order[NPATS];  /* pattern indices, sorted by bucket */
 static uint16_t bucket_start[32 + 1]; /* bucket b is bucket_order[start[b] .. start[b+1]) */
 /* per op: the extensions of its patterns (a compressed form needs one of them and C), FP rd */
 static isa_t op_exts[OP_COUNT];
 static bool op_frd[OP_COUNT];
+
+/* Whether an encoding exists on RV64 only: the 32-bit-operation opcodes OP-IMM-32 and OP-32,
+ * and the doubleword loads, stores, AMOs, conversions and moves. RV32 runs the base RV64 ops on
+ * sign-extended registers (exec_rv32.h), so only these and XLEN-specific encodings differ. */
+static bool rv64_only(const struct pat *p, uint32_t match)
+{
+	static const uint16_t ops[] = {
+	    OP_LD,	  OP_LWU,	OP_SD,	       OP_LR_D,	     OP_SC_D,	   OP_AMOSWAP_D,
+	    OP_AMOADD_D,  OP_AMOXOR_D,	OP_AMOAND_D,   OP_AMOOR_D,   OP_AMOMIN_D,  OP_AMOMAX_D,
+	    OP_AMOMINU_D, OP_AMOMAXU_D, OP_FCVT_L_S,   OP_FCVT_LU_S, OP_FCVT_S_L,  OP_FCVT_S_LU,
+	    OP_FCVT_L_D,  OP_FCVT_LU_D, OP_FMV_X_D,    OP_FCVT_D_L,  OP_FCVT_D_LU, OP_FMV_D_X,
+	    OP_FCVT_L_H,  OP_FCVT_LU_H, OP_FCVT_H_L,   OP_FCVT_H_LU,
+	};
+	unsigned major = (match >> 2) & 31;
+
+	if (major == 0x06 || major == 0x0e)
+		return true;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (p->op == ops[i])
+			return true;
+	return false;
+}
 
 /* Runs before main so that decode() needs no locking even with one thread per hart. */
 __attribute__((constructor)) static void decode_init(void)
@@ -364,6 +396,7 @@ __attribute__((constructor)) static void decode_init(void)
 		parsed[i].mask = mask;
 		parsed[i].match = match;
 		parsed[i].exts = pats[i].exts;
+		parsed[i].xl = rv64_only(&pats[i], match) ? XL_64 : pats[i].xl;
 		op_exts[pats[i].op] |= pats[i].exts;
 		op_frd[pats[i].op] = pats[i].frd;
 		count[(match >> 2) & 31]++;
@@ -389,11 +422,12 @@ static inline int32_t sext(uint32_t x, int n)
 
 static void decode32(uint32_t x, isa_t isa, struct dinsn *d)
 {
-	unsigned b = bits(x, 6, 2);
+	unsigned b = bits(x, 6, 2), xl = isa & ISA_RV32 ? XL_32 : XL_64;
 	const struct pat *p = NULL;
 	for (unsigned k = bucket_start[b]; k < bucket_start[b + 1]; k++) {
 		unsigned i = bucket_order[k];
-		if ((x & parsed[i].mask) == parsed[i].match && (parsed[i].exts & isa)) {
+		if ((x & parsed[i].mask) == parsed[i].match && (parsed[i].exts & isa) &&
+		    (parsed[i].xl == XL_ANY || parsed[i].xl == xl)) {
 			p = &pats[i];
 			break;
 		}
@@ -427,6 +461,8 @@ static void decode32(uint32_t x, isa_t isa, struct dinsn *d)
 		d->imm = sext(bits(x, 31, 20), 12);
 		break;
 	case FMT_SH:
+		if (xl == XL_32 && bits(x, 25, 25)) /* shamt[5]: RV64 only */
+			return;
 		d->rd = rd, d->rs1 = rs1;
 		d->imm = bits(x, 25, 20);
 		break;
@@ -468,6 +504,15 @@ static inline uint8_t creg(uint32_t x, int lo)
 	return 8 + bits(x, lo + 2, lo);
 }
 
+/* The jump offset of c.j and c.jal. */
+static inline int32_t cj_imm(uint32_t x)
+{
+	return sext(bits(x, 12, 12) << 11 | bits(x, 8, 8) << 10 | bits(x, 10, 9) << 8 |
+			bits(x, 6, 6) << 7 | bits(x, 7, 7) << 6 | bits(x, 2, 2) << 5 |
+			bits(x, 11, 11) << 4 | bits(x, 5, 3) << 1,
+		    12);
+}
+
 /* Fill d with the expansion "op rd, rs1, rs2, imm" of a compressed instruction. */
 static void cset(struct dinsn *d, unsigned op, unsigned rd, unsigned rs1, unsigned rs2, int32_t imm)
 {
@@ -476,8 +521,10 @@ static void cset(struct dinsn *d, unsigned op, unsigned rd, unsigned rs1, unsign
 	d->imm = imm;
 }
 
-/* Expand a 16-bit instruction. Leaves d->op = OP_ILLEGAL for reserved encodings. */
-static void decode16(uint32_t x, struct dinsn *d)
+/* Expand a 16-bit instruction. Leaves d->op = OP_ILLEGAL for reserved encodings. RV32 has
+ * c.flw/c.fsw/c.flwsp/c.fswsp and c.jal where RV64 has c.ld/c.sd/c.ldsp/c.sdsp and c.addiw, no
+ * c.subw/c.addw, and shift amounts below 32. */
+static void decode16(uint32_t x, bool rv32, struct dinsn *d)
 {
 	unsigned rd = bits(x, 11, 7), rs2 = bits(x, 6, 2);
 	/* CI-format 6-bit immediate: insn[12] is bit 5, insn[6:2] bits 4:0 */
@@ -509,7 +556,10 @@ static void decode16(uint32_t x, struct dinsn *d)
 		cset(d, OP_LW, creg(x, 2), creg(x, 7), 0, off_w);
 		break;
 	case 003:
-		cset(d, OP_LD, creg(x, 2), creg(x, 7), 0, off_d);
+		if (rv32)
+			cset(d, OP_FLW, creg(x, 2), creg(x, 7), 0, off_w);
+		else
+			cset(d, OP_LD, creg(x, 2), creg(x, 7), 0, off_d);
 		break;
 	case 004: /* reserved */
 		break;
@@ -520,14 +570,19 @@ static void decode16(uint32_t x, struct dinsn *d)
 		cset(d, OP_SW, 0, creg(x, 7), creg(x, 2), off_w);
 		break;
 	case 007:
-		cset(d, OP_SD, 0, creg(x, 7), creg(x, 2), off_d);
+		if (rv32)
+			cset(d, OP_FSW, 0, creg(x, 7), creg(x, 2), off_w);
+		else
+			cset(d, OP_SD, 0, creg(x, 7), creg(x, 2), off_d);
 		break;
 	/* quadrant 1 */
 	case 010: /* c.addi, c.nop; rd = 0 or imm = 0 are HINTs */
 		cset(d, OP_ADDI, rd, rd, 0, ci);
 		break;
 	case 011:
-		if (rd)
+		if (rv32)
+			cset(d, OP_JAL, 1, 0, 0, cj_imm(x)); /* c.jal */
+		else if (rd)
 			cset(d, OP_ADDIW, rd, rd, 0, ci);
 		break;
 	case 012: /* c.li */
@@ -548,6 +603,8 @@ static void decode16(uint32_t x, struct dinsn *d)
 		break;
 	case 014: {
 		unsigned r = creg(x, 7), r2 = creg(x, 2);
+		if (rv32 && bits(x, 12, 12) && bits(x, 11, 10) != 2) /* shamt[5], c.subw/c.addw */
+			break;
 		switch (bits(x, 11, 10)) {
 		case 0:
 			cset(d, OP_SRLI, r, r, 0, ci_u);
@@ -572,15 +629,9 @@ static void decode16(uint32_t x, struct dinsn *d)
 		}
 		break;
 	}
-	case 015: {
-		int32_t imm =
-		    sext(bits(x, 12, 12) << 11 | bits(x, 8, 8) << 10 | bits(x, 10, 9) << 8 |
-			     bits(x, 6, 6) << 7 | bits(x, 7, 7) << 6 | bits(x, 2, 2) << 5 |
-			     bits(x, 11, 11) << 4 | bits(x, 5, 3) << 1,
-			 12);
-		cset(d, OP_JAL, 0, 0, 0, imm);
+	case 015:
+		cset(d, OP_JAL, 0, 0, 0, cj_imm(x));
 		break;
-	}
 	case 016:
 	case 017: {
 		int32_t imm = sext(bits(x, 12, 12) << 8 | bits(x, 6, 5) << 6 | bits(x, 2, 2) << 5 |
@@ -591,7 +642,8 @@ static void decode16(uint32_t x, struct dinsn *d)
 	}
 	/* quadrant 2 */
 	case 020: /* c.slli; rd = 0 or shamt = 0 are HINTs */
-		cset(d, OP_SLLI, rd, rd, 0, ci_u);
+		if (!(rv32 && bits(x, 12, 12)))
+			cset(d, OP_SLLI, rd, rd, 0, ci_u);
 		break;
 	case 021:
 		cset(d, OP_FLD, rd, 2, 0, lsp_d);
@@ -601,7 +653,9 @@ static void decode16(uint32_t x, struct dinsn *d)
 			cset(d, OP_LW, rd, 2, 0, lsp_w);
 		break;
 	case 023:
-		if (rd)
+		if (rv32)
+			cset(d, OP_FLW, rd, 2, 0, lsp_w);
+		else if (rd)
 			cset(d, OP_LD, rd, 2, 0, lsp_d);
 		break;
 	case 024:
@@ -626,7 +680,10 @@ static void decode16(uint32_t x, struct dinsn *d)
 		cset(d, OP_SW, 0, 2, rs2, ssp_w);
 		break;
 	case 027:
-		cset(d, OP_SD, 0, 2, rs2, ssp_d);
+		if (rv32)
+			cset(d, OP_FSW, 0, 2, rs2, ssp_w);
+		else
+			cset(d, OP_SD, 0, 2, rs2, ssp_d);
 		break;
 	}
 }
@@ -644,11 +701,17 @@ void decode(uint32_t insn, isa_t isa, struct dinsn *d)
 		d->raw = insn & 0xffff;
 		/* a compressed form exists if C and its expansion's extension (c.fld: D) are on */
 		if (isa_has(isa, ISA_C)) {
-			decode16(d->raw, d);
+			decode16(d->raw, isa & ISA_RV32, d);
 			if (!(op_exts[d->op] & isa))
 				d->op = OP_ILLEGAL;
 		}
 	}
+	/* RV32E: x16..x31 do not exist (strata's RV32E has no FP, so every register field is an
+	 * integer register; the CSR*I forms hold an immediate in rs1, fences reserved fields) */
+	if ((isa & ISA_RVE) && d->op != OP_FENCE && d->op != OP_FENCE_I &&
+	    (d->rd | d->rs2 | d->rs3 |
+	     (d->op == OP_CSRRWI || d->op == OP_CSRRSI || d->op == OP_CSRRCI ? 0 : d->rs1)) >= 16)
+		d->op = OP_ILLEGAL;
 	if (d->op == OP_ILLEGAL) /* no half-extracted operands on reserved encodings */
 		d->rd = d->rs1 = d->rs2 = d->rs3 = d->rm = 0, d->imm = 0;
 	d->handler = NULL;

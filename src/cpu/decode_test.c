@@ -135,6 +135,78 @@ static void test_table(void)
 	end();
 }
 
+/* RV32: encodings binutils 2.40 gives with -march=rv32gc_zbb_zbkb, where RV32 differs from RV64
+ * (and that RV64's rv64-only encodings are illegal there) */
+#define ISA_RV32_TEST (isa_all() | ISA_RV32)
+static const struct dcase rv32_cases[] = {
+    {0x2801, 2, OP_JAL, C_RD | C_IMM, 1, 0, 0, 0, 0, 0x10, "c.jal .+0x10"},
+    {0x60c0, 2, OP_FLW, C_RD | C_RS1 | C_IMM, 8, 9, 0, 0, 0, 4, "c.flw fs0,4(s1)"},
+    {0xe504, 2, OP_FSW, C_RS1 | C_RS2 | C_IMM, 0, 10, 9, 0, 0, 8, "c.fsw fs1,8(a0)"},
+    {0x60b2, 2, OP_FLW, C_RD | C_RS1 | C_IMM, 1, 2, 0, 0, 0, 12, "c.flwsp ft1,12(sp)"},
+    {0xe80a, 2, OP_FSW, C_RS1 | C_RS2 | C_IMM, 0, 2, 2, 0, 0, 16, "c.fswsp ft2,16(sp)"},
+    {0x08f31293, 4, OP_ZIP, C_RD | C_RS1, 5, 6, 0, 0, 0, 0, "zip t0,t1"},
+    {0x08f45393, 4, OP_UNZIP, C_RD | C_RS1, 7, 8, 0, 0, 0, 0, "unzip t2,s0"},
+    {0x69855493, 4, OP_REV8, C_RD | C_RS1, 9, 10, 0, 0, 0, 0, "rev8 s1,a0"},
+    {0x080645b3, 4, OP_ZEXT_H, C_RD | C_RS1, 11, 12, 0, 0, 0, 0, "zext.h a1,a2"},
+    {0x01f11093, 4, OP_SLLI, C_RD | C_RS1 | C_IMM, 1, 2, 0, 0, 0, 31, "slli ra,sp,0x1f"},
+    {0x025211b3, 4, OP_MULH, C_RD | C_RS1 | C_RS2, 3, 4, 5, 0, 0, 0, "mulh gp,tp,t0"},
+};
+#define NRV32 (sizeof(rv32_cases) / sizeof(rv32_cases[0]))
+
+static void test_rv32(void)
+{
+	/* RV64 encodings that RV32 does not have (binutils -march=rv64gc_zbb_zbkb; c.ld and c.ldsp
+	 * are RV32's c.flw and c.flwsp, in rv32_cases) */
+	static const uint32_t rv64_only[] = {
+	    0x02011093, /* slli ra,sp,0x20 */
+	    0x0011009b, /* addiw ra,sp,1 */
+	    0x9c05,	/* c.subw s0,s1 */
+	    0x1082,	/* c.slli ra,0x20 */
+	    0x6b855493, /* rev8 s1,a0 (RV64's) */
+	    0x080645bb, /* zext.h a1,a2 (RV64's) */
+	    0xc02170d3, /* fcvt.l.s ra,ft2 */
+	    0x0021b0af, /* amoadd.d ra,sp,(gp) */
+	    0x00013083, /* ld ra,0(sp) */
+	};
+	struct dinsn d;
+
+	begin("rv32_table");
+	for (size_t i = 0; i < NRV32; i++) {
+		decode(rv32_cases[i].raw, ISA_RV32_TEST, &d);
+		check_case(&rv32_cases[i], &d, rv32_cases[i].raw);
+	}
+	end();
+	begin("rv32_no_rv64_only");
+	for (size_t i = 0; i < sizeof(rv64_only) / sizeof(rv64_only[0]); i++) {
+		decode(rv64_only[i], ISA_RV32_TEST, &d);
+		if (d.op != OP_ILLEGAL)
+			fail("%08x decodes to %s on RV32", rv64_only[i], name(d.op));
+	}
+	/* and the other way round: RV32's own encodings are not RV64's */
+	for (size_t i = 0; i < NRV32; i++) {
+		decode(rv32_cases[i].raw, ISA_TEST, &d);
+		if (d.op == rv32_cases[i].op && rv32_cases[i].op != OP_SLLI &&
+		    rv32_cases[i].op != OP_MULH)
+			fail("%08x \"%s\" decodes on RV64", rv32_cases[i].raw, rv32_cases[i].text);
+	}
+	end();
+	begin("rv32e_registers");
+	/* add a0,a1,a2 exists; add x16/x17/x31 anywhere is illegal; csrrwi's zimm 31 is no register */
+	decode(0x00c58533, ISA_RV32_TEST | ISA_RVE, &d);
+	if (d.op != OP_ADD)
+		fail("add a0,a1,a2 on RV32E: %s", name(d.op));
+	static const uint32_t rve_bad[] = {0x00c58833, 0x01158533, 0x01f58533, 0x987e /* c.add a6,t6 */};
+	for (size_t i = 0; i < sizeof(rve_bad) / sizeof(rve_bad[0]); i++) {
+		decode(rve_bad[i], ISA_RV32_TEST | ISA_RVE, &d);
+		if (d.op != OP_ILLEGAL)
+			fail("%08x decodes to %s on RV32E", rve_bad[i], name(d.op));
+	}
+	decode(0x340fd573, ISA_RV32_TEST | ISA_RVE, &d); /* csrrwi a0, mscratch, 31 */
+	if (d.op != OP_CSRRWI)
+		fail("csrrwi a0,mscratch,31 on RV32E: %s", name(d.op));
+	end();
+}
+
 static void test_coverage(void)
 {
 	begin("every_op_covered");
@@ -142,6 +214,8 @@ static void test_coverage(void)
 	for (size_t i = 0; i < NCASES; i++)
 		if (cases[i].op < OP_COUNT)
 			seen[cases[i].op]++;
+	for (size_t i = 0; i < NRV32; i++)
+		seen[rv32_cases[i].op]++;
 	for (unsigned op = 0; op < OP_COUNT; op++)
 		if (op != OP_ILLEGAL && !seen[op]) /* OP_ILLEGAL: see the reserved group */
 			fail("no table entry decodes to %s", name(op));
@@ -535,6 +609,7 @@ int main(void)
 	test_table();
 	test_disabled_extensions();
 	test_coverage();
+	test_rv32();
 	test_reserved();
 	test_reserved_ext();
 	test_fp_rules();

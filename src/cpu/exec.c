@@ -12,6 +12,7 @@
  * filled from bounds-checked machine_ram_ptr() results. */
 #include "cpu/hart.h"
 #include "cpu/bitmanip.h"
+#include "cpu/exec_rv32.h"
 #include "cpu/fpu_host.h"
 #include "cpu/softfloat.h"
 #include "machine/machine.h"
@@ -83,7 +84,16 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	    RV_OPS(RV_OP_LABEL)
 #undef RV_OP_LABEL
 	};
+	/* an RV32 hart's handlers: labels with the overrides of exec_rv32.h */
+	static const void *labels32[OP_COUNT];
 	if (!h) {
+		memcpy(labels32, labels, sizeof(labels));
+#define RV32_W_LABEL(op, w) labels32[OP_##op] = &&L_##w;
+#define RV32_OWN_LABEL(op)  labels32[OP_##op] = &&L32_##op;
+		RV32_AS_W(RV32_W_LABEL)
+		RV32_OWN(RV32_OWN_LABEL)
+#undef RV32_W_LABEL
+#undef RV32_OWN_LABEL
 		/* label addresses are constants valid for the program's life; gcc 12 mistakes them
 		 * for addresses of locals */
 #pragma GCC diagnostic push
@@ -96,6 +106,9 @@ uint64_t exec_run(struct hart *h, uint64_t max)
 	}
 
 	uint64_t *const x = h->x;
+	const bool rv32 = h->cpu->isa & ISA_RV32;
+	/* handlers are picked when a slot is decoded: XLEN costs nothing per instruction */
+	const void *const *const ltab = rv32 ? labels32 : labels;
 	int64_t start = max > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 	int64_t budget = start;
 	uint64_t instret_base = h->instret;
@@ -228,7 +241,7 @@ uint64_t exec_run(struct hart *h, uint64_t max)
  * handler. (With C off every pc is 4-aligned, so only the target needs checking.) */
 #define SET_HANDLER(s)                                                                             \
 	do {                                                                                       \
-		(s)->handler = labels[(s)->op];                                                    \
+		(s)->handler = ltab[(s)->op];                                                      \
 		if (unlikely(!isa_has(h->cpu->isa, ISA_C)) && is_jump((s)->op))                    \
 			(s)->handler = &&L_JUMP_NOC;                                               \
 	} while (0)
@@ -258,6 +271,8 @@ refetch:
 			uint32_t raw = 0;
 			int raw_ok;
 
+			if (rv32) /* a jump past either end of the 32-bit space wraps */
+				pc = (uint32_t)pc;
 			h->pc = pc;
 			dp = mmu_fetch(h, pc, &raw, &raw_ok);
 			if (!dp) {
@@ -422,10 +437,10 @@ L_JUMP_NOC : {
 	if (taken && (t & 3)) {
 		/* the spec's mtval, the target (QEMU 7.2 writes a stale pc: docs/DECISIONS.md) */
 		h->exc_cause = EXC_INSN_MISALIGNED;
-		h->exc_tval = t;
+		h->exc_tval = rv32 ? (uint32_t)t : t;
 		goto exc_insn;
 	}
-	goto *labels[e->op];
+	goto *ltab[e->op];
 }
 
 	/* ---------------- RV64I ---------------- */
@@ -783,6 +798,9 @@ L_REMUW : {
 #include "cpu/exec_hyp.h"
 #include "cpu/exec_priv.h"
 #include "cpu/exec_zfh.h"
+#define EXEC_RV32_HANDLERS
+#include "cpu/exec_rv32.h"
+#undef EXEC_RV32_HANDLERS
 
 out: /* e is the next instruction to run */
 	pc = PC();

@@ -295,6 +295,14 @@ enum { CSR_RW, CSR_RS, CSR_RC };
  * x0/zimm 0, which must not have write side effects. */
 int csr_access(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
 	       uint64_t *old);
+/* csr_access at XLEN 64 (the rows), and as an RV32 hart sees the CSRs (csr32.c); csr_access
+ * picks one by the hart's XLEN. */
+int csr_access64(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
+		 uint64_t *old);
+int csr_access_rv32(struct hart *h, unsigned csr, unsigned kind, uint64_t operand, bool write,
+		    uint64_t *old);
+/* The name of an RV32-only CSR (mstatush, cycleh, ...), or NULL. */
+const char *csr_name_rv32(unsigned csr);
 uint64_t csr_mip(const struct hart *h);
 /* Sstc: drive STIP from stimecmp at mtime (with menvcfg.STCE). */
 void sstc_update(struct hart *h, uint64_t mtime);
@@ -401,6 +409,8 @@ unsigned hyp_trap_target(const struct hart *h, uint64_t cause);
 void hyp_timer_update(struct hart *h, uint64_t mtime);
 /* Flush the V=1 TLB sets (HFENCE, hgatp/vsatp changes). */
 void hyp_flush(struct hart *h);
+/* mmu_walk for an RV32 hart: Sv32 (sv32.c), levels 2, level 1 a 4 MiB page. */
+int mmu_walk_sv32(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w);
 
 /* ---- cpu.c ---- */
 /* The decoded page for RAM page holding pa (created empty on first use), or NULL if not RAM. */

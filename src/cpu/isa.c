@@ -139,15 +139,26 @@ static void accepted(char *buf, size_t size)
 int isa_parse(const char *spec, isa_t *out)
 {
 	char names[512];
-	isa_t isa = isa_default(), set = 0, cleared = 0;
+	isa_t isa = isa_default(), set = 0, cleared = 0, base = 0;
 	const char *p = strchr(spec, ',');
 	size_t model = p ? (size_t)(p - spec) : strlen(spec);
 
-	if (model != 4 || strncasecmp(spec, "rv64", 4))
+	if (model == 4 && !strncasecmp(spec, "rv32", 4))
+		base = ISA_RV32;
+	else if (model == 5 && !strncasecmp(spec, "rv32e", 5))
+		base = ISA_RV32 | ISA_RVE;
+	else if (model != 4 || strncasecmp(spec, "rv64", 4))
 		return err_set(EINVAL,
-			       "-cpu %s: unknown CPU model '%.*s' (accepted: rv64[,EXT=on|off...]; "
-			       "see 'strata run -cpu help')",
+			       "-cpu %s: unknown CPU model '%.*s' (accepted: rv64, rv32, rv32e, then "
+			       "[,EXT=on|off...]; see 'strata run -cpu help')",
 			       spec, (int)model, spec);
+	/* strata's RV32E is RV32EMAC: no FP, so that every register field of an instruction is
+	 * an integer register that decode can check against x15 */
+	if (base & ISA_RVE)
+		isa &= ~(B(F) | B(D) | B(ZFH) | B(ZFHMIN));
+	/* strata's H extension is RV64's (no htimedeltah, hstatus.VSXL fixed at 64) */
+	if (base & ISA_RV32)
+		isa &= ~B(H);
 	while (p && *p) {
 		const char *prop = p + 1, *eq, *end = strchr(prop, ',');
 		size_t n = end ? (size_t)(end - prop) : strlen(prop);
@@ -194,16 +205,25 @@ int isa_parse(const char *spec, isa_t *out)
 					       table[k].name);
 	}
 	if (!isa_has(isa, ISA_I))
-		return err_set(EINVAL, "-cpu %s: i cannot be switched off (strata has no RV64E)",
+		return err_set(EINVAL, "-cpu %s: i cannot be switched off (for RV32E use -cpu rv32e)",
 			       spec);
-	*out = isa;
+	if ((base & ISA_RVE) && isa_has(isa, ISA_F))
+		return err_set(EINVAL, "-cpu %s: f: strata's RV32E has no floating point", spec);
+	if ((base & ISA_RV32) && isa_has(isa, ISA_H))
+		return err_set(EINVAL, "-cpu %s: h: strata's hypervisor extension is RV64 only", spec);
+	/* Sv32 PTEs have no bits for these */
+	if ((base & ISA_RV32) && (isa & (B(SVNAPOT) | B(SVPBMT))))
+		return err_set(EINVAL, "-cpu %s: %s exists on RV64 only", spec,
+			       isa_has(isa, ISA_SVNAPOT) ? "svnapot" : "svpbmt");
+	*out = isa | base;
 	return 0;
 }
 
 void isa_print_help(FILE *f)
 {
 	fprintf(f,
-		"-cpu rv64[,EXT=on|off...]: QEMU 7.2's default CPU (Sv48), EXT one of:\n"
+		"-cpu rv64|rv32|rv32e[,EXT=on|off...]: QEMU 7.2's default CPU (Sv48; rv32: Sv32, "
+		"rv32e: 16 registers, no FP), EXT one of:\n"
 		"%-12s %-7s %-11s %-12s %s\n",
 		"EXT", "default", "implemented", "QEMU-7.2", "what");
 	for (unsigned i = 0; i < ISA_COUNT; i++) {
@@ -216,12 +236,12 @@ void isa_print_help(FILE *f)
 
 int isa_string(isa_t isa, char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "rv64");
+	size_t len = (size_t)snprintf(buf, size, "rv%u%s", isa_xlen(isa), isa & ISA_RVE ? "e" : "");
 
 	for (unsigned i = 0; i < ISA_COUNT && len < size; i++) {
 		const struct isa_ext_info *r = &table[i];
 
-		if (!isa_has(isa, i) || !r->in_isa_str)
+		if (!isa_has(isa, i) || !r->in_isa_str || (i == ISA_I && (isa & ISA_RVE)))
 			continue;
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", r->misa ? "" : "_", r->name);
 	}
@@ -230,10 +250,12 @@ int isa_string(isa_t isa, char *buf, size_t size)
 
 uint64_t isa_misa(isa_t isa)
 {
-	uint64_t misa = 2ull << 62;
+	uint64_t misa = isa & ISA_RV32 ? 1ull << 30 : 2ull << 62;
 
 	for (unsigned i = 0; i < ISA_COUNT; i++)
 		if (table[i].misa && isa_has(isa, i))
 			misa |= 1ull << (table[i].misa - 'A');
+	if (isa & ISA_RVE)
+		misa = (misa & ~(1ull << ('I' - 'A'))) | 1ull << ('E' - 'A');
 	return misa;
 }

@@ -57,13 +57,23 @@ enum isa_ext {
 #undef ISA_EXT_ENUM
 	    ISA_COUNT
 };
-_Static_assert(ISA_COUNT <= 64, "an ISA is a 64-bit mask");
+_Static_assert(ISA_COUNT <= 62, "an ISA is a 64-bit mask, its two top bits the base");
 
 /* The mask bit of one extension. */
 #define ISA_BIT(id) (1ull << ISA_##id)
 
 /* Extensions as a mask of ISA_BIT()s. 0 never names a real machine (I is always on). */
 typedef uint64_t isa_t;
+
+/* The base ISA rides in the two top bits, outside the extension rows: XLEN 32 (RV32) and, with
+ * it, RV32E (16 integer registers; ISA_I stays set, as the patterns of the base are I's). Like
+ * the extensions, XLEN is fixed per machine (decoded pages are shared by all harts). */
+#define ISA_RV32 (1ull << 63)
+#define ISA_RVE	 (1ull << 62)
+static inline unsigned isa_xlen(isa_t isa)
+{
+	return isa & ISA_RV32 ? 32 : 64;
+}
 
 /* One row of the table. */
 struct isa_ext_info {
@@ -86,15 +96,16 @@ const struct isa_ext_info *isa_ext(enum isa_ext ext);
 isa_t isa_default(void);
 /* Every extension strata implements (for tests). */
 isa_t isa_all(void);
-/* Parse a -cpu argument: "rv64" or "rv64,PROP=VAL,...", VAL on|off|true|false|yes|no, PROP a
+/* Parse a -cpu argument: "rv64", "rv32" or "rv32e", then ",PROP=VAL,...", VAL on|off|true|false|yes|no, PROP a
  * row's name, QEMU property or alias (case-insensitive). 0 and *out, or -EINVAL with err_set()
  * naming the bad part and the accepted names. */
 int isa_parse(const char *spec, isa_t *out);
 /* Print the table for `-cpu help` (one line per extension, machine-readable columns). */
 void isa_print_help(FILE *f);
-/* The riscv,isa string ("rv64imafdc_zicsr_..."); 0, or -ENOSPC if size is too small. */
+/* The riscv,isa string ("rv64imafdc_zicsr_...", "rv32emac_..."); 0, or -ENOSPC if size is too small. */
 int isa_string(isa_t isa, char *buf, size_t size);
-/* misa: MXL=2 (64-bit) and one bit per single-letter extension. */
+/* misa: MXL (2: 64-bit, at bit 62; 1: 32-bit, at bit 30) and one bit per single-letter
+ * extension (E instead of I on RV32E). */
 uint64_t isa_misa(isa_t isa);
 static inline bool isa_has(isa_t isa, enum isa_ext ext)
 {

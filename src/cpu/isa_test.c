@@ -53,7 +53,12 @@ static int errors(void)
 {
 	isa_t isa = 0;
 
-	CHECK(isa_parse("rv32", &isa) == -EINVAL && strstr(err_msg(), "unknown CPU model"), "rv32");
+	CHECK(isa_parse("rv128", &isa) == -EINVAL && strstr(err_msg(), "unknown CPU model"),
+	      "rv128");
+	CHECK(isa_parse("rv32e,f=on", &isa) == -EINVAL && strstr(err_msg(), "no floating point"),
+	      "rv32e f: %s", err_msg());
+	CHECK(isa_parse("rv32,svnapot=on", &isa) == -EINVAL && strstr(err_msg(), "RV64 only"),
+	      "rv32 svnapot: %s", err_msg());
 	CHECK(isa_parse("rv64,zfoo=on", &isa) == -EINVAL && strstr(err_msg(), "accepted: i m a"),
 	      "unknown: %s", err_msg());
 	CHECK(isa_parse("rv64,zba", &isa) == -EINVAL && strstr(err_msg(), "EXT=on|off"),
@@ -67,10 +72,36 @@ static int errors(void)
 	return 0;
 }
 
+/* RV32 and RV32E: the same table at XLEN 32 (QEMU's riscv32 default CPU) */
+static int rv32(void)
+{
+	char s[256];
+	isa_t isa;
+
+	CHECK(isa_parse("rv32", &isa) == 0 && isa == (isa_default() | ISA_RV32) &&
+		  isa_xlen(isa) == 32,
+	      "rv32");
+	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
+		  !strcmp(s, "rv32imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+	      "riscv,isa %s", s);
+	CHECK(isa_misa(isa) == (1ull << 30 | 0x14112d), "misa %llx",
+	      (unsigned long long)isa_misa(isa));
+	CHECK(isa_parse("rv32e", &isa) == 0 && (isa & ISA_RVE) && !isa_has(isa, ISA_F), "rv32e");
+	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&
+		  !strcmp(s, "rv32emac_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+	      "riscv,isa %s", s);
+	/* MXL = 1, A C E M S U */
+	CHECK(isa_misa(isa) == (1ull << 30 | 0x141015), "misa %llx",
+	      (unsigned long long)isa_misa(isa));
+	CHECK(isa_parse("rv64", &isa) == 0 && isa_xlen(isa) == 64, "rv64");
+	return 0;
+}
+
 int main(void)
 {
 	int fails = 0;
 
+	fails += RUN(rv32);
 	fails += RUN(defaults);
 	fails += RUN(properties);
 	fails += RUN(errors);

@@ -111,6 +111,8 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 	uint8_t *p;
 	int i;
 
+	if (h->cpu->isa & ISA_RV32)
+		return mmu_walk_sv32(h, satp, va, pmp, w);
 	w->nsteps = 0;
 	w->why = NULL;
 	if (mode != 8 && mode != 9) {
@@ -183,7 +185,7 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned lvl, uint64_
 
 	if (lvl & 4) /* V=1: two-stage (hyp.c) */
 		return hyp_translate(h, vaddr, acc, priv, paddr);
-	if (priv == PRV_M || (h->satp >> 60) == 0) {
+	if (priv == PRV_M || (h->satp >> ((h->cpu->isa & ISA_RV32) ? 31 : 60)) == 0) {
 		*paddr = vaddr;
 		return 0;
 	}
@@ -201,7 +203,7 @@ int mmu_translate(struct hart *h, uint64_t vaddr, int acc, unsigned lvl, uint64_
 		return raise(h, page_fault[acc], vaddr);
 	if (!(pte & PTE_A) || (acc == ACC_STORE && !(pte & PTE_D))) {
 		pte |= PTE_A | (acc == ACC_STORE ? PTE_D : 0);
-		memcpy(w.pte_host, &pte, 8);
+		memcpy(w.pte_host, &pte, (h->cpu->isa & ISA_RV32) ? 4 : 8); /* Sv32: 4-byte PTEs */
 	}
 	*paddr = w.pa;
 	return 0;
@@ -245,6 +247,10 @@ static void tlb_fill(struct hart *h, int acc, uint64_t vaddr, uint64_t pa)
 	} else {
 		e = &h->ts_data->ld[(vaddr >> PG_SHIFT) & (TLB_SIZE - 1)];
 	}
+	/* RV32: the address as the interpreter computes it from sign-extended registers (see
+	 * mmu_va) */
+	if (h->cpu->isa & ISA_RV32)
+		vaddr = (uint64_t)(int64_t)(int32_t)(uint32_t)vaddr;
 	e->vtag = vaddr & ~PG_MASK;
 	e->addend = (uintptr_t)host - (vaddr & ~PG_MASK);
 }
@@ -360,8 +366,16 @@ int mmu_hyp_store(struct hart *h, uint64_t va, unsigned size, uint64_t val)
 	return r;
 }
 
+/* An RV32 hart's effective address is the low 32 bits of what the interpreter computed; the
+ * fast path's TLB hits only the sign-extended form, the one its registers give (tlb_fill). */
+static inline uint64_t mmu_va(const struct hart *h, uint64_t vaddr)
+{
+	return (h->cpu->isa & ISA_RV32) ? (uint32_t)vaddr : vaddr;
+}
+
 int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val)
 {
+	vaddr = mmu_va(h, vaddr);
 	int r = access_slow(h, vaddr, size, ACC_LOAD, val);
 
 	if (unlikely(h->cpu->dbg.nwp) && r == 0)
@@ -371,6 +385,7 @@ int mmu_load(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *val)
 
 int mmu_store(struct hart *h, uint64_t vaddr, unsigned size, uint64_t val)
 {
+	vaddr = mmu_va(h, vaddr);
 	int r = access_slow(h, vaddr, size, ACC_STORE, &val);
 
 	if (unlikely(h->cpu->dbg.nwp) && r == 0)
@@ -385,6 +400,7 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 	uint64_t pa;
 	uint8_t *host;
 
+	vaddr = mmu_va(h, vaddr);
 	if (vaddr & (size - 1)) {
 		raise(h, is_lr ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
 		return NULL;
@@ -415,7 +431,7 @@ uint8_t *mmu_atomic_ptr(struct hart *h, uint64_t vaddr, unsigned size, bool is_l
 
 int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
 {
-	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1);
+	uint64_t base = mmu_va(h, vaddr) & ~(uint64_t)(CBO_BLOCK - 1);
 
 	/* a block never crosses a page: once the first store passes translation and PMP, the
 	 * rest of the block does too (PMP grains are at least 4 bytes; a region boundary inside
@@ -428,7 +444,7 @@ int mmu_cbo_zero(struct hart *h, uint64_t vaddr)
 
 int mmu_cbo_check(struct hart *h, uint64_t vaddr)
 {
-	uint64_t base = vaddr & ~(uint64_t)(CBO_BLOCK - 1), pa;
+	uint64_t base = mmu_va(h, vaddr) & ~(uint64_t)(CBO_BLOCK - 1), pa;
 	unsigned priv = data_level(h);
 
 	if (translate_check(h, base, CBO_BLOCK, ACC_LOAD, priv, &pa, NULL) == 0)

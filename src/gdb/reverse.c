@@ -14,10 +14,12 @@
 #include "machine/console.h"
 #include "machine/machine.h"
 #include "replay/snapshot.h"
+#include "trace/record.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool steps(struct gdb_target *t, uint64_t now, int kind, const struct hart_stop *hs);
@@ -44,10 +46,31 @@ static const char *why_not(struct gdb_target *t)
 {
 	if (!t->cfg->snaps)
 		return "no snapshots are taken in this run";
-	if (t->nharts != 1)
-		return "reverse execution needs -smp 1 (harts interleave by rounds the debugger "
-		       "changes)";
 	return t->cfg->no_reverse ? t->cfg->no_reverse(t->cfg->ctx) : NULL;
+}
+
+static void at_frontier(void *ctx)
+{
+	struct gdb_target *t = ctx;
+
+	if (t->rec)
+		rec_set_muted(t->rec, false);
+	console_set_mute(false);
+}
+
+/* Going back from here: the trace being written has everything up to the furthest point run
+ * so far, so it is muted until the run gets past that point again (the same instructions,
+ * the run being deterministic); the trace holds the one run once. */
+static void leave_frontier(struct gdb_target *t)
+{
+	uint64_t now = machine_insns(t->m);
+
+	if (now > t->frontier)
+		t->frontier = now;
+	console_set_mute(true); /* what the guest prints again was printed already */
+	if (t->rec)
+		rec_set_muted(t->rec, true);
+	machine_set_frontier(t->m, t->frontier, at_frontier, t);
 }
 
 /* Let every hart run on, a breakpoint at its pc passed. */
@@ -60,12 +83,46 @@ static void run_on(struct gdb_target *t)
 	machine_debug_resume(t->m, ~0ull);
 }
 
+/* Where the run is in GOTO's terms: all harts' instructions, or one hart's. */
+static uint64_t cur(const struct gdb_target *t)
+{
+	return t->rev.by_hart ? machine_hart_insns(t->m, t->rev.hart) : machine_insns(t->m);
+}
+
+/* With several harts, to the first moment hart t->rev.hart has run n instructions: the newest
+ * snapshot where it had run fewer (or the first), then forward. Same returns as go(). */
+static int go_hart(struct gdb_target *t, uint64_t n)
+{
+	uint64_t at, insns = machine_insns(t->m), first = rr_snaps_first(t->cfg->snaps);
+
+	for (;;) {
+		if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
+			return -ENOENT;
+		if (cur(t) < n || (cur(t) == n && at == first))
+			break;
+		if (at == first)
+			return -ENOENT;
+		insns = at - 1;
+	}
+	if (cur(t) == n) {
+		machine_debug_goto(t->m, 0);
+		machine_debug_halt(t->m);
+		return 1;
+	}
+	machine_debug_goto_hart(t->m, t->rev.hart, n);
+	run_on(t);
+	return 0;
+}
+
 /* Restore the newest snapshot at or before insns and run to insns (or stay: already there).
  * Returns 0 (running), 1 (there now, halted) or -ENOENT (before the first snapshot). */
 static int go(struct gdb_target *t, uint64_t insns)
 {
 	uint64_t at;
 
+	leave_frontier(t);
+	if (t->rev.by_hart)
+		return go_hart(t, insns);
 	if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
 		return -ENOENT;
 	if (at == insns) {
@@ -85,6 +142,8 @@ static int go_report(struct gdb_target *t, uint64_t insns, int kind, uint64_t ad
 
 	t->rev.report.kind = kind;
 	t->rev.report.addr = addr;
+	if (kind >= 0)
+		t->last_hart = t->rev.hit_hart;
 	t->rev.begin = begin;
 	t->rev.have_report = true;
 	t->rev.mode = REV_GOTO;
@@ -105,6 +164,7 @@ static int scan(struct gdb_target *t, uint64_t to)
 	t->rev.mode = REV_SCAN;
 	t->rev.to = to;
 	t->rev.hit = false;
+	leave_frontier(t);
 	if (rr_snaps_restore(t->cfg->snaps, to - 1, &t->rev.from) < 0)
 		return -ENOENT;
 	t->rev.last_stop = t->rev.from;
@@ -136,7 +196,7 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		return -EOPNOTSUPP;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
-	console_set_mute(true); /* what the guest prints again was printed already */
+	leave_frontier(t);
 	if (step) {
 		struct hart *h = cpu_hart(t->cpu, hart);
 		uint64_t first = rr_snaps_first(t->cfg->snaps);
@@ -145,6 +205,13 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		t->last_hart = hart;
 		if (now <= first)
 			return go_report(t, first, -1, 0, true) < 0 ? -ENOENT : 0;
+		if (t->nharts > 1) { /* back by this hart's instructions, the others as they ran */
+			t->rev.by_hart = true;
+			t->rev.hart = hart;
+			now = machine_hart_insns(t->m, hart);
+			if (!now)
+				return go_report(t, first, -1, 0, true) < 0 ? -ENOENT : 0;
+		}
 		/* at a trap vector, first the same count: a trap that retired nothing (ecall, a
 		 * fault, an interrupt) left it as it was, and the point before is there */
 		t->rev.check_same = at_vector(h);
@@ -155,6 +222,10 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		    t->rev.check_same) { /* a snapshot here: the point before is one back */
 			t->rev.check_same = false;
 			r = go_report(t, now - 1, -1, 0, false);
+		}
+		if (r == -ENOENT && t->rev.by_hart) { /* before the first snapshot */
+			t->rev.by_hart = false;
+			r = go_report(t, first, -1, 0, true);
 		}
 		return r < 0 ? -ENOENT : 0;
 	}
@@ -187,11 +258,9 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 		return -EINVAL;
 	}
 	memset(&t->rev, 0, sizeof(t->rev));
-	console_set_mute(true);
+	leave_frontier(t);
 	int r = go_report(t, insns, -1, 0, false);
 	t->rev.have_report = false; /* the monitor command's OK is the reply */
-	if (r == 1)
-		console_set_mute(false);
 	if (r == 1)
 		snprintf(out, size, "at instruction %" PRIu64 "\n", insns);
 	return r;
@@ -207,6 +276,7 @@ static bool refine(struct gdb_target *t)
 	uint64_t lo = t->rev.hit_lo, at = t->rev.hit_at;
 	int r;
 
+	t->last_hart = t->rev.hit_hart; /* the watched address is in its address space */
 	if (at - lo > REFINE_MAX)
 		lo = at - REFINE_MAX;
 	t->rev.mode = REV_STEPS;
@@ -223,6 +293,11 @@ static bool refine(struct gdb_target *t)
 static void step_on(struct gdb_target *t)
 {
 	t->rev.stepping = true;
+	if (t->nharts > 1) { /* one instruction of whichever hart runs next: harts as they ran */
+		machine_debug_goto(t->m, machine_insns(t->m) + 1);
+		run_on(t);
+		return;
+	}
 	for (unsigned i = 0; i < t->nharts; i++)
 		hart_debug_resume(cpu_hart(t->cpu, i), i == t->last_hart, true);
 	machine_debug_resume(t->m, 1ull << t->last_hart);
@@ -270,12 +345,15 @@ bool gdb_reverse_halted(struct gdb_target *t)
 
 	if (t->rev.mode == REV_NONE || t->exited || t->interrupted) {
 		t->rev.mode = REV_NONE;
-		console_set_mute(false);
 		return false;
 	}
+	unsigned sh = 0;
+
 	for (unsigned i = 0; i < t->nharts && !stopped; i++)
-		stopped = hart_debug_stopped(cpu_hart(t->cpu, i), &hs);
+		if ((stopped = hart_debug_stopped(cpu_hart(t->cpu, i), &hs)))
+			sh = i;
 	if (t->rev.mode == REV_GOTO) {
+		now = cur(t);
 		if (!stopped && now == t->rev.target && t->rev.check_same) {
 			struct hart *h = cpu_hart(t->cpu, t->last_hart);
 			t->rev.check_same = false;
@@ -287,7 +365,6 @@ bool gdb_reverse_halted(struct gdb_target *t)
 		}
 		if (now == t->rev.target) {
 			t->rev.mode = REV_NONE;
-			console_set_mute(false);
 			return false; /* arrived: the stub reports */
 		}
 		run_on(t); /* a breakpoint or watchpoint on the way */
@@ -307,6 +384,7 @@ bool gdb_reverse_halted(struct gdb_target *t)
 			t->rev.hit_lo = t->rev.last_stop;
 			t->rev.hit_stop.kind = k;
 			t->rev.hit_stop.addr = hs.addr;
+			t->rev.hit_hart = sh;
 		}
 		t->rev.last_stop = now;
 		if (now < t->rev.to) {
@@ -335,7 +413,6 @@ bool gdb_reverse_halted(struct gdb_target *t)
 bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 {
 	if (t->rev.mode == REV_NONE)
-		console_set_mute(false);
 	if (!t->rev.have_report || t->rev.mode != REV_NONE)
 		return false;
 	t->rev.have_report = false;
@@ -350,8 +427,8 @@ bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 
 void gdb_reverse_tick(struct gdb_target *t)
 {
-	/* only where going back can work: a GDB session, one hart (the first snapshot copies
-	 * all of RAM: not while GDB waits for an answer with a timeout) */
-	if (t->cfg->snaps && t->nharts == 1)
+	/* a GDB session's runs (the first snapshot copies all of RAM: not while GDB waits for
+	 * an answer with a timeout) */
+	if (t->cfg->snaps)
 		rr_snaps_tick(t->cfg->snaps);
 }

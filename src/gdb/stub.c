@@ -22,6 +22,7 @@ struct gdb_stub {
 	struct gdb_io io;
 	struct rsp *rsp;
 	unsigned nharts;
+	unsigned xlen; /* 32 or 64: the width of x registers, pc and CSRs in packets */
 	unsigned hg; /* hart for registers and memory (Hg) */
 	int hc;	     /* hart for s/S (Hc), -1 = all: step the Hg hart */
 	unsigned space; /* enum gdb_mem_space: monitor phys on / gpa on */
@@ -183,13 +184,13 @@ static int reg_hex(struct gdb_stub *s, unsigned regno)
 	int r = s->ops->read_reg(s->t, s->hg, regno, &v);
 
 	if (r == -ENOENT) { /* unavailable: GDB shows <unavailable> instead of failing */
-		for (unsigned i = 0; i < gdb_xml_reg_bytes(regno); i++)
+		for (unsigned i = 0; i < gdb_xml_reg_bytes(regno, s->xlen); i++)
 			r_str(s, "xx");
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	le_hex(s, v, gdb_xml_reg_bytes(regno));
+	le_hex(s, v, gdb_xml_reg_bytes(regno, s->xlen));
 	return 0;
 }
 
@@ -218,11 +219,12 @@ static int cmd_g(struct gdb_stub *s, const char *p, const char *end)
 static int cmd_G(struct gdb_stub *s, const char *p, const char *end)
 {
 	uint8_t b[8 * (GDB_REG_PC + 1)];
+	unsigned w = s->xlen / 8;
 
-	if (!unhex(p, end, b, sizeof(b)))
+	if (!unhex(p, end, b, w * (GDB_REG_PC + 1)))
 		return -EINVAL;
 	for (unsigned r = 0; r <= GDB_REG_PC; r++) {
-		int e = s->ops->write_reg(s->t, s->hg, r, le_value(b + 8 * r, 8));
+		int e = s->ops->write_reg(s->t, s->hg, r, le_value(b + w * r, w));
 
 		if (e < 0)
 			return e;
@@ -248,10 +250,10 @@ static int cmd_P(struct gdb_stub *s, const char *p, const char *end)
 	int e;
 
 	p = expect(parse_hex(p, end, &regno), end, '=');
-	if (!p || regno > 0xffff || !unhex(p, end, b, gdb_xml_reg_bytes((unsigned)regno)))
+	if (!p || regno > 0xffff || !unhex(p, end, b, gdb_xml_reg_bytes((unsigned)regno, s->xlen)))
 		return -EINVAL;
 	e = s->ops->write_reg(s->t, s->hg, (unsigned)regno,
-			      le_value(b, gdb_xml_reg_bytes((unsigned)regno)));
+			      le_value(b, gdb_xml_reg_bytes((unsigned)regno, s->xlen)));
 	if (e < 0)
 		return e;
 	r_str(s, "OK");
@@ -814,6 +816,7 @@ struct gdb_stub *gdb_stub_new(const struct gdb_target_ops *ops, void *target,
 	s->io = *io;
 	s->nharts = ops->nthreads(target);
 	s->hc = -1;
+	s->xlen = 64;
 	e = -EINVAL;
 	if (s->nharts == 0 || s->nharts > MAX_HARTS)
 		goto fail;
@@ -828,6 +831,8 @@ struct gdb_stub *gdb_stub_new(const struct gdb_target_ops *ops, void *target,
 		e = d ? ops->registers(target, d) : -ENOMEM;
 		if (!e)
 			e = gdb_xml_target(d, &s->tdesc, &s->tdesc_len);
+		if (!e && d->xlen == 32)
+			s->xlen = 32;
 		free(d);
 	} else {
 		e = gdb_xml_target(NULL, &s->tdesc, &s->tdesc_len);

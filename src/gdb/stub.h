@@ -80,6 +80,7 @@ struct gdb_library {
 /* Which registers the target has, for the target description. */
 #define GDB_MAX_CSRS 512
 struct gdb_regs_desc {
+	unsigned xlen;	/* 32 (riscv:rv32, 4-byte x registers, pc and CSRs) or 64; 0 means 64 */
 	bool fpu;	/* f0..f31, fflags, frm, fcsr */
 	unsigned ncsrs; /* CSRs other than fflags/frm/fcsr, by number */
 	struct gdb_csr_desc {

@@ -75,8 +75,10 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	}
 	/* A step is over after one instruction: harts told to continue meanwhile would run no
 	 * further than that, so only the stepping harts run (all-stop mode). */
+	/* (with snapshots, all run: a step then keeps the harts' interleaving as it is without
+	 * the debugger, which going back relies on) */
 	if (step)
-		run = step;
+		run = t->cfg->snaps && t->nharts > 1 ? ~0ull : step;
 	for (unsigned i = 0; i < t->nharts; i++)
 		hart_debug_resume(cpu_hart(t->cpu, i), (step >> i) & 1, i == t->last_hart);
 	t->interrupted = false;
@@ -85,7 +87,6 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	t->rev.have_report = false;
 	machine_debug_goto(t->m, 0);
 	gdb_reverse_tick(t); /* the first snapshot: where GDB first lets the machine run */
-	console_set_mute(false);
 	machine_debug_resume(t->m, run);
 	return 0;
 }
@@ -213,6 +214,7 @@ static int t_registers(void *tp, struct gdb_regs_desc *d)
 	struct gdb_target *t = tp;
 	isa_t isa = cpu_isa(t->cpu);
 
+	d->xlen = isa_xlen(isa);
 	d->fpu = isa_has(isa, ISA_F);
 	for (unsigned csr = 0; csr < 4096 && d->ncsrs < GDB_MAX_CSRS; csr++)
 		if (cpu_csr_name(isa, csr, d->csrs[d->ncsrs].name, sizeof(d->csrs[0].name)) == 0)

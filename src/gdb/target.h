@@ -60,8 +60,13 @@ struct gdb_target {
 			uint64_t addr;
 		} hit_stop, report; /* what the stop reply says when GOTO arrives */
 		bool begin;	    /* ... at the first snapshot: replaylog:begin */
+		bool by_hart;	    /* GOTO's target counts hart `hart`'s instructions (-smp N) */
+		unsigned hart, hit_hart;
 		bool have_report;
 	} rev;
+	/* the furthest instruction count run so far: below it, a trace being written is muted
+	 * (reverse.c), the stretch is in the trace already */
+	uint64_t frontier;
 };
 
 extern const struct gdb_target_ops gdb_target_ops;

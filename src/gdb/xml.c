@@ -37,10 +37,15 @@ static const struct {
     {"marchid", 0xf12},	   {"mimpid", 0xf13},	{"mhartid", 0xf14},
 };
 
-/* fflags, frm and fcsr are 32-bit in GDB's 64bit-fpu.xml; everything else is 64-bit. */
-unsigned gdb_xml_reg_bytes(unsigned regno)
+/* fflags, frm and fcsr are 32-bit in GDB's 64bit-fpu.xml; f0..f31 64-bit (D); everything else
+ * XLEN bits. */
+unsigned gdb_xml_reg_bytes(unsigned regno, unsigned xlen)
 {
-	return regno >= GDB_REG_CSR(1) && regno <= GDB_REG_CSR(3) ? 4 : 8;
+	if (regno >= GDB_REG_CSR(1) && regno <= GDB_REG_CSR(3))
+		return 4;
+	if (regno >= GDB_REG_F0 && regno < GDB_REG_F0 + 32)
+		return 8;
+	return xlen == 32 ? 4 : 8;
 }
 
 struct sbuf {
@@ -85,23 +90,26 @@ static void fpu_feature(struct sbuf *b)
 int gdb_xml_target(const struct gdb_regs_desc *d, char **xml, size_t *len)
 {
 	struct sbuf b = {malloc(65536), 0, 65536, false};
+	unsigned xlen = d && d->xlen == 32 ? 32 : 64;
 
 	if (!b.p)
 		return -ENOMEM;
-	sb_printf(&b, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-		      "<target version=\"1.0\">\n<architecture>riscv:rv64</architecture>\n"
-		      "<osabi>none</osabi>\n"
-		      "<feature name=\"org.gnu.gdb.riscv.cpu\">\n");
+	sb_printf(&b,
+		  "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
+		  "<target version=\"1.0\">\n<architecture>riscv:rv%u</architecture>\n"
+		  "<osabi>none</osabi>\n"
+		  "<feature name=\"org.gnu.gdb.riscv.cpu\">\n",
+		  xlen);
 	for (unsigned i = 0; i < 32; i++) {
 		const char *type = i == 1 ? "code_ptr" : (i >= 2 && i <= 4) ? "data_ptr" : "int";
 
-		sb_printf(&b, "<reg name=\"%s\" bitsize=\"64\" type=\"%s\" regnum=\"%u\"/>\n",
-			  xreg_names[i], type, i);
+		sb_printf(&b, "<reg name=\"%s\" bitsize=\"%u\" type=\"%s\" regnum=\"%u\"/>\n",
+			  xreg_names[i], xlen, type, i);
 	}
 	sb_printf(&b,
-		  "<reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\" regnum=\"%u\"/>\n"
+		  "<reg name=\"pc\" bitsize=\"%u\" type=\"code_ptr\" regnum=\"%u\"/>\n"
 		  "</feature>\n",
-		  GDB_REG_PC);
+		  xlen, GDB_REG_PC);
 	if (!d || d->fpu)
 		fpu_feature(&b);
 	sb_printf(&b, "<feature name=\"org.gnu.gdb.riscv.csr\">\n");
@@ -114,16 +122,16 @@ int gdb_xml_target(const struct gdb_regs_desc *d, char **xml, size_t *len)
 		for (unsigned i = 0; i < d->ncsrs && i < GDB_MAX_CSRS; i++)
 			if (d->csrs[i].num > 3) /* fflags/frm/fcsr are the FPU feature's */
 				sb_printf(&b,
-					  "<reg name=\"%s\" bitsize=\"64\" type=\"int\" "
+					  "<reg name=\"%s\" bitsize=\"%u\" type=\"int\" "
 					  "regnum=\"%u\"/>\n",
-					  d->csrs[i].name, GDB_REG_CSR(d->csrs[i].num));
+					  d->csrs[i].name, xlen, GDB_REG_CSR(d->csrs[i].num));
 	}
 
 	sb_printf(&b,
 		  "</feature>\n<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
-		  "<reg name=\"priv\" bitsize=\"64\" type=\"int\" regnum=\"%u\"/>\n"
+		  "<reg name=\"priv\" bitsize=\"%u\" type=\"int\" regnum=\"%u\"/>\n"
 		  "</feature>\n</target>\n",
-		  GDB_REG_PRIV);
+		  xlen, GDB_REG_PRIV);
 	if (b.overflow) {
 		free(b.p);
 		return -E2BIG;

@@ -12,7 +12,8 @@
 int gdb_xml_target(const struct gdb_regs_desc *d, char **xml, size_t *len);
 /* The <library-list> of n libraries (paths XML-escaped), returned like gdb_xml_target(). */
 int gdb_xml_libraries(const struct gdb_library *libs, unsigned n, char **xml, size_t *len);
-/* Size in bytes of register regno as the target description declares it. */
-unsigned gdb_xml_reg_bytes(unsigned regno);
+/* Size in bytes of register regno as the target description of an XLEN xlen target declares
+ * it. */
+unsigned gdb_xml_reg_bytes(unsigned regno, unsigned xlen);
 
 #endif

@@ -26,7 +26,7 @@ static int target_registers(void)
 		CHECK(regnum <= GDB_REG_PRIV && !seen[regnum], "regnum %u twice or too big",
 		      regnum);
 		seen[regnum] = 1;
-		CHECK(bits == 8 * gdb_xml_reg_bytes(regnum), "regnum %u: %u bits", regnum, bits);
+		CHECK(bits == 8 * gdb_xml_reg_bytes(regnum, 64), "regnum %u: %u bits", regnum, bits);
 		nregs++;
 	}
 	CHECK(nregs == 33 + 32 + 3 + 35 + 1, "%u registers", nregs);

@@ -14,8 +14,9 @@
 
 /* Write the reset vector into rom (rom_size bytes, at the reset address): it jumps to start
  * with a0 = mhartid, a1 = fdt_addr, a2 = &fw_dynamic_info{next_addr, S mode}.
+ * xlen 32 gives QEMU's RV32 ROM (lw, 32-bit fw_dynamic_info fields).
  * 0, or -ENOSPC if rom_size < BOOTROM_SIZE. */
 int bootrom_build(uint8_t *rom, size_t rom_size, uint64_t start, uint64_t fdt_addr,
-		  uint64_t next_addr);
+		  uint64_t next_addr, unsigned xlen);
 
 #endif

@@ -22,7 +22,7 @@ static int layout(void)
 	uint8_t rom[0x100];
 
 	memset(rom, 0xee, sizeof(rom));
-	CHECK(bootrom_build(rom, sizeof(rom), 0x80000000, 0x87e00000, 0x80200000) == 0, "build");
+	CHECK(bootrom_build(rom, sizeof(rom), 0x80000000, 0x87e00000, 0x80200000, 64) == 0, "build");
 	for (int i = 0; i < 6; i++) {
 		uint32_t w = rom[4 * i] | rom[4 * i + 1] << 8 | rom[4 * i + 2] << 16 |
 			     (uint32_t)rom[4 * i + 3] << 24;
@@ -38,7 +38,7 @@ static int layout(void)
 	CHECK(get64(rom + 64) == 1, "next_mode S");
 	CHECK(get64(rom + 72) == 0 && get64(rom + 80) == 0, "options, boot_hart");
 	CHECK(rom[BOOTROM_SIZE] == 0 && rom[sizeof(rom) - 1] == 0, "rest zeroed");
-	CHECK(bootrom_build(rom, BOOTROM_SIZE - 1, 0, 0, 0) == -ENOSPC, "too small a ROM");
+	CHECK(bootrom_build(rom, BOOTROM_SIZE - 1, 0, 0, 0, 64) == -ENOSPC, "too small a ROM");
 	return 0;
 }
 

@@ -24,6 +24,7 @@ static struct termios con_orig;
 static uint8_t con_in[64]; /* filtered input not yet taken by the UART */
 static size_t con_in_len;
 static const struct console_hooks *con_hooks;
+static const struct console_rewind *con_rewind;
 static uint64_t con_host_bytes;
 
 static bool con_mute;
@@ -41,6 +42,11 @@ void console_set_mute(bool mute)
 void console_set_hooks(const struct console_hooks *h)
 {
 	con_hooks = h;
+}
+
+void console_set_rewind(const struct console_rewind *r)
+{
+	con_rewind = r;
 }
 
 static void restore_tty(void)
@@ -158,11 +164,15 @@ int console_read(uint8_t *buf, size_t max)
 		con_eof = n < 0;
 		return n;
 	}
+	if (con_rewind && (n = con_rewind->read(con_rewind->ctx, buf, max)) != CONSOLE_HOST)
+		return n; /* run again: what the host gave then (the recorder saw it then) */
 	n = host_read(buf, max);
 	if (n > 0)
 		con_host_bytes += (uint64_t)n;
 	if (con_hooks && con_hooks->seen)
 		con_hooks->seen(con_hooks->ctx, n, buf);
+	if (con_rewind)
+		con_rewind->seen(con_rewind->ctx, n, buf);
 	return n;
 }
 
@@ -209,6 +219,10 @@ void console_unread(const uint8_t *buf, size_t n)
 
 bool console_input_open(void)
 {
+	int o = con_rewind ? con_rewind->open(con_rewind->ctx) : CONSOLE_HOST;
+
+	if (o != CONSOLE_HOST)
+		return o;
 	return con_open && (!con_eof || con_in_len);
 }
 
@@ -216,6 +230,8 @@ void console_wait(int timeout_ms)
 {
 	if (con_in_len || (con_hooks && con_hooks->read)) /* a replay never waits for the host */
 		return;
+	if (con_rewind && con_rewind->open(con_rewind->ctx) != CONSOLE_HOST)
+		return; /* nor does a stretch run again */
 	if (console_input_open())
 		input_ready(timeout_ms);
 	else if (timeout_ms > 0)

@@ -34,6 +34,18 @@ struct console_hooks {
 	void (*seen)(void *ctx, int n, const uint8_t *buf);
 };
 void console_set_hooks(const struct console_hooks *h);
+/* Reverse execution in a live run (src/replay/live.c): a stretch run again reads what it read
+ * the first time. read answers console_read from its log (as console_hooks.read) or returns
+ * CONSOLE_HOST: read the host (past the log's end); seen is told what the host gave; open says
+ * whether input was open then (1, 0) or CONSOLE_HOST. Works beside console_set_hooks'. */
+#define CONSOLE_HOST (-2)
+struct console_rewind {
+	void *ctx;
+	int (*read)(void *ctx, uint8_t *buf, size_t max);
+	void (*seen)(void *ctx, int n, const uint8_t *buf);
+	int (*open)(void *ctx);
+};
+void console_set_rewind(const struct console_rewind *r);
 /* Bytes of host input console_read has returned so far (reverse execution cannot give them
  * back: it needs a replay once there were some). */
 uint64_t console_host_bytes(void);

@@ -93,7 +93,8 @@ static int add_cpu_isa(void *fdt, isa_t isa)
 	if (err < 0)
 		return -FDT_ERR_NOSPACE;
 	TRY(fdt_property_string(fdt, "riscv,isa", str));
-	TRY(fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
+	TRY(fdt_property_string(fdt, "riscv,isa-base",
+				isa & ISA_RVE ? "rv32e" : isa & ISA_RV32 ? "rv32i" : "rv64i"));
 	TRY(prop_isa_extensions(fdt, isa));
 	if (isa_has(isa, ISA_ZICBOM))
 		TRY(fdt_property_u32(fdt, "riscv,cbom-block-size", CBO_BLOCK_BYTES));
@@ -119,7 +120,8 @@ static int add_cpus(void *fdt, const struct fdt_virt_desc *d)
 		TRY(fdt_property_string(fdt, "status", "okay"));
 		TRY(fdt_property_string(fdt, "compatible", "riscv"));
 		TRY(add_cpu_isa(fdt, d->isa ? d->isa : isa_default()));
-		TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv48"));
+		TRY(fdt_property_string(fdt, "mmu-type",
+					d->isa & ISA_RV32 ? "riscv,sv32" : "riscv,sv48"));
 		TRY(fdt_begin_node(fdt, "interrupt-controller"));
 		TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 		TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));

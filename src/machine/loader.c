@@ -25,6 +25,7 @@ struct loader {
 	struct bus *bus;
 	unsigned n, cap;
 	struct placed *v;
+	unsigned xlen; /* the ELF class the harts run: 64 unless loader_set_xlen() said 32 */
 };
 
 struct loader *loader_new(struct bus *b)
@@ -32,8 +33,13 @@ struct loader *loader_new(struct bus *b)
 	struct loader *l = calloc(1, sizeof(*l));
 
 	if (l)
-		l->bus = b;
+		l->bus = b, l->xlen = 64;
 	return l;
+}
+
+void loader_set_xlen(struct loader *l, unsigned xlen)
+{
+	l->xlen = xlen;
 }
 
 void loader_free(struct loader *l)
@@ -171,8 +177,10 @@ static int load_elf(struct loader *l, const char *opt, const char *path, Elf *e,
 	if (!gelf_getehdr(e, &eh))
 		return err_set(EINVAL, "%s %s: malformed ELF header (%s)", opt, path,
 			       elf_errmsg(-1));
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return err_set(EINVAL, "%s %s: 32-bit ELF; strata emulates RV64 only", opt, path);
+	if (eh.e_ident[EI_CLASS] != (l->xlen == 32 ? ELFCLASS32 : ELFCLASS64))
+		return err_set(EINVAL, "%s %s: %s ELF, but the harts are RV%u (use -cpu %s)", opt,
+			       path, eh.e_ident[EI_CLASS] == ELFCLASS32 ? "32-bit" : "64-bit", l->xlen,
+			       l->xlen == 32 ? "rv64" : "rv32 or rv32e");
 	if (eh.e_machine != EM_RISCV)
 		return err_set(EINVAL, "%s %s: ELF for %s (e_machine %u), not RISC-V", opt, path,
 			       machine_name(eh.e_machine), eh.e_machine);

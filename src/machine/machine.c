@@ -293,7 +293,8 @@ static int load_images(struct machine *m, struct loader *l)
 	memcpy(bus_ram_ptr(m->bus, fdt_addr, m->fdt_size), m->fdt, m->fdt_size);
 	m->fdt_addr = fdt_addr;
 	rom = bus_rom(m->bus, &rom_base, &rom_size);
-	return bootrom_build(rom, rom_size, start, fdt_addr, kernel_entry);
+	return bootrom_build(rom, rom_size, start, fdt_addr, kernel_entry,
+			     isa_xlen(cpu_isa(m->cpu)));
 }
 
 struct machine *machine_new(const struct machine_config *cfg)
@@ -355,6 +356,7 @@ struct machine *machine_new(const struct machine_config *cfg)
 		ret = -ENOMEM;
 		goto out;
 	}
+	loader_set_xlen(l, isa_xlen(isa));
 	ret = load_images(m, l);
 	if (ret < 0)
 		goto out;
@@ -488,4 +490,10 @@ int machine_add_device(struct machine *m, uint64_t base, uint64_t size, const ch
 		       const struct mmio_ops *ops, void *opaque)
 {
 	return bus_add_mmio(m->bus, base, size, name, ops, opaque);
+}
+
+uint64_t (*machine_host_clock(const struct machine *m, void **ctx))(void *ctx)
+{
+	*ctx = m->host_ctx;
+	return m->host_now_ns;
 }

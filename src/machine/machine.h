@@ -145,6 +145,8 @@ void machine_debug_resume(struct machine *m, uint64_t mask);
 uint64_t machine_insns(const struct machine *m);
 /* --realtime's clock: now_ns(ctx) replaces CLOCK_MONOTONIC; NULL gives it back. */
 void machine_set_host_clock(struct machine *m, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* The clock set by machine_set_host_clock (NULL: the host's), its ctx in *ctx. */
+uint64_t (*machine_host_clock(const struct machine *m, void **ctx))(void *ctx);
 /* End the run before the next round as if the guest exited with code (first request wins). */
 void machine_request_stop(struct machine *m, int code);
 
@@ -156,5 +158,15 @@ void machine_state_restore(struct machine *m, const void *buf);
 /* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
  * (0: no such stop). */
 void machine_debug_goto(struct machine *m, uint64_t insns);
+/* ... or as soon as hart has run insns instructions (machine_hart_insns). */
+void machine_debug_goto_hart(struct machine *m, unsigned hart, uint64_t insns);
+/* Instructions hart has run since the start (kept in snapshots; minstret writes do not
+ * change it). */
+uint64_t machine_hart_insns(const struct machine *m, unsigned hart);
+/* The block device in virtio slot `slot`, or NULL (an empty slot). */
+struct virtio_blk *machine_blk(struct machine *m, unsigned slot);
+/* Reverse execution runs a stretch again: call at(ctx) once when machine_insns() reaches
+ * insns (0: none), at a point between two instructions. */
+void machine_set_frontier(struct machine *m, uint64_t insns, void (*at)(void *ctx), void *ctx);
 
 #endif

@@ -62,6 +62,7 @@ struct machine {
 		uint64_t credit; /* budget a run stopped at a loop's start left unused */
 		struct hart_idle_stats last; /* after its last armed run */
 		uint64_t insns_looking_idle; /* retired in runs that began looking idle */
+		uint64_t retired; /* instructions this hart ran (machine_hart_insns) */
 	} *idle;
 	uint64_t rounds;
 	bool parked; /* in the last round some hart stopped at an idle loop's start (run.c) */
@@ -80,6 +81,25 @@ struct machine {
 	void *host_ctx;
 	/* reverse execution (machine_debug_goto): halt when total_insns reaches it; 0: none */
 	uint64_t goto_insns;
+	/* ... or when hart goto_hart - 1 has run goto_hart_insns (machine_debug_goto_hart) */
+	unsigned goto_hart;
+	uint64_t goto_hart_insns;
+	/* a round the debugger cut short (a stop, goto_insns) goes on where it was cut when the
+	 * machine runs again (run.c): round boundaries, where timers fire and input arrives,
+	 * do not depend on where the debugger stopped, so going back re-runs the same rounds */
+	struct machine_round {
+		bool open;
+		unsigned next;		/* the hart whose slice was cut */
+		uint64_t q;		/* the round's quantum */
+		uint64_t left, done;	/* that hart's budget left, retired so far */
+		uint64_t elapsed;	/* largest slice so far */
+		bool some_busy, all_waiting, parked;
+	} round;
+	/* below this count a replayed stretch runs again (reverse execution); on reaching it
+	 * at_frontier(ctx) is told once (machine_set_frontier); 0: none */
+	uint64_t frontier;
+	void (*at_frontier)(void *ctx);
+	void *frontier_ctx;
 };
 
 /* nemu.c: build -machine nemu (bus, devices, hart, image) into m; 0 or -errno + err_set().

@@ -189,66 +189,133 @@ static void idle_after(struct machine *m, unsigned i, struct hart *h, uint64_t b
 	d->retry_round = m->rounds + (wait < IDLE_RETRY_MAX ? wait : IDLE_RETRY_MAX);
 }
 
-/* One round: every hart runs up to q instructions (harts that look idle fewer, see
- * note_idle, unless they search for an idle fixpoint). Returns the largest count retired. */
-static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting)
+/* The largest count a round may reach: --max-insns, machine_debug_goto's point, the
+ * frontier of a stretch run again. */
+static uint64_t round_cap(const struct machine *m, unsigned i, uint64_t budget)
 {
-	uint64_t elapsed = 0, n, budget;
-	bool some_busy = false, parked = false, elide;
+	uint64_t t = m->total_insns, r = m->idle[i].retired;
 
-	for (unsigned i = 0; i < m->nharts; i++)
-		if (!m->idle[i].looks && !hart_waiting(cpu_hart(m->cpu, i)))
-			some_busy = true;
-	*all_waiting = true;
+	if (m->cfg.max_insns && m->cfg.max_insns - t < budget)
+		budget = m->cfg.max_insns - t;
+	if (m->goto_insns > t && m->goto_insns - t < budget)
+		budget = m->goto_insns - t; /* reverse execution (src/replay) */
+	if (m->frontier > t && m->frontier - t < budget)
+		budget = m->frontier - t;
+	if (m->goto_hart == i + 1 && m->goto_hart_insns - r < budget)
+		budget = m->goto_hart_insns > r ? m->goto_hart_insns - r : 0;
+	return budget;
+}
+
+/* The budget of hart i in a round of quantum q. */
+static uint64_t slice_budget(struct machine *m, unsigned i, struct hart *h, uint64_t q,
+			     bool some_busy)
+{
+	uint64_t budget = q;
+	/* a hart that looks idle gets a small share unless its loop is being checked */
+	bool elide = idle_elide(m, i, h);
+
+	if (some_busy && m->idle[i].looks && (!elide || hart_idle_state(h) == HART_IDLE_NONE))
+		budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
+	/* Credit from earlier rounds is spent before this round's end, the next timer
+	 * deadline: the skipped iterations all happen before an interrupt can come (one
+	 * that comes ends the hart's loop, and its credit, at the next run's start). */
+	if (m->idle[i].elide && hart_idle_state(h) == HART_IDLE_FIXED)
+		budget += m->idle[i].credit;
+	/* a loop's iteration may not fit in what is left before --max-insns: run it plainly
+	 * (armed, the hart would stop at the loop's start again and again) */
+	if (m->idle[i].elide && round_cap(m, i, budget) < budget) {
+		hart_idle_arm(h, false);
+		m->idle[i].elide = false;
+	}
+	return budget;
+}
+
+/* One round: every hart runs up to q instructions (harts that look idle fewer, see
+ * note_idle, unless they search for an idle fixpoint). Returns the largest count retired.
+ * A round the debugger cuts short (a hart stops, a cap is reached) stays open: the next call
+ * finishes it, q ignored, and returns false in *done until then. */
+static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool *done)
+{
+	struct machine_round *rd = &m->round;
+	uint64_t n, budget, full;
+	unsigned i = 0;
+
+	if (rd->open) {
+		i = rd->next;
+	} else {
+		*rd = (struct machine_round){.q = q, .all_waiting = true};
+		for (unsigned k = 0; k < m->nharts; k++)
+			if (!m->idle[k].looks && !hart_waiting(cpu_hart(m->cpu, k)))
+				rd->some_busy = true;
+	}
+	*done = false;
 	/* A hart halting for the debugger does not end the round: the others run their quantum,
 	 * the same stretch of virtual time, so runs with and without a debugger agree. */
-	for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
+	for (; i < m->nharts && !m->stop; i++) {
 		struct hart *h = cpu_hart(m->cpu, i);
+		bool resumed = rd->open && i == rd->next;
 
-		if (m->dbg && !((m->dbg_mask >> i) & 1))
+		if (m->dbg && !((m->dbg_mask >> i) & 1)) {
+			rd->open = rd->open && !resumed; /* held by the debugger: the slice is lost */
 			continue;
-		budget = q;
-		/* a hart that looks idle gets a small share unless its loop is being checked */
-		elide = idle_elide(m, i, h);
-		if (some_busy && m->idle[i].looks &&
-		    (!elide || hart_idle_state(h) == HART_IDLE_NONE))
-			budget = q / IDLE_SHARE ? q / IDLE_SHARE : 1;
-		/* Credit from earlier rounds is spent before this round's end, the next timer
-		 * deadline: the skipped iterations all happen before an interrupt can come (one
-		 * that comes ends the hart's loop, and its credit, at the next run's start). */
-		if (m->idle[i].elide && hart_idle_state(h) == HART_IDLE_FIXED)
-			budget += m->idle[i].credit;
-		if (m->cfg.max_insns && m->cfg.max_insns - m->total_insns < budget)
-			budget = m->cfg.max_insns - m->total_insns;
-		if (m->goto_insns > m->total_insns && m->goto_insns - m->total_insns < budget)
-			budget = m->goto_insns - m->total_insns; /* reverse execution (src/replay) */
-		if (budget == 0)
+		}
+		full = resumed ? rd->left : slice_budget(m, i, h, rd->q, rd->some_busy);
+		if (!resumed)
+			rd->done = 0;
+		rd->open = false;
+		budget = round_cap(m, i, full);
+		if (budget == 0) {
+			if (m->dbg && full) { /* cut before this slice: finish it later */
+				rd->open = true;
+				rd->next = i;
+				rd->left = full;
+			}
 			break;
+		}
 		m->yield = false;
 		m->running = h;
-		m->running_instret0 = hart_instret(h);
+		/* the slice's clock counts from the round's start, pieces before a cut included */
+		m->running_instret0 = hart_instret(h) - rd->done;
 		n = hart_run(h, budget);
 		/* Fold this hart's progress into the clock only through elapsed below. */
 		m->running = NULL;
 		m->total_insns += n;
+		m->idle[i].retired += n;
 		if (m->idle[i].looks)
 			m->idle[i].insns_looking_idle += n;
-		idle_after(m, i, h, budget, n);
+		if (m->dbg && n < full &&
+		    ((n == budget && budget < full) || hart_debug_stopped(h, NULL) ||
+		     hart_dm_halted(h))) {
+			/* cut by the debugger: the slice goes on from here next time */
+			rd->open = true;
+			rd->next = i;
+			rd->left = full - n;
+			rd->done += n;
+			if (hart_debug_stopped(h, NULL) || hart_dm_halted(h))
+				m->dbg_halted = true;
+			break;
+		}
+		n += rd->done;
+		idle_after(m, i, h, budget + rd->done, n);
 		if (m->idle[i].credit)
-			parked = true; /* stopped at its loop's start: the next run skips */
+			rd->parked = true; /* stopped at its loop's start: the next run skips */
 		note_idle(m, i, h);
 		/* virtual time moves by the round's budget at most, whatever credit was spent */
-		if ((n < q ? n : q) > elapsed)
-			elapsed = n < q ? n : q;
+		if ((n < rd->q ? n : rd->q) > rd->elapsed)
+			rd->elapsed = n < rd->q ? n : rd->q;
 		if (!hart_waiting(h))
-			*all_waiting = false;
+			rd->all_waiting = false;
 		if (m->dbg && (hart_debug_stopped(h, NULL) || hart_dm_halted(h)))
 			m->dbg_halted = true; /* all-stop: nothing runs after this round */
 	}
 	m->yield = false;
+	if (rd->open)
+		return 0;
+	*done = true;
+	*all_waiting = rd->all_waiting;
 	m->rounds++;
-	m->parked = parked;
-	return elapsed;
+	m->parked = rd->parked;
+	return rd->elapsed;
 }
 
 void machine_print_idle_stats(struct machine *m, FILE *f)
@@ -271,7 +338,7 @@ void machine_print_idle_stats(struct machine *m, FILE *f)
 enum machine_exit machine_run(struct machine *m, int *code)
 {
 	enum machine_exit ret;
-	bool all_waiting, progress;
+	bool all_waiting, progress, done;
 	uint64_t q, elapsed, before, wait_ticks;
 	int ms;
 
@@ -302,6 +369,16 @@ enum machine_exit machine_run(struct machine *m, int *code)
 			m->goto_insns = 0; /* machine_debug_goto's point: the debugger takes over */
 			m->dbg_halted = true;
 		}
+		if (m->dbg && m->goto_hart &&
+		    m->idle[m->goto_hart - 1].retired >= m->goto_hart_insns) {
+			m->goto_hart = 0; /* machine_debug_goto_hart's point */
+			m->dbg_halted = true;
+		}
+		if (m->frontier && m->total_insns >= m->frontier) {
+			m->frontier = 0; /* past what ran before: new ground */
+			if (m->at_frontier)
+				m->at_frontier(m->frontier_ctx);
+		}
 		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
 			m->dbg_rounds = 0;
 			if (m->dbg->poll(m->dbg->ctx, m) == MACHINE_DEBUG_KILL) {
@@ -321,7 +398,9 @@ enum machine_exit machine_run(struct machine *m, int *code)
 				q = d;
 		}
 		before = m->total_insns;
-		elapsed = run_round(m, q, &all_waiting);
+		elapsed = run_round(m, q, &all_waiting, &done);
+		if (!done)
+			continue; /* cut short: no timers or input until the round is over */
 		progress = m->total_insns != before || m->parked;
 		if (!m->cfg.realtime)
 			m->vclock += elapsed;
@@ -398,6 +477,13 @@ void machine_set_debugger(struct machine *m, const struct machine_debugger *d)
 	m->dbg = d;
 	m->dbg_mask = ~0ull;
 	m->dbg_halted = false;
+}
+
+void machine_set_frontier(struct machine *m, uint64_t insns, void (*at)(void *ctx), void *ctx)
+{
+	m->frontier = insns;
+	m->at_frontier = at;
+	m->frontier_ctx = ctx;
 }
 
 void machine_debug_halt(struct machine *m)

@@ -11,6 +11,7 @@ struct loop_state {
 	uint64_t vclock, mtime_off, rt_start_ns, total_insns;
 	bool stop;
 	int exit_code;
+	struct machine_round round;
 };
 
 size_t machine_state_size(struct machine *m)
@@ -29,7 +30,7 @@ size_t machine_state_size(struct machine *m)
 static void walk(struct machine *m, uint8_t *buf, bool save)
 {
 	struct loop_state ls = {m->vclock,	m->mtime_off, m->rt_start_ns,
-				m->total_insns, m->stop,      m->exit_code};
+				m->total_insns, m->stop,      m->exit_code, m->round};
 	size_t sz;
 	void *p;
 
@@ -43,6 +44,7 @@ static void walk(struct machine *m, uint8_t *buf, bool save)
 		m->total_insns = ls.total_insns;
 		m->stop = ls.stop;
 		m->exit_code = ls.exit_code;
+		m->round = ls.round;
 	}
 	buf += sizeof(ls);
 	for (unsigned h = 0; h < m->nharts; h++) {
@@ -81,4 +83,22 @@ void machine_state_restore(struct machine *m, const void *buf)
 void machine_debug_goto(struct machine *m, uint64_t insns)
 {
 	m->goto_insns = insns;
+	m->goto_hart = 0;
+}
+
+void machine_debug_goto_hart(struct machine *m, unsigned hart, uint64_t insns)
+{
+	m->goto_insns = 0;
+	m->goto_hart = hart + 1;
+	m->goto_hart_insns = insns;
+}
+
+uint64_t machine_hart_insns(const struct machine *m, unsigned hart)
+{
+	return m->idle[hart].retired;
+}
+
+struct virtio_blk *machine_blk(struct machine *m, unsigned slot)
+{
+	return slot < VIRT_VIRTIO_COUNT ? m->blk[slot] : NULL;
 }

@@ -4,6 +4,7 @@
  * snapshot k puts the shadow back where RAM differs, then applies the undo records of the
  * newer snapshots from the newest down to k+1. Every restored page's decoded code is dropped. */
 #include "replay/snapshot.h"
+#include "replay/snapdisk.h"
 #include "cpu/cpu.h"
 #include "machine/machine.h"
 #include "util/err.h"
@@ -31,6 +32,7 @@ struct snap {
 	uint32_t *pages; /* undo: page indexes ... */
 	uint8_t *old;	 /* ... and their contents at the previous snapshot */
 	size_t npages;
+	struct rr_dundo disk; /* the writable drives' blocks, the same way */
 };
 
 struct rr_snaps {
@@ -49,6 +51,8 @@ struct rr_snaps {
 	 * with, in RAM and in the shadow alike: comparing them would only fault them in) */
 	uint8_t *touched;
 	int pagemap; /* /proc/self/pagemap, or -1: then every page counts as touched */
+	struct rr_disk *disk; /* NULL: no writable drive */
+	const struct rr_dundo **undo; /* rr_snaps_restore's list, cap entries */
 };
 
 /* Note in s->touched the RAM pages that are present or swapped (pagemap bits 63, 62). */
@@ -94,6 +98,12 @@ struct rr_snaps *rr_snaps_new(struct machine *m, uint64_t every)
 	}
 	s->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	memset(s->touched, s->pagemap < 0, s->ram_size / PAGE);
+	int err;
+	s->disk = rr_disk_new(m, &err);
+	if (err) {
+		rr_snaps_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -105,8 +115,11 @@ void rr_snaps_free(struct rr_snaps *s)
 		free(s->v[i].state);
 		free(s->v[i].pages);
 		free(s->v[i].old);
+		rr_dundo_free(&s->v[i].disk);
 	}
 	free(s->v);
+	free(s->undo);
+	rr_disk_free(s->disk);
 	if (s->shadow)
 		munmap(s->shadow, s->ram_size);
 	if (s->pagemap >= 0)
@@ -174,9 +187,13 @@ int rr_snaps_tick(struct rr_snaps *s)
 	if (s->n == s->cap) {
 		unsigned nc = s->cap ? 2 * s->cap : 16;
 		struct snap *v = realloc(s->v, nc * sizeof(*v));
+		const struct rr_dundo **u;
 		if (!v)
 			goto nomem;
 		s->v = v;
+		if (!(u = realloc(s->undo, nc * sizeof(*u))))
+			goto nomem;
+		s->undo = u;
 		s->cap = nc;
 	}
 	if (!(sn.state = malloc(full_state_size(s))))
@@ -202,6 +219,8 @@ int rr_snaps_tick(struct rr_snaps *s)
 	} else if (take_pages(s, &sn) < 0) {
 		goto nomem;
 	}
+	if (s->disk && rr_disk_take(s->disk, &sn.disk, &s->bytes) < 0)
+		goto nomem;
 	s->bytes += full_state_size(s) + sn.npages * (PAGE + sizeof(uint32_t));
 	s->v[s->n++] = sn;
 	return 0;
@@ -209,6 +228,7 @@ nomem:
 	free(sn.state);
 	free(sn.pages);
 	free(sn.old);
+	rr_dundo_free(&sn.disk);
 	s->failed = true;
 	return -ENOMEM;
 }
@@ -235,6 +255,14 @@ int rr_snaps_restore(struct rr_snaps *s, uint64_t insns, uint64_t *at)
 	for (unsigned i = s->n - 1; i > k; i--)
 		for (size_t j = 0; j < s->v[i].npages; j++)
 			put_page(s, s->v[i].pages[j], s->v[i].old + j * PAGE);
+	if (s->disk) {
+		size_t nu = 0;
+
+		for (unsigned i = s->n - 1; i > k; i--)
+			s->undo[nu++] = &s->v[i].disk;
+		if (rr_disk_restore(s->disk, s->undo, nu) < 0)
+			return -EIO;
+	}
 	machine_state_restore(s->m, s->v[k].state);
 	off = s->state_size;
 	for (unsigned i = 0; i < s->nextra; i++) {

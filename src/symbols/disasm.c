@@ -17,6 +17,11 @@ struct disasm {
 
 struct disasm *disasm_new(void)
 {
+	return disasm_new_xlen(64);
+}
+
+struct disasm *disasm_new_xlen(unsigned xlen)
+{
 	static bool inited;
 	if (!inited) {
 		LLVMInitializeRISCVTargetInfo();
@@ -31,7 +36,8 @@ struct disasm *disasm_new(void)
 	 * their 32-bit equivalents (c.addi -> addi), like objdump; immediates stay decimal. Every
 	 * extension of cpu/isa.h that LLVM 14 knows (it has no Zicond: those show as <unknown>). */
 	d->ctx = LLVMCreateDisasmCPUFeatures(
-	    "riscv64-unknown-elf", "generic-rv64",
+	    xlen == 32 ? "riscv32-unknown-elf" : "riscv64-unknown-elf",
+	    xlen == 32 ? "generic-rv32" : "generic-rv64",
 	    "+m,+a,+f,+d,+c,+zba,+zbb,+zbc,+zbs,+zbkb,+zbkc,+zbkx,+zfh", NULL, 0, NULL, NULL);
 	if (!d->ctx) {
 		free(d);

@@ -68,6 +68,8 @@ char *sym_demangle(const char *name);
 struct disasm;
 /* An RV64GC disassembler (LLVM); NULL with err_set() if LLVM's RISC-V target is missing. */
 struct disasm *disasm_new(void);
+/* The same for XLEN 32 or 64 (RV32's compressed encodings differ: c.jal, c.flw, ...). */
+struct disasm *disasm_new_xlen(unsigned xlen);
 void disasm_free(struct disasm *d);
 /* Disassemble the instruction raw (16 or 32 bits, as len says) at pc into out, e.g.
  * "addi a0, a0, -1". Returns 0, or -EINVAL (out then holds ".4byte 0x...."). */

@@ -18,6 +18,7 @@ struct recorder {
 	struct evbuf **hart; /* cfg.nharts of them */
 	unsigned what;	     /* cfg.what while recording is on, else 0 */
 	bool started, stopped;
+	bool muted; /* a stretch traced already runs again (reverse execution) */
 	int error;		 /* first write error (-errno) */
 	uint64_t mmio_seen[256]; /* registers already named in a DEVS chunk (open addressing) */
 	unsigned nmmio;
@@ -109,7 +110,7 @@ struct symset *rec_symbols(struct recorder *r)
 
 unsigned rec_hooks(const struct recorder *r)
 {
-	if (!r)
+	if (!r || r->muted)
 		return 0;
 	if (!r->started && !r->stopped)
 		return REC_FTRACE;
@@ -266,15 +267,22 @@ void rec_set_observer(struct recorder *r, void (*observe)(void *ctx, const struc
 	r->obs_ctx = ctx;
 }
 
+void rec_set_muted(struct recorder *r, bool muted)
+{
+	r->muted = muted;
+}
+
 void rec_emit(struct recorder *r, const struct tev *ev)
 {
+	if (r->muted)
+		return;
 	if (ev->hart < r->cfg.nharts && (r->what & REC_ASYNC))
 		append(r, ev);
 }
 
 void rec_event(struct recorder *r, const struct tev *ev)
 {
-	if (ev->hart >= r->cfg.nharts)
+	if (ev->hart >= r->cfg.nharts || r->muted)
 		return;
 	update_window(r, ev);
 	if (r->observe && (r->what & REC_ASYNC) && ev->type >= TEV_CALL && ev->type <= TEV_XRET)

@@ -67,6 +67,9 @@ const struct rec_config *rec_config(const struct recorder *r);
 /* Change what is recorded from now on (a debugger's `monitor trace`); harts see it when they
  * next enter hart_run(). */
 void rec_set_what(struct recorder *r, unsigned what);
+/* While muted nothing is recorded and the recorder's state stays as it is (rec_hooks() is 0):
+ * reverse execution runs a traced stretch again and the trace keeps it once. */
+void rec_set_muted(struct recorder *r, bool muted);
 /* Re-evaluate the start condition after the caller filled in symbolic start/stop points. */
 void rec_restart_window(struct recorder *r);
 

@@ -123,7 +123,8 @@ int view_run_file(const struct view_ops *ops, const struct view_opts *opts, cons
 	if (!(s.r = trace_open(path)))
 		return -EINVAL;
 	s.syms = trace_symbols(s.r);
-	if (opts->insns && !(s.dis = disasm_new()))
+	const char *isa = trace_meta(s.r, "isa");
+	if (opts->insns && !(s.dis = disasm_new_xlen(isa && !strncmp(isa, "rv32", 4) ? 32 : 64)))
 		err_clear(); /* hex instead of mnemonics */
 	struct view_opts o = *opts;
 	o.names = names_for(s.syms);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""difftest generator: a random RV64GC program (assembly) for runtime.S, from a seed.
+"""difftest generator: a random RV64GC (or, with xlen 32, RV32GC) program for runtime.S, from a seed.
 
 The program is a list of blocks; a block is a list of units; a unit is one random instruction
 or a short group that must stay together (lla+jalr, addi+AMO, LR..SC, li+csrw mstatus ..).
@@ -68,14 +68,32 @@ F16_EDGE = [0x0000, 0x0001, 0x03ff, 0x0400, 0x3c00, 0x3c01, 0x3bff, 0x7bff, 0x7c
 DEFAULT_EXTS = {'i', 'm', 'a', 'f', 'd', 'c', 'zicsr', 'zifencei'}
 
 
+# What RV32 lacks (its programs draw from the same units, without these)
+RV64_ONLY = set('addw subw sllw srlw sraw mulw divw divuw remw remuw addiw slliw srliw sraiw ld lwu sd '
+                'rolw rorw roriw clzw ctzw cpopw packw add.uw sh1add.uw sh2add.uw sh3add.uw slli.uw'.split())
+
+
 class Gen:
-    def __init__(self, seed, avoid=None, exts=None):
+    def __init__(self, seed, avoid=None, exts=None, xlen=64):
         self.r = random.Random(seed)
         self.avoid = re.compile(avoid) if avoid else None
         self.exts = exts if exts is not None else DEFAULT_EXTS
+        self.xlen = xlen
+        self.rv32 = xlen == 32
+
+    def ops(self, names):
+        """names without the RV64-only ones on RV32."""
+        return [n for n in names if not (self.rv32 and n in RV64_ONLY)]
+
+    def shamt(self):
+        return self.r.randrange(self.xlen)
 
     # ---- values ----
     def ival(self):
+        v = self.ival64()
+        return v & 0xffffffff if self.rv32 else v
+
+    def ival64(self):
         r = self.r
         k = r.random()
         if k < 0.4:
@@ -155,15 +173,15 @@ class Gen:
 
     # ---- units: each returns a list of asm lines (label placeholders {L<n>} = n units ahead) ----
     def u_alu_rr(self):
-        return ['%s %s, %s, %s' % (self.r.choice(ALU_RR), self.rd(), self.rs(), self.rs())]
+        return ['%s %s, %s, %s' % (self.r.choice(self.ops(ALU_RR)), self.rd(), self.rs(), self.rs())]
 
     def u_alu_ri(self):
         r = self.r
         k = r.random()
         if k < 0.5:
-            return ['%s %s, %s, %d' % (r.choice(ALU_RI), self.rd(), self.rs(), r.randrange(-2048, 2048))]
-        if k < 0.75:
-            return ['%s %s, %s, %d' % (r.choice(SHIFT_I), self.rd(), self.rs(), r.randrange(64))]
+            return ['%s %s, %s, %d' % (r.choice(self.ops(ALU_RI)), self.rd(), self.rs(), r.randrange(-2048, 2048))]
+        if k < 0.75 or (k < 0.9 and self.rv32):
+            return ['%s %s, %s, %d' % (r.choice(SHIFT_I), self.rd(), self.rs(), self.shamt())]
         if k < 0.9:
             return ['%s %s, %s, %d' % (r.choice(SHIFT_IW), self.rd(), self.rs(), r.randrange(32))]
         return ['%s %s, 0x%x' % (r.choice(['lui', 'auipc']), self.rd(), r.getrandbits(20))]
@@ -172,12 +190,12 @@ class Gen:
         return ['li %s, 0x%x' % (XNAMES[self.r.choice(DEST)], self.ival())]
 
     def u_load(self):
-        op, size = self.r.choice(LOADS + [('flw', 4), ('fld', 8)])
+        op, size = self.r.choice([x for x in LOADS if x[0] in self.ops([x[0]])] + [('flw', 4), ('fld', 8)])
         dst = self.fr() if op[0] == 'f' else self.rd()
         return ['%s %s, %s' % (op, dst, self.mem(size))]
 
     def u_store(self):
-        op, size = self.r.choice(STORES + [('fsw', 4), ('fsd', 8)])
+        op, size = self.r.choice([x for x in STORES if x[0] in self.ops([x[0]])] + [('fsw', 4), ('fsd', 8)])
         src = self.fr() if op[0] == 'f' else self.rs()
         return ['%s %s, %s' % (op, src, self.mem(size))]
 
@@ -199,7 +217,7 @@ class Gen:
 
     def u_amo(self):
         r = self.r
-        w = r.choice(['w', 'd'])
+        w = r.choice(['w'] if self.rv32 else ['w', 'd'])
         size = 4 if w == 'w' else 8
         t = XNAMES[r.choice(DEST)]
         off = r.randrange(-2048, DATA_SIZE - S0_OFF - 8)
@@ -210,7 +228,7 @@ class Gen:
 
     def u_lrsc(self):
         r = self.r
-        w = r.choice(['w', 'd'])
+        w = r.choice(['w'] if self.rv32 else ['w', 'd'])
         size = 4 if w == 'w' else 8
         t = r.choice(DEST)
         off = r.randrange(-2048, DATA_SIZE - S0_OFF - 8)
@@ -259,7 +277,7 @@ class Gen:
     def u_fcvt(self):
         r = self.r
         s = r.choice('sd')
-        ity = r.choice(['w', 'wu', 'l', 'lu'])
+        ity = r.choice(['w', 'wu'] if self.rv32 else ['w', 'wu', 'l', 'lu'])
         k = r.random()
         if k < 0.45:    # float -> int
             return ['fcvt.%s.%s %s, %s, %s' % (ity, s, self.rd(), self.fr(), self.rm())]
@@ -281,13 +299,14 @@ class Gen:
     def u_fmv(self):
         r = self.r
         k = r.random()
+        wd = 'w' if self.rv32 else 'wd'   # RV32 has no fmv.x.d / fmv.d.x
         if k < 0.25:
-            return ['fmv.x.%s %s, %s' % (r.choice('wd'), self.rd(), self.fr())]
+            return ['fmv.x.%s %s, %s' % (r.choice(wd), self.rd(), self.fr())]
         if k < 0.5:
-            return ['fmv.%s.x %s, %s' % (r.choice('wd'), self.fr(), self.rs())]
+            return ['fmv.%s.x %s, %s' % (r.choice(wd), self.fr(), self.rs())]
         # inject an edge value: li + fmv (single: boxed by fmv.w.x; double: raw; sometimes junk)
         t = XNAMES[r.choice(DEST)]
-        if r.random() < 0.5:
+        if r.random() < 0.5 or self.rv32:
             return ['li %s, 0x%x' % (t, self.f32()), 'fmv.w.x %s, %s' % (self.fr(), t)]
         v = self.f64() if r.random() < 0.8 else self.fval()
         return ['li %s, 0x%x' % (t, v), 'fmv.d.x %s, %s' % (self.fr(), t)]
@@ -307,7 +326,7 @@ class Gen:
                 v = r.choice([0, 1, 2, 3, 4]) if r.random() < 0.85 else r.randrange(8)
                 v = v if csr == 'frm' else (v << 5) | r.getrandbits(5)
                 if r.random() < 0.2:
-                    v |= r.getrandbits(64) & ~0xff
+                    v |= r.getrandbits(self.xlen) & ~0xff
                 return ['li %s, 0x%x' % (t, v), '%s %s, %s, %s' % (op, self.rd(), csr, t)]
             if csr != 'fflags' and imm:
                 v = r.randrange(5) if csr == 'frm' else r.randrange(32)
@@ -344,14 +363,16 @@ class Gen:
         if k < 0.9:     # write to read-only CSR: illegal instruction
             csr = r.choice(['mhartid', 'mvendorid', 'cycle', 'time', 'instret'])
             return ['csrrw %s, %s, %s' % (self.rd(), csr, self.rs())]
-        if k < 0.95:    # satp (WARL, modes Bare/Sv39/Sv48; M mode does not translate)
+        if k < 0.95:    # satp (WARL, modes Bare/Sv39/Sv48, Sv32 on RV32; M mode does not translate)
             t = XNAMES[r.choice(DEST)]
             v = (r.choice([0, 8, 9, 1, 5]) << 60) | (r.getrandbits(16) << 44) | r.getrandbits(44)
+            if self.rv32:
+                v = r.getrandbits(32)
             return ['li %s, 0x%x' % (t, v), 'csrrw %s, satp, %s' % (self.rd(), t)]
         # mstatus / sstatus, safe bits only: SIE SPIE MPIE SPP MPP FS (FS=Off -> FP traps)
         t = XNAMES[r.choice(DEST)]
         csr = r.choice(['mstatus', 'sstatus'])
-        bits = r.getrandbits(64) & (0x2 | 0x20 | 0x80 | 0x100 | 0x1800 | 0x6000)
+        bits = r.getrandbits(self.xlen) & (0x2 | 0x20 | 0x80 | 0x100 | 0x1800 | 0x6000)
         op = r.choice(['csrrs', 'csrrc', 'csrrw'])
         # MPP=2 is reserved; QEMU 7.2 keeps it (README). csrrw writes MPP in {0, 1, 3}; csrrs and
         # csrrc touch both MPP bits or neither, so they can only reach 0 or 3 (or keep it).
@@ -392,27 +413,27 @@ class Gen:
             '.2byte 0x8002  # c.jr rs1=0 (reserved)',
             '.2byte 0x2001  # c.addiw rd=0 (reserved)',
             'unimp',
-        ] if 'c' in self.exts or not ln.startswith('.2byte')])]
+        ] if ('c' in self.exts or not ln.startswith('.2byte')) and not (self.rv32 and 'c.addiw' in ln)])]
 
     # ---- beyond RV64GC (drawn when the extension is on; a few also when it is off: they trap) ----
     def u_zba(self):
         r = self.r
-        if r.random() < 0.2:
+        if r.random() < 0.2 and not self.rv32:
             return ['slli.uw %s, %s, %d' % (self.rd(), self.rs(), r.randrange(64))]
-        op = r.choice(['sh1add', 'sh2add', 'sh3add', 'add.uw', 'sh1add.uw', 'sh2add.uw', 'sh3add.uw'])
+        op = r.choice(self.ops(['sh1add', 'sh2add', 'sh3add', 'add.uw', 'sh1add.uw', 'sh2add.uw', 'sh3add.uw']))
         return ['%s %s, %s, %s' % (op, self.rd(), self.rs(), self.rs())]
 
     def u_zbb(self):
         r = self.r
         k = r.random()
         if k < 0.4:
-            op = r.choice('andn orn xnor min max minu maxu rol ror rolw rorw'.split())
+            op = r.choice(self.ops('andn orn xnor min max minu maxu rol ror rolw rorw'.split()))
             return ['%s %s, %s, %s' % (op, self.rd(), self.rs(), self.rs())]
-        if k < 0.55:
-            return ['rori %s, %s, %d' % (self.rd(), self.rs(), r.randrange(64))]
+        if k < 0.55 or (k < 0.65 and self.rv32):
+            return ['rori %s, %s, %d' % (self.rd(), self.rs(), self.shamt())]
         if k < 0.65:
             return ['roriw %s, %s, %d' % (self.rd(), self.rs(), r.randrange(32))]
-        op = r.choice('clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8'.split())
+        op = r.choice(self.ops('clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8'.split()))
         if op == 'ctzw':    # QEMU 7.2 counts into the upper half when the lower one is 0 (README)
             t = XNAMES[r.choice(DEST)]
             return ['ori %s, %s, %d' % (t, self.rs(), 1 << r.randrange(11)), 'ctzw %s, %s' % (self.rd(), t)]
@@ -425,14 +446,16 @@ class Gen:
         r = self.r
         op = r.choice(['bclr', 'bext', 'binv', 'bset'])
         if r.random() < 0.5:
-            return ['%si %s, %s, %d' % (op, self.rd(), self.rs(), r.randrange(64))]
+            return ['%si %s, %s, %d' % (op, self.rd(), self.rs(), self.shamt())]
         return ['%s %s, %s, %s' % (op, self.rd(), self.rs(), self.rs())]
 
     def u_zbkb(self):
         r = self.r
         if r.random() < 0.25:
             return ['brev8 %s, %s' % (self.rd(), self.rs())]
-        return ['%s %s, %s, %s' % (r.choice(['pack', 'packh', 'packw']), self.rd(), self.rs(), self.rs())]
+        if self.rv32 and r.random() < 0.3:   # RV32 only
+            return ['%s %s, %s' % (r.choice(['zip', 'unzip']), self.rd(), self.rs())]
+        return ['%s %s, %s, %s' % (r.choice(self.ops(['pack', 'packh', 'packw'])), self.rd(), self.rs(), self.rs())]
 
     def u_zbkx(self):
         return ['%s %s, %s, %s' % (self.r.choice(['xperm4', 'xperm8']), self.rd(), self.rs(), self.rs())]
@@ -493,6 +516,9 @@ class Gen:
         r = self.r
         k = r.random()
         fr, rm = self.fr, self.rm
+        if k < 0.15 and self.rv32:     # RV32: fmv.h.x boxes it
+            t = XNAMES[r.choice(DEST)]
+            return ['li %s, 0x%x' % (t, self.f16()), 'fmv.h.x %s, %s' % (fr(), t)]
         if k < 0.15:     # inject a NaN-boxed half (or, rarely, an improperly boxed one)
             t = XNAMES[r.choice(DEST)]
             box = 0xffffffffffff0000 if r.random() < 0.9 else r.getrandbits(48) << 16
@@ -517,7 +543,7 @@ class Gen:
             return ['%s.h %s, %s, %s' % (r.choice(FCMP), self.rd(), fr(), fr())]
         if k < 0.79:
             return ['fclass.h %s, %s' % (self.rd(), fr())]
-        ity = r.choice(['w', 'wu', 'l', 'lu'])
+        ity = r.choice(['w', 'wu'] if self.rv32 else ['w', 'wu', 'l', 'lu'])
         if k < 0.86:
             return ['fcvt.%s.h %s, %s, %s' % (ity, self.rd(), fr(), rm())]
         if k < 0.92:
@@ -543,6 +569,10 @@ class Gen:
         cb = lambda: r.choice(['s0', 's1'])
         nz = lambda lo, hi: r.choice([v for v in range(lo, hi) if v])
         k = r.randrange(27)
+        if self.rv32:
+            c32 = self.compressed32(k)
+            if c32:
+                return c32
         if k == 0:
             return [self.c('c.addi4spn %s, sp, %d' % (rdc(), 4 * r.randrange(1, 256)))]
         if k == 1:
@@ -604,6 +634,39 @@ class Gen:
             return [self.c('c.fsdsp %s, %d(sp)' % (self.fr(), 8 * r.randrange(64)))]
         return [self.c('c.%s %s, %d(sp)' % (r.choice(['swsp', 'sdsp']), self.rs(), 8 * r.randrange(32)))]
 
+    def compressed32(self, k):
+        """RV32's forms where RV64 has others (c.jal, c.flw/c.fsw, word sp loads/stores, no W ops,
+        shift amounts below 32); None where the RV64 unit is RV32's too."""
+        r = self.r
+        rdc = lambda: XNAMES[r.choice(DEST_C)]
+        rsc = lambda: XNAMES[r.choice(RS_C)]
+        cb = lambda: r.choice(['s0', 's1'])
+        if k == 3:
+            return [self.c('c.flw f%d, %d(%s)' % (r.randrange(8, 16), 4 * r.randrange(32), cb()))]
+        if k == 6:
+            return [self.c('c.fsw f%d, %d(%s)' % (r.randrange(8, 16), 4 * r.randrange(32), cb()))]
+        if k == 9:
+            return [self.c('c.jal {L%d}' % r.randrange(1, 8))]
+        if k == 11:
+            d = 16 * r.choice([v for v in range(-31, 32) if v])
+            mid = [self.c('c.lwsp %s, %d(sp)' % (XNAMES[r.choice(DEST)], 4 * r.randrange(64))),
+                   self.c('c.swsp %s, %d(sp)' % (self.rs(), 4 * r.randrange(64))),
+                   self.c('c.flwsp %s, %d(sp)' % (self.fr(), 4 * r.randrange(64)))]
+            return [self.c('c.addi16sp sp, %d' % d), r.choice(mid), self.c('c.addi16sp sp, %d' % -d)]
+        if k == 13:
+            return [self.c('c.%s %s, %d' % (r.choice(['srli', 'srai']), rdc(), r.randrange(1, 32)))]
+        if k == 15:
+            return [self.c('c.%s %s, %s' % (r.choice(['sub', 'xor', 'or', 'and']), rdc(), rsc()))]
+        if k == 18:
+            return [self.c('c.slli %s, %d' % (XNAMES[r.choice(DEST)], r.randrange(1, 32)))]
+        if k == 21:
+            return [self.c('c.flwsp %s, %d(sp)' % (self.fr(), 4 * r.randrange(64)))]
+        if k == 26:
+            if r.random() < 0.5:
+                return [self.c('c.swsp %s, %d(sp)' % (self.rs(), 4 * r.randrange(64)))]
+            return [self.c('c.fswsp %s, %d(sp)' % (self.fr(), 4 * r.randrange(64)))]
+        return None
+
     UNITS = [('u_alu_rr', 14), ('u_alu_ri', 12), ('u_li', 3), ('u_load', 8), ('u_store', 7),
              ('u_branch', 5), ('u_jal', 2), ('u_jalr', 2), ('u_amo', 5), ('u_lrsc', 3),
              ('u_fp3', 9), ('u_fp4', 5), ('u_fp2', 7), ('u_fcvt', 8), ('u_fmv', 5), ('u_csr', 5),
@@ -615,6 +678,7 @@ class Gen:
     UNIT_EXTS = {'u_compressed': ('c',), 'u_zba': ('zba',), 'u_zbb': ('zbb', 'zbkb'), 'u_zbc': ('zbc', 'zbkc'),
                  'u_zbs': ('zbs',), 'u_zbkb': ('zbkb',), 'u_zbkx': ('zbkx',), 'u_zfh': ('zfh',),
                  'u_svinval': ('svinval',), 'u_sstc': ('sstc',), 'u_hyp': ('h',)}
+    RV64_UNITS = {'u_sstc', 'u_hyp'}   # 64-bit stimecmp values (RV32 would need stimecmph); H is RV64-only here
     EXT_UNITS = [('u_zba', 4), ('u_zbb', 6), ('u_zbc', 2), ('u_zbs', 4), ('u_zbkb', 3), ('u_zbkx', 2),
                  ('u_zfh', 10), ('u_svinval', 1), ('u_sstc', 1), ('u_hyp', 3)]
     TRAP_WHEN_OFF = 0.3
@@ -622,6 +686,8 @@ class Gen:
     def unit(self):
         units = []
         for n, w in self.UNITS + self.EXT_UNITS:
+            if self.rv32 and n in self.RV64_UNITS:
+                continue
             need = self.UNIT_EXTS.get(n, ('i',))
             if any(e in self.exts for e in need):
                 units.append((n, w))
@@ -650,11 +716,11 @@ class Gen:
         return x, f, fcsr, data
 
 
-def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None):
+def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None, xlen=64):
     """Return (assembly text, blocks) where blocks[b][u] is the list of lines of unit u.
     avoid: regex; units with a matching line are redrawn (to look past a known mismatch).
     exts: the extensions that are on (strata's names; None: DEFAULT_EXTS)."""
-    g = Gen(seed, avoid, exts)
+    g = Gen(seed, avoid, exts, xlen)
     x, f, fcsr, data = g.init_state()
     blocks = [[g.unit() for _ in range(blen)] for _ in range(nblocks)]
     out = ['# difftest program: seed %d, %d blocks of %d units%s' % (seed, nblocks, blen,
@@ -679,8 +745,8 @@ def generate(seed, nblocks, blen, fine=None, avoid=None, exts=None):
     out += ['\tj dt_exit', '\t.globl dt_main_end', 'dt_main_end:', '',
             '\t.data', '\t.balign 8', '\t.globl dt_init', 'dt_init:']
     regs = {2: 'dt_data+%d' % SP_OFF, 3: '0', 4: 'dt_main', 8: 'dt_data+%d' % S0_OFF, 9: 'dt_data+%d' % S1_OFF}
-    for i in range(32):
-        out.append('\t.dword %s' % regs.get(i, '0x%x' % (x[i] if i else 0)))
+    for i in range(32):   # RV32: the value in the slot's low word (symbols need a 32-bit reloc)
+        out.append(('\t.word %s, 0' if xlen == 32 else '\t.dword %s') % regs.get(i, '0x%x' % (x[i] if i else 0)))
     for v in f:
         out.append('\t.dword 0x%x' % v)
     out.append('\t.dword 0x%x' % fcsr)
@@ -697,9 +763,10 @@ def main():
     ap.add_argument('--block-len', type=int, default=30)
     ap.add_argument('--fine', type=int, help='dump before every unit of this block')
     ap.add_argument('--avoid', help='regex: redraw units with a matching line')
+    ap.add_argument('--xlen', type=int, choices=(32, 64), default=64)
     ap.add_argument('-o', '--output', default='-')
     a = ap.parse_args()
-    text, _ = generate(a.seed, a.blocks, a.block_len, a.fine, a.avoid)
+    text, _ = generate(a.seed, a.blocks, a.block_len, a.fine, a.avoid, xlen=a.xlen)
     (sys.stdout if a.output == '-' else open(a.output, 'w')).write(text)
 
 

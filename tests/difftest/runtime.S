@@ -13,6 +13,10 @@
  *   @ site x1..x31 f0..f31 fcsr mstatus memhash ntraps {mcause mtval mepc}*min(ntraps,MAXTRAPS)
  * every field 16 hex digits; site is the return address of the `jal tp, dt_dump`.
  * The dump saves and restores every register and mstatus, so the random state flows on unchanged.
+ *
+ * Built for RV32 too (run --xlen 32): every slot stays 8 bytes, an XLEN value in its low word
+ * (the high word stays 0, dt_init's too), so the line format is the same; memhash is then the
+ * 32-bit FNV-1a.
  */
 #define UART_THR      0x10000000
 #define FINISHER      0x100000
@@ -32,6 +36,14 @@
 	.option norvc
 	.option norelax
 
+#if __riscv_xlen == 32
+#define LX lw
+#define SX sw
+#else
+#define LX ld
+#define SX sd
+#endif
+
 	.section .text.init, "ax"
 	.globl _start
 _start:
@@ -47,17 +59,17 @@ _start:
 	lla	gp, dt_scratch
 	lla	t0, dt_init
 	mv	t1, gp
-	li	t2, 64
-1:	ld	t3, 0(t0)
-	sd	t3, 0(t1)
-	addi	t0, t0, 8
-	addi	t1, t1, 8
+	li	t2, 64*8/4
+1:	lw	t3, 0(t0)
+	sw	t3, 0(t1)
+	addi	t0, t0, 4
+	addi	t1, t1, 4
 	addi	t2, t2, -1
 	bnez	t2, 1b
-	ld	t0, 0(t0)		/* dt_init[64]: fcsr */
+	LX	t0, 0(t0)		/* dt_init[64]: fcsr */
 	csrw	fcsr, t0
 	csrr	t0, mstatus
-	sd	t0, SAVE_MSTATUS(gp)
+	SX	t0, SAVE_MSTATUS(gp)
 	j	dt_restore
 
 	.text
@@ -65,15 +77,15 @@ _start:
 	.align 2
 dt_dump:
 	.irp r, 1,2,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\r, SAVE_X+8*\r(gp)
+	SX	x\r, SAVE_X+8*\r(gp)
 	.endr
-	sd	gp, SAVE_X+8*3(gp)
+	SX	gp, SAVE_X+8*3(gp)
 	csrr	t0, mstatus
-	sd	t0, SAVE_MSTATUS(gp)
+	SX	t0, SAVE_MSTATUS(gp)
 	li	t1, 0x6000		/* random code may have switched the FPU off */
 	csrs	mstatus, t1
 	frcsr	t0
-	sd	t0, SAVE_FCSR(gp)
+	SX	t0, SAVE_FCSR(gp)
 	.irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	fsd	f\r, SAVE_F+8*\r(gp)
 	.endr
@@ -81,15 +93,29 @@ dt_dump:
 	li	s2, UART_THR
 	li	t0, '@'
 	sb	t0, 0(s2)
-	ld	a0, SAVE_X+8*4(gp)	/* site */
-	jal	ra, puthex
+	addi	s3, gp, SAVE_X+8*4	/* site */
+	jal	ra, putslot
 	addi	s3, gp, SAVE_X+8	/* x1..x31, f0..f31, fcsr, mstatus: consecutive slots */
 	li	s4, 31+32+2
-2:	ld	a0, 0(s3)
-	jal	ra, puthex
+2:	jal	ra, putslot
 	addi	s3, s3, 8
 	addi	s4, s4, -1
 	bnez	s4, 2b
+#if __riscv_xlen == 32
+	lla	s3, dt_data		/* memory hash (32-bit FNV-1a over words) */
+	li	s4, DT_DATA_SIZE/4
+	li	a0, 0x811c9dc5
+	li	s5, 0x01000193
+3:	lw	t0, 0(s3)
+	xor	a0, a0, t0
+	mul	a0, a0, s5
+	addi	s3, s3, 4
+	addi	s4, s4, -1
+	bnez	s4, 3b
+	sw	a0, HT0(gp)
+	addi	s3, gp, HT0
+	jal	ra, putslot
+#else
 	lla	s3, dt_data		/* memory hash (FNV-1a over dwords) */
 	li	s4, DT_DATA_SIZE/8
 	li	a0, 0xcbf29ce484222325
@@ -101,9 +127,10 @@ dt_dump:
 	addi	s4, s4, -1
 	bnez	s4, 3b
 	jal	ra, puthex
-	ld	a0, TRAP_N(gp)
-	mv	s4, a0
-	jal	ra, puthex
+#endif
+	addi	s3, gp, TRAP_N
+	jal	ra, putslot
+	LX	s4, TRAP_N(gp)
 	li	t0, MAXTRAPS
 	bleu	s4, t0, 4f
 	mv	s4, t0
@@ -111,12 +138,11 @@ dt_dump:
 	mul	s4, s4, t0
 	addi	s3, gp, TRAP_LOG
 	beqz	s4, 6f
-5:	ld	a0, 0(s3)
-	jal	ra, puthex
+5:	jal	ra, putslot
 	addi	s3, s3, 8
 	addi	s4, s4, -1
 	bnez	s4, 5b
-6:	sd	zero, TRAP_N(gp)
+6:	SX	zero, TRAP_N(gp)
 	li	t0, '\n'
 	sb	t0, 0(s2)
 
@@ -125,18 +151,34 @@ dt_restore:
 	.irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	fld	f\r, SAVE_F+8*\r(gp)
 	.endr
-	ld	t0, SAVE_MSTATUS(gp)
+	LX	t0, SAVE_MSTATUS(gp)
 	csrw	mstatus, t0
 	.irp r, 1,2,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\r, SAVE_X+8*\r(gp)
+	LX	x\r, SAVE_X+8*\r(gp)
 	.endr
 	jr	tp
 
-/* ' ' then a0 as 16 hex digits to the UART at s2. Clobbers a0..a3. */
+/* ' ' then the 8-byte slot at s3 as 16 hex digits. Clobbers a0..a4. */
+putslot:
+	mv	a4, ra
+#if __riscv_xlen == 32
+	lw	a0, 4(s3)
+	jal	ra, puthex
+	lw	a0, 0(s3)
+	jal	ra, puthex_nosp
+#else
+	ld	a0, 0(s3)
+	jal	ra, puthex
+#endif
+	jr	a4
+
+/* ' ' then a0 as XLEN/4 hex digits to the UART at s2 (puthex_nosp: without the space). Clobbers
+ * a0..a3. */
 puthex:
 	li	a1, ' '
 	sb	a1, 0(s2)
-	li	a2, 60
+puthex_nosp:
+	li	a2, __riscv_xlen - 4
 1:	srl	a1, a0, a2
 	andi	a1, a1, 15
 	addi	a3, a1, -10
@@ -165,8 +207,8 @@ dt_exit:
 /* Record mcause, mtval, mepc (after the fix-up below); step over the trapping instruction (2 or 4 bytes); return. */
 	.align 2
 dt_trap:
-	sd	t0, HT0(gp)
-	sd	t1, HT1(gp)
+	SX	t0, HT0(gp)
+	SX	t1, HT1(gp)
 	/* QEMU 7.2 reports a misaligned AMO as load-address-misaligned (4); the spec says
 	 * store/AMO-address-misaligned (6). Accept both: rewrite 4 -> 6 for AMOs (not LR). */
 	csrr	t0, mcause
@@ -184,9 +226,9 @@ dt_trap:
 	li	t0, 6
 	csrw	mcause, t0
 0:
-	ld	t0, TRAP_N(gp)
+	LX	t0, TRAP_N(gp)
 	addi	t1, t0, 1
-	sd	t1, TRAP_N(gp)
+	SX	t1, TRAP_N(gp)
 	li	t1, MAXTRAPS
 	bgeu	t0, t1, 1f
 	slli	t1, t0, 1
@@ -194,11 +236,11 @@ dt_trap:
 	slli	t0, t0, 3
 	add	t0, t0, gp
 	csrr	t1, mcause
-	sd	t1, TRAP_LOG(t0)
+	SX	t1, TRAP_LOG(t0)
 	csrr	t1, mtval
-	sd	t1, TRAP_LOG+8(t0)
+	SX	t1, TRAP_LOG+8(t0)
 	csrr	t1, mepc
-	sd	t1, TRAP_LOG+16(t0)
+	SX	t1, TRAP_LOG+16(t0)
 1:	csrr	t0, mcause
 	bltz	t0, 3f			/* interrupt: nothing to skip */
 	csrr	t0, mepc
@@ -209,8 +251,8 @@ dt_trap:
 	bnez	t1, 2f
 	addi	t0, t0, 2
 2:	csrw	mepc, t0
-3:	ld	t0, HT0(gp)
-	ld	t1, HT1(gp)
+3:	LX	t0, HT0(gp)
+	LX	t1, HT1(gp)
 	mret
 
 	.data

@@ -19,6 +19,9 @@ ld_flags="-nostdlib -nostartfiles -Wl,-N -Wl,--no-warn-rwx-segments"
 riscv64-unknown-elf-gcc $ld_flags -Wl,-Ttext=0x80000000 -o "$good" "$tmp/loop.S"
 # shellcheck disable=SC2086
 riscv64-unknown-elf-gcc $ld_flags -Wl,-Ttext=0x10000000 -o "$tmp/at_uart.elf" "$tmp/loop.S"
+good32=$tmp/good32.elf
+# shellcheck disable=SC2086
+riscv64-unknown-elf-gcc -march=rv32gc -mabi=ilp32d $ld_flags -Wl,-Ttext=0x80000000 -o "$good32" "$tmp/loop.S"
 head -c 40 "$good" >"$tmp/truncated.elf"
 cp "$good" "$tmp/badphoff.elf"
 # e_phoff (offset 32, 8 bytes) pointing far past the end of the file.
@@ -90,7 +93,13 @@ check bios_no_value -bios run -bios
 check initrd_missing /nonexistent/initrd run -bios none -kernel "$good" -initrd /nonexistent/initrd
 check dtb_garbage "$tmp/garbage.dtb" run -bios none -kernel "$good" -dtb "$tmp/garbage.dtb"
 check unknown_command frobnicate frobnicate
-check cpu_model rv32 run -cpu rv32 -bios none -kernel "$good"
+check cpu_model rv128 run -cpu rv128 -bios none -kernel "$good"
+# the ELF class must be the harts' XLEN, both ways (issue 19)
+check elf64_on_rv32 "64-bit ELF, but the harts are RV32" run -cpu rv32 -bios none -kernel "$good"
+check elf32_on_rv64 "32-bit ELF, but the harts are RV64" run -bios none -kernel "$good32"
+check elf32_on_rv64_bios "32-bit ELF, but the harts are RV64" run -bios "$good32"
+check rv32e_fp "no floating point" run -cpu rv32e,f=on -bios none -kernel "$good32"
+check rv32_svnapot "RV64 only" run -cpu rv32,svnapot=on -bios none -kernel "$good32"
 check cpu_unknown_ext "accepted: i m a f d c" run -cpu rv64,zfoo=on -bios none -kernel "$good"
 check cpu_bad_value zba=maybe run -cpu rv64,zba=maybe -bios none -kernel "$good"
 check cpu_dependency "d needs f" run -cpu rv64,f=off -bios none -kernel "$good"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Differential test of strata's CPU against qemu-system-riscv64 (see tests/difftest/README.md).
+# Differential test of strata's CPU against qemu-system-riscv64, and at RV32 against
+# qemu-system-riscv32 (see tests/difftest/README.md).
 # Fixed seeds 1..8 (always the same programs, ~32k random instructions) plus one seed from the UTC
 # date (new programs every day; the seed is in the check name, so a failure reproduces with
 # `tests/difftest/run --seed <seed>`), fixed seeds on three other -cpu configurations, then two
@@ -18,6 +19,12 @@ tests/difftest/run --strata "$STRATA" --seed 101 --programs 4 --coverage \
 tests/difftest/run --strata "$STRATA" --seed 201 --programs 2 \
 	--cpu zba=off,zbb=off,zbc=off,zbs=off,d=off,f=off,h=off || fail=1
 tests/difftest/run --strata "$STRATA" --seed 301 --programs 2 --cpu c=off,Zfhmin=on,zbkb=on || fail=1
+# RV32 (issue 19): -cpu rv32 against qemu-system-riscv32, the same seeds and machines
+tests/difftest/run --strata "$STRATA" --xlen 32 --seed 1 --programs 8 --coverage || fail=1
+tests/difftest/run --strata "$STRATA" --xlen 32 --seed 101 --programs 4 --coverage \
+	--cpu zbkb=on,zbkc=on,zbkx=on,Zfh=on,svinval=on || fail=1
+tests/difftest/run --strata "$STRATA" --xlen 32 --seed 201 --programs 2 \
+	--cpu zba=off,zbb=off,zbc=off,zbs=off,d=off,f=off || fail=1
 
 # The harness is deterministic: the same program twice on QEMU gives identical dumps.
 out=$(tests/difftest/run --qemu-only --seed 100 --programs 1 2>&1)

@@ -18,6 +18,8 @@ struct virtio_blk {
 	bool readonly;
 	uint64_t sectors;
 	uint8_t config[CONFIG_SIZE]; /* struct virtio_blk_config, little-endian */
+	void (*before_write)(void *ctx, struct virtio_blk *b, uint64_t pos, uint64_t len);
+	void *hook_ctx;
 	struct virtio_blk *next_open;
 };
 
@@ -116,6 +118,43 @@ void virtio_blk_free(struct virtio_blk *b)
 	free(b);
 }
 
+void virtio_blk_set_write_hook(struct virtio_blk *b,
+			       void (*before)(void *ctx, struct virtio_blk *b, uint64_t pos,
+					      uint64_t len),
+			       void *ctx)
+{
+	b->before_write = before;
+	b->hook_ctx = ctx;
+}
+
+uint64_t virtio_blk_size(const struct virtio_blk *b)
+{
+	return b->sectors * VIRTIO_BLK_SECTOR_SIZE;
+}
+
+bool virtio_blk_readonly(const struct virtio_blk *b)
+{
+	return b->readonly;
+}
+
+int virtio_blk_pio(struct virtio_blk *b, void *buf, uint64_t len, uint64_t pos, bool write)
+{
+	uint8_t *p = buf;
+
+	if (pos > virtio_blk_size(b) || len > virtio_blk_size(b) - pos || (write && b->readonly))
+		return -EINVAL;
+	for (uint64_t done = 0; done < len;) {
+		ssize_t k = write ? pwrite(b->fd, p + done, len - done, (off_t)(pos + done))
+				  : pread(b->fd, p + done, len - done, (off_t)(pos + done));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -EIO;
+		done += (uint64_t)k;
+	}
+	return 0;
+}
+
 /* ---- device ops ---- */
 
 static uint64_t blk_features(void *dev)
@@ -150,6 +189,8 @@ static int transfer(struct virtio_blk *b, struct virtio_mmio *t, const struct vi
 			continue;
 		}
 		n = buf->len - skip < len ? buf->len - skip : len;
+		if (to_image && b->before_write)
+			b->before_write(b->hook_ctx, b, pos, n);
 		for (uint64_t done = 0; done < n;) {
 			ssize_t k = to_image ? pwrite(b->fd, buf->host + skip + done, n - done,
 						      (off_t)(pos + done))

@@ -37,5 +37,17 @@ extern const struct virtio_dev_ops virtio_blk_dev_ops;
 struct virtio_blk *virtio_blk_open(const char *path, bool readonly);
 /* Flush and close. */
 void virtio_blk_free(struct virtio_blk *b);
+/* before(ctx, b, pos, len) runs before the guest's writes change bytes [pos, pos+len) of the
+ * image (reverse execution keeps what they held: src/replay/snapdisk.c); NULL: none. */
+void virtio_blk_set_write_hook(struct virtio_blk *b,
+			       void (*before)(void *ctx, struct virtio_blk *b, uint64_t pos,
+					      uint64_t len),
+			       void *ctx);
+/* The image's size in bytes; whether it is read-only. */
+uint64_t virtio_blk_size(const struct virtio_blk *b);
+bool virtio_blk_readonly(const struct virtio_blk *b);
+/* Read or write len bytes of the image at pos, bypassing the guest. 0, -EINVAL (out of the
+ * image, or a write to a read-only one) or -EIO. */
+int virtio_blk_pio(struct virtio_blk *b, void *buf, uint64_t len, uint64_t pos, bool write);
 
 #endif
