@@ -167,6 +167,20 @@ fi
 head -n 12 "$work/rec.nemu" >"$work/rec.head"
 golden ftrace-recursion.head "$work/rec.head"
 
+# ---- tracers on the board: dtrace sees each serial byte, by register name; the trace says nemu ----
+run alltr "$nemu/amtest-h.elf" --trace=ftrace,etrace,dtrace --trace-out "$work/all.trace"
+"$strata" dump "$work/all.trace" >"$work/all.txt" 2>&1
+"$strata" info "$work/all.trace" >"$work/all.info" 2>&1
+stores=$(grep -c 'mmio store serial\.CH 0xa00003f8 \[1\]' "$work/all.txt")
+# the trap line is the board's, not the guest's: the serial bytes are the output before it
+want=$(($(wc -c <"$work/alltr.out") - $(tail -n 1 "$work/alltr.out" | wc -c)))
+if [ $rc -eq 0 ] && [ "$stores" -eq "$want" ] && [ "$want" -eq 260 ] &&
+	grep -q '^  machine=nemu$' "$work/all.info" && grep -q ' putch() {$' "$work/all.txt"; then
+	pass tracers/dtrace-serial
+else
+	fail tracers/dtrace-serial "exit $rc, $stores serial stores for $want bytes; $(grep machine= "$work/all.info")"
+fi
+
 # ---- the GDB stub ----
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$strata" run -machine nemu -kernel "$nemu/recursion.elf" --gdb "127.0.0.1:$port" -S \
