@@ -24,7 +24,13 @@ if [ ! -f "$lib" ]; then
 	fail build "$lib missing (make ref)"
 	exit 1
 fi
-if ! gcc -O2 -Wall -Wextra -Werror -o "$work/dut" "$root/tests/difftest-ref/dut.c" -ldl 2>"$work/cc.err"; then
+# the sanitizer build's library needs ASan's runtime loaded first: the DUT is built with it too
+san=""
+if ldd "$lib" 2>/dev/null | grep -q libasan; then
+	san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+fi
+# shellcheck disable=SC2086
+if ! gcc -O2 -Wall -Wextra -Werror $san -o "$work/dut" "$root/tests/difftest-ref/dut.c" -ldl 2>"$work/cc.err"; then
 	fail build "$(head -n 3 "$work/cc.err")"
 	exit 1
 fi
