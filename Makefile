@@ -57,7 +57,15 @@ $(BUILD)/libstrata-ref.so: $(BUILD)/libstrata.a src/ref/ref.map
 		-o $@ -Wl,--whole-archive $(BUILD)/libstrata.a -Wl,--no-whole-archive $(LDLIBS) $(STRATA_LIBS)
 ref: $(BUILD)/libstrata-ref.so
 
-$(BUILD)/obj/%.o: src/%.c
+# Objects are rebuilt when the compile flags change, which leaves no source newer than its object
+# (a tree built before -fPIC would not link libstrata-ref.so): the stamp is rewritten only then.
+FLAGS_STAMP := $(BUILD)/.cflags
+FLAGS_NOW := $(CC) $(CFLAGS) $(STRATA_CFLAGS)
+ifneq ($(shell cat $(FLAGS_STAMP) 2>/dev/null),$(strip $(FLAGS_NOW)))
+$(shell mkdir -p $(BUILD) && echo '$(strip $(FLAGS_NOW))' >$(FLAGS_STAMP))
+endif
+
+$(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(STRATA_CFLAGS) -c -o $@ $<
 

@@ -333,10 +333,14 @@ void hart_dump(const struct hart *h, FILE *f)
 	uint32_t raws[16];
 	unsigned n = ring_rebuild(h, pcs, raws, 16);
 
-	fprintf(f, "hart %u: pc %016" PRIx64 " priv %c instret %" PRIu64 "\n", h->hartid, h->pc,
+	/* an RV32 hart's registers as 32-bit values (they are kept sign-extended) */
+	const int w = h->cpu->isa & ISA_RV32 ? 8 : 16;
+	const uint64_t m = h->cpu->isa & ISA_RV32 ? 0xffffffffull : ~0ull;
+
+	fprintf(f, "hart %u: pc %0*" PRIx64 " priv %c instret %" PRIu64 "\n", h->hartid, w, h->pc,
 		pn[h->priv & 3], h->instret);
 	for (unsigned i = 0; i < 32; i++)
-		fprintf(f, "  %-4s %016" PRIx64 "%s", abi[i], h->x[i], i % 4 == 3 ? "\n" : "");
+		fprintf(f, "  %-4s %0*" PRIx64 "%s", abi[i], w, h->x[i] & m, i % 4 == 3 ? "\n" : "");
 	fprintf(f,
 		"  mstatus %016" PRIx64 " mcause %016" PRIx64 " mepc %016" PRIx64
 		" mtval %016" PRIx64 "\n",

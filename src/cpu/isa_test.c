@@ -78,7 +78,8 @@ static int rv32(void)
 	char s[256];
 	isa_t isa;
 
-	CHECK(isa_parse("rv32", &isa) == 0 && isa == (isa_default() | ISA_RV32) &&
+	/* without H: strata's hypervisor extension is RV64's (docs/DECISIONS.md) */
+	CHECK(isa_parse("rv32", &isa) == 0 && isa == ((isa_default() & ~(1ull << ISA_H)) | ISA_RV32) &&
 		  isa_xlen(isa) == 32,
 	      "rv32");
 	CHECK(isa_string(isa, s, sizeof(s)) == 0 &&

@@ -30,6 +30,7 @@ void hart_state_restore(struct hart *h, const void *buf)
 	memcpy(h, buf, A_END);
 	memcpy((char *)h + B_START, (const char *)buf + A_END, B_END - B_START);
 	h->dbg_stop = false;
+	h->vtlb_used = true; /* the V=1 sets may hold what the state before the restore filled */
 	mmu_flush(h);
 	hart_update_tlb_sets(h);
 	trig_changed(h); /* the restored triggers' slot marks and TLB exclusions */

@@ -74,9 +74,11 @@ static int prop_isa_extensions(void *fdt, isa_t isa)
 		const struct isa_ext_info *r = isa_ext(i);
 		size_t n = strlen(r->name) + 1;
 
+		const char *name = i == ISA_I && (isa & ISA_RVE) ? "e" : r->name;
+
 		if (!isa_has(isa, i) || i == ISA_S || i == ISA_U || len + n > sizeof(list))
 			continue;
-		memcpy(list + len, r->name, n);
+		memcpy(list + len, name, n);
 		len += n;
 	}
 	return fdt_property(fdt, "riscv,isa-extensions", list, len);

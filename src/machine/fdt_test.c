@@ -159,10 +159,40 @@ static int isa_props(void)
 	return 0;
 }
 
+/* RV32 and RV32E harts: riscv,isa, isa-base and isa-extensions say so, and the MMU is Sv32. */
+static int rv32_props(void)
+{
+	struct fdt_virt_desc d = {.nharts = 1, .ram_base = 0x80000000, .ram_size = 0x10000000};
+	static const char exts[] = "e\0m\0a\0c\0zicsr";
+	const void *p;
+	void *fdt;
+	int len;
+
+	d.isa = ISA_RV32 | ISA_BIT(I) | ISA_BIT(M) | ISA_BIT(A) | ISA_BIT(F) | ISA_BIT(D) |
+		ISA_BIT(C) | ISA_BIT(S) | ISA_BIT(U) | ISA_BIT(ZICSR);
+	CHECK(fdt_virt_build(&d, &fdt) == 0, "build");
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa"), "rv32imafdc_zicsr"), "riscv,isa %s",
+	      str(fdt, "/cpus/cpu@0", "riscv,isa"));
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa-base"), "rv32i"), "isa-base");
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "mmu-type"), "riscv,sv32"), "mmu-type");
+	free(fdt);
+	d.isa = ISA_RV32 | ISA_RVE | ISA_BIT(I) | ISA_BIT(M) | ISA_BIT(A) | ISA_BIT(C) |
+		ISA_BIT(ZICSR);
+	CHECK(fdt_virt_build(&d, &fdt) == 0, "build rv32e");
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa"), "rv32emac_zicsr"), "riscv,isa %s",
+	      str(fdt, "/cpus/cpu@0", "riscv,isa"));
+	CHECK(!strcmp(str(fdt, "/cpus/cpu@0", "riscv,isa-base"), "rv32e"), "isa-base rv32e");
+	p = fdt_getprop(fdt, fdt_path_offset(fdt, "/cpus/cpu@0"), "riscv,isa-extensions", &len);
+	CHECK(p && len == sizeof(exts) && !memcmp(p, exts, sizeof(exts)), "isa-extensions rv32e");
+	free(fdt);
+	return 0;
+}
+
 int main(void)
 {
 	int fails = 0;
 
+	fails += RUN(rv32_props);
 	fails += RUN(tree);
 	fails += RUN(isa_props);
 	fails += RUN(files);

@@ -79,6 +79,8 @@ struct machine {
 	/* --realtime's clock when recording or replaying (machine_set_host_clock) */
 	uint64_t (*host_now_ns)(void *ctx);
 	void *host_ctx;
+	bool host_read;	      /* host_now_ns was called once */
+	uint64_t host_last_ns; /* what it said last */
 	/* reverse execution (machine_debug_goto): halt when total_insns reaches it; 0: none */
 	uint64_t goto_insns;
 	/* ... or when hart goto_hart - 1 has run goto_hart_insns (machine_debug_goto_hart) */

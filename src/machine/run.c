@@ -37,12 +37,18 @@
  * within about a millisecond; a poll(2) per round would cost several percent). */
 #define DEBUG_POLL_ROUNDS 32
 
-static uint64_t host_ns(const struct machine *m)
+static uint64_t host_ns(struct machine *m)
 {
 	struct timespec ts;
 
-	if (m->host_now_ns) /* record/replay (src/replay) logs or replays the reads */
-		return m->host_now_ns(m->host_ctx);
+	if (m->host_now_ns) { /* record/replay (src/replay) logs or replays the reads */
+		/* a debugger looking at a halted machine (GDB reads the time CSR at each stop) is
+		 * not an input of the run: the replay, without it, must not see those reads */
+		if (m->dbg && m->dbg_halted && m->host_read)
+			return m->host_last_ns;
+		m->host_read = true;
+		return m->host_last_ns = m->host_now_ns(m->host_ctx);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
@@ -146,12 +152,15 @@ static void note_idle(struct machine *m, unsigned i, struct hart *h)
 }
 
 /* Whether hart i searches for an idle fixpoint in its coming run: it looks idle, no debugger
- * is attached (tracers are refused by the CPU), and it is not backing off. */
+ * is attached (tracers are refused by the CPU), the run is not --realtime (each round reads the
+ * host clock: how many rounds there are must not depend on a debugger, or a run recorded under
+ * GDB would not replay without it), and it is not backing off. */
 static bool idle_elide(struct machine *m, unsigned i, struct hart *h)
 {
 	struct machine_idle *d = &m->idle[i];
 
-	d->elide = IDLE_ELISION && !m->dbg && d->looks && m->rounds >= d->retry_round;
+	d->elide = IDLE_ELISION && !m->dbg && !m->cfg.realtime && d->looks &&
+		   m->rounds >= d->retry_round;
 	if (hart_idle_arm(h, d->elide) < 0)
 		d->elide = false;
 	return d->elide;
@@ -189,14 +198,22 @@ static void idle_after(struct machine *m, unsigned i, struct hart *h, uint64_t b
 	d->retry_round = m->rounds + (wait < IDLE_RETRY_MAX ? wait : IDLE_RETRY_MAX);
 }
 
-/* The largest count a round may reach: --max-insns, machine_debug_goto's point, the
- * frontier of a stretch run again. */
-static uint64_t round_cap(const struct machine *m, unsigned i, uint64_t budget)
+/* What hart i may run of budget before --max-insns ends the run. */
+static uint64_t max_cap(const struct machine *m, uint64_t budget)
 {
-	uint64_t t = m->total_insns, r = m->idle[i].retired;
+	uint64_t t = m->total_insns;
 
 	if (m->cfg.max_insns && m->cfg.max_insns - t < budget)
 		budget = m->cfg.max_insns - t;
+	return budget;
+}
+
+/* What hart i may run of budget before a debugger's point: machine_debug_goto's (or
+ * machine_debug_goto_hart's), the frontier of a stretch run again. */
+static uint64_t dbg_cap(const struct machine *m, unsigned i, uint64_t budget)
+{
+	uint64_t t = m->total_insns, r = m->idle[i].retired;
+
 	if (m->goto_insns > t && m->goto_insns - t < budget)
 		budget = m->goto_insns - t; /* reverse execution (src/replay) */
 	if (m->frontier > t && m->frontier - t < budget)
@@ -204,6 +221,20 @@ static uint64_t round_cap(const struct machine *m, unsigned i, uint64_t budget)
 	if (m->goto_hart == i + 1 && m->goto_hart_insns - r < budget)
 		budget = m->goto_hart_insns > r ? m->goto_hart_insns - r : 0;
 	return budget;
+}
+
+/* Whether a debugger's point (not --max-insns, which ends the run the same way with or without
+ * a debugger) cuts hart i's turn at budget. */
+static bool dbg_cut(const struct machine *m, unsigned i, uint64_t full, uint64_t budget)
+{
+	return m->dbg && budget < full && dbg_cap(m, i, full) == budget && max_cap(m, full) > budget;
+}
+
+static uint64_t round_cap(const struct machine *m, unsigned i, uint64_t budget)
+{
+	uint64_t a = max_cap(m, budget), b = dbg_cap(m, i, budget);
+
+	return a < b ? a : b;
 }
 
 /* The budget of hart i in a round of quantum q. */
@@ -239,6 +270,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 	struct machine_round *rd = &m->round;
 	uint64_t n, budget, full;
 	unsigned i = 0;
+	bool capped;
 
 	if (rd->open) {
 		i = rd->next;
@@ -265,13 +297,14 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 		rd->open = false;
 		budget = round_cap(m, i, full);
 		if (budget == 0) {
-			if (m->dbg && full) { /* cut before this slice: finish it later */
+			if (dbg_cut(m, i, full, 0)) { /* cut before this slice: finish it later */
 				rd->open = true;
 				rd->next = i;
 				rd->left = full;
 			}
 			break;
 		}
+		capped = dbg_cut(m, i, full, budget);
 		m->yield = false;
 		m->running = h;
 		/* the slice's clock counts from the round's start, pieces before a cut included */
@@ -284,7 +317,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 		if (m->idle[i].looks)
 			m->idle[i].insns_looking_idle += n;
 		if (m->dbg && n < full &&
-		    ((n == budget && budget < full) || hart_debug_stopped(h, NULL) ||
+		    ((n == budget && capped) || hart_debug_stopped(h, NULL) ||
 		     hart_dm_halted(h))) {
 			/* cut by the debugger: the slice goes on from here next time */
 			rd->open = true;

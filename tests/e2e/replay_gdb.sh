@@ -4,7 +4,8 @@
 # across a U->S syscall and an S->M->S SBI call, reverse-finish/next, monitor when/goto, the
 # start of history) against a live run and against `strata replay DIR --gdb` of the same run;
 # GDB's output must equal tests/golden/replay/NAME.out (STRATA_UPDATE_GOLDEN=1 rewrites it).
-# Reverse execution refuses clearly where it cannot work (-smp 2).
+# With -smp 2 too (tests/golden/replay/smp2.out). tests/gdb/reverse_levels.gdb: reverse-step,
+# reverse-finish and reverse-continue across a U->S syscall and S->M->S SBI calls (levels.out).
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
@@ -89,16 +90,8 @@ else
 	echo "FAIL replay_gdb/replay-equals-live: $(diff "$work/live.cmp" "$work/replay.cmp" | head -5)"
 fi
 
-# refused where it cannot work: one line from GDB, the session goes on
-port=$(free_port)
-"$strata" run -smp 2 "${args[@]}" --gdb "127.0.0.1:$port" -S >/dev/null 2>"$work/smp.err" </dev/null &
-for _ in $(seq 50); do grep -q listening "$work/smp.err" && break; sleep 0.1; done
-timeout 60 gdb-multiarch -batch -nx -ex "target remote 127.0.0.1:$port" -ex 'break main' \
-	-ex continue -ex reverse-stepi -ex 'p 1+1' -ex kill >"$work/smp.out" 2>&1
-wait
-if grep -q 'needs -smp 1' "$work/smp.err" && grep -q '^\$1 = 2' "$work/smp.out"; then
-	echo "PASS replay_gdb/smp2-refused"
-else
-	echo "FAIL replay_gdb/smp2-refused: $(tail -3 "$work/smp.err") / $(tail -3 "$work/smp.out")"
-fi
+# every reverse command across a U->S syscall and S->M->S SBI calls (tests/gdb/reverse_levels.gdb)
+case_ levels reverse_levels -- run "${args[@]}" --snapshot-every 2000
+# several harts: the same script with -smp 2 (the harts interleave as without the debugger)
+case_ smp2 reverse -- run -smp 2 "${args[@]}" --snapshot-every 2000
 exit 0
