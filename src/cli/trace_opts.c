@@ -349,9 +349,9 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 	if (isa_string(cpu_isa(machine_cpu(m)), isa, sizeof(isa)) < 0)
 		snprintf(isa, sizeof(isa), "rv%u", isa_xlen(cpu_isa(machine_cpu(m))));
 	n += snprintf(meta + n, sizeof(meta) - n,
-		      "strata=" STRATA_VERSION "\nmachine=virt\nisa=%s\n"
+		      "strata=" STRATA_VERSION "\nmachine=%s\nisa=%s\n"
 		      "harts=%u\nram=%" PRIu64 "\nbios=%s\nkernel=%s\ncommand=",
-		      isa, cfg->nharts, cfg->ram_size, cfg->bios ? cfg->bios : "none",
+		      cfg->board == MACHINE_BOARD_NEMU ? "nemu" : "virt", isa, cfg->nharts, cfg->ram_size, cfg->bios ? cfg->bios : "none",
 		      cfg->kernel ? cfg->kernel : "");
 	for (int i = 0; i < argc && n < sizeof(meta) - 2; i++)
 		n += snprintf(meta + n, sizeof(meta) - n, "%s%s", i ? " " : "", argv[i]);

@@ -86,6 +86,7 @@ int machine_nemu_build(struct machine *m)
 	l = loader_new(m->bus);
 	if (!l)
 		return -ENOMEM;
+	loader_set_xlen(l, isa_xlen(isa)); /* a riscv32-nemu ELF needs -cpu rv32 and back */
 	/* NEMU loads a raw image at the reset vector, 0x80000000; an ELF goes where it says */
 	ret = loader_load(l, opt, path, VIRT_DRAM_BASE, true, &img);
 	loader_free(l);
@@ -112,8 +113,11 @@ void machine_nemu_end(struct machine *m)
 		return;
 	what = m->exit_code == 0 ? "HIT GOOD TRAP" : "HIT BAD TRAP";
 	console_flush();
-	/* NEMU's Log line, FMT_WORD wide (this board is RV64 for now) */
-	printf("nemu: %s at pc = 0x%016" PRIx64 "\n", what, m->halt_pc);
+	/* NEMU's Log line, FMT_WORD wide: 8 hex digits on riscv32(e), 16 on riscv64 */
+	if (isa_xlen(cpu_isa(m->cpu)) == 32)
+		printf("nemu: %s at pc = 0x%08" PRIx32 "\n", what, (uint32_t)m->halt_pc);
+	else
+		printf("nemu: %s at pc = 0x%016" PRIx64 "\n", what, m->halt_pc);
 	fflush(stdout);
 	if (nemu_fb_save(m->nemu) < 0)
 		fprintf(stderr, "strata: %s\n", err_msg());

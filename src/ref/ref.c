@@ -6,7 +6,7 @@
  * STRATA_REF_TRACE=FILE records a strata trace of the whole reference run (docs/NEMU.md).
  *
  * The register block is NEMU's CPU_state as its difftest copies it: word_t gpr[32] (16 on
- * RV32E), then word_t pc, word_t the XLEN's width. */
+ * RV32E), then word_t pc, word_t the XLEN's width (STRATA_REF_CPU=rv32 or rv32e for riscv32). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,9 +102,8 @@ EXPORT void difftest_init(int port)
 		die("difftest_init");
 	ref.h = cpu_hart(machine_cpu(ref.m), 0);
 	isa = cpu_isa(machine_cpu(ref.m));
-	(void)isa;
-	ref.word = 8; /* RV64: NEMU's word_t is uint64_t */
-	ref.ngpr = 32;
+	ref.word = isa_xlen(isa) / 8; /* NEMU's word_t: uint32_t on riscv32(e), uint64_t on riscv64 */
+	ref.ngpr = isa & ISA_RVE ? 16 : 32;
 	if (trace && *trace)
 		start_trace(trace, &cfg);
 }
@@ -139,6 +138,8 @@ EXPORT void difftest_regcpy(void *dut, bool direction)
 
 		if (direction == DIFFTEST_TO_REF) {
 			memcpy(&v, b + r * ref.word, ref.word);
+			if (ref.word == 4 && r < ref.ngpr) /* RV32 harts keep x registers sign-extended */
+				v = (uint64_t)(int64_t)(int32_t)(uint32_t)v;
 			if (regno)
 				hart_debug_write_reg(ref.h, regno, v);
 		} else {

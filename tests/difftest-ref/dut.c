@@ -4,12 +4,14 @@
  * reference's registers (difftest_regcpy to the DUT) with our own; an MMIO access is not
  * compared but copied to the reference (NEMU's difftest_skip_ref).
  *
- * The DUT is its own RV64IM interpreter (enough for AM's cpu-tests on riscv64-nemu, which use
- * no other instructions) with NEMU's serial port. --inject N:REG flips bit 0 of register REG
+ * The DUT is its own RV64IM / RV32IM / RV32EM interpreter (enough for AM's cpu-tests, which
+ * use no other instructions) with NEMU's serial port. --inject N:REG flips bit 0 of register REG
  * after N instructions, a bug on purpose: the harness must report that register at the next
- * comparison, and ask the reference for its last instructions (strata_ref_ring).
+ * comparison, and ask the reference for its last instructions (strata_ref_ring). --isa rv32 or
+ * rv32e: NEMU's riscv32(e) CPU_state (4-byte word_t, 16 registers on RV32E); the reference must
+ * be told too (STRATA_REF_CPU).
  *
- *   dut [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin
+ *   dut [--isa rv64|rv32|rv32e] [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin
  * Exit status: the program's (a0 at ebreak), 1 after a mismatch, 2 for bad usage. */
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -27,11 +29,32 @@
 enum { DIFFTEST_TO_DUT, DIFFTEST_TO_REF };
 
 typedef struct {
-	uint64_t gpr[32];
+	uint64_t gpr[32]; /* RV32: sign-extended */
 	uint64_t pc;
-} CPU_state; /* NEMU's riscv64 CPU_state, as its difftest copies it */
+} CPU_state; /* NEMU's CPU_state, widened; pack()/unpack() give its riscv32/64 layout */
 
 static CPU_state cpu;
+static unsigned xlen = 64, ngpr = 32;
+
+/* NEMU's layout: word_t gpr[ngpr]; word_t pc; */
+static void pack(const CPU_state *s, uint8_t *b)
+{
+	for (unsigned r = 0; r <= ngpr; r++)
+		memcpy(b + r * (xlen / 8), r < ngpr ? &s->gpr[r] : &s->pc, xlen / 8);
+}
+
+static void unpack(const uint8_t *b, CPU_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned r = 0; r <= ngpr; r++) {
+		uint64_t v = 0;
+
+		memcpy(&v, b + r * (xlen / 8), xlen / 8);
+		if (xlen == 32 && r < ngpr)
+			v = (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+		*(r < ngpr ? &s->gpr[r] : &s->pc) = v;
+	}
+}
 static uint8_t *pmem;
 static bool mmio_touched, halted;
 static int halt_code;
@@ -49,6 +72,8 @@ static uint64_t mem_read(uint64_t a, int len)
 {
 	uint64_t v = 0;
 
+	if (xlen == 32)
+		a = (uint32_t)a;
 	if (a >= MBASE && a + len <= (uint64_t)MBASE + MSIZE) {
 		memcpy(&v, pmem + (a - MBASE), len);
 		return v;
@@ -59,6 +84,8 @@ static uint64_t mem_read(uint64_t a, int len)
 
 static void mem_write(uint64_t a, int len, uint64_t v)
 {
+	if (xlen == 32)
+		a = (uint32_t)a;
 	if (a >= MBASE && a + len <= (uint64_t)MBASE + MSIZE) {
 		memcpy(pmem + (a - MBASE), &v, len);
 		return;
@@ -85,8 +112,17 @@ static bool exec_once(void)
 	int64_t immj = sext(((i >> 31) << 20) | (((i >> 12) & 255) << 12) |
 				(((i >> 20) & 1) << 11) | (((i >> 21) & 1023) << 1), 21);
 	uint64_t r = 0;
-	bool w = true;
+	bool w = true, rv32 = xlen == 32;
 
+	if (ngpr < 32) { /* RV32E: x16..x31 do not exist; check the fields each format uses */
+		unsigned op = i & 0x7f;
+		bool has_rd = op != 0x63 && op != 0x23 && op != 0x0f && op != 0x73;
+		bool has_rs1 = op != 0x37 && op != 0x17 && op != 0x6f && op != 0x0f && op != 0x73;
+		bool has_rs2 = op == 0x63 || op == 0x23 || op == 0x33 || op == 0x3b;
+		if ((has_rd && rd >= ngpr) || (has_rs1 && ((i >> 15) & 31) >= ngpr) ||
+		    (has_rs2 && ((i >> 20) & 31) >= ngpr))
+			return false;
+	}
 	switch (i & 0x7f) {
 	case 0x37: r = sext(i & 0xfffff000u, 32); break;
 	case 0x17: r = cpu.pc + sext(i & 0xfffff000u, 32); break;
@@ -110,7 +146,7 @@ static bool exec_once(void)
 	}
 	case 0x03: {
 		static const int len[] = {1, 2, 4, 8, 1, 2, 4};
-		if (f3 == 7)
+		if (f3 == 7 || (rv32 && (f3 == 3 || f3 == 6)))
 			return false;
 		r = mem_read(rs1 + immi, len[f3]);
 		if (f3 < 4)
@@ -118,13 +154,16 @@ static bool exec_once(void)
 		break;
 	}
 	case 0x23:
-		if (f3 > 3)
+		if (f3 > 3 || (rv32 && f3 == 3))
 			return false;
 		mem_write(rs1 + imms, 1 << f3, rs2);
 		w = false;
 		break;
 	case 0x13: case 0x1b: case 0x33: case 0x3b: {
-		bool imm = !(i & 0x20), word = i & 0x8;
+		/* RV32's operations are RV64's W forms (32-bit, sign-extended) */
+		bool imm = !(i & 0x20), word = (i & 0x8) || rv32;
+		if (rv32 && (i & 0x8))
+			return false;
 		uint64_t b = imm ? (uint64_t)immi : rs2;
 		unsigned sh = word ? (b & 31) : (b & 63);
 		if (!imm && f7 == 1) { /* M */
@@ -132,9 +171,9 @@ static bool exec_once(void)
 			uint64_t u1 = word ? (uint32_t)rs1 : rs1, u2 = word ? (uint32_t)rs2 : rs2;
 			switch (f3) {
 			case 0: r = rs1 * rs2; break;
-			case 1: r = (uint64_t)(((__int128)s1 * s2) >> 64); break;
-			case 2: r = (uint64_t)(((__int128)s1 * (unsigned __int128)u2) >> 64); break;
-			case 3: r = (uint64_t)(((unsigned __int128)u1 * u2) >> 64); break;
+			case 1: r = rv32 ? (uint64_t)((s1 * s2) >> 32) : (uint64_t)(((__int128)s1 * s2) >> 64); break;
+			case 2: r = rv32 ? (uint64_t)((s1 * (int64_t)u2) >> 32) : (uint64_t)(((__int128)s1 * (unsigned __int128)u2) >> 64); break;
+			case 3: r = rv32 ? (u1 * u2) >> 32 : (uint64_t)(((unsigned __int128)u1 * u2) >> 64); break;
 			case 4: r = !s2 ? ~0ull : (s2 == -1 && s1 == (word ? INT32_MIN : INT64_MIN)) ? (uint64_t)s1 : (uint64_t)(s1 / s2); break;
 			case 5: r = !u2 ? ~0ull : u1 / u2; break;
 			case 6: r = !s2 ? (uint64_t)s1 : s2 == -1 ? 0 : (uint64_t)(s1 % s2); break;
@@ -173,6 +212,10 @@ static bool exec_once(void)
 	default:
 		return false;
 	}
+	if (rv32) {
+		r = sext(r, 32);
+		npc = (uint32_t)npc;
+	}
 	if (w && rd)
 		x[rd] = r;
 	cpu.pc = npc;
@@ -183,7 +226,7 @@ static bool checkregs(const CPU_state *ref, uint64_t pc)
 {
 	bool ok = ref->pc == cpu.pc;
 
-	for (int r = 0; r < 32; r++)
+	for (unsigned r = 0; r < ngpr; r++)
 		if (ref->gpr[r] != cpu.gpr[r]) {
 			printf("difftest: %s is 0x%016" PRIx64 " on the DUT, 0x%016" PRIx64
 			       " on the reference, after the instruction at pc = 0x%016" PRIx64 "\n",
@@ -205,15 +248,26 @@ int main(int argc, char **argv)
 	void *handle;
 	void (*ref_difftest_init)(int);
 	void (*ref_ring)(void);
+	uint8_t buf[33 * 8];
 
-	if (argc == 5 && !strcmp(argv[1], "--inject") &&
-	    sscanf(argv[2], "%ld:%d", &inject_at, &inject_reg) == 2 && inject_reg > 0 &&
-	    inject_reg < 32) {
+	while (argc > 3 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "--inject") &&
+		    sscanf(argv[2], "%ld:%d", &inject_at, &inject_reg) == 2 && inject_reg > 0 &&
+		    inject_reg < 32) {
+		} else if (!strcmp(argv[1], "--isa") && !strcmp(argv[2], "rv64")) {
+		} else if (!strcmp(argv[1], "--isa") && !strcmp(argv[2], "rv32")) {
+			xlen = 32;
+		} else if (!strcmp(argv[1], "--isa") && !strcmp(argv[2], "rv32e")) {
+			xlen = 32;
+			ngpr = 16;
+		} else {
+			break;
+		}
 		argv += 2;
 		argc -= 2;
 	}
-	if (argc != 3) {
-		fprintf(stderr, "usage: dut [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin\n");
+	if (argc != 3 || inject_reg >= (int)ngpr) {
+		fprintf(stderr, "usage: dut [--isa rv64|rv32|rv32e] [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin\n");
 		return 2;
 	}
 	pmem = calloc(1, MSIZE);
@@ -245,7 +299,8 @@ int main(int argc, char **argv)
 	cpu.pc = MBASE;
 	ref_difftest_init(1234);
 	ref_difftest_memcpy(MBASE, pmem, size, DIFFTEST_TO_REF);
-	ref_difftest_regcpy(&cpu, DIFFTEST_TO_REF);
+	pack(&cpu, buf);
+	ref_difftest_regcpy(buf, DIFFTEST_TO_REF);
 
 	for (long n = 1; !halted; n++) {
 		uint64_t pc = cpu.pc;
@@ -259,11 +314,13 @@ int main(int argc, char **argv)
 		if (n == inject_at)
 			cpu.gpr[inject_reg] ^= 1; /* the bug on purpose */
 		if (mmio_touched) { /* difftest_skip_ref: the reference takes the DUT's state */
-			ref_difftest_regcpy(&cpu, DIFFTEST_TO_REF);
+			pack(&cpu, buf);
+			ref_difftest_regcpy(buf, DIFFTEST_TO_REF);
 			continue;
 		}
 		ref_difftest_exec(1);
-		ref_difftest_regcpy(&ref_r, DIFFTEST_TO_DUT);
+		ref_difftest_regcpy(buf, DIFFTEST_TO_DUT);
+		unpack(buf, &ref_r);
 		if (!checkregs(&ref_r, pc)) {
 			printf("difftest: mismatch after %ld instructions\n", n);
 			fflush(stdout);

@@ -1,16 +1,17 @@
 #!/bin/bash
 # e2e/am — abstract-machine programs (NJU PA / 一生一芯) from ../shared/ext, built by
 # scripts/am/build (cached by source hash), on -machine nemu and on AM's spike platform:
-#   cpu-tests   every test passes ("HIT GOOD TRAP", exit 0) but `wrong`, which must fail
+#   cpu-tests   on riscv64-nemu, riscv32-nemu and riscv32e-nemu (-cpu rv64, rv32, rv32e): every
+#               test passes ("HIT GOOD TRAP", exit 0) but `wrong`, which must fail
 #               ("HIT BAD TRAP", exit 1); alu-tests likewise
 #   am-tests    hello (serial), rtc (timer: one line per virtual second), readkey (console input
 #               becomes keyboard events)
 #   benchmarks  microbench `test`, coremark and dhrystone to their own checks; coremark's CRCs
-#               and dhrystone's output equal tests/golden/am/*
+#               equal tests/golden/am/coremark.crc
 #   ftrace      recursion: `strata dump --format=nemu` has exactly the calls a model of the
 #               program makes, per function, and the golden's first lines
 #   gdb         a breakpoint, backtrace and the end of the run over the GDB stub
-#   spike       AM's spike platform (HTIF tohost) with -bios none: cpu-tests and hello
+#   spike       AM's spike platform (HTIF tohost) with -bios none: six cpu-tests and `wrong`
 #   bad input   one-line errors for the board's options
 # tests/run: timeout=3600
 set -u
@@ -48,38 +49,62 @@ run() {
 	rc=$?
 }
 
-# ---- cpu-tests and alu-tests ----
-ncpu=0
-for src in "$root"/../shared/ext/am-kernels/tests/cpu-tests/tests/*.c "$root"/../../shared/ext/am-kernels/tests/cpu-tests/tests/*.c; do
-	[ -f "$src" ] || continue
-	t=$(basename "$src" .c)
-	[ -f "$nemu/$t.bin" ] || { fail "cpu-tests/$t" "not built"; continue; }
-	ncpu=$((ncpu + 1))
-	run "$t" "$nemu/$t.bin"
-	if [ "$t" = wrong ]; then
-		if [ $rc -eq 1 ] && grep -q '^nemu: HIT BAD TRAP at pc = 0x' "$work/$t.out"; then
-			pass "cpu-tests/wrong-fails"
+# ---- cpu-tests and alu-tests, on riscv64-nemu, riscv32-nemu (-cpu rv32), riscv32e-nemu (rv32e) ----
+# suite ARCH CPU DIR
+suite() {
+	local arch=$1 cpu=$2 dir=$3 t n=0 src
+	for src in "$root"/../shared/ext/am-kernels/tests/cpu-tests/tests/*.c "$root"/../../shared/ext/am-kernels/tests/cpu-tests/tests/*.c; do
+		[ -f "$src" ] || continue
+		t=$(basename "$src" .c)
+		[ -f "$dir/$t.bin" ] || { fail "$arch/cpu-tests/$t" "not built"; continue; }
+		n=$((n + 1))
+		run "$arch-$t" "$dir/$t.bin" -cpu "$cpu"
+		if [ "$t" = wrong ]; then
+			if [ $rc -eq 1 ] && grep -q '^nemu: HIT BAD TRAP at pc = 0x' "$work/$arch-$t.out"; then
+				pass "$arch/cpu-tests/wrong-fails"
+			else
+				fail "$arch/cpu-tests/wrong-fails" "exit $rc, $(tail -n 1 "$work/$arch-$t.out")"
+			fi
+		elif [ $rc -eq 0 ] && grep -q '^nemu: HIT GOOD TRAP at pc = 0x' "$work/$arch-$t.out"; then
+			pass "$arch/cpu-tests/$t"
 		else
-			fail "cpu-tests/wrong-fails" "exit $rc, $(tail -n 1 "$work/$t.out")"
+			fail "$arch/cpu-tests/$t" "exit $rc, $(tail -n 1 "$work/$arch-$t.out") $(head -n 1 "$work/$arch-$t.err")"
 		fi
-	elif [ $rc -eq 0 ] && grep -q '^nemu: HIT GOOD TRAP at pc = 0x' "$work/$t.out"; then
-		pass "cpu-tests/$t"
+	done
+	[ $n -ge 30 ] || fail "$arch/cpu-tests/count" "only $n cpu-tests found"
+	run "$arch-alutest" "$dir/alutest.bin" -cpu "$cpu"
+	if [ $rc -eq 0 ] && grep -q 'HIT GOOD TRAP' "$work/$arch-alutest.out"; then
+		pass "$arch/alu-tests"
 	else
-		fail "cpu-tests/$t" "exit $rc, $(tail -n 1 "$work/$t.out") $(head -n 1 "$work/$t.err")"
+		fail "$arch/alu-tests" "exit $rc, $(tail -n 1 "$work/$arch-alutest.out")"
 	fi
+	run "$arch-hello" "$dir/amtest-h.bin" -cpu "$cpu"
+	n=$(grep -c "^Hello, AM World @ ${arch%-nemu}\$" "$work/$arch-hello.out")
+	if [ $rc -eq 0 ] && [ "$n" -eq 10 ]; then pass "$arch/am-tests/hello"; else fail "$arch/am-tests/hello" "exit $rc, $n lines"; fi
+}
+suite riscv64-nemu rv64 "$nemu"
+# NEMU's FMT_WORD: 16 hex digits on riscv64, 8 on riscv32
+grep -qx 'nemu: HIT GOOD TRAP at pc = 0x[0-9a-f]\{16\}' "$work/riscv64-nemu-add.out" && pass riscv64-nemu/trap-line ||
+	fail riscv64-nemu/trap-line "$(tail -n 1 "$work/riscv64-nemu-add.out")"
+for a in riscv32-nemu:rv32 riscv32e-nemu:rv32e; do
+	dir=$("$root/scripts/am/build" "${a%:*}" 2>"$work/build.err")
+	if [ $? -ne 0 ] || [ ! -d "$dir" ]; then
+		fail "build/${a%:*}" "$(tail -n 3 "$work/build.err" | tr '\n' ' ')"
+		continue
+	fi
+	suite "${a%:*}" "${a#*:}" "$dir"
+	grep -qx 'nemu: HIT GOOD TRAP at pc = 0x[0-9a-f]\{8\}' "$work/${a%:*}-add.out" && pass "${a%:*}/trap-line" ||
+		fail "${a%:*}/trap-line" "$(tail -n 1 "$work/${a%:*}-add.out")"
 done
-[ $ncpu -ge 30 ] || fail cpu-tests/count "only $ncpu cpu-tests found"
-run alutest "$nemu/alutest.bin"
-if [ $rc -eq 0 ] && grep -q 'HIT GOOD TRAP' "$work/alutest.out"; then
-	pass alu-tests
+# the other ISA's image: one line, exit 2
+run wrongxlen "$nemu/add.elf" -cpu rv32
+if [ $rc -eq 2 ] && grep -q '64-bit ELF, but the harts are RV32' "$work/wrongxlen.err"; then
+	pass badinput/elf-class
 else
-	fail alu-tests "exit $rc, $(tail -n 1 "$work/alutest.out")"
+	fail badinput/elf-class "exit $rc: $(head -n 1 "$work/wrongxlen.err")"
 fi
 
 # ---- am-tests ----
-run hello "$nemu/amtest-h.bin"
-n=$(grep -c '^Hello, AM World @ riscv64$' "$work/hello.out")
-if [ $rc -eq 0 ] && [ "$n" -eq 10 ]; then pass am-tests/hello; else fail am-tests/hello "exit $rc, $n lines"; fi
 # the RTC follows the virtual clock (100 M instructions a second): 250 M instructions = 2 lines
 run rtc "$nemu/amtest-t.bin" --max-insns 250M
 if [ $rc -eq 124 ] && [ "$(grep -c 'GMT (' "$work/rtc.out")" -eq 2 ] &&
@@ -141,6 +166,20 @@ else
 fi
 head -n 12 "$work/rec.nemu" >"$work/rec.head"
 golden ftrace-recursion.head "$work/rec.head"
+
+# ---- tracers on the board: dtrace sees each serial byte, by register name; the trace says nemu ----
+run alltr "$nemu/amtest-h.elf" --trace=ftrace,etrace,dtrace --trace-out "$work/all.trace"
+"$strata" dump "$work/all.trace" >"$work/all.txt" 2>&1
+"$strata" info "$work/all.trace" >"$work/all.info" 2>&1
+stores=$(grep -c 'mmio store serial\.CH 0xa00003f8 \[1\]' "$work/all.txt")
+# the trap line is the board's, not the guest's: the serial bytes are the output before it
+want=$(($(wc -c <"$work/alltr.out") - $(tail -n 1 "$work/alltr.out" | wc -c)))
+if [ $rc -eq 0 ] && [ "$stores" -eq "$want" ] && [ "$want" -eq 260 ] &&
+	grep -q '^  machine=nemu$' "$work/all.info" && grep -q ' putch() {$' "$work/all.txt"; then
+	pass tracers/dtrace-serial
+else
+	fail tracers/dtrace-serial "exit $rc, $stores serial stores for $want bytes; $(grep machine= "$work/all.info")"
+fi
 
 # ---- the GDB stub ----
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

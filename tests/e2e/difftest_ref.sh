@@ -3,7 +3,9 @@
 # DUT (tests/difftest-ref/dut.c: an RV64IM interpreter that dlopens the library the way NEMU's
 # dut.c does and compares every instruction):
 #   api          the library exports NEMU's five functions and strata_ref_ring, nothing else
-#   cpu-tests    every riscv64-nemu cpu-test runs to its trap with every instruction matched
+#   cpu-tests    every riscv64-nemu, riscv32-nemu and riscv32e-nemu cpu-test runs to its trap
+#                with every instruction matched (NEMU's riscv32 layout: 4-byte registers, 16 on
+#                RV32E; STRATA_REF_CPU=rv32/rv32e)
 #   inject       a register flipped on purpose in the DUT is reported at the next instruction,
 #                with the reference's registers and last instructions (strata_ref_ring)
 #   trace        STRATA_REF_TRACE records the reference's run; `strata dump --format=nemu` of it
@@ -22,7 +24,13 @@ if [ ! -f "$lib" ]; then
 	fail build "$lib missing (make ref)"
 	exit 1
 fi
-if ! gcc -O2 -Wall -Wextra -Werror -o "$work/dut" "$root/tests/difftest-ref/dut.c" -ldl 2>"$work/cc.err"; then
+# the sanitizer build's library needs ASan's runtime loaded first: the DUT is built with it too
+san=""
+if ldd "$lib" 2>/dev/null | grep -q libasan; then
+	san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+fi
+# shellcheck disable=SC2086
+if ! gcc -O2 -Wall -Wextra -Werror $san -o "$work/dut" "$root/tests/difftest-ref/dut.c" -ldl 2>"$work/cc.err"; then
 	fail build "$(head -n 3 "$work/cc.err")"
 	exit 1
 fi
@@ -36,22 +44,44 @@ exports=$(nm -D --defined-only "$lib" | awk '{ print $3 }' | sort | tr '\n' ' ')
 want="difftest_exec difftest_init difftest_memcpy difftest_raise_intr difftest_regcpy strata_ref_ring "
 if [ "$exports" = "$want" ]; then pass api; else fail api "exports: $exports"; fi
 
-n=0
-for bin in "$nemu"/*.bin; do
-	t=$(basename "$bin" .bin)
-	case $t in amtest-* | microbench-* | coremark | dhrystone | alutest) continue ;; esac
-	n=$((n + 1))
-	timeout 300 "$work/dut" "$lib" "$bin" >"$work/$t.out" 2>"$work/$t.err"
-	rc=$?
-	want_rc=0
-	[ "$t" = wrong ] && want_rc=1
-	if [ $rc -eq $want_rc ] && grep -q 'every instruction matched' "$work/$t.out"; then
-		pass "cpu-tests/$t"
+# cpus ARCH ISA DIR: every cpu-test of DIR under the DUT and the reference, both ISA
+cpus() {
+	local arch=$1 isa=$2 dir=$3 n=0 bin t rc want_rc
+	for bin in "$dir"/*.bin; do
+		t=$(basename "$bin" .bin)
+		case $t in amtest-* | microbench-* | coremark | dhrystone | alutest) continue ;; esac
+		n=$((n + 1))
+		STRATA_REF_CPU=$isa timeout 300 "$work/dut" --isa "$isa" "$lib" "$bin" >"$work/$arch-$t.out" 2>"$work/$arch-$t.err"
+		rc=$?
+		want_rc=0
+		[ "$t" = wrong ] && want_rc=1
+		if [ $rc -eq $want_rc ] && grep -q 'every instruction matched' "$work/$arch-$t.out"; then
+			pass "$arch/$t"
+		else
+			fail "$arch/$t" "exit $rc: $(grep difftest "$work/$arch-$t.out" | head -n 2 | tr '\n' '|') $(head -n 1 "$work/$arch-$t.err")"
+		fi
+	done
+	[ $n -ge 30 ] || fail "$arch/count" "only $n cpu-tests"
+}
+cpus riscv64-nemu rv64 "$nemu"
+for a in riscv32-nemu:rv32 riscv32e-nemu:rv32e; do
+	if dir=$("$root/scripts/am/build" "${a%:*}" 2>"$work/build.err") && [ -d "$dir" ]; then
+		cpus "${a%:*}" "${a#*:}" "$dir"
 	else
-		fail "cpu-tests/$t" "exit $rc: $(grep difftest "$work/$t.out" | head -n 2 | tr '\n' '|') $(head -n 1 "$work/$t.err")"
+		fail "build/${a%:*}" "$(tail -n 3 "$work/build.err" | tr '\n' ' ')"
 	fi
 done
-[ $n -ge 30 ] || fail cpu-tests/count "only $n cpu-tests"
+# RV32E: a5 flipped after the 30th instruction of fib, reported with the 4-byte layout
+if [ -n "${dir:-}" ] && [ -f "$dir/fib.bin" ]; then
+	STRATA_REF_CPU=rv32e timeout 60 "$work/dut" --isa rv32e --inject 30:15 "$lib" "$dir/fib.bin" >"$work/inj32.out" 2>"$work/inj32.err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q '^difftest: a5 is 0x[0-9a-f]* on the DUT' "$work/inj32.out" &&
+		grep -q '^difftest: mismatch after 30 instructions$' "$work/inj32.out"; then
+		pass riscv32e-nemu/inject
+	else
+		fail riscv32e-nemu/inject "exit $rc: $(tr '\n' '|' <"$work/inj32.out" | head -c 300)"
+	fi
+fi
 
 # a0 flipped after the 20th instruction of add: the DUT reports a0 after instruction 20
 timeout 60 "$work/dut" --inject 20:10 "$lib" "$nemu/add.bin" >"$work/inj.out" 2>"$work/inj.err"
