@@ -504,7 +504,8 @@ static int from_up(struct att_proxy *p, const uint8_t *d, size_t len)
 /* The upstream sent something unusable for GDB's command: GDB gets an error reply. */
 static int bad_reply(struct att_proxy *p, const char *why)
 {
-	fprintf(stderr, "strata: attach: upstream %s %s\n", p->cfg->upstream, why);
+	if (!p->cfg->quiet)
+		fprintf(stderr, "strata: attach: upstream %s %s\n", p->cfg->upstream, why);
 	if (p->st == ST_IDLE)
 		return 0;
 	p->st = ST_IDLE;
