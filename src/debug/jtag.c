@@ -25,7 +25,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,10 +174,8 @@ static int jtag_poll(void *ctx, struct machine *m)
 		}
 		if (sigstop_pending())
 			return 0;
-		if (spinning) {
-			sched_yield(); /* OpenOCD may need this core to answer */
+		if (spinning)
 			continue;
-		}
 		if (sync_machine(s) || n <= 0)
 			return 0; /* running, or halted and quiet: back to the loop */
 	}
