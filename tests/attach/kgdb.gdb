@@ -8,9 +8,9 @@ break __x64_sys_getppid
 continue
 echo CHECK-kernel \n
 monitor priv
-frame
+bt 2
 echo CHECK-user-line \n
-info line *((struct pt_regs *)$rdi)->ip
+info symbol ((struct pt_regs *)$rdi)->ip
 delete
 echo CHECK-end \n
 detach

@@ -6,9 +6,9 @@ break __x64_sys_getppid
 continue
 echo CHECK-kernel \n
 monitor priv
-frame
+bt 2
 echo CHECK-user-line \n
-info line *((struct pt_regs *)$rdi)->ip
+info symbol ((struct pt_regs *)$rdi)->ip
 delete
 # the program's own code, in the same session
 break prog_round

@@ -3,12 +3,12 @@
 # scripts/linux-x86/build.sh (Debian's linux-source-6.1, a small config with DWARF and KGDB;
 # cached by source hash in ~/.cache/strata/linux-x86, built on first use), GDB given no file:
 #   qemu:   qemu-system-x86_64 -kernel bzImage -initrd ... -gdb: a breakpoint in the kernel's
-#           getppid handler shows kernel/sys.c and privilege S (CPL 0 from cs), the system
-#           call's user pc resolves to a line of prog.c, a breakpoint in the program's
-#           prog_round() shows prog.c and privilege U (CPL 3)
+#           getppid handler shows the kernel's source lines and privilege S (CPL 0 from cs),
+#           the system call's user pc is getppid+N in the program, a breakpoint in the
+#           program's prog_round() shows prog.c and privilege U (CPL 3)
 #   kgdb:   the same kernel waiting in kgdb (kgdboc=ttyS1 kgdbwait) on QEMU's second serial
 #           port, a pty: strata attach serial:/dev/pts/N; privilege S, the getppid
-#           breakpoint with kernel/sys.c, the user pc's prog.c line; detach lets the kernel go on
+#           breakpoint with kernel source lines, the user pc in the program; detach
 # Every process runs under timeout and is killed on exit.
 # tests/run: not-sanitizer
 # tests/run: timeout=3600
@@ -73,8 +73,8 @@ timeout -k 5 240 gdb-multiarch -batch -nx -ex 'set pagination off' -ex 'set conf
 	-ex "target remote 127.0.0.1:$gp" -x "$root/tests/attach/x86.gdb" >"$work/qemu.out" 2>&1
 wait $spid
 echo "strata exit $?" >>"$work/qemu.out"
-expect qemu/kernel "$work/qemu.out" kernel "^privilege: S \(cs: CPL\)" "__x64_sys_getppid .* at .*kernel/sys.c:[0-9]+"
-expect qemu/user-line "$work/qemu.out" user-line "^Line [0-9]+ of \".*prog.c\""
+expect qemu/kernel "$work/qemu.out" kernel "^privilege: S \(cs: CPL\)" "at /.*linux-source-6.1/.*\.[ch]:[0-9]+" "sys_getppid"
+expect qemu/user-line "$work/qemu.out" user-line "^getppid \+ [0-9]+ in section .text of .*/prog$"
 expect qemu/user "$work/qemu.out" user "^privilege: U \(cs: CPL\)" "prog_round .* at .*prog.c:[0-9]+"
 expect qemu/libs "$work/qemu.out" libs "^exec S .*vmlinux" "^on   U .*prog"
 expect qemu/end "$work/qemu.out" end "^strata exit 0$"
@@ -106,7 +106,7 @@ timeout -k 5 240 gdb-multiarch -batch -nx -ex 'set pagination off' -ex 'set conf
 wait $spid
 echo "strata exit $?" >>"$work/kgdb.out"
 expect kgdb/wait "$work/kgdb.out" wait "^privilege: S" "kgdb"
-expect kgdb/kernel "$work/kgdb.out" kernel "^privilege: S" "__x64_sys_getppid .* at .*kernel/sys.c:[0-9]+"
-expect kgdb/user-line "$work/kgdb.out" user-line "^Line [0-9]+ of \".*prog.c\""
+expect kgdb/kernel "$work/kgdb.out" kernel "^privilege: S" "at /.*linux-source-6.1/.*\.[ch]:[0-9]+" "sys_getppid"
+expect kgdb/user-line "$work/kgdb.out" user-line "^getppid \+ [0-9]+ in section .text of .*/prog$"
 expect kgdb/end "$work/kgdb.out" end "^strata exit 0$"
 kill $qpid 2>/dev/null
