@@ -101,8 +101,12 @@ fi
 
 tmp=$out.tmp
 rm -rf "$tmp"
-mkdir -p "$tmp/build"
-echo "linux-x86/build: building the kernel in $tmp/build (make -j$jobs; a few minutes)" >&2
+mkdir -p "$tmp"
+# the object tree outlives an interrupted build (make resumes it) and goes once the key is done
+kbuild=$cache/build-$key
+mkdir -p "$kbuild"
+ln -s "$kbuild" "$tmp/build"
+echo "linux-x86/build: building the kernel in $kbuild (make -j$jobs; a few minutes)" >&2
 (cd "$src" && run env "${kmake_vars[@]}" scripts/kconfig/merge_config.sh -n -O "$tmp/build" "$fragment")
 bad=0
 while IFS= read -r line; do
@@ -137,7 +141,7 @@ cp -p "$tmp/prog" "$tmp/prog.init"
 touch -d @0 "$tmp/prog.init"
 sed -i "s|$tmp/prog |$tmp/prog.init |" "$tmp/initramfs.list"
 "$tmp/gen_init_cpio" -t 0 "$tmp/initramfs.list" | gzip -n -9 >"$tmp/initramfs.cpio.gz"
-rm -rf "$tmp/gen_init_cpio" "$tmp/initramfs.list" "$tmp/prog.init" "$tmp/build"
+rm -rf "$tmp/gen_init_cpio" "$tmp/initramfs.list" "$tmp/prog.init" "$tmp/build" "$kbuild"
 
 rm -rf "$out"
 mv "$tmp" "$out"

@@ -70,6 +70,17 @@ struct att_proxy {
 	uint64_t brk_addr[2];
 	unsigned nbrk_addr;
 	char note[256]; /* a console line to send before the next stop reply */
+	/* The stop reply held back while GDB re-reads the library list: GDB resumes after a
+	 * library-only stop, and gets this stop as the answer to that resume. */
+	/* GDB's breakpoints as inserted upstream ("Z1,10000,2"): GDB re-inserts a breakpoint
+	 * whose library went away without removing it first; the upstream would refuse the
+	 * second copy of a hardware breakpoint */
+	char zset[64][40];
+	unsigned nz;
+	char zpending[40]; /* a Z or z forwarded, waiting for its OK */
+	bool query_stop;   /* the stop asked for is the answer to '?' */
+	char *held;
+	size_t held_len;
 };
 
 enum { PRIV_DIRECT, PRIV_DCSR, PRIV_CS };

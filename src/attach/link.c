@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,8 @@ int att_run(const struct att_config *cfg)
 	unsigned port;
 	int lfd = -1, rc;
 
+	/* a peer that closed makes write() fail with EPIPE, which the proxy reports */
+	signal(SIGPIPE, SIG_IGN);
 	/* the files first: a bad --sym is bad input whatever the upstream does */
 	if (!(p = att_proxy_new(cfg, &link_ops, &l)))
 		return -EINVAL;
@@ -178,8 +181,14 @@ int att_run(const struct att_config *cfg)
 	}
 	l.up = !strncmp(cfg->upstream, "serial:", 7) ? open_serial(cfg->upstream + 7)
 						     : open_tcp(cfg->upstream);
-	if (l.up < 0) {
-		rc = l.up == -EINVAL || l.up == -ENOENT ? -EINVAL : l.up;
+	if (l.up < 0) { /* the command line names no upstream strata can reach */
+		rc = -EINVAL;
+		goto out;
+	}
+	/* GDB acks "anything already sent" when it connects, and OpenOCD waits for that '+'
+	 * (it refuses the connection when it does not come) */
+	if ((rc = l_write(&l, ATT_UP, "+", 1)) < 0) {
+		err_set(-rc, "attach: upstream %s: %s", cfg->upstream, strerror(-rc));
 		goto out;
 	}
 	if (!cfg->quiet)

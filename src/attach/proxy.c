@@ -271,10 +271,12 @@ static int supported(struct att_proxy *p, const uint8_t *d, size_t len)
 	}
 	/* strata answers QStartNoAckMode itself (also when the upstream, such as kgdb, keeps
 	 * acks), and serves target.xml (the upstream's, or one naming the symbol files' arch). */
-	k += (size_t)snprintf(out + k, cap - k,
-			      "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-			      "qXfer:libraries:read+;qXfer:exec-file:read+",
-			      RSP_MAX_PACKET);
+	k += (size_t)snprintf(
+	    out + k, cap - k,
+	    "PacketSize=%x;QStartNoAckMode+;%sqXfer:libraries:read+;"
+	    "qXfer:exec-file:read+",
+	    RSP_MAX_PACKET,
+	    p->up_features || att_files_arch(p) != ARCH_UNKNOWN ? "qXfer:features:read+;" : "");
 	rc = att_gdb_send(p, out, k);
 	free(out);
 	return rc;
@@ -339,9 +341,68 @@ static int xfer(struct att_proxy *p, const uint8_t *d, size_t len)
 			if (att_tdesc_xfer(p, annex, offlen + 1))
 				return 0;
 		}
+		if (!p->up_features) /* strata has no description and the upstream none */
+			return gdb_str(p, "E00");
 	}
 	p->st = ST_REPLY;
 	return send_packet(p, ATT_UP, d, len);
+}
+
+static int send_note(struct att_proxy *p)
+{
+	int rc = 0;
+
+	if (p->note[0]) {
+		rc = att_gdb_console(p, p->note);
+		p->note[0] = 0;
+	}
+	return rc;
+}
+
+static int zfind(const struct att_proxy *p, const char *z)
+{
+	for (unsigned i = 0; i < p->nz; i++)
+		if (!strcmp(p->zset[i], z))
+			return (int)i;
+	return -1;
+}
+
+/* Z/z: note it, or answer a second insertion of one breakpoint at once. */
+static bool zpacket(struct att_proxy *p, const uint8_t *d, size_t len)
+{
+	p->zpending[0] = 0;
+	if (len >= sizeof(p->zpending) || (d[0] != 'Z' && d[0] != 'z') || len < 2 ||
+	    !strchr("01234", d[1]))
+		return false;
+	memcpy(p->zpending, d, len);
+	p->zpending[len] = 0;
+	p->zpending[0] = 'Z';
+	if (d[0] == 'Z' && zfind(p, p->zpending) >= 0) {
+		p->zpending[0] = 0;
+		gdb_str(p, "OK");
+		return true;
+	}
+	if (d[0] == 'z')
+		p->zpending[0] = 'z';
+	return false;
+}
+
+/* The upstream answered a Z or z. */
+static void zreply(struct att_proxy *p, const uint8_t *d, size_t len)
+{
+	char z = p->zpending[0];
+	int i;
+
+	if (!z || len != 2 || memcmp(d, "OK", 2))
+		goto out;
+	p->zpending[0] = 'Z';
+	i = zfind(p, p->zpending);
+	if (z == 'Z' && i < 0 && p->nz < sizeof(p->zset) / sizeof(p->zset[0]))
+		memcpy(p->zset[p->nz++], p->zpending, sizeof(p->zpending));
+	else if (z == 'z' && i >= 0)
+		memcpy(p->zset[i], p->zset[--p->nz], sizeof(p->zset[0]));
+out:
+	p->zpending[0] = 0;
 }
 
 static int from_gdb(struct att_proxy *p, const uint8_t *d, size_t len)
@@ -358,7 +419,19 @@ static int from_gdb(struct att_proxy *p, const uint8_t *d, size_t len)
 		return xfer(p, d, len);
 	if (starts(d, len, "qRcmd,"))
 		return monitor(p, d, len);
+	if (is_resume(d, len) && p->held) { /* GDB resumes after a library stop */
+		char *r = p->held;
+
+		p->held = NULL;
+		rc = send_note(p);
+		if (rc >= 0)
+			rc = att_gdb_send(p, r, p->held_len);
+		free(r);
+		return rc;
+	}
 	if (is_resume(d, len) || (len == 1 && d[0] == '?')) {
+		/* the answer to '?' comes before GDB reads the library list at all */
+		p->query_stop = d[0] == '?';
 		if (d[0] != '?' && !is_step(d, len) && (rc = att_brk_arm(p)) < 0)
 			return rc;
 		p->st = ST_RUN;
@@ -368,6 +441,8 @@ static int from_gdb(struct att_proxy *p, const uint8_t *d, size_t len)
 		p->killed = true;
 		return send_packet(p, ATT_UP, d, len);
 	}
+	if (zpacket(p, d, len))
+		return 0;
 	p->st = ST_REPLY;
 	return send_packet(p, ATT_UP, d, len);
 }
@@ -396,18 +471,16 @@ static int on_stop(struct att_proxy *p, const uint8_t *d, size_t len)
 	att_tdesc_init(p);
 	p->last_priv = att_priv(p);
 	k = len;
-	if (att_files_update(p, p->last_priv)) {
-		if (r[0] == 'S')
-			r[0] = 'T';
-		else if (k > 3 && r[k - 1] != ';')
-			r[k++] = ';';
-		k += (size_t)sprintf(r + k, "library:;");
-	}
 	rc = 0;
-	if (p->note[0]) {
-		rc = att_gdb_console(p, p->note);
-		p->note[0] = 0;
+	if (att_files_update(p, p->last_priv) && !p->query_stop) {
+		/* first a stop that only says the list changed: GDB re-reads it (and re-resolves
+		 * its breakpoints against it), then resumes, and gets the real stop then */
+		free(p->held);
+		p->held = r;
+		p->held_len = k;
+		return gdb_str(p, "T05library:;");
 	}
+	rc = send_note(p);
 	if (rc >= 0)
 		rc = att_gdb_send(p, r, k);
 	free(r);
@@ -423,6 +496,7 @@ static int from_up(struct att_proxy *p, const uint8_t *d, size_t len)
 		return att_gdb_send(p, d, len); /* console output */
 	if (p->st == ST_RUN)
 		return on_stop(p, d, len);
+	zreply(p, d, len);
 	p->st = ST_IDLE;
 	return att_gdb_send(p, d, len);
 }
@@ -430,7 +504,8 @@ static int from_up(struct att_proxy *p, const uint8_t *d, size_t len)
 /* The upstream sent something unusable for GDB's command: GDB gets an error reply. */
 static int bad_reply(struct att_proxy *p, const char *why)
 {
-	fprintf(stderr, "strata: attach: upstream %s %s\n", p->cfg->upstream, why);
+	if (!p->cfg->quiet)
+		fprintf(stderr, "strata: attach: upstream %s %s\n", p->cfg->upstream, why);
 	if (p->st == ST_IDLE)
 		return 0;
 	p->st = ST_IDLE;
@@ -596,6 +671,7 @@ void att_proxy_free(struct att_proxy *p)
 	free(p->cmd);
 	free(p->tdesc);
 	free(p->regs);
+	free(p->held);
 	free(p->libxml);
 	free(p);
 }

@@ -29,12 +29,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* While halted, how long one wait for OpenOCD lasts before signals are looked at again. */
 #define HALTED_WAIT_MS	 20
 #define WRITE_TIMEOUT_MS 5000
-#define RX_BUF		 65536
+/* After serving OpenOCD while a hart runs, how long to keep looking for its next bytes
+ * without running the harts: at most this per exchange (OpenOCD polls every 100 ms). */
+#define SPIN_RUNNING_NS 300000
+#define RX_BUF		65536
 
 struct jtag_server {
 	struct machine *m;
@@ -131,27 +135,49 @@ static bool sync_machine(struct jtag_server *s)
 	return mask != 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static int jtag_poll(void *ctx, struct machine *m)
 {
 	struct jtag_server *s = ctx;
+	uint64_t spin_until = 0;
 
 	for (;;) {
-		bool running = sync_machine(s);
+		bool running = sync_machine(s), spinning;
 		struct pollfd pf[2];
 		int nf = 0, n;
 
+		spinning = spin_until && mono_ns() < spin_until;
 		pf[nf++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
 		if (s->cfd >= 0)
 			pf[nf++] = (struct pollfd){.fd = s->cfd, .events = POLLIN};
-		n = poll(pf, (nfds_t)nf, running ? 0 : HALTED_WAIT_MS);
+		n = poll(pf, (nfds_t)nf, running || spinning ? 0 : HALTED_WAIT_MS);
 		if (n < 0 && errno != EINTR)
 			return 0;
 		if (n > 0 && (pf[0].revents & POLLIN))
 			accept_one(s);
-		if (n > 0 && nf > 1 && pf[1].revents)
+		if (n > 0 && nf > 1 && pf[1].revents) {
 			serve_input(s);
-		if (sync_machine(s) || sigstop_pending() || n <= 0)
-			return 0; /* running, a signal, or halted and quiet: back to the loop */
+			/* with a running hart, OpenOCD's next scan (halt: dmstatus until
+			 * allhalted; resume: until allresumeack) would wait 32 rounds for the
+			 * next look: look for it at once for a while instead. A halted hart
+			 * waits in poll() anyway (spinning there measured slower: it takes the
+			 * core OpenOCD needs on a loaded machine) */
+			spin_until = running ? mono_ns() + SPIN_RUNNING_NS : 0;
+			continue;
+		}
+		if (sigstop_pending())
+			return 0;
+		if (spinning)
+			continue;
+		if (sync_machine(s) || n <= 0)
+			return 0; /* running, or halted and quiet: back to the loop */
 	}
 }
 
@@ -174,7 +200,8 @@ struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_
 	s->m = m;
 	s->lfd = s->cfd = -1;
 	if (sock_parse_listen(spec, host, sizeof(host), &port) < 0) {
-		err_set(EINVAL, "--jtag %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535",
+		err_set(EINVAL,
+			"--jtag %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535",
 			spec);
 		goto fail;
 	}
