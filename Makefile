@@ -137,10 +137,16 @@ guests:
 test: deps
 	@$(MAKE) --no-print-directory check
 
-# The Linux image is built (or found in its cache) before the tests start, so that its build time
-# never counts against the per-test timeout of the first test that boots it.
+# The Linux images, Xvisor and the AM programs are built (or found in their caches) before the
+# tests start, so that their build time never counts against the per-test timeout of the first
+# test that uses them (on a fresh machine they are most of CI's time: docs/TESTING.md).
 check: all unit guests fuzz ref
 	@scripts/linux/build.sh -q >/dev/null || echo "check: the Linux image did not build (scripts/linux/build.sh); its tests will fail"
+	@scripts/xvisor/build.sh -q >/dev/null || echo "check: Xvisor did not build (scripts/xvisor/build.sh); its tests will fail"
+	@for a in riscv64-nemu riscv32-nemu riscv32e-nemu spike; do \
+		scripts/am/build $$a >/dev/null 2>&1 || echo "check: AM programs for $$a did not build (scripts/am/build $$a); e2e/am will fail"; \
+	done
+	@[ "$(SANITIZE)" = 1 ] || scripts/linux-x86/build.sh -q >/dev/null || echo "check: the x86-64 Linux image did not build (scripts/linux-x86/build.sh); e2e/attach_x86 will fail"
 	@BUILD=$(BUILD) tests/run
 
 demo: deps
