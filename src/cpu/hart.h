@@ -409,6 +409,9 @@ unsigned hyp_trap_target(const struct hart *h, uint64_t cause);
 void hyp_timer_update(struct hart *h, uint64_t mtime);
 /* Flush the V=1 TLB sets (HFENCE, hgatp/vsatp changes). */
 void hyp_flush(struct hart *h);
+/* Empty TLB sets [first, end), then reselect the current ones (mmu.c; V=1 sets count as unused
+ * afterwards, which is right for both callers: every V=1 set is within the range or was unused). */
+void mmu_flush_sets(struct hart *h, unsigned first, unsigned end);
 /* mmu_walk for an RV32 hart: Sv32 (sv32.c), levels 2, level 1 a 4 MiB page. */
 int mmu_walk_sv32(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w);
 

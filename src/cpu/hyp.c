@@ -86,17 +86,8 @@ void hyp_reset(struct hart *h)
 
 void hyp_flush(struct hart *h)
 {
-	if (!h->vtlb_used)
-		return;
-	for (unsigned s = TS_FIRST_V; s < TS_COUNT; s++) {
-		for (unsigned i = 0; i < TLB_SIZE; i++) {
-			h->tlbs[s].ld[i].vtag = TLB_INVALID;
-			h->tlbs[s].st[i].vtag = TLB_INVALID;
-			h->tlbs[s].x[i].vtag = TLB_INVALID;
-		}
-	}
-	h->vtlb_used = false;
-	hart_update_tlb_sets(h); /* marks them used again if current */
+	if (h->vtlb_used)
+		mmu_flush_sets(h, TS_FIRST_V, TS_COUNT);
 }
 
 void hyp_set_virt(struct hart *h, unsigned virt)

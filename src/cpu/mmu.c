@@ -534,7 +534,12 @@ void mmu_flush(struct hart *h)
 		idle_abort(h); /* fresh translations: the loop could read other memory */
 	pmp_recompute(h);
 	/* the V=1 sets only if they were used since their last flush (hyp.c) */
-	for (unsigned s = 0; s < (h->vtlb_used ? TS_COUNT : TS_FIRST_V); s++) {
+	mmu_flush_sets(h, 0, h->vtlb_used ? TS_COUNT : TS_FIRST_V);
+}
+
+void mmu_flush_sets(struct hart *h, unsigned first, unsigned end)
+{
+	for (unsigned s = first; s < end; s++) {
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			h->tlbs[s].ld[i].vtag = TLB_INVALID;
 			h->tlbs[s].st[i].vtag = TLB_INVALID;
