@@ -22,28 +22,8 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${ATTACH_KEEP:-}" ] |
 for tool in qemu-system-x86_64 gdb-multiarch python3; do
 	command -v $tool >/dev/null || { echo "FAIL attach_x86: $tool is not installed (scripts/install-deps)"; exit 1; }
 done
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_listen() {
-	for _ in $(seq 100); do ss -ltn "sport = :$1" | grep -q LISTEN && return 0; sleep 0.1; done
-	return 1
-}
-after() {
-	awk -v m="CHECK-$1" '{ sub(/ +$/, "") } $0 == m { on = 1; next } /^CHECK-/ { on = 0 } on' "$2"
-}
-expect() {
-	local name=$1 file=$2 marker=$3 re
-	shift 3
-	for re in "$@"; do
-		if ! after "$marker" "$file" | grep -Eq -- "$re"; then
-			echo "FAIL attach_x86/$name: no '$re' after CHECK-$marker:"
-			after "$marker" "$file" | head -n 12 | sed 's/^/  | /'
-			return 1
-		fi
-	done
-	echo "PASS attach_x86/$name"
-}
+suite=attach_x86
+. "$root/tests/attach/lib.sh"
 
 if ! img=$("$root/scripts/linux-x86/build.sh" -q 2>"$work/build.err"); then
 	echo "FAIL attach_x86/image: scripts/linux-x86/build.sh failed:"
