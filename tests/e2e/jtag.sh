@@ -114,7 +114,8 @@ fi
 # ---- smp ----
 session smp 2 smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf"
 check smp threads '*Id*Target Id*' '\* 1 *Thread 1*' '  2 *Thread 2*'
-check smp hart1 '*Switching to thread 2*' '#0*' '*' '$1 = 0x1' '$2 = 3'
+check smp hart1 '*Switching to thread 2*' '#0*'
+check smp hart1regs '$1 = 0x1' '$2 = 3'
 check smp hart0 '$3 = 0x0' '$4 = 107'
 if grep -q 'strata exit 0' "$work/smp.out"; then
 	echo "PASS jtag/smp-exit"
