@@ -80,7 +80,7 @@ uint64_t csr_mip(const struct hart *h)
 
 static uint64_t mstatus_read(const struct hart *h)
 {
-	uint64_t s = h->mstatus | (2ull << 32) | (2ull << 34);
+	uint64_t s = h->mstatus | h->vs_fs | (2ull << 32) | (2ull << 34);
 
 	if ((s & MSTATUS_FS) == MSTATUS_FS)
 		s |= MSTATUS_SD;
@@ -98,7 +98,7 @@ static void mstatus_write(struct hart *h, uint64_t v)
 		wmask &= ~MSTATUS_FS;
 	if (isa_has(h->cpu->isa, ISA_H))
 		wmask |= MSTATUS_MPV | MSTATUS_GVA;
-	h->mstatus = (h->mstatus & ~wmask) | (v & wmask);
+	hyp_status_write(h, v, wmask);
 	/* MXR changes what a cached load translation allows */
 	if ((old ^ h->mstatus) & MSTATUS_MXR)
 		mmu_flush(h);

@@ -64,6 +64,7 @@ enum access { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
 #define MSTATUS_SPP  (1ull << 8)
 #define MSTATUS_MPP  (3ull << 11)
 #define MSTATUS_FS   (3ull << 13)
+#define MSTATUS_FS_CLEAN (2ull << 13)
 #define MSTATUS_MPRV (1ull << 17)
 #define MSTATUS_SUM  (1ull << 18)
 #define MSTATUS_MXR  (1ull << 19)
@@ -155,6 +156,7 @@ struct hart {
 	struct sregs {
 		uint64_t status, tvec, scratch, epc, cause, tval, atp;
 	} alt;
+	uint64_t vs_fs; /* at V=1: vsstatus.FS bits the live mstatus.FS hides (hyp_fs_split) */
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
@@ -384,6 +386,9 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 void hyp_reset(struct hart *h);
 /* Switch V, swapping the supervisor registers with alt (see struct hart). */
 void hyp_set_virt(struct hart *h, unsigned virt);
+/* mstatus = (mstatus & ~mask) | (v & mask), v's FS being what the current world sees (at V=1
+ * the guest's vsstatus.FS, combined with HS's as hyp.c's FP gate needs). */
+void hyp_status_write(struct hart *h, uint64_t v, uint64_t mask);
 /* Two-stage translation of va at V=1 privilege priv (vsatp + hgatp, as the hart has them). 0 and
  * *pa, or -1 with the exception set (page fault or guest-page fault with htval/htinst noted). */
 int hyp_translate(struct hart *h, uint64_t va, int acc, unsigned priv, uint64_t *pa);

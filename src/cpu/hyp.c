@@ -77,6 +77,7 @@ void hyp_reset(struct hart *h)
 	h->hlvx = false;
 	h->exc_gva = false;
 	memset(&h->alt, 0, sizeof(h->alt));
+	h->vs_fs = 0;
 	h->mip_hw &= ~MIP_VSTIP;
 	h->vtlb_used = true; /* hart_reset's mmu_flush empties them (a new hart's are zeros) */
 	/* the VS-level interrupts are always delegated past M (read-only one in mideleg) */
@@ -90,13 +91,53 @@ void hyp_flush(struct hart *h)
 		mmu_flush_sets(h, TS_FIRST_V, TS_COUNT);
 }
 
+/* At V=1 an FP instruction needs both vsstatus.FS and HS's mstatus.FS on, and changing the FP
+ * state dirties both (spec 8.2.2, as QEMU 7.2). The interpreter checks and dirties only the live
+ * mstatus.FS, so at V=1 it holds a value derived from both: Off while HS's is Off (FP traps),
+ * Clean while the guest's is Dirty and HS's is not (the first FP write makes it Dirty, and that
+ * is how hyp_fs_join knows HS's FS must become Dirty). vs_fs holds the guest's bits the live
+ * field hides: the guest sees live | vs_fs. The non-V fast path is unchanged. */
+static void hyp_fs_split(struct hart *h)
+{
+	uint64_t vs = h->mstatus & MSTATUS_FS, hs = h->alt.status & MSTATUS_FS;
+
+	h->vs_fs = 0;
+	if (!hs && vs) {
+		h->vs_fs = vs;
+		h->mstatus &= ~MSTATUS_FS;
+	} else if (hs != MSTATUS_FS && vs == MSTATUS_FS) {
+		h->vs_fs = MSTATUS_FS;
+		h->mstatus = (h->mstatus & ~MSTATUS_FS) | MSTATUS_FS_CLEAN;
+	}
+}
+
+/* Undo hyp_fs_split: the live FS becomes vsstatus.FS again, HS's is dirtied by an FP write at
+ * V=1 (a Dirty live FS). */
+static void hyp_fs_join(struct hart *h)
+{
+	if ((h->mstatus & MSTATUS_FS) == MSTATUS_FS && (h->alt.status & MSTATUS_FS))
+		h->alt.status |= MSTATUS_FS;
+	h->mstatus |= h->vs_fs;
+	h->vs_fs = 0;
+}
+
+void hyp_status_write(struct hart *h, uint64_t v, uint64_t mask)
+{
+	if (h->virt)
+		hyp_fs_join(h);
+	h->mstatus = (h->mstatus & ~mask) | (v & mask);
+	if (h->virt)
+		hyp_fs_split(h);
+}
+
 void hyp_set_virt(struct hart *h, unsigned virt)
 {
 	struct sregs cur;
-	bool fs_dirty = (h->mstatus & MSTATUS_FS) == MSTATUS_FS;
 
 	if (h->virt == virt)
 		return;
+	if (h->virt)
+		hyp_fs_join(h);
 	cur.status = h->mstatus & SSTATUS_SWAP;
 	cur.tvec = h->stvec;
 	cur.scratch = h->sscratch;
@@ -112,10 +153,9 @@ void hyp_set_virt(struct hart *h, unsigned virt)
 	h->stval = h->alt.tval;
 	h->satp = h->alt.atp;
 	h->alt = cur;
-	/* FP state changed at V=1 dirties HS's FS too (spec 8.2.2; QEMU marks both) */
-	if (h->virt && fs_dirty && (h->mstatus & MSTATUS_FS))
-		h->mstatus |= MSTATUS_FS;
 	h->virt = virt;
+	if (virt)
+		hyp_fs_split(h);
 	hart_update_tlb_sets(h);
 }
 
@@ -463,7 +503,7 @@ int hyp_csr_read(struct hart *h, unsigned csr, uint64_t *v)
 	/* the vs* CSRs (reached at V=0 only) and their s* aliases at V=1 */
 	switch (csr) {
 	case CSR_VSSTATUS:
-		x = (h->virt ? h->mstatus : h->alt.status) & status_bits(h);
+		x = (h->virt ? h->mstatus | h->vs_fs : h->alt.status) & status_bits(h);
 		x |= 2ull << 32; /* UXL = 64 */
 		if ((x & MSTATUS_FS) == MSTATUS_FS)
 			x |= MSTATUS_SD;
@@ -577,7 +617,10 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 		uint64_t *st = h->virt ? &h->mstatus : &h->alt.status, m = status_bits(h);
 
 		old = *st;
-		*st = (*st & ~m) | (v & m);
+		if (h->virt)
+			hyp_status_write(h, v, m);
+		else
+			*st = (*st & ~m) | (v & m);
 		if ((old ^ *st) & MSTATUS_MXR)
 			hyp_flush(h);
 		hart_update_tlb_sets(h);
