@@ -361,7 +361,10 @@ static int wr_satp(struct hart *h, unsigned csr, uint64_t v)
 		return 0; /* unsupported mode: the write has no effect */
 	else
 		h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
-	mmu_flush(h);
+	if (h->virt) /* vsatp: the guest's TLB group for it (other guests' stay) */
+		hyp_tlb_select(h, false);
+	else
+		mmu_flush(h);
 	if (h->cpu->dbg.libcheck & CPU_LIBCHECK_SATP)
 		dbg_libcheck_event(h);
 	return 0;

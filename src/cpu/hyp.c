@@ -5,8 +5,10 @@
  * Like QEMU, the supervisor CSRs of struct hart are always the current world's: entering V=1
  * swaps them with h->alt, leaving swaps them back, so every S-mode path (traps, sret, the MMU's
  * satp, the CSR rows of sstatus/stvec/...) serves VS unchanged and the interpreter's hot path
- * knows nothing of V. V=1 translations live in their own TLB sets (TS_VU..TS_VSSUM), so that
- * two-stage hits take the same inline probe as any other. */
+ * knows nothing of V. V=1 translations live in their own TLB sets, so that two-stage hits take
+ * the same inline probe as any other, in VG_COUNT groups keyed by (hgatp, vsatp): switching
+ * between guests (or a guest's address spaces) finds their translations warm, and fences flush
+ * the groups of one VMID. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
 #include "trace/record.h"
@@ -80,6 +82,10 @@ void hyp_reset(struct hart *h)
 	h->vs_fs = 0;
 	h->mip_hw &= ~MIP_VSTIP;
 	h->vtlb_used = true; /* hart_reset's mmu_flush empties them (a new hart's are zeros) */
+	memset(h->vg_key, 0, sizeof(h->vg_key));
+	h->vg_key[0].used = true; /* hgatp and vsatp are zero */
+	h->vg_first = TS_FIRST_V;
+	h->vg_next = 1;
 	/* the VS-level interrupts are always delegated past M (read-only one in mideleg) */
 	if (has_h(h))
 		h->mideleg |= MIP_VS_MASK;
@@ -89,6 +95,52 @@ void hyp_flush(struct hart *h)
 {
 	if (h->vtlb_used)
 		mmu_flush_sets(h, TS_FIRST_V, TS_COUNT);
+}
+
+uint64_t hyp_vmid(const struct hart *h)
+{
+	return (h->hgatp & HGATP_VMID) >> 44;
+}
+
+static void vg_flush(struct hart *h, unsigned g)
+{
+	if (h->vtlb_used)
+		mmu_flush_sets(h, TS_FIRST_V + TS_PER_VG * g, TS_FIRST_V + TS_PER_VG * (g + 1));
+}
+
+void hyp_flush_vmid(struct hart *h, uint64_t vmid)
+{
+	for (unsigned g = 0; g < VG_COUNT; g++)
+		if (h->vg_key[g].used && (h->vg_key[g].hgatp & HGATP_VMID) >> 44 == vmid)
+			vg_flush(h, g);
+}
+
+/* A group is keyed by the whole hgatp and vsatp (a stricter tag than the spec's VMID and ASID:
+ * a new root under the same VMID or ASID starts empty). Groups are reused round-robin; the
+ * one reused is emptied. Its translations stay valid until a fence of its VMID (or a change
+ * that applies to all guests: hyp_flush), as the spec allows for VMID- and ASID-tagged TLBs;
+ * software that changes a guest's page tables fences (sfence.vma at V=1, HFENCE.*). */
+void hyp_tlb_select(struct hart *h, bool all)
+{
+	uint64_t vsatp = h->virt ? h->satp : h->alt.atp;
+	unsigned g;
+
+	if (h->idle_probe)
+		idle_abort(h); /* other translations: the loop could read other memory */
+	if (all)
+		memset(h->vg_key, 0, sizeof(h->vg_key));
+	for (g = 0; g < VG_COUNT; g++)
+		if (h->vg_key[g].used && h->vg_key[g].hgatp == h->hgatp &&
+		    h->vg_key[g].vsatp == vsatp)
+			break;
+	if (g == VG_COUNT) {
+		g = h->vg_next;
+		h->vg_next = (g + 1) % VG_COUNT;
+		vg_flush(h, g);
+		h->vg_key[g] = (struct vg_key){h->hgatp, vsatp, true};
+	}
+	h->vg_first = TS_FIRST_V + TS_PER_VG * g;
+	hart_update_tlb_sets(h);
 }
 
 /* At V=1 an FP instruction needs both vsstatus.FS and HS's mstatus.FS on, and changing the FP
@@ -370,7 +422,7 @@ uint64_t cpu_vmid(struct cpu *c, unsigned hart)
 {
 	struct hart *h = hart_of(c, hart);
 
-	return h ? (h->hgatp & HGATP_VMID) >> 44 : 0;
+	return h ? hyp_vmid(h) : 0;
 }
 
 /* ---- traps and interrupts ---- */
@@ -602,7 +654,7 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 			v = 0;
 		/* the 16 KiB root: PPN[1:0] read as zero */
 		h->hgatp = (v & ((0xfull << 60) | HGATP_VMID | HGATP_PPN)) & ~3ull;
-		hyp_flush(h);
+		hyp_tlb_select(h, false);
 		return 0;
 	}
 	case CSR_MTVAL2:
@@ -671,7 +723,7 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 		if (mode != 0 && mode != 8 && mode != 9)
 			return 0; /* as satp: a write of an unsupported mode has no effect */
 		h->alt.atp = v & SATP_LEGAL;
-		hyp_flush(h);
+		hyp_tlb_select(h, false);
 		return 0;
 	}
 	}
