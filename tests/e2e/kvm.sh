@@ -1,17 +1,18 @@
 #!/bin/bash
 # e2e/kvm — KVM, a second hypervisor on strata's H extension (issue 15 item 2; docs/HYPERVISOR.md
 # "KVM"): the KVM variant of the project's Linux image (scripts/linux/build.sh --variant kvm)
-# boots, KVM initialises, and its /init runs the project's VMM (tests/kvm/vmm.c) on the
-# project's bare-metal guest (tests/kvm/guest.c) in VS mode, which pages with a table of its own
-# (two-stage translation), takes SBI timer interrupts, prints through KVM's SBI exit and an MMIO
-# UART exit, and shuts down; then Linux powers off.
-#   bare:    the guest alone under OpenSBI (S mode) on strata: every check passes (the reference
-#            its KVM output is compared with)
+# boots, KVM initialises, and its /init runs the project's VMM (tests/kvm/vmm.c, two vCPUs) on
+# the project's bare-metal guest (tests/kvm/guest.c) in VS mode, which pages with a table of its
+# own (two-stage translation), takes SBI timer interrupts, starts its second hart (SBI HSM),
+# sends it an IPI and a remote sfence.vma, prints through KVM's SBI exit and an MMIO UART exit,
+# and shuts down; then Linux powers off.
+#   bare:    the guest alone under OpenSBI (S mode, 2 harts) on strata: every check passes (the
+#            reference its KVM output is compared with)
 #   1hart, 2harts: the kernel's "kvm [1]: hypervisor extension available", the VMM's banner,
 #            every guest check (the same lines as bare), SBI implementation KVM, the exit counts
 #            the guest causes (60 MMIO exits: 30 UART bytes, each a status read and a write), the
 #            guest's SRST shutdown, the init's final line, power-off (status 0), no kernel
-#            complaint; on 2 harts the VMM runs once per hart
+#            complaint; on 2 harts the VMM runs pinned to each hart, then unpinned
 #   trace:   recorded from KVM's first KVM_RUN at HS and VS (--trace-priv=hs,vs) with
 #            --sym vmlinux@hs --sym guest.elf@vs: the report names KVM's functions and the guest's,
 #            and lists the guest's exits (SBI hypercalls, MMIO guest page faults)
@@ -53,11 +54,11 @@ done
 grep -qx 'CONFIG_KVM=y' "$img/config" && pass image || fail image "CONFIG_KVM=y not in $img/config"
 
 # ---- the guest bare, under OpenSBI in S mode ----
-timeout -k 5 60 "$strata" run -m 128M -bios "$sbi/fw_jump.elf" -kernel "$img/guest.elf" \
+timeout -k 5 60 "$strata" run -m 128M -smp 2 -bios "$sbi/fw_jump.elf" -kernel "$img/guest.elf" \
 	</dev/null >"$work/bare.out" 2>"$work/bare.err"
 echo $? >"$work/bare.rc"
 guest_lines "$work/bare.out" >"$work/bare.guest"
-if [ "$(cat "$work/bare.rc")" = 0 ] && grep -qx 'guest: 8 checks passed, 0 failed' "$work/bare.guest"; then
+if [ "$(cat "$work/bare.rc")" = 0 ] && grep -qx 'guest: 13 checks passed, 0 failed' "$work/bare.guest"; then
 	pass bare
 else
 	fail bare "status $(cat "$work/bare.rc"), last lines: $(tail -n 3 "$work/bare.out" | tr '\r\n' '  ')"
@@ -76,7 +77,8 @@ run() {
 
 # check_boot NAME SMP: everything the header lists for 1hart/2harts
 check_boot() {
-	local name=$1 smp=$2 rc why=""
+	local name=$1 smp=$2 rc why="" runs
+	runs=$((smp > 1 ? smp + 1 : 1)) # init.c: one VM per hart, then one unpinned
 	local txt=$work/$name.txt
 	rc=$(cat "$work/$name.rc")
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -85,10 +87,10 @@ check_boot() {
 		why="no 'kvm [1]: hypervisor extension available': $(grep -m 2 'kvm \[' "$txt" | tr '\n' ';')"
 	elif ! grep -qx "kvm-init: cpus: $smp" "$txt"; then
 		why="want 'kvm-init: cpus: $smp', got '$(grep '^kvm-init: cpus' "$txt")'"
-	elif [ "$(grep -c '^kvm-vmm: KVM API 12, vcpu isa ' "$txt")" != "$smp" ]; then
-		why="want $smp VMM banner lines, got $(grep -c '^kvm-vmm: KVM API' "$txt")"
-	elif [ "$(grep -cx 'kvm-vmm: guest system event 1 (shutdown), reason 0' "$txt")" != "$smp" ]; then
-		why="want $smp guest shutdowns: $(grep -E '^kvm-(vmm|init)' "$txt" | tail -n 3 | tr '\n' ';')"
+	elif [ "$(grep -c '^kvm-vmm: KVM API 12, 2 vCPUs, isa ' "$txt")" != "$runs" ]; then
+		why="want $runs VMM banner lines, got $(grep -c '^kvm-vmm: KVM API' "$txt")"
+	elif [ "$(grep -cx 'kvm-vmm: guest system event 1 (shutdown) on vCPU 0, reason 0' "$txt")" != "$runs" ]; then
+		why="want $runs guest shutdowns: $(grep -E '^kvm-(vmm|init)' "$txt" | tail -n 3 | tr '\n' ';')"
 	elif ! grep -qx 'kvm-init: all runs passed' "$txt"; then
 		why="no 'kvm-init: all runs passed': $(grep '^kvm-init: FAIL' "$txt" | head -n 2 | tr '\n' ';')"
 	elif [ "$rc" != 0 ]; then
@@ -107,17 +109,17 @@ check_boot() {
 	# every run of the guest printed what it prints bare
 	guest_lines "$txt" >"$work/$name.guest"
 	local want got
-	want=$(for _ in $(seq "$smp"); do cat "$work/bare.guest"; done)
+	want=$(for _ in $(seq "$runs"); do cat "$work/bare.guest"; done)
 	got=$(cat "$work/$name.guest")
 	if [ "$want" = "$got" ]; then
 		pass "$name/guest_as_bare"
 	else
 		fail "$name/guest_as_bare" "guest lines differ from the bare run: $(diff <(echo "$want") <(echo "$got") | head -n 4 | tr '\n' ';')"
 	fi
-	[ "$(grep -c '^guest: SBI [0-9.]*, implementation 3 (KVM)$' "$txt")" = "$smp" ] &&
-		pass "$name/sbi_kvm" || fail "$name/sbi_kvm" "want $smp 'implementation 3 (KVM)' lines"
+	[ "$(grep -c '^guest: SBI [0-9.]*, implementation 3 (KVM)$' "$txt")" = "$runs" ] &&
+		pass "$name/sbi_kvm" || fail "$name/sbi_kvm" "want $runs 'implementation 3 (KVM)' lines"
 	# the UART line is 30 bytes: a status read and a data write each
-	[ "$(grep -cE '^kvm-vmm: exits to user space: [0-9]+ SBI, 60 MMIO, [0-9]+ other$' "$txt")" = "$smp" ] &&
+	[ "$(grep -cE '^kvm-vmm: exits to user space: [0-9]+ SBI, 60 MMIO, [0-9]+ other$' "$txt")" = "$runs" ] &&
 		pass "$name/exits" || fail "$name/exits" "$(grep '^kvm-vmm: exits' "$txt" | tr '\n' ';')"
 	grep -qx 'guest: hello through the UART' "$txt" && pass "$name/mmio_uart" ||
 		fail "$name/mmio_uart" "no 'guest: hello through the UART' line"
@@ -156,6 +158,13 @@ else
 	has trace/hypercall_putchar "$r" '^ +[0-9]+  legacy_console_putchar sbi_console_putchar$'
 	has trace/hypercall_timer "$r" '^ +6  TIME +sbi_set_timer$'
 	has trace/hypercall_srst "$r" '^ +1  SRST +sbi_system_reset$'
+	# the second vCPU on the same hart: started through HSM, woken by an IPI that KVM injects
+	# through hvip, its TLB entry dropped by the guest's remote sfence.vma
+	has trace/hypercall_hsm "$r" '^ +1  HSM +sbi_hart_start$'
+	has trace/hypercall_ipi "$r" '^ +1  IPI +sbi_send_ipi$'
+	has trace/hypercall_rfence "$r" '^ +1  RFENCE +sbi_remote_sfence_vma$'
+	has trace/guest_soft_irq "$r" '^ +1  s_soft +VS -> VS$'
+	has trace/hvip "$r" 'hvip \(injected interrupts\) writes on hart 0'
 fi
 
 # ---- qemu: the same kernel and initramfs on QEMU 7.2 (KVM inside TCG), the reference ----

@@ -1,5 +1,6 @@
 /* Entry and trap vector of the KVM test guest (tests/kvm/guest.c). a0 = hart id and a1 = the
- * argument the loader passes (the VMM: RAM size; OpenSBI: the DTB) go on to guest_main. */
+ * argument the loader passes (the VMM: RAM size; OpenSBI: the DTB) go on to guest_main. The
+ * first hart zeroes .bss; the second comes in later through guest_secondary_entry. */
 	.section .text.start, "ax"
 	.globl _start
 _start:
@@ -14,6 +15,16 @@ _start:
 	la	t0, guest_trap_entry
 	csrw	stvec, t0
 	call	guest_main
+1:	wfi
+	j	1b
+
+/* The second hart (SBI HSM hart_start): a1 = its stack top. */
+	.globl guest_secondary_entry
+guest_secondary_entry:
+	mv	sp, a1
+	la	t0, guest_trap_entry
+	csrw	stvec, t0
+	call	guest_secondary
 1:	wfi
 	j	1b
 

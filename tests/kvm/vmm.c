@@ -1,14 +1,16 @@
 /* kvm-vmm: a minimal KVM virtual machine monitor for RISC-V Linux (6.1's KVM ABI), the
  * project's own stand-in for kvmtool (not packaged for riscv64 in Debian 12).
  *
- *   kvm-vmm [-m MIB] GUEST.ELF
+ *   kvm-vmm [-m MIB] [-c VCPUS] GUEST.ELF
  *
- * One VM, one vCPU, MIB (default 8) MiB of guest RAM at guest physical 0x80000000. The ELF's
- * PT_LOAD segments are copied there by physical address; the vCPU starts at the entry in VS
- * mode with a0 = 0 (hart id) and a1 = the RAM size. The run loop serves what KVM leaves to user
- * space: the legacy SBI console (KVM_EXIT_RISCV_SBI), a 16550 transmitter at 0x10000000
- * (KVM_EXIT_MMIO) and the guest's SRST/legacy shutdown (KVM_EXIT_SYSTEM_EVENT). Everything
- * else (SBI base, TIME, IPI, RFENCE, HSM, the G-stage, timer interrupts) KVM does itself.
+ * One VM with VCPUS (default 2) vCPUs, each run by a thread of its own, and MIB (default 8) MiB
+ * of guest RAM at guest physical 0x80000000. The ELF's PT_LOAD segments are copied there by
+ * physical address; vCPU 0 starts at the entry in VS mode with a0 = 0 (hart id) and a1 = the
+ * RAM size, the others wait stopped for the guest's SBI HSM hart_start (KVM's rule). The run
+ * loops serve what KVM leaves to user space: the legacy SBI console (KVM_EXIT_RISCV_SBI), a
+ * 16550 transmitter at 0x10000000 (KVM_EXIT_MMIO) and the guest's SRST/legacy shutdown
+ * (KVM_EXIT_SYSTEM_EVENT), which ends every loop. Everything else (SBI base, TIME, IPI,
+ * RFENCE, HSM, the G-stage, timer and software interrupts) KVM does itself.
  * Exit status: 0 when the guest shut down with reason 0, 1 for any other end, 2 for bad usage
  * or input. */
 #define _GNU_SOURCE
@@ -16,6 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,13 +48,27 @@
 #define CONFIG_REG(name) \
 	(KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_CONFIG | KVM_REG_RISCV_CONFIG_REG(name))
 
-struct vm {
-	int kvm_fd, vm_fd, vcpu_fd;
-	uint8_t *ram;
-	size_t ram_bytes;
+#define MAX_VCPUS 4
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id, fd;
 	struct kvm_run *run;
-	size_t run_bytes;
+	pthread_t thread;
+	int started;
+};
+
+struct vm {
+	int kvm_fd, vm_fd;
+	uint8_t *ram;
+	size_t ram_bytes, run_bytes;
+	int nvcpus;
+	struct vcpu vcpus[MAX_VCPUS];
+	pthread_mutex_t lock; /* the console, the counters, done */
 	unsigned long sbi_exits, mmio_exits, other_exits;
+	int done, status;
 };
 
 /* Copies the ELF's PT_LOAD segments into guest RAM by physical address; returns the entry or 0
@@ -111,19 +129,19 @@ out:
 	return entry;
 }
 
-static int set_reg(struct vm *vm, uint64_t id, uint64_t val)
+static int set_reg(struct vcpu *c, uint64_t id, uint64_t val)
 {
 	struct kvm_one_reg reg = {.id = id, .addr = (uintptr_t)&val};
-	return ioctl(vm->vcpu_fd, KVM_SET_ONE_REG, &reg) < 0 ? -errno : 0;
+	return ioctl(c->fd, KVM_SET_ONE_REG, &reg) < 0 ? -errno : 0;
 }
 
-static int get_reg(struct vm *vm, uint64_t id, uint64_t *val)
+static int get_reg(struct vcpu *c, uint64_t id, uint64_t *val)
 {
 	struct kvm_one_reg reg = {.id = id, .addr = (uintptr_t)val};
-	return ioctl(vm->vcpu_fd, KVM_GET_ONE_REG, &reg) < 0 ? -errno : 0;
+	return ioctl(c->fd, KVM_GET_ONE_REG, &reg) < 0 ? -errno : 0;
 }
 
-/* Creates the VM, its RAM slot, the vCPU and its kvm_run page; 0 or -errno with a message. */
+/* Creates the VM, its RAM slot, the vCPUs and their kvm_run pages; 0 or -errno with a message. */
 static int vm_create(struct vm *vm)
 {
 	int ret;
@@ -162,34 +180,39 @@ static int vm_create(struct vm *vm)
 		fprintf(stderr, "kvm-vmm: KVM_SET_USER_MEMORY_REGION: %s\n", strerror(errno));
 		return ret;
 	}
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0) {
-		ret = -errno;
-		fprintf(stderr, "kvm-vmm: KVM_CREATE_VCPU: %s\n", strerror(errno));
-		return ret;
-	}
 	int size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct kvm_run)) {
 		fprintf(stderr, "kvm-vmm: KVM_GET_VCPU_MMAP_SIZE: %d\n", size);
 		return -EINVAL;
 	}
 	vm->run_bytes = size;
-	vm->run = mmap(NULL, vm->run_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		ret = -errno;
-		vm->run = NULL;
-		fprintf(stderr, "kvm-vmm: kvm_run mmap: %s\n", strerror(errno));
-		return ret;
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *c = &vm->vcpus[i];
+		c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+		if (c->fd < 0) {
+			ret = -errno;
+			fprintf(stderr, "kvm-vmm: KVM_CREATE_VCPU %d: %s\n", i, strerror(errno));
+			return ret;
+		}
+		c->run = mmap(NULL, vm->run_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+		if (c->run == MAP_FAILED) {
+			ret = -errno;
+			c->run = NULL;
+			fprintf(stderr, "kvm-vmm: vCPU %d's kvm_run mmap: %s\n", i, strerror(errno));
+			return ret;
+		}
 	}
 	return 0;
 }
 
 static void vm_destroy(struct vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, vm->run_bytes);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
+	for (int i = 0; i < vm->nvcpus; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->run_bytes);
+		if (vm->vcpus[i].fd >= 0)
+			close(vm->vcpus[i].fd);
+	}
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->ram)
@@ -198,8 +221,8 @@ static void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 }
 
-/* The guest's console bytes go out unbuffered-by-line, so they interleave with the kernel's
- * messages as they happen. */
+/* The guest's console bytes go out flushed at each newline, so they interleave with the
+ * kernel's messages as they happen. Called with vm->lock held. */
 static void guest_putc(int c)
 {
 	putchar(c);
@@ -207,9 +230,9 @@ static void guest_putc(int c)
 		fflush(stdout);
 }
 
-static void handle_sbi(struct vm *vm)
+/* Called with vm->lock held, as handle_mmio. */
+static void handle_sbi(struct vm *vm, struct kvm_run *r)
 {
-	struct kvm_run *r = vm->run;
 	vm->sbi_exits++;
 	switch (r->riscv_sbi.extension_id) {
 	case SBI_EXT_0_1_CONSOLE_PUTCHAR:
@@ -226,9 +249,8 @@ static void handle_sbi(struct vm *vm)
 }
 
 /* Returns 0, or -EFAULT for an access outside every device (the guest is stopped). */
-static int handle_mmio(struct vm *vm)
+static int handle_mmio(struct vm *vm, struct kvm_run *r)
 {
-	struct kvm_run *r = vm->run;
 	uint64_t pa = r->mmio.phys_addr;
 	vm->mmio_exits++;
 	if (pa < UART_BASE || pa >= UART_BASE + UART_SIZE || r->mmio.len != 1) {
@@ -245,53 +267,138 @@ static int handle_mmio(struct vm *vm)
 	return 0;
 }
 
-/* Runs the vCPU until the guest shuts down: 0 for reason 0, 1 for anything else. */
-static int run_loop(struct vm *vm)
+static void on_kick(int sig)
 {
-	for (;;) {
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+	(void)sig; /* only interrupts KVM_RUN */
+}
+
+/* Ends the VM with status (the first end wins): every other vCPU's KVM_RUN returns at once
+ * (immediate_exit, set before the kick so that a thread about to enter cannot miss it). */
+static void vm_stop(struct vm *vm, struct vcpu *self, int status)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->done) {
+		vm->done = 1;
+		vm->status = status;
+		for (int i = 0; i < vm->nvcpus; i++) {
+			struct vcpu *c = &vm->vcpus[i];
+			if (c == self || !c->started)
 				continue;
-			fprintf(stderr, "kvm-vmm: KVM_RUN: %s\n", strerror(errno));
-			return 1;
+			__atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+			pthread_kill(c->thread, SIGUSR1);
 		}
-		struct kvm_run *r = vm->run;
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* One vCPU's run loop, until the guest shuts down or another vCPU ends the VM. */
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *c = arg;
+	struct vm *vm = c->vm;
+	for (;;) {
+		if (__atomic_load_n(&vm->done, __ATOMIC_SEQ_CST))
+			return NULL;
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				if (__atomic_load_n(&vm->done, __ATOMIC_SEQ_CST))
+					return NULL; /* vm_stop's kick */
+				pthread_mutex_lock(&vm->lock);
+				vm->other_exits++;
+				pthread_mutex_unlock(&vm->lock);
+				continue;
+			}
+			fprintf(stderr, "kvm-vmm: vCPU %d: KVM_RUN: %s\n", c->id, strerror(errno));
+			vm_stop(vm, c, 1);
+			return NULL;
+		}
+		struct kvm_run *r = c->run;
+		int err = 0;
 		switch (r->exit_reason) {
 		case KVM_EXIT_RISCV_SBI:
-			handle_sbi(vm);
+			pthread_mutex_lock(&vm->lock);
+			handle_sbi(vm, r);
+			pthread_mutex_unlock(&vm->lock);
 			break;
 		case KVM_EXIT_MMIO:
-			if (handle_mmio(vm) < 0)
-				return 1;
+			pthread_mutex_lock(&vm->lock);
+			err = handle_mmio(vm, r);
+			pthread_mutex_unlock(&vm->lock);
+			if (err < 0) {
+				vm_stop(vm, c, 1);
+				return NULL;
+			}
 			break;
 		case KVM_EXIT_SYSTEM_EVENT: {
 			uint64_t reason = r->system_event.ndata ? r->system_event.data[0] : 0;
+			pthread_mutex_lock(&vm->lock);
 			fflush(stdout);
-			printf("kvm-vmm: guest system event %u (%s), reason %llu\n", r->system_event.type,
+			printf("kvm-vmm: guest system event %u (%s) on vCPU %d, reason %llu\n",
+			       r->system_event.type,
 			       r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? "shutdown"
 			       : r->system_event.type == KVM_SYSTEM_EVENT_RESET  ? "reset"
 										  : "other",
-			       (unsigned long long)reason);
-			return r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN && reason == 0 ? 0 : 1;
+			       c->id, (unsigned long long)reason);
+			pthread_mutex_unlock(&vm->lock);
+			vm_stop(vm, c, r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN && reason == 0 ? 0 : 1);
+			return NULL;
 		}
 		case KVM_EXIT_INTR:
+			pthread_mutex_lock(&vm->lock);
 			vm->other_exits++;
+			pthread_mutex_unlock(&vm->lock);
 			break;
 		default:
-			fprintf(stderr, "kvm-vmm: unexpected exit reason %u\n", r->exit_reason);
-			return 1;
+			fprintf(stderr, "kvm-vmm: vCPU %d: unexpected exit reason %u\n", c->id, r->exit_reason);
+			vm_stop(vm, c, 1);
+			return NULL;
 		}
 	}
 }
 
+/* Starts a thread per vCPU and waits for them all: the VM's status. */
+static int vm_run(struct vm *vm)
+{
+	struct sigaction sa = {.sa_handler = on_kick}; /* no SA_RESTART: KVM_RUN returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *c = &vm->vcpus[i];
+		pthread_mutex_lock(&vm->lock);
+		int err = vm->done ? 0 : pthread_create(&c->thread, NULL, vcpu_thread, c);
+		c->started = !vm->done && !err;
+		pthread_mutex_unlock(&vm->lock);
+		if (err) {
+			fprintf(stderr, "kvm-vmm: vCPU %d thread: %s\n", i, strerror(err));
+			vm_stop(vm, NULL, 1);
+		}
+	}
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	return vm->status;
+}
+
 int main(int argc, char **argv)
 {
-	struct vm vm = {.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .ram_bytes = 8ul << 20};
+	struct vm vm = {.kvm_fd = -1, .vm_fd = -1, .ram_bytes = 8ul << 20, .nvcpus = 2,
+			.lock = PTHREAD_MUTEX_INITIALIZER};
 	int opt, status = 1;
-	while ((opt = getopt(argc, argv, "m:")) != -1) {
+	for (int i = 0; i < MAX_VCPUS; i++)
+		vm.vcpus[i] = (struct vcpu){.vm = &vm, .id = i, .fd = -1};
+	while ((opt = getopt(argc, argv, "m:c:")) != -1) {
 		char *end;
-		unsigned long mib;
+		unsigned long mib, n;
 		switch (opt) {
+		case 'c':
+			errno = 0;
+			n = strtoul(optarg, &end, 0);
+			if (errno || *end || n < 1 || n > MAX_VCPUS) {
+				fprintf(stderr, "kvm-vmm: -c '%s': want 1 to %d vCPUs\n", optarg, MAX_VCPUS);
+				return 2;
+			}
+			vm.nvcpus = (int)n;
+			break;
 		case 'm':
 			errno = 0;
 			mib = strtoul(optarg, &end, 0);
@@ -302,12 +409,12 @@ int main(int argc, char **argv)
 			vm.ram_bytes = mib << 20;
 			break;
 		default:
-			fprintf(stderr, "usage: kvm-vmm [-m MIB] GUEST.ELF\n");
+			fprintf(stderr, "usage: kvm-vmm [-m MIB] [-c VCPUS] GUEST.ELF\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: kvm-vmm [-m MIB] GUEST.ELF\n");
+		fprintf(stderr, "usage: kvm-vmm [-m MIB] [-c VCPUS] GUEST.ELF\n");
 		return 2;
 	}
 	const char *path = argv[optind];
@@ -318,15 +425,16 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	int err = set_reg(&vm, CORE_REG(regs.pc), entry);
+	struct vcpu *boot = &vm.vcpus[0];
+	int err = set_reg(boot, CORE_REG(regs.pc), entry);
 	if (!err)
-		err = set_reg(&vm, CORE_REG(regs.a0), 0);
+		err = set_reg(boot, CORE_REG(regs.a0), 0);
 	if (!err)
-		err = set_reg(&vm, CORE_REG(regs.a1), vm.ram_bytes);
+		err = set_reg(boot, CORE_REG(regs.a1), vm.ram_bytes);
 	if (!err)
-		err = get_reg(&vm, TIMER_REG(frequency), &freq);
+		err = get_reg(boot, TIMER_REG(frequency), &freq);
 	if (!err)
-		err = get_reg(&vm, CONFIG_REG(isa), &isa);
+		err = get_reg(boot, CONFIG_REG(isa), &isa);
 	if (err) {
 		fprintf(stderr, "kvm-vmm: KVM_SET/GET_ONE_REG: %s\n", strerror(-err));
 		goto out;
@@ -336,11 +444,11 @@ int main(int argc, char **argv)
 		if (isa >> i & 1)
 			*p++ = (char)('a' + i);
 	*p = 0;
-	printf("kvm-vmm: KVM API %d, vcpu isa %s, timer %llu Hz, %zu MiB at 0x%lx, entry 0x%llx (%s)\n",
-	       KVM_API_VERSION, isa_str, (unsigned long long)freq, vm.ram_bytes >> 20, RAM_BASE,
+	printf("kvm-vmm: KVM API %d, %d vCPUs, isa %s, timer %llu Hz, %zu MiB at 0x%lx, entry 0x%llx (%s)\n",
+	       KVM_API_VERSION, vm.nvcpus, isa_str, (unsigned long long)freq, vm.ram_bytes >> 20, RAM_BASE,
 	       (unsigned long long)entry, path);
 	fflush(stdout);
-	status = run_loop(&vm);
+	status = vm_run(&vm);
 	printf("kvm-vmm: exits to user space: %lu SBI, %lu MMIO, %lu other\n", vm.sbi_exits, vm.mmio_exits,
 	       vm.other_exits);
 out:
