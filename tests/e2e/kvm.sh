@@ -137,7 +137,7 @@ if ! grep -qx 'kvm-init: all runs passed' "$work/trace.txt" || [ "$(cat "$work/t
 	fail trace/run "status $(cat "$work/trace.rc"): $(tail -n 3 "$work/trace.txt" | tr '\n' ';') $(tail -n 2 "$work/trace.err" | tr '\n' ';')"
 else
 	pass trace/run
-	timeout 120 "$strata" report "$work/kvm.trace" --top 100 >"$work/kvm.report" 2>"$work/report.err" ||
+	timeout 120 "$strata" report "$work/kvm.trace" --top 3000 >"$work/kvm.report" 2>"$work/report.err" ||
 		fail trace/report "strata report: exit $?: $(head -n 2 "$work/report.err" | tr '\n' ';')"
 	r=$work/kvm.report
 	fn=' +[0-9]+ +[0-9]+ +[0-9]+  '
@@ -165,6 +165,7 @@ else
 	has trace/hypercall_rfence "$r" '^ +1  RFENCE +sbi_remote_sfence_vma$'
 	has trace/guest_soft_irq "$r" '^ +1  s_soft +VS -> VS$'
 	has trace/hvip "$r" 'hvip \(injected interrupts\) writes on hart 0'
+	has trace/hfence_vvma "$r" "^$fn"'kvm_riscv_local_hfence_vvma_gva$'
 fi
 
 # ---- qemu: the same kernel and initramfs on QEMU 7.2 (KVM inside TCG), the reference ----
