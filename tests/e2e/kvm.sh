@@ -13,6 +13,8 @@
 #            the guest causes (60 MMIO exits: 30 UART bytes, each a status read and a write), the
 #            guest's SRST shutdown, the init's final line, power-off (status 0), no kernel
 #            complaint; on 2 harts the VMM runs pinned to each hart, then unpinned
+#   1hart/badinput: the VMM given a missing file, a non-ELF, an ELF outside guest RAM, -c 9,
+#            -m 1x: one "kvm-vmm: ..." line each and exit status 2 (checked by the init)
 #   trace:   recorded from KVM's first KVM_RUN at HS and VS (--trace-priv=hs,vs) with
 #            --sym vmlinux@hs --sym guest.elf@vs: the report names KVM's functions and the guest's,
 #            and lists the guest's exits (SBI hypercalls, MMIO guest page faults)
@@ -127,6 +129,17 @@ check_boot() {
 
 run 1hart 1
 check_boot 1hart 1
+bad_lines=("kvm-vmm: /no-such.elf: cannot open: No such file or directory"
+	"kvm-vmm: /proc/version: not an ELF file \\(too short\\)"
+	"kvm-vmm: /init: segment [0-9]+ \\(0x[0-9a-f]+, [0-9]+ bytes\\) is outside guest RAM 0x80000000-0x80800000"
+	"kvm-vmm: -c '9': want 1 to 4 vCPUs"
+	"kvm-vmm: -m '1x': want guest RAM in MiB, 2 to 1024")
+why=
+[ "$(grep -c '^kvm-init: ok bad input [0-9] ' "$work/1hart.txt")" = 5 ] || why="want 5 'kvm-init: ok bad input' lines: $(grep 'bad input' "$work/1hart.txt" | tr '\n' ';')"
+for l in "${bad_lines[@]}"; do
+	[ -n "$why" ] || grep -qEx -- "$l" "$work/1hart.txt" || why="no line '$l'"
+done
+[ -z "$why" ] && pass 1hart/badinput || fail 1hart/badinput "$why"
 run 2harts 2
 check_boot 2harts 2
 

@@ -2,8 +2,8 @@
  * /dev, /proc and /sys, checks that KVM came up (/dev/kvm), runs the project's VMM (two vCPUs)
  * on its test guest once per CPU, pinned to that CPU (so a second hart runs a fresh VM with a
  * recycled VMID, and the vCPUs share one hart), then with more than one CPU once unpinned (the
- * vCPUs on different harts: remote fences and IPIs cross harts), then powers off through SBI
- * SRST. Output lines start with "kvm-init:"; the last is
+ * vCPUs on different harts: remote fences and IPIs cross harts), checks that bad VMM input
+ * gets exit status 2, then powers off through SBI SRST. Output lines start with "kvm-init:"; the last is
  * "kvm-init: all runs passed" or "kvm-init: FAIL ...". */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,8 +24,8 @@ static void mount_or_warn(const char *src, const char *dir, const char *type)
 		printf("kvm-init: mount %s on %s: %s\n", type, dir, strerror(errno));
 }
 
-/* Runs /kvm-vmm /guest.elf on CPU cpu (-1: any); returns its wait status, or -1. */
-static int run_vmm(int cpu)
+/* Runs argv on CPU cpu (-1: any); returns its wait status, or -1. */
+static int run_on(int cpu, char *const argv[])
 {
 	fflush(stdout);
 	pid_t pid = fork();
@@ -37,7 +37,6 @@ static int run_vmm(int cpu)
 		CPU_SET(cpu, &set);
 		if (cpu >= 0 && sched_setaffinity(0, sizeof(set), &set) < 0)
 			printf("kvm-init: sched_setaffinity(cpu %d): %s\n", cpu, strerror(errno));
-		char *argv[] = {"/kvm-vmm", "/guest.elf", NULL};
 		execv(argv[0], argv);
 		printf("kvm-init: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -47,6 +46,33 @@ static int run_vmm(int cpu)
 		if (errno != EINTR)
 			return -1;
 	return st;
+}
+
+static int run_vmm(int cpu)
+{
+	char *const argv[] = {"/kvm-vmm", "/guest.elf", NULL};
+	return run_on(cpu, argv);
+}
+
+/* The VMM's bad input: each must end with one line on stderr and exit status 2. */
+static int check_bad_input(void)
+{
+	static char *const cases[][5] = {
+		{"/kvm-vmm", "/no-such.elf", NULL},	  /* cannot open */
+		{"/kvm-vmm", "/proc/version", NULL},	  /* not an ELF file */
+		{"/kvm-vmm", "/init", NULL},		  /* an ELF linked outside guest RAM */
+		{"/kvm-vmm", "-c", "9", "/guest.elf", NULL}, /* too many vCPUs */
+		{"/kvm-vmm", "-m", "1x", "/guest.elf", NULL}, /* not a size */
+	};
+	int failed = 0;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = run_on(-1, cases[i]);
+		int ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 2;
+		printf("kvm-init: %s bad input %u (%s): wait status 0x%x\n", ok ? "ok" : "FAIL", i + 1,
+		       cases[i][1], st);
+		failed |= !ok;
+	}
+	return failed;
 }
 
 int main(void)
@@ -78,6 +104,8 @@ int main(void)
 			}
 		}
 	}
+	if (!failed)
+		failed = check_bad_input();
 	printf(failed ? "kvm-init: FAIL some runs failed\n" : "kvm-init: all runs passed\n");
 	fflush(stdout);
 	sync();
