@@ -10,42 +10,42 @@
  * Every check prints "guest: ok NAME" or "guest: FAIL NAME: ..."; the last line counts them. */
 #include <stdint.h>
 
-#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_PUTCHAR	0x01
 #define SBI_EXT_LEGACY_SHUTDOWN 0x08
-#define SBI_EXT_BASE 0x10
-#define SBI_EXT_TIME 0x54494d45
-#define SBI_EXT_SRST 0x53525354
-#define SBI_EXT_IPI 0x735049
-#define SBI_EXT_RFENCE 0x52464e43
-#define SBI_EXT_HSM 0x48534d
-#define SBI_HSM_STOPPED 1
+#define SBI_EXT_BASE		0x10
+#define SBI_EXT_TIME		0x54494d45
+#define SBI_EXT_SRST		0x53525354
+#define SBI_EXT_IPI		0x735049
+#define SBI_EXT_RFENCE		0x52464e43
+#define SBI_EXT_HSM		0x48534d
+#define SBI_HSM_STOPPED		1
 
-#define SCAUSE_IRQ (1ul << 63)
-#define IRQ_S_SOFT 1
-#define IRQ_S_TIMER 5
-#define EXC_LOAD_PAGE_FAULT 13
+#define SCAUSE_IRQ	     (1ul << 63)
+#define IRQ_S_SOFT	     1
+#define IRQ_S_TIMER	     5
+#define EXC_LOAD_PAGE_FAULT  13
 #define EXC_STORE_PAGE_FAULT 15
-#define SIE_SSIE (1ul << 1)
-#define SIE_STIE (1ul << 5)
-#define SSTATUS_SIE (1ul << 1)
+#define SIE_SSIE	     (1ul << 1)
+#define SIE_STIE	     (1ul << 5)
+#define SSTATUS_SIE	     (1ul << 1)
 
-#define PTE_V 0x1ul
-#define PTE_R 0x2ul
-#define PTE_W 0x4ul
-#define PTE_X 0x8ul
-#define PTE_A 0x40ul
-#define PTE_D 0x80ul
+#define PTE_V	  0x1ul
+#define PTE_R	  0x2ul
+#define PTE_W	  0x4ul
+#define PTE_X	  0x8ul
+#define PTE_A	  0x40ul
+#define PTE_D	  0x80ul
 #define SATP_SV39 (8ul << 60)
 
 /* The alias window: VA 0x40000000 maps one data page read-write, 0x40001000 the same page
  * read-only; 0x40200000 is not mapped. */
-#define ALIAS_VA 0x40000000ul
+#define ALIAS_VA    0x40000000ul
 #define ALIAS_RO_VA 0x40001000ul
 #define UNMAPPED_VA 0x40200000ul
 
-#define UART_BASE 0x10000000ul
-#define UART_THR 0
-#define UART_LSR 5
+#define UART_BASE     0x10000000ul
+#define UART_THR      0
+#define UART_LSR      5
 #define UART_LSR_THRE 0x20
 
 #define SIEVE_N (1u << 20)
@@ -54,17 +54,17 @@
 #endif
 _Static_assert(SIEVE_REPEAT >= 1 && SIEVE_REPEAT < 256, "rounds mark composites with a byte");
 #define SIEVE_PRIMES 82025 /* pi(2^20) */
-#define TIMER_IRQS 3
-#define TIMER_DELTA 5000 /* ticks of the 10 MHz timebase: 0.5 ms */
-#define WAIT_TICKS 50000000ul /* 5 s: how long one hart waits for the other */
+#define TIMER_IRQS   3
+#define TIMER_DELTA  5000	/* ticks of the 10 MHz timebase: 0.5 ms */
+#define WAIT_TICKS   50000000ul /* 5 s: how long one hart waits for the other */
 
 struct sbiret {
 	long error;
 	long value;
 };
 
-static struct sbiret sbi_call4(unsigned long ext, unsigned long fid, unsigned long arg0, unsigned long arg1,
-			      unsigned long arg2, unsigned long arg3)
+static struct sbiret sbi_call4(unsigned long ext, unsigned long fid, unsigned long arg0,
+			       unsigned long arg1, unsigned long arg2, unsigned long arg3)
 {
 	register unsigned long a0 asm("a0") = arg0;
 	register unsigned long a1 asm("a1") = arg1;
@@ -76,7 +76,8 @@ static struct sbiret sbi_call4(unsigned long ext, unsigned long fid, unsigned lo
 	return (struct sbiret){(long)a0, (long)a1};
 }
 
-static struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long arg0, unsigned long arg1)
+static struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long arg0,
+			      unsigned long arg1)
 {
 	return sbi_call4(ext, fid, arg0, arg1, 0, 0);
 }
@@ -229,10 +230,12 @@ static void test_paging(void)
 	check(alias_page[9] == 0x4b564d0000000002ul, "alias write");
 	trap_cause = 0;
 	load_at(UNMAPPED_VA + 0x10);
-	check(trap_cause == EXC_LOAD_PAGE_FAULT && trap_tval == UNMAPPED_VA + 0x10, "load page fault");
+	check(trap_cause == EXC_LOAD_PAGE_FAULT && trap_tval == UNMAPPED_VA + 0x10,
+	      "load page fault");
 	trap_cause = 0;
 	store_at(ALIAS_RO_VA + 8, 1);
-	check(trap_cause == EXC_STORE_PAGE_FAULT && trap_tval == ALIAS_RO_VA + 8 && alias_page[1] == 0,
+	check(trap_cause == EXC_STORE_PAGE_FAULT && trap_tval == ALIAS_RO_VA + 8 &&
+		  alias_page[1] == 0,
 	      "store page fault");
 }
 
@@ -277,7 +280,8 @@ static void test_timer(void)
 	}
 	asm volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE));
 	asm volatile("csrc sie, %0" ::"r"(SIE_STIE));
-	check(timer_irqs == TIMER_IRQS && rdtime() - t0 >= TIMER_IRQS * TIMER_DELTA, "timer interrupts");
+	check(timer_irqs == TIMER_IRQS && rdtime() - t0 >= TIMER_IRQS * TIMER_DELTA,
+	      "timer interrupts");
 }
 
 /* The second hart's side of test_smp; sec_state says how far it got. */
@@ -331,9 +335,11 @@ static void test_smp(unsigned long hartid)
 	asm volatile("sfence.vma" ::: "memory");
 	r = sbi_call4(SBI_EXT_RFENCE, 1, 1, other, ALIAS_VA, 4096); /* remote_sfence_vma */
 	__atomic_store_n(&sec_go, 1, __ATOMIC_SEQ_CST);
-	check(r.error == 0 && wait_for(&sec_state, 3) && sec_seen_after == 0x2222, "remote sfence.vma");
+	check(r.error == 0 && wait_for(&sec_state, 3) && sec_seen_after == 0x2222,
+	      "remote sfence.vma");
 	unsigned long t0 = rdtime();
-	while (sbi_call(SBI_EXT_HSM, 2, other, 0).value != SBI_HSM_STOPPED && rdtime() - t0 < WAIT_TICKS)
+	while (sbi_call(SBI_EXT_HSM, 2, other, 0).value != SBI_HSM_STOPPED &&
+	       rdtime() - t0 < WAIT_TICKS)
 		;
 	check(sbi_call(SBI_EXT_HSM, 2, other, 0).value == SBI_HSM_STOPPED, "second hart stopped");
 }

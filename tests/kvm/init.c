@@ -3,8 +3,8 @@
  * on its test guest once per CPU, pinned to that CPU (so a second hart runs a fresh VM with a
  * recycled VMID, and the vCPUs share one hart), then with more than one CPU once unpinned (the
  * vCPUs on different harts: remote fences and IPIs cross harts), checks that bad VMM input
- * gets exit status 2, then powers off through SBI SRST. Output lines start with "kvm-init:"; the last is
- * "kvm-init: all runs passed" or "kvm-init: FAIL ...". */
+ * gets exit status 2, then powers off through SBI SRST. Output lines start with "kvm-init:"; the
+ * last is "kvm-init: all runs passed" or "kvm-init: FAIL ...". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -58,18 +58,18 @@ static int run_vmm(int cpu)
 static int check_bad_input(void)
 {
 	static char *const cases[][5] = {
-		{"/kvm-vmm", "/no-such.elf", NULL},	  /* cannot open */
-		{"/kvm-vmm", "/proc/version", NULL},	  /* not an ELF file */
-		{"/kvm-vmm", "/init", NULL},		  /* an ELF linked outside guest RAM */
-		{"/kvm-vmm", "-c", "9", "/guest.elf", NULL}, /* too many vCPUs */
-		{"/kvm-vmm", "-m", "1x", "/guest.elf", NULL}, /* not a size */
+	    {"/kvm-vmm", "/no-such.elf", NULL},		  /* cannot open */
+	    {"/kvm-vmm", "/proc/version", NULL},	  /* not an ELF file */
+	    {"/kvm-vmm", "/init", NULL},		  /* an ELF linked outside guest RAM */
+	    {"/kvm-vmm", "-c", "9", "/guest.elf", NULL},  /* too many vCPUs */
+	    {"/kvm-vmm", "-m", "1x", "/guest.elf", NULL}, /* not a size */
 	};
 	int failed = 0;
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int st = run_on(-1, cases[i]);
 		int ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 2;
-		printf("kvm-init: %s bad input %u (%s): wait status 0x%x\n", ok ? "ok" : "FAIL", i + 1,
-		       cases[i][1], st);
+		printf("kvm-init: %s bad input %u (%s): wait status 0x%x\n", ok ? "ok" : "FAIL",
+		       i + 1, cases[i][1], st);
 		failed |= !ok;
 	}
 	return failed;
@@ -99,7 +99,8 @@ int main(void)
 				printf("kvm-init: run %d on any cpu\n", run + 1);
 			int st = run_vmm(cpu);
 			if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-				printf("kvm-init: FAIL run %d: vmm wait status 0x%x\n", run + 1, st);
+				printf("kvm-init: FAIL run %d: vmm wait status 0x%x\n", run + 1,
+				       st);
 				failed = 1;
 			}
 		}

@@ -30,22 +30,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RAM_BASE 0x80000000ul
-#define UART_BASE 0x10000000ul
-#define UART_SIZE 8
-#define UART_THR 0
-#define UART_LSR 5
+#define RAM_BASE      0x80000000ul
+#define UART_BASE     0x10000000ul
+#define UART_SIZE     8
+#define UART_THR      0
+#define UART_LSR      5
 #define UART_LSR_IDLE 0x60 /* THRE | TEMT: the transmitter always has room */
 
 #define SBI_EXT_0_1_CONSOLE_PUTCHAR 0x01
 #define SBI_EXT_0_1_CONSOLE_GETCHAR 0x02
-#define SBI_ERR_NOT_SUPPORTED (-2l)
+#define SBI_ERR_NOT_SUPPORTED	    (-2l)
 
-#define CORE_REG(name) \
+#define CORE_REG(name)                                                                             \
 	(KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_CORE | KVM_REG_RISCV_CORE_REG(name))
-#define TIMER_REG(name) \
+#define TIMER_REG(name)                                                                            \
 	(KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_TIMER | KVM_REG_RISCV_TIMER_REG(name))
-#define CONFIG_REG(name) \
+#define CONFIG_REG(name)                                                                           \
 	(KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_CONFIG | KVM_REG_RISCV_CONFIG_REG(name))
 
 #define MAX_VCPUS 4
@@ -105,11 +105,15 @@ static uint64_t load_elf(struct vm *vm, const char *path)
 		if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
 			continue;
 		uint64_t pa = ph[i].p_paddr, mem = ph[i].p_memsz, file = ph[i].p_filesz;
-		if (pa < RAM_BASE || pa - RAM_BASE > vm->ram_bytes || mem > vm->ram_bytes - (pa - RAM_BASE) ||
-		    file > mem || ph[i].p_offset > (uint64_t)st.st_size || file > (uint64_t)st.st_size - ph[i].p_offset) {
-			fprintf(stderr, "kvm-vmm: %s: segment %u (0x%llx, %llu bytes) is outside guest RAM "
-				"0x%lx-0x%lx\n", path, i, (unsigned long long)pa, (unsigned long long)mem,
-				RAM_BASE, RAM_BASE + vm->ram_bytes);
+		if (pa < RAM_BASE || pa - RAM_BASE > vm->ram_bytes ||
+		    mem > vm->ram_bytes - (pa - RAM_BASE) || file > mem ||
+		    ph[i].p_offset > (uint64_t)st.st_size ||
+		    file > (uint64_t)st.st_size - ph[i].p_offset) {
+			fprintf(stderr,
+				"kvm-vmm: %s: segment %u (0x%llx, %llu bytes) is outside guest RAM "
+				"0x%lx-0x%lx\n",
+				path, i, (unsigned long long)pa, (unsigned long long)mem, RAM_BASE,
+				RAM_BASE + vm->ram_bytes);
 			goto out;
 		}
 		memcpy(vm->ram + (pa - RAM_BASE), img + ph[i].p_offset, file);
@@ -153,7 +157,8 @@ static int vm_create(struct vm *vm)
 	}
 	int api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION) {
-		fprintf(stderr, "kvm-vmm: /dev/kvm: API version %d, want %d\n", api, KVM_API_VERSION);
+		fprintf(stderr, "kvm-vmm: /dev/kvm: API version %d, want %d\n", api,
+			KVM_API_VERSION);
 		return -EINVAL;
 	}
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
@@ -162,18 +167,20 @@ static int vm_create(struct vm *vm)
 		fprintf(stderr, "kvm-vmm: KVM_CREATE_VM: %s\n", strerror(errno));
 		return ret;
 	}
-	vm->ram = mmap(NULL, vm->ram_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	vm->ram =
+	    mmap(NULL, vm->ram_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm->ram == MAP_FAILED) {
 		ret = -errno;
 		vm->ram = NULL;
-		fprintf(stderr, "kvm-vmm: guest RAM (%zu bytes): %s\n", vm->ram_bytes, strerror(errno));
+		fprintf(stderr, "kvm-vmm: guest RAM (%zu bytes): %s\n", vm->ram_bytes,
+			strerror(errno));
 		return ret;
 	}
 	struct kvm_userspace_memory_region slot = {
-		.slot = 0,
-		.guest_phys_addr = RAM_BASE,
-		.memory_size = vm->ram_bytes,
-		.userspace_addr = (uintptr_t)vm->ram,
+	    .slot = 0,
+	    .guest_phys_addr = RAM_BASE,
+	    .memory_size = vm->ram_bytes,
+	    .userspace_addr = (uintptr_t)vm->ram,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0) {
 		ret = -errno;
@@ -198,7 +205,8 @@ static int vm_create(struct vm *vm)
 		if (c->run == MAP_FAILED) {
 			ret = -errno;
 			c->run = NULL;
-			fprintf(stderr, "kvm-vmm: vCPU %d's kvm_run mmap: %s\n", i, strerror(errno));
+			fprintf(stderr, "kvm-vmm: vCPU %d's kvm_run mmap: %s\n", i,
+				strerror(errno));
 			return ret;
 		}
 	}
@@ -336,11 +344,14 @@ static void *vcpu_thread(void *arg)
 			printf("kvm-vmm: guest system event %u (%s) on vCPU %d, reason %llu\n",
 			       r->system_event.type,
 			       r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? "shutdown"
-			       : r->system_event.type == KVM_SYSTEM_EVENT_RESET  ? "reset"
-										  : "other",
+			       : r->system_event.type == KVM_SYSTEM_EVENT_RESET	 ? "reset"
+										 : "other",
 			       c->id, (unsigned long long)reason);
 			pthread_mutex_unlock(&vm->lock);
-			vm_stop(vm, c, r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN && reason == 0 ? 0 : 1);
+			vm_stop(vm, c,
+				r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN && reason == 0
+				    ? 0
+				    : 1);
 			return NULL;
 		}
 		case KVM_EXIT_INTR:
@@ -349,7 +360,8 @@ static void *vcpu_thread(void *arg)
 			pthread_mutex_unlock(&vm->lock);
 			break;
 		default:
-			fprintf(stderr, "kvm-vmm: vCPU %d: unexpected exit reason %u\n", c->id, r->exit_reason);
+			fprintf(stderr, "kvm-vmm: vCPU %d: unexpected exit reason %u\n", c->id,
+				r->exit_reason);
 			vm_stop(vm, c, 1);
 			return NULL;
 		}
@@ -381,7 +393,10 @@ static int vm_run(struct vm *vm)
 
 int main(int argc, char **argv)
 {
-	struct vm vm = {.kvm_fd = -1, .vm_fd = -1, .ram_bytes = 8ul << 20, .nvcpus = 2,
+	struct vm vm = {.kvm_fd = -1,
+			.vm_fd = -1,
+			.ram_bytes = 8ul << 20,
+			.nvcpus = 2,
 			.lock = PTHREAD_MUTEX_INITIALIZER};
 	int opt, status = 1;
 	for (int i = 0; i < MAX_VCPUS; i++)
@@ -394,7 +409,8 @@ int main(int argc, char **argv)
 			errno = 0;
 			n = strtoul(optarg, &end, 0);
 			if (errno || *end || n < 1 || n > MAX_VCPUS) {
-				fprintf(stderr, "kvm-vmm: -c '%s': want 1 to %d vCPUs\n", optarg, MAX_VCPUS);
+				fprintf(stderr, "kvm-vmm: -c '%s': want 1 to %d vCPUs\n", optarg,
+					MAX_VCPUS);
 				return 2;
 			}
 			vm.nvcpus = (int)n;
@@ -403,7 +419,9 @@ int main(int argc, char **argv)
 			errno = 0;
 			mib = strtoul(optarg, &end, 0);
 			if (errno || *end || mib < 2 || mib > 1024) {
-				fprintf(stderr, "kvm-vmm: -m '%s': want guest RAM in MiB, 2 to 1024\n", optarg);
+				fprintf(stderr,
+					"kvm-vmm: -m '%s': want guest RAM in MiB, 2 to 1024\n",
+					optarg);
 				return 2;
 			}
 			vm.ram_bytes = mib << 20;
@@ -444,13 +462,14 @@ int main(int argc, char **argv)
 		if (isa >> i & 1)
 			*p++ = (char)('a' + i);
 	*p = 0;
-	printf("kvm-vmm: KVM API %d, %d vCPUs, isa %s, timer %llu Hz, %zu MiB at 0x%lx, entry 0x%llx (%s)\n",
-	       KVM_API_VERSION, vm.nvcpus, isa_str, (unsigned long long)freq, vm.ram_bytes >> 20, RAM_BASE,
-	       (unsigned long long)entry, path);
+	printf("kvm-vmm: KVM API %d, %d vCPUs, isa %s, timer %llu Hz, %zu MiB at 0x%lx, entry "
+	       "0x%llx (%s)\n",
+	       KVM_API_VERSION, vm.nvcpus, isa_str, (unsigned long long)freq, vm.ram_bytes >> 20,
+	       RAM_BASE, (unsigned long long)entry, path);
 	fflush(stdout);
 	status = vm_run(&vm);
-	printf("kvm-vmm: exits to user space: %lu SBI, %lu MMIO, %lu other\n", vm.sbi_exits, vm.mmio_exits,
-	       vm.other_exits);
+	printf("kvm-vmm: exits to user space: %lu SBI, %lu MMIO, %lu other\n", vm.sbi_exits,
+	       vm.mmio_exits, vm.other_exits);
 out:
 	fflush(stdout);
 	vm_destroy(&vm);
