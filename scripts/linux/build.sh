@@ -77,8 +77,10 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 fragment=$root/scripts/linux/strata.config
 if [ "$variant" = kvm ]; then
 	# One fragment, the default's lines then KVM's, so the kernel part below stays the same.
+	# Written aside and renamed: a concurrent build may be reading it.
 	mkdir -p "$cache"
-	cat "$fragment" "$root/scripts/linux/kvm.config" >"$cache/kvm-fragment.config"
+	cat "$fragment" "$root/scripts/linux/kvm.config" >"$cache/kvm-fragment.config.$$"
+	mv -f "$cache/kvm-fragment.config.$$" "$cache/kvm-fragment.config"
 	fragment=$cache/kvm-fragment.config
 fi
 # The kernel's key covers only the parts of this script that build the kernel (between the
