@@ -74,7 +74,7 @@ struct att_proxy {
 	struct att_brkpt {
 		uint64_t addr;
 		uint8_t kind; /* BK_* */
-		char name[40];
+		char name[64];
 	} brks[ATT_MAX_BRK]; /* planted for the resume under way */
 	unsigned nbrks;
 	char note[256]; /* a console line to send before the next stop reply */
