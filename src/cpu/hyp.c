@@ -649,8 +649,12 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 	case CSR_HGATP: {
 		uint64_t mode = v >> 60;
 
-		/* unsupported modes are WARL (not ignored as for satp): Bare */
-		if (mode != 8 && mode != 9)
+		/* unsupported modes are WARL (not ignored as for satp): Bare. Bare keeps its VMID:
+		 * KVM fences a VMID by writing it with MODE Bare, then HFENCE.VVMA (which applies
+		 * to hgatp's VMID), as OpenSBI's remote HFENCE.VVMA does */
+		if (mode == 0)
+			v &= HGATP_VMID;
+		else if (mode != 8 && mode != 9)
 			v = 0;
 		/* the 16 KiB root: PPN[1:0] read as zero */
 		h->hgatp = (v & ((0xfull << 60) | HGATP_VMID | HGATP_PPN)) & ~3ull;
