@@ -63,10 +63,20 @@ struct gdb_target {
 		bool by_hart;	    /* GOTO's target counts hart `hart`'s instructions (-smp N) */
 		unsigned hart, hit_hart;
 		bool have_report;
+		/* reverse-continue with async conditions (abrk.c): the last event before the
+		 * start on which one holds; the stop reported is that one */
+		bool async, report_async;
+		uint64_t async_at;
 	} rev;
-	/* the furthest instruction count run so far: below it, a trace being written is muted
-	 * (reverse.c), the stretch is in the trace already */
-	uint64_t frontier;
+	/* the stretches of the run whose console output (and trace) went out already, as
+	 * [lo, hi) instruction counts: running one again is muted (reverse.c). Usually one,
+	 * [0, furthest point run); a replay's jump forward to a stored snapshot leaves a gap. */
+	struct gdb_span {
+		uint64_t lo, hi;
+	} shown[64];
+	unsigned nshown;
+	bool muted;
+	uint64_t seg_lo; /* not muted: where the stretch being shown began */
 };
 
 extern const struct gdb_target_ops gdb_target_ops;

@@ -29,8 +29,8 @@ size_t machine_state_size(struct machine *m)
 /* Copy each piece between the machine and buf, in one order for both directions. */
 static void walk(struct machine *m, uint8_t *buf, bool save)
 {
-	struct loop_state ls = {m->vclock,	m->mtime_off, m->rt_start_ns,
-				m->total_insns, m->stop,      m->exit_code, m->round};
+	struct loop_state ls = {m->vclock, m->mtime_off, m->rt_start_ns, m->total_insns,
+				m->stop,   m->exit_code, m->round};
 	size_t sz;
 	void *p;
 
@@ -78,6 +78,14 @@ void machine_state_save(struct machine *m, void *buf)
 void machine_state_restore(struct machine *m, const void *buf)
 {
 	walk(m, (uint8_t *)buf, false);
+}
+
+void machine_state_strip(struct machine *m, void *buf)
+{
+	uint8_t *p = (uint8_t *)buf + sizeof(struct loop_state);
+
+	for (unsigned h = 0; h < m->nharts; h++, p += sizeof(*m->idle) + hart_state_size())
+		hart_state_strip(p + sizeof(*m->idle));
 }
 
 void machine_debug_goto(struct machine *m, uint64_t insns)
