@@ -77,35 +77,34 @@ static uint64_t csr(struct hart *h, unsigned addr)
 
 static int m_help(struct gdb_target *t, char *args, struct out *o)
 {
-	say(o,
-	    "strata monitor commands:\n"
-	    "  info                   each hart: pc, privilege, satp, pending and enabled "
-	    "interrupts\n"
-	    "  ring [HART]            the last instructions of a hart (default: the one that "
-	    "stopped),\n"
-	    "                         disassembled, with its registers\n"
-	    "  walk ADDR [HART]       the page-table walk for a virtual address under satp\n"
-	    "  phys on|off            m/M/X packets use physical (on) or virtual (off) "
-	    "addresses\n"
-	    "  gpa on|off             m/M/X packets use a guest's physical addresses (through\n"
-	    "                         the hart's hgatp, H extension) or virtual (off)\n"
-	    "  trace                  which tracers record; trace NAME[,NAME] on|off switches\n"
-	    "                         itrace, mtrace, ftrace, etrace, dtrace or all at run time\n"
-	    "  break-on               the event stops in force; break-on EVENT adds one:\n"
-	    "                           priv (any privilege change), sbi (ecall from S, or a\n"
-	    "                           hypercall: from VS), syscall (ecall from U),\n"
-	    "                           vmexit (a guest traps to HS or M), vmentry (an xRET\n"
-	    "                           enters a guest), trap N (exception cause N),\n"
-	    "                           irq N (interrupt N); break-on off clears them all\n"
-	    "                         async (--trace=async): poll TASK|FUTURE, pending FUTURE,\n"
-	    "                           ready FUTURE, wake TASK, lost-wake, polls N (a task's\n"
-	    "                           Nth poll); a stop shows the task's await tree\n"
-	    "  when                   the instruction count (all harts) and the snapshots\n"
-	    "  goto N                 go to instruction count N, back (from a snapshot) or\n"
-	    "                         forward; then `maint flush register-cache`\n"
-	    "  snapshots              snapshots in memory, restores of a replay's stored ones,\n"
-	    "                         instructions this process executed\n"
-	    "  help                   this text\n");
+	say(o, "strata monitor commands:\n"
+	       "  info                   each hart: pc, privilege, satp, pending and enabled "
+	       "interrupts\n"
+	       "  ring [HART]            the last instructions of a hart (default: the one that "
+	       "stopped),\n"
+	       "                         disassembled, with its registers\n"
+	       "  walk ADDR [HART]       the page-table walk for a virtual address under satp\n"
+	       "  phys on|off            m/M/X packets use physical (on) or virtual (off) "
+	       "addresses\n"
+	       "  gpa on|off             m/M/X packets use a guest's physical addresses (through\n"
+	       "                         the hart's hgatp, H extension) or virtual (off)\n"
+	       "  trace                  which tracers record; trace NAME[,NAME] on|off switches\n"
+	       "                         itrace, mtrace, ftrace, etrace, dtrace or all at run time\n"
+	       "  break-on               the event stops in force; break-on EVENT adds one:\n"
+	       "                           priv (any privilege change), sbi (ecall from S, or a\n"
+	       "                           hypercall: from VS), syscall (ecall from U),\n"
+	       "                           vmexit (a guest traps to HS or M), vmentry (an xRET\n"
+	       "                           enters a guest), trap N (exception cause N),\n"
+	       "                           irq N (interrupt N); break-on off clears them all\n"
+	       "                         async (--trace=async): poll TASK|FUTURE, pending FUTURE,\n"
+	       "                           ready FUTURE, wake TASK, lost-wake, polls N (a task's\n"
+	       "                           Nth poll); a stop shows the task's await tree\n"
+	       "  when                   the instruction count (all harts) and the snapshots\n"
+	       "  goto N                 go to instruction count N, back (from a snapshot) or\n"
+	       "                         forward; then `maint flush register-cache`\n"
+	       "  snapshots              snapshots in memory, restores of a replay's stored ones,\n"
+	       "                         instructions this process executed\n"
+	       "  help                   this text\n");
 	return 0;
 }
 
@@ -125,16 +124,12 @@ static int m_info(struct gdb_target *t, char *args, struct out *o)
 		say(o, "hart %u: pc 0x%016" PRIx64 " priv %s%s\n", i, hart_get_pc(h),
 		    priv_names[lvl & 7], hart_waiting(h) ? " (waiting in wfi)" : "");
 		say(o, "  satp 0x%016" PRIx64 " (%s", satp,
-		    mode == 8	? "Sv39"
-		    : mode == 9 ? "Sv48"
-				: "bare");
+		    mode == 8 ? "Sv39" : mode == 9 ? "Sv48" : "bare");
 		if (mode == 8 || mode == 9)
-			say(o, ", asid %" PRIu64 ", root 0x%" PRIx64,
-			    (uint64_t)((satp >> 44) & 0xffff),
+			say(o, ", asid %" PRIu64 ", root 0x%" PRIx64, (uint64_t)((satp >> 44) & 0xffff),
 			    (uint64_t)((satp & ((1ull << 44) - 1)) << 12));
-		say(o,
-		    ")\n  mstatus 0x%016" PRIx64 "  mip 0x%03" PRIx64 "  mie 0x%03" PRIx64
-		    "  pending:",
+		say(o, ")\n  mstatus 0x%016" PRIx64 "  mip 0x%03" PRIx64 "  mie 0x%03" PRIx64
+		       "  pending:",
 		    csr(h, 0x300), mip, mie);
 		if (!mip)
 			say(o, " none");
@@ -226,9 +221,8 @@ static int m_trace(struct gdb_target *t, char *args, struct out *o)
 				if (!strcmp(name, tracers[k].name))
 					break;
 			if (k == sizeof(tracers) / sizeof(tracers[0])) {
-				say(o,
-				    "monitor trace: no tracer '%s' (itrace, mtrace, ftrace, "
-				    "etrace, dtrace, all)\n",
+				say(o, "monitor trace: no tracer '%s' (itrace, mtrace, ftrace, "
+				       "etrace, dtrace, all)\n",
 				    name);
 				return 0;
 			}
@@ -294,10 +288,9 @@ static int m_break_on(struct gdb_target *t, char *args, struct out *o)
 			char msg[200] = "";
 			int rc = gdb_abrk_add(t, a, word(&args), msg, sizeof(msg));
 			if (rc == -ENOENT && !strcmp(msg, "")) {
-				say(o,
-				    "monitor break-on: unknown event '%s' (priv, sbi, syscall, "
-				    "vmexit, vmentry, trap N, irq N, poll, pending, ready, wake, "
-				    "lost-wake, polls, off)\n",
+				say(o, "monitor break-on: unknown event '%s' (priv, sbi, syscall, "
+				       "vmexit, vmentry, trap N, irq N, poll, pending, ready, wake, "
+				       "lost-wake, polls, off)\n",
 				    a);
 				return 0;
 			}
@@ -373,9 +366,9 @@ static const struct {
 	const char *name;
 	int (*fn)(struct gdb_target *t, char *args, struct out *o);
 } cmds[] = {
-    {"help", m_help}, {"info", m_info},	  {"ring", m_ring},
-    {"walk", m_walk}, {"trace", m_trace}, {"break-on", m_break_on},
-    {"when", m_when}, {"goto", m_goto},	  {"snapshots", m_stored},
+    {"help", m_help}, {"info", m_info},	  {"ring", m_ring},	    {"walk", m_walk},
+    {"trace", m_trace}, {"break-on", m_break_on}, {"when", m_when}, {"goto", m_goto},
+    {"snapshots", m_stored},
 };
 
 int gdb_monitor(void *target, const char *cmd, char *outbuf, size_t size)

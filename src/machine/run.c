@@ -159,8 +159,8 @@ static bool idle_elide(struct machine *m, unsigned i, struct hart *h)
 {
 	struct machine_idle *d = &m->idle[i];
 
-	d->elide =
-	    IDLE_ELISION && !m->dbg && !m->cfg.realtime && d->looks && m->rounds >= d->retry_round;
+	d->elide = IDLE_ELISION && !m->dbg && !m->cfg.realtime && d->looks &&
+		   m->rounds >= d->retry_round;
 	if (hart_idle_arm(h, d->elide) < 0)
 		d->elide = false;
 	return d->elide;
@@ -227,8 +227,7 @@ static uint64_t dbg_cap(const struct machine *m, unsigned i, uint64_t budget)
  * a debugger) cuts hart i's turn at budget. */
 static bool dbg_cut(const struct machine *m, unsigned i, uint64_t full, uint64_t budget)
 {
-	return m->dbg && budget < full && dbg_cap(m, i, full) == budget &&
-	       max_cap(m, full) > budget;
+	return m->dbg && budget < full && dbg_cap(m, i, full) == budget && max_cap(m, full) > budget;
 }
 
 static uint64_t round_cap(const struct machine *m, unsigned i, uint64_t budget)
@@ -289,8 +288,7 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 		bool resumed = rd->open && i == rd->next;
 
 		if (m->dbg && !((m->dbg_mask >> i) & 1)) {
-			rd->open =
-			    rd->open && !resumed; /* held by the debugger: the slice is lost */
+			rd->open = rd->open && !resumed; /* held by the debugger: the slice is lost */
 			continue;
 		}
 		full = resumed ? rd->left : slice_budget(m, i, h, rd->q, rd->some_busy);
@@ -319,7 +317,8 @@ static uint64_t run_round(struct machine *m, uint64_t q, bool *all_waiting, bool
 		if (m->idle[i].looks)
 			m->idle[i].insns_looking_idle += n;
 		if (m->dbg && n < full &&
-		    ((n == budget && capped) || hart_debug_stopped(h, NULL) || hart_dm_halted(h))) {
+		    ((n == budget && capped) || hart_debug_stopped(h, NULL) ||
+		     hart_dm_halted(h))) {
 			/* cut by the debugger: the slice goes on from here next time */
 			rd->open = true;
 			rd->next = i;
@@ -361,12 +360,11 @@ void machine_print_idle_stats(struct machine *m, FILE *f)
 		hart_idle_stats(h, &st);
 		fprintf(f,
 			"strata: hart %u: %" PRIu64 " instructions, %" PRIu64
-			" in runs that looked idle, %" PRIu64
-			" of them skipped (idle elision: %" PRIu64 " runs, %" PRIu64
-			" fixpoints, %" PRIu64 " skips, %" PRIu64 " invalidated, %" PRIu64
-			" aborted, %" PRIu64 " found nothing)\n",
-			i, hart_instret(h), m->idle[i].insns_looking_idle, st.skipped_insns,
-			st.runs, st.fixpoints, st.skips, st.invalidated, st.aborts, st.misses);
+			" in runs that looked idle, %" PRIu64 " of them skipped (idle elision: %" PRIu64
+			" runs, %" PRIu64 " fixpoints, %" PRIu64 " skips, %" PRIu64
+			" invalidated, %" PRIu64 " aborted, %" PRIu64 " found nothing)\n",
+			i, hart_instret(h), m->idle[i].insns_looking_idle, st.skipped_insns, st.runs,
+			st.fixpoints, st.skips, st.invalidated, st.aborts, st.misses);
 	}
 }
 
@@ -467,10 +465,9 @@ enum machine_exit machine_run(struct machine *m, int *code)
 				if (hart_trap_storm(cpu_hart(m->cpu, i)))
 					h = cpu_hart(m->cpu, i);
 			if (h)
-				fprintf(
-				    stderr,
-				    "strata: the guest makes no progress: every hart traps without "
-				    "retiring an instruction (a trap vector that faults?)\n");
+				fprintf(stderr,
+					"strata: the guest makes no progress: every hart traps without "
+					"retiring an instruction (a trap vector that faults?)\n");
 			else
 				fprintf(stderr, "strata: internal error: harts make no progress\n");
 			dump_harts(m);
@@ -480,8 +477,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		goto tick;
 	idle:
 		/* Every hart waits and no timer is due: only console input can wake the guest, or a
-		 * debugger that holds some harts (JTAG: halted in Debug Mode) and may resume them.
-		 */
+		 * debugger that holds some harts (JTAG: halted in Debug Mode) and may resume them. */
 		if (m->dbg && m->dbg_mask != ~0ull) {
 			m->dbg_rounds = DEBUG_POLL_ROUNDS; /* ask it at once */
 			console_flush();

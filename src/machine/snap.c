@@ -29,8 +29,8 @@ size_t machine_state_size(struct machine *m)
 /* Copy each piece between the machine and buf, in one order for both directions. */
 static void walk(struct machine *m, uint8_t *buf, bool save)
 {
-	struct loop_state ls = {m->vclock, m->mtime_off, m->rt_start_ns, m->total_insns,
-				m->stop,   m->exit_code, m->round};
+	struct loop_state ls = {m->vclock,	m->mtime_off, m->rt_start_ns,
+				m->total_insns, m->stop,      m->exit_code, m->round};
 	size_t sz;
 	void *p;
 

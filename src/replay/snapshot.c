@@ -52,7 +52,7 @@ struct rr_snaps {
 	/* RAM pages the guest ever touched (the rest are the zero pages the RAM mapping starts
 	 * with, in RAM and in the shadow alike: comparing them would only fault them in) */
 	uint8_t *touched;
-	int pagemap;	      /* /proc/self/pagemap, or -1: then every page counts as touched */
+	int pagemap; /* /proc/self/pagemap, or -1: then every page counts as touched */
 	struct rr_disk *disk; /* NULL: no writable drive */
 	const struct rr_dundo **undo; /* rr_snaps_restore's list, cap entries */
 	/* a replay's stored snapshots (snapstore.h): where one is nearer than any in memory,
