@@ -5,10 +5,12 @@
 # 120th poll, then reverse-continue to the last event before the current point on which
 # `break-on polls 100`, `wake 1`, `pending lost` holds, each stop with the task's await tree as
 # it was then (the same notes and source lines as the forward stops in tests/golden/gdb/async.out),
-# and `poll 1` (task 1 is polled only after task 0's first Pending) back to the start.
-# GDB's lines about the stops must equal tests/golden/replay/async_reverse.out (O1-O3) and
-# async_reverse-O0.out (O0: Forgetful's poll is a call of its own). STRATA_UPDATE_GOLDEN=1
-# rewrites them.
+# and `poll 1` (task 1 is polled only after task 0's first Pending) back to the start;
+# tests/gdb/async_reverse_lost.gdb: with `lost-wake` and `polls 110` in force, back to the
+# later (poll 110), then with `lost-wake` alone to task 0's Pending that touched no waker.
+# GDB's lines about the stops must equal tests/golden/replay/SCRIPT.out (O1-O3) and
+# SCRIPT-O0.out (O0: Forgetful's poll is a call of its own). STRATA_UPDATE_GOLDEN=1 rewrites
+# them.
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
@@ -63,5 +65,7 @@ for o in 0 1 2 3; do
 		echo "FAIL replay_async/O$o: $elf missing (make guests)"
 		continue
 	fi
-	case_ "async_reverse-O$o" async_reverse "$elf" --trace=async --trace-out "$work/O$o.trace"
+	for s in async_reverse async_reverse_lost; do
+		case_ "$s-O$o" $s "$elf" --trace=async --trace-out "$work/$s-O$o.trace"
+	done
 done
