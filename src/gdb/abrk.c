@@ -256,7 +256,11 @@ static void tap(void *arg, const struct tev *ev)
 	judge(t, a, ev);
 }
 
-int gdb_abrk_last_before(struct gdb_target *t, uint64_t before, uint64_t *insns)
+/* The conditions again on the logged events, on a picture rebuilt from the start, as they were
+ * when the run made them: the last hit before `before`, or (first) the first at or after `from`
+ * and before `before`. 0 and *insns (the event's count), or -ENOENT / -ENOMEM. */
+static int scan_log(struct gdb_target *t, uint64_t from, uint64_t before, bool first,
+		    uint64_t *insns)
 {
 	struct gdb_abrk *a = abrk_of(t);
 	struct tasks *live;
@@ -269,16 +273,21 @@ int gdb_abrk_last_before(struct gdb_target *t, uint64_t before, uint64_t *insns)
 		a->tasks = live;
 		return -ENOMEM;
 	}
-	/* the conditions again on every event before `before`, on a picture rebuilt from the
-	 * start, as they were when the run made them */
 	was_hit = a->hit;
 	a->hit = false;
 	a->scanning = true;
 	a->last.have = false;
 	for (size_t i = 0; i < a->nlog && a->log[i].insns < before; i++) {
+		bool had = a->last.have;
+		uint64_t at = a->last.insns;
+
 		a->scan_insns = a->log[i].insns;
 		judge(t, a, &a->log[i].ev);
 		a->hit = false;
+		if (a->last.have && a->last.insns < from) /* before the window: not a hit */
+			a->last.have = had, a->last.insns = at;
+		if (first && a->last.have)
+			break;
 	}
 	a->scanning = false;
 	a->hit = was_hit;
@@ -289,6 +298,16 @@ int gdb_abrk_last_before(struct gdb_target *t, uint64_t before, uint64_t *insns)
 	a->rev = a->last;
 	*insns = a->last.insns;
 	return 0;
+}
+
+int gdb_abrk_last_before(struct gdb_target *t, uint64_t before, uint64_t *insns)
+{
+	return scan_log(t, 0, before, false, insns);
+}
+
+int gdb_abrk_next_logged(struct gdb_target *t, uint64_t from, uint64_t *insns)
+{
+	return scan_log(t, from, UINT64_MAX, true, insns);
 }
 
 unsigned gdb_abrk_rev_note(struct gdb_target *t, char *buf, size_t n)

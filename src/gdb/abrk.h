@@ -26,6 +26,9 @@ void gdb_abrk_describe(const struct gdb_target *t, char *buf, size_t n);
  * holds (with the task picture as it was then): 0 and *insns, or -ENOENT (none, or no
  * conditions) / -ENOMEM. Its stop text is kept for gdb_abrk_rev_note. */
 int gdb_abrk_last_before(struct gdb_target *t, uint64_t before, uint64_t *insns);
+/* A forward run through a stretch run before (its events are not made again): the first
+ * logged event at or after instruction count from on which a condition holds. Same returns. */
+int gdb_abrk_next_logged(struct gdb_target *t, uint64_t from, uint64_t *insns);
 /* That hit's stop text (as a forward stop's) into buf; returns its hart. */
 unsigned gdb_abrk_rev_note(struct gdb_target *t, char *buf, size_t n);
 /* The stop text of the latest async stop (what hit, the task's await tree), once; false if the

@@ -446,6 +446,15 @@ bool gdb_reverse_halted(struct gdb_target *t)
 	}
 	if (t->rev.mode == REV_STEPS)
 		return steps(t, now, stopped ? gdb_kind(hs.kind) : -1, &hs);
+	if (t->rev.mode == REV_FWD) { /* at the logged async hit, or stopped before it */
+		t->rev.mode = REV_NONE;
+		t->rev.have_report = !stopped && now == t->rev.target;
+		t->rev.report_async = t->rev.have_report;
+		t->rev.report.kind = -1;
+		if (t->rev.have_report)
+			t->last_hart = gdb_abrk_rev_note(t, NULL, 0) % t->nharts;
+		return false;
+	}
 	/* REV_SCAN */
 	if (stopped) {
 		int k = gdb_kind(hs.kind);
@@ -510,6 +519,20 @@ bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 		st->hart = t->last_hart = gdb_abrk_rev_note(t, st->note, sizeof(st->note));
 	}
 	return true;
+}
+
+void gdb_reverse_resumed(struct gdb_target *t, bool step)
+{
+	uint64_t at;
+
+	t->rev.report_async = false;
+	/* muted: the stretch ahead ran before and makes no async events; the log has them */
+	if (step || !t->muted || gdb_abrk_next_logged(t, machine_insns(t->m), &at) < 0)
+		return;
+	t->rev.mode = REV_FWD;
+	t->rev.target = at + 1; /* where the forward stop was: after the event's instruction */
+	t->rev.begin = false;
+	machine_debug_goto(t->m, at + 1);
 }
 
 void gdb_reverse_tick(struct gdb_target *t)

@@ -40,7 +40,7 @@ struct gdb_target {
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */
 	struct gdb_abrk *abrk; /* async breakpoints (abrk.c), or NULL */
 	struct gdb_rev {      /* reverse execution in progress (reverse.c) */
-		enum { REV_NONE, REV_GOTO, REV_SCAN, REV_STEPS } mode;
+		enum { REV_NONE, REV_GOTO, REV_SCAN, REV_STEPS, REV_FWD } mode;
 		uint64_t target;      /* GOTO: stop at this instruction count */
 		uint64_t from, to;    /* SCAN: the span being re-run, from a snapshot */
 		bool hit;	      /* SCAN: a breakpoint or watchpoint hit in the span */
@@ -104,6 +104,9 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 bool gdb_reverse_halted(struct gdb_target *t);
 /* The stop a finished reverse execution reports: true and st filled, or false. */
 bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st);
+/* GDB resumed the machine (continue when !step): through a stretch run before, stop at the
+ * first async condition found in the event log (it makes no events there). */
+void gdb_reverse_resumed(struct gdb_target *t, bool step);
 /* Between rounds while the machine runs: take the periodic snapshot. */
 void gdb_reverse_tick(struct gdb_target *t);
 

@@ -5,7 +5,9 @@
 # 120th poll, then reverse-continue to the last event before the current point on which
 # `break-on polls 100`, `wake 1`, `pending lost` holds, each stop with the task's await tree as
 # it was then (the same notes and source lines as the forward stops in tests/golden/gdb/async.out),
-# and `poll 1` (task 1 is polled only after task 0's first Pending) back to the start;
+# and `poll 1` (task 1 is polled only after task 0's first Pending) back to the start; then
+# `continue` forward to `polls 100` (a stretch run before: found in the stub's event log) and to
+# `polls 130` (past the furthest point: the live events);
 # tests/gdb/async_reverse_lost.gdb: with `lost-wake` and `polls 110` in force, back to the
 # later (poll 110), then with `lost-wake` alone to task 0's Pending that touched no waker.
 # GDB's lines about the stops must equal tests/golden/replay/SCRIPT.out (O1-O3) and

@@ -13,4 +13,10 @@ monitor break-on off
 monitor break-on poll 1
 reverse-continue
 monitor break-on off
+monitor break-on polls 100
+continue
+monitor break-on off
+monitor break-on polls 130
+continue
+monitor break-on off
 kill
