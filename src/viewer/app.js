@@ -415,6 +415,40 @@ function showTask(t) {
 	$('taskdetails').innerHTML = s;
 }
 
+/* ---- screen: the frame buffer of a -machine nemu run (the last frame its --fb-out saved) ---- */
+
+function setupScreen() {
+	const el = $('fb');
+	if (!el) return;
+	let fb;
+	try {
+		fb = JSON.parse(el.textContent);
+		const rgb = atob(fb.rgb);
+		if (rgb.length !== fb.w * fb.h * 3) throw new Error(rgb.length + ' bytes for ' + fb.w + 'x' + fb.h);
+		const c = $('fbc');
+		c.width = fb.w;
+		c.height = fb.h;
+		const ctx = c.getContext('2d'), img = ctx.createImageData(fb.w, fb.h);
+		for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+			img.data[j] = rgb.charCodeAt(i);
+			img.data[j + 1] = rgb.charCodeAt(i + 1);
+			img.data[j + 2] = rgb.charCodeAt(i + 2);
+			img.data[j + 3] = 255;
+		}
+		ctx.putImageData(img, 0, 0);
+		/* twice the size when it fits: NEMU's 400x300 is small on today's screens */
+		const k = Math.max(1, Math.min(2, Math.floor((window.innerWidth - 40) / fb.w)));
+		c.style.width = fb.w * k + 'px';
+		c.style.height = fb.h * k + 'px';
+	} catch (e) {
+		warn('The frame buffer is damaged (' + e.message + ').');
+		return;
+	}
+	$('fbinfo').textContent = 'Frame buffer ' + fb.w + '\u00d7' + fb.h + ', the last frame the run saved: ' + fb.path;
+	document.querySelector('nav button[data-tab="screen"]').hidden = false;
+	window.strataScreen = {w: fb.w, h: fb.h, path: fb.path};
+}
+
 /* ---- page ---- */
 
 function warn(msg) {
@@ -467,6 +501,7 @@ function strataMain() {
 	setupTimeline();
 	setupFlame();
 	setupTasks();
+	setupScreen();
 	draw();
 	window.strataReady = true;
 }
