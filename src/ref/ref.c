@@ -212,7 +212,9 @@ EXPORT void difftest_exec(uint64_t n)
 	need_init("difftest_exec");
 	while (n--) {
 		hart_debug_resume(ref.h, true, true);
-		if (!hart_run(ref.h, 1) && !(hart_debug_stopped(ref.h, &st) && st.kind == HART_STOP_STEP))
+		if (hart_run(ref.h, 1))
+			continue;
+		if (!hart_debug_stopped(ref.h, &st) || st.kind != HART_STOP_STEP)
 			break; /* ended (ebreak), or waits in WFI */
 	}
 	hart_debug_resume(ref.h, false, true);
