@@ -1,13 +1,17 @@
 /* fb — the frame buffer of a -machine nemu run on the viewer's page: the binary PPM that
- * `--fb-out` wrote (its last frame), read, checked and handed to the page as base64 RGB, which
- * app.js draws into a canvas (the page's policy allows no image files, only inline data). */
+ * `--fb-out` wrote (its last frame, or with a %d in the name a file per frame), read, checked and
+ * handed to the page as base64 RGB, which app.js draws into a canvas (the page's policy allows
+ * no image files, only inline data). */
 #include "viewer/viewer.h"
 #include "util/err.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <limits.h>
 #include <nettle/base64.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FB_MAX_SIDE 4096 /* NEMU's screen is 400x300; a larger file is not a frame of ours */
 
@@ -80,19 +84,68 @@ void vw_fb_free(struct vw_fb *fb)
 	memset(fb, 0, sizeof(*fb));
 }
 
-int vw_fb_json(FILE *f, const struct vw_fb *fb)
+/* One frame's JSON: {n, rgb}. */
+static int frame_json(FILE *f, unsigned n, const struct vw_fb *fb)
 {
-	size_t n = (size_t)fb->w * fb->h * 3;
-	char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(n));
+	size_t len = (size_t)fb->w * fb->h * 3;
+	char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(len));
 
 	if (!b64)
-		return -ENOMEM;
-	base64_encode_raw(b64, n, fb->rgb);
-	fprintf(f, "{\"path\":");
-	vw_json_str(f, fb->path, strlen(fb->path));
-	fprintf(f, ",\"w\":%u,\"h\":%u,\"rgb\":\"", fb->w, fb->h);
-	fwrite(b64, 1, BASE64_ENCODE_RAW_LENGTH(n), f);
+		return err_set(ENOMEM, "%s: out of memory", fb->path);
+	base64_encode_raw(b64, len, fb->rgb);
+	fprintf(f, "{\"n\":%u,\"rgb\":\"", n);
+	fwrite(b64, 1, BASE64_ENCODE_RAW_LENGTH(len), f);
 	fputs("\"}", f);
 	free(b64);
-	return ferror(f) ? -EIO : 0;
+	return 0;
+}
+
+int vw_fb_json(FILE *f, const char *path)
+{
+	char name[PATH_MAX];
+	unsigned total = 1, w = 0, h = 0;
+	const char *pct = strchr(path, '%');
+	/* the name is a format only as --fb-out allows it: one %d, no other '%' */
+	bool numbered = pct && pct[1] == 'd' && !strchr(pct + 2, '%');
+	int rc = 0;
+
+	if (numbered) { /* --fb-out's numbered frames: how many are there */
+		for (total = 0; total < 1000000; total++) {
+			snprintf(name, sizeof(name), path, (int)total);
+			if (access(name, F_OK))
+				break;
+		}
+		if (!total)
+			return err_set(ENOENT, "%s: no frame (%s is missing)", path, name);
+	}
+	unsigned shown = total < VW_FB_MAX_FRAMES ? total : VW_FB_MAX_FRAMES;
+	fprintf(f, "{\"path\":");
+	vw_json_str(f, path, strlen(path));
+	fprintf(f, ",\"total\":%u,\"frames\":[", total);
+	for (unsigned i = 0; i < shown && !rc; i++) {
+		/* evenly spaced from the first to the last */
+		unsigned n = shown > 1 ? (unsigned)((uint64_t)i * (total - 1) / (shown - 1)) : 0;
+		struct vw_fb fb;
+
+		if (numbered)
+			snprintf(name, sizeof(name), path, (int)n);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		if ((rc = vw_fb_load(name, &fb)) < 0)
+			break;
+		if (i && (fb.w != w || fb.h != h))
+			rc = err_set(EINVAL, "%s: %ux%u, the frames before it %ux%u", name, fb.w,
+				     fb.h, w, h);
+		w = fb.w;
+		h = fb.h;
+		if (!rc) {
+			fputs(i ? "," : "", f);
+			rc = frame_json(f, n, &fb);
+		}
+		vw_fb_free(&fb);
+	}
+	fprintf(f, "],\"w\":%u,\"h\":%u}", w, h);
+	if (!rc && ferror(f))
+		rc = err_set(EIO, "%s: cannot embed the frame buffer", path);
+	return rc;
 }

@@ -69,30 +69,101 @@ static int refuses(void)
 	return 0;
 }
 
+/* The JSON's frame i decoded into dec (at most size bytes); its length, or -1. */
+static long frame_rgb(char *text, unsigned i, uint8_t *dec, size_t size)
+{
+	struct base64_decode_ctx ctx;
+	char *p = text, *end;
+	size_t dlen = size;
+
+	for (unsigned k = 0; k <= i; k++)
+		if (!(p = strstr(p, "\"rgb\":\"")))
+			return -1;
+		else
+			p += 7;
+	end = strchr(p, '"');
+	base64_decode_init(&ctx);
+	if (!end || BASE64_DECODE_LENGTH((size_t)(end - p)) > size ||
+	    !base64_decode_update(&ctx, &dlen, dec, (size_t)(end - p), p) ||
+	    !base64_decode_final(&ctx))
+		return -1;
+	return (long)dlen;
+}
+
+/* fb_json(path): the JSON text (malloc'ed) or NULL with err_msg() */
+static char *fb_json(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = f ? vw_fb_json(f, path) : -1;
+
+	if (f)
+		fclose(f);
+	if (rc) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static int json(void)
 {
 	struct vw_fb fb;
-	char *text = NULL, *p;
-	size_t len = 0;
+	char *text;
 	uint8_t dec[64];
-	size_t dlen = sizeof(dec);
-	struct base64_decode_ctx ctx;
-	FILE *f;
 
 	CHECK(!put("P6\n4 3\n255\n", 36), "write");
 	CHECK(!vw_fb_load(path, &fb), "load");
-	f = open_memstream(&text, &len);
-	CHECK(f && !vw_fb_json(f, &fb), "json");
-	fclose(f);
-	CHECK(strstr(text, "\"w\":4,\"h\":3,\"rgb\":\""), "%s", text);
-	p = strstr(text, "\"rgb\":\"") + 7;
-	*strchr(p, '"') = 0;
-	base64_decode_init(&ctx);
-	CHECK(base64_decode_update(&ctx, &dlen, dec, strlen(p), p) && base64_decode_final(&ctx),
-	      "base64");
-	CHECK(dlen == 36 && !memcmp(dec, fb.rgb, 36), "decoded %zu bytes", dlen);
+	text = fb_json(path);
+	CHECK(text && strstr(text, "\"total\":1,\"frames\":[{\"n\":0,\"rgb\":\"") &&
+		  strstr(text, "],\"w\":4,\"h\":3}"),
+	      "%s", text ? text : err_msg());
+	CHECK(frame_rgb(text, 0, dec, sizeof(dec)) == 36 && !memcmp(dec, fb.rgb, 36), "decoded");
 	free(text);
 	vw_fb_free(&fb);
+	return 0;
+}
+
+/* path%d: every frame up to the first missing number, evenly spaced past VW_FB_MAX_FRAMES */
+static int numbered(void)
+{
+	char dir[] = "/tmp/strata-fb-frames-XXXXXX", pat[64], name[96], *text;
+	uint8_t dec[16];
+	unsigned total = VW_FB_MAX_FRAMES * 2 + 1;
+	int ok = 1;
+
+	CHECK(mkdtemp(dir), "mkdtemp");
+	snprintf(pat, sizeof(pat), "%s/f-%%d.ppm", dir);
+	for (unsigned i = 0; i < total && ok; i++) {
+		FILE *f;
+
+		snprintf(name, sizeof(name), pat, (int)i);
+		ok = (f = fopen(name, "wb")) && fprintf(f, "P6\n1 1\n255\n%c%c%c", i, i, i) > 0 &&
+		     !fclose(f);
+	}
+	CHECK(ok, "writing frames");
+	text = fb_json(pat);
+	CHECK(text, "%s", err_msg());
+	CHECK(strstr(text, "\"total\":129,") && strstr(text, "{\"n\":0,") &&
+		  strstr(text, "{\"n\":2,") && strstr(text, "{\"n\":128,") &&
+		  !strstr(text, "{\"n\":1,"),
+	      "129 frames shown as 64 from 0 to 128 in steps of ~2: %.300s", text);
+	CHECK(frame_rgb(text, VW_FB_MAX_FRAMES - 1, dec, sizeof(dec)) == 3 && dec[0] == 128 &&
+		  frame_rgb(text, VW_FB_MAX_FRAMES, dec, sizeof(dec)) < 0,
+	      "the last frame shown is frame 128, and there are 64");
+	free(text);
+	/* a '%' that is not the one %d is a plain name, not a format */
+	snprintf(name, sizeof(name), "%s/f-%%s.ppm", dir);
+	CHECK(!fb_json(name) && strstr(err_msg(), "f-%s.ppm"), "%%s: %s", err_msg());
+	err_clear();
+	for (unsigned i = 0; i < total; i++) {
+		snprintf(name, sizeof(name), pat, (int)i);
+		unlink(name);
+	}
+	CHECK(!fb_json(pat) && strstr(err_msg(), "no frame"), "no frame: %s", err_msg());
+	err_clear();
+	rmdir(dir);
 	return 0;
 }
 
@@ -108,6 +179,7 @@ int main(void)
 	failed |= RUN(loads);
 	failed |= RUN(refuses);
 	failed |= RUN(json);
+	failed |= RUN(numbered);
 	unlink(path);
 	return failed;
 }

@@ -49,8 +49,12 @@ struct vw_fb {
 /* Read the binary PPM (P6, maxval 255) --fb-out writes. 0, or -errno with err_set(). */
 int vw_fb_load(const char *path, struct vw_fb *fb);
 void vw_fb_free(struct vw_fb *fb);
-/* fb as one JSON object {path, w, h, rgb: base64}. 0 or -errno. */
-int vw_fb_json(FILE *f, const struct vw_fb *fb);
+/* The frames of path as one JSON object {path, w, h, total, frames: [{n, rgb: base64}]}: path
+ * itself, or with a %d (--fb-out's numbered frames) up to VW_FB_MAX_FRAMES of the files that
+ * exist from 0 on, evenly spaced, the first and the last among them. 0, or -errno with
+ * err_set() (no frame, or one that is not a frame of the others' size). */
+#define VW_FB_MAX_FRAMES 64
+int vw_fb_json(FILE *f, const char *path);
 
 /* JSON string literal of s (at most n bytes, stops at NUL) to f. */
 void vw_json_str(FILE *f, const char *s, size_t n);

@@ -93,16 +93,22 @@ static int fb_page(const struct vw_opts *o, struct trace_reader *r, struct vw_re
 		   char **json, size_t *len)
 {
 	const char *path = o->fb ? o->fb : trace_meta(r, "fb");
-	struct vw_fb fb;
 	FILE *f;
 	int rc;
 
 	*json = NULL;
 	if (!path || !*path)
 		return 0;
-	if (vw_fb_load(path, &fb) < 0) {
+	if (!(f = open_memstream(json, len)))
+		return err_set(ENOMEM, "out of memory");
+	rc = vw_fb_json(f, path);
+	if (fclose(f) && !rc)
+		rc = err_set(EIO, "%s: cannot embed the frame buffer", path);
+	if (rc) {
 		char why[512];
 
+		free(*json);
+		*json = NULL;
 		snprintf(why, sizeof(why), "%s", err_msg() ? err_msg() : path);
 		if (o->fb)
 			return err_set(EINVAL, "--fb %s", why);
@@ -110,19 +116,6 @@ static int fb_page(const struct vw_opts *o, struct trace_reader *r, struct vw_re
 			 "the run's frame buffer is not shown: %s", why);
 		err_clear();
 		return 0;
-	}
-	if (!(f = open_memstream(json, len))) {
-		vw_fb_free(&fb);
-		return err_set(ENOMEM, "out of memory");
-	}
-	rc = vw_fb_json(f, &fb);
-	if (fclose(f) && !rc)
-		rc = -EIO;
-	vw_fb_free(&fb);
-	if (rc) {
-		free(*json);
-		*json = NULL;
-		return err_set(-rc, "%s: cannot embed the frame buffer", path);
 	}
 	snprintf(res->fb, sizeof(res->fb), "%s", path);
 	return 0;

@@ -5,7 +5,9 @@
 # also from another directory) and its Screen tab shows it in headless Chromium pixel for pixel
 # (tests/e2e/view/fb_check.py; screenshot build/artifacts/view-fb.png). A trace whose frame is
 # gone gets a note and a page without Screen; --fb FILE shows a given frame; a --fb that is not
-# a frame gets one line and exit 2.
+# a frame gets one line and exit 2. Frames over time: --fb-out 'f-%d.ppm' writes a file per
+# sync, and the page has them all behind a slider, each equal to its file; a '%' that is not
+# the one %d is refused (one line, exit 2).
 # tests/run: timeout=900
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -73,6 +75,32 @@ if "$strata" view "$tmp/run/v.trace" -o "$tmp/vdir" >/dev/null 2>"$tmp/v.err" &&
 else
 	bad dir "$(cat "$tmp/v.err")"
 fi
+
+# frames over time: a numbered file per sync, every one in the page
+(cd "$tmp/run" && timeout 120 "$strata" run -machine nemu -kernel "$nemu/amtest-v.elf" --max-insns 20000000 \
+	--fb-out 'f-%d.ppm' --trace=ftrace --trace-out f.trace </dev/null >fout 2>ferr)
+nf=$(ls "$tmp/run" | grep -c '^f-[0-9]*\.ppm$')
+if [ "$nf" -ge 3 ] && [ -s "$tmp/run/f-0.ppm" ] && [ -s "$tmp/run/f-$((nf - 1)).ppm" ]; then
+	pass frames_written
+else
+	bad frames_written "$nf frame files: $(tail -n 2 "$tmp/run/ferr" | tr '\n' ' ')"
+fi
+if "$strata" view "$tmp/run/f.trace" -o "$tmp/f.html" >"$tmp/f.out" 2>"$tmp/f.err" &&
+	grep -q "shows the frame buffer $tmp/run/f-%d.ppm\$" "$tmp/f.out"; then
+	browser frames "$tmp/f.html" --frames "$tmp/run/f-%d.ppm" --screenshot "$art/view-fb-frames.png"
+else
+	bad frames "$(cat "$tmp/f.out" "$tmp/f.err" | tr '\n' ' ')"
+fi
+for p in 'x-%s.ppm' 'x-%d-%d.ppm' 'x-%'; do
+	"$strata" run -machine nemu -kernel "$nemu/add.elf" --fb-out "$tmp/$p" </dev/null >/dev/null 2>"$tmp/p.err"
+	st=$?
+	if [ $st = 2 ] && [ "$(wc -l <"$tmp/p.err")" = 1 ] &&
+		grep -q "^strata: --fb-out $tmp/$p: a '%' must be the one %d (the frame number)\$" "$tmp/p.err"; then
+		pass "bad_pattern_$p"
+	else
+		bad "bad_pattern_$p" "exit $st: $(cat "$tmp/p.err")"
+	fi
+done
 
 # --fb names the frame to show: the run's frame copied elsewhere, on a trace without one
 cp "$tmp/run/screen.ppm" "$tmp/given.ppm"
