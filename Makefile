@@ -19,7 +19,7 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 OPT ?= -O2
-PKGS := libelf libdw nettle $(if $(filter 1,$(EBPF)),libbpf)
+PKGS := libelf libdw nettle libzstd $(if $(filter 1,$(EBPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g

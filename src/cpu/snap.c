@@ -35,3 +35,16 @@ void hart_state_restore(struct hart *h, const void *buf)
 	hyp_tlb_select(h, true); /* the groups' keys are not saved: all start empty */
 	trig_changed(h); /* the restored triggers' slot marks and TLB exclusions */
 }
+
+void hart_state_strip(void *buf)
+{
+	struct hart *h = buf; /* the first part of the bytes is laid out as struct hart */
+
+	/* host addresses: the ring's decoded slots, the scratch slots, the current TLB sets
+	 * (restoring recomputes those) */
+	memset((char *)buf + offsetof(struct hart, ring), 0, sizeof(h->ring));
+	memset((char *)buf + offsetof(struct hart, ring_pos), 0, sizeof(h->ring_pos));
+	memset((char *)buf + offsetof(struct hart, tmp), 0, sizeof(h->tmp));
+	memset((char *)buf + offsetof(struct hart, ts_fetch), 0, sizeof(h->ts_fetch));
+	memset((char *)buf + offsetof(struct hart, ts_data), 0, sizeof(h->ts_data));
+}

@@ -91,6 +91,7 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	t->rev.have_report = false;
 	machine_debug_goto(t->m, 0);
 	gdb_reverse_tick(t); /* the first snapshot: where GDB first lets the machine run */
+	gdb_reverse_resumed(t, step != 0);
 	machine_debug_resume(t->m, run);
 	return 0;
 }
