@@ -2,7 +2,7 @@
  * VS-stage, guest-page faults (causes 20, 21, 23) with mtval/stval the guest virtual address,
  * mtval2/htval the guest physical one >> 2 and GVA set, faults of the VS-stage's own PTE reads,
  * HLV/HLVX/HSV at hstatus.SPVP, MPRV with MPV, HFENCE.GVMA after a G-stage change, and WARL
- * hgatp values (reserved mode, misaligned root). */
+ * hgatp values (reserved mode, misaligned root, a Bare one's VMID). */
 #include "guest.h"
 
 const char guest_name[] = "hypvm";
@@ -213,6 +213,9 @@ int main(void)
 	check("hgatp reserved mode 1: reads as Bare", csr_read(CSR_HGATP) >> 60, 0);
 	csr_write(CSR_HGATP, HGATP_SV39X4 | ((uint64_t)groot >> 12) | 3);
 	check("hgatp root PPN[1:0] read as zero", csr_read(CSR_HGATP) & 3, 0);
+	/* KVM and OpenSBI fence a VMID through a Bare hgatp holding it (DECISIONS.md) */
+	csr_write(CSR_HGATP, 5ul << 44);
+	check("hgatp Bare keeps its VMID", csr_read(CSR_HGATP), 5ul << 44);
 	csr_write(CSR_HGATP, 0);
 	return check_failures;
 }
