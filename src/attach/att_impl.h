@@ -8,6 +8,10 @@
 
 enum att_arch { ARCH_UNKNOWN, ARCH_RISCV64, ARCH_X86_64 };
 
+/* break-on's breakpoints: RISC-V's trap vectors, and x86-64 Linux's entry points (one per
+ * IDT stub and system call instruction) and return-to-user paths */
+#define ATT_MAX_BRK 64
+
 struct att_filei {
 	char *path; /* absolute */
 	int priv;
@@ -67,8 +71,12 @@ struct att_proxy {
 
 	/* break-on (monitor.c) */
 	unsigned brk; /* BRK_* */
-	uint64_t brk_addr[2];
-	unsigned nbrk_addr;
+	struct att_brkpt {
+		uint64_t addr;
+		uint8_t kind; /* BK_* */
+		char name[64];
+	} brks[ATT_MAX_BRK]; /* planted for the resume under way */
+	unsigned nbrks;
 	char note[256]; /* a console line to send before the next stop reply */
 	/* The stop reply held back while GDB re-reads the library list: GDB resumes after a
 	 * library-only stop, and gets this stop as the answer to that resume. */
@@ -85,6 +93,14 @@ struct att_proxy {
 
 enum { PRIV_DIRECT, PRIV_DCSR, PRIV_CS };
 enum { BRK_SYSCALL = 1, BRK_PRIV = 2 };
+enum {
+	BK_STVEC,    /* RISC-V: stvec's vector */
+	BK_MTVEC,    /* RISC-V: mtvec's vector */
+	BK_SYSCALL,  /* x86-64: a system call instruction's entry, always from user */
+	BK_IDT,	     /* x86-64: an IDT stub; the CPU's frame (rip, cs, ...) at rsp */
+	BK_IDT_CODE, /* the same with an error code or vector number pushed first */
+	BK_TO_USER,  /* x86-64: a path that ends in iretq/sysretq to user */
+};
 
 /* proxy.c: ask the upstream something for strata itself (cmd NUL-terminated): the reply in
  * p->reply/reply_len (NUL-terminated), 0, or -EPIPE / -ETIMEDOUT (err_set()). */
@@ -119,12 +135,16 @@ void att_xfer_reply(struct att_proxy *p, const char *doc, size_t len, const char
 enum att_arch att_files_arch(const struct att_proxy *p);
 /* The address of a function symbol in the files, or 0. */
 uint64_t att_files_symbol(const struct att_proxy *p, const char *name);
+/* Call fn for every function symbol of the files whose name starts with prefix. */
+void att_files_each_symbol(const struct att_proxy *p, const char *prefix,
+			   void (*fn)(void *ctx, const char *name, uint64_t addr), void *ctx);
 
 /* monitor.c: `monitor CMD` strata answers itself (true), or false to forward it. */
 bool att_monitor(struct att_proxy *p, const char *cmd);
 /* Before a resume: plant the break-on breakpoints. After a stop: remove them; true when the
  * stop was only a break-on candidate that did not match (the caller resumes quietly). */
 int att_brk_arm(struct att_proxy *p);
-bool att_brk_stop(struct att_proxy *p, const char *reply);
+/* *reply (malloc'd, *len bytes) may be replaced by the reply of the last step taken. */
+bool att_brk_stop(struct att_proxy *p, char **reply, size_t *len);
 
 #endif

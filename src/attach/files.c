@@ -214,14 +214,11 @@ enum att_arch att_files_arch(const struct att_proxy *p)
 						 : ARCH_UNKNOWN;
 }
 
-uint64_t att_files_symbol(const struct att_proxy *pc, const char *name)
+static void load_syms(struct att_proxy *p)
 {
-	struct att_proxy *p = (struct att_proxy *)pc; /* the symbols are a cache */
-	const struct sym *s;
-
 	if (!p->syms) {
 		if (!(p->syms = symset_new()))
-			return 0;
+			return;
 		for (unsigned i = 0; i < p->nfiles; i++) {
 			struct symtab *t = symtab_load(p->files[i].path, p->files[i].priv, 0);
 
@@ -230,6 +227,33 @@ uint64_t att_files_symbol(const struct att_proxy *pc, const char *name)
 		}
 		err_clear();
 	}
-	s = symset_find(p->syms, name);
+}
+
+uint64_t att_files_symbol(const struct att_proxy *pc, const char *name)
+{
+	struct att_proxy *p = (struct att_proxy *)pc; /* the symbols are a cache */
+	const struct sym *s;
+
+	load_syms(p);
+	s = p->syms ? symset_find(p->syms, name) : NULL;
 	return s ? s->addr : 0;
+}
+
+void att_files_each_symbol(const struct att_proxy *pc, const char *prefix,
+			   void (*fn)(void *ctx, const char *name, uint64_t addr), void *ctx)
+{
+	struct att_proxy *p = (struct att_proxy *)pc;
+	size_t plen = strlen(prefix);
+
+	load_syms(p);
+	for (size_t t = 0; p->syms && t < symset_ntables(p->syms); t++) {
+		const struct symtab *tab = symset_table(p->syms, t);
+
+		for (size_t i = 0; i < symtab_count(tab); i++) {
+			const struct sym *s = symtab_at(tab, i);
+
+			if (!strncmp(s->name, prefix, plen))
+				fn(ctx, s->name, s->addr);
+		}
+	}
 }

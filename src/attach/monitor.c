@@ -147,11 +147,10 @@ static void mon_break_on(struct att_proxy *p, const char *arg, char *out, size_t
 		p->brk = 0;
 	else if (!strcmp(arg, "syscall"))
 		p->brk |= BRK_SYSCALL;
-	else if (!strcmp(arg, "priv") && p->arch == ARCH_RISCV64)
+	else if (!strcmp(arg, "priv"))
 		p->brk |= BRK_PRIV;
 	else if (*arg) {
-		snprintf(out, size, "break-on: unknown event '%s' (syscall%s, off)\n", arg,
-			 p->arch == ARCH_RISCV64 ? ", priv" : "");
+		snprintf(out, size, "break-on: unknown event '%s' (syscall, priv, off)\n", arg);
 		return;
 	}
 	snprintf(out, size, "break-on:%s%s%s\n", p->brk & BRK_SYSCALL ? " syscall" : "",
@@ -189,67 +188,213 @@ static int z_packet(struct att_proxy *p, char op, uint64_t addr)
 	return att_query(p, cmd);
 }
 
+static void add_brk(struct att_proxy *p, uint64_t addr, int kind, const char *name)
+{
+	struct att_brkpt *b;
+
+	for (unsigned i = 0; i < p->nbrks; i++)
+		if (p->brks[i].addr == addr)
+			return;
+	if (!addr || p->nbrks == ATT_MAX_BRK)
+		return;
+	b = &p->brks[p->nbrks++];
+	b->addr = addr;
+	b->kind = (uint8_t)kind;
+	snprintf(b->name, sizeof(b->name), "%s", name);
+}
+
+/* x86-64 Linux's IDT stubs (arch/x86/include/asm/idtentry.h): the exceptions whose stub finds
+ * an error code on the stack, and the interrupt stubs reached with a vector pushed. #DB and #BP
+ * are left out: they are the debugger's own (kgdb plants int3). */
+static const char *const idt_with_code[] = {
+    "asm_exc_double_fault",    "asm_exc_invalid_tss",	     "asm_exc_segment_not_present",
+    "asm_exc_stack_segment",   "asm_exc_general_protection", "asm_exc_page_fault",
+    "asm_exc_alignment_check", "asm_exc_control_protection", "asm_exc_vmm_communication",
+    "asm_common_interrupt",    "asm_spurious_interrupt",
+};
+
+static void add_idt_stub(void *ctx, const char *name, uint64_t addr)
+{
+	struct att_proxy *p = ctx;
+	int kind = BK_IDT;
+
+	if (!strcmp(name, "asm_exc_debug") || !strcmp(name, "asm_exc_int3"))
+		return;
+	for (size_t i = 0; i < sizeof(idt_with_code) / sizeof(idt_with_code[0]); i++)
+		if (!strcmp(name, idt_with_code[i]))
+			kind = BK_IDT_CODE;
+	add_brk(p, addr, kind, name);
+}
+
+/* Linux's ways into the kernel from user (system call instructions, every IDT stub) and back
+ * (the sysret and iret paths to user), from the --sym files. */
+static void x86_breakpoints(struct att_proxy *p)
+{
+	static const char *const syscalls[] = {"entry_SYSCALL_64", "entry_SYSCALL_compat",
+					       "entry_SYSENTER_compat", "entry_INT80_compat"};
+	static const char *const to_user[] = {"entry_SYSRETQ_unsafe_stack",
+					      "entry_SYSRETL_compat_unsafe_stack",
+					      "swapgs_restore_regs_and_return_to_usermode"};
+
+	add_brk(p, att_files_symbol(p, syscalls[0]), BK_SYSCALL, syscalls[0]);
+	if (!(p->brk & BRK_PRIV))
+		return;
+	for (size_t i = 1; i < sizeof(syscalls) / sizeof(syscalls[0]); i++)
+		add_brk(p, att_files_symbol(p, syscalls[i]), BK_SYSCALL, syscalls[i]);
+	att_files_each_symbol(p, "asm_exc_", add_idt_stub, p);
+	att_files_each_symbol(p, "asm_sysvec_", add_idt_stub, p);
+	add_idt_stub(p, "asm_common_interrupt", att_files_symbol(p, "asm_common_interrupt"));
+	add_idt_stub(p, "asm_spurious_interrupt", att_files_symbol(p, "asm_spurious_interrupt"));
+	for (size_t i = 0; i < sizeof(to_user) / sizeof(to_user[0]); i++)
+		add_brk(p, att_files_symbol(p, to_user[i]), BK_TO_USER, to_user[i]);
+}
+
 int att_brk_arm(struct att_proxy *p)
 {
 	uint64_t v;
 	int rc;
 
-	p->nbrk_addr = 0;
+	p->nbrks = 0;
 	if (!p->brk)
 		return 0;
 	att_tdesc_init(p);
 	if (p->arch == ARCH_X86_64) {
-		if ((v = att_files_symbol(p, "entry_SYSCALL_64")))
-			p->brk_addr[p->nbrk_addr++] = v;
+		x86_breakpoints(p);
 	} else {
 		if (att_read_reg(p, att_reg(p, "stvec"), &v) == 0)
-			p->brk_addr[p->nbrk_addr++] = v & ~3ull;
-		if ((p->brk & BRK_PRIV) && att_read_reg(p, att_reg(p, "mtvec"), &v) == 0 &&
-		    (v & ~3ull) != p->brk_addr[0])
-			p->brk_addr[p->nbrk_addr++] = v & ~3ull;
+			add_brk(p, v & ~3ull, BK_STVEC, "stvec");
+		if ((p->brk & BRK_PRIV) && att_read_reg(p, att_reg(p, "mtvec"), &v) == 0)
+			add_brk(p, v & ~3ull, BK_MTVEC, "mtvec");
 	}
-	for (unsigned i = 0; i < p->nbrk_addr; i++)
-		if ((rc = z_packet(p, 'Z', p->brk_addr[i])) < 0)
+	/* resuming from a stop at one of them: the upstream would report it again at once */
+	if (p->nbrks && att_read_reg(p, p->pc_reg, &v) == 0)
+		for (unsigned i = 0; i < p->nbrks; i++)
+			if (p->brks[i].addr == v && (rc = att_query(p, "s")) < 0)
+				return rc;
+	for (unsigned i = 0; i < p->nbrks; i++)
+		if ((rc = z_packet(p, 'Z', p->brks[i].addr)) < 0)
 			return rc;
 	return 0;
 }
 
-bool att_brk_stop(struct att_proxy *p, const char *reply)
+static uint64_t le64(const uint8_t *b)
 {
-	uint64_t pc, cause = 0, nr = 0;
-	unsigned n = p->nbrk_addr, hit = n;
-	bool x86 = p->arch == ARCH_X86_64, want;
+	uint64_t v = 0;
 
-	p->nbrk_addr = 0;
-	for (unsigned i = 0; i < n; i++)
-		z_packet(p, 'z', p->brk_addr[i]);
-	if (!n || att_read_reg(p, p->pc_reg, &pc) < 0)
-		return false;
-	for (unsigned i = 0; i < n; i++)
-		if (pc == p->brk_addr[i])
-			hit = i;
-	if (hit == n)
-		return false; /* a stop of GDB's own */
-	if (x86) {
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* The CPL the CPU was at before an IDT stub: the cs the CPU pushed. */
+static int idt_from_cpl(struct att_proxy *p, const struct att_brkpt *b)
+{
+	uint64_t rsp;
+	uint8_t frame[16]; /* rip, cs */
+
+	if (att_read_reg(p, att_reg(p, "rsp"), &rsp) < 0 ||
+	    att_read_mem(p, rsp + (b->kind == BK_IDT_CODE ? 8 : 0), frame, sizeof(frame)) < 0)
+		return -1;
+	return (int)(le64(frame + 8) & 3);
+}
+
+/* Step from a return-to-user path to the first user instruction; the last step's reply
+ * replaces *reply. A path that does not reach CPL 3 within its bound stops where it is. */
+#define TO_USER_MAX_STEPS 512
+static int step_to_user(struct att_proxy *p, char **reply, size_t *len, unsigned *steps)
+{
+	uint64_t cs;
+	int rc;
+
+	for (*steps = 0; *steps < TO_USER_MAX_STEPS; (*steps)++) {
+		char *r;
+
+		if ((rc = att_query(p, "s")) < 0)
+			return rc;
+		if (p->reply[0] != 'T' && p->reply[0] != 'S')
+			return -EPROTO; /* the target ended or failed: say so where it stopped */
+		if (!(r = malloc(p->reply_len + 32)))
+			return -ENOMEM;
+		memcpy(r, p->reply, p->reply_len + 1);
+		free(*reply);
+		*reply = r;
+		*len = p->reply_len;
+		if (att_read_reg(p, att_reg(p, "cs"), &cs) == 0 && (cs & 3) == 3) {
+			(*steps)++;
+			return 0;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+static bool x86_stop(struct att_proxy *p, const struct att_brkpt *b, char **reply, size_t *len)
+{
+	uint64_t nr = 0, pc = 0;
+	unsigned steps;
+	int from, rc;
+
+	if (b->kind == BK_SYSCALL) {
 		att_read_reg(p, att_reg(p, "rax"), &nr);
 		snprintf(p->note, sizeof(p->note),
-			 "strata: stopped: syscall %" PRIu64 " (U -> S)\n", nr);
+			 "strata: stopped: syscall %" PRIu64 " (U -> S, %s)\n", nr, b->name);
 		return false;
 	}
-	att_read_reg(p, att_reg(p, hit == 0 ? "scause" : "mcause"), &cause);
+	if (b->kind == BK_TO_USER) {
+		rc = step_to_user(p, reply, len, &steps);
+		att_read_reg(p, p->pc_reg, &pc);
+		if (rc < 0)
+			snprintf(p->note, sizeof(p->note),
+				 "strata: stopped: on the way to U from %s, not there after %u "
+				 "steps (%s)\n",
+				 b->name, steps, strerror(-rc));
+		else
+			snprintf(p->note, sizeof(p->note),
+				 "strata: stopped: S -> U at 0x%" PRIx64 " (%s, %u steps)\n", pc,
+				 b->name, steps);
+		return false;
+	}
+	from = idt_from_cpl(p, b);
+	if (from == 0) { /* an interrupt or exception in the kernel: no change */
+		att_query(p, "s");
+		return true;
+	}
+	snprintf(p->note, sizeof(p->note), "strata: stopped: %s (%s)\n",
+		 from == 3 ? "U -> S" : "entry from an unknown level", b->name);
+	return false;
+}
+
+bool att_brk_stop(struct att_proxy *p, char **reply, size_t *len)
+{
+	uint64_t pc, cause = 0, nr = 0;
+	unsigned n = p->nbrks;
+	const struct att_brkpt *b = NULL;
+	bool want;
+
+	p->nbrks = 0;
+	for (unsigned i = 0; i < n; i++)
+		z_packet(p, 'z', p->brks[i].addr);
+	if (!n || att_read_reg(p, p->pc_reg, &pc) < 0)
+		return false;
+	for (unsigned i = 0; i < n && !b; i++)
+		if (pc == p->brks[i].addr)
+			b = &p->brks[i];
+	if (!b)
+		return false; /* a stop of GDB's own */
+	if (p->arch == ARCH_X86_64)
+		return x86_stop(p, b, reply, len);
+	att_read_reg(p, att_reg(p, b->kind == BK_STVEC ? "scause" : "mcause"), &cause);
 	att_read_reg(p, att_reg(p, "a7"), &nr);
-	want = (p->brk & BRK_PRIV) || (hit == 0 && cause == 8);
+	want = (p->brk & BRK_PRIV) || (b->kind == BK_STVEC && cause == 8);
 	if (!want) { /* step off the vector before resuming over it */
 		att_query(p, "s");
 		return true;
 	}
-	if (hit == 0 && cause == 8)
+	if (b->kind == BK_STVEC && cause == 8)
 		snprintf(p->note, sizeof(p->note),
 			 "strata: stopped: syscall a7=%" PRIu64 " (U -> S)\n", nr);
 	else
 		snprintf(p->note, sizeof(p->note),
 			 "strata: stopped: trap cause 0x%" PRIx64 " into %s\n", cause,
-			 hit == 0 ? "S" : "M");
-	(void)reply;
+			 b->kind == BK_STVEC ? "S" : "M");
 	return false;
 }

@@ -461,7 +461,8 @@ static int on_stop(struct att_proxy *p, const uint8_t *d, size_t len)
 		return -ENOMEM;
 	memcpy(r, d, len);
 	r[len] = 0;
-	if (att_brk_stop(p, r)) { /* not the stop asked for: on */
+	k = len;
+	if (att_brk_stop(p, &r, &k)) { /* not the stop asked for: on */
 		free(r);
 		if ((rc = att_brk_arm(p)) < 0)
 			return rc;
@@ -470,7 +471,6 @@ static int on_stop(struct att_proxy *p, const uint8_t *d, size_t len)
 	}
 	att_tdesc_init(p);
 	p->last_priv = att_priv(p);
-	k = len;
 	rc = 0;
 	if (att_files_update(p, p->last_priv) && !p->query_stop) {
 		/* first a stop that only says the list changed: GDB re-reads it (and re-resolves

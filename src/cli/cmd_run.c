@@ -9,6 +9,7 @@
 #include "gdb/server.h"
 #include "machine/machine.h"
 #include "machine/console.h"
+#include "machine/devices/nemu_dev.h"
 #include "replay/replay.h"
 #include "replay/live.h"
 #include "replay/snapshot.h"
@@ -63,6 +64,7 @@ static void run_usage(FILE *f)
 	    "                     at 0x80000000, NEMU's devices, -kernel IMG (raw or ELF), ebreak\n"
 	    "                     ends the run with a0 as the exit status (HIT GOOD/BAD TRAP)\n"
 	    "  --fb-out FILE      -machine nemu: save the frame buffer to FILE (PPM) at each sync\n"
+	    "                     (a %%d in FILE: one file per frame, numbered from 0)\n"
 	    "  -global virtio-mmio.force-legacy=false, -machine virt, -nographic\n"
 	    "                     accepted as QEMU's (the transports are always modern)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
@@ -338,6 +340,9 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 		cfg->bios = NULL; /* NEMU runs the image alone */
 	if (cfg->fb_out && cfg->board != MACHINE_BOARD_NEMU)
 		return err_set(EINVAL, "--fb-out %s: only -machine nemu has a frame buffer",
+			       cfg->fb_out);
+	if (cfg->fb_out && !nemu_fb_out_ok(cfg->fb_out))
+		return err_set(EINVAL, "--fb-out %s: a '%%' must be the one %%d (the frame number)",
 			       cfg->fb_out);
 	return 0;
 }

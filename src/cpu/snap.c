@@ -32,7 +32,7 @@ void hart_state_restore(struct hart *h, const void *buf)
 	h->dbg_stop = false;
 	h->vtlb_used = true; /* the V=1 sets may hold what the state before the restore filled */
 	mmu_flush(h);
-	hart_update_tlb_sets(h);
+	hyp_tlb_select(h, true); /* the groups' keys are not saved: all start empty */
 	trig_changed(h); /* the restored triggers' slot marks and TLB exclusions */
 }
 

@@ -7,7 +7,8 @@
  * is not OpenOCD cannot make strata fail. The Debug Module's state (halted harts, breakpoints
  * in memory) outlives a connection, as a board's does.
  *
- * While every hart is halted the run loop stays in poll() and waits on the socket; while some
+ * While every hart is halted the run loop waits on the socket in poll() (after looking for
+ * OpenOCD's next scan for a moment: a register read is several round trips); while some
  * run, poll() looks at the socket every few rounds without blocking and tells the loop which
  * harts may run (machine_debug_resume). */
 #include "debug/jtag.h"
@@ -29,15 +30,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
 /* While halted, how long one wait for OpenOCD lasts before signals are looked at again. */
 #define HALTED_WAIT_MS	 20
 #define WRITE_TIMEOUT_MS 5000
-/* After serving OpenOCD while a hart runs, how long to keep looking for its next bytes
- * without running the harts: at most this per exchange (OpenOCD polls every 100 ms). */
+/* After serving OpenOCD, how long to keep looking for its next bytes before running the harts
+ * (SPIN_RUNNING_NS: at most this per exchange, and OpenOCD polls every 100 ms) or before
+ * sleeping in poll() (SPIN_HALTED_NS, yielding the core between looks). */
 #define SPIN_RUNNING_NS 300000
+#define SPIN_HALTED_NS	200000
 #define RX_BUF		65536
 
 struct jtag_server {
@@ -166,16 +170,21 @@ static int jtag_poll(void *ctx, struct machine *m)
 			serve_input(s);
 			/* with a running hart, OpenOCD's next scan (halt: dmstatus until
 			 * allhalted; resume: until allresumeack) would wait 32 rounds for the
-			 * next look: look for it at once for a while instead. A halted hart
-			 * waits in poll() anyway (spinning there measured slower: it takes the
-			 * core OpenOCD needs on a loaded machine) */
-			spin_until = running ? mono_ns() + SPIN_RUNNING_NS : 0;
+			 * next look: look for it at once for a while instead. Halted, OpenOCD
+			 * reads registers with ~9 scans each, each a round trip: sleeping in
+			 * poll() between them costs a wake-up per scan, a plain spin takes the
+			 * core OpenOCD needs on a loaded machine; spinning with sched_yield()
+			 * measured faster than either (docs/PERFORMANCE.md, issue 16) */
+			spin_until = mono_ns() + (running ? SPIN_RUNNING_NS : SPIN_HALTED_NS);
 			continue;
 		}
 		if (sigstop_pending())
 			return 0;
-		if (spinning)
+		if (spinning) {
+			if (!running)
+				sched_yield();
 			continue;
+		}
 		if (sync_machine(s) || n <= 0)
 			return 0; /* running, or halted and quiet: back to the loop */
 	}

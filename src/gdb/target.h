@@ -35,6 +35,7 @@ struct gdb_target {
 	unsigned nlibs;
 	int exec;	      /* the library offered as GDB's executable, or -1 */
 	uint32_t cur, reported; /* libraries that apply now / as GDB last read them (bit masks) */
+	bool held;	      /* an event stop waits behind its library stop (t_stop_reason) */
 	uint64_t run_mask;    /* harts the last resume ran */
 	const struct gdb_server_config *cfg;
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */

@@ -18,5 +18,22 @@ monitor priv
 frame
 echo CHECK-libs \n
 monitor libs
+# break-on priv: the next change of CPL either way, from the kernel's entry points (system
+# call, IDT stubs) and its return-to-user paths
+delete
+echo CHECK-priv-enter \n
+monitor break-on priv
+continue
+monitor priv
+info symbol $pc
+echo CHECK-priv-return \n
+continue
+monitor priv
+p/x $cs & 3
+info symbol $pc
+echo CHECK-priv-enter2 \n
+continue
+monitor priv
+monitor break-on off
 echo CHECK-end \n
 kill

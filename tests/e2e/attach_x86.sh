@@ -5,7 +5,9 @@
 #   qemu:   qemu-system-x86_64 -kernel bzImage -initrd ... -gdb: a breakpoint in the kernel's
 #           getppid handler shows the kernel's source lines and privilege S (CPL 0 from cs),
 #           the system call's user pc is getppid+N in the program, a breakpoint in the
-#           program's prog_round() shows prog.c and privilege U (CPL 3)
+#           program's prog_round() shows prog.c and privilege U (CPL 3); monitor break-on priv
+#           stops at the next entry to the kernel (S, at a system call or IDT entry point) and
+#           then at the first user instruction after it (U, in the program)
 #   kgdb:   the same kernel waiting in kgdb (kgdboc=ttyS1 kgdbwait) on QEMU's second serial
 #           port, a pty: strata attach serial:/dev/pts/N; privilege S, the getppid
 #           breakpoint with kernel source lines, the user pc in the program; detach
@@ -57,6 +59,13 @@ expect qemu/kernel "$work/qemu.out" kernel "^privilege: S \(cs: CPL\)" "at /.*li
 expect qemu/user-line "$work/qemu.out" user-line "^getppid \+ [0-9]+ in section .text of .*/prog$"
 expect qemu/user "$work/qemu.out" user "^privilege: U \(cs: CPL\)" "prog_round .* at .*prog.c:[0-9]+"
 expect qemu/libs "$work/qemu.out" libs "^exec S .*vmlinux" "^on   U .*prog"
+expect qemu/break-on-priv-enter "$work/qemu.out" priv-enter \
+	"^strata: stopped: (syscall [0-9]+ \(U -> S, entry_SYSCALL_64\)|U -> S \(asm_[a-z_]+\))" \
+	"^privilege: S \(cs: CPL\)" "^(entry_SYSCALL_64|asm_[a-z_]+) in section"
+expect qemu/break-on-priv-return "$work/qemu.out" priv-return \
+	"^strata: stopped: S -> U at 0x[0-9a-f]+ \((entry_SYSRETQ_unsafe_stack|swapgs_restore_regs_and_return_to_usermode), [0-9]+ steps\)" \
+	"^privilege: U \(cs: CPL\)" "= 0x3$" " in section .text of .*/prog$"
+expect qemu/break-on-priv-again "$work/qemu.out" priv-enter2 "^strata: stopped: .*U -> S" "^privilege: S"
 expect qemu/end "$work/qemu.out" end "^strata exit 0$"
 
 # --- kgdb over a serial line ------------------------------------------------------------------

@@ -8,6 +8,11 @@
 #   smp:      -smp 2: two OpenOCD targets in an SMP group, one GDB thread per hart
 #   badinput: --jtag with --gdb, a bad --jtag; bytes that are not remote_bitbang, a client that
 #             drops in the middle of a scan, then OpenOCD still works
+#   sbrepeat: what the debug suite's RepeatReadTest asks of the Debug Module (its `riscv
+#             repeat_read` is not in Debian's OpenOCD 0.12), with raw DMI accesses through
+#             OpenOCD's `riscv dmi_read/dmi_write`: 64 system-bus reads of mtime at one address
+#             (sbreadondata, no autoincrement) on a --realtime run with the hart halted; each
+#             read of sbdata0 starts the next bus read, so the values increase
 # Every process runs under timeout and is killed on exit.
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -171,4 +176,39 @@ if [ $st = 0 ] && grep -q 'kernel: prog2 exited' "$work/bad.guest"; then
 	echo "PASS jtag/badinput-guest-ends"
 else
 	echo "FAIL jtag/badinput-guest-ends: strata status $st"
+fi
+
+# ---- sbrepeat ----
+rbb=$(free_port)
+timeout 60 "$strata" run -bios "$g/fw.elf" -kernel "$g/kernel.elf" --realtime \
+	--jtag "127.0.0.1:$rbb" -S >"$work/sbr.guest" 2>"$work/sbr.err" </dev/null &
+spid=$!
+wait_for "$work/sbr.err" remote_bitbang
+# sbcs: sbreadonaddr, sbaccess 2 (32 bits), sbreadondata; sbaddress0: the CLINT's mtime
+STRATA_JTAG_PORT=$rbb STRATA_GDB_PORT=$(free_port) timeout 60 openocd -f "$cfg" -c init -c '
+	riscv dmi_write 0x38 0x148000
+	riscv dmi_write 0x39 0x200bff8
+	set v {}
+	for {set i 0} {$i < 64} {incr i} { lappend v [string trim [riscv dmi_read 0x3c]] }
+	echo "SBREAD $v"
+	echo "SBCS [string trim [riscv dmi_read 0x38]] SBADDRESS0 [string trim [riscv dmi_read 0x39]]"' \
+	-c shutdown \
+	>"$work/sbr.ocd" 2>&1
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+# 64 values, each above the one before; sbcs: no sberror (bits 14:12), sbbusy or sbbusyerror;
+# sbaddress0 where it was (no autoincrement)
+if python3 - "$work/sbr.ocd" <<'PY'; then
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+v = [int(x, 16) for l in lines if l.startswith("SBREAD ") for x in l.split()[1:]]
+sb = [l.split() for l in lines if l.startswith("SBCS ")]
+ok = len(v) == 64 and all(b > a for a, b in zip(v, v[1:]))
+ok = ok and len(sb) == 1 and int(sb[0][1], 16) & 0x607000 == 0 and int(sb[0][3], 16) == 0x200bff8
+sys.exit(0 if ok else 1)
+PY
+	echo "PASS jtag/sbrepeat-mtime"
+else
+	echo "FAIL jtag/sbrepeat-mtime: $(grep '^SB' "$work/sbr.ocd" | cut -c1-200 | tr '\n' ' ')"
+	grep -i error "$work/sbr.ocd" | head -n 3 | sed 's/^/  | /'
 fi

@@ -16,12 +16,14 @@ strata=${STRATA:-$root/build/strata}
 ext=$root/../shared/ext
 [ -d "$ext/riscv-tests/debug" ] || ext=$root/../../shared/ext
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; [ -n "${JTAG_SUITE_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 FAST="SimpleS0Test SimpleF18Test WriteCsrs MemTest64 MemTestBlock1 DebugBreakpoint StepTest \
 InstantHaltTest PrivRw Sv39Test DownloadTest Hwbp1 ProgramHwWatchpoint"
 tests=$FAST
 [ "${JTAG_SUITE:-}" = all ] && tests=
+# JTAG_SUITE="Test1 Test2": just those, on one hart
+case ${JTAG_SUITE:-} in '' | all) ;; *) tests=$JTAG_SUITE ;; esac
 
 for tool in openocd gdb-multiarch riscv64-unknown-elf-gcc nc; do
 	command -v $tool >/dev/null || { echo "FAIL jtag-suite: $tool is not installed (scripts/install-deps)"; exit 1; }
@@ -57,7 +59,7 @@ suite strata64 $tests
 # two harts: one OpenOCD target each, halted and resumed separately
 if [ "${JTAG_SUITE:-}" = all ]; then
 	suite strata64_2 Multicore Smp StepThread2
-else
+elif [ -z "${JTAG_SUITE:-}" ]; then
 	suite strata64_2 MulticoreRunAllHaltOne
 fi
 awk '
