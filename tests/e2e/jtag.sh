@@ -19,6 +19,7 @@ root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
 g=$root/tests/guests/gdb/build
 cfg=$root/scripts/openocd/strata.cfg
+bpcfg=$root/scripts/openocd/strata-buspirate.cfg
 work=$(mktemp -d)
 [ -n "${JTAG_KEEP:-}" ] && work=$JTAG_KEEP && mkdir -p "$work"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${JTAG_KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -38,18 +39,28 @@ wait_for() {
 	return 1
 }
 
-# session NAME HARTS GDB-SCRIPT -- STRATA-ARGS: strata -S --jtag, OpenOCD, GDB running the script
+# pty_of FILE: the pseudo-terminal `--jtag pty` printed in strata's stderr FILE
+pty_of() {
+	sed -n 's|^strata: jtag: Bus Pirate protocol on \(/dev/pts/[0-9]*\).*|\1|p' "$1"
+}
+
+# session NAME HARTS GDB-SCRIPT -- STRATA-ARGS: strata -S --jtag, OpenOCD, GDB running the script;
+# with adapter=pty, `--jtag pty` and OpenOCD's buspirate adapter (strata-buspirate.cfg)
+adapter=rbb
 session() {
-	local name=$1 harts=$2 script=$3 rbb gdbp
+	local name=$1 harts=$2 script=$3 rbb gdbp pty=
 	shift 4
 	rbb=$(free_port)
 	gdbp=$(free_port)
-	timeout 120 "$strata" run "$@" --jtag "127.0.0.1:$rbb" -S >"$work/$name.guest" \
+	[ $adapter = pty ] && rbb=pty || rbb=127.0.0.1:$rbb
+	timeout 120 "$strata" run "$@" --jtag "$rbb" -S >"$work/$name.guest" \
 		2>"$work/$name.err" </dev/null &
 	local spid=$!
-	wait_for "$work/$name.err" remote_bitbang || { echo "FAIL jtag/$name: strata did not listen"; return; }
-	STRATA_JTAG_PORT=$rbb STRATA_GDB_PORT=$gdbp STRATA_HARTS=$harts \
-		timeout 120 openocd -f "$cfg" >"$work/$name.ocd" 2>&1 &
+	wait_for "$work/$name.err" 'remote_bitbang\|Bus Pirate' || { echo "FAIL jtag/$name: strata did not listen"; return; }
+	[ $adapter = pty ] && pty=$(pty_of "$work/$name.err")
+	STRATA_JTAG_PORT=${rbb#127.0.0.1:} STRATA_JTAG_PTY=$pty STRATA_GDB_PORT=$gdbp STRATA_HARTS=$harts \
+		timeout 120 openocd -f "$([ $adapter = pty ] && echo "$bpcfg" || echo "$cfg")" \
+		>"$work/$name.ocd" 2>&1 &
 	local opid=$!
 	wait_for "$work/$name.ocd" "Listening on port $gdbp" || {
 		echo "FAIL jtag/$name: OpenOCD did not start"; tail -n 5 "$work/$name.ocd" | sed 's/^/  | /'; return; }
@@ -92,41 +103,54 @@ check() {
 	fi
 }
 
-# ---- levels ----
-session levels 1 levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf"
-check levels reset-pc '$1 = 0x1000'
-check levels reset-priv '$2 = 3'
-check levels reset-halt '$3 = 0x1000'
-check levels s-break '$4 = 0x1' '$5 = 1'
-check levels m-break '$6 = 107' '$7 = 3'
-check levels csr '$8 = 0x9' '$9 = 0x1234abcd'
-check levels regs '$10 = 0x1' '$11 = 0x5a5a5a5a'
-check levels memory 'Section .text, range 0x80000000 -- 0x*: matched.' '0x80100000:*0xfeedc0de'
-check levels sret '$12 = 1' 'say (*' '*' '$13 = 0' '$14 = 0x1'
-check levels u-break '$15 = 0x1' '$16 = 0'
-check levels mret '$17 = 3' 'sbi_call (*' '*' '$18 = 1' '$19 = 0x1'
-check levels hw-s '$20 = 0x1' '$21 = 1'
-check levels hw-m '$22 = 0x1' '$23 = 3'
-check levels hw-u '$24 = 0x10000' '$25 = 0'
-# the run went on to the guest's own end after GDB's last continue
-if grep -q 'kernel: prog2 exited' "$work/levels.guest" && grep -q 'strata exit 0' "$work/levels.out"; then
-	echo "PASS jtag/levels-guest-ran-to-its-end"
-else
-	echo "FAIL jtag/levels-guest-ran-to-its-end: $(tail -n 2 "$work/levels.out" | tr '\n' ' ')"
-	tail -n 3 "$work/levels.guest" "$work/levels.err" | sed 's/^/  | /'
-fi
+# ---- levels, smp: the same sessions through remote_bitbang (levels, smp) and the Bus Pirate
+# protocol on a pty (bp-levels, bp-smp) ----
+levels_checks() {
+	local levels=$1
+	check "$levels" reset-pc '$1 = 0x1000'
+	check "$levels" reset-priv '$2 = 3'
+	check "$levels" reset-halt '$3 = 0x1000'
+	check "$levels" s-break '$4 = 0x1' '$5 = 1'
+	check "$levels" m-break '$6 = 107' '$7 = 3'
+	check "$levels" csr '$8 = 0x9' '$9 = 0x1234abcd'
+	check "$levels" regs '$10 = 0x1' '$11 = 0x5a5a5a5a'
+	check "$levels" memory 'Section .text, range 0x80000000 -- 0x*: matched.' '0x80100000:*0xfeedc0de'
+	check "$levels" sret '$12 = 1' 'say (*' '*' '$13 = 0' '$14 = 0x1'
+	check "$levels" u-break '$15 = 0x1' '$16 = 0'
+	check "$levels" mret '$17 = 3' 'sbi_call (*' '*' '$18 = 1' '$19 = 0x1'
+	check "$levels" hw-s '$20 = 0x1' '$21 = 1'
+	check "$levels" hw-m '$22 = 0x1' '$23 = 3'
+	check "$levels" hw-u '$24 = 0x10000' '$25 = 0'
+	# the run went on to the guest's own end after GDB's last continue
+	if grep -q 'kernel: prog2 exited' "$work/$levels.guest" && grep -q 'strata exit 0' "$work/$levels.out"; then
+		echo "PASS jtag/$levels-guest-ran-to-its-end"
+	else
+		echo "FAIL jtag/$levels-guest-ran-to-its-end: $(tail -n 2 "$work/$levels.out" | tr '\n' ' ')"
+		tail -n 3 "$work/$levels.guest" "$work/$levels.err" | sed 's/^/  | /'
+	fi
+}
 
-# ---- smp ----
-session smp 2 smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf"
-check smp threads '*Id*Target Id*' '\* 1 *Thread 1*' '  2 *Thread 2*'
-check smp hart1 '*Switching to thread 2*' '#0*'
-check smp hart1regs '$1 = 0x1' '$2 = 3'
-check smp hart0 '$3 = 0x0' '$4 = 107'
-if grep -q 'strata exit 0' "$work/smp.out"; then
-	echo "PASS jtag/smp-exit"
-else
-	echo "FAIL jtag/smp-exit: $(tail -n 2 "$work/smp.out" | tr '\n' ' ')"
-fi
+smp_checks() {
+	local smp=$1
+	check "$smp" threads '*Id*Target Id*' '\* 1 *Thread 1*' '  2 *Thread 2*'
+	check "$smp" hart1 '*Switching to thread 2*' '#0*'
+	check "$smp" hart1regs '$1 = 0x1' '$2 = 3'
+	check "$smp" hart0 '$3 = 0x0' '$4 = 107'
+	if grep -q 'strata exit 0' "$work/$smp.out"; then
+		echo "PASS jtag/$smp-exit"
+	else
+		echo "FAIL jtag/$smp-exit: $(tail -n 2 "$work/$smp.out" | tr '\n' ' ')"
+	fi
+}
+
+for adapter in rbb pty; do
+	p=$([ $adapter = pty ] && echo bp-)
+	session ${p}levels 1 levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf"
+	levels_checks ${p}levels
+	session ${p}smp 2 smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf"
+	smp_checks ${p}smp
+done
+adapter=rbb
 
 # ---- bad input ----
 out=$("$strata" run -bios "$g/fw.elf" --jtag 9 --gdb 10 2>&1)
