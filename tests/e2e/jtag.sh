@@ -1,5 +1,6 @@
 #!/bin/bash
-# e2e/jtag — `strata run --jtag` with Debian's openocd (scripts/openocd/strata.cfg) and
+# e2e/jtag — `strata run --jtag` with Debian's openocd (scripts/openocd/strata.cfg; with
+# --jtag pty, strata-buspirate.cfg) and
 # gdb-multiarch (target extended-remote), as docs/JTAG.md describes:
 #   levels:   fw.elf (M) + kernel.elf (S) + prog.elf (U) of tests/guests/gdb: halted at reset,
 #             `monitor reset halt`, software and hardware breakpoints in M, S and U code, GPRs and CSRs read
@@ -8,6 +9,9 @@
 #   smp:      -smp 2: two OpenOCD targets in an SMP group, one GDB thread per hart
 #   badinput: --jtag with --gdb, a bad --jtag; bytes that are not remote_bitbang, a client that
 #             drops in the middle of a scan, then OpenOCD still works
+#   bp-*:     levels and smp again through `--jtag pty` and OpenOCD's buspirate adapter
+#             (scripts/openocd/strata-buspirate.cfg); bp-badinput: a bad spec, bytes that are no
+#             Bus Pirate command, a client that closes the pty in the middle of a CMD_TAP_SHIFT
 #   sbrepeat: what the debug suite's RepeatReadTest asks of the Debug Module (its `riscv
 #             repeat_read` is not in Debian's OpenOCD 0.12), with raw DMI accesses through
 #             OpenOCD's `riscv dmi_read/dmi_write`: 64 system-bus reads of mtime at one address
@@ -200,6 +204,68 @@ if [ $st = 0 ] && grep -q 'kernel: prog2 exited' "$work/bad.guest"; then
 	echo "PASS jtag/badinput-guest-ends"
 else
 	echo "FAIL jtag/badinput-guest-ends: strata status $st"
+fi
+
+# the Bus Pirate path (--jtag pty): a bad spec; bytes that are no command in binary and in
+# OpenOCD mode (one warning), a client that closes the pty in the middle of a CMD_TAP_SHIFT (one
+# line); strata keeps running and OpenOCD works after
+out=$("$strata" run -bios "$g/fw.elf" --jtag ptyx 2>&1)
+st=$?
+if [ $st = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q -- '--jtag ptyx'; then
+	echo "PASS jtag/bp-badinput-spec"
+else
+	echo "FAIL jtag/bp-badinput-spec: status $st: $out"
+fi
+timeout 60 "$strata" run -bios "$g/fw.elf" -kernel "$g/kernel.elf" --jtag pty -S \
+	>"$work/bpbad.guest" 2>"$work/bpbad.err" </dev/null &
+spid=$!
+wait_for "$work/bpbad.err" 'Bus Pirate protocol'
+pty=$(pty_of "$work/bpbad.err")
+python3 - "$pty" <<'PY' >"$work/bpbad.py" 2>&1
+import os, select, sys, time, tty
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+def ask(data, n):
+    os.write(fd, data)
+    got, end = b"", time.time() + 5
+    while len(got) < n and time.time() < end:
+        if select.select([fd], [], [], 0.5)[0]:
+            got += os.read(fd, 4096)
+    return got
+print("bbio", ask(b"\x55\xaa hello\n\x00", 5))
+print("ocd", ask(b"\x06", 4))
+print("adcs", ask(b"\x7f\xff\x03", 10)[:2].hex())
+# CMD_TAP_SHIFT of 0x1000 bits, cut after 3 of its 1024 bytes, then the pty closes
+os.write(fd, b"\x05\x10\x00\x00\x01\x00")
+time.sleep(0.3)
+os.close(fd)
+time.sleep(0.3)
+PY
+if grep -q "^bbio b'BBIO1'$" "$work/bpbad.py" && grep -q "^ocd b'OCD1'$" "$work/bpbad.py" &&
+	grep -q "^adcs 0308$" "$work/bpbad.py" && [ "$(grep -c 'ignoring byte' "$work/bpbad.err")" = 1 ] &&
+	kill -0 $spid 2>/dev/null; then
+	echo "PASS jtag/bp-badinput-bytes"
+else
+	echo "FAIL jtag/bp-badinput-bytes: $(tr '\n' ' ' <"$work/bpbad.py") / $(tail -n 3 "$work/bpbad.err" | tr '\n' ' ')"
+fi
+if [ "$(grep -c "closed $pty in the middle of a command" "$work/bpbad.err")" = 1 ] && kill -0 $spid 2>/dev/null; then
+	echo "PASS jtag/bp-badinput-drop-mid-shift"
+else
+	echo "FAIL jtag/bp-badinput-drop-mid-shift: $(tail -n 3 "$work/bpbad.err" | tr '\n' ' ')"
+fi
+STRATA_JTAG_PTY=$pty STRATA_GDB_PORT=$(free_port) timeout 60 openocd -f "$bpcfg" -c init -c 'reg pc' \
+	-c 'resume' -c shutdown >"$work/bpbad.ocd" 2>&1
+if grep -aq 'pc (/64): 0x0000000000001000' "$work/bpbad.ocd"; then
+	echo "PASS jtag/bp-badinput-openocd-after"
+else
+	echo "FAIL jtag/bp-badinput-openocd-after: $(grep -ai error "$work/bpbad.ocd" | head -n 3)"
+fi
+wait $spid
+st=$?
+if [ $st = 0 ] && grep -q 'kernel: prog2 exited' "$work/bpbad.guest"; then
+	echo "PASS jtag/bp-badinput-guest-ends"
+else
+	echo "FAIL jtag/bp-badinput-guest-ends: strata status $st"
 fi
 
 # ---- sbrepeat ----
