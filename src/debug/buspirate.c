@@ -52,6 +52,7 @@ struct bp {
 	bool open;   /* a client has the slave open */
 	bool warned; /* an unknown byte was reported for this client */
 	bool ocd;    /* in OpenOCD mode (else binary mode) */
+	bool cut;    /* bp_feed: the answer did not fit in out */
 	uint8_t cmd; /* the command whose arguments are being received, 0 if none */
 	uint8_t arg[4];
 	unsigned nargs, need;
@@ -114,19 +115,23 @@ static int args_of(uint8_t c)
 	return -1;
 }
 
+/* Append bytes to the answer (out, outsize, n in scope); once one does not fit, the answer
+ * ends there (b->cut). */
 #define PUT(...)                                                                                   \
 	do {                                                                                       \
 		const uint8_t put_[] = {__VA_ARGS__};                                              \
-		if (n + sizeof(put_) <= outsize)                                                   \
+		if (!b->cut && n + sizeof(put_) <= outsize) {                                      \
 			memcpy(out + n, put_, sizeof(put_));                                       \
-		n += sizeof(put_);                                                                 \
+			n += sizeof(put_);                                                         \
+		} else {                                                                           \
+			b->cut = true;                                                             \
+		}                                                                                  \
 	} while (0)
 
-/* A complete OpenOCD-mode command (b->cmd with b->arg): its answer. */
-static size_t run_cmd(struct bp *b, uint8_t *out, size_t outsize)
+/* Run a complete OpenOCD-mode command (b->cmd with b->arg), appending its answer to out after
+ * the n bytes there: the new n. */
+static size_t run_cmd(struct bp *b, uint8_t *out, size_t outsize, size_t n)
 {
-	size_t n = 0;
-
 	switch (b->cmd) {
 	case CMD_UNKNOWN: /* leave OpenOCD mode */
 		b->ocd = false;
@@ -163,6 +168,7 @@ size_t bp_feed(struct bp *b, const uint8_t *buf, size_t len, uint8_t *out, size_
 {
 	size_t n = 0;
 
+	b->cut = false;
 	for (size_t i = 0; i < len; i++) {
 		uint8_t c = buf[i];
 
@@ -183,8 +189,7 @@ size_t bp_feed(struct bp *b, const uint8_t *buf, size_t len, uint8_t *out, size_
 		if (b->cmd) { /* an argument */
 			b->arg[b->nargs++] = c;
 			if (--b->need == 0)
-				n += run_cmd(b, n <= outsize ? out + n : out,
-					     n <= outsize ? outsize - n : 0);
+				n = run_cmd(b, out, outsize, n);
 			continue;
 		}
 		if (!b->ocd) { /* binary mode */
@@ -209,15 +214,9 @@ size_t bp_feed(struct bp *b, const uint8_t *buf, size_t len, uint8_t *out, size_
 		b->nargs = 0;
 		b->need = (unsigned)na;
 		if (!na)
-			n += run_cmd(b, n <= outsize ? out + n : out,
-				     n <= outsize ? outsize - n : 0);
+			n = run_cmd(b, out, outsize, n);
 	}
-	if (n > outsize) {
-		fprintf(stderr, "strata: jtag: Bus Pirate answer of %zu bytes cut to %zu\n", n,
-			outsize);
-		n = outsize;
-	}
-	return n;
+	return n; /* what did not fit was dropped (see buspirate.h) */
 }
 
 /* The command in progress when the client went away, for the one line that says so. */

@@ -18,7 +18,8 @@ struct bp *bp_new(struct dtm *t);
 /* The slave's path (/dev/pts/N). */
 const char *bp_path(const struct bp *b);
 /* Feed bytes as if they came from the pty (tests, fuzzing): the answers go to out, which has
- * room for outsize bytes (BP_MAX_REPLY covers any single command). Returns the answer's size. */
+ * room for outsize bytes; 10 × len always suffices, answers beyond outsize are dropped. Returns
+ * the size of what was put in out. */
 size_t bp_feed(struct bp *b, const uint8_t *buf, size_t len, uint8_t *out, size_t outsize);
 /* Forget a half-received command and go back to binary mode, as a new client expects. */
 void bp_restart(struct bp *b);

@@ -1,6 +1,7 @@
 /* The Bus Pirate OpenOCD-mode server: mode entry and the commands OpenOCD 0.12 sends, IDCODE
  * read through CMD_TAP_SHIFT (whole and byte by byte), bytes it does not know, and the real
- * pseudo-terminal: a client that opens it, talks, and goes away in the middle of a command. */
+ * pseudo-terminal: a client that opens it, talks, and goes away in the middle of a command; random
+ * byte streams (fuzz). */
 #include "debug/buspirate.h"
 #include "debug/dm.h"
 #include "debug/dtm.h"
@@ -131,6 +132,49 @@ static int unknown(void)
 	return 0;
 }
 
+/* Random byte streams, half of them shaped like commands (a command byte, then random
+ * arguments and shift lengths): the answers stay within 10 bytes per byte fed and within out,
+ * and a TAP_SHIFT's answer is its header and ceil(bits/8) bytes (run under ASan/UBSan). */
+static int fuzz(void)
+{
+	static const uint8_t cmds[] = {0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x07, 0x08, 0x0f};
+	uint8_t buf[512];
+	unsigned seed = 12345;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % sizeof(buf)), n;
+
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)(rand_r(&seed) % 2 ? cmds[rand_r(&seed) % sizeof(cmds)]
+							     : rand_r(&seed));
+		n = bp_feed(b, buf, len, out, sizeof(out));
+		CHECK(n <= 10 * len && n <= sizeof(out), "round %d: %zu bytes for %zu", round, n,
+		      len);
+		/* a small buffer: cut, never overrun */
+		CHECK(bp_feed(b, buf, len, out, 7) <= 7, "round %d: small buffer", round);
+		if (round % 2000 == 0) /* a new client: one warning each */
+			bp_restart(b);
+	}
+	/* a whole CMD_TAP_SHIFT of random bits answers header + ceil(bits/8) */
+	for (int round = 0; round < 200; round++) {
+		unsigned bits = (unsigned)rand_r(&seed) % 2000;
+		size_t len = 3 + 2 * ((bits + 7) / 8);
+		static uint8_t cmd[3 + 2 * 256];
+
+		if (enter())
+			return 1;
+		cmd[0] = 5;
+		cmd[1] = (uint8_t)(bits >> 8);
+		cmd[2] = (uint8_t)bits;
+		for (size_t i = 3; i < len; i++)
+			cmd[i] = (uint8_t)rand_r(&seed);
+		CHECK(feed(cmd, len) == 3 + (bits + 7) / 8 && !memcmp(out, cmd, 3), "%u bits",
+		      bits);
+	}
+	bp_restart(b);
+	return 0;
+}
+
 static int pty(void)
 {
 	struct pollfd pf[WIRE_MAX_FDS];
@@ -196,6 +240,7 @@ int main(void)
 	fails += RUN(commands);
 	fails += RUN(idcode);
 	fails += RUN(unknown);
+	fails += RUN(fuzz);
 	fails += RUN(pty);
 	bp_wire_ops.free(b);
 	dtm_free(t);
