@@ -86,6 +86,8 @@ static void run_usage(FILE *f)
 	    "  --jtag [HOST:]PORT JTAG (RISC-V Debug Module 0.13.2) for OpenOCD's remote_bitbang\n"
 	    "                     on HOST (default 127.0.0.1) and PORT; see docs/JTAG.md; not\n"
 	    "                     with --gdb or --console\n"
+	    "  --jtag pty         the same for OpenOCD's buspirate adapter, on a new pseudo-\n"
+	    "                     terminal (its /dev/pts path is printed; faster per scan)\n"
 	    "  --console[=SOCKET] let `strata console --attach SOCKET` watch the run (default\n"
 	    "                     $XDG_RUNTIME_DIR or /tmp/strata-PID.console); --console-wait:\n"
 	    "                     wait for the console before starting; not with --gdb\n"
@@ -269,9 +271,10 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 
 			if (!(a = arg_of(argc, argv, &i)))
 				return -EINVAL;
-			if (sock_parse_listen(a, host, sizeof(host), &port) < 0)
-				return err_set(EINVAL,
-					       "%s %s: expected [HOST:]PORT with PORT 1..65535", o, a);
+			if (sock_parse_listen(a, host, sizeof(host), &port) < 0 &&
+			    (o[2] != 'j' || strcmp(a, "pty")))
+				return err_set(EINVAL, "%s %s: expected [HOST:]PORT with PORT 1..65535%s",
+					       o, a, o[2] == 'j' ? ", or pty" : "");
 			*(o[2] == 'j' ? &ro->jtag : &ro->gdb) = a;
 			continue;
 		}

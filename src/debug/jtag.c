@@ -1,4 +1,5 @@
-/* jtag — the remote_bitbang server in front of the DTM, and its place in the run loop.
+/* jtag — the JTAG server: the Debug Module and DTM, their place in the run loop, and the
+ * remote_bitbang wire (buspirate.c is the other one, behind the same wire_ops).
  *
  * remote_bitbang bytes: '0'..'7' set TCK (4), TMS (2), TDI (1); 'R' asks for TDO, answered '0'
  * or '1'; 'r'..'u' set TRST and SRST (TRST resets the TAP; SRST is not wired: OpenOCD resets
@@ -12,8 +13,10 @@
  * run, poll() looks at the socket every few rounds without blocking and tells the loop which
  * harts may run (machine_debug_resume). */
 #include "debug/jtag.h"
+#include "debug/buspirate.h"
 #include "debug/dm.h"
 #include "debug/dtm.h"
+#include "debug/wire.h"
 #include "gdb/server.h"
 #include "machine/machine.h"
 #include "util/err.h"
@@ -44,17 +47,32 @@
 #define SPIN_HALTED_NS	200000
 #define RX_BUF		65536
 
-struct jtag_server {
-	struct machine *m;
-	struct machine_debugger dbg;
-	struct dm *dm;
+/* remote_bitbang over TCP: the listener and the one connection */
+struct rbb {
 	struct dtm *dtm;
 	int lfd, cfd;
 	bool warned; /* a byte that is not remote_bitbang was reported on this connection */
 	char rx[RX_BUF], tx[RX_BUF];
 };
 
+struct jtag_server {
+	struct machine *m;
+	struct machine_debugger dbg;
+	struct dm *dm;
+	struct dtm *dtm;
+	const struct wire_ops *wire_ops;
+	void *wire;
+	struct rbb *rbb; /* the wire when it is remote_bitbang (jtag_server_feed) */
+};
+
+static int rbb_feed(struct rbb *s, const char *buf, unsigned len, char *out);
+
 int jtag_server_feed(struct jtag_server *s, const char *buf, unsigned len, char *out)
+{
+	return s->rbb ? rbb_feed(s->rbb, buf, len, out) : -EINVAL;
+}
+
+static int rbb_feed(struct rbb *s, const char *buf, unsigned len, char *out)
 {
 	int nout = 0;
 
@@ -84,7 +102,7 @@ int jtag_server_feed(struct jtag_server *s, const char *buf, unsigned len, char 
 	return nout;
 }
 
-static void drop(struct jtag_server *s, const char *why)
+static void drop(struct rbb *s, const char *why)
 {
 	if (s->cfd < 0)
 		return;
@@ -93,7 +111,7 @@ static void drop(struct jtag_server *s, const char *why)
 	s->cfd = -1;
 }
 
-static void accept_one(struct jtag_server *s)
+static void accept_one(struct rbb *s)
 {
 	char peer[64];
 	int fd = sock_accept_one(s->lfd, s->cfd >= 0, peer, sizeof(peer)); /* one debugger */
@@ -107,7 +125,7 @@ static void accept_one(struct jtag_server *s)
 }
 
 /* Read what the client sent and answer its 'R's. */
-static void serve_input(struct jtag_server *s)
+static void serve_input(struct rbb *s)
 {
 	ssize_t n = recv(s->cfd, s->rx, sizeof(s->rx), 0);
 	int nout;
@@ -118,7 +136,7 @@ static void serve_input(struct jtag_server *s)
 		drop(s, "connection closed");
 		return;
 	}
-	nout = jtag_server_feed(s, s->rx, (unsigned)n, s->tx);
+	nout = rbb_feed(s, s->rx, (unsigned)n, s->tx);
 	if (nout == -EPIPE) {
 		drop(s, "the client quit");
 		return;
@@ -126,6 +144,45 @@ static void serve_input(struct jtag_server *s)
 	if (nout > 0 && sock_send_all(s->cfd, s->tx, (size_t)nout, WRITE_TIMEOUT_MS) < 0)
 		drop(s, "connection lost");
 }
+
+static int rbb_fds(void *w, struct pollfd *pf)
+{
+	struct rbb *s = w;
+	int nf = 0;
+
+	pf[nf++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+	if (s->cfd >= 0)
+		pf[nf++] = (struct pollfd){.fd = s->cfd, .events = POLLIN};
+	return nf;
+}
+
+static bool rbb_serve(void *w, const struct pollfd *pf, int nf)
+{
+	struct rbb *s = w;
+
+	if (pf[0].revents & POLLIN)
+		accept_one(s);
+	if (nf > 1 && pf[1].revents) {
+		serve_input(s);
+		return true;
+	}
+	return false;
+}
+
+static void rbb_free(void *w)
+{
+	struct rbb *s = w;
+
+	if (!s)
+		return;
+	if (s->cfd >= 0)
+		close(s->cfd);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	free(s);
+}
+
+static const struct wire_ops rbb_wire_ops = {.fds = rbb_fds, .serve = rbb_serve, .free = rbb_free};
 
 /* Tell the run loop which harts may run. */
 static bool sync_machine(struct jtag_server *s)
@@ -154,20 +211,15 @@ static int jtag_poll(void *ctx, struct machine *m)
 
 	for (;;) {
 		bool running = sync_machine(s), spinning;
-		struct pollfd pf[2];
+		struct pollfd pf[WIRE_MAX_FDS];
 		int nf = 0, n;
 
 		spinning = spin_until && mono_ns() < spin_until;
-		pf[nf++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
-		if (s->cfd >= 0)
-			pf[nf++] = (struct pollfd){.fd = s->cfd, .events = POLLIN};
+		nf = s->wire_ops->fds(s->wire, pf);
 		n = poll(pf, (nfds_t)nf, running || spinning ? 0 : HALTED_WAIT_MS);
 		if (n < 0 && errno != EINTR)
 			return 0;
-		if (n > 0 && (pf[0].revents & POLLIN))
-			accept_one(s);
-		if (n > 0 && nf > 1 && pf[1].revents) {
-			serve_input(s);
+		if (n > 0 && s->wire_ops->serve(s->wire, pf, nf)) {
 			/* with a running hart, OpenOCD's next scan (halt: dmstatus until
 			 * allhalted; resume: until allresumeack) would wait 32 rounds for the
 			 * next look: look for it at once for a while instead. Halted, OpenOCD
@@ -194,12 +246,35 @@ static void jtag_exited(void *ctx, struct machine *m, int code)
 {
 }
 
+/* The remote_bitbang wire on spec ("[HOST:]PORT"): where it listens into where. */
+static struct rbb *rbb_new(const char *spec, struct dtm *t, char *where, size_t wheresize)
+{
+	struct rbb *s = calloc(1, sizeof(*s));
+	char host[64];
+	unsigned port;
+
+	if (!s) {
+		err_set(ENOMEM, "--jtag: out of memory");
+		return NULL;
+	}
+	s->dtm = t;
+	s->cfd = -1;
+	s->lfd = sock_listen("--jtag", spec, host, sizeof(host), &port);
+	if (s->lfd < 0) {
+		free(s);
+		return NULL;
+	}
+	snprintf(where, wheresize, "remote_bitbang on %s:%u", host, port);
+	return s;
+}
+
 struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_t reset_pc,
 				    bool halt)
 {
 	struct jtag_server *s = calloc(1, sizeof(*s));
-	char host[64];
+	char host[64], where[96];
 	unsigned port;
+	bool pty = !strcmp(spec, "pty");
 	int r;
 
 	if (!s) {
@@ -207,10 +282,10 @@ struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_
 		return NULL;
 	}
 	s->m = m;
-	s->lfd = s->cfd = -1;
-	if (sock_parse_listen(spec, host, sizeof(host), &port) < 0) {
+	if (!pty && sock_parse_listen(spec, host, sizeof(host), &port) < 0) {
 		err_set(EINVAL,
-			"--jtag %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535",
+			"--jtag %s: expected [HOST:]PORT with an IPv4 HOST and PORT 1..65535, "
+			"or pty",
 			spec);
 		goto fail;
 	}
@@ -220,9 +295,21 @@ struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_
 		err_set(ENOMEM, "--jtag: out of memory");
 		goto fail;
 	}
-	s->lfd = sock_listen("--jtag", spec, host, sizeof(host), &port);
-	if (s->lfd < 0)
-		goto fail;
+	if (pty) {
+		struct bp *b = bp_new(s->dtm);
+
+		if (!b)
+			goto fail;
+		s->wire_ops = &bp_wire_ops;
+		s->wire = b;
+		snprintf(where, sizeof(where), "Bus Pirate protocol on %s", bp_path(b));
+	} else {
+		s->rbb = rbb_new(spec, s->dtm, where, sizeof(where));
+		if (!s->rbb)
+			goto fail;
+		s->wire_ops = &rbb_wire_ops;
+		s->wire = s->rbb;
+	}
 	/* last: the bus keeps the pointer for the machine's life (jtag_server_free comes after
 	 * the run) */
 	r = machine_add_device(m, DM_BASE, DM_SIZE, "debug", &dm_mmio_ops, s->dm);
@@ -236,12 +323,11 @@ struct jtag_server *jtag_server_new(const char *spec, struct machine *m, uint64_
 	s->dbg = (struct machine_debugger){.ctx = s, .poll = jtag_poll, .exited = jtag_exited};
 	machine_set_debugger(m, &s->dbg);
 	sync_machine(s);
-	fprintf(stderr, "strata: jtag: remote_bitbang on %s:%u%s\n", host, port,
-		halt ? "; harts halted in Debug Mode" : "");
+	fprintf(stderr, "strata: jtag: %s%s\n", where, halt ? "; harts halted in Debug Mode" : "");
 	return s;
 fail:
-	if (s->lfd >= 0)
-		close(s->lfd);
+	if (s->wire_ops)
+		s->wire_ops->free(s->wire);
 	dtm_free(s->dtm);
 	dm_free(s->dm);
 	free(s);
@@ -253,10 +339,7 @@ void jtag_server_free(struct jtag_server *s)
 	if (!s)
 		return;
 	machine_set_debugger(s->m, NULL);
-	if (s->cfd >= 0)
-		close(s->cfd);
-	if (s->lfd >= 0)
-		close(s->lfd);
+	s->wire_ops->free(s->wire);
 	dtm_free(s->dtm);
 	dm_free(s->dm);
 	free(s);

@@ -1,4 +1,4 @@
-/* jtag — `strata run --jtag [HOST:]PORT`: a Debug Module (dm.h) behind a JTAG DTM (dtm.h),
+/* jtag — `strata run --jtag [HOST:]PORT|pty`: a Debug Module (dm.h) behind a JTAG DTM (dtm.h),
  * reached over TCP with OpenOCD's remote_bitbang protocol (the idea of Spike's --rbb-port), hooked
  * into the machine's run loop. One connection at a time; see docs/JTAG.md. */
 #ifndef STRATA_DEBUG_JTAG_H

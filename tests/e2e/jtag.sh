@@ -1,5 +1,6 @@
 #!/bin/bash
-# e2e/jtag — `strata run --jtag` with Debian's openocd (scripts/openocd/strata.cfg) and
+# e2e/jtag — `strata run --jtag` with Debian's openocd (scripts/openocd/strata.cfg; with
+# --jtag pty, strata-buspirate.cfg) and
 # gdb-multiarch (target extended-remote), as docs/JTAG.md describes:
 #   levels:   fw.elf (M) + kernel.elf (S) + prog.elf (U) of tests/guests/gdb: halted at reset,
 #             `monitor reset halt`, software and hardware breakpoints in M, S and U code, GPRs and CSRs read
@@ -8,6 +9,9 @@
 #   smp:      -smp 2: two OpenOCD targets in an SMP group, one GDB thread per hart
 #   badinput: --jtag with --gdb, a bad --jtag; bytes that are not remote_bitbang, a client that
 #             drops in the middle of a scan, then OpenOCD still works
+#   bp-*:     levels and smp again through `--jtag pty` and OpenOCD's buspirate adapter
+#             (scripts/openocd/strata-buspirate.cfg); bp-badinput: a bad spec, bytes that are no
+#             Bus Pirate command, a client that closes the pty in the middle of a CMD_TAP_SHIFT
 #   sbrepeat: what the debug suite's RepeatReadTest asks of the Debug Module (its `riscv
 #             repeat_read` is not in Debian's OpenOCD 0.12), with raw DMI accesses through
 #             OpenOCD's `riscv dmi_read/dmi_write`: 64 system-bus reads of mtime at one address
@@ -19,6 +23,7 @@ root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
 g=$root/tests/guests/gdb/build
 cfg=$root/scripts/openocd/strata.cfg
+bpcfg=$root/scripts/openocd/strata-buspirate.cfg
 work=$(mktemp -d)
 [ -n "${JTAG_KEEP:-}" ] && work=$JTAG_KEEP && mkdir -p "$work"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${JTAG_KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -38,18 +43,28 @@ wait_for() {
 	return 1
 }
 
-# session NAME HARTS GDB-SCRIPT -- STRATA-ARGS: strata -S --jtag, OpenOCD, GDB running the script
+# pty_of FILE: the pseudo-terminal `--jtag pty` printed in strata's stderr FILE
+pty_of() {
+	sed -n 's|^strata: jtag: Bus Pirate protocol on \(/dev/pts/[0-9]*\).*|\1|p' "$1"
+}
+
+# session NAME HARTS GDB-SCRIPT -- STRATA-ARGS: strata -S --jtag, OpenOCD, GDB running the script;
+# with adapter=pty, `--jtag pty` and OpenOCD's buspirate adapter (strata-buspirate.cfg)
+adapter=rbb
 session() {
-	local name=$1 harts=$2 script=$3 rbb gdbp
+	local name=$1 harts=$2 script=$3 rbb gdbp pty=
 	shift 4
 	rbb=$(free_port)
 	gdbp=$(free_port)
-	timeout 120 "$strata" run "$@" --jtag "127.0.0.1:$rbb" -S >"$work/$name.guest" \
+	[ $adapter = pty ] && rbb=pty || rbb=127.0.0.1:$rbb
+	timeout 120 "$strata" run "$@" --jtag "$rbb" -S >"$work/$name.guest" \
 		2>"$work/$name.err" </dev/null &
 	local spid=$!
-	wait_for "$work/$name.err" remote_bitbang || { echo "FAIL jtag/$name: strata did not listen"; return; }
-	STRATA_JTAG_PORT=$rbb STRATA_GDB_PORT=$gdbp STRATA_HARTS=$harts \
-		timeout 120 openocd -f "$cfg" >"$work/$name.ocd" 2>&1 &
+	wait_for "$work/$name.err" 'remote_bitbang\|Bus Pirate' || { echo "FAIL jtag/$name: strata did not listen"; return; }
+	[ $adapter = pty ] && pty=$(pty_of "$work/$name.err")
+	STRATA_JTAG_PORT=${rbb#127.0.0.1:} STRATA_JTAG_PTY=$pty STRATA_GDB_PORT=$gdbp STRATA_HARTS=$harts \
+		timeout 120 openocd -f "$([ $adapter = pty ] && echo "$bpcfg" || echo "$cfg")" \
+		>"$work/$name.ocd" 2>&1 &
 	local opid=$!
 	wait_for "$work/$name.ocd" "Listening on port $gdbp" || {
 		echo "FAIL jtag/$name: OpenOCD did not start"; tail -n 5 "$work/$name.ocd" | sed 's/^/  | /'; return; }
@@ -92,41 +107,54 @@ check() {
 	fi
 }
 
-# ---- levels ----
-session levels 1 levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf"
-check levels reset-pc '$1 = 0x1000'
-check levels reset-priv '$2 = 3'
-check levels reset-halt '$3 = 0x1000'
-check levels s-break '$4 = 0x1' '$5 = 1'
-check levels m-break '$6 = 107' '$7 = 3'
-check levels csr '$8 = 0x9' '$9 = 0x1234abcd'
-check levels regs '$10 = 0x1' '$11 = 0x5a5a5a5a'
-check levels memory 'Section .text, range 0x80000000 -- 0x*: matched.' '0x80100000:*0xfeedc0de'
-check levels sret '$12 = 1' 'say (*' '*' '$13 = 0' '$14 = 0x1'
-check levels u-break '$15 = 0x1' '$16 = 0'
-check levels mret '$17 = 3' 'sbi_call (*' '*' '$18 = 1' '$19 = 0x1'
-check levels hw-s '$20 = 0x1' '$21 = 1'
-check levels hw-m '$22 = 0x1' '$23 = 3'
-check levels hw-u '$24 = 0x10000' '$25 = 0'
-# the run went on to the guest's own end after GDB's last continue
-if grep -q 'kernel: prog2 exited' "$work/levels.guest" && grep -q 'strata exit 0' "$work/levels.out"; then
-	echo "PASS jtag/levels-guest-ran-to-its-end"
-else
-	echo "FAIL jtag/levels-guest-ran-to-its-end: $(tail -n 2 "$work/levels.out" | tr '\n' ' ')"
-	tail -n 3 "$work/levels.guest" "$work/levels.err" | sed 's/^/  | /'
-fi
+# ---- levels, smp: the same sessions through remote_bitbang (levels, smp) and the Bus Pirate
+# protocol on a pty (bp-levels, bp-smp) ----
+levels_checks() {
+	local levels=$1
+	check "$levels" reset-pc '$1 = 0x1000'
+	check "$levels" reset-priv '$2 = 3'
+	check "$levels" reset-halt '$3 = 0x1000'
+	check "$levels" s-break '$4 = 0x1' '$5 = 1'
+	check "$levels" m-break '$6 = 107' '$7 = 3'
+	check "$levels" csr '$8 = 0x9' '$9 = 0x1234abcd'
+	check "$levels" regs '$10 = 0x1' '$11 = 0x5a5a5a5a'
+	check "$levels" memory 'Section .text, range 0x80000000 -- 0x*: matched.' '0x80100000:*0xfeedc0de'
+	check "$levels" sret '$12 = 1' 'say (*' '*' '$13 = 0' '$14 = 0x1'
+	check "$levels" u-break '$15 = 0x1' '$16 = 0'
+	check "$levels" mret '$17 = 3' 'sbi_call (*' '*' '$18 = 1' '$19 = 0x1'
+	check "$levels" hw-s '$20 = 0x1' '$21 = 1'
+	check "$levels" hw-m '$22 = 0x1' '$23 = 3'
+	check "$levels" hw-u '$24 = 0x10000' '$25 = 0'
+	# the run went on to the guest's own end after GDB's last continue
+	if grep -q 'kernel: prog2 exited' "$work/$levels.guest" && grep -q 'strata exit 0' "$work/$levels.out"; then
+		echo "PASS jtag/$levels-guest-ran-to-its-end"
+	else
+		echo "FAIL jtag/$levels-guest-ran-to-its-end: $(tail -n 2 "$work/$levels.out" | tr '\n' ' ')"
+		tail -n 3 "$work/$levels.guest" "$work/$levels.err" | sed 's/^/  | /'
+	fi
+}
 
-# ---- smp ----
-session smp 2 smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf"
-check smp threads '*Id*Target Id*' '\* 1 *Thread 1*' '  2 *Thread 2*'
-check smp hart1 '*Switching to thread 2*' '#0*'
-check smp hart1regs '$1 = 0x1' '$2 = 3'
-check smp hart0 '$3 = 0x0' '$4 = 107'
-if grep -q 'strata exit 0' "$work/smp.out"; then
-	echo "PASS jtag/smp-exit"
-else
-	echo "FAIL jtag/smp-exit: $(tail -n 2 "$work/smp.out" | tr '\n' ' ')"
-fi
+smp_checks() {
+	local smp=$1
+	check "$smp" threads '*Id*Target Id*' '\* 1 *Thread 1*' '  2 *Thread 2*'
+	check "$smp" hart1 '*Switching to thread 2*' '#0*'
+	check "$smp" hart1regs '$1 = 0x1' '$2 = 3'
+	check "$smp" hart0 '$3 = 0x0' '$4 = 107'
+	if grep -q 'strata exit 0' "$work/$smp.out"; then
+		echo "PASS jtag/$smp-exit"
+	else
+		echo "FAIL jtag/$smp-exit: $(tail -n 2 "$work/$smp.out" | tr '\n' ' ')"
+	fi
+}
+
+for adapter in rbb pty; do
+	p=$([ $adapter = pty ] && echo bp-)
+	session ${p}levels 1 levels -- -bios "$g/fw.elf" -kernel "$g/kernel.elf"
+	levels_checks ${p}levels
+	session ${p}smp 2 smp -- -smp 2 -bios "$g/fw.elf" -kernel "$g/kernel.elf"
+	smp_checks ${p}smp
+done
+adapter=rbb
 
 # ---- bad input ----
 out=$("$strata" run -bios "$g/fw.elf" --jtag 9 --gdb 10 2>&1)
@@ -176,6 +204,68 @@ if [ $st = 0 ] && grep -q 'kernel: prog2 exited' "$work/bad.guest"; then
 	echo "PASS jtag/badinput-guest-ends"
 else
 	echo "FAIL jtag/badinput-guest-ends: strata status $st"
+fi
+
+# the Bus Pirate path (--jtag pty): a bad spec; bytes that are no command in binary and in
+# OpenOCD mode (one warning), a client that closes the pty in the middle of a CMD_TAP_SHIFT (one
+# line); strata keeps running and OpenOCD works after
+out=$("$strata" run -bios "$g/fw.elf" --jtag ptyx 2>&1)
+st=$?
+if [ $st = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q -- '--jtag ptyx'; then
+	echo "PASS jtag/bp-badinput-spec"
+else
+	echo "FAIL jtag/bp-badinput-spec: status $st: $out"
+fi
+timeout 60 "$strata" run -bios "$g/fw.elf" -kernel "$g/kernel.elf" --jtag pty -S \
+	>"$work/bpbad.guest" 2>"$work/bpbad.err" </dev/null &
+spid=$!
+wait_for "$work/bpbad.err" 'Bus Pirate protocol'
+pty=$(pty_of "$work/bpbad.err")
+python3 - "$pty" <<'PY' >"$work/bpbad.py" 2>&1
+import os, select, sys, time, tty
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+def ask(data, n):
+    os.write(fd, data)
+    got, end = b"", time.time() + 5
+    while len(got) < n and time.time() < end:
+        if select.select([fd], [], [], 0.5)[0]:
+            got += os.read(fd, 4096)
+    return got
+print("bbio", ask(b"\x55\xaa hello\n\x00", 5))
+print("ocd", ask(b"\x06", 4))
+print("adcs", ask(b"\x7f\xff\x03", 10)[:2].hex())
+# CMD_TAP_SHIFT of 0x1000 bits, cut after 3 of its 1024 bytes, then the pty closes
+os.write(fd, b"\x05\x10\x00\x00\x01\x00")
+time.sleep(0.3)
+os.close(fd)
+time.sleep(0.3)
+PY
+if grep -q "^bbio b'BBIO1'$" "$work/bpbad.py" && grep -q "^ocd b'OCD1'$" "$work/bpbad.py" &&
+	grep -q "^adcs 0308$" "$work/bpbad.py" && [ "$(grep -c 'ignoring byte' "$work/bpbad.err")" = 1 ] &&
+	kill -0 $spid 2>/dev/null; then
+	echo "PASS jtag/bp-badinput-bytes"
+else
+	echo "FAIL jtag/bp-badinput-bytes: $(tr '\n' ' ' <"$work/bpbad.py") / $(tail -n 3 "$work/bpbad.err" | tr '\n' ' ')"
+fi
+if [ "$(grep -c "closed $pty in the middle of a command" "$work/bpbad.err")" = 1 ] && kill -0 $spid 2>/dev/null; then
+	echo "PASS jtag/bp-badinput-drop-mid-shift"
+else
+	echo "FAIL jtag/bp-badinput-drop-mid-shift: $(tail -n 3 "$work/bpbad.err" | tr '\n' ' ')"
+fi
+STRATA_JTAG_PTY=$pty STRATA_GDB_PORT=$(free_port) timeout 60 openocd -f "$bpcfg" -c init -c 'reg pc' \
+	-c 'resume' -c shutdown >"$work/bpbad.ocd" 2>&1
+if grep -aq 'pc (/64): 0x0000000000001000' "$work/bpbad.ocd"; then
+	echo "PASS jtag/bp-badinput-openocd-after"
+else
+	echo "FAIL jtag/bp-badinput-openocd-after: $(grep -ai error "$work/bpbad.ocd" | head -n 3)"
+fi
+wait $spid
+st=$?
+if [ $st = 0 ] && grep -q 'kernel: prog2 exited' "$work/bpbad.guest"; then
+	echo "PASS jtag/bp-badinput-guest-ends"
+else
+	echo "FAIL jtag/bp-badinput-guest-ends: strata status $st"
 fi
 
 # ---- sbrepeat ----

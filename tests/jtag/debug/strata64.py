@@ -32,9 +32,12 @@ class Strata:
         os.environ["REMOTE_BITBANG_HOST"] = "127.0.0.1"
         os.environ["REMOTE_BITBANG_PORT"] = str(port)
         os.environ["WORK_AREA"] = f"0x{harts[0].ram:x}"
+        # STRATA_JTAG_ADAPTER=pty: `--jtag pty` and OpenOCD's buspirate adapter (strata64.cfg)
+        pty = os.environ.get("STRATA_JTAG_ADAPTER") == "pty"
+        os.environ["STRATA_JTAG_PTY"] = ""
         cmd = [strata, "run", "-smp", str(len(harts)),
                "-bios", "none", "-kernel", self.infinite_loop,
-               "--jtag", f"127.0.0.1:{port}"]
+               "--jtag", "pty" if pty else f"127.0.0.1:{port}"]
         # pylint: disable-next=consider-using-with
         self.logfile = tempfile.NamedTemporaryFile(prefix="strata-", suffix=".log")
         self.lognames = [self.logfile.name]
@@ -45,7 +48,12 @@ class Strata:
                 stdout=self.logfile, stderr=self.logfile, start_new_session=True)
         for _ in range(100):
             with open(self.logfile.name, encoding="utf-8") as f:
-                if re.search(r"remote_bitbang on", f.read()):
+                log = f.read()
+                m = re.search(r"Bus Pirate protocol on (/dev/pts/[0-9]+)", log)
+                if m:
+                    os.environ["STRATA_JTAG_PTY"] = m.group(1)
+                    return
+                if re.search(r"remote_bitbang on", log):
                     return
             time.sleep(0.05)
         raise testlib.TestLibError("strata did not start listening for JTAG")
