@@ -386,7 +386,8 @@ int apic_tasks(struct apic *pc, const struct apic_mem *m, uint64_t sp, char *out
 	return 0;
 }
 
-/* The kind of the future at addr as a task or an awaited future found from sp, or NULL. */
+/* The kind of the future at addr as a task or an awaited future found from sp (the outermost
+ * where futures share an address), or NULL. */
 static const struct adisc_future *kind_at(struct apic *pc, const struct apic_mem *m, uint64_t sp,
 					  uint64_t addr, struct adisc **dp)
 {
@@ -395,6 +396,12 @@ static const struct adisc_future *kind_at(struct apic *pc, const struct apic_mem
 
 	if (find_tasks(pc, m, sp, t, &nt) < 0)
 		return NULL;
+	/* tasks first: a zero-sized future at the end of one task has the next task's address */
+	for (unsigned i = 0; i < nt; i++)
+		if (t[i].addr == addr) {
+			*dp = t[i].d;
+			return t[i].f;
+		}
 	for (unsigned i = 0; i < nt; i++) {
 		const struct adisc_future *f = t[i].f;
 		uint64_t a = t[i].addr, st;
