@@ -1,10 +1,11 @@
 #!/bin/bash
 # e2e/attach_async — async task pictures read from memory (src/async/picture.c, docs/ASYNC.md
 # "Pictures at a stop"): `monitor tasks` and `monitor await` through strata's own GDB stub and
-# through `strata attach` to qemu-system-riscv64 -s running the same guest (-bios none, QEMU's
-# virt), stopped at the same point. Guests (tests/guests/rust): bugs and exec (rustc 1.67+
-# coroutines, exec's Join a hand-written future with future fields) and exec163 (rustc 1.63's
-# GenFuture wrappers), each at opt-level 0-3. Per guest and level:
+# through `strata attach` to qemu-system-riscv64 -s running the same guest (QEMU's virt),
+# stopped at the same point. Guests (tests/guests/rust): bugs and exec (rustc 1.67+
+# coroutines, exec's Join a hand-written future with future fields), exec163 (rustc 1.63's
+# GenFuture wrappers) in M mode, and kernel in S mode under OpenSBI, each at opt-level 0-3.
+# Per guest and level:
 #   NAME/same    the stub's and attach's pictures are byte for byte the same (addresses too)
 #   NAME/golden  the picture with addresses as ADDR equals tests/golden/attach/async-GUEST.out
 #                at O1-O3, async-GUEST-O0.out at O0 (STRATA_UPDATE_GOLDEN=1 rewrites them)
@@ -37,9 +38,9 @@ gdb_pic() {
 		-x "$root/tests/attach/async.gdb" -ex kill >"$1.gdb" 2>&1
 }
 
-# case GUEST O BREAK-SYMBOL HITS
+# case GUEST O BREAK-SYMBOL HITS [BIOS]
 case_() {
-	local name=$1-O$2 elf=$g/$1-O$2.elf sym=$3 hits=$4 bp port qp gp spid apid gold
+	local name=$1-O$2 elf=$g/$1-O$2.elf sym=$3 hits=$4 bios=${5:-none} bp port qp gp spid apid gold
 	if [ ! -f "$elf" ]; then
 		echo "FAIL attach_async/$name: $elf missing (make guests)"
 		return
@@ -47,7 +48,7 @@ case_() {
 	bp=0x$(nm -C "$elf" | awk -v s="$sym" '$3 ~ ("::" s "$") { print $1; exit }')
 	# strata's own stub
 	port=$(free_port)
-	timeout -k 5 120 "$strata" run -bios none -kernel "$elf" --gdb "127.0.0.1:$port" -S \
+	timeout -k 5 120 "$strata" run -bios "$bios" -kernel "$elf" --gdb "127.0.0.1:$port" -S \
 		>"$work/$name.guest" 2>"$work/$name.err" </dev/null &
 	spid=$!
 	wait_listen "$port" || echo "FAIL attach_async/$name: strata did not listen"
@@ -57,7 +58,7 @@ case_() {
 	# strata attach to QEMU running the same ELF
 	qp=$(free_port)
 	gp=$(free_port)
-	timeout -k 5 120 qemu-system-riscv64 -M virt -nographic -m 128M -bios none -kernel "$elf" \
+	timeout -k 5 120 qemu-system-riscv64 -M virt -nographic -m 128M -bios "$bios" -kernel "$elf" \
 		-gdb "tcp:127.0.0.1:$qp" -S </dev/null >"$work/$name.qemu" 2>&1 &
 	wait_listen "$qp" || echo "FAIL attach_async/$name: QEMU did not listen"
 	timeout -k 5 120 "$strata" attach "127.0.0.1:$qp" --gdb "$gp" --sym "$elf@m" \
@@ -97,14 +98,23 @@ case_() {
 	fi
 }
 
+# the waker's wake_by_ref (O2-O3 fold it into wake: identical code)
+by_ref() {
+	if nm -C "$g/$1.elf" 2>/dev/null | grep -q "::waker_wake_by_ref\$"; then
+		echo waker_wake_by_ref
+	else
+		echo waker_wake
+	fi
+}
 for o in 0 1 2 3; do
-	# bugs: the 41st wake_by_ref (O2-O3 fold it into wake): task 1 busy polling Spin
-	s=waker_wake_by_ref
-	nm -C "$g/bugs-O$o.elf" 2>/dev/null | grep -q "::$s\$" || s=waker_wake
-	case_ bugs "$o" "$s" 41
+	# bugs: the 41st wake_by_ref: task 1 busy polling Spin
+	case_ bugs "$o" "$(by_ref bugs-O$o)" 41
 	# exec, exec163: the 3rd waker clone, with a Join of two count()s in flight
 	case_ exec "$o" waker_clone 3
 	case_ exec163 "$o" waker_clone 3
+	# kernel: S mode under OpenSBI (the same fw_jump for both); the worker's 2nd yield (the
+	# timer interrupt, whose timing differs, is taken only when no task is ready)
+	case_ kernel "$o" "$(by_ref kernel-O$o)" 2 /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
 done
 
 # no async code in the symbol files: one line
