@@ -16,7 +16,7 @@
 #define MAX_NODES 64  /* per await tree */
 #define MAX_DEPTH 32
 #define MAX_VTCACHE 64
-#define CHUNK 512 /* stack bytes per read (attach's m packets take up to 1024) */
+#define CHUNK 1024 /* stack bytes per read: attach's m packets take up to 1024 */
 
 struct span { /* a symbol file's data section: where a dyn Future vtable may be */
 	uint64_t lo, hi;
