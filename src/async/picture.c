@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TASKS 64
-#define MAX_NODES 64  /* per await tree */
-#define MAX_DEPTH 32
+#define MAX_TASKS   64
+#define MAX_NODES   64 /* per await tree */
+#define MAX_DEPTH   32
 #define MAX_VTCACHE 64
-#define CHUNK 1024 /* stack bytes per read: attach's m packets take up to 1024 */
+#define CHUNK	    1024 /* stack bytes per read: attach's m packets take up to 1024 */
 
 struct span { /* a symbol file's data section: where a dyn Future vtable may be */
 	uint64_t lo, hi;
@@ -133,7 +133,8 @@ static int open_all(struct apic *pc)
 		if (!d) {
 			why = err_msg() ? err_msg() : pc->paths[i];
 		} else if (!adisc_nfutures(d)) {
-			snprintf(buf, sizeof(buf), "%s: no Rust async code in its DWARF", pc->paths[i]);
+			snprintf(buf, sizeof(buf), "%s: no Rust async code in its DWARF",
+				 pc->paths[i]);
 			why = buf;
 			adisc_free(d);
 			d = NULL;
@@ -216,8 +217,8 @@ struct vtc { /* a vtable looked at: its future kind, or f NULL when it is none *
 	uint64_t align;
 };
 
-static const struct vtc *vtable(struct apic *pc, const struct apic_mem *m, uint64_t vt,
-				unsigned ps, struct vtc *cache, unsigned *nc)
+static const struct vtc *vtable(struct apic *pc, const struct apic_mem *m, uint64_t vt, unsigned ps,
+				struct vtc *cache, unsigned *nc)
 {
 	struct adisc *d = NULL;
 	uint8_t w[32];
@@ -369,13 +370,15 @@ int apic_tasks(struct apic *pc, const struct apic_mem *m, uint64_t sp, char *out
 	if ((rc = find_tasks(pc, m, sp, t, &nt)) < 0)
 		return rc;
 	if (!nt) {
-		say(&o, "monitor tasks: no dyn Future pointers on the stack above sp 0x%" PRIx64
-			" (an executor that keeps its tasks elsewhere: monitor await ADDR NAME)\n",
+		say(&o,
+		    "monitor tasks: no dyn Future pointers on the stack above sp 0x%" PRIx64
+		    " (an executor that keeps its tasks elsewhere: monitor await ADDR NAME)\n",
 		    sp);
 		return 0;
 	}
-	say(&o, "%u task%s (dyn Future pointers on the stack above sp 0x%" PRIx64
-		"), read from memory: poll counts need --trace=async\n",
+	say(&o,
+	    "%u task%s (dyn Future pointers on the stack above sp 0x%" PRIx64
+	    "), read from memory: poll counts need --trace=async\n",
 	    nt, nt == 1 ? "" : "s", sp);
 	for (unsigned i = 0; i < nt; i++) {
 		unsigned nodes = 0;
@@ -438,7 +441,8 @@ static const struct adisc_future *kind_named(struct apic *pc, const char *name, 
 		for (size_t k = 0; k < adisc_nfutures(pc->d[i]); k++) {
 			const struct adisc_future *f = adisc_future(pc->d[i], k);
 
-			if (!strcmp(f->name, name) || (f->type_name && !strcmp(f->type_name, name))) {
+			if (!strcmp(f->name, name) ||
+			    (f->type_name && !strcmp(f->type_name, name))) {
 				*dp = pc->d[i];
 				return f;
 			}
@@ -446,8 +450,8 @@ static const struct adisc_future *kind_named(struct apic *pc, const char *name, 
 	return NULL;
 }
 
-int apic_await(struct apic *pc, const struct apic_mem *m, uint64_t sp, const char *args,
-	       char *out, size_t size)
+int apic_await(struct apic *pc, const struct apic_mem *m, uint64_t sp, const char *args, char *out,
+	       size_t size)
 {
 	struct out o = {out, size, 0};
 	char a[64] = "", name[256] = "", extra[2] = "", *end;
@@ -480,8 +484,9 @@ int apic_await(struct apic *pc, const struct apic_mem *m, uint64_t sp, const cha
 			return 0;
 		}
 	} else if (!(f = kind_at(pc, m, sp, addr, &d))) {
-		say(&o, "monitor await: 0x%" PRIx64 " is no task or awaited future found from the "
-			"stack (monitor tasks lists them; or name its kind: monitor await ADDR NAME)\n",
+		say(&o,
+		    "monitor await: 0x%" PRIx64 " is no task or awaited future found from the "
+		    "stack (monitor tasks lists them; or name its kind: monitor await ADDR NAME)\n",
 		    addr);
 		return 0;
 	}
@@ -491,13 +496,15 @@ int apic_await(struct apic *pc, const struct apic_mem *m, uint64_t sp, const cha
 		if (f->state_off < 0 || read_state(m, f, addr, &st) < 0)
 			say(&o, "monitor await: memory at 0x%" PRIx64 " is unreadable\n", addr);
 		else
-			say(&o, "monitor await: 0x%" PRIx64 " holds no %s (__state %" PRIu64
-				" is none of its states)\n",
+			say(&o,
+			    "monitor await: 0x%" PRIx64 " holds no %s (__state %" PRIu64
+			    " is none of its states)\n",
 			    addr, fname(f), st);
 		return 0;
 	}
-	say(&o, "await tree of future 0x%" PRIx64 ", read from memory: poll counts need "
-		"--trace=async\n",
+	say(&o,
+	    "await tree of future 0x%" PRIx64 ", read from memory: poll counts need "
+	    "--trace=async\n",
 	    addr);
 	tree(&o, m, d, f, addr, 0, &nodes);
 	return 0;

@@ -43,7 +43,7 @@ int apic_tasks(struct apic *pc, const struct apic_mem *m, uint64_t sp, char *out
 /* `monitor await ADDR [NAME]` (args is "ADDR [NAME]"): the await tree of the future at ADDR,
  * whose kind is NAME (a future's function or type name) or, without NAME, the kind it has as a
  * task or awaited future found from sp. 0, or -ENOMEM. */
-int apic_await(struct apic *pc, const struct apic_mem *m, uint64_t sp, const char *args,
-	       char *out, size_t size);
+int apic_await(struct apic *pc, const struct apic_mem *m, uint64_t sp, const char *args, char *out,
+	       size_t size);
 
 #endif

@@ -16,9 +16,9 @@
 
 #include "machine/test_util.h"
 
-#define BASE 0x80000000ull
-#define SIZE (1u << 20) /* the guest's image, a heap of random futures, then the stack */
-#define HEAP (BASE + 0x80000)
+#define BASE  0x80000000ull
+#define SIZE  (1u << 20) /* the guest's image, a heap of random futures, then the stack */
+#define HEAP  (BASE + 0x80000)
 #define STACK (BASE + 0xc0000)
 
 static uint8_t mem[SIZE];
@@ -136,9 +136,11 @@ static int random_memory(void)
 		CHECK(strlen(out) < sizeof(out) && out[0], "no text");
 		pictures++;
 		trees += strstr(out, "await tree of task 0:") != NULL;
-		CHECK(apic_tasks(pc, &m, sp, small, sizeof(small)) == 0 && strlen(small) < sizeof(small),
+		CHECK(apic_tasks(pc, &m, sp, small, sizeof(small)) == 0 &&
+			  strlen(small) < sizeof(small),
 		      "small buffer");
-		snprintf(args, sizeof(args), "0x%llx", (unsigned long long)(HEAP + (unsigned)rand() % 4096));
+		snprintf(args, sizeof(args), "0x%llx",
+			 (unsigned long long)(HEAP + (unsigned)rand() % 4096));
 		CHECK(apic_await(pc, &m, sp, args, out, sizeof(out)) == 0 && out[0], "await");
 		snprintf(args, sizeof(args), "0x%llx exec::consumer::{async_fn#0}",
 			 (unsigned long long)(HEAP + (unsigned)rand() % 4096));
@@ -164,7 +166,8 @@ static int messages(void)
 
 	CHECK(pc, "apic_new");
 	CHECK(apic_tasks(pc, &m, STACK, out, sizeof(out)) == 0 &&
-		  !strcmp(out, "monitor tasks: no symbol files (give the program's ELF with --sym)\n"),
+		  !strcmp(out,
+			  "monitor tasks: no symbol files (give the program's ELF with --sym)\n"),
 	      "no files: %s", out);
 	apic_free(pc);
 	pc = apic_new();
