@@ -19,7 +19,7 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 OPT ?= -O2
-PKGS := libelf libdw nettle $(if $(filter 1,$(EBPF)),libbpf)
+PKGS := libelf libdw nettle libzstd $(if $(filter 1,$(EBPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
@@ -142,6 +142,7 @@ test: deps
 # test that uses them (on a fresh machine they are most of CI's time: docs/TESTING.md).
 check: all unit guests fuzz ref
 	@scripts/linux/build.sh -q >/dev/null || echo "check: the Linux image did not build (scripts/linux/build.sh); its tests will fail"
+	@scripts/linux/build.sh -q --variant kvm >/dev/null || echo "check: the KVM Linux image did not build (scripts/linux/build.sh --variant kvm); e2e/kvm will fail"
 	@scripts/xvisor/build.sh -q >/dev/null || echo "check: Xvisor did not build (scripts/xvisor/build.sh); its tests will fail"
 	@for a in riscv64-nemu riscv32-nemu riscv32e-nemu spike; do \
 		scripts/am/build $$a >/dev/null 2>&1 || echo "check: AM programs for $$a did not build (scripts/am/build $$a); e2e/am will fail"; \

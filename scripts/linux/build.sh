@@ -2,6 +2,7 @@
 # scripts/linux/build.sh — build strata's Linux guest image; print the directory that holds it.
 #
 #   scripts/linux/build.sh [-q]        (make linux-image runs this)
+#   scripts/linux/build.sh [-q] --variant kvm
 #
 # Output, in ~/.cache/strata/linux/<key>/ (STRATA_CACHE overrides ~/.cache/strata):
 #   Image               kernel (Debian's linux-source-6.1 + allnoconfig + scripts/linux/strata.config)
@@ -16,6 +17,9 @@
 # kernel-<hash> (package, compiler, fragment, this script's kernel part) so that editing the init
 # does not rebuild the kernel. Builds out of tree; the
 # extracted source in src-<version>/ stays clean. -q: no build log on stderr (it stays in build.log).
+# --variant kvm: the same kernel plus scripts/linux/kvm.config (KVM host), its own kernel-<hash>
+# and kvm-<key> directories, and an initramfs from tests/kvm/ (an init that runs the project's KVM
+# VMM on its bare-metal guest; see docs/HYPERVISOR.md, "KVM"); the default image is unaffected.
 # Missing Debian packages are installed (root) or named with exit 2 (not root).
 set -euo pipefail
 
@@ -24,7 +28,19 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # caller's jobserver; it gets its own flags instead.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 quiet=0
-[ "${1:-}" = -q ] && quiet=1
+variant=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-q) quiet=1 ;;
+	--variant)
+		[ "${2:-}" = kvm ] || { echo "linux/build: --variant: want 'kvm', got '${2:-}'" >&2; exit 2; }
+		variant=$2
+		shift
+		;;
+	*) echo "linux/build: unknown option '$1' (want -q, --variant kvm)" >&2; exit 2 ;;
+	esac
+	shift
+done
 cache=${STRATA_CACHE:-$HOME/.cache/strata}/linux
 jobs=${LINUX_JOBS:-2}
 cross=riscv64-linux-gnu-
@@ -59,6 +75,14 @@ kver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -f "$tarball" ] || die "$tarball missing (package linux-source-6.1)"
 fragment=$root/scripts/linux/strata.config
+if [ "$variant" = kvm ]; then
+	# One fragment, the default's lines then KVM's, so the kernel part below stays the same.
+	# Written aside and renamed: a concurrent build may be reading it.
+	mkdir -p "$cache"
+	cat "$fragment" "$root/scripts/linux/kvm.config" >"$cache/kvm-fragment.config.$$"
+	mv -f "$cache/kvm-fragment.config.$$" "$cache/kvm-fragment.config"
+	fragment=$cache/kvm-fragment.config
+fi
 # The kernel's key covers only the parts of this script that build the kernel (between the
 # "kernel source" and "init" markers, plus the make variables), so other edits reuse it.
 kkey=$( {
@@ -76,9 +100,15 @@ key=$( {
 		echo "== ${f##*/}"
 		cat "$f"
 	done
+	if [ "$variant" = kvm ]; then
+		for f in "$root"/tests/kvm/*; do
+			echo "== kvm/${f##*/}"
+			cat "$f"
+		done
+	fi
 	cat "$0"
 } | sha256sum | cut -c1-16)
-out=$cache/$key
+out=$cache/${variant:+$variant-}$key
 if [ -f "$out/.complete" ]; then
 	echo "$out"
 	exit 0
@@ -148,7 +178,21 @@ tmp=$out.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp"
 ln "$kdir/Image" "$kdir/vmlinux" "$kdir/config" "$tmp/"
-run "${cross}gcc" -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/init" "$root/tests/linux/init.c" -lm -lpthread
+extra_files=
+if [ "$variant" = kvm ]; then
+	# The VMM, its guest and an init that runs one inside the other (tests/kvm/).
+	kvm=$root/tests/kvm
+	run "${cross}gcc" -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/init" "$kvm/init.c"
+	run "${cross}gcc" -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/kvm-vmm" "$kvm/vmm.c"
+	run "${cross}gcc" -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -nostartfiles \
+		-fno-pie -no-pie -mcmodel=medany -march=rv64imac_zicsr -mabi=lp64 -static -Wl,--build-id=none \
+		-T "$kvm/guest.ld" -o "$tmp/guest.elf" "$kvm/guest_start.S" "$kvm/guest.c"
+	touch -d @0 "$tmp/kvm-vmm" "$tmp/guest.elf"
+	extra_files="file /kvm-vmm $tmp/kvm-vmm 0755 0 0
+file /guest.elf $tmp/guest.elf 0644 0 0"
+else
+	run "${cross}gcc" -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/init" "$root/tests/linux/init.c" -lm -lpthread
+fi
 
 gcc -O2 -o "$tmp/gen_init_cpio" "$src/usr/gen_init_cpio.c"
 cat >"$tmp/initramfs.list" <<EOF
@@ -159,6 +203,7 @@ dir /sys 0755 0 0
 dir /mnt 0755 0 0
 file /init $tmp/init 0755 0 0
 EOF
+[ -z "$extra_files" ] || echo "$extra_files" >>"$tmp/initramfs.list"
 touch -d @0 "$tmp/init" # reproducible archive: gen_init_cpio records the file's mtime
 "$tmp/gen_init_cpio" -t 0 "$tmp/initramfs.list" >"$tmp/initramfs.cpio"
 gzip -n -9 <"$tmp/initramfs.cpio" >"$tmp/initramfs.cpio.gz"

@@ -9,6 +9,7 @@
 #include "gdb/server.h"
 #include "machine/machine.h"
 #include "machine/console.h"
+#include "machine/devices/nemu_dev.h"
 #include "replay/replay.h"
 #include "replay/live.h"
 #include "replay/snapshot.h"
@@ -63,14 +64,17 @@ static void run_usage(FILE *f)
 	    "                     at 0x80000000, NEMU's devices, -kernel IMG (raw or ELF), ebreak\n"
 	    "                     ends the run with a0 as the exit status (HIT GOOD/BAD TRAP)\n"
 	    "  --fb-out FILE      -machine nemu: save the frame buffer to FILE (PPM) at each sync\n"
+	    "                     (a %%d in FILE: one file per frame, numbered from 0)\n"
 	    "  -global virtio-mmio.force-legacy=false, -machine virt, -nographic\n"
 	    "                     accepted as QEMU's (the transports are always modern)\n"
 	    "  --dump-dtb FILE    write the device tree blob to FILE, then run\n"
 	    "  --realtime         mtime follows the host clock (not deterministic)\n"
 	    "  --max-insns N      stop after N instructions (k/M/G suffixes); exit status 124\n"
 	    "  --stats            print instructions, time and MIPS to stderr at the end\n"
-	    "  --snapshot-every N with --gdb: a snapshot every N instructions (default 100M), for\n"
-	    "                     reverse execution (reverse-stepi, reverse-continue, monitor goto)\n"
+	    "  --snapshot-every N a snapshot every N instructions (default 100M): with --gdb in\n"
+	    "                     memory, for reverse execution (reverse-stepi, reverse-continue,\n"
+	    "                     monitor goto); with --record also stored in DIR, so a replay\n"
+	    "                     under GDB goes far without running from the start\n"
 	    "  --record DIR       record what the run reads from the host (console input,\n"
 	    "                     --realtime clock, the drives' contents) into DIR, for\n"
 	    "                     `strata replay DIR` (docs/REPLAY.md)\n"
@@ -337,6 +341,9 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, struct 
 	if (cfg->fb_out && cfg->board != MACHINE_BOARD_NEMU)
 		return err_set(EINVAL, "--fb-out %s: only -machine nemu has a frame buffer",
 			       cfg->fb_out);
+	if (cfg->fb_out && !nemu_fb_out_ok(cfg->fb_out))
+		return err_set(EINVAL, "--fb-out %s: a '%%' must be the one %%d (the frame number)",
+			       cfg->fb_out);
 	return 0;
 }
 
@@ -430,6 +437,10 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 	m = machine_new(&cfg);
 	if (!m)
 		goto bad;
+	if (play && rr_play_load_snaps(play, m) < 0) {
+		machine_free(m);
+		goto bad;
+	}
 
 	if (trace_opts_start(&topts, m, &cfg, argc, argv) < 0) {
 		trace_opts_finish(&topts, m);
@@ -450,9 +461,11 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 		lt = (struct lazy_trace){&topts, m, &cfg, argc, argv, play};
 		/* snapshots for reverse execution: a replay's input cursors go back with them */
 		snaps = rr_snaps_new(m, ro.snap_every);
-		if (snaps && play)
+		if (snaps && play) {
 			rr_snaps_add_state(snaps, rr_play_state_size(), rr_play_state_save,
 					   rr_play_state_restore, play);
+			rr_snaps_set_stored(snaps, rr_play_stored(play), rr_play_seek, play);
+		}
 		gcfg.snaps = snaps;
 		gcfg.listen = ro.gdb;
 		gcfg.wait = ro.gdb_wait;
@@ -489,8 +502,11 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 		machine_free(m);
 		goto bad;
 	}
-	if (rec)
+	if (rec) {
 		rr_rec_attach(rec, m);
+		if (rr_rec_snapshots(rec, ro.snap_every ? ro.snap_every : RR_SNAP_EVERY) < 0)
+			fprintf(stderr, "strata: %s; no snapshots are stored\n", err_msg());
+	}
 	if (play)
 		rr_play_attach(play, m);
 	/* a live run under GDB: what it reads from the host is kept, so it can go back */
@@ -540,6 +556,8 @@ int cmd_run_replay(int argc, char **argv, struct rr_play *play)
 		code = 128 + code;
 		break;
 	}
+	if (rec && ro.stats)
+		rr_rec_stats(rec, stderr);
 	if (rr_rec_close(rec, m, why, code) < 0) {
 		fprintf(stderr, "strata: %s\n", err_msg());
 		if (!code)

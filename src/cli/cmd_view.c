@@ -1,4 +1,4 @@
-/* cmd_view — `strata view TRACE [-o PATH] [--open]`: write the offline HTML viewer
+/* cmd_view — `strata view TRACE [-o PATH] [--fb FILE] [--open]`: write the offline HTML viewer
  * (src/viewer/, docs/UI.md). */
 #include "cli/cli.h"
 #include "util/err.h"
@@ -20,7 +20,7 @@ static void view_usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: strata view TRACE [-o PATH] [--open]\n\n"
+	    "usage: strata view TRACE [-o PATH] [--fb FILE.ppm] [--open]\n\n"
 	    "Write an offline, self-contained viewer of a trace (no network): a time line with\n"
 	    "a track per hart and privilege level and one per async task (function calls,\n"
 	    "instruction runs, SBI calls and syscalls, task polls as slices; traps, interrupts\n"
@@ -29,6 +29,8 @@ static void view_usage(FILE *f)
 	    "  -o PATH   an .html file (everything inline) or a directory (index.html and\n"
 	    "            data/tile-N.js, loaded as the view zooms in). Default: TRACE.html, or\n"
 	    "            the directory TRACE.view for traces over 64 MiB\n"
+	    "  --fb FILE.ppm  the frame buffer to show (a -machine nemu run's --fb-out file);\n"
+	    "            by default the one the traced run wrote, when it exists\n"
 	    "  --open    open the page with xdg-open (or $BROWSER)\n");
 }
 
@@ -61,6 +63,7 @@ int cmd_view(int argc, char **argv)
 	const struct cli_opt opts[] = {{"-o", .value = &o.out},
 				       {"--open", .flag = &open},
 				       {"--tile-slices", .value = &slices},
+				       {"--fb", .value = &o.fb},
 				       {.name = NULL}};
 	int r = cli_parse_opts("view", view_usage, argc, argv, opts, &o.trace);
 
@@ -97,6 +100,10 @@ int cmd_view(int argc, char **argv)
 	printf("strata view: wrote %s (%" PRIu64 " events, %" PRIu64 " slices in %" PRIu64
 	       " tiles, %" PRIu64 " markers, %" PRIu64 " tasks)\n",
 	       o.out, res.events, res.slices, res.tiles, res.markers, res.tasks);
+	if (res.fb[0])
+		printf("strata view: the page shows the frame buffer %s\n", res.fb);
+	if (res.fb_note[0])
+		fprintf(stderr, "strata view: %s\n", res.fb_note);
 	if (res.truncated)
 		fprintf(stderr,
 			"strata view: %s: the trace is truncated; the page shows what it holds\n",

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define STRATA_VERSION "0.1.0"
 
@@ -330,6 +331,26 @@ static int resolve_point(struct trace_opts *t, const char *opt, const char *s, u
 	return 0;
 }
 
+/* meta "fb": where -machine nemu's --fb-out writes its frames, absolute, so that `strata view`
+ * finds it from any directory. Bytes written. */
+static size_t meta_fb(char *buf, size_t size, const char *fb_out)
+{
+	char cwd[1024];
+	int n;
+
+	if (!fb_out || size < 2)
+		return 0;
+	if (fb_out[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		n = snprintf(buf, size, "fb=%s\n", fb_out);
+	else
+		n = snprintf(buf, size, "fb=%s/%s\n", cwd, fb_out);
+	if (n < 0 || (size_t)n >= size) {
+		buf[0] = 0; /* no room: no fb line rather than half of one */
+		return 0;
+	}
+	return (size_t)n;
+}
+
 int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machine_config *cfg,
 		     int argc, char **argv)
 {
@@ -357,6 +378,8 @@ int trace_opts_start(struct trace_opts *t, struct machine *m, const struct machi
 		n += snprintf(meta + n, sizeof(meta) - n, "%s%s", i ? " " : "", argv[i]);
 	if (n < sizeof(meta) - 2)
 		n += snprintf(meta + n, sizeof(meta) - n, "\n");
+	if (n < sizeof(meta))
+		n += meta_fb(meta + n, sizeof(meta) - n, cfg->fb_out);
 	ret = rec_meta(t->rec, meta);
 	/* symbols: firmware in M; the kernel in S under a firmware */
 	if (!ret && cfg->bios)

@@ -108,6 +108,9 @@ void cpu_invalidate_code(struct cpu *c, uint64_t paddr, uint64_t len);
  * restoring it flushes the hart's translations and clears a pending debugger stop. */
 size_t hart_state_size(void);
 void hart_state_save(const struct hart *h, void *buf);
+/* Clear the host addresses in saved bytes (the always-on ring is emptied), so they can be
+ * stored in a file and restored by another process. */
+void hart_state_strip(void *buf);
 void hart_state_restore(struct hart *h, const void *buf);
 
 #endif

@@ -80,7 +80,7 @@ uint64_t csr_mip(const struct hart *h)
 
 static uint64_t mstatus_read(const struct hart *h)
 {
-	uint64_t s = h->mstatus | (2ull << 32) | (2ull << 34);
+	uint64_t s = h->mstatus | h->vs_fs | (2ull << 32) | (2ull << 34);
 
 	if ((s & MSTATUS_FS) == MSTATUS_FS)
 		s |= MSTATUS_SD;
@@ -98,7 +98,7 @@ static void mstatus_write(struct hart *h, uint64_t v)
 		wmask &= ~MSTATUS_FS;
 	if (isa_has(h->cpu->isa, ISA_H))
 		wmask |= MSTATUS_MPV | MSTATUS_GVA;
-	h->mstatus = (h->mstatus & ~wmask) | (v & wmask);
+	hyp_status_write(h, v, wmask);
 	/* MXR changes what a cached load translation allows */
 	if ((old ^ h->mstatus) & MSTATUS_MXR)
 		mmu_flush(h);
@@ -361,7 +361,10 @@ static int wr_satp(struct hart *h, unsigned csr, uint64_t v)
 		return 0; /* unsupported mode: the write has no effect */
 	else
 		h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
-	mmu_flush(h);
+	if (h->virt) /* vsatp: the guest's TLB group for it (other guests' stay) */
+		hyp_tlb_select(h, false);
+	else
+		mmu_flush(h);
 	if (h->cpu->dbg.libcheck & CPU_LIBCHECK_SATP)
 		dbg_libcheck_event(h);
 	return 0;

@@ -732,8 +732,8 @@ L_SFENCE_VMA:
 		ILLEGAL();
 	if (e->rs1)
 		mmu_flush_page(h, RS1);
-	else if (h->virt) /* VS's own translations only */
-		hyp_flush(h);
+	else if (h->virt) /* VS's own translations only: its VMID's */
+		hyp_flush_vmid(h, hyp_vmid(h));
 	else
 		mmu_flush(h);
 	pc = PC() + e->len;

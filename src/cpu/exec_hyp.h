@@ -60,10 +60,17 @@ L_HFENCE_GVMA:
 	/* mstatus.TVM traps it in HS as it traps sfence.vma */
 	if (!h->virt && h->priv == PRV_S && (h->mstatus & MSTATUS_TVM))
 		ILLEGAL();
-	/* fall through */
+	HYP_INSN_OK(false);
+	/* the TLB's V=1 groups are per VMID (hyp.c); an address (rs1) flushes the VMID's all */
+	if (e->rs2)
+		hyp_flush_vmid(h, RS2 & 0x3fff);
+	else
+		hyp_flush(h);
+	pc = PC() + e->len;
+	goto refetch;
 L_HFENCE_VVMA:
 	HYP_INSN_OK(false);
-	hyp_flush(h); /* strata's TLB tags neither ASIDs nor VMIDs: all V=1 translations */
+	hyp_flush_vmid(h, hyp_vmid(h)); /* the current VMID's (ASIDs are not tagged) */
 	pc = PC() + e->len;
 	goto refetch;
 

@@ -64,6 +64,7 @@ enum access { ACC_LOAD = 0, ACC_STORE = 1, ACC_FETCH = 2 };
 #define MSTATUS_SPP  (1ull << 8)
 #define MSTATUS_MPP  (3ull << 11)
 #define MSTATUS_FS   (3ull << 13)
+#define MSTATUS_FS_CLEAN (2ull << 13)
 #define MSTATUS_MPRV (1ull << 17)
 #define MSTATUS_SUM  (1ull << 18)
 #define MSTATUS_MXR  (1ull << 19)
@@ -94,10 +95,23 @@ struct itlb_entry {
 };
 
 /* TLB sets: one per effective privilege for data (S with and without SUM differ), so that
- * privilege changes and SUM toggles need no flush. */
-enum { TS_U = 0, TS_S = 1, TS_SSUM = 2, TS_M = 3, TS_VU = 4, TS_VS = 5, TS_VSSUM = 6, TS_COUNT = 7 };
-/* The sets of V=1 translations (vsatp + hgatp): flushed only if one was filled (hyp.c). */
-#define TS_FIRST_V TS_VU
+ * privilege changes and SUM toggles need no flush. V=1 translations (vsatp + hgatp) have
+ * TS_PER_VG sets per group, VG_COUNT groups, each holding one (hgatp, vsatp)'s translations
+ * (hyp.c), so a hypervisor switching between guests finds each one's translations warm;
+ * TS_VU, TS_VS, TS_VSSUM are their offsets from a group's first set. */
+#define VG_COUNT 4
+enum {
+	TS_U = 0,
+	TS_S = 1,
+	TS_SSUM = 2,
+	TS_M = 3,
+	TS_FIRST_V = 4,
+	TS_VU = 0,
+	TS_VS = 1,
+	TS_VSSUM = 2,
+	TS_PER_VG = 3,
+	TS_COUNT = TS_FIRST_V + TS_PER_VG * VG_COUNT
+};
 struct tlb_set {
 	struct tlb_entry ld[TLB_SIZE];
 	struct tlb_entry st[TLB_SIZE];
@@ -155,6 +169,7 @@ struct hart {
 	struct sregs {
 		uint64_t status, tvec, scratch, epc, cause, tval, atp;
 	} alt;
+	uint64_t vs_fs; /* at V=1: vsstatus.FS bits the live mstatus.FS hides (hyp_fs_split) */
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint32_t fflags, frm;
 	uint8_t pmpcfg[16];
@@ -234,6 +249,15 @@ struct hart {
 	 * architectural state: after struct cpu, outside what snap.c saves */
 	bool idle_armed, idle_probe;
 	struct idle *idle;
+	/* the V=1 TLB groups (hyp.c): the current one's first set, what each holds (keys are
+	 * hgatp and vsatp; used false: nothing yet), the next to reuse. Not architectural either:
+	 * a restore or reset empties them all */
+	unsigned vg_first;
+	struct vg_key {
+		uint64_t hgatp, vsatp;
+		bool used;
+	} vg_key[VG_COUNT];
+	unsigned vg_next;
 	struct tlb_set tlbs[TS_COUNT];
 };
 
@@ -384,6 +408,9 @@ int mmu_walk(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct 
 void hyp_reset(struct hart *h);
 /* Switch V, swapping the supervisor registers with alt (see struct hart). */
 void hyp_set_virt(struct hart *h, unsigned virt);
+/* mstatus = (mstatus & ~mask) | (v & mask), v's FS being what the current world sees (at V=1
+ * the guest's vsstatus.FS, combined with HS's as hyp.c's FP gate needs). */
+void hyp_status_write(struct hart *h, uint64_t v, uint64_t mask);
 /* Two-stage translation of va at V=1 privilege priv (vsatp + hgatp, as the hart has them). 0 and
  * *pa, or -1 with the exception set (page fault or guest-page fault with htval/htinst noted). */
 int hyp_translate(struct hart *h, uint64_t va, int acc, unsigned priv, uint64_t *pa);
@@ -407,10 +434,17 @@ uint64_t hyp_pending_irq(const struct hart *h, uint64_t pending);
 unsigned hyp_trap_target(const struct hart *h, uint64_t cause);
 /* Sstc vstimecmp at mtime (with henvcfg.STCE): drive VSTIP. */
 void hyp_timer_update(struct hart *h, uint64_t mtime);
-/* Flush the V=1 TLB sets (HFENCE, hgatp/vsatp changes). */
+/* Flush every V=1 TLB set (changes that apply to all guests' translations). */
 void hyp_flush(struct hart *h);
-/* Empty TLB sets [first, end), then reselect the current ones (mmu.c; V=1 sets count as unused
- * afterwards, which is right for both callers: every V=1 set is within the range or was unused). */
+/* Flush the V=1 TLB groups of one VMID (HFENCE.GVMA with rs2, HFENCE.VVMA, sfence.vma at V=1). */
+void hyp_flush_vmid(struct hart *h, uint64_t vmid);
+/* The VMID of the hart's hgatp. */
+uint64_t hyp_vmid(const struct hart *h);
+/* hgatp or vsatp changed (or everything, after a restore: all true): take the V=1 TLB group
+ * that holds the new pair's translations, or empty one for it. */
+void hyp_tlb_select(struct hart *h, bool all);
+/* Empty TLB sets [first, end), then reselect the current ones (mmu.c; the V=1 sets count as
+ * unused afterwards if the range covers them all). */
 void mmu_flush_sets(struct hart *h, unsigned first, unsigned end);
 /* mmu_walk for an RV32 hart: Sv32 (sv32.c), levels 2, level 1 a 4 MiB page. */
 int mmu_walk_sv32(const struct hart *h, uint64_t satp, uint64_t va, bool pmp, struct mmu_walk *w);

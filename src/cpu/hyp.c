@@ -5,8 +5,10 @@
  * Like QEMU, the supervisor CSRs of struct hart are always the current world's: entering V=1
  * swaps them with h->alt, leaving swaps them back, so every S-mode path (traps, sret, the MMU's
  * satp, the CSR rows of sstatus/stvec/...) serves VS unchanged and the interpreter's hot path
- * knows nothing of V. V=1 translations live in their own TLB sets (TS_VU..TS_VSSUM), so that
- * two-stage hits take the same inline probe as any other. */
+ * knows nothing of V. V=1 translations live in their own TLB sets, so that two-stage hits take
+ * the same inline probe as any other, in VG_COUNT groups keyed by (hgatp, vsatp): switching
+ * between guests (or a guest's address spaces) finds their translations warm, and fences flush
+ * the groups of one VMID. */
 #include "cpu/hart.h"
 #include "machine/machine.h"
 #include "trace/record.h"
@@ -77,8 +79,13 @@ void hyp_reset(struct hart *h)
 	h->hlvx = false;
 	h->exc_gva = false;
 	memset(&h->alt, 0, sizeof(h->alt));
+	h->vs_fs = 0;
 	h->mip_hw &= ~MIP_VSTIP;
 	h->vtlb_used = true; /* hart_reset's mmu_flush empties them (a new hart's are zeros) */
+	memset(h->vg_key, 0, sizeof(h->vg_key));
+	h->vg_key[0].used = true; /* hgatp and vsatp are zero */
+	h->vg_first = TS_FIRST_V;
+	h->vg_next = 1;
 	/* the VS-level interrupts are always delegated past M (read-only one in mideleg) */
 	if (has_h(h))
 		h->mideleg |= MIP_VS_MASK;
@@ -90,13 +97,99 @@ void hyp_flush(struct hart *h)
 		mmu_flush_sets(h, TS_FIRST_V, TS_COUNT);
 }
 
+uint64_t hyp_vmid(const struct hart *h)
+{
+	return (h->hgatp & HGATP_VMID) >> 44;
+}
+
+static void vg_flush(struct hart *h, unsigned g)
+{
+	if (h->vtlb_used)
+		mmu_flush_sets(h, TS_FIRST_V + TS_PER_VG * g, TS_FIRST_V + TS_PER_VG * (g + 1));
+}
+
+void hyp_flush_vmid(struct hart *h, uint64_t vmid)
+{
+	for (unsigned g = 0; g < VG_COUNT; g++)
+		if (h->vg_key[g].used && (h->vg_key[g].hgatp & HGATP_VMID) >> 44 == vmid)
+			vg_flush(h, g);
+}
+
+/* A group is keyed by the whole hgatp and vsatp (a stricter tag than the spec's VMID and ASID:
+ * a new root under the same VMID or ASID starts empty). Groups are reused round-robin; the
+ * one reused is emptied. Its translations stay valid until a fence of its VMID (or a change
+ * that applies to all guests: hyp_flush), as the spec allows for VMID- and ASID-tagged TLBs;
+ * software that changes a guest's page tables fences (sfence.vma at V=1, HFENCE.*). */
+void hyp_tlb_select(struct hart *h, bool all)
+{
+	uint64_t vsatp = h->virt ? h->satp : h->alt.atp;
+	unsigned g;
+
+	if (h->idle_probe)
+		idle_abort(h); /* other translations: the loop could read other memory */
+	if (all)
+		memset(h->vg_key, 0, sizeof(h->vg_key));
+	for (g = 0; g < VG_COUNT; g++)
+		if (h->vg_key[g].used && h->vg_key[g].hgatp == h->hgatp &&
+		    h->vg_key[g].vsatp == vsatp)
+			break;
+	if (g == VG_COUNT) {
+		g = h->vg_next;
+		h->vg_next = (g + 1) % VG_COUNT;
+		vg_flush(h, g);
+		h->vg_key[g] = (struct vg_key){h->hgatp, vsatp, true};
+	}
+	h->vg_first = TS_FIRST_V + TS_PER_VG * g;
+	hart_update_tlb_sets(h);
+}
+
+/* At V=1 an FP instruction needs both vsstatus.FS and HS's mstatus.FS on, and changing the FP
+ * state dirties both (spec 8.2.2, as QEMU 7.2). The interpreter checks and dirties only the live
+ * mstatus.FS, so at V=1 it holds a value derived from both: Off while HS's is Off (FP traps),
+ * Clean while the guest's is Dirty and HS's is not (the first FP write makes it Dirty, and that
+ * is how hyp_fs_join knows HS's FS must become Dirty). vs_fs holds the guest's bits the live
+ * field hides: the guest sees live | vs_fs. The non-V fast path is unchanged. */
+static void hyp_fs_split(struct hart *h)
+{
+	uint64_t vs = h->mstatus & MSTATUS_FS, hs = h->alt.status & MSTATUS_FS;
+
+	h->vs_fs = 0;
+	if (!hs && vs) {
+		h->vs_fs = vs;
+		h->mstatus &= ~MSTATUS_FS;
+	} else if (hs != MSTATUS_FS && vs == MSTATUS_FS) {
+		h->vs_fs = MSTATUS_FS;
+		h->mstatus = (h->mstatus & ~MSTATUS_FS) | MSTATUS_FS_CLEAN;
+	}
+}
+
+/* Undo hyp_fs_split: the live FS becomes vsstatus.FS again, HS's is dirtied by an FP write at
+ * V=1 (a Dirty live FS). */
+static void hyp_fs_join(struct hart *h)
+{
+	if ((h->mstatus & MSTATUS_FS) == MSTATUS_FS && (h->alt.status & MSTATUS_FS))
+		h->alt.status |= MSTATUS_FS;
+	h->mstatus |= h->vs_fs;
+	h->vs_fs = 0;
+}
+
+void hyp_status_write(struct hart *h, uint64_t v, uint64_t mask)
+{
+	if (h->virt)
+		hyp_fs_join(h);
+	h->mstatus = (h->mstatus & ~mask) | (v & mask);
+	if (h->virt)
+		hyp_fs_split(h);
+}
+
 void hyp_set_virt(struct hart *h, unsigned virt)
 {
 	struct sregs cur;
-	bool fs_dirty = (h->mstatus & MSTATUS_FS) == MSTATUS_FS;
 
 	if (h->virt == virt)
 		return;
+	if (h->virt)
+		hyp_fs_join(h);
 	cur.status = h->mstatus & SSTATUS_SWAP;
 	cur.tvec = h->stvec;
 	cur.scratch = h->sscratch;
@@ -112,10 +205,9 @@ void hyp_set_virt(struct hart *h, unsigned virt)
 	h->stval = h->alt.tval;
 	h->satp = h->alt.atp;
 	h->alt = cur;
-	/* FP state changed at V=1 dirties HS's FS too (spec 8.2.2; QEMU marks both) */
-	if (h->virt && fs_dirty && (h->mstatus & MSTATUS_FS))
-		h->mstatus |= MSTATUS_FS;
 	h->virt = virt;
+	if (virt)
+		hyp_fs_split(h);
 	hart_update_tlb_sets(h);
 }
 
@@ -330,7 +422,7 @@ uint64_t cpu_vmid(struct cpu *c, unsigned hart)
 {
 	struct hart *h = hart_of(c, hart);
 
-	return h ? (h->hgatp & HGATP_VMID) >> 44 : 0;
+	return h ? hyp_vmid(h) : 0;
 }
 
 /* ---- traps and interrupts ---- */
@@ -463,7 +555,7 @@ int hyp_csr_read(struct hart *h, unsigned csr, uint64_t *v)
 	/* the vs* CSRs (reached at V=0 only) and their s* aliases at V=1 */
 	switch (csr) {
 	case CSR_VSSTATUS:
-		x = (h->virt ? h->mstatus : h->alt.status) & status_bits(h);
+		x = (h->virt ? h->mstatus | h->vs_fs : h->alt.status) & status_bits(h);
 		x |= 2ull << 32; /* UXL = 64 */
 		if ((x & MSTATUS_FS) == MSTATUS_FS)
 			x |= MSTATUS_SD;
@@ -562,7 +654,7 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 			v = 0;
 		/* the 16 KiB root: PPN[1:0] read as zero */
 		h->hgatp = (v & ((0xfull << 60) | HGATP_VMID | HGATP_PPN)) & ~3ull;
-		hyp_flush(h);
+		hyp_tlb_select(h, false);
 		return 0;
 	}
 	case CSR_MTVAL2:
@@ -577,7 +669,10 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 		uint64_t *st = h->virt ? &h->mstatus : &h->alt.status, m = status_bits(h);
 
 		old = *st;
-		*st = (*st & ~m) | (v & m);
+		if (h->virt)
+			hyp_status_write(h, v, m);
+		else
+			*st = (*st & ~m) | (v & m);
 		if ((old ^ *st) & MSTATUS_MXR)
 			hyp_flush(h);
 		hart_update_tlb_sets(h);
@@ -628,7 +723,7 @@ int hyp_csr_write(struct hart *h, unsigned csr, uint64_t v)
 		if (mode != 0 && mode != 8 && mode != 9)
 			return 0; /* as satp: a write of an unsupported mode has no effect */
 		h->alt.atp = v & SATP_LEGAL;
-		hyp_flush(h);
+		hyp_tlb_select(h, false);
 		return 0;
 	}
 	}

@@ -546,7 +546,8 @@ void mmu_flush_sets(struct hart *h, unsigned first, unsigned end)
 			h->tlbs[s].x[i].vtag = TLB_INVALID;
 		}
 	}
-	h->vtlb_used = false;
+	if (first <= TS_FIRST_V && end >= TS_COUNT)
+		h->vtlb_used = false;
 	hart_update_tlb_sets(h); /* marks them used again if current */
 }
 
@@ -562,7 +563,7 @@ void mmu_flush_page(struct hart *h, uint64_t vaddr)
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = (first + k) & (TLB_SIZE - 1);
 
-		for (unsigned s = 0; s < TS_COUNT; s++) {
+		for (unsigned s = 0, end = h->vtlb_used ? TS_COUNT : TS_FIRST_V; s < end; s++) {
 			h->tlbs[s].ld[i].vtag = TLB_INVALID;
 			h->tlbs[s].st[i].vtag = TLB_INVALID;
 			h->tlbs[s].x[i].vtag = TLB_INVALID;
@@ -573,7 +574,8 @@ void mmu_flush_page(struct hart *h, uint64_t vaddr)
 void mmu_flush_stores_all(struct cpu *c)
 {
 	for (unsigned k = 0; k < c->nharts; k++)
-		for (unsigned s = 0; s < TS_COUNT; s++)
+		for (unsigned s = 0, end = c->harts[k]->vtlb_used ? TS_COUNT : TS_FIRST_V; s < end;
+		     s++)
 			for (unsigned i = 0; i < TLB_SIZE; i++)
 				c->harts[k]->tlbs[s].st[i].vtag = TLB_INVALID;
 }

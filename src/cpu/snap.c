@@ -32,6 +32,19 @@ void hart_state_restore(struct hart *h, const void *buf)
 	h->dbg_stop = false;
 	h->vtlb_used = true; /* the V=1 sets may hold what the state before the restore filled */
 	mmu_flush(h);
-	hart_update_tlb_sets(h);
+	hyp_tlb_select(h, true); /* the groups' keys are not saved: all start empty */
 	trig_changed(h); /* the restored triggers' slot marks and TLB exclusions */
+}
+
+void hart_state_strip(void *buf)
+{
+	struct hart *h = buf; /* the first part of the bytes is laid out as struct hart */
+
+	/* host addresses: the ring's decoded slots, the scratch slots, the current TLB sets
+	 * (restoring recomputes those) */
+	memset((char *)buf + offsetof(struct hart, ring), 0, sizeof(h->ring));
+	memset((char *)buf + offsetof(struct hart, ring_pos), 0, sizeof(h->ring_pos));
+	memset((char *)buf + offsetof(struct hart, tmp), 0, sizeof(h->tmp));
+	memset((char *)buf + offsetof(struct hart, ts_fetch), 0, sizeof(h->ts_fetch));
+	memset((char *)buf + offsetof(struct hart, ts_data), 0, sizeof(h->ts_data));
 }

@@ -23,12 +23,12 @@ void hart_update_tlb_sets(struct hart *h)
 	if (dpriv == PRV_M)
 		set = TS_M;
 	else if (dpriv == PRV_S)
-		set = dvirt ? (sum ? TS_VSSUM : TS_VS) : sum ? TS_SSUM : TS_S;
+		set = dvirt ? h->vg_first + (sum ? TS_VSSUM : TS_VS) : sum ? TS_SSUM : TS_S;
 	else
-		set = dvirt ? TS_VU : TS_U;
+		set = dvirt ? h->vg_first + TS_VU : TS_U;
 	h->ts_data = &h->tlbs[set];
 	if (h->virt)
-		h->ts_fetch = &h->tlbs[h->priv == PRV_S ? TS_VS : TS_VU];
+		h->ts_fetch = &h->tlbs[h->vg_first + (h->priv == PRV_S ? TS_VS : TS_VU)];
 	else
 		h->ts_fetch = &h->tlbs[h->priv == PRV_M ? TS_M : h->priv == PRV_S ? TS_S : TS_U];
 	if (dvirt || h->virt)

@@ -5,6 +5,7 @@
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "gdb/target.h"
+#include "machine/machine.h"
 #include "views/tasks.h"
 #include "views/tasks_check.h"
 
@@ -28,12 +29,31 @@ struct cond {
 	uint64_t n;    /* polls */
 };
 
+/* An async event as the run made it, at instruction count insns (all harts). */
+struct logged {
+	uint64_t insns;
+	struct tev ev; /* ev.data: a copy */
+};
+
 struct gdb_abrk {
 	struct tasks *tasks; /* the picture so far, from every async event since attaching */
 	struct cond c[MAX_CONDS];
 	unsigned nc;
 	bool hit; /* a stop was asked for and its note not taken yet */
 	char note[480];
+	/* every event since attaching, once (a stretch run again after going back is muted and
+	 * makes none): reverse-continue looks for the last hit in it */
+	struct logged *log;
+	size_t nlog, caplog;
+	bool scanning; /* going through the log: a hit is noted, nothing stops */
+	struct abrk_hit {
+		bool have;
+		uint64_t insns;
+		unsigned hart;
+		char why[96];
+		char note[480];
+	} last, rev; /* scanning: the latest hit; the one a reverse stop reports */
+	uint64_t scan_insns, log_bytes;
 };
 
 static struct gdb_abrk *abrk_of(const struct gdb_target *t)
@@ -45,6 +65,9 @@ void gdb_abrk_free(struct gdb_abrk *a)
 {
 	if (!a)
 		return;
+	for (size_t i = 0; i < a->nlog; i++)
+		free((void *)a->log[i].ev.data);
+	free(a->log);
 	tasks_free(a->tasks);
 	free(a);
 }
@@ -94,6 +117,14 @@ static void hit(struct gdb_target *t, unsigned hart, int id, const char *fmt, ..
 					polls == 1 ? "" : "s");
 	}
 	a->hit = true;
+	if (a->scanning) { /* a reverse-continue's look back: note it */
+		a->last.have = true;
+		a->last.insns = a->scan_insns;
+		a->last.hart = hart;
+		snprintf(a->last.why, sizeof(a->last.why), "%s", why);
+		snprintf(a->last.note, sizeof(a->last.note), "%s", a->note);
+		return;
+	}
 	if (hart < t->nharts)
 		hart_debug_event_stop(cpu_hart(t->cpu, hart), why);
 }
@@ -167,11 +198,38 @@ static void on_poll_end(struct gdb_target *t, struct gdb_abrk *a, const struct t
 	}
 }
 
-static void tap(void *arg, const struct tev *ev)
+/* Keep ev in the log (the picture at any earlier point is rebuilt from it). */
+static void log_event(struct gdb_target *t, struct gdb_abrk *a, const struct tev *ev)
 {
-	struct gdb_target *t = arg;
-	struct gdb_abrk *a = abrk_of(t);
+	struct logged *l;
 
+	if (a->nlog == a->caplog) {
+		size_t nc = a->caplog ? 2 * a->caplog : 1024;
+		if (!(l = realloc(a->log, nc * sizeof(*l))))
+			return;
+		a->log = l;
+		a->caplog = nc;
+	}
+	l = &a->log[a->nlog];
+	l->insns = machine_insns_now(t->m);
+	l->ev = *ev;
+	if (ev->len && ev->data) {
+		uint8_t *d = malloc(ev->len);
+		if (!d)
+			return;
+		memcpy(d, ev->data, ev->len);
+		l->ev.data = d;
+	} else {
+		l->ev.data = NULL;
+		l->ev.len = 0;
+	}
+	a->log_bytes += sizeof(*l) + l->ev.len;
+	a->nlog++;
+}
+
+/* The conditions on one event, with a->tasks the picture before it. */
+static void judge(struct gdb_target *t, struct gdb_abrk *a, const struct tev *ev)
+{
 	if (tasks_feed(a->tasks, ev) < 0 || !a->nc || a->hit)
 		return;
 	if (ev->type == TEV_POLL)
@@ -187,6 +245,79 @@ static void tap(void *arg, const struct tev *ev)
 				    : ev->size ? "by a trap handler"
 					       : "outside any task");
 	}
+}
+
+static void tap(void *arg, const struct tev *ev)
+{
+	struct gdb_target *t = arg;
+	struct gdb_abrk *a = abrk_of(t);
+
+	log_event(t, a, ev);
+	judge(t, a, ev);
+}
+
+/* The conditions again on the logged events, on a picture rebuilt from the start, as they were
+ * when the run made them: the last hit before `before`, or (first) the first at or after `from`
+ * and before `before`. 0 and *insns (the event's count), or -ENOENT / -ENOMEM. */
+static int scan_log(struct gdb_target *t, uint64_t from, uint64_t before, bool first,
+		    uint64_t *insns)
+{
+	struct gdb_abrk *a = abrk_of(t);
+	struct tasks *live;
+	bool was_hit;
+
+	if (!a || !a->nc)
+		return -ENOENT;
+	live = a->tasks;
+	if (!(a->tasks = tasks_new())) {
+		a->tasks = live;
+		return -ENOMEM;
+	}
+	was_hit = a->hit;
+	a->hit = false;
+	a->scanning = true;
+	a->last.have = false;
+	for (size_t i = 0; i < a->nlog && a->log[i].insns < before; i++) {
+		bool had = a->last.have;
+		uint64_t at = a->last.insns;
+
+		a->scan_insns = a->log[i].insns;
+		judge(t, a, &a->log[i].ev);
+		a->hit = false;
+		if (a->last.have && a->last.insns < from) /* before the window: not a hit */
+			a->last.have = had, a->last.insns = at;
+		if (first && a->last.have)
+			break;
+	}
+	a->scanning = false;
+	a->hit = was_hit;
+	tasks_free(a->tasks);
+	a->tasks = live;
+	if (!a->last.have)
+		return -ENOENT;
+	a->rev = a->last;
+	*insns = a->last.insns;
+	return 0;
+}
+
+int gdb_abrk_last_before(struct gdb_target *t, uint64_t before, uint64_t *insns)
+{
+	return scan_log(t, 0, before, false, insns);
+}
+
+int gdb_abrk_next_logged(struct gdb_target *t, uint64_t from, uint64_t *insns)
+{
+	return scan_log(t, from, UINT64_MAX, true, insns);
+}
+
+unsigned gdb_abrk_rev_note(struct gdb_target *t, char *buf, size_t n)
+{
+	struct gdb_abrk *a = abrk_of(t);
+
+	if (buf && n)
+		snprintf(buf, n, "strata: hart %u stopped: %s\n%s", a->rev.hart, a->rev.why,
+			 a->rev.note);
+	return a->rev.hart;
 }
 
 int gdb_abrk_attach(struct gdb_target *t)

@@ -106,6 +106,8 @@ static int m_help(struct gdb_target *t, char *args, struct out *o)
 	       "  when                   the instruction count (all harts) and the snapshots\n"
 	       "  goto N                 go to instruction count N, back (from a snapshot) or\n"
 	       "                         forward; then `maint flush register-cache`\n"
+	       "  snapshots              snapshots in memory, restores of a replay's stored ones,\n"
+	       "                         instructions this process executed\n"
 	       "  help                   this text\n");
 	return 0;
 }
@@ -338,6 +340,18 @@ static int m_when(struct gdb_target *t, char *args, struct out *o)
 	return 0;
 }
 
+static int m_stored(struct gdb_target *t, char *args, struct out *o)
+{
+	const struct rr_snaps *s = t->cfg->snaps;
+
+	say(o, "%u in memory, from instruction %" PRIu64 "; a stored snapshot restored %u times\n",
+	    s ? rr_snaps_count(s) : 0, s && rr_snaps_count(s) ? rr_snaps_first(s) : 0,
+	    s ? rr_snaps_jumps(s) : 0);
+	say(o, "instructions executed by this process: %" PRIu64 "\n",
+	    machine_executed_insns(t->m));
+	return 0;
+}
+
 static int m_goto(struct gdb_target *t, char *args, struct out *o)
 {
 	uint64_t n;
@@ -397,7 +411,7 @@ static const struct {
 } cmds[] = {
     {"help", m_help}, {"info", m_info},	  {"ring", m_ring},	    {"walk", m_walk},
     {"trace", m_trace}, {"break-on", m_break_on}, {"when", m_when}, {"goto", m_goto},
-    {"tasks", m_tasks}, {"await", m_await},
+    {"snapshots", m_stored}, {"tasks", m_tasks}, {"await", m_await},
 };
 
 int gdb_monitor(void *target, const char *cmd, char *outbuf, size_t size)

@@ -10,6 +10,7 @@
  * Breakpoints and watchpoints met on the way to a goto's point are passed silently. */
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "gdb/abrk.h"
 #include "gdb/target.h"
 #include "machine/console.h"
 #include "machine/machine.h"
@@ -49,28 +50,84 @@ static const char *why_not(struct gdb_target *t)
 	return t->cfg->no_reverse ? t->cfg->no_reverse(t->cfg->ctx) : NULL;
 }
 
+/* Note [lo, hi) as shown (merged with its neighbours). */
+static void add_shown(struct gdb_target *t, uint64_t lo, uint64_t hi)
+{
+	unsigned i = 0, j;
+
+	if (hi <= lo)
+		return;
+	while (i < t->nshown && t->shown[i].hi < lo)
+		i++;
+	for (j = i; j < t->nshown && t->shown[j].lo <= hi; j++) { /* overlapping or touching */
+		lo = t->shown[j].lo < lo ? t->shown[j].lo : lo;
+		hi = t->shown[j].hi > hi ? t->shown[j].hi : hi;
+	}
+	if (i == j && t->nshown == sizeof(t->shown) / sizeof(t->shown[0]))
+		return; /* full: that stretch may be shown twice */
+	memmove(&t->shown[i + 1], &t->shown[j], (t->nshown - j) * sizeof(t->shown[0]));
+	t->nshown = t->nshown - (j - i) + 1;
+	t->shown[i] = (struct gdb_span){lo, hi};
+}
+
+static void set_muted(struct gdb_target *t, bool on)
+{
+	t->muted = on;
+	console_set_mute(on); /* what the guest prints again was printed already */
+	if (t->rec)
+		rec_set_muted(t->rec, on);
+}
+
+static void at_frontier(void *ctx);
+
+/* The run goes on from p: muted inside a stretch shown already, up to its end; else shown,
+ * up to the next such stretch. */
+static void enter(struct gdb_target *t, uint64_t p)
+{
+	uint64_t next = 0;
+	unsigned i = 0;
+
+	while (i < t->nshown && t->shown[i].hi <= p)
+		i++;
+	if (i < t->nshown && t->shown[i].lo <= p) {
+		set_muted(t, true);
+		next = t->shown[i].hi;
+	} else {
+		set_muted(t, false);
+		t->seg_lo = p;
+		next = i < t->nshown ? t->shown[i].lo : 0;
+	}
+	machine_set_frontier(t->m, next, next ? at_frontier : NULL, t);
+}
+
 static void at_frontier(void *ctx)
 {
 	struct gdb_target *t = ctx;
-
-	if (t->rec)
-		rec_set_muted(t->rec, false);
-	console_set_mute(false);
-}
-
-/* Going back from here: the trace being written has everything up to the furthest point run
- * so far, so it is muted until the run gets past that point again (the same instructions,
- * the run being deterministic); the trace holds the one run once. */
-static void leave_frontier(struct gdb_target *t)
-{
 	uint64_t now = machine_insns(t->m);
 
-	if (now > t->frontier)
-		t->frontier = now;
-	console_set_mute(true); /* what the guest prints again was printed already */
-	if (t->rec)
-		rec_set_muted(t->rec, true);
-	machine_set_frontier(t->m, t->frontier, at_frontier, t);
+	if (!t->muted)
+		add_shown(t, t->seg_lo, now);
+	enter(t, now);
+}
+
+/* Going somewhere else than forward from here: what was shown since seg_lo is noted, so the
+ * trace and the console get the one run once. The place the run goes on from says what is
+ * muted next (restore()). */
+static void leave_frontier(struct gdb_target *t)
+{
+	if (!t->muted)
+		add_shown(t, t->seg_lo, machine_insns(t->m));
+	set_muted(t, true);
+	machine_set_frontier(t->m, 0, NULL, NULL);
+}
+
+/* rr_snaps_restore, then the muting for where the run goes on from. */
+static int restore(struct gdb_target *t, uint64_t insns, uint64_t *at)
+{
+	int r = rr_snaps_restore(t->cfg->snaps, insns, at);
+
+	enter(t, machine_insns(t->m));
+	return r;
 }
 
 /* Let every hart run on, a breakpoint at its pc passed. */
@@ -96,7 +153,7 @@ static int go_hart(struct gdb_target *t, uint64_t n)
 	uint64_t at, insns = machine_insns(t->m), first = rr_snaps_first(t->cfg->snaps);
 
 	for (;;) {
-		if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
+		if (restore(t, insns, &at) < 0)
 			return -ENOENT;
 		if (cur(t) < n || (cur(t) == n && at == first))
 			break;
@@ -123,7 +180,7 @@ static int go(struct gdb_target *t, uint64_t insns)
 	leave_frontier(t);
 	if (t->rev.by_hart)
 		return go_hart(t, insns);
-	if (rr_snaps_restore(t->cfg->snaps, insns, &at) < 0)
+	if (restore(t, insns, &at) < 0)
 		return -ENOENT;
 	if (at == insns) {
 		machine_debug_goto(t->m, 0);
@@ -165,7 +222,7 @@ static int scan(struct gdb_target *t, uint64_t to)
 	t->rev.to = to;
 	t->rev.hit = false;
 	leave_frontier(t);
-	if (rr_snaps_restore(t->cfg->snaps, to - 1, &t->rev.from) < 0)
+	if (restore(t, to - 1, &t->rev.from) < 0)
 		return -ENOENT;
 	t->rev.last_stop = t->rev.from;
 	machine_debug_goto(t->m, to);
@@ -229,6 +286,10 @@ int gdb_reverse(void *target, unsigned hart, bool step)
 		}
 		return r < 0 ? -ENOENT : 0;
 	}
+	/* async conditions: their last hit comes from the events logged the first time */
+	t->rev.async = now > 1 && gdb_abrk_last_before(t, now - 1, &t->rev.async_at) == 0;
+	/* an event comes before its instruction retires; a forward stop is after it */
+	t->rev.async_at++;
 	return scan(t, now) < 0 ? -ENOENT : 0;
 }
 
@@ -237,11 +298,24 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 	const char *no = why_not(t);
 	uint64_t first;
 
-	if (insns > machine_insns(t->m)) { /* forward: just run there */
+	if (insns > machine_insns(t->m)) { /* forward: run there */
 		memset(&t->rev, 0, sizeof(t->rev));
 		t->rev.mode = REV_GOTO;
 		t->rev.target = insns;
 		gdb_reverse_tick(t); /* the first snapshot, if this is the first run */
+		/* from a replay's stored snapshot on the way, unless a trace is being written (it
+		 * would miss the stretch jumped over) */
+		if (t->cfg->snaps && !t->rec &&
+		    rr_snaps_ahead(t->cfg->snaps, machine_insns(t->m), insns)) {
+			leave_frontier(t);
+			if (restore(t, insns, &first) == 0 && first == insns) {
+				t->rev.mode = REV_NONE;
+				machine_debug_goto(t->m, 0);
+				machine_debug_halt(t->m);
+				snprintf(out, size, "at instruction %" PRIu64 "\n", insns);
+				return 1;
+			}
+		}
 		machine_debug_goto(t->m, insns);
 		run_on(t);
 		return 0;
@@ -372,6 +446,15 @@ bool gdb_reverse_halted(struct gdb_target *t)
 	}
 	if (t->rev.mode == REV_STEPS)
 		return steps(t, now, stopped ? gdb_kind(hs.kind) : -1, &hs);
+	if (t->rev.mode == REV_FWD) { /* at the logged async hit, or stopped before it */
+		t->rev.mode = REV_NONE;
+		t->rev.have_report = !stopped && now == t->rev.target;
+		t->rev.report_async = t->rev.have_report;
+		t->rev.report.kind = -1;
+		if (t->rev.have_report)
+			t->last_hart = gdb_abrk_rev_note(t, NULL, 0) % t->nharts;
+		return false;
+	}
 	/* REV_SCAN */
 	if (stopped) {
 		int k = gdb_kind(hs.kind);
@@ -396,6 +479,16 @@ bool gdb_reverse_halted(struct gdb_target *t)
 		run_on(t);
 		return true;
 	}
+	if (t->rev.async && t->rev.async_at >= t->rev.from &&
+	    (!t->rev.hit || t->rev.async_at > t->rev.hit_at)) {
+		/* an async condition held after any breakpoint of this span: stop there */
+		unsigned hart = gdb_abrk_rev_note(t, NULL, 0);
+		t->rev.report_async = true;
+		if (go_report(t, t->rev.async_at, -1, 0, false) < 0)
+			return false;
+		t->last_hart = hart < t->nharts ? hart : t->last_hart;
+		return t->rev.mode != REV_NONE;
+	}
 	if (t->rev.hit && t->rev.hit_stop.kind >= GDB_STOP_WATCH)
 		return refine(t);
 	if (t->rev.hit) {
@@ -412,7 +505,6 @@ bool gdb_reverse_halted(struct gdb_target *t)
 
 bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 {
-	if (t->rev.mode == REV_NONE)
 	if (!t->rev.have_report || t->rev.mode != REV_NONE)
 		return false;
 	t->rev.have_report = false;
@@ -422,7 +514,25 @@ bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st)
 	    t->rev.report.kind >= 0 ? (enum gdb_stop_kind)t->rev.report.kind : GDB_STOP_SIGNAL;
 	st->addr = t->rev.report.addr;
 	st->replay_begin = t->rev.begin;
+	if (t->rev.report_async) { /* as a forward async stop says it, with the picture then */
+		t->rev.report_async = false;
+		st->hart = t->last_hart = gdb_abrk_rev_note(t, st->note, sizeof(st->note));
+	}
 	return true;
+}
+
+void gdb_reverse_resumed(struct gdb_target *t, bool step)
+{
+	uint64_t at;
+
+	t->rev.report_async = false;
+	/* muted: the stretch ahead ran before and makes no async events; the log has them */
+	if (step || !t->muted || gdb_abrk_next_logged(t, machine_insns(t->m), &at) < 0)
+		return;
+	t->rev.mode = REV_FWD;
+	t->rev.target = at + 1; /* where the forward stop was: after the event's instruction */
+	t->rev.begin = false;
+	machine_debug_goto(t->m, at + 1);
 }
 
 void gdb_reverse_tick(struct gdb_target *t)

@@ -68,6 +68,10 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	struct gdb_target *t = tp;
 	uint64_t run = 0, step = 0;
 
+	if (t->held) { /* GDB read the library list: now the stop it was told of first */
+		t->held = false;
+		return 0;
+	}
 	for (unsigned i = 0; i < t->nharts; i++) {
 		if (how[i] == GDB_RESUME_STEP)
 			step |= 1ull << i;
@@ -88,6 +92,7 @@ static int t_resume(void *tp, const enum gdb_resume *how)
 	t->rev.have_report = false;
 	machine_debug_goto(t->m, 0);
 	gdb_reverse_tick(t); /* the first snapshot: where GDB first lets the machine run */
+	gdb_reverse_resumed(t, step != 0);
 	machine_debug_resume(t->m, run);
 	return 0;
 }
@@ -173,6 +178,21 @@ static int t_stop_reason(void *tp, struct gdb_stop *st)
 			/* GDB re-reads the list and resumes by itself (stub.h) */
 			t->reported = t->cur = gdb_target_applicable(t, cpu_hart(t->cpu, i));
 			st->library_changed = true;
+		}
+		/* An event (break-on vmentry, ...) preempts the library check of the same level
+		 * change. GDB treats a stop with `library:` as a library event and resumes, so when
+		 * the list changed this stop is a library stop first, and the next resume reports
+		 * the event without running (the machine stays halted). */
+		if (hs.kind == HART_STOP_EVENT && !t->held) {
+			uint32_t now = gdb_target_applicable(t, cpu_hart(t->cpu, i));
+
+			if (now != t->reported) {
+				t->reported = t->cur = now;
+				st->kind = GDB_STOP_SIGNAL;
+				st->library_changed = true;
+				t->held = true;
+				return 0;
+			}
 		}
 		if (hs.kind == HART_STOP_EVENT) {
 			char tree[480] = "";
@@ -379,6 +399,7 @@ void gdb_target_connected(struct gdb_target *t)
 
 void gdb_target_disconnected(struct gdb_target *t)
 {
+	t->held = false;
 	cpu_set_libcheck(t->cpu, 0);
 }
 

@@ -35,13 +35,14 @@ struct gdb_target {
 	unsigned nlibs;
 	int exec;	      /* the library offered as GDB's executable, or -1 */
 	uint32_t cur, reported; /* libraries that apply now / as GDB last read them (bit masks) */
+	bool held;	      /* an event stop waits behind its library stop (t_stop_reason) */
 	uint64_t run_mask;    /* harts the last resume ran */
 	const struct gdb_server_config *cfg;
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */
 	struct gdb_abrk *abrk; /* async breakpoints (abrk.c), or NULL */
 	struct apic *apic;     /* monitor tasks/await: the files' async discovery, or NULL */
 	struct gdb_rev {      /* reverse execution in progress (reverse.c) */
-		enum { REV_NONE, REV_GOTO, REV_SCAN, REV_STEPS } mode;
+		enum { REV_NONE, REV_GOTO, REV_SCAN, REV_STEPS, REV_FWD } mode;
 		uint64_t target;      /* GOTO: stop at this instruction count */
 		uint64_t from, to;    /* SCAN: the span being re-run, from a snapshot */
 		bool hit;	      /* SCAN: a breakpoint or watchpoint hit in the span */
@@ -64,10 +65,20 @@ struct gdb_target {
 		bool by_hart;	    /* GOTO's target counts hart `hart`'s instructions (-smp N) */
 		unsigned hart, hit_hart;
 		bool have_report;
+		/* reverse-continue with async conditions (abrk.c): the last event before the
+		 * start on which one holds; the stop reported is that one */
+		bool async, report_async;
+		uint64_t async_at;
 	} rev;
-	/* the furthest instruction count run so far: below it, a trace being written is muted
-	 * (reverse.c), the stretch is in the trace already */
-	uint64_t frontier;
+	/* the stretches of the run whose console output (and trace) went out already, as
+	 * [lo, hi) instruction counts: running one again is muted (reverse.c). Usually one,
+	 * [0, furthest point run); a replay's jump forward to a stored snapshot leaves a gap. */
+	struct gdb_span {
+		uint64_t lo, hi;
+	} shown[64];
+	unsigned nshown;
+	bool muted;
+	uint64_t seg_lo; /* not muted: where the stretch being shown began */
 };
 
 extern const struct gdb_target_ops gdb_target_ops;
@@ -95,6 +106,9 @@ int gdb_reverse_goto(struct gdb_target *t, uint64_t insns, char *out, size_t siz
 bool gdb_reverse_halted(struct gdb_target *t);
 /* The stop a finished reverse execution reports: true and st filled, or false. */
 bool gdb_reverse_stop(struct gdb_target *t, struct gdb_stop *st);
+/* GDB resumed the machine (continue when !step): through a stretch run before, stop at the
+ * first async condition found in the event log (it makes no events there). */
+void gdb_reverse_resumed(struct gdb_target *t, bool step);
 /* Between rounds while the machine runs: take the periodic snapshot. */
 void gdb_reverse_tick(struct gdb_target *t);
 

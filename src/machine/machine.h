@@ -155,6 +155,9 @@ void machine_request_stop(struct machine *m, int code);
 size_t machine_state_size(struct machine *m);
 void machine_state_save(struct machine *m, void *buf);
 void machine_state_restore(struct machine *m, const void *buf);
+/* Clear the host addresses in saved state (machine_state_save's bytes): what is left can be
+ * written to a file and restored by another process of the same strata (stored snapshots). */
+void machine_state_strip(struct machine *m, void *buf);
 /* While the debugger resumes the machine, halt it as soon as machine_insns() reaches insns
  * (0: no such stop). */
 void machine_debug_goto(struct machine *m, uint64_t insns);
@@ -168,5 +171,16 @@ struct virtio_blk *machine_blk(struct machine *m, unsigned slot);
 /* Reverse execution runs a stretch again: call at(ctx) once when machine_insns() reaches
  * insns (0: none), at a point between two instructions. */
 void machine_set_frontier(struct machine *m, uint64_t insns, void (*at)(void *ctx), void *ctx);
+/* Call at(ctx, insns) at the top of the run loop, between whole rounds and outside a stretch
+ * run again, once machine_insns() reaches first; it returns the count for the next call
+ * (UINT64_MAX: no more). NULL: none. The recording's stored snapshots (src/replay/snapstore.c). */
+void machine_set_periodic(struct machine *m, uint64_t first,
+			  uint64_t (*at)(void *ctx, uint64_t insns), void *ctx);
+/* machine_insns() including what the hart running now retired so far in its slice (from an
+ * event hook inside hart_run). */
+uint64_t machine_insns_now(const struct machine *m);
+/* Instructions this process ran (a stretch run again after going back counts again; state
+ * restores do not change it): what reaching a point cost. */
+uint64_t machine_executed_insns(const struct machine *m);
 
 #endif

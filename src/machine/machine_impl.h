@@ -102,6 +102,12 @@ struct machine {
 	uint64_t frontier;
 	void (*at_frontier)(void *ctx);
 	void *frontier_ctx;
+	/* machine_set_periodic: periodic(ctx, insns) between whole rounds once machine_insns()
+	 * reaches periodic_at; it returns the next count (UINT64_MAX: no more) */
+	uint64_t periodic_at;
+	uint64_t (*periodic)(void *ctx, uint64_t insns);
+	void *periodic_ctx;
+	uint64_t executed; /* instructions run by this process (machine_executed_insns) */
 };
 
 /* nemu.c: build -machine nemu (bus, devices, hart, image) into m; 0 or -errno + err_set().

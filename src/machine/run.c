@@ -412,6 +412,9 @@ enum machine_exit machine_run(struct machine *m, int *code)
 			if (m->at_frontier)
 				m->at_frontier(m->frontier_ctx);
 		}
+		if (m->periodic && m->total_insns >= m->periodic_at && !m->round.open &&
+		    !m->frontier)
+			m->periodic_at = m->periodic(m->periodic_ctx, m->total_insns);
 		if (m->dbg && (m->dbg_halted || ++m->dbg_rounds >= DEBUG_POLL_ROUNDS)) {
 			m->dbg_rounds = 0;
 			if (m->dbg->poll(m->dbg->ctx, m) == MACHINE_DEBUG_KILL) {
@@ -432,6 +435,7 @@ enum machine_exit machine_run(struct machine *m, int *code)
 		}
 		before = m->total_insns;
 		elapsed = run_round(m, q, &all_waiting, &done);
+		m->executed += m->total_insns - before;
 		if (!done)
 			continue; /* cut short: no timers or input until the round is over */
 		progress = m->total_insns != before || m->parked;
@@ -510,6 +514,27 @@ void machine_set_debugger(struct machine *m, const struct machine_debugger *d)
 	m->dbg = d;
 	m->dbg_mask = ~0ull;
 	m->dbg_halted = false;
+}
+
+void machine_set_periodic(struct machine *m, uint64_t first,
+			  uint64_t (*at)(void *ctx, uint64_t insns), void *ctx)
+{
+	m->periodic = at;
+	m->periodic_ctx = ctx;
+	m->periodic_at = first;
+}
+
+uint64_t machine_insns_now(const struct machine *m)
+{
+	/* running_instret0 counts from the round's first piece of this slice (rd->done) */
+	if (!m->running)
+		return m->total_insns;
+	return m->total_insns + (hart_instret(m->running) - m->running_instret0) - m->round.done;
+}
+
+uint64_t machine_executed_insns(const struct machine *m)
+{
+	return m->executed;
 }
 
 void machine_set_frontier(struct machine *m, uint64_t insns, void (*at)(void *ctx), void *ctx)

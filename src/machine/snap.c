@@ -80,6 +80,14 @@ void machine_state_restore(struct machine *m, const void *buf)
 	walk(m, (uint8_t *)buf, false);
 }
 
+void machine_state_strip(struct machine *m, void *buf)
+{
+	uint8_t *p = (uint8_t *)buf + sizeof(struct loop_state);
+
+	for (unsigned h = 0; h < m->nharts; h++, p += sizeof(*m->idle) + hart_state_size())
+		hart_state_strip(p + sizeof(*m->idle));
+}
+
 void machine_debug_goto(struct machine *m, uint64_t insns)
 {
 	m->goto_insns = insns;

@@ -6,7 +6,10 @@
  * STRATA_REF_TRACE=FILE records a strata trace of the whole reference run (docs/NEMU.md).
  *
  * The register block is NEMU's CPU_state as its difftest copies it: word_t gpr[32] (16 on
- * RV32E), then word_t pc, word_t the XLEN's width (STRATA_REF_CPU=rv32 or rv32e for riscv32). */
+ * RV32E), then word_t pc, word_t the XLEN's width (STRATA_REF_CPU=rv32 or rv32e for riscv32).
+ * A DUT that appends CSRs to its CPU_state (students add mstatus, mtvec, mepc, mcause... after
+ * pc) names them, in its order, in STRATA_REF_CSRS, or asks for the documented set with
+ * STRATA_REF_CSRS=all (ref_all_csrs below); each is one more word_t after pc. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,10 +36,17 @@ enum { DIFFTEST_TO_DUT, DIFFTEST_TO_REF }; /* NEMU's difftest-def.h */
 #define CSR_MEPC    0x341
 #define CSR_MCAUSE  0x342
 
+#define REF_MAX_CSRS 32
+
+/* STRATA_REF_CSRS=all: the M and S trap and translation CSRs, in this order (docs/NEMU.md) */
+static const char ref_all_csrs[] = "mstatus,mtvec,mepc,mcause,mtval,mscratch,mie,mip,medeleg,"
+				   "mideleg,stvec,sepc,scause,stval,sscratch,satp";
+
 static struct {
 	struct machine *m;
 	struct hart *h;
 	unsigned word, ngpr; /* bytes per register, registers before pc */
+	unsigned ncsr, csr[REF_MAX_CSRS]; /* CSRs after pc, in the DUT's order */
 	struct trace_opts topts;
 	bool tracing;
 } ref;
@@ -73,6 +83,46 @@ static void start_trace(const char *file, struct machine_config *cfg)
 	ref.tracing = true;
 }
 
+/* The CSR called name (or numbered 0x...) on this hart; -1 if there is none. */
+static int csr_number(isa_t isa, const char *name)
+{
+	char buf[32], *end;
+	unsigned long n = strtoul(name, &end, 0);
+
+	if (end != name && !*end)
+		return n < 4096 && !cpu_csr_name(isa, (unsigned)n, buf, sizeof(buf)) ? (int)n : -1;
+	for (unsigned c = 0; c < 4096; c++)
+		if (!cpu_csr_name(isa, c, buf, sizeof(buf)) && !strcmp(buf, name))
+			return (int)c;
+	return -1;
+}
+
+/* STRATA_REF_CSRS: a comma-separated list of CSR names or numbers, or "all". */
+static void parse_csrs(const char *list, isa_t isa)
+{
+	char buf[512], *save = NULL;
+
+	/* the API has no error path: a bad list is the DUT's setup error, said in one line */
+	if (!strcmp(list, "all"))
+		list = ref_all_csrs;
+	if (strlen(list) >= sizeof(buf)) {
+		fprintf(stderr, "strata-ref: STRATA_REF_CSRS: the list is too long\n");
+		exit(2);
+	}
+	strcpy(buf, list);
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		int n = csr_number(isa, t);
+
+		if (n < 0 || ref.ncsr == REF_MAX_CSRS) {
+			fprintf(stderr, "strata-ref: STRATA_REF_CSRS: '%s' %s\n", t,
+				n < 0 ? "is not a CSR of this hart"
+				      : "is one CSR too many (32 at most)");
+			exit(2);
+		}
+		ref.csr[ref.ncsr++] = (unsigned)n;
+	}
+}
+
 __attribute__((destructor)) static void ref_fini(void)
 {
 	if (!ref.m)
@@ -87,7 +137,7 @@ __attribute__((destructor)) static void ref_fini(void)
 EXPORT void difftest_init(int port)
 {
 	static struct machine_config cfg; /* the recorder keeps pointers into it */
-	const char *trace = getenv("STRATA_REF_TRACE");
+	const char *trace = getenv("STRATA_REF_TRACE"), *csrs = getenv("STRATA_REF_CSRS");
 	isa_t isa;
 
 	if (ref.m)
@@ -104,6 +154,8 @@ EXPORT void difftest_init(int port)
 	isa = cpu_isa(machine_cpu(ref.m));
 	ref.word = isa_xlen(isa) / 8; /* NEMU's word_t: uint32_t on riscv32(e), uint64_t on riscv64 */
 	ref.ngpr = isa & ISA_RVE ? 16 : 32;
+	if (csrs && *csrs)
+		parse_csrs(csrs, isa);
 	if (trace && *trace)
 		start_trace(trace, &cfg);
 }
@@ -132,8 +184,10 @@ EXPORT void difftest_regcpy(void *dut, bool direction)
 	uint8_t *b = dut;
 
 	need_init("difftest_regcpy");
-	for (unsigned r = 0; r <= ref.ngpr; r++) {
-		unsigned regno = r == ref.ngpr ? REG_PC : r;
+	for (unsigned r = 0; r <= ref.ngpr + ref.ncsr; r++) {
+		unsigned regno = r < ref.ngpr	 ? r
+				 : r == ref.ngpr ? REG_PC
+						 : REG_CSR(ref.csr[r - ref.ngpr - 1]);
 		uint64_t v = 0;
 
 		if (direction == DIFFTEST_TO_REF) {
@@ -149,16 +203,21 @@ EXPORT void difftest_regcpy(void *dut, bool direction)
 	}
 }
 
+/* One step is one instruction or the entry into one trap, as NEMU and Spike count them: an ecall
+ * (or a faulting load) is a step of its own, and the handler's first instruction the next. */
 EXPORT void difftest_exec(uint64_t n)
 {
-	need_init("difftest_exec");
-	while (n) {
-		uint64_t done = hart_run(ref.h, n);
+	struct hart_stop st;
 
-		if (!done) /* ended (ebreak), or waits in WFI */
-			break;
-		n -= done;
+	need_init("difftest_exec");
+	while (n--) {
+		hart_debug_resume(ref.h, true, true);
+		if (hart_run(ref.h, 1))
+			continue;
+		if (!hart_debug_stopped(ref.h, &st) || st.kind != HART_STOP_STEP)
+			break; /* ended (ebreak), or waits in WFI */
 	}
+	hart_debug_resume(ref.h, false, true);
 }
 
 /* The DUT took trap NO (an interrupt has bit XLEN-1 set): take it the same way, in M mode, as

@@ -1,13 +1,16 @@
 /* record — `strata run --record DIR`: the manifest at the start, the input log while running
  * (console reads and clock reads in the order the run made them), the end at the end. */
 #include "machine/console.h"
+#include "replay/drivefile.h"
 #include "replay/replay.h"
 #include "replay/rrfile.h"
+#include "replay/snapstore.h"
 #include "util/crash.h"
 #include "util/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +32,10 @@ struct rr_rec {
 	uint64_t last_ns; /* the previous clock read (deltas) */
 	bool eof, failed;
 	int err;
+	uint64_t written; /* bytes of the log in the file */
 	struct console_hooks hooks;
+	struct rr_storew *store; /* stored snapshots, or NULL */
+	uint64_t every;
 };
 
 static void flush_buf(struct rr_rec *r)
@@ -47,6 +53,7 @@ static void flush_buf(struct rr_rec *r)
 			done += (size_t)k;
 		}
 	}
+	r->written += r->len;
 	r->len = 0;
 }
 
@@ -199,12 +206,12 @@ struct rr_rec *rr_rec_open(const char *dir, int argc, char *const *argv,
 		if (!cfg->drives[i].file)
 			continue;
 		d->slot = i;
-		snprintf(d->file, sizeof(d->file), "drive%u.img", i);
+		snprintf(d->file, sizeof(d->file), "drive%u.img" RRD_SUFFIX, i);
 		if (!(dst = join(dir, d->file))) {
 			err_set(ENOMEM, "out of memory");
 			goto fail;
 		}
-		int rc = rrf_copy_file(cfg->drives[i].file, dst, d->sha, &d->size);
+		int rc = rrd_store(cfg->drives[i].file, dst, d->sha, &d->size);
 		free(dst);
 		if (rc < 0)
 			goto fail;
@@ -242,6 +249,56 @@ void rr_rec_attach(struct rr_rec *r, struct machine *m)
 	crash_on(on_crash, r);
 }
 
+/* The run loop, every r->every instructions: a stored snapshot, with where the log is (the
+ * pending run of empty reads goes after it: a replay's cursors skip those). */
+static uint64_t periodic(void *ctx, uint64_t insns)
+{
+	struct rr_rec *r = ctx;
+
+	if (rr_storew_take(r->store, r->written + r->len, r->last_ns) < 0) {
+		fprintf(stderr,
+			"strata: %s; no more snapshots are stored (the recording stays "
+			"valid)\n",
+			err_msg());
+		return UINT64_MAX;
+	}
+	return insns + r->every;
+}
+
+int rr_rec_snapshots(struct rr_rec *r, uint64_t every)
+{
+	if (!(r->store = rr_storew_new(r->dir, r->m)))
+		return -ENOMEM;
+	r->every = every;
+	machine_set_periodic(r->m, 0, periodic, r);
+	return 0;
+}
+
+void rr_rec_stats(struct rr_rec *r, FILE *f)
+{
+	uint64_t drives = 0, snaps = 0, raw = 0, touched = 0;
+	struct stat st;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < r->man.ndrv; i++) {
+		char *p = join(r->dir, r->man.drv[i].file);
+		if (p && stat(p, &st) == 0)
+			drives += (uint64_t)st.st_size;
+		free(p);
+	}
+	if (r->store) {
+		rr_storew_list(r->store, &n);
+		rr_storew_bytes(r->store, &snaps, &raw);
+		touched = rr_storew_touched(r->store);
+	}
+	fprintf(f,
+		"strata: recording %s: %" PRIu64 " KiB: drive copies %" PRIu64
+		" KiB, %u snapshots %" PRIu64 " KiB (%" PRIu64
+		" KiB uncompressed), input log %" PRIu64 " bytes; RAM touched %" PRIu64 " KiB\n",
+		r->dir, (drives + snaps + r->written + r->len + 1023) / 1024, drives / 1024, n,
+		snaps / 1024, raw / 1024, r->written + r->len, touched / 1024);
+}
+
 int rr_rec_close(struct rr_rec *r, struct machine *m, enum machine_exit why, int status)
 {
 	struct rrf_ev e = {.type = RRF_EV_END, .insns = machine_insns(m)};
@@ -250,6 +307,15 @@ int rr_rec_close(struct rr_rec *r, struct machine *m, enum machine_exit why, int
 	if (!r)
 		return 0;
 	crash_off(on_crash, r);
+	if (r->store) {
+		const struct rrf_snap *l = rr_storew_list(r->store, &r->man.nsnap);
+		machine_set_periodic(m, UINT64_MAX, NULL, NULL);
+		if (r->man.nsnap && (r->man.snap = malloc(r->man.nsnap * sizeof(*l))))
+			memcpy(r->man.snap, l, r->man.nsnap * sizeof(*l));
+		else
+			r->man.nsnap = 0;
+		rr_storew_free(r->store);
+	}
 	console_set_hooks(NULL);
 	machine_set_host_clock(m, NULL, NULL);
 	put(r, &e);

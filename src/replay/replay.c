@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include "machine/console.h"
 #include "replay/replay.h"
+#include "replay/drivefile.h"
 #include "replay/rrfile.h"
+#include "replay/snapstore.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -43,6 +45,8 @@ struct rr_play {
 	uint64_t late, late_at; /* console input given later than recorded: how often, first */
 	char diverged[256];
 	struct console_hooks hooks;
+	struct rr_stored *stored;	  /* the recording's snapshots (rr_play_load_snaps) */
+	struct rrd *orig[RRF_MAX_DRIVES]; /* reading a drive's recorded contents, by slot */
 };
 
 /* "replay DIR: " before the message a callee recorded (err_msg's buffer is reused). */
@@ -249,7 +253,7 @@ int rr_play_config(struct rr_play *p, struct machine_config *cfg)
 		close(fd);
 		p->work[d->slot] = work;
 		/* the guest writes to its copy: the recording stays as it was */
-		rc = rrf_copy_file(src, work, sha, &size);
+		rc = rrd_extract(src, work, sha, &size);
 		free(src);
 		if (rc < 0)
 			return dir_err(p);
@@ -389,6 +393,9 @@ void rr_play_close(struct rr_play *p)
 {
 	if (!p)
 		return;
+	rr_stored_free(p->stored);
+	for (unsigned i = 0; i < RRF_MAX_DRIVES; i++)
+		rrd_close(p->orig[i]);
 	for (unsigned i = 0; i < RRF_MAX_DRIVES; i++) {
 		if (p->work[i])
 			unlink(p->work[i]);
@@ -430,4 +437,84 @@ void rr_play_state_restore(void *pp, const void *buf)
 	p->clk = st.clk;
 	p->cur = st.cur;
 	p->cur_off = st.cur_off;
+}
+
+/* ---- stored snapshots ---- */
+
+static const struct rrf_drive *drive_in(const struct rr_play *p, unsigned slot)
+{
+	for (unsigned i = 0; i < p->man.ndrv; i++)
+		if (p->man.drv[i].slot == slot)
+			return &p->man.drv[i];
+	return NULL;
+}
+
+static int orig_rewind(void *ctx, unsigned slot)
+{
+	struct rr_play *p = ctx;
+	const struct rrf_drive *d = drive_in(p, slot);
+	char *path;
+
+	if (!d || slot >= RRF_MAX_DRIVES || !(path = join(p->dir, d->file)))
+		return -EINVAL;
+	rrd_close(p->orig[slot]);
+	p->orig[slot] = rrd_open(path);
+	free(path);
+	return p->orig[slot] ? 0 : -EIO;
+}
+
+static int orig_next(void *ctx, unsigned slot, uint8_t *buf)
+{
+	struct rr_play *p = ctx;
+	long n = p->orig[slot] ? rrd_read(p->orig[slot], buf, 4096) : -EIO;
+
+	if (n < 0)
+		return -EIO;
+	memset(buf + n, 0, 4096 - (size_t)n);
+	return 0;
+}
+
+/* Every snapshot's log position is the start of a record, with the clock value there. */
+static int check_log_pos(struct rr_play *p)
+{
+	const uint8_t *q = p->log + 8, *end = p->log + p->log_len;
+	uint64_t ns = 0, off, last;
+	struct rrf_ev e;
+
+	for (unsigned k = 0; k < rr_stored_count(p->stored); k++) {
+		rr_stored_log_pos(p->stored, k, &off, &last);
+		while ((uint64_t)(q - p->log) < off && rrf_ev_decode(&q, end, &ns, &e) == 1)
+			;
+		if ((uint64_t)(q - p->log) != off || ns != last)
+			return err_set(EINVAL,
+				       "replay %s: %s: its input log position (byte %" PRIu64
+				       ") is not where the log was at instruction %" PRIu64,
+				       p->dir, p->man.snap[k].file, off, p->man.snap[k].insns);
+	}
+	return 0;
+}
+
+int rr_play_load_snaps(struct rr_play *p, struct machine *m)
+{
+	struct rr_drive_src src = {p, orig_rewind, orig_next};
+
+	if (!p->man.nsnap)
+		return 0;
+	if (!(p->stored = rr_stored_open(p->dir, &p->man, m, &src)))
+		return dir_err(p);
+	return check_log_pos(p);
+}
+
+struct rr_stored *rr_play_stored(const struct rr_play *p)
+{
+	return p->stored;
+}
+
+void rr_play_seek(void *pp, uint64_t log_off, uint64_t last_ns)
+{
+	struct rr_play *p = pp;
+
+	p->con = p->clk = (struct rr_cursor){.p = p->log + log_off, .last_ns = last_ns};
+	p->cur.len = 0;
+	p->cur_off = 0;
 }

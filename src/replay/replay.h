@@ -8,6 +8,8 @@
 
 #include "machine/machine.h"
 
+#include <stdio.h>
+
 /* ---- recording (`strata run --record DIR`) ---- */
 struct rr_rec;
 
@@ -18,6 +20,11 @@ struct rr_rec *rr_rec_open(const char *dir, int argc, char *const *argv,
 			   const struct machine_config *cfg);
 /* Start logging m's console input and clock reads. */
 void rr_rec_attach(struct rr_rec *r, struct machine *m);
+/* Store a snapshot in DIR every `every` instructions from the start (after rr_rec_attach).
+ * 0 or -ENOMEM with err_set(). */
+int rr_rec_snapshots(struct rr_rec *r, uint64_t every);
+/* One line on f: the recording's size by part, and the RAM the guest touched (--stats). */
+void rr_rec_stats(struct rr_rec *r, FILE *f);
 /* Write how the run ended (why, and status: the exit status strata run returns) and close.
  * 0 or -errno with err_set(). Frees r; NULL is a no-op. */
 int rr_rec_close(struct rr_rec *r, struct machine *m, enum machine_exit why, int status);
@@ -43,6 +50,13 @@ int rr_play_finish(struct rr_play *p, struct machine *m, enum machine_exit why, 
 size_t rr_play_state_size(void);
 void rr_play_state_save(void *p, void *buf);
 void rr_play_state_restore(void *p, const void *buf);
+/* Read and check the recording's stored snapshots for m (after machine_new; a recording
+ * without any: nothing). 0 or -EINVAL with err_set() naming the file and the fault. */
+int rr_play_load_snaps(struct rr_play *p, struct machine *m);
+/* Those snapshots (NULL: none). */
+struct rr_stored *rr_play_stored(const struct rr_play *p);
+/* Put the input cursors at a stored snapshot's log position (snapstore.h). */
+void rr_play_seek(void *p, uint64_t log_off, uint64_t last_ns);
 /* Remove the private drive copies, free. */
 void rr_play_close(struct rr_play *p);
 

@@ -63,6 +63,8 @@ int rrf_manifest_write(FILE *f, const struct rrf_manifest *m)
 		fprintf(f, "drive %u %" PRIu64 " %s %s\n", m->drv[i].slot, m->drv[i].size, hex,
 			m->drv[i].file);
 	}
+	for (unsigned i = 0; i < m->nsnap; i++)
+		fprintf(f, "snap %" PRIu64 " %s\n", m->snap[i].insns, m->snap[i].file);
 	if (m->ended)
 		fprintf(f, "end %s %d %" PRIu64 "\n", rrf_end_name(m->end_kind), m->end_code,
 			m->end_insns);
@@ -205,6 +207,25 @@ static int parse_line(struct rrf_manifest *m, const char *s, const char *e)
 		m->ndrv++;
 		return 0;
 	}
+	if (KEY("snap")) {
+		struct rrf_snap *sn;
+		if (m->version < 2 || m->nsnap >= RRF_MAX_SNAPS || !word(&s, e, &a, &b) ||
+		    !parse_u64(a, b, &v) || (m->nsnap && v <= m->snap[m->nsnap - 1].insns) ||
+		    !word(&s, e, &a, &b) || s != e || b - a >= (long)sizeof(sn->file) ||
+		    *a == '.' || memchr(a, '/', (size_t)(b - a)))
+			return -1;
+		if (!(m->nsnap & (m->nsnap - 1))) { /* 0 or a power of two: full */
+			sn = realloc(m->snap, (m->nsnap ? 2 * m->nsnap : 1) * sizeof(*sn));
+			if (!sn)
+				return -1;
+			m->snap = sn;
+		}
+		sn = &m->snap[m->nsnap++];
+		sn->insns = v;
+		memcpy(sn->file, a, (size_t)(b - a));
+		sn->file[b - a] = '\0';
+		return 0;
+	}
 	if (KEY("end")) {
 		uint64_t c;
 		int k;
@@ -245,8 +266,9 @@ int rrf_manifest_parse(const char *text, size_t len, struct rrf_manifest *m)
 	if (sscanf(head, "strata-replay %u", &m->version) != 1)
 		return err_set(EINVAL,
 			       "manifest: not a strata recording (no 'strata-replay N' line)");
-	if (m->version != RRF_VERSION)
-		return err_set(EINVAL, "manifest: format version %u, this strata reads version %u",
+	if (m->version < 1 || m->version > RRF_VERSION)
+		return err_set(EINVAL,
+			       "manifest: format version %u, this strata reads versions 1 to %u",
 			       m->version, RRF_VERSION);
 	for (p = nl + 1; p < end; p = nl + 1) {
 		line++;
@@ -273,6 +295,7 @@ void rrf_manifest_free(struct rrf_manifest *m)
 	for (unsigned i = 0; i < m->nimg; i++)
 		free(m->img[i].path);
 	free(m->cwd);
+	free(m->snap);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RRF_VERSION    1
+#define RRF_VERSION    2 /* 2: stored snapshots (snap lines); 1 is read too */
 #define RRF_MANIFEST   "manifest"
 #define RRF_LOG	       "input.log"
 #define RRF_LOG_MAGIC  "STRRPLG1" /* 8 bytes at the start of the input log */
@@ -20,6 +20,7 @@
 #define RRF_MAX_DRIVES 8
 #define RRF_SHA_LEN    32
 #define RRF_MAX_READ   255 /* bytes of one console read */
+#define RRF_MAX_SNAPS  100000
 
 /* An image named on the command line (-bios, -kernel, -initrd, -dtb): checked by hash. */
 struct rrf_image {
@@ -35,6 +36,12 @@ struct rrf_drive {
 	char file[32]; /* "drive0.img", inside the directory */
 	uint64_t size;
 	uint8_t sha[RRF_SHA_LEN];
+};
+
+/* A stored snapshot (snapfile.h): its instruction count and file inside the directory. */
+struct rrf_snap {
+	uint64_t insns;
+	char file[32]; /* "snap000001.rrs" */
 };
 
 /* How the recorded run ended. */
@@ -56,6 +63,8 @@ struct rrf_manifest {
 	unsigned nimg;
 	struct rrf_drive drv[RRF_MAX_DRIVES];
 	unsigned ndrv;
+	struct rrf_snap *snap; /* increasing instruction counts */
+	unsigned nsnap;
 	bool ended; /* the end line is there (a run that crashed strata has none) */
 	enum rrf_end_kind end_kind;
 	int end_code;

@@ -1,8 +1,9 @@
 /* rrfile_fuzz_test — the recording's files round-trip, and corrupt or truncated ones are
- * refused with one message, never a crash: every prefix of a valid manifest and input log,
- * then bounded random mutations (bit flips, byte changes, cuts, insertions), through the
- * parsers and through rr_play_open on a real directory (the sanitizer build checks every
- * access). One fixed seed plus one fresh seed per run (printed; RR_FUZZ_SEED=n replays it). */
+ * refused with one message, never a crash: every prefix of a valid manifest, input log and
+ * stored snapshot, then bounded random mutations (bit flips, byte changes, cuts, insertions),
+ * through the parsers, through rr_play_open on a real directory and through the compressed
+ * drive copy's reader (the sanitizer build checks every access). One fixed seed plus one fresh
+ * seed per run (printed; RR_FUZZ_SEED=n replays it). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 
 #include "machine/test_util.h"
 #include "replay/replay.h"
+#include "replay/drivefile.h"
 #include "replay/rrfile.h"
+#include "replay/snapfile.h"
 #include "util/err.h"
 
 #define ROUNDS	    20000
@@ -57,6 +60,9 @@ static void make_files(void)
 	m.nimg = 1;
 	m.drv[0] = (struct rrf_drive){.slot = 0, .file = "drive0.img", .size = 512};
 	m.ndrv = 1;
+	struct rrf_snap sn[2] = {{0, "snap000000.rrs"}, {4000, "snap000001.rrs"}};
+	m.snap = sn;
+	m.nsnap = 2;
 	rrf_manifest_write(f, &m);
 	manifest_len = (size_t)ftell(f);
 	fclose(f);
@@ -88,7 +94,9 @@ static int round_trip(void)
 	CHECK(m.argc == 6 && !strcmp(m.argv[5], "a b%c\n") && !strcmp(m.cwd, "/tmp") &&
 		  m.nimg == 1 && m.img[0].size == 1234 && !strcmp(m.img[0].path, "/tmp/k.elf") &&
 		  m.ndrv == 1 && !strcmp(m.drv[0].file, "drive0.img") && m.ended &&
-		  m.end_kind == RRF_END_STOPPED && m.end_code == 130 && m.end_insns == 5000,
+		  m.end_kind == RRF_END_STOPPED && m.end_code == 130 && m.end_insns == 5000 &&
+		  m.nsnap == 2 && m.snap[1].insns == 4000 &&
+		  !strcmp(m.snap[1].file, "snap000001.rrs"),
 	      "manifest fields");
 	rrf_manifest_free(&m);
 	CHECK(rrf_log_check(log_buf, log_len, &end) == 0 && end == 5000, "%s", err_msg());
@@ -251,6 +259,141 @@ static int fuzz_open(void)
 	return 0;
 }
 
+/* ---- stored snapshots ---- */
+
+static const struct rrs_limits snap_lim = {
+    .state_size = 100, .ram_pages = 64, .drive_blocks = {4, 0, 2}};
+static uint8_t snap_file[RRS_HDR_SIZE + 4 * 4096 + 512];
+static size_t snap_len;
+
+static int make_snap(void)
+{
+	struct rrs_hdr h = {.insns = 4000,
+			    .log_off = 12,
+			    .log_last_ns = 7,
+			    .state_size = 100,
+			    .npages = 2,
+			    .nblocks = 2};
+	uint8_t *raw, *z, *q;
+	size_t zlen;
+
+	h.raw_size = rrs_raw_size(100, 2, 2);
+	CHECK((raw = calloc(1, h.raw_size)), "calloc");
+	for (unsigned i = 0; i < 100; i++)
+		raw[i] = (uint8_t)i;
+	q = raw + 100;
+	q[0] = 3, q[4] = 7; /* pages 3 and 7 */
+	q += 8;
+	memset(q, 0xa5, 4096);
+	memset(q + 4096, 0x5a, 4096);
+	q += 2 * 4096;
+	q[0] = 1;			   /* block 1 of slot 0 */
+	q[8] = 1, q[15] = 2;		   /* block 1 of slot 2 */
+	memset(q + 16, 'd', 2 * 4096 - 7); /* compressible, but not only one byte */
+	CHECK(rrs_pack(raw, h.raw_size, 1, &z, &zlen) == 0 &&
+		  zlen < sizeof(snap_file) - RRS_HDR_SIZE,
+	      "pack");
+	h.zsize = zlen;
+	rrs_hdr_encode(&h, snap_file);
+	memcpy(snap_file + RRS_HDR_SIZE, z, zlen);
+	snap_len = RRS_HDR_SIZE + zlen;
+	free(z);
+	free(raw);
+	return 0;
+}
+
+/* Decode and unpack buf as a snapshot file: 0 if it is one, else -EINVAL with one line. */
+static int snap_parse(const uint8_t *buf, size_t n, struct rrs_hdr *h, uint8_t **raw)
+{
+	*raw = NULL;
+	err_clear();
+	if (rrs_hdr_decode(buf, n, &snap_lim, h) < 0)
+		return -EINVAL;
+	if (!(*raw = malloc(h->raw_size)))
+		return -ENOMEM;
+	if (rrs_unpack(h, buf + RRS_HDR_SIZE, &snap_lim, *raw) < 0) {
+		free(*raw);
+		*raw = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fuzz_snapfile(void)
+{
+	uint8_t buf[sizeof(snap_file) + 64], *raw;
+	struct rrs_hdr h;
+
+	CHECK(snap_parse(snap_file, snap_len, &h, &raw) == 0, "a valid snapshot: %s", err_msg());
+	CHECK(h.insns == 4000 && h.log_off == 12 && h.log_last_ns == 7 && h.npages == 2 &&
+		  rrs_page(&h, raw, 1) == 7 && rrs_page_data(&h, raw, 1)[4095] == 0x5a &&
+		  rrs_block(&h, raw, 1) == (2ull << 56 | 1) &&
+		  rrs_block_data(&h, raw, 0)[0] == 'd' && raw[99] == 99,
+	      "round trip");
+	free(raw);
+	for (size_t n = 0; n < snap_len; n++) {
+		CHECK(snap_parse(snap_file, n, &h, &raw) == -EINVAL && err_msg() &&
+			  !strchr(err_msg(), '\n'),
+		      "snapshot cut at %zu", n);
+	}
+	for (unsigned i = 0; i < ROUNDS / 10; i++) {
+		size_t n;
+		memcpy(buf, snap_file, snap_len);
+		n = mutate(buf, snap_len, sizeof(buf));
+		if (snap_parse(buf, n, &h, &raw) == 0)
+			free(raw); /* a change zstd's checksum cannot see (the header's log fields)
+				    */
+		else
+			CHECK(err_msg() && !strchr(err_msg(), '\n'), "snapshot error not one line");
+	}
+	return 0;
+}
+
+/* The compressed drive copy: what comes out is the contents or a one-line error. */
+static int fuzz_drivefile(void)
+{
+	char dir[] = "/tmp/rrdrive-XXXXXX", src[64], dst[64], out[64];
+	static uint8_t img[64 << 10], buf[64 << 10];
+	uint8_t sha[32], sha2[32];
+	uint64_t size;
+	FILE *f;
+	size_t n, len;
+
+	CHECK(mkdtemp(dir), "mkdtemp");
+	snprintf(src, sizeof(src), "%s/img", dir);
+	snprintf(dst, sizeof(dst), "%s/img" RRD_SUFFIX, dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	for (size_t i = 0; i < sizeof(img); i++)
+		img[i] = i < 4096 ? (uint8_t)rnd() : (uint8_t)(i / 512);
+	CHECK(!write_file(dir, "img", img, sizeof(img)), "write");
+	CHECK(rrd_store(src, dst, sha, &size) == 0 && size == sizeof(img), "store: %s", err_msg());
+	CHECK(rrd_extract(dst, out, sha2, &size) == 0 && size == sizeof(img) &&
+		  !memcmp(sha, sha2, 32),
+	      "extract: %s", err_msg());
+	CHECK((f = fopen(dst, "rb")), "open");
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	CHECK(len < sizeof(img) / 2, "compressed to %zu bytes", len);
+	for (unsigned i = 0; i < 200; i++) {
+		static uint8_t m[sizeof(buf) + 64];
+		memcpy(m, buf, len);
+		n = i < 20 ? len * i / 20 : mutate(m, len, sizeof(m)); /* cuts, then mutations */
+		CHECK(!write_file(dir, "img" RRD_SUFFIX, m, n), "write");
+		err_clear();
+		if (rrd_extract(dst, out, sha2, &size) == 0)
+			CHECK(i >= 20 && (memcmp(sha, sha2, 32) || size == sizeof(img)),
+			      "cut copy read whole");
+		else
+			CHECK(err_msg() && !strchr(err_msg(), '\n'),
+			      "drive copy error not one line");
+	}
+	unlink(src);
+	unlink(dst);
+	unlink(out);
+	rmdir(dir);
+	return 0;
+}
+
 int main(void)
 {
 	const char *s = getenv("RR_FUZZ_SEED");
@@ -259,11 +402,14 @@ int main(void)
 
 	failed += RUN(round_trip);
 	failed += RUN(prefixes);
+	failed += RUN(make_snap);
 	for (int i = 0; i < 2; i++) {
 		printf("seed %llu\n", (unsigned long long)seeds[i]);
 		rng = seeds[i] ? seeds[i] : 1;
 		failed += RUN(fuzz_parsers);
 		failed += RUN(fuzz_open);
+		failed += RUN(fuzz_snapfile);
+		failed += RUN(fuzz_drivefile);
 	}
 	return failed != 0;
 }

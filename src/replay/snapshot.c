@@ -5,6 +5,7 @@
  * newer snapshots from the newest down to k+1. Every restored page's decoded code is dropped. */
 #include "replay/snapshot.h"
 #include "replay/snapdisk.h"
+#include "replay/snapstore.h"
 #include "cpu/cpu.h"
 #include "machine/machine.h"
 #include "util/err.h"
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,29 +55,39 @@ struct rr_snaps {
 	int pagemap; /* /proc/self/pagemap, or -1: then every page counts as touched */
 	struct rr_disk *disk; /* NULL: no writable drive */
 	const struct rr_dundo **undo; /* rr_snaps_restore's list, cap entries */
+	/* a replay's stored snapshots (snapstore.h): where one is nearer than any in memory,
+	 * restoring starts from it, and the snapshots in memory start over there */
+	struct rr_stored *stored;
+	void (*seek)(void *ctx, uint64_t log_off, uint64_t last_ns);
+	void *seek_ctx;
+	unsigned jumps;
 };
 
-/* Note in s->touched the RAM pages that are present or swapped (pagemap bits 63, 62). */
-static void scan_touched(struct rr_snaps *s)
+void rr_ram_touched(const uint8_t *ram, uint64_t size, int pagemap, uint8_t *touched)
 {
-	size_t np = s->ram_size / PAGE, done = 0;
+	size_t np = size / PAGE, done = 0;
 	uint64_t e[512];
 
-	if (s->pagemap < 0)
+	if (pagemap < 0)
 		return;
 	while (done < np) {
 		size_t n = np - done < 512 ? np - done : 512;
-		off_t off = (off_t)(((uintptr_t)s->ram / PAGE + done) * sizeof(uint64_t));
-		ssize_t k = pread(s->pagemap, e, n * sizeof(uint64_t), off);
+		off_t off = (off_t)(((uintptr_t)ram / PAGE + done) * sizeof(uint64_t));
+		ssize_t k = pread(pagemap, e, n * sizeof(uint64_t), off);
 
 		if (k != (ssize_t)(n * sizeof(uint64_t))) { /* cannot tell: compare everything */
-			memset(s->touched, 1, np);
+			memset(touched, 1, np);
 			return;
 		}
 		for (size_t i = 0; i < n; i++)
-			s->touched[done + i] |= (uint8_t)((e[i] >> 62) != 0);
+			touched[done + i] |= (uint8_t)((e[i] >> 62) != 0);
 		done += n;
 	}
+}
+
+static void scan_touched(struct rr_snaps *s)
+{
+	rr_ram_touched(s->ram, s->ram_size, s->pagemap, s->touched);
 }
 
 struct rr_snaps *rr_snaps_new(struct machine *m, uint64_t every)
@@ -107,16 +119,23 @@ struct rr_snaps *rr_snaps_new(struct machine *m, uint64_t every)
 	return s;
 }
 
-void rr_snaps_free(struct rr_snaps *s)
+/* Forget the snapshots in memory (not the shadow). */
+static void drop_all(struct rr_snaps *s)
 {
-	if (!s)
-		return;
 	for (unsigned i = 0; i < s->n; i++) {
 		free(s->v[i].state);
 		free(s->v[i].pages);
 		free(s->v[i].old);
 		rr_dundo_free(&s->v[i].disk);
 	}
+	s->n = 0;
+}
+
+void rr_snaps_free(struct rr_snaps *s)
+{
+	if (!s)
+		return;
+	drop_all(s);
 	free(s->v);
 	free(s->undo);
 	rr_disk_free(s->disk);
@@ -239,11 +258,79 @@ static void put_page(struct rr_snaps *s, size_t p, const uint8_t *src)
 	cpu_invalidate_code(machine_cpu(s->m), s->ram_base + p * PAGE, PAGE);
 }
 
+void rr_snaps_set_stored(struct rr_snaps *s, struct rr_stored *st,
+			 void (*seek)(void *ctx, uint64_t log_off, uint64_t last_ns), void *ctx)
+{
+	s->stored = rr_stored_count(st) ? st : NULL;
+	s->seek = seek;
+	s->seek_ctx = ctx;
+}
+
+/* The newest snapshot in memory at or before insns, or -1. */
+static int newest(const struct rr_snaps *s, uint64_t insns)
+{
+	int k = (int)s->n - 1;
+
+	while (k >= 0 && s->v[k].insns > insns)
+		k--;
+	return k;
+}
+
+/* The stored snapshot to start from for insns, if it is nearer than any in memory: -1 none. */
+static int stored_for(const struct rr_snaps *s, uint64_t insns)
+{
+	int k = rr_stored_find(s->stored, insns), m = newest(s, insns);
+
+	if (k < 0 || (m >= 0 && s->v[m].insns >= rr_stored_insns(s->stored, k)))
+		return -1;
+	return k;
+}
+
+/* Put the machine at stored snapshot k; the snapshots in memory start over there. */
+static int jump(struct rr_snaps *s, unsigned k, uint64_t *at)
+{
+	uint64_t off, ns;
+	int err;
+
+	if (rr_stored_load(s->stored, k, &off, &ns) < 0) {
+		fprintf(stderr, "strata: %s\n", err_msg());
+		return -EIO;
+	}
+	if (s->seek)
+		s->seek(s->seek_ctx, off, ns);
+	drop_all(s);
+	s->failed = false;
+	s->bytes = 0;
+	if (s->shadow)
+		munmap(s->shadow, s->ram_size);
+	s->shadow = NULL;
+	if (s->disk) { /* its shadows are the drives' old contents: start over too */
+		rr_disk_free(s->disk);
+		s->disk = rr_disk_new(s->m, &err);
+		if (err)
+			return -ENOMEM;
+	}
+	s->jumps++;
+	*at = rr_stored_insns(s->stored, k);
+	return rr_snaps_tick(s) < 0 ? -ENOMEM : 0;
+}
+
+bool rr_snaps_ahead(const struct rr_snaps *s, uint64_t now, uint64_t insns)
+{
+	int k = s->stored ? stored_for(s, insns) : -1;
+
+	return k >= 0 && rr_stored_insns(s->stored, (unsigned)k) > now;
+}
+
 int rr_snaps_restore(struct rr_snaps *s, uint64_t insns, uint64_t *at)
 {
 	unsigned k;
 	size_t off;
 
+	int ks = s->stored ? stored_for(s, insns) : -1;
+
+	if (ks >= 0)
+		return jump(s, (unsigned)ks, at);
 	if (!s->n || insns < s->v[0].insns)
 		return -ENOENT;
 	for (k = s->n - 1; s->v[k].insns > insns; k--)
@@ -275,7 +362,16 @@ int rr_snaps_restore(struct rr_snaps *s, uint64_t insns, uint64_t *at)
 
 uint64_t rr_snaps_first(const struct rr_snaps *s)
 {
-	return s->n ? s->v[0].insns : UINT64_MAX;
+	uint64_t mem = s->n ? s->v[0].insns : UINT64_MAX;
+
+	if (s->stored && rr_stored_insns(s->stored, 0) < mem)
+		return rr_stored_insns(s->stored, 0);
+	return mem;
+}
+
+unsigned rr_snaps_jumps(const struct rr_snaps *s)
+{
+	return s->jumps;
 }
 
 unsigned rr_snaps_count(const struct rr_snaps *s)

@@ -415,6 +415,58 @@ function showTask(t) {
 	$('taskdetails').innerHTML = s;
 }
 
+/* ---- screen: the frame buffer of a -machine nemu run: the last frame its --fb-out saved, or
+ * with a %d in the name up to 64 of its numbered frames, chosen with a slider ---- */
+
+function drawFrame(fb, i) {
+	const rgb = atob(fb.frames[i].rgb);
+	if (rgb.length !== fb.w * fb.h * 3) throw new Error(rgb.length + ' bytes for ' + fb.w + 'x' + fb.h);
+	const ctx = $('fbc').getContext('2d'), img = ctx.createImageData(fb.w, fb.h);
+	for (let k = 0, j = 0; k < rgb.length; k += 3, j += 4) {
+		img.data[j] = rgb.charCodeAt(k);
+		img.data[j + 1] = rgb.charCodeAt(k + 1);
+		img.data[j + 2] = rgb.charCodeAt(k + 2);
+		img.data[j + 3] = 255;
+	}
+	ctx.putImageData(img, 0, 0);
+	$('fbframe').textContent = fb.total > 1 ? 'frame ' + fb.frames[i].n + ' (' + (i + 1) + ' of the ' +
+		fb.frames.length + ' shown, ' + fb.total + ' saved)' : '';
+}
+
+function setupScreen() {
+	const el = $('fb');
+	if (!el) return;
+	let fb;
+	try {
+		fb = JSON.parse(el.textContent);
+		if (!fb.frames.length) throw new Error('no frame');
+		const c = $('fbc');
+		c.width = fb.w;
+		c.height = fb.h;
+		/* twice the size when it fits: NEMU's 400x300 is small on today's screens */
+		const k = Math.max(1, Math.min(2, Math.floor((window.innerWidth - 40) / fb.w)));
+		c.style.width = fb.w * k + 'px';
+		c.style.height = fb.h * k + 'px';
+		drawFrame(fb, fb.frames.length - 1);
+	} catch (e) {
+		warn('The frame buffer is damaged (' + e.message + ').');
+		return;
+	}
+	$('fbinfo').textContent = 'Frame buffer ' + fb.w + '\u00d7' + fb.h + (fb.total > 1 ?
+		', frames over time saved by the run: ' : ', the last frame the run saved: ') + fb.path;
+	const slider = $('fbslider');
+	if (fb.frames.length > 1) {
+		slider.max = fb.frames.length - 1;
+		slider.value = fb.frames.length - 1;
+		slider.hidden = false;
+		slider.addEventListener('input', () => drawFrame(fb, +slider.value));
+	}
+	document.querySelector('nav button[data-tab="screen"]').hidden = false;
+	window.strataScreen = {w: fb.w, h: fb.h, path: fb.path, total: fb.total, frames: fb.frames.map(f => f.n)};
+	/* for the tests: show the i-th frame of those embedded */
+	window.strataShowFrame = function (i) { slider.value = i; drawFrame(fb, i); };
+}
+
 /* ---- page ---- */
 
 function warn(msg) {
@@ -467,6 +519,7 @@ function strataMain() {
 	setupTimeline();
 	setupFlame();
 	setupTasks();
+	setupScreen();
 	draw();
 	window.strataReady = true;
 }

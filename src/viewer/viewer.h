@@ -5,7 +5,8 @@
  * (the flame graph) and the task table (`strata tasks --json`). Slices are cut into tiles of a
  * bounded size, each with a summary, so the page draws the summaries first and parses or loads a
  * tile only when the view is zoomed into it. The page's HTML, CSS and JS are src/viewer/app.*,
- * embedded into the binary (assets.c). See docs/UI.md. */
+ * embedded into the binary (assets.c). The frame buffer of a -machine nemu run (the PPM its
+ * --fb-out wrote, named in the trace) is shown too (fb.c). See docs/UI.md. */
 #ifndef STRATA_VIEWER_VIEWER_H
 #define STRATA_VIEWER_VIEWER_H
 
@@ -18,12 +19,15 @@ struct vw_opts {
 	const char *trace; /* the trace file */
 	const char *out; /* an .html file (everything inline) or a directory (index.html + data/) */
 	unsigned tile_slices; /* slices per tile (0: the default) */
+	const char *fb; /* a frame PPM to show (NULL: the run's --fb-out file, if it exists) */
 };
 
 struct vw_result {
 	uint64_t events, slices, markers, tiles, tasks;
 	bool truncated;	 /* the trace was cut short */
 	char error[512]; /* the trace is corrupt from some offset: what could be read is shown */
+	char fb[512];	 /* the frame buffer file the page shows, or "" */
+	char fb_note[600]; /* why the trace's --fb-out file is not shown, or "" */
 };
 
 /* Write the viewer for o->trace to o->out. 0, or -errno with err_set() (unreadable trace,
@@ -35,6 +39,22 @@ int vw_write(const struct vw_opts *o, struct vw_result *r);
 
 /* The embedded page (assets.c): NUL-terminated. */
 extern const char vw_app_html[], vw_app_css[], vw_app_js[];
+
+/* A frame (fb.c): w x h pixels, 3 bytes (R, G, B) each, row by row. */
+struct vw_fb {
+	const char *path;
+	unsigned w, h;
+	uint8_t *rgb;
+};
+/* Read the binary PPM (P6, maxval 255) --fb-out writes. 0, or -errno with err_set(). */
+int vw_fb_load(const char *path, struct vw_fb *fb);
+void vw_fb_free(struct vw_fb *fb);
+/* The frames of path as one JSON object {path, w, h, total, frames: [{n, rgb: base64}]}: path
+ * itself, or with a %d (--fb-out's numbered frames) up to VW_FB_MAX_FRAMES of the files that
+ * exist from 0 on, evenly spaced, the first and the last among them. 0, or -errno with
+ * err_set() (no frame, or one that is not a frame of the others' size). */
+#define VW_FB_MAX_FRAMES 64
+int vw_fb_json(FILE *f, const char *path);
 
 /* JSON string literal of s (at most n bytes, stops at NUL) to f. */
 void vw_json_str(FILE *f, const char *s, size_t n);

@@ -50,8 +50,9 @@ static int put_tile(void *ctx, uint64_t i, const char *json, size_t len)
 	return 0;
 }
 
-/* The page template with its three holes filled. */
-static int write_page(FILE *f, const char *index, size_t ilen, FILE *inl)
+/* The page template with its three holes filled; fb: the frame buffer's JSON, or NULL. */
+static int write_page(FILE *f, const char *index, size_t ilen, const char *fb, size_t fblen,
+		      FILE *inl)
 {
 	const char *t = vw_app_html;
 	const char *css = strstr(t, "/*STRATA_CSS*/"), *js = strstr(t, "/*STRATA_JS*/");
@@ -69,6 +70,11 @@ static int write_page(FILE *f, const char *index, size_t ilen, FILE *inl)
 	fputs("<script type=\"application/json\" id=\"index\">", f);
 	put_safe(f, index, ilen);
 	fputs("</script>\n", f);
+	if (fb) {
+		fputs("<script type=\"application/json\" id=\"fb\">", f);
+		put_safe(f, fb, fblen);
+		fputs("</script>\n", f);
+	}
 	if (inl) {
 		char buf[65536];
 		size_t n;
@@ -78,6 +84,41 @@ static int write_page(FILE *f, const char *index, size_t ilen, FILE *inl)
 	}
 	fputs(data + strlen("<!--STRATA_DATA-->"), f);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* The frame buffer to show as JSON in *json (NULL if none): o->fb, or else the file the run's
+ * --fb-out wrote (meta "fb") when it exists. Only an explicit o->fb that cannot be read is an
+ * error; the trace's is skipped with a note in res->fb_note. 0 or -errno. */
+static int fb_page(const struct vw_opts *o, struct trace_reader *r, struct vw_result *res,
+		   char **json, size_t *len)
+{
+	const char *path = o->fb ? o->fb : trace_meta(r, "fb");
+	FILE *f;
+	int rc;
+
+	*json = NULL;
+	if (!path || !*path)
+		return 0;
+	if (!(f = open_memstream(json, len)))
+		return err_set(ENOMEM, "out of memory");
+	rc = vw_fb_json(f, path);
+	if (fclose(f) && !rc)
+		rc = err_set(EIO, "%s: cannot embed the frame buffer", path);
+	if (rc) {
+		char why[512];
+
+		free(*json);
+		*json = NULL;
+		snprintf(why, sizeof(why), "%s", err_msg() ? err_msg() : path);
+		if (o->fb)
+			return err_set(EINVAL, "--fb %s", why);
+		snprintf(res->fb_note, sizeof(res->fb_note),
+			 "the run's frame buffer is not shown: %s", why);
+		err_clear();
+		return 0;
+	}
+	snprintf(res->fb, sizeof(res->fb), "%s", path);
+	return 0;
 }
 
 static bool ends_with(const char *s, const char *suf)
@@ -91,8 +132,8 @@ int vw_write(const struct vw_opts *o, struct vw_result *res)
 	struct out out = {0};
 	struct trace_reader *r = NULL;
 	struct vw_data *d = NULL;
-	char *index = NULL, page[4096];
-	size_t ilen = 0;
+	char *index = NULL, *fb = NULL, page[4096];
+	size_t ilen = 0, fblen = 0;
 	FILE *f = NULL, *idx = NULL;
 	int rc;
 
@@ -139,11 +180,14 @@ int vw_write(const struct vw_opts *o, struct vw_result *res)
 		err_set(-rc, "%s: cannot build the index", o->trace);
 		goto out;
 	}
+	rc = fb_page(o, r, res, &fb, &fblen);
+	if (rc)
+		goto out;
 	if (!(f = fopen(page, "w"))) {
 		rc = err_set(errno, "%s: %s", page, strerror(errno));
 		goto out;
 	}
-	rc = write_page(f, index, ilen, out.inl);
+	rc = write_page(f, index, ilen, fb, fblen, out.inl);
 	if (fclose(f) && !rc)
 		rc = -EIO;
 	if (rc && !err_msg())
@@ -152,6 +196,7 @@ out:
 	if (out.inl)
 		fclose(out.inl);
 	free(index);
+	free(fb);
 	vw_data_free(d);
 	trace_close(r);
 	return rc;

@@ -11,7 +11,14 @@
  * rv32e: NEMU's riscv32(e) CPU_state (4-byte word_t, 16 registers on RV32E); the reference must
  * be told too (STRATA_REF_CPU).
  *
- *   dut [--isa rv64|rv32|rv32e] [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin
+ * The DUT knows Zicsr on mstatus, mtvec, mepc and mcause, ecall and mret (M mode). --csrs: the
+ * CPU_state students grow in PA3, those four appended after pc and compared (the reference is
+ * told with STRATA_REF_CSRS=mstatus,mtvec,mepc,mcause). --bug mepc: its ecall saves pc + 4 in
+ * mepc, the classic mistake, which a handler that returns through its own address never shows
+ * in a GPR.
+ *
+ *   dut [--isa rv64|rv32|rv32e] [--csrs] [--bug mepc] [--inject N:REG] LIBSTRATA-REF.SO
+ *       IMAGE.bin
  * Exit status: the program's (a0 at ebreak), 1 after a mismatch, 2 for bad usage. */
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -28,31 +35,42 @@
 
 enum { DIFFTEST_TO_DUT, DIFFTEST_TO_REF };
 
+enum { MSTATUS, MTVEC, MEPC, MCAUSE, NCSR };
+static const unsigned csr_num[NCSR] = {0x300, 0x305, 0x341, 0x342};
+static const char *csr_names[NCSR] = {"mstatus", "mtvec", "mepc", "mcause"};
+
 typedef struct {
 	uint64_t gpr[32]; /* RV32: sign-extended */
 	uint64_t pc;
+	uint64_t csr[NCSR]; /* with --csrs: after pc, in this order */
 } CPU_state; /* NEMU's CPU_state, widened; pack()/unpack() give its riscv32/64 layout */
 
 static CPU_state cpu;
-static unsigned xlen = 64, ngpr = 32;
+static unsigned xlen = 64, ngpr = 32, ncsr;
+static bool bug_mepc;
 
-/* NEMU's layout: word_t gpr[ngpr]; word_t pc; */
-static void pack(const CPU_state *s, uint8_t *b)
+static uint64_t *slot(CPU_state *s, unsigned r)
 {
-	for (unsigned r = 0; r <= ngpr; r++)
-		memcpy(b + r * (xlen / 8), r < ngpr ? &s->gpr[r] : &s->pc, xlen / 8);
+	return r < ngpr ? &s->gpr[r] : r == ngpr ? &s->pc : &s->csr[r - ngpr - 1];
+}
+
+/* NEMU's layout: word_t gpr[ngpr]; word_t pc; word_t csr[ncsr]; */
+static void pack(CPU_state *s, uint8_t *b)
+{
+	for (unsigned r = 0; r <= ngpr + ncsr; r++)
+		memcpy(b + r * (xlen / 8), slot(s, r), xlen / 8);
 }
 
 static void unpack(const uint8_t *b, CPU_state *s)
 {
 	memset(s, 0, sizeof(*s));
-	for (unsigned r = 0; r <= ngpr; r++) {
+	for (unsigned r = 0; r <= ngpr + ncsr; r++) {
 		uint64_t v = 0;
 
 		memcpy(&v, b + r * (xlen / 8), xlen / 8);
 		if (xlen == 32 && r < ngpr)
 			v = (uint64_t)(int64_t)(int32_t)(uint32_t)v;
-		*(r < ngpr ? &s->gpr[r] : &s->pc) = v;
+		*slot(s, r) = v;
 	}
 }
 static uint8_t *pmem;
@@ -98,6 +116,49 @@ static void mem_write(uint64_t a, int len, uint64_t v)
 static int64_t sext(uint64_t v, int bits)
 {
 	return (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+/* Zicsr (funct3 1-3, 5-7) on the four CSRs, M mode only; false for any other CSR. */
+static bool exec_csr(uint32_t i, uint64_t rs1, uint64_t *r)
+{
+	unsigned f3 = (i >> 12) & 7, num = i >> 20, c;
+	uint64_t src = f3 >= 5 ? (i >> 15) & 31 : rs1, v, mask = xlen == 32 ? 0xffffffffull : ~0ull;
+
+	for (c = 0; c < NCSR && csr_num[c] != num; c++)
+		;
+	if (c == NCSR || f3 == 0 || f3 == 4)
+		return false;
+	*r = cpu.csr[c];
+	switch (f3 & 3) {
+	case 1: v = src; break;
+	case 2: v = *r | src; break;
+	default: v = *r & ~src; break;
+	}
+	if ((f3 & 3) == 1 || ((i >> 15) & 31)) { /* csrrs/c with rs1 = x0 do not write */
+		if (c == MEPC)
+			v &= ~3ull; /* IALIGN = 32: mepc[1:0] read 0 */
+		else if (c == MSTATUS) /* MIE, MPIE, MPP; SXL/UXL stay what they are */
+			v = (cpu.csr[c] & ~0x1888ull) | (v & 0x1888);
+		cpu.csr[c] = v & mask;
+	}
+	return true;
+}
+
+/* ecall from M mode (a trap as the privileged spec says, mtvec direct), or mret. */
+static void exec_trap(bool mret, uint64_t *npc)
+{
+	uint64_t *ms = &cpu.csr[MSTATUS];
+	uint64_t mie = *ms >> 3 & 1, mpie = *ms >> 7 & 1;
+
+	if (mret) { /* MIE = MPIE, MPIE = 1, MPP = U (the least privileged mode) */
+		*ms = (*ms & ~0x1888ull) | mpie << 3 | 1ull << 7;
+		*npc = cpu.csr[MEPC];
+		return;
+	}
+	cpu.csr[MEPC] = bug_mepc ? cpu.pc + 4 : cpu.pc;
+	cpu.csr[MCAUSE] = 11;
+	*ms = (*ms & ~0x1888ull) | mie << 7 | 3ull << 11; /* MPIE = MIE, MIE = 0, MPP = M */
+	*npc = cpu.csr[MTVEC] & ~3ull;
 }
 
 /* One instruction; false for one this DUT does not know. */
@@ -208,7 +269,14 @@ static bool exec_once(void)
 			w = false;
 			break;
 		}
-		return false;
+		if (i == 0x00000073 || i == 0x30200073) { /* ecall, mret */
+			exec_trap(i != 0x00000073, &npc);
+			w = false;
+			break;
+		}
+		if (!exec_csr(i, rs1, &r))
+			return false;
+		break;
 	default:
 		return false;
 	}
@@ -236,6 +304,13 @@ static bool checkregs(const CPU_state *ref, uint64_t pc)
 	if (ref->pc != cpu.pc)
 		printf("difftest: pc is 0x%016" PRIx64 " on the DUT, 0x%016" PRIx64 " on the reference\n",
 		       cpu.pc, ref->pc);
+	for (unsigned c = 0; c < ncsr; c++)
+		if (ref->csr[c] != cpu.csr[c]) {
+			printf("difftest: %s is 0x%016" PRIx64 " on the DUT, 0x%016" PRIx64
+			       " on the reference, after the instruction at pc = 0x%016" PRIx64 "\n",
+			       csr_names[c], cpu.csr[c], ref->csr[c], pc);
+			ok = false;
+		}
 	return ok;
 }
 
@@ -248,10 +323,18 @@ int main(int argc, char **argv)
 	void *handle;
 	void (*ref_difftest_init)(int);
 	void (*ref_ring)(void);
-	uint8_t buf[33 * 8];
+	uint8_t buf[(33 + NCSR) * 8];
 
 	while (argc > 3 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "--inject") &&
+		if (!strcmp(argv[1], "--csrs")) {
+			ncsr = NCSR;
+			argv++;
+			argc--;
+			continue;
+		}
+		if (!strcmp(argv[1], "--bug") && !strcmp(argv[2], "mepc")) {
+			bug_mepc = true;
+		} else if (!strcmp(argv[1], "--inject") &&
 		    sscanf(argv[2], "%ld:%d", &inject_at, &inject_reg) == 2 && inject_reg > 0 &&
 		    inject_reg < 32) {
 		} else if (!strcmp(argv[1], "--isa") && !strcmp(argv[2], "rv64")) {
@@ -267,7 +350,8 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc != 3 || inject_reg >= (int)ngpr) {
-		fprintf(stderr, "usage: dut [--isa rv64|rv32|rv32e] [--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin\n");
+		fprintf(stderr, "usage: dut [--isa rv64|rv32|rv32e] [--csrs] [--bug mepc] "
+				"[--inject N:REG] LIBSTRATA-REF.SO IMAGE.bin\n");
 		return 2;
 	}
 	pmem = calloc(1, MSIZE);
@@ -297,6 +381,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cpu.pc = MBASE;
+	/* MPP = M, as NEMU sets it for difftest; on RV64 SXL = UXL = 2 (read-only on the reference) */
+	cpu.csr[MSTATUS] = xlen == 64 ? 0xa00001800ull : 0x1800;
 	ref_difftest_init(1234);
 	ref_difftest_memcpy(MBASE, pmem, size, DIFFTEST_TO_REF);
 	pack(&cpu, buf);

@@ -10,6 +10,11 @@
 #                with the reference's registers and last instructions (strata_ref_ring)
 #   trace        STRATA_REF_TRACE records the reference's run; `strata dump --format=nemu` of it
 #                has the program's calls
+#   csrs         tests/difftest-ref/trap.S (ecall/mret five times) on rv64, rv32, rv32e: an ecall
+#                is one step, as in NEMU; with the DUT's CSRs after pc (dut --csrs,
+#                STRATA_REF_CSRS=mstatus,mtvec,mepc,mcause, by name or number) every instruction
+#                matches, and a wrong mepc (dut --bug mepc) is reported right after the ecall; GPRs
+#                and pc alone do not see it; a bad STRATA_REF_CSRS gets one line and exit 2
 set -u
 root=${STRATA_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 strata=${STRATA:-$root/build/strata}
@@ -111,4 +116,67 @@ if [ $rc -eq 0 ] && grep -qE ': +call \[main@0x' "$work/ref.nemu" && [ "$calls" 
 	pass trace
 else
 	fail trace "exit $rc, $calls calls of f0..f3: $(head -n 2 "$work/dump.err" "$work/rec.err" | tr '\n' '|')"
+fi
+
+# csrs: CPU_state with CSRs after pc. trap.S assembled for each ISA with binutils (no libc).
+csr_list=mstatus,mtvec,mepc,mcause
+for x in rv64:elf64lriscv:rv64i_zicsr:lp64 rv32:elf32lriscv:rv32i_zicsr:ilp32 rv32e:elf32lriscv:rv32e_zicsr:ilp32e; do
+	IFS=: read -r isa emu march mabi <<<"$x"
+	img=$work/trap-$isa
+	if ! riscv64-linux-gnu-as -march="$march" -mabi="$mabi" -o "$img.o" "$root/tests/difftest-ref/trap.S" 2>"$work/as.err" ||
+		! riscv64-linux-gnu-ld -m "$emu" -n -Ttext=0x80000000 -o "$img.elf" "$img.o" 2>>"$work/as.err" ||
+		! riscv64-linux-gnu-objcopy -O binary "$img.elf" "$img.bin" 2>>"$work/as.err"; then
+		fail "csrs/$isa/build" "$(head -n 2 "$work/as.err" | tr '\n' ' ')"
+		continue
+	fi
+	# run NAME CSRS DUT-ARGS...: the DUT on trap.S, output in $work/NAME.out, status in $rc
+	run() {
+		local name=$1 csrs=$2
+		shift 2
+		STRATA_REF_CPU=$isa STRATA_REF_CSRS=$csrs timeout 60 "$work/dut" --isa "$isa" "$@" "$lib" "$img.bin" \
+			>"$work/$name.out" 2>"$work/$name.err"
+		rc=$?
+	}
+	run "$isa-gpr" "" # an ecall is one step: the handler's first instruction is the next
+	if [ $rc -eq 0 ] && grep -q 'every instruction matched' "$work/$isa-gpr.out"; then
+		pass "csrs/$isa/ecall-step"
+	else
+		fail "csrs/$isa/ecall-step" "exit $rc: $(head -n 2 "$work/$isa-gpr.out" | tr '\n' '|')"
+	fi
+	run "$isa-csr" "$csr_list" --csrs
+	if [ $rc -eq 0 ] && grep -q 'every instruction matched' "$work/$isa-csr.out"; then
+		pass "csrs/$isa/matched"
+	else
+		fail "csrs/$isa/matched" "exit $rc: $(head -n 2 "$work/$isa-csr.out" | tr '\n' '|')"
+	fi
+	# the first ecall is the 8th instruction, at 0x8000001c; the handler returns through t1
+	run "$isa-bug" "$csr_list" --csrs --bug mepc
+	if [ $rc -eq 1 ] && grep -q '^difftest: mepc is 0x0*80000020 on the DUT, 0x0*8000001c on the reference' "$work/$isa-bug.out" &&
+		grep -q '^difftest: mismatch after 8 instructions$' "$work/$isa-bug.out" &&
+		[ "$(grep -c '^difftest: .* on the DUT' "$work/$isa-bug.out")" -eq 1 ]; then
+		pass "csrs/$isa/wrong-mepc-caught"
+	else
+		fail "csrs/$isa/wrong-mepc-caught" "exit $rc: $(head -n 3 "$work/$isa-bug.out" | tr '\n' '|')"
+	fi
+	# the same bug with GPRs and pc alone goes unseen: why a DUT with CSRs wants them compared
+	run "$isa-bug-gpr" "" --bug mepc
+	if [ $rc -eq 0 ] && grep -q 'every instruction matched' "$work/$isa-bug-gpr.out"; then
+		pass "csrs/$isa/gpr-only-misses-it"
+	else
+		fail "csrs/$isa/gpr-only-misses-it" "exit $rc: $(head -n 2 "$work/$isa-bug-gpr.out" | tr '\n' '|')"
+	fi
+done
+# CSR numbers work as names do; an unknown name is one line and exit 2
+run rv32e-num 0x300,0x305,0x341,0x342 --csrs --bug mepc
+if [ $rc -eq 1 ] && grep -q '^difftest: mepc is 0x0*80000020 on the DUT' "$work/rv32e-num.out"; then
+	pass csrs/by-number
+else
+	fail csrs/by-number "exit $rc: $(head -n 2 "$work/rv32e-num.out" | tr '\n' '|')"
+fi
+run rv32e-badname mstatus,mtvecc --csrs
+if [ $rc -eq 2 ] && [ "$(wc -l <"$work/rv32e-badname.err")" -eq 1 ] &&
+	grep -q "^strata-ref: STRATA_REF_CSRS: 'mtvecc' is not a CSR of this hart$" "$work/rv32e-badname.err"; then
+	pass csrs/bad-name
+else
+	fail csrs/bad-name "exit $rc: $(head -n 2 "$work/rv32e-badname.err" | tr '\n' '|')"
 fi

@@ -4,7 +4,6 @@ monitor break-on vmentry
 continue
 printf "entry priv %d\n", $priv
 monitor break-on off
-sharedlibrary
 info sharedlibrary
 # in the guest kernel (VS): its main, by name
 break basic_main if $priv == 5

@@ -20,6 +20,7 @@ struct nemu_dev {
 		uint32_t kbd_head, kbd_len;
 		uint32_t audio[6];
 		uint32_t vga_sync;
+		uint32_t frames; /* frames saved to a numbered --fb-out so far */
 	} s;
 	uint8_t *fb; /* NEMU_FB_SIZE bytes */
 	uint8_t sbuf[NEMU_SBUF_SIZE];
@@ -246,16 +247,30 @@ const struct mmio_ops nemu_sbuf_ops = {sbuf_read, sbuf_write, NULL, NULL};
 
 /* ---- VGA ---- */
 
+bool nemu_fb_out_ok(const char *fb_out)
+{
+	const char *p = strchr(fb_out, '%');
+
+	return !p || (p[1] == 'd' && !strchr(p + 2, '%'));
+}
+
 int nemu_fb_save(struct nemu_dev *d)
 {
+	char name[4096];
 	FILE *f;
 	int ret = 0;
 
 	if (!d->fb_out)
 		return 0;
-	f = fopen(d->fb_out, "wb");
+	if (strchr(d->fb_out, '%')) {
+		/* nemu_fb_out_ok: the one conversion is %d */
+		snprintf(name, sizeof(name), d->fb_out, (int)d->s.frames++);
+	} else {
+		snprintf(name, sizeof(name), "%s", d->fb_out);
+	}
+	f = fopen(name, "wb");
 	if (!f)
-		return err_set(errno, "--fb-out %s: %s", d->fb_out, strerror(errno));
+		return err_set(errno, "--fb-out %s: %s", name, strerror(errno));
 	fprintf(f, "P6\n%u %u\n255\n", NEMU_SCREEN_W, NEMU_SCREEN_H);
 	for (uint64_t p = 0; p < NEMU_FB_SIZE; p += 4) {
 		/* 0x00RRGGBB little-endian: B, G, R, 0 in memory */
@@ -264,9 +279,9 @@ int nemu_fb_save(struct nemu_dev *d)
 		fwrite(rgb, 1, 3, f);
 	}
 	if (ferror(f))
-		ret = err_set(EIO, "--fb-out %s: write error", d->fb_out);
+		ret = err_set(EIO, "--fb-out %s: write error", name);
 	if (fclose(f) && !ret)
-		ret = err_set(errno, "--fb-out %s: %s", d->fb_out, strerror(errno));
+		ret = err_set(errno, "--fb-out %s: %s", name, strerror(errno));
 	return ret;
 }
 

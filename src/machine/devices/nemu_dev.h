@@ -47,17 +47,21 @@ extern const struct mmio_ops nemu_kbd_ops;
 extern const struct mmio_ops nemu_audio_ops;
 extern const struct mmio_ops nemu_sbuf_ops;
 /* VGA: control (offset 0 = width << 16 | height; offset 4 = sync) and the 32-bit XRGB frame
- * buffer. A sync saves the frame to the --fb-out file when one is set. */
+ * buffer. A sync saves the frame to the --fb-out file when one is set; a file name with one %d
+ * gets a file per frame, numbered from 0 (frames over time, for the viewer). */
 extern const struct mmio_ops nemu_vgactl_ops;
 extern const struct mmio_ops nemu_fb_ops;
 
+/* Whether fb_out is a file name --fb-out takes: no '%' but at most one "%d". */
+bool nemu_fb_out_ok(const char *fb_out);
 /* All the devices' state; one per board. NULL + errno on failure. fb_out may be NULL. */
 struct nemu_dev *nemu_dev_new(const struct nemu_host *host, const char *fb_out);
 void nemu_dev_free(struct nemu_dev *d);
 /* Console input for the keyboard: each byte becomes a press and a release of its key (bytes
  * with no key are dropped). Returns how many bytes it could take (the queue is bounded). */
 unsigned nemu_kbd_feed(struct nemu_dev *d, const uint8_t *buf, unsigned n);
-/* Save the frame buffer to the --fb-out file (binary PPM); 0, or -errno with err_set(). */
+/* Save the frame buffer to the --fb-out file (binary PPM; with %d, the next frame's file); 0,
+ * or -errno with err_set(). */
 int nemu_fb_save(struct nemu_dev *d);
 
 #endif

@@ -127,6 +127,12 @@ void virtio_blk_set_write_hook(struct virtio_blk *b,
 	b->hook_ctx = ctx;
 }
 
+virtio_blk_write_hook_fn *virtio_blk_write_hook(const struct virtio_blk *b, void **ctx)
+{
+	*ctx = b->hook_ctx;
+	return b->before_write;
+}
+
 uint64_t virtio_blk_size(const struct virtio_blk *b)
 {
 	return b->sectors * VIRTIO_BLK_SECTOR_SIZE;

@@ -43,6 +43,10 @@ void virtio_blk_set_write_hook(struct virtio_blk *b,
 			       void (*before)(void *ctx, struct virtio_blk *b, uint64_t pos,
 					      uint64_t len),
 			       void *ctx);
+typedef void virtio_blk_write_hook_fn(void *ctx, struct virtio_blk *b, uint64_t pos,
+				      uint64_t len);
+/* The hook set now (NULL: none) and its ctx: a second watcher calls it from its own. */
+virtio_blk_write_hook_fn *virtio_blk_write_hook(const struct virtio_blk *b, void **ctx);
 /* The image's size in bytes; whether it is read-only. */
 uint64_t virtio_blk_size(const struct virtio_blk *b);
 bool virtio_blk_readonly(const struct virtio_blk *b);

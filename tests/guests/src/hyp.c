@@ -116,6 +116,31 @@ static uint64_t do_illegal(uint64_t a)
 	return a;
 }
 
+static uint64_t do_fmv(uint64_t a)
+{
+	__asm__ volatile("fmv.d.x ft0, %0" ::"r"(a));
+	return a;
+}
+
+static uint64_t read_fcsr(uint64_t a)
+{
+	(void)a;
+	return csr_read(fcsr);
+}
+
+/* FS of mstatus (HS's), then vsstatus.FS: 0 Off, 1 Initial, 2 Clean, 3 Dirty */
+static void set_fs(uint64_t hs, uint64_t vs)
+{
+	csr_clear(mstatus, MSTATUS_FS);
+	csr_set(mstatus, hs << 13);
+	csr_write(CSR_VSSTATUS, vs << 13);
+}
+
+static uint64_t fs_of(uint64_t status)
+{
+	return (status & MSTATUS_FS) >> 13;
+}
+
 static uint64_t spin(uint64_t n)
 {
 	for (volatile uint64_t i = 0; i < n; i++)
@@ -333,5 +358,42 @@ int main(void)
 	check("vstimecmp = max: VSTIP clear", csr_read(CSR_HIP) & (1ul << IRQ_VS_TIMER), 0);
 	csr_write(CSR_HENVCFG, 0);
 	csr_write(CSR_MENVCFG, 0);
+
+	/* FP at V=1 needs HS's mstatus.FS and vsstatus.FS both on; an FP write dirties both */
+	set_fs(0, 1);
+	trap_clear();
+	enter_v(PRV_S, do_fmv, 0);
+	check_trap("VS fmv.d.x with mstatus.FS Off: illegal", PRV_M, CAUSE_ILLEGAL,
+		   insn_at(last_trap.epc));
+	trap_clear();
+	enter_v(PRV_S, read_fcsr, 0);
+	check_trap("VS csrr fcsr with mstatus.FS Off: illegal", PRV_M, CAUSE_ILLEGAL,
+		   insn_at(last_trap.epc));
+	v = enter_v(PRV_S, read_sstatus, 0);
+	check("VS sees its own FS while HS's is Off", fs_of(v), 1);
+	check("vsstatus.FS kept, HS's still Off",
+	      fs_of(csr_read(CSR_VSSTATUS)) << 2 | fs_of(csr_read(mstatus)), 1 << 2);
+	set_fs(1, 0);
+	trap_clear();
+	enter_v(PRV_S, do_fmv, 0);
+	check_trap("VS fmv.d.x with vsstatus.FS Off: illegal", PRV_M, CAUSE_ILLEGAL,
+		   insn_at(last_trap.epc));
+	set_fs(2, 2);
+	trap_clear();
+	enter_v(PRV_S, do_fmv, 0);
+	check_no_trap("VS fmv.d.x with both FS Clean: runs");
+	check("VS FP write dirties vsstatus.FS and mstatus.FS",
+	      fs_of(csr_read(CSR_VSSTATUS)) << 2 | fs_of(csr_read(mstatus)), 3 << 2 | 3);
+	set_fs(2, 3);
+	v = enter_v(PRV_S, read_sstatus, 0);
+	check("VS with its FS Dirty reads sstatus.FS Dirty, SD", fs_of(v) | (v >> 63) << 2, 7);
+	check("no FP write at V=1: mstatus.FS stays Clean",
+	      fs_of(csr_read(CSR_VSSTATUS)) << 2 | fs_of(csr_read(mstatus)), 3 << 2 | 2);
+	set_fs(1, 3);
+	enter_v(PRV_S, do_fmv, 0);
+	check("FP write at V=1 (vsstatus.FS already Dirty): mstatus.FS Dirty",
+	      fs_of(csr_read(mstatus)), 3);
+	set_fs(3, 0);
+	csr_write(CSR_VSSTATUS, 0);
 	return check_failures;
 }
