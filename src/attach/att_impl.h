@@ -68,6 +68,7 @@ struct att_proxy {
 	char *libxml;
 	size_t libxml_len;
 	struct symset *syms; /* function symbols of the files, loaded on first use */
+	struct apic *apic;   /* monitor tasks/await: the files' async discovery, on first use */
 
 	/* break-on (monitor.c) */
 	unsigned brk; /* BRK_* */

@@ -4,6 +4,7 @@
  * stopped privilege level applies (a file without a level yields to one with it), and a user
  * program only while its first code bytes are what the current address space maps there (the
  * rules of strata's own stub, docs/GDB.md, here over the upstream's registers and memory). */
+#include "async/picture.h"
 #include "attach/att_impl.h"
 #include "gdb/xml.h"
 #include "symbols/symbols.h"
@@ -113,6 +114,8 @@ void att_files_free(struct att_proxy *p)
 	p->nfiles = 0;
 	symset_free(p->syms);
 	p->syms = NULL;
+	apic_free(p->apic);
+	p->apic = NULL;
 }
 
 /* How well file i fits code running at priv: 2 its level, 1 any level, 0 not at all. */

@@ -1,8 +1,10 @@
 /* monitor — the `monitor` commands strata answers itself over any upstream, with nothing but
  * its registers and memory: priv, libs, walk (a page-table walk through physical reads), and
  * break-on syscall/priv (breakpoints on the trap vectors: a stop there that is not the event
- * asked for is stepped over and resumed without GDB hearing of it). Other commands go to the
- * upstream (OpenOCD's, QEMU's). */
+ * asked for is stepped over and resumed without GDB hearing of it), tasks and await (async
+ * pictures, src/async/picture.c, read with m packets). Other commands go to the upstream
+ * (OpenOCD's, QEMU's). */
+#include "async/picture.h"
 #include "attach/att_impl.h"
 
 #include <errno.h>
@@ -157,13 +159,58 @@ static void mon_break_on(struct att_proxy *p, const char *arg, char *out, size_t
 		 p->brk & BRK_PRIV ? " priv" : "", p->brk ? "" : " nothing");
 }
 
+static int pic_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return att_read_mem(ctx, addr, buf, len);
+}
+
+/* monitor tasks / await ADDR [NAME]: the same picture strata's own stub draws (picture.h). */
+static int mon_picture(struct att_proxy *p, const char *args, bool tasks)
+{
+	struct apic_mem mem = {pic_read, p};
+	char *out = malloc(8000);
+	uint64_t sp = 0;
+	int rc = -ENOMEM;
+
+	if (!out)
+		return rc;
+	if (!p->apic) {
+		if (!(p->apic = apic_new()))
+			goto out;
+		for (unsigned i = 0; i < p->nfiles; i++)
+			if (apic_add(p->apic, p->files[i].path) < 0)
+				goto out;
+	}
+	att_tdesc_init(p);
+	int sp_reg = att_reg(p, p->arch == ARCH_X86_64 ? "rsp" : "sp");
+	if (sp_reg < 0 || att_read_reg(p, sp_reg, &sp) < 0) {
+		snprintf(out, 8000, "monitor %s: the upstream gave no stack pointer\n",
+			 tasks ? "tasks" : "await");
+		rc = 0;
+	} else {
+		rc = tasks ? apic_tasks(p->apic, &mem, sp, out, 8000)
+			   : apic_await(p->apic, &mem, sp, args, out, 8000);
+	}
+	if (rc == 0)
+		reply_text(p, out);
+out:
+	free(out);
+	return rc;
+}
+
 bool att_monitor(struct att_proxy *p, const char *cmd)
 {
 	char out[2048] = "";
 
 	if (!strcmp(cmd, "help")) {
 		reply_text(p, "strata attach: monitor priv | libs | walk ADDR | break-on "
-			      "[syscall|priv|off]\n(other commands go to the upstream)\n");
+			      "[syscall|priv|off] | tasks | await ADDR [NAME]\n(other commands go "
+			      "to the upstream)\n");
+		return true;
+	}
+	if (!strcmp(cmd, "tasks") || !strcmp(cmd, "await") || !strncmp(cmd, "await ", 6)) {
+		if (mon_picture(p, cmd + 5, cmd[0] == 't') < 0)
+			reply_text(p, "monitor: out of memory\n");
 		return true;
 	}
 	if (!strcmp(cmd, "priv"))

@@ -441,6 +441,10 @@ static int from_gdb(struct att_proxy *p, const uint8_t *d, size_t len)
 		p->killed = true;
 		return send_packet(p, ATT_UP, d, len);
 	}
+	/* GDB kills with vKill;PID when the upstream speaks multiprocess (QEMU): it waits for
+	 * the OK, but the upstream may go away first, and that is no error either */
+	if (len >= 5 && !memcmp(d, "vKill", 5))
+		p->killed = true;
 	if (zpacket(p, d, len))
 		return 0;
 	p->st = ST_REPLY;

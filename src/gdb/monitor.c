@@ -1,5 +1,6 @@
 /* monitor — `monitor ...` commands of strata's GDB stub. They inspect and steer the machine;
  * none of them runs anything on the host. */
+#include "async/picture.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "gdb/abrk.h"
@@ -99,6 +100,9 @@ static int m_help(struct gdb_target *t, char *args, struct out *o)
 	       "                         async (--trace=async): poll TASK|FUTURE, pending FUTURE,\n"
 	       "                           ready FUTURE, wake TASK, lost-wake, polls N (a task's\n"
 	       "                           Nth poll); a stop shows the task's await tree\n"
+	       "  tasks                  the async tasks on the stack and their await trees,\n"
+	       "                         read from memory (no tracer: no poll counts)\n"
+	       "  await ADDR [NAME]      the await tree of the future at ADDR (of kind NAME)\n"
 	       "  when                   the instruction count (all harts) and the snapshots\n"
 	       "  goto N                 go to instruction count N, back (from a snapshot) or\n"
 	       "                         forward; then `maint flush register-cache`\n"
@@ -362,13 +366,52 @@ static int m_goto(struct gdb_target *t, char *args, struct out *o)
 	return r == 0 ? GDB_MONITOR_RESUMED : 0;
 }
 
+/* Memory as the stopped hart sees it, all or nothing (picture.h's callback). */
+static int pic_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return hart_debug_read_mem(ctx, addr, buf, len, CPU_MEM_VIRT) == (long)len ? 0 : -EFAULT;
+}
+
+/* monitor tasks / await: the picture src/async/picture.c draws for strata attach too. */
+static int m_picture(struct gdb_target *t, char *args, struct out *o, bool tasks)
+{
+	struct hart *h = cpu_hart(t->cpu, t->last_hart);
+	struct apic_mem mem = {pic_read, h};
+	uint64_t sp = 0;
+	int rc;
+
+	if (!t->apic) {
+		if (!(t->apic = apic_new()))
+			return -ENOMEM;
+		/* the files at their link addresses: the picture applies no load offset */
+		for (unsigned i = 0; i < t->nlibs; i++)
+			if (!t->info[i].offset && apic_add(t->apic, t->libs[i].path) < 0)
+				return -ENOMEM;
+	}
+	hart_debug_read_reg(h, 2, &sp);
+	rc = tasks ? apic_tasks(t->apic, &mem, sp, o->buf + o->used, o->size - o->used)
+		   : apic_await(t->apic, &mem, sp, args, o->buf + o->used, o->size - o->used);
+	o->used += strlen(o->buf + o->used);
+	return rc;
+}
+
+static int m_tasks(struct gdb_target *t, char *args, struct out *o)
+{
+	return m_picture(t, args, o, true);
+}
+
+static int m_await(struct gdb_target *t, char *args, struct out *o)
+{
+	return m_picture(t, args, o, false);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct gdb_target *t, char *args, struct out *o);
 } cmds[] = {
     {"help", m_help}, {"info", m_info},	  {"ring", m_ring},	    {"walk", m_walk},
     {"trace", m_trace}, {"break-on", m_break_on}, {"when", m_when}, {"goto", m_goto},
-    {"snapshots", m_stored},
+    {"snapshots", m_stored}, {"tasks", m_tasks}, {"await", m_await},
 };
 
 int gdb_monitor(void *target, const char *cmd, char *outbuf, size_t size)

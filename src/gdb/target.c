@@ -2,6 +2,7 @@
 #include "gdb/target.h"
 #include "gdb/abrk.h"
 #include "async/emu.h"
+#include "async/picture.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "machine/console.h"
@@ -483,6 +484,8 @@ void gdb_target_fini(struct gdb_target *t)
 		aemu_set_tap(t->rec, NULL, NULL);
 	gdb_abrk_free(t->abrk);
 	t->abrk = NULL;
+	apic_free(t->apic);
+	t->apic = NULL;
 	for (unsigned i = 0; i < t->nlibs; i++)
 		free((char *)t->libs[i].path);
 	t->nlibs = 0;

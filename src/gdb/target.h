@@ -40,6 +40,7 @@ struct gdb_target {
 	const struct gdb_server_config *cfg;
 	struct recorder *rec; /* the run's trace recorder (cfg->rec, or opened by monitor trace) */
 	struct gdb_abrk *abrk; /* async breakpoints (abrk.c), or NULL */
+	struct apic *apic;     /* monitor tasks/await: the files' async discovery, or NULL */
 	struct gdb_rev {      /* reverse execution in progress (reverse.c) */
 		enum { REV_NONE, REV_GOTO, REV_SCAN, REV_STEPS, REV_FWD } mode;
 		uint64_t target;      /* GOTO: stop at this instruction count */
