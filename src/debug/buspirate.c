@@ -17,6 +17,7 @@
 #include "debug/buspirate.h"
 #include "debug/dtm.h"
 #include "util/err.h"
+#include "util/fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -233,29 +234,6 @@ static void hang_up(struct bp *b)
 	bp_restart(b);
 }
 
-/* Write all of buf to the pty master, waiting while the client does not read. */
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w > 0) {
-			buf += w;
-			len -= (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN)
-			return -errno;
-		struct pollfd p = {.fd = fd, .events = POLLOUT};
-
-		if (poll(&p, 1, WRITE_TIMEOUT_MS) <= 0)
-			return -ETIMEDOUT;
-	}
-	return 0;
-}
-
 static int bp_fds(void *w, struct pollfd *pf)
 {
 	struct bp *b = w;
@@ -290,7 +268,7 @@ static bool bp_serve(void *w, const struct pollfd *pf, int npf)
 		return false;
 	}
 	n = bp_feed(b, b->rx, (size_t)r, b->tx, sizeof(b->tx));
-	if (n && write_all(b->fd, b->tx, n) < 0) {
+	if (n && fd_write_all(b->fd, b->tx, n, WRITE_TIMEOUT_MS) < 0) {
 		fprintf(stderr, "strata: jtag: the Bus Pirate client on %s stopped reading\n",
 			b->path);
 		bp_restart(b);

@@ -1,6 +1,7 @@
 /* drivefile — see drivefile.h. */
 #include "replay/drivefile.h"
 #include "util/err.h"
+#include "util/fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,20 +14,6 @@
 
 #define CHUNK	  (1u << 20)
 #define ZST_LEVEL 3 /* once per drive at the start of a recording: zstd's default */
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -(k < 0 ? errno : EIO);
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
 
 static long read_some(int fd, uint8_t *buf, size_t n)
 {
@@ -79,7 +66,7 @@ int rrd_store(const char *src, const char *dst, uint8_t sha[32], uint64_t *size)
 				ret = err_set(EIO, "%s: %s", dst, ZSTD_getErrorName(left));
 				goto out;
 			}
-			if ((ret = write_all(ofd, out, ob.pos)) < 0) {
+			if ((ret = fd_write_all(ofd, out, ob.pos, -1)) < 0) {
 				ret = err_set(-ret, "%s: %s", dst, strerror(-ret));
 				goto out;
 			}
@@ -202,7 +189,7 @@ int rrd_extract(const char *src, const char *dst, uint8_t sha[32], uint64_t *siz
 	while ((n = rrd_read(d, buf, CHUNK)) > 0) {
 		sha256_update(&h, (size_t)n, buf);
 		*size += (uint64_t)n;
-		if ((ret = write_all(ofd, buf, (size_t)n)) < 0) {
+		if ((ret = fd_write_all(ofd, buf, (size_t)n, -1)) < 0) {
 			ret = err_set(-ret, "%s: %s", dst, strerror(-ret));
 			goto out;
 		}

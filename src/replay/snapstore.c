@@ -9,6 +9,7 @@
 #include "replay/snapfile.h"
 #include "replay/snapshot.h"
 #include "util/err.h"
+#include "util/fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,20 +134,6 @@ void rr_storew_free(struct rr_storew *w)
 	free(w);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -(k < 0 ? errno : EIO);
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static void put32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -245,8 +232,8 @@ int rr_storew_take(struct rr_storew *w, uint64_t log_off, uint64_t last_ns)
 		goto out;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || (ret = write_all(fd, hdr, sizeof(hdr))) < 0 ||
-	    (ret = write_all(fd, z, zlen)) < 0) {
+	if (fd < 0 || (ret = fd_write_all(fd, hdr, sizeof(hdr), -1)) < 0 ||
+	    (ret = fd_write_all(fd, z, zlen, -1)) < 0) {
 		ret = err_set(fd < 0 ? errno : -ret, "--record %s: %s: %s", w->dir, e->file,
 			      strerror(fd < 0 ? errno : -ret));
 		goto out;

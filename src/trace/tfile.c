@@ -6,6 +6,7 @@
 #include "trace/tfile.h"
 
 #include "util/err.h"
+#include "util/fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,24 +50,6 @@ static uint32_t get32(const uint8_t *b)
 	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-/* write(2) until done: partial writes and EINTR are normal for large chunks and signals. */
-static int write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct tf_writer *tf_writer_open(const char *path)
 {
 	uint8_t head[HEADER_BYTES];
@@ -85,7 +68,7 @@ struct tf_writer *tf_writer_open(const char *path)
 	memcpy(head, TF_MAGIC, 8);
 	put32(head + 8, TF_VERSION);
 	put32(head + 12, 0);
-	int rc = write_all(w->fd, head, sizeof(head));
+	int rc = fd_write_all(w->fd, head, sizeof(head), -1);
 	if (rc < 0) {
 		err_set(-rc, "%s: %s", path, strerror(-rc));
 		close(w->fd);
@@ -112,11 +95,11 @@ int tf_write_chunk(struct tf_writer *w, uint32_t type, const void *data, size_t 
 	if (len)
 		crc = crc32(crc, data, (uInt)len);
 	put32(tail, (uint32_t)crc);
-	if ((rc = write_all(w->fd, head, sizeof(head))) < 0)
+	if ((rc = fd_write_all(w->fd, head, sizeof(head), -1)) < 0)
 		return rc;
-	if (len && (rc = write_all(w->fd, data, len)) < 0)
+	if (len && (rc = fd_write_all(w->fd, data, len, -1)) < 0)
 		return rc;
-	return write_all(w->fd, tail, sizeof(tail));
+	return fd_write_all(w->fd, tail, sizeof(tail), -1);
 }
 
 int tf_writer_close(struct tf_writer *w)
