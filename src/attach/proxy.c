@@ -387,6 +387,17 @@ static bool zpacket(struct att_proxy *p, const uint8_t *d, size_t len)
 	return false;
 }
 
+/* GDB's kill makes the upstream's close that follows no error, but only if the upstream was
+ * still there when the kill came: an idle all-stop upstream sends nothing on its own, so
+ * anything readable now (bytes or its close) came before the kill and ends the session as
+ * an upstream failure, whichever of the two strata reads first. */
+static bool killed_first(struct att_proxy *p)
+{
+	int ix = side_ix(ATT_UP);
+
+	return p->inpos[ix] >= p->inlen[ix] && p->io->wait(p->ctx, ATT_UP, 0) <= 0;
+}
+
 /* The upstream answered a Z or z. */
 static void zreply(struct att_proxy *p, const uint8_t *d, size_t len)
 {
@@ -438,13 +449,13 @@ static int from_gdb(struct att_proxy *p, const uint8_t *d, size_t len)
 		return send_packet(p, ATT_UP, d, len);
 	}
 	if (len == 1 && d[0] == 'k') {
-		p->killed = true;
+		p->killed = killed_first(p);
 		return send_packet(p, ATT_UP, d, len);
 	}
 	/* GDB kills with vKill;PID when the upstream speaks multiprocess (QEMU): it waits for
 	 * the OK, but the upstream may go away first, and that is no error either */
 	if (len >= 5 && !memcmp(d, "vKill", 5))
-		p->killed = true;
+		p->killed = killed_first(p);
 	if (zpacket(p, d, len))
 		return 0;
 	p->st = ST_REPLY;
