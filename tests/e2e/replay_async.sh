@@ -21,41 +21,9 @@ g=$root/tests/guests/rust/build
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# case NAME SCRIPT ELF STRATA-ARGS... (as e2e/gdb_async)
-case_() {
-	local name=$1 script=$2 elf=$3 port out=$work/$1.out
-	shift 3
-	port=$(free_port)
-	"$strata" run -bios none -kernel "$elf" "$@" --gdb "127.0.0.1:$port" -S \
-		>"$work/$name.guest" 2>"$work/$name.err" </dev/null &
-	local pid=$!
-	for _ in $(seq 50); do grep -q listening "$work/$name.err" && break; sleep 0.1; done
-	timeout 120 gdb-multiarch -batch -nx -ex 'set pagination off' -ex 'set confirm off' \
-		-ex 'set width 0' -ex "file $elf" -ex "target remote 127.0.0.1:$port" \
-		-x "$root/tests/gdb/$script.gdb" >"$out.raw" 2>&1
-	local gs=$?
-	wait $pid
-	sed -n -e 's|^.* at \([^ ]*/\)\{0,1\}rust/\([a-z]*\.rs:[0-9]*\)$|  stopped in \2|p' \
-		-e '/^\(strata: hart\|await tree\|  \|break on:\|No more reverse\|\[Inferior\)/p' \
-		"$out.raw" |
-		sed 's/^  stopped in executor\.rs:34$/  stopped in executor.rs:28/' >"$out"
-	echo "gdb exit $gs" >>"$out"
-	local gold=$golden/$script.out
-	case $name in *-O0) gold=$golden/$script-O0.out ;; esac
-	if [ "${STRATA_UPDATE_GOLDEN:-}" = 1 ]; then
-		cp "$out" "$gold" && echo "UPDATED replay_async/$name"
-	elif cmp -s "$out" "$gold"; then
-		echo "PASS replay_async/$name"
-	else
-		echo "FAIL replay_async/$name"
-		diff "$gold" "$out" | head -n 20 | sed 's/^/  | /'
-		tail -n 3 "$work/$name.err" | sed 's/^/  | strata: /'
-	fi
-}
+suite=replay_async
+keep='No more reverse'
+. "$root/tests/gdb/async_case.sh"
 
 if ! command -v gdb-multiarch >/dev/null; then
 	echo "FAIL replay_async: gdb-multiarch missing (scripts/install-deps)"
