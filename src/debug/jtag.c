@@ -207,7 +207,7 @@ static uint64_t mono_ns(void)
 static int jtag_poll(void *ctx, struct machine *m)
 {
 	struct jtag_server *s = ctx;
-	uint64_t spin_until = 0;
+	uint64_t spin_until = 0, run_until = 0;
 
 	for (;;) {
 		bool running = sync_machine(s), spinning;
@@ -227,7 +227,17 @@ static int jtag_poll(void *ctx, struct machine *m)
 			 * poll() between them costs a wake-up per scan, a plain spin takes the
 			 * core OpenOCD needs on a loaded machine; spinning with sched_yield()
 			 * measured faster than either (docs/PERFORMANCE.md, issue 16) */
-			spin_until = mono_ns() + (running ? SPIN_RUNNING_NS : SPIN_HALTED_NS);
+			if (!running) {
+				spin_until = mono_ns() + SPIN_HALTED_NS;
+				run_until = 0;
+			} else {
+				/* with a hart running, the window does not move with each scan:
+				 * OpenOCD polling dmstatus back to back (a step waits for
+				 * allhalted) would otherwise keep the hart from running at all */
+				if (!run_until)
+					run_until = mono_ns() + SPIN_RUNNING_NS;
+				spin_until = run_until;
+			}
 			continue;
 		}
 		if (sigstop_pending())
